@@ -1,0 +1,237 @@
+// Package article defines the healthcrawl record (schema v1): the contract with data teams.
+//
+// Field names are snake_case and stable. Additions are backwards compatible; a breaking
+// change bumps SchemaVersion. Fields a page does not have are omitted, never invented.
+package article
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"strings"
+	"time"
+	"unicode"
+)
+
+// SchemaVersion is the version of the record layout written in every record.
+const SchemaVersion = 1
+
+// Page types.
+const (
+	PageArticle = "article"
+	PageListing = "listing"
+	PageOther   = "other"
+)
+
+// Block types.
+const (
+	BlockParagraph = "paragraph"
+	BlockList      = "list"
+	BlockQuote     = "quote"
+	BlockTable     = "table"
+	BlockCode      = "code"
+)
+
+// Article is one extracted, cleaned record.
+type Article struct {
+	SchemaVersion int        `json:"schema_version" jsonschema:"required,minimum=1"`
+	Source        string     `json:"source,omitempty" jsonschema:"description=The input the record came from: a URL for crawls, the argument as given for crawl extract"`
+	URL           string     `json:"url,omitempty" jsonschema:"description=Address the page was fetched from (after redirects)"`
+	CanonicalURL  string     `json:"canonical_url,omitempty"`
+	Site          string     `json:"site,omitempty" jsonschema:"description=Name of the site target from the config"`
+	FetchedAt     *time.Time `json:"fetched_at,omitempty"`
+	PageType      string     `json:"page_type" jsonschema:"required,enum=article,enum=listing,enum=other"`
+	Change        string     `json:"change,omitempty" jsonschema:"enum=new,enum=changed,description=Set by incremental crawls"`
+
+	Title       string   `json:"title,omitempty"`
+	Description string   `json:"description,omitempty"`
+	Authors     []string `json:"authors,omitempty"`
+	PublishedAt string   `json:"published_at,omitempty" jsonschema:"description=ISO 8601 date or date-time"`
+	ModifiedAt  string   `json:"modified_at,omitempty" jsonschema:"description=ISO 8601 date or date-time"`
+	Language    string   `json:"language,omitempty" jsonschema:"description=ISO 639-1 code"`
+	SiteName    string   `json:"site_name,omitempty"`
+	Tags        []string `json:"tags,omitempty"`
+	Image       string   `json:"image,omitempty"`
+	ReviewedBy  string   `json:"reviewed_by,omitempty" jsonschema:"description=Medical reviewer, name and credentials"`
+	ReviewedAt  string   `json:"reviewed_at,omitempty" jsonschema:"description=ISO 8601 date of the last medical review"`
+
+	Sections   []Section   `json:"sections,omitempty"`
+	Related    []Related   `json:"related,omitempty"`
+	References []Reference `json:"references,omitempty"`
+
+	Text        string `json:"text,omitempty" jsonschema:"description=Body as plain text: blocks separated by a blank line, one list item a line"`
+	WordCount   int    `json:"word_count"`
+	ContentHash string `json:"content_hash,omitempty" jsonschema:"description=sha256 of text, hex"`
+}
+
+// Section is a heading and the blocks under it. The lead (before the first heading)
+// has an empty heading and level 0.
+type Section struct {
+	Heading string  `json:"heading"`
+	Level   int     `json:"level" jsonschema:"minimum=0,maximum=6"`
+	Blocks  []Block `json:"blocks"`
+}
+
+// Block is one body block.
+type Block struct {
+	Type    string     `json:"type" jsonschema:"required,enum=paragraph,enum=list,enum=quote,enum=table,enum=code"`
+	Text    string     `json:"text,omitempty"`
+	Ordered bool       `json:"ordered,omitempty"`
+	Items   []ListItem `json:"items,omitempty"`
+	Rows    [][]string `json:"rows,omitempty"`
+	// Truncated is set when the block ends mid-word or with an ellipsis.
+	Truncated bool `json:"truncated,omitempty"`
+}
+
+// ListItem is one list entry. "Increased Blood Flow: Massage promotes…" has Label
+// "Increased Blood Flow" and Text "Massage promotes…". Depth is 0 for top-level items.
+type ListItem struct {
+	Label string `json:"label,omitempty"`
+	Text  string `json:"text"`
+	Depth int    `json:"depth,omitempty"`
+}
+
+// Related is a related-article stub.
+type Related struct {
+	Title     string `json:"title"`
+	URL       string `json:"url,omitempty"`
+	Snippet   string `json:"snippet,omitempty"`
+	Truncated bool   `json:"truncated"`
+}
+
+// Reference is one entry of a references/sources list.
+type Reference struct {
+	Text string `json:"text"`
+	URL  string `json:"url,omitempty"`
+	DOI  string `json:"doi,omitempty"`
+	PMID string `json:"pmid,omitempty"`
+}
+
+// ItemText renders a list item as one line ("Label: text").
+func (it ListItem) ItemText() string {
+	if it.Label == "" {
+		return it.Text
+	}
+	if it.Text == "" {
+		return it.Label
+	}
+	return it.Label + ": " + it.Text
+}
+
+// BlockText renders a block as plain text: list items one per line, table rows
+// one per line with cells separated by " | ".
+func (b Block) BlockText() string {
+	switch b.Type {
+	case BlockList:
+		var sb strings.Builder
+		for i, it := range b.Items {
+			if i > 0 {
+				sb.WriteByte('\n')
+			}
+			sb.WriteString(it.ItemText())
+		}
+		return sb.String()
+	case BlockTable:
+		var sb strings.Builder
+		for i, r := range b.Rows {
+			if i > 0 {
+				sb.WriteByte('\n')
+			}
+			sb.WriteString(strings.Join(r, " | "))
+		}
+		return sb.String()
+	default:
+		return b.Text
+	}
+}
+
+// Finalize recomputes the derived fields Text, WordCount and ContentHash from the
+// sections: headings and blocks are separated by a blank line, one list item a line.
+func (a *Article) Finalize() {
+	if a.SchemaVersion == 0 {
+		a.SchemaVersion = SchemaVersion
+	}
+	var parts []string
+	for _, s := range a.Sections {
+		if h := strings.TrimSpace(s.Heading); h != "" {
+			parts = append(parts, h)
+		}
+		for _, b := range s.Blocks {
+			if t := strings.TrimSpace(b.BlockText()); t != "" {
+				parts = append(parts, t)
+			}
+		}
+	}
+	a.Text = strings.Join(parts, "\n\n")
+	a.WordCount = CountWords(a.Text)
+	if a.Text == "" {
+		a.ContentHash = ""
+		return
+	}
+	sum := sha256.Sum256([]byte(a.Text))
+	a.ContentHash = hex.EncodeToString(sum[:])
+}
+
+// CountWords counts runs of letters or digits separated by anything else. Ideographic
+// scripts without spaces count one word per character.
+func CountWords(s string) int {
+	n := 0
+	in := false
+	for _, r := range s {
+		switch {
+		case unicode.Is(unicode.Han, r) || unicode.Is(unicode.Hiragana, r) || unicode.Is(unicode.Katakana, r):
+			n++
+			in = false
+		case unicode.IsLetter(r) || unicode.IsDigit(r) || r == '\'' && in || r == '’' && in:
+			if !in {
+				n++
+				in = true
+			}
+		default:
+			in = false
+		}
+	}
+	return n
+}
+
+// Blocks returns the number of blocks over all sections.
+func (a *Article) Blocks() int {
+	n := 0
+	for _, s := range a.Sections {
+		n += len(s.Blocks)
+	}
+	return n
+}
+
+// Clone returns a deep copy of a.
+func (a *Article) Clone() *Article {
+	c := *a
+	c.Authors = append([]string(nil), a.Authors...)
+	c.Tags = append([]string(nil), a.Tags...)
+	c.Related = append([]Related(nil), a.Related...)
+	c.References = append([]Reference(nil), a.References...)
+	if a.FetchedAt != nil {
+		t := *a.FetchedAt
+		c.FetchedAt = &t
+	}
+	c.Sections = make([]Section, len(a.Sections))
+	for i, s := range a.Sections {
+		ns := s
+		ns.Blocks = make([]Block, len(s.Blocks))
+		for j, b := range s.Blocks {
+			nb := b
+			nb.Items = append([]ListItem(nil), b.Items...)
+			if b.Rows != nil {
+				nb.Rows = make([][]string, len(b.Rows))
+				for k, r := range b.Rows {
+					nb.Rows[k] = append([]string(nil), r...)
+				}
+			}
+			ns.Blocks[j] = nb
+		}
+		c.Sections[i] = ns
+	}
+	if a.Sections == nil {
+		c.Sections = nil
+	}
+	return &c
+}

@@ -1,0 +1,127 @@
+// Package config holds healthcrawl's configuration: typed structs, one source of
+// defaults (Default), loading with viper (defaults → file → CRAWL_* env → strict
+// decode) and Validate, which reports every problem with its key path.
+package config
+
+import "time"
+
+// Config is the whole configuration file.
+type Config struct {
+	// Name of this crawl configuration (used as state key prefix).
+	Name     string   `mapstructure:"name"`
+	Crawl    Crawl    `mapstructure:"crawl"`
+	Output   Output   `mapstructure:"output"`
+	State    State    `mapstructure:"state"`
+	Pipeline Pipeline `mapstructure:"pipeline"`
+	Sites    []Site   `mapstructure:"sites"`
+	Schedule Schedule `mapstructure:"schedule"`
+}
+
+// Crawl holds fetch settings shared by every site (a site may override some).
+type Crawl struct {
+	UserAgent    string        `mapstructure:"user_agent"`
+	Parallelism  int           `mapstructure:"parallelism"`
+	Delay        time.Duration `mapstructure:"delay"`
+	Timeout      time.Duration `mapstructure:"timeout"`
+	MaxBodyBytes int64         `mapstructure:"max_body_bytes"`
+	Retries      int           `mapstructure:"retries"`
+	ObeyRobots   bool          `mapstructure:"obey_robots"`
+}
+
+// Output says where and how records are written.
+type Output struct {
+	Path       string `mapstructure:"path"`
+	Format     string `mapstructure:"format"`
+	ErrorsPath string `mapstructure:"errors_path"`
+}
+
+// State selects the frontier/visited store ("" or "memory" = in memory).
+type State struct {
+	URL string `mapstructure:"url"`
+}
+
+// Schedule configures `crawl schedule`.
+type Schedule struct {
+	Listen string `mapstructure:"listen"`
+}
+
+// Pipeline lists the cleaning stages in order.
+type Pipeline struct {
+	Stages []StageConfig `mapstructure:"stages"`
+}
+
+// StageConfig is one pipeline stage: its registered name and its options.
+type StageConfig struct {
+	Name    string         `mapstructure:"name"`
+	Options map[string]any `mapstructure:"options"`
+}
+
+// Site is one site target.
+type Site struct {
+	Name           string    `mapstructure:"name"`
+	StartURLs      []string  `mapstructure:"start_urls"`
+	Sitemaps       []string  `mapstructure:"sitemaps"`
+	AllowedDomains []string  `mapstructure:"allowed_domains"`
+	Follow         []string  `mapstructure:"follow"`
+	Articles       []string  `mapstructure:"articles"`
+	Exclude        []string  `mapstructure:"exclude"`
+	MaxDepth       int       `mapstructure:"max_depth"`
+	MaxPages       int       `mapstructure:"max_pages"`
+	Selectors      Selectors `mapstructure:"selectors"`
+	// Boilerplate extends the drop_boilerplate stage's phrase list for this site.
+	Boilerplate []string `mapstructure:"boilerplate"`
+	// ObeyRobots overrides crawl.obey_robots for this site when set.
+	ObeyRobots *bool `mapstructure:"obey_robots"`
+	// Delay overrides crawl.delay for this site when set.
+	Delay *time.Duration `mapstructure:"delay"`
+	// Schedule is a cron expression for `crawl schedule`.
+	Schedule string `mapstructure:"schedule"`
+}
+
+// Selectors are optional per-site CSS selectors that override the generic heuristics.
+type Selectors struct {
+	Title       string `mapstructure:"title"`
+	Content     string `mapstructure:"content"`
+	Exclude     string `mapstructure:"exclude"`
+	Related     string `mapstructure:"related"`
+	Authors     string `mapstructure:"authors"`
+	PublishedAt string `mapstructure:"published_at"`
+	ModifiedAt  string `mapstructure:"modified_at"`
+	ReviewedBy  string `mapstructure:"reviewed_by"`
+	References  string `mapstructure:"references"`
+}
+
+// DefaultStages is the default pipeline, in order.
+var DefaultStages = []string{
+	"normalize", "drop_boilerplate", "dedupe_title", "repair_glued", "split_label_items",
+	"detect_truncation", "language", "dedupe", "filter",
+}
+
+// Default returns the configuration with every default filled in. It is the one
+// source of defaults: viper defaults and flag defaults are derived from it.
+func Default() Config {
+	stages := make([]StageConfig, len(DefaultStages))
+	for i, n := range DefaultStages {
+		stages[i] = StageConfig{Name: n}
+	}
+	return Config{
+		Name: "healthcrawl",
+		Crawl: Crawl{
+			UserAgent:    "healthcrawl/0.1 (+https://github.com/healthcrawl/healthcrawl)",
+			Parallelism:  4,
+			Delay:        200 * time.Millisecond,
+			Timeout:      20 * time.Second,
+			MaxBodyBytes: 10 << 20,
+			Retries:      3,
+			ObeyRobots:   true,
+		},
+		Output:   Output{Path: "out/records.jsonl", Format: "jsonl"},
+		Pipeline: Pipeline{Stages: stages},
+		Schedule: Schedule{Listen: "127.0.0.1:9464"},
+	}
+}
+
+// SiteDefaults are the per-site defaults applied to each entry of sites[].
+func SiteDefaults() Site {
+	return Site{MaxDepth: 5, MaxPages: 10000}
+}
