@@ -1,16 +1,46 @@
 // Package crawler fetches site targets with colly and runs each page through the
 // extractor, the pipeline and the sink.
+//
+// One RunJob crawls the selected site targets concurrently. Per site, a pool of
+// workers pops entries from the site's Frontier (queue + visited set), fetches each
+// with the site's colly.Collector (synchronous requests, so the pool bounds memory and
+// the retry loop stays in one place; per-domain LimitRules enforce parallelism and
+// delay; a job-wide semaphore enforces the global parallelism), parses the page once
+// with goquery for its links and the extractor, runs the pipeline and writes kept
+// articles to the Sink. Every URL seen but not emitted is filed under one accounting
+// category (see Categories).
 package crawler
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"text/tabwriter"
 	"time"
 
+	"github.com/healthcrawl/healthcrawl/article"
 	"github.com/healthcrawl/healthcrawl/config"
 	"github.com/healthcrawl/healthcrawl/output"
 	"github.com/healthcrawl/healthcrawl/pipeline"
+)
+
+// Defaults of the JobOptions tuning knobs.
+const (
+	DefaultRetryBase     = 500 * time.Millisecond
+	DefaultMaxBackoff    = 30 * time.Second
+	DefaultMaxRetryAfter = 60 * time.Second
+	DefaultMaxRedirects  = 10
+	DefaultMaxURLLength  = 2048
 )
 
 // JobOptions configure one crawl run over some or all site targets.
@@ -20,21 +50,405 @@ type JobOptions struct {
 	Sink     output.Sink
 	Logger   *slog.Logger
 	Progress io.Writer // live progress line target (a terminal); nil = none
+
+	// NewFrontier opens each site's frontier; nil = in memory (NewMemoryFrontier).
+	NewFrontier FrontierFactory
+	// ErrorsOut receives the failed/over-limit JSON lines instead of opening
+	// Config.Output.ErrorsPath (tests, or a caller that owns the file).
+	ErrorsOut io.Writer
+
+	// Tuning; zero values mean the Default* constants.
+	RetryBase     time.Duration // first retry backoff; doubles per retry, plus up to 50 % jitter
+	MaxBackoff    time.Duration // cap of the computed backoff
+	MaxRetryAfter time.Duration // cap of a server's Retry-After
+	MaxRedirects  int           // redirects followed per request
+	MaxURLLength  int           // longer canonical URLs are over_limit
 }
 
 // Summary is what a run did.
 type Summary struct {
-	Fetched    int
-	Articles   int
-	Errors     int
-	Categories map[string]int // accounting category → URLs
+	Fetched    int                       // URLs that got an HTTP response (after retries)
+	Requests   int                       // HTTP requests made, retries included (robots.txt excluded)
+	Articles   int                       // records written to the sink
+	Errors     int                       // URLs filed as failed
+	Categories map[string]int            // accounting category → URLs
+	Reasons    map[string]map[string]int // accounting category → reason → URLs
+	Pending    int                       // URLs still queued when the run stopped (cancelled)
 	Pipeline   pipeline.Stats
 	Elapsed    time.Duration
 }
 
-// RunJob crawls the selected sites until done or ctx is cancelled, writing each kept
-// article to the sink as soon as it is cleaned. STUB.
-func RunJob(ctx context.Context, opts JobOptions) (Summary, error) { return Summary{}, nil }
+// job is the state shared by the sites of one RunJob.
+type job struct {
+	cfg     config.Config
+	opts    JobOptions
+	log     *slog.Logger
+	acct    *accountant
+	runner  *pipeline.Runner
+	robots  *robotsCache
+	sem     chan struct{}
+	cancel  context.CancelCauseFunc
+	sinkMu  sync.Mutex
+	sinkErr error
 
-// Print writes the human-readable summary.
-func (s Summary) Print(w io.Writer) {}
+	retryBase, maxBackoff, maxRetryAfter time.Duration
+	maxRedirects, maxURLLen              int
+
+	fetched, requests, articles, errors, queued atomic.Int64
+}
+
+func (j *job) newFrontier(ctx context.Context, site string) (Frontier, error) {
+	if j.opts.NewFrontier != nil {
+		return j.opts.NewFrontier(ctx, site)
+	}
+	return NewMemoryFrontier(), nil
+}
+
+// write sends a kept article to the sink, one at a time. A sink error stops the job.
+func (j *job) write(ctx context.Context, a *article.Article) error {
+	j.sinkMu.Lock()
+	defer j.sinkMu.Unlock()
+	if j.sinkErr != nil {
+		return j.sinkErr
+	}
+	if j.opts.Sink == nil {
+		j.articles.Add(1)
+		return nil
+	}
+	if err := j.opts.Sink.Write(ctx, a); err != nil {
+		j.sinkErr = fmt.Errorf("write record %s: %w", a.URL, err)
+		j.cancel(j.sinkErr)
+		return j.sinkErr
+	}
+	j.articles.Add(1)
+	return nil
+}
+
+// RunJob crawls the selected sites until done or ctx is cancelled, writing each kept
+// article to the sink as soon as it is cleaned. On cancellation it stops scheduling
+// new requests, lets pages in flight finish, and returns the Summary with an error
+// wrapping ctx.Err(). The sink is not closed (the caller owns it).
+func RunJob(ctx context.Context, opts JobOptions) (Summary, error) {
+	start := time.Now()
+	cfg := opts.Config
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	sites, err := selectSites(cfg, opts.Sites)
+	if err != nil {
+		return Summary{}, err
+	}
+	runner, err := pipeline.Build(cfg.Pipeline, cfg.Sites)
+	if err != nil {
+		return Summary{}, fmt.Errorf("pipeline: %w", err)
+	}
+	errOut := opts.ErrorsOut
+	if errOut == nil && cfg.Output.ErrorsPath != "" {
+		if dir := filepath.Dir(cfg.Output.ErrorsPath); dir != "." {
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				return Summary{}, fmt.Errorf("errors file %s: %w", cfg.Output.ErrorsPath, err)
+			}
+		}
+		f, err := os.OpenFile(cfg.Output.ErrorsPath, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o644)
+		if err != nil {
+			return Summary{}, fmt.Errorf("errors file %s: %w", cfg.Output.ErrorsPath, err)
+		}
+		defer f.Close()
+		errOut = f
+	}
+
+	jctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	par := max(cfg.Crawl.Parallelism, 1)
+	j := &job{
+		cfg: cfg, opts: opts, log: log, runner: runner, cancel: cancel,
+		acct:          newAccountant(log, errOut),
+		sem:           make(chan struct{}, par),
+		retryBase:     orDuration(opts.RetryBase, DefaultRetryBase),
+		maxBackoff:    orDuration(opts.MaxBackoff, DefaultMaxBackoff),
+		maxRetryAfter: orDuration(opts.MaxRetryAfter, DefaultMaxRetryAfter),
+		maxRedirects:  orInt(opts.MaxRedirects, DefaultMaxRedirects),
+		maxURLLen:     orInt(opts.MaxURLLength, DefaultMaxURLLength),
+	}
+	timeout := cfg.Crawl.Timeout
+	if timeout <= 0 {
+		timeout = 30 * time.Second
+	}
+	j.robots = newRobotsCache(&http.Client{Timeout: timeout}, cfg.Crawl.UserAgent, cfg.Crawl.Retries, j.retryBase, log)
+
+	var runs []*siteRun
+	for _, site := range sites {
+		s, err := newSiteRun(jctx, j, site)
+		if err != nil {
+			return Summary{}, err
+		}
+		runs = append(runs, s)
+	}
+
+	stopProgress := j.startProgress(jctx, opts.Progress, start)
+	var wg sync.WaitGroup
+	for _, s := range runs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := s.run(jctx); err != nil {
+				log.Error("site failed", "site", s.site.Name, "err", err)
+				cancel(err)
+			}
+		}()
+	}
+	wg.Wait()
+	stopProgress()
+
+	sum := j.summary(jctx, runs, start)
+	switch {
+	case j.sinkErr != nil:
+		return sum, j.sinkErr
+	case ctx.Err() != nil:
+		return sum, fmt.Errorf("crawl interrupted: %w", ctx.Err())
+	case context.Cause(jctx) != nil && !errors.Is(context.Cause(jctx), context.Canceled):
+		return sum, context.Cause(jctx)
+	case j.acct.errErr != nil:
+		return sum, j.acct.errErr
+	}
+	return sum, nil
+}
+
+func selectSites(cfg config.Config, names []string) ([]config.Site, error) {
+	if len(names) == 0 {
+		if len(cfg.Sites) == 0 {
+			return nil, errors.New("no site targets configured")
+		}
+		return cfg.Sites, nil
+	}
+	var out []config.Site
+	for _, n := range names {
+		s, ok := cfg.Site(n)
+		if !ok {
+			return nil, fmt.Errorf("site %q: not in the configuration", n)
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+func (j *job) summary(ctx context.Context, runs []*siteRun, start time.Time) Summary {
+	cats, reasons := j.acct.snapshot()
+	pending := 0
+	for _, s := range runs {
+		if n, err := s.frontier.Len(context.WithoutCancel(ctx)); err == nil {
+			pending += n
+		}
+	}
+	return Summary{
+		Fetched:    int(j.fetched.Load()),
+		Requests:   int(j.requests.Load()),
+		Articles:   int(j.articles.Load()),
+		Errors:     cats[CatFailed],
+		Categories: cats,
+		Reasons:    reasons,
+		Pending:    pending,
+		Pipeline:   j.runner.Stats(),
+		Elapsed:    time.Since(start),
+	}
+}
+
+// run seeds the site and runs its workers until the frontier is empty and no page is
+// in flight, or ctx is cancelled.
+func (s *siteRun) run(ctx context.Context) error {
+	if err := s.setup(ctx); err != nil {
+		return err
+	}
+	s.seed(ctx)
+	stop := context.AfterFunc(ctx, func() {
+		s.mu.Lock()
+		s.cond.Broadcast()
+		s.mu.Unlock()
+	})
+	defer stop()
+	var wg sync.WaitGroup
+	for range max(s.job.cfg.Crawl.Parallelism, 1) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s.worker(ctx)
+		}()
+	}
+	wg.Wait()
+	s.c.Wait()
+	return nil
+}
+
+func (s *siteRun) worker(ctx context.Context) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for {
+		if ctx.Err() != nil || s.done {
+			return
+		}
+		e, ok, err := s.frontier.Pop(ctx)
+		if err != nil {
+			s.log.Error("frontier pop", "err", err)
+			s.done = true
+			s.cond.Broadcast()
+			return
+		}
+		if ok {
+			s.active++
+			s.job.queued.Add(-1)
+			s.mu.Unlock()
+			s.handle(ctx, e)
+			s.mu.Lock()
+			s.active--
+			s.cond.Broadcast()
+			continue
+		}
+		if s.active == 0 {
+			s.done = true
+			s.cond.Broadcast()
+			return
+		}
+		s.cond.Wait()
+	}
+}
+
+// seed queues the start URLs, the configured sitemaps and the sitemaps listed in the
+// seed hosts' robots.txt.
+func (s *siteRun) seed(ctx context.Context) {
+	var robotsSitemaps []string
+	if s.obey {
+		seen := map[string]bool{}
+		for _, raw := range append(append([]string{}, s.site.StartURLs...), s.site.Sitemaps...) {
+			u, err := url.Parse(raw)
+			if err != nil || seen[u.Host] {
+				continue
+			}
+			seen[u.Host] = true
+			robotsSitemaps = append(robotsSitemaps, s.job.robots.get(ctx, u).Sitemaps...)
+		}
+	}
+	for _, raw := range s.site.StartURLs {
+		if u, err := url.Parse(raw); err == nil {
+			s.discover(ctx, u, Entry{Kind: KindPage, Seed: true})
+		}
+	}
+	for _, raw := range append(append([]string{}, s.site.Sitemaps...), robotsSitemaps...) {
+		if u, err := url.Parse(strings.TrimSpace(raw)); err == nil && u.IsAbs() {
+			s.discover(ctx, u, Entry{Kind: KindSitemap})
+		}
+	}
+}
+
+func orDuration(v, d time.Duration) time.Duration {
+	if v > 0 {
+		return v
+	}
+	return d
+}
+
+func orInt(v, d int) int {
+	if v > 0 {
+		return v
+	}
+	return d
+}
+
+// startProgress refreshes a one-line progress display on w every 500 ms until the
+// returned stop is called (which prints the last state and a newline).
+func (j *job) startProgress(ctx context.Context, w io.Writer, start time.Time) (stop func()) {
+	if w == nil {
+		return func() {}
+	}
+	line := func() {
+		el := time.Since(start).Seconds()
+		f := j.fetched.Load()
+		rate := 0.0
+		if el > 0 {
+			rate = float64(f) / el
+		}
+		fmt.Fprintf(w, "\rqueued %d  fetched %d  articles %d  errors %d  %.1f pages/s   ",
+			j.queued.Load(), f, j.articles.Load(), j.acct.count(CatFailed), rate)
+	}
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		t := time.NewTicker(500 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-t.C:
+				line()
+			case <-done:
+				return
+			}
+		}
+	}()
+	return func() {
+		close(done)
+		<-finished
+		line()
+		fmt.Fprintln(w)
+	}
+}
+
+// Print writes the human-readable summary: pages fetched, articles written, URLs
+// not emitted by category and reason, errors, elapsed time and pages/s.
+func (s Summary) Print(w io.Writer) {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	rate := 0.0
+	if s.Elapsed > 0 {
+		rate = float64(s.Fetched) / s.Elapsed.Seconds()
+	}
+	fmt.Fprintf(tw, "pages fetched\t%d\t(%d requests)\n", s.Fetched, s.Requests)
+	fmt.Fprintf(tw, "articles written\t%d\t\n", s.Articles)
+	for _, cat := range Categories {
+		n := s.Categories[cat]
+		if n == 0 {
+			continue
+		}
+		fmt.Fprintf(tw, "%s\t%d\t\n", categoryLabel(cat), n)
+		reasons := s.Reasons[cat]
+		keys := make([]string, 0, len(reasons))
+		for r := range reasons {
+			keys = append(keys, r)
+		}
+		sort.Slice(keys, func(a, b int) bool {
+			if reasons[keys[a]] != reasons[keys[b]] {
+				return reasons[keys[a]] > reasons[keys[b]]
+			}
+			return keys[a] < keys[b]
+		})
+		for _, r := range keys {
+			fmt.Fprintf(tw, "  %s\t%d\t\n", r, reasons[r])
+		}
+	}
+	fmt.Fprintf(tw, "errors\t%d\t\n", s.Errors)
+	if s.Pending > 0 {
+		fmt.Fprintf(tw, "still queued\t%d\t(interrupted)\n", s.Pending)
+	}
+	fmt.Fprintf(tw, "elapsed\t%s\t\n", s.Elapsed.Round(time.Millisecond))
+	fmt.Fprintf(tw, "pages/s\t%.1f\t\n", rate)
+	tw.Flush()
+}
+
+func categoryLabel(cat string) string {
+	switch cat {
+	case CatRobots:
+		return "disallowed by robots.txt"
+	case CatExcluded:
+		return "excluded by rule"
+	case CatDuplicate:
+		return "duplicates"
+	case CatNotArticle:
+		return "not an article"
+	case CatDropped:
+		return "dropped by pipeline"
+	case CatFailed:
+		return "failed"
+	case CatOverLimit:
+		return "over a limit"
+	}
+	return cat
+}

@@ -1,19 +1,33 @@
-// Package extractors turns an HTML page into a raw *article.Article with goquery:
-// metadata, main content as ordered sections and blocks, related-article stubs and
+// Package extractors turns an HTML page into a raw *article.Article: metadata,
+// main content as ordered sections and blocks, related-article stubs and
 // references. One Extractor is immutable after New and safe for concurrent use.
+//
+// The page is parsed once (golang.org/x/net/html). One statistics pass over the
+// tree counts text, link text and commas per element, weighs class/id words and
+// records metadata elements; paragraph-like elements then vote for their
+// ancestors (Readability's scoring), the best container and its qualifying
+// siblings become the content roots, and an emitter walks them in document order,
+// dropping boilerplate regions (by tag, role, class/id words, link density and
+// label texts) and diverting "References" and "Related" sections. Per-site CSS
+// selectors (goquery/cascadia) override any of these steps.
 package extractors
 
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
 	"github.com/PuerkitoBio/goquery"
+	"github.com/andybalholm/cascadia"
 	"github.com/healthcrawl/healthcrawl/article"
 	"github.com/healthcrawl/healthcrawl/config"
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
 )
 
 // Page is a fetched page. Body is the raw response body (any charset); Extract
@@ -33,34 +47,363 @@ type Options struct {
 	Selectors config.Selectors
 }
 
-// Extractor extracts articles. STUB: replaced by the real extractor.
-type Extractor struct{ opts Options }
+// Extractor extracts articles. It is immutable after New and safe for concurrent use.
+type Extractor struct {
+	opts Options
+	sel  compiled
+}
 
-// New compiles the options into an Extractor.
-func New(opts Options) (*Extractor, error) { return &Extractor{opts: opts}, nil }
+// compiled holds the per-site selectors, nil when not set.
+type compiled struct {
+	title, content, exclude, related, authors, published, modified, reviewedBy, references cascadia.Selector
+}
 
-// DecodeHTML converts body to UTF-8 using contentType, BOM, <meta charset> or sniffing.
-// STUB.
-func DecodeHTML(body []byte, contentType string) ([]byte, error) { return body, nil }
+// New compiles the options into an Extractor. An invalid selector is an error
+// naming the selector field.
+func New(opts Options) (*Extractor, error) {
+	e := &Extractor{opts: opts}
+	var errs []error
+	for _, f := range selectorFields(opts.Selectors) {
+		if f.src == "" {
+			continue
+		}
+		s, err := cascadia.Compile(f.src)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("selectors.%s: invalid selector %q: %w", f.name, f.src, err))
+			continue
+		}
+		*f.dst(&e.sel) = s
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return e, nil
+}
 
-// Extract parses p once and returns the raw article (PageType set; Sections, Related…
-// filled; Finalize called). STUB.
+type selField struct {
+	name, src string
+	dst       func(*compiled) *cascadia.Selector
+}
+
+func selectorFields(s config.Selectors) []selField {
+	return []selField{
+		{"title", s.Title, func(c *compiled) *cascadia.Selector { return &c.title }},
+		{"content", s.Content, func(c *compiled) *cascadia.Selector { return &c.content }},
+		{"exclude", s.Exclude, func(c *compiled) *cascadia.Selector { return &c.exclude }},
+		{"related", s.Related, func(c *compiled) *cascadia.Selector { return &c.related }},
+		{"authors", s.Authors, func(c *compiled) *cascadia.Selector { return &c.authors }},
+		{"published_at", s.PublishedAt, func(c *compiled) *cascadia.Selector { return &c.published }},
+		{"modified_at", s.ModifiedAt, func(c *compiled) *cascadia.Selector { return &c.modified }},
+		{"reviewed_by", s.ReviewedBy, func(c *compiled) *cascadia.Selector { return &c.reviewedBy }},
+		{"references", s.References, func(c *compiled) *cascadia.Selector { return &c.references }},
+	}
+}
+
+// ValidateSelectors checks every selector of s and returns one error per invalid
+// one, naming its field ("selectors.content: invalid selector \"div[\": …").
+func ValidateSelectors(s config.Selectors) []error {
+	var errs []error
+	for _, f := range selectorFields(s) {
+		if f.src == "" {
+			continue
+		}
+		if _, err := cascadia.Compile(f.src); err != nil {
+			errs = append(errs, fmt.Errorf("selectors.%s: invalid selector %q: %w", f.name, f.src, err))
+		}
+	}
+	return errs
+}
+
+// page is the per-page state of one Extract call.
+type page struct {
+	e       *Extractor
+	root    *html.Node
+	body    *html.Node
+	base    *url.URL // for resolving links (<base href> or the page URL)
+	pageU   *url.URL // the page URL, nil when unknown
+	pageURL string
+
+	stats      map[*html.Node]*nstat
+	words      []string
+	candidates []*html.Node
+	roots      []*html.Node
+	excluded   map[*html.Node]bool
+	diverted   map[*html.Node]bool // matched by the related/references selectors
+	mt         metaTags
+	articles   int // <article> elements with text
+	bodyText   int
+	noUnlikely bool // retry: score inside boilerplate-classed regions too
+
+	ld          ldInfo
+	title       string
+	h1          string // visible headline when it differs from title
+	related     []article.Related
+	relatedSeen map[string]bool
+	refs        []article.Reference
+}
+
+// Extract parses p once and returns the raw article: metadata, PageType,
+// Sections, Related and References filled, Finalize called. Pages that are not
+// articles (home, category, tag, search, pagination pages) get PageType listing
+// or other and no body.
 func (e *Extractor) Extract(ctx context.Context, p Page) (*article.Article, error) {
-	body, err := DecodeHTML(p.Body, p.Header.Get("Content-Type"))
-	if err != nil {
+	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	doc, err := goquery.NewDocumentFromReader(bytes.NewReader(body))
-	if err != nil {
-		return nil, fmt.Errorf("parse %s: %w", p.URL, err)
+	addr := p.FinalURL
+	if addr == "" {
+		addr = p.URL
 	}
-	a := &article.Article{SchemaVersion: article.SchemaVersion, URL: p.URL, PageType: article.PageArticle}
-	a.Title = strings.TrimSpace(doc.Find("title").First().Text())
-	sec := article.Section{}
-	doc.Find("p").Each(func(_ int, s *goquery.Selection) {
-		sec.Blocks = append(sec.Blocks, article.Block{Type: article.BlockParagraph, Text: strings.TrimSpace(s.Text())})
-	})
-	a.Sections = []article.Section{sec}
+	body, err := DecodeHTML(p.Body, p.Header.Get("Content-Type"))
+	if err != nil {
+		return nil, fmt.Errorf("extract %s: %w", addr, err)
+	}
+	root, err := html.Parse(bytes.NewReader(body))
+	if err != nil {
+		return nil, fmt.Errorf("parse %s: %w", addr, err)
+	}
+	x := &page{
+		e: e, root: root, pageURL: addr,
+		stats:       make(map[*html.Node]*nstat, 1024),
+		relatedSeen: map[string]bool{},
+	}
+	if addr != "" {
+		if u, err := url.Parse(addr); err == nil {
+			x.base, x.pageU = u, u
+			x.pageURL = u.String()
+		}
+	}
+	a := &article.Article{SchemaVersion: article.SchemaVersion, URL: addr}
+	if !p.FetchedAt.IsZero() {
+		t := p.FetchedAt
+		a.FetchedAt = &t
+	}
+	x.run(a)
 	a.Finalize()
 	return a, nil
+}
+
+func (x *page) run(a *article.Article) {
+	x.body = findBody(x.root)
+	if x.e.sel.exclude != nil {
+		x.excluded = map[*html.Node]bool{}
+		for _, n := range x.e.sel.exclude.MatchAll(x.root) {
+			x.excluded[n] = true
+		}
+	}
+	for _, sl := range []cascadia.Selector{x.e.sel.related, x.e.sel.references} {
+		if sl != nil {
+			if x.diverted == nil {
+				x.diverted = map[*html.Node]bool{}
+			}
+			for _, n := range sl.MatchAll(x.root) {
+				x.diverted[n] = true
+			}
+		}
+	}
+	x.analyzeAll(x.root)
+	if b := x.baseHref(); b != nil {
+		x.base = b
+	}
+	x.metadata(a)
+
+	var doc *goquery.Document
+	sel := &x.e.sel
+	if sel.content != nil {
+		doc = goquery.NewDocumentFromNode(x.root)
+		doc.FindMatcher(sel.content).Each(func(_ int, s *goquery.Selection) {
+			n := s.Get(0)
+			for _, r := range x.roots {
+				if contains(r, n) {
+					return
+				}
+			}
+			x.roots = append(x.roots, n)
+		})
+	}
+	if len(x.roots) == 0 {
+		x.roots = x.findContent()
+	}
+	sections := x.emit()
+	if sel.content == nil && textLen(sections) < 250 && x.bodyText > 1000 {
+		// Readability's retry: little text found, score boilerplate-classed
+		// regions too.
+		for _, c := range x.candidates {
+			st := x.stats[c]
+			st.score = 0
+			st.flags &^= flagScored
+		}
+		x.candidates = x.candidates[:0]
+		x.noUnlikely = true
+		roots := x.findContent()
+		old := x.roots
+		x.roots = roots
+		if s2 := x.emit(); textLen(s2) > textLen(sections) {
+			sections = s2
+		} else {
+			x.roots = old
+		}
+	}
+	x.finish(a, sections)
+}
+
+// emit runs the emitter over the content roots.
+func (x *page) emit() []article.Section {
+	x.refs, x.related = nil, nil
+	clear(x.relatedSeen)
+	em := &emitter{x: x}
+	for _, r := range x.roots {
+		if st := x.stats[r]; st != nil {
+			em.rootText += st.text
+		}
+	}
+	for _, r := range x.roots {
+		st := x.stats[r]
+		if st == nil || st.flags&flagSkip != 0 {
+			continue
+		}
+		if r.DataAtom == atom.Body || r.DataAtom == atom.Html || !isBlock(r) && st.flags&flagHasBlock == 0 && r.DataAtom != atom.P {
+			em.walk(r)
+			continue
+		}
+		em.block(r, st)
+		em.flush()
+	}
+	return pruneSections(em.sections)
+}
+
+func textLen(ss []article.Section) int {
+	n := 0
+	for _, s := range ss {
+		for _, b := range s.Blocks {
+			n += len(b.Text)
+			for _, it := range b.Items {
+				n += len(it.Text) + len(it.Label)
+			}
+			for _, r := range b.Rows {
+				for _, c := range r {
+					n += len(c)
+				}
+			}
+		}
+	}
+	return n
+}
+
+func (x *page) finish(a *article.Article, sections []article.Section) {
+	sel := &x.e.sel
+
+	if sel.related != nil {
+		for _, n := range sel.related.MatchAll(x.root) {
+			x.collectRelatedIn(n)
+		}
+	} else {
+		x.collectRelatedAll(x.body)
+	}
+	if sel.references != nil {
+		x.refs = nil
+		for _, n := range sel.references.MatchAll(x.root) {
+			x.collectReferences(n)
+		}
+	}
+	a.PageType = x.pageType(a, sections)
+	if a.PageType == article.PageArticle {
+		a.Sections = sections
+		a.Related = x.related
+		a.References = x.refs
+	}
+}
+
+func findBody(root *html.Node) *html.Node {
+	for c := root.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type == html.ElementNode && c.DataAtom == atom.Html {
+			for b := c.FirstChild; b != nil; b = b.NextSibling {
+				if b.Type == html.ElementNode && (b.DataAtom == atom.Body || b.DataAtom == atom.Frameset) {
+					return b
+				}
+			}
+			return c
+		}
+	}
+	return root
+}
+
+// analyzeAll runs the statistics pass and records metadata elements.
+func (x *page) analyzeAll(root *html.Node) { x.analyze(root, false) }
+
+func (x *page) baseHref() *url.URL {
+	var b *url.URL
+	var find func(*html.Node)
+	find = func(n *html.Node) {
+		for c := n.FirstChild; c != nil && b == nil; c = c.NextSibling {
+			if c.Type != html.ElementNode {
+				continue
+			}
+			if c.DataAtom == atom.Base {
+				if h := attr(c, "href"); h != "" {
+					if u, err := url.Parse(h); err == nil {
+						if x.base != nil {
+							u = x.base.ResolveReference(u)
+						}
+						if u.IsAbs() {
+							b = u
+						}
+					}
+				}
+				return
+			}
+			if c.DataAtom == atom.Html || c.DataAtom == atom.Head {
+				find(c)
+			}
+		}
+	}
+	find(x.root)
+	return b
+}
+
+// pruneSections drops headings left without any block when the next heading is
+// of the same or a higher level (or there is none), and empty leads.
+func pruneSections(in []article.Section) []article.Section {
+	out := make([]article.Section, 0, len(in))
+	for i, s := range in {
+		if len(s.Blocks) == 0 {
+			if s.Heading == "" {
+				continue
+			}
+			keep := false
+			for j := i + 1; j < len(in); j++ {
+				if in[j].Level > s.Level {
+					if len(in[j].Blocks) > 0 {
+						keep = true
+						break
+					}
+					continue
+				}
+				break
+			}
+			if !keep {
+				continue
+			}
+		}
+		out = append(out, s)
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}
+
+// isTitle reports a heading that repeats the article title.
+func (x *page) isTitle(h string) bool {
+	if x.title == "" {
+		return false
+	}
+	hk, tk := normKey(h), normKey(x.title)
+	if hk == "" {
+		return false
+	}
+	if x.h1 != "" && hk == normKey(x.h1) {
+		return true
+	}
+	return hk == tk || len(hk) >= 20 && (strings.HasPrefix(tk, hk) || strings.HasPrefix(hk, tk) && len(tk) >= 20)
 }

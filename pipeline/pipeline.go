@@ -1,48 +1,283 @@
 // Package pipeline runs ordered, configurable cleaning stages over raw articles.
+//
+// Each stage lives in its own file (stage_<name>.go), registers itself by name in
+// init, starts from its defaults and decodes its YAML options strictly. The Runner
+// applies the stages in order, counts what each did (records changed, records
+// dropped with a reason class, errors, time) and finalizes the record so the
+// derived fields (text, word_count, content_hash) reflect the cleaned sections.
+//
+// Every built-in stage is idempotent: running a cleaned record through a fresh
+// Runner again yields the same record.
 package pipeline
 
 import (
 	"context"
+	"fmt"
+	"hash/maphash"
+	"maps"
+	"strings"
+	"sync"
+	"time"
 
 	"github.com/healthcrawl/healthcrawl/article"
 	"github.com/healthcrawl/healthcrawl/config"
 )
 
 // Verdict is a stage's decision on one article. Keep=false drops it; Reason says why
-// (e.g. "too_short", "duplicate_of https://…").
+// (e.g. "too_short", "duplicate_of https://…"). The first word of Reason is its
+// class: the runner counts drops per "stage: class" so the counters stay few.
 type Verdict struct {
 	Keep   bool
 	Reason string
 }
 
+// keep is the verdict of a stage that keeps the article.
+var keep = Verdict{Keep: true}
+
+// drop returns a verdict that drops the article with reason.
+func drop(reason string) Verdict { return Verdict{Reason: reason} }
+
 // Stage is one cleaning step. Apply edits a in place; Verdict{Keep: false, Reason: "too_short"}
 // drops it. A non-nil error means the stage failed on this article only: the runner counts
-// it and passes a on unchanged.
+// it and passes a on to the next stage. A stage that returns an error must not have
+// modified a. Stages must be safe for concurrent use.
 type Stage interface {
 	Name() string
 	Apply(ctx context.Context, a *article.Article) (Verdict, error)
 }
 
-// Runner applies the configured stages in order. STUB: replaced by the real runner.
-type Runner struct{}
+// Runner applies the configured stages in order. It is safe for concurrent use.
+type Runner struct {
+	stages []Stage
+
+	mu    sync.Mutex
+	stats Stats
+}
 
 // Stats counts what the runner did, per stage.
 type Stats struct {
 	In, Kept int
-	Dropped  map[string]int // "stage: reason" → count
-	Changed  map[string]int // stage → records changed
-	Errors   map[string]int // stage → errors
+	Dropped  map[string]int           // "stage: reason class" → count, e.g. "dedupe: duplicate_of"
+	Changed  map[string]int           // stage → records changed
+	Errors   map[string]int           // stage → errors
+	Time     map[string]time.Duration // stage → total time spent in Apply
 }
 
-// Process runs every stage on a and finalizes it. keep=false means a was dropped with reason.
+func newStats() Stats {
+	return Stats{
+		Dropped: map[string]int{},
+		Changed: map[string]int{},
+		Errors:  map[string]int{},
+		Time:    map[string]time.Duration{},
+	}
+}
+
+// NewRunner returns a Runner over the given stages, in order.
+func NewRunner(stages ...Stage) *Runner {
+	return &Runner{stages: stages, stats: newStats()}
+}
+
+// StageNames returns the names of the runner's stages in order.
+func (r *Runner) StageNames() []string {
+	names := make([]string, len(r.stages))
+	for i, s := range r.stages {
+		names[i] = s.Name()
+	}
+	return names
+}
+
+// Process runs every stage on a and finalizes it. keep=false means a was dropped with
+// reason "stage: reason" (e.g. "dedupe: duplicate_of https://…"). A stage error is
+// counted and a continues through the remaining stages.
 func (r *Runner) Process(ctx context.Context, a *article.Article) (keep bool, reason string) {
+	local := stageCounts{}
+	keep = true
+	before := fingerprint(a)
+	for _, s := range r.stages {
+		name := s.Name()
+		start := time.Now()
+		v, err := safeApply(ctx, s, a)
+		local.add(name, time.Since(start))
+		after := fingerprint(a)
+		if after != before {
+			local.changed = append(local.changed, name)
+		}
+		before = after
+		if err != nil {
+			local.errors = append(local.errors, name)
+			continue
+		}
+		if !v.Keep {
+			keep = false
+			reason = name + ": " + v.Reason
+			local.dropped = name + ": " + reasonClass(v.Reason)
+			break
+		}
+	}
 	a.Finalize()
-	return true, ""
+	r.record(local, keep)
+	return keep, reason
+}
+
+// stageCounts collects one Process call's counters so the lock is taken once.
+type stageCounts struct {
+	names   []string
+	times   []time.Duration
+	changed []string
+	errors  []string
+	dropped string
+}
+
+func (c *stageCounts) add(name string, d time.Duration) {
+	c.names = append(c.names, name)
+	c.times = append(c.times, d)
+}
+
+func (r *Runner) record(c stageCounts, kept bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.stats.In++
+	if kept {
+		r.stats.Kept++
+	} else {
+		r.stats.Dropped[c.dropped]++
+	}
+	for i, n := range c.names {
+		r.stats.Time[n] += c.times[i]
+	}
+	for _, n := range c.changed {
+		r.stats.Changed[n]++
+	}
+	for _, n := range c.errors {
+		r.stats.Errors[n]++
+	}
 }
 
 // Stats returns a snapshot of the counters.
-func (r *Runner) Stats() Stats { return Stats{} }
+func (r *Runner) Stats() Stats {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return Stats{
+		In:      r.stats.In,
+		Kept:    r.stats.Kept,
+		Dropped: maps.Clone(r.stats.Dropped),
+		Changed: maps.Clone(r.stats.Changed),
+		Errors:  maps.Clone(r.stats.Errors),
+		Time:    maps.Clone(r.stats.Time),
+	}
+}
 
-// Build creates a Runner from the pipeline config; sites supply per-site options
-// (e.g. extra boilerplate phrases, matched on Article.Site). STUB.
-func Build(cfg config.Pipeline, sites []config.Site) (*Runner, error) { return &Runner{}, nil }
+// safeApply runs one stage, turning a panic into an error so one bad page never
+// stops a crawl.
+func safeApply(ctx context.Context, s Stage, a *article.Article) (v Verdict, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			v, err = keep, fmt.Errorf("stage %s on %s: panic: %v", s.Name(), a.URL, p)
+		}
+	}()
+	v, err = s.Apply(ctx, a)
+	if err != nil {
+		return keep, fmt.Errorf("stage %s on %s: %w", s.Name(), a.URL, err)
+	}
+	return v, nil
+}
+
+// reasonClass is the first word of a drop reason ("duplicate_of https://x" → "duplicate_of").
+func reasonClass(reason string) string {
+	reason = strings.TrimSpace(reason)
+	if i := strings.IndexAny(reason, " \t("); i > 0 {
+		return reason[:i]
+	}
+	if reason == "" {
+		return "dropped"
+	}
+	return reason
+}
+
+var fpSeed = maphash.MakeSeed()
+
+// fingerprint hashes every field a stage may edit (not the derived text, word_count,
+// content_hash), so the runner can tell which stages changed a record.
+func fingerprint(a *article.Article) uint64 {
+	var h maphash.Hash
+	h.SetSeed(fpSeed)
+	str := func(s string) {
+		h.WriteString(s)
+		h.WriteByte(0)
+	}
+	flag := func(b bool) {
+		if b {
+			h.WriteByte(1)
+		} else {
+			h.WriteByte(2)
+		}
+	}
+	str(a.Title)
+	str(a.Description)
+	str(a.Language)
+	str(a.PageType)
+	for _, s := range a.Authors {
+		str(s)
+	}
+	h.WriteByte(3)
+	for _, s := range a.Tags {
+		str(s)
+	}
+	h.WriteByte(3)
+	for _, s := range a.Sections {
+		str(s.Heading)
+		h.WriteByte(byte(s.Level))
+		for _, b := range s.Blocks {
+			str(b.Type)
+			str(b.Text)
+			flag(b.Ordered)
+			flag(b.Truncated)
+			for _, it := range b.Items {
+				str(it.Label)
+				str(it.Text)
+				h.WriteByte(byte(it.Depth))
+			}
+			h.WriteByte(4)
+			for _, row := range b.Rows {
+				for _, c := range row {
+					str(c)
+				}
+				h.WriteByte(5)
+			}
+			h.WriteByte(6)
+		}
+		h.WriteByte(7)
+	}
+	h.WriteByte(8)
+	for _, rel := range a.Related {
+		str(rel.Title)
+		str(rel.URL)
+		str(rel.Snippet)
+		flag(rel.Truncated)
+	}
+	h.WriteByte(9)
+	for _, ref := range a.References {
+		str(ref.Text)
+		str(ref.URL)
+	}
+	return h.Sum64()
+}
+
+// Build creates a Runner from the pipeline config with the default registry; sites
+// supply per-site options (e.g. extra boilerplate phrases, matched on Article.Site).
+// An empty stage list means config.DefaultStages. Every problem is reported, each
+// with its key path ("pipeline.stages[3].options.min_words: must be ≥ 0").
+func Build(cfg config.Pipeline, sites []config.Site) (*Runner, error) {
+	return DefaultRegistry.Build(cfg, sites)
+}
+
+// ValidateConfig checks a pipeline config against the default registry and returns
+// every problem, each with its key path. It is what `crawl validate` reports.
+func ValidateConfig(cfg config.Pipeline) []error {
+	_, errs := DefaultRegistry.build(cfg, nil)
+	return errs
+}
+
+// Stages lists the stages of the default registry with their options, sorted in the
+// default pipeline order (then by name).
+func Stages() []StageInfo { return DefaultRegistry.Stages() }

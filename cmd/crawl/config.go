@@ -1,0 +1,99 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/healthcrawl/healthcrawl/config"
+	"github.com/healthcrawl/healthcrawl/extractors"
+	"github.com/healthcrawl/healthcrawl/output"
+	"github.com/healthcrawl/healthcrawl/pipeline"
+)
+
+// configChecks are the validations that live outside package config: CSS selectors
+// (extractors), pipeline stages and their options (pipeline), output formats (output).
+func configChecks() []config.Check {
+	return []config.Check{
+		func(c *config.Config) []error {
+			var errs []error
+			for i, s := range c.Sites {
+				for _, err := range extractors.ValidateSelectors(s.Selectors) {
+					errs = append(errs, config.Under(fmt.Sprintf("sites[%d]", i), err))
+				}
+			}
+			return errs
+		},
+		func(c *config.Config) []error {
+			var errs []error
+			for _, err := range pipeline.ValidateConfig(c.Pipeline) {
+				errs = append(errs, config.Under("", err))
+			}
+			return errs
+		},
+		func(c *config.Config) []error {
+			if c.Output.Format == "" || output.HasFormat(c.Output.Format) {
+				return nil
+			}
+			return []error{&config.FieldError{Path: "output.format", Value: c.Output.Format,
+				Err: fmt.Errorf("%w (known: %v)", output.ErrUnknownFormat, output.Formats())}}
+		},
+	}
+}
+
+// configError is a config that failed to load or validate: exit status 2, every
+// problem on its own line.
+type configError struct {
+	path string
+	err  error
+}
+
+func (e *configError) Error() string {
+	probs := config.Problems(e.err)
+	msg := fmt.Sprintf("config %s: %d problem(s):", e.path, len(probs))
+	for _, p := range probs {
+		msg += "\n  " + p.Error()
+	}
+	return msg
+}
+
+func (e *configError) Unwrap() error { return e.err }
+
+// loadConfig loads and validates path ("" = defaults and environment only).
+func (a *app) loadConfig(path string) (config.Config, error) {
+	cfg, err := config.Load(path, config.LoadOptions{Env: a.env, Checks: configChecks()})
+	if err != nil {
+		name := path
+		if name == "" {
+			name = "(defaults)"
+		}
+		return cfg, &exitError{code: exitUsage, err: &configError{path: name, err: err}}
+	}
+	return cfg, nil
+}
+
+// loadConfigBytes is loadConfig for an embedded config.
+func (a *app) loadConfigBytes(name string, data []byte) (config.Config, error) {
+	cfg, err := config.LoadBytes(data, config.LoadOptions{Env: a.env, Checks: configChecks()})
+	if err != nil {
+		return cfg, &exitError{code: exitUsage, err: &configError{path: name, err: err}}
+	}
+	return cfg, nil
+}
+
+// checkSites reports names that are not site targets of cfg.
+func checkSites(cfg config.Config, names []string) error {
+	var errs []error
+	for _, n := range names {
+		if _, ok := cfg.Site(n); !ok {
+			var known []string
+			for _, s := range cfg.Sites {
+				known = append(known, s.Name)
+			}
+			errs = append(errs, fmt.Errorf("--site %q: no such site target (known: %v)", n, known))
+		}
+	}
+	if len(errs) > 0 {
+		return &exitError{code: exitUsage, err: errors.Join(errs...)}
+	}
+	return nil
+}

@@ -1,0 +1,126 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/healthcrawl/healthcrawl/config"
+	"github.com/healthcrawl/healthcrawl/crawler"
+	"github.com/healthcrawl/healthcrawl/output"
+	"github.com/mattn/go-isatty"
+	"github.com/spf13/cobra"
+)
+
+// outputFlags are --out and --format, shared by run, extract and demo. Their defaults
+// come from config.Default(); a flag given on the command line wins over the config.
+type outputFlags struct {
+	out, format string
+}
+
+func (o *outputFlags) register(cmd *cobra.Command, defaultOut, outHelp string) {
+	cmd.Flags().StringVarP(&o.out, "out", "o", defaultOut, outHelp)
+	cmd.Flags().StringVar(&o.format, "format", config.Default().Output.Format, "record format: "+strings.Join(output.Formats(), ", "))
+}
+
+// apply overrides cfg.Output with the flags the user gave.
+func (o *outputFlags) apply(cmd *cobra.Command, cfg *config.Config) error {
+	if cmd.Flags().Changed("out") {
+		cfg.Output.Path = o.out
+	}
+	if cmd.Flags().Changed("format") {
+		cfg.Output.Format = o.format
+	}
+	if !output.HasFormat(cfg.Output.Format) {
+		return usageError("--format %q: unknown format (known: %v)", cfg.Output.Format, output.Formats())
+	}
+	return nil
+}
+
+// openSink opens cfg.Output ("-" = the command's stdout); a failure is exit status 1
+// naming the path.
+func (a *app) openSink(ctx context.Context, cfg config.Config) (output.Sink, error) {
+	if cfg.Output.Path == "-" {
+		s, err := output.New(cfg.Output.Format, a.out)
+		if err != nil {
+			return nil, usageError("%w", err)
+		}
+		return s, nil
+	}
+	s, err := output.Open(ctx, cfg.Output.Format, cfg.Output.Path)
+	if err != nil {
+		return nil, failure(err)
+	}
+	return s, nil
+}
+
+// progressTarget is w when it is a terminal (live progress line), else nil.
+func progressTarget(w io.Writer) io.Writer {
+	if f, ok := w.(*os.File); ok && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd())) {
+		return w
+	}
+	return nil
+}
+
+func newRunCmd(a *app) *cobra.Command {
+	var (
+		path  string
+		sites []string
+		of    outputFlags
+	)
+	cmd := &cobra.Command{
+		Use:     "run --config FILE [--site NAME]... [--out PATH] [--format jsonl]",
+		GroupID: groupCrawl,
+		Short:   "Crawl the site targets of a config and write one record per article",
+		Long: `run crawls every site target of the config (or only those named with --site),
+extracts the article pages, cleans them through the pipeline and writes one record
+per article to --out (default: output.path of the config). Records are flushed one
+by one, so an interrupted run leaves only whole lines. A summary goes to stderr.
+
+Exit status 1 when some pages failed (every other record is still written).`,
+		Example: `  crawl run --config configs/my-sites.yaml
+  crawl run --config configs/my-sites.yaml --site blog --out - | jq .title`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			cfg, err := a.loadConfig(path)
+			if err != nil {
+				return err
+			}
+			if err := of.apply(cmd, &cfg); err != nil {
+				return err
+			}
+			if len(cfg.Sites) == 0 {
+				return usageError("config %s has no site targets", path)
+			}
+			if err := checkSites(cfg, sites); err != nil {
+				return err
+			}
+			sink, err := a.openSink(ctx, cfg)
+			if err != nil {
+				return err
+			}
+			sum, runErr := crawler.RunJob(ctx, crawler.JobOptions{
+				Config: cfg, Sites: sites, Sink: sink, Logger: a.logger, Progress: progressTarget(a.err),
+			})
+			closeErr := sink.Close(context.WithoutCancel(ctx))
+			sum.Print(a.err)
+			switch {
+			case runErr != nil:
+				return failure(fmt.Errorf("run: %w", runErr))
+			case closeErr != nil:
+				return failure(closeErr)
+			case sum.Errors > 0:
+				return errPartial
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVarP(&path, "config", "c", "", "config file (YAML)")
+	cmd.Flags().StringArrayVar(&sites, "site", nil, "crawl only this site target (repeatable)")
+	of.register(cmd, "", "output file, - = standard output (default: output.path of the config)")
+	_ = cmd.MarkFlagRequired("config")
+	return cmd
+}

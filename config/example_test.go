@@ -1,0 +1,145 @@
+package config_test
+
+import (
+	"bytes"
+	"io/fs"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/healthcrawl/healthcrawl/config"
+	"github.com/healthcrawl/healthcrawl/configs"
+	"go.yaml.in/yaml/v3"
+)
+
+// keyPaths lists every key of t as it appears in YAML, lists of objects as "[0]".
+func keyPaths(prefix string, t reflect.Type) []string {
+	var out []string
+	for i := range t.NumField() {
+		f := t.Field(i)
+		tag := strings.Split(f.Tag.Get("mapstructure"), ",")[0]
+		if tag == "" || tag == "-" {
+			continue
+		}
+		key := tag
+		if prefix != "" {
+			key = prefix + "." + tag
+		}
+		out = append(out, key)
+		ft := f.Type
+		for ft.Kind() == reflect.Pointer {
+			ft = ft.Elem()
+		}
+		switch {
+		case ft.Kind() == reflect.Struct && ft != reflect.TypeFor[time.Duration]():
+			out = append(out, keyPaths(key, ft)...)
+		case ft.Kind() == reflect.Slice && ft.Elem().Kind() == reflect.Struct:
+			out = append(out, keyPaths(key+"[0]", ft.Elem())...)
+		}
+	}
+	return out
+}
+
+func lookup(raw any, path string) bool {
+	cur := raw
+	for _, part := range strings.Split(path, ".") {
+		idx := strings.HasSuffix(part, "[0]")
+		part = strings.TrimSuffix(part, "[0]")
+		m, ok := cur.(map[string]any)
+		if !ok {
+			return false
+		}
+		if cur, ok = m[part]; !ok {
+			return false
+		}
+		if idx {
+			s, ok := cur.([]any)
+			if !ok || len(s) == 0 {
+				return false
+			}
+			cur = s[0]
+		}
+	}
+	return true
+}
+
+// Every key of the configuration appears in configs/example.yaml, with its default.
+func TestExampleHasEveryKey(t *testing.T) {
+	var raw map[string]any
+	if err := yaml.Unmarshal(configs.Example(), &raw); err != nil {
+		t.Fatal(err)
+	}
+	keys := keyPaths("", reflect.TypeFor[config.Config]())
+	if len(keys) < 40 {
+		t.Fatalf("only %d keys found: %v", len(keys), keys)
+	}
+	for _, k := range keys {
+		if !lookup(raw, k) {
+			t.Errorf("configs/example.yaml lacks key %s", k)
+		}
+	}
+	// Every key has a comment: a line of its own above it or at the line's end.
+	lines := strings.Split(string(configs.Example()), "\n")
+	for i, l := range lines {
+		trim := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(l), "- "))
+		if trim == "" || strings.HasPrefix(trim, "#") || !strings.Contains(trim, ":") {
+			continue
+		}
+		prev := ""
+		if i > 0 {
+			prev = strings.TrimSpace(lines[i-1])
+		}
+		if !strings.Contains(l, " # ") && !strings.HasPrefix(prev, "#") && !strings.HasPrefix(prev, "- #") {
+			t.Errorf("example.yaml line %d has no comment: %s", i+1, l)
+		}
+	}
+
+	cfg, err := config.LoadBytes(configs.Example(), config.LoadOptions{Env: noEnv})
+	if err != nil {
+		t.Fatalf("example.yaml: %v", err)
+	}
+	want := config.Default()
+	want.Sites = cfg.Sites
+	opt := cmp.Transformer("emptyNil", func(m map[string]any) map[string]any {
+		if len(m) == 0 {
+			return nil
+		}
+		return m
+	})
+	if diff := cmp.Diff(want, cfg, opt); diff != "" {
+		t.Errorf("example.yaml values differ from config.Default() (-default +example):\n%s", diff)
+	}
+	s, d := cfg.Sites[0], config.SiteDefaults()
+	if s.MaxDepth != d.MaxDepth || s.MaxPages != d.MaxPages {
+		t.Errorf("example site max_depth/max_pages = %d/%d, defaults %d/%d", s.MaxDepth, s.MaxPages, d.MaxDepth, d.MaxPages)
+	}
+	if s.Delay == nil || *s.Delay != want.Crawl.Delay || s.ObeyRobots == nil || *s.ObeyRobots != want.Crawl.ObeyRobots {
+		t.Errorf("example site delay/obey_robots should show the inherited defaults")
+	}
+}
+
+// Every bundled config loads without problems (the demo's {{BASE}} filled in).
+func TestBundledConfigsValid(t *testing.T) {
+	names, err := fs.Glob(configs.Files(), "*.yaml")
+	if err != nil || len(names) == 0 {
+		t.Fatalf("no bundled configs: %v", err)
+	}
+	for _, name := range names {
+		t.Run(name, func(t *testing.T) {
+			data, err := fs.ReadFile(configs.Files(), name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			data = bytes.ReplaceAll(data, []byte("{{BASE}}"), []byte("http://127.0.0.1:8080"))
+			cfg, err := config.LoadBytes(data, config.LoadOptions{Env: noEnv})
+			if err != nil {
+				t.Fatalf("%s:\n%v", name, err)
+			}
+			if len(cfg.Sites) == 0 {
+				t.Errorf("%s has no site target", name)
+			}
+		})
+	}
+}

@@ -1,0 +1,284 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"regexp"
+	"regexp/syntax"
+	"strconv"
+	"strings"
+
+	"github.com/robfig/cron/v3"
+)
+
+// Sentinel errors wrapped by every FieldError, for errors.Is.
+var (
+	ErrUnknownKey    = errors.New("unknown key")
+	ErrType          = errors.New("wrong type")
+	ErrRequired      = errors.New("required")
+	ErrRange         = errors.New("out of range")
+	ErrInvalidURL    = errors.New("must be an absolute http(s) URL")
+	ErrInvalidRegexp = errors.New("invalid regexp")
+	ErrInvalid       = errors.New("invalid value")
+	ErrDuplicate     = errors.New("duplicate")
+)
+
+// FieldError is one configuration problem: the key path ("sites[1].follow[0]"), the
+// offending value as written (empty when there is none) and what is wrong.
+type FieldError struct {
+	Path  string
+	Value string
+	Err   error
+}
+
+// Error renders `path: "value": problem`, or `path: problem` without a value.
+func (e *FieldError) Error() string {
+	var sb strings.Builder
+	if e.Path != "" {
+		sb.WriteString(e.Path)
+		sb.WriteString(": ")
+	}
+	if e.Value != "" {
+		sb.WriteString(strconv.Quote(e.Value))
+		sb.WriteString(": ")
+	}
+	sb.WriteString(e.Err.Error())
+	return sb.String()
+}
+
+func (e *FieldError) Unwrap() error { return e.Err }
+
+// kindError is a problem message that matches a sentinel with errors.Is without
+// repeating the sentinel's text.
+type kindError struct {
+	kind error
+	msg  string
+}
+
+func (e *kindError) Error() string { return e.msg }
+func (e *kindError) Unwrap() error { return e.kind }
+
+func kindErr(kind error, msg string) error { return &kindError{kind: kind, msg: msg} }
+
+func fieldErr(path, value string, err error) error {
+	return &FieldError{Path: path, Value: value, Err: err}
+}
+
+// Validate checks every value and returns all problems joined (nil when there is
+// none), each a *FieldError naming its key path.
+func (c Config) Validate() error {
+	var errs []error
+	add := func(path, value string, err error) { errs = append(errs, fieldErr(path, value, err)) }
+
+	cr := c.Crawl
+	if strings.TrimSpace(cr.UserAgent) == "" {
+		add("crawl.user_agent", "", ErrRequired)
+	}
+	if cr.Parallelism < 1 {
+		add("crawl.parallelism", strconv.Itoa(cr.Parallelism), kindErr(ErrRange, "must be ≥ 1"))
+	}
+	if cr.Delay < 0 {
+		add("crawl.delay", cr.Delay.String(), kindErr(ErrRange, "must be ≥ 0"))
+	}
+	if cr.Timeout <= 0 {
+		add("crawl.timeout", cr.Timeout.String(), kindErr(ErrRange, "must be > 0"))
+	}
+	if cr.MaxBodyBytes <= 0 {
+		add("crawl.max_body_bytes", strconv.FormatInt(cr.MaxBodyBytes, 10), kindErr(ErrRange, "must be > 0"))
+	}
+	if cr.Retries < 0 {
+		add("crawl.retries", strconv.Itoa(cr.Retries), kindErr(ErrRange, "must be ≥ 0"))
+	}
+
+	if strings.TrimSpace(c.Output.Path) == "" {
+		add("output.path", "", fmt.Errorf("%w (use - for stdout)", ErrRequired))
+	}
+	if strings.TrimSpace(c.Output.Format) == "" {
+		add("output.format", "", ErrRequired)
+	}
+
+	switch c.State.URL {
+	case "", "memory", "memory://":
+	default:
+		add("state.url", c.State.URL, kindErr(ErrInvalid, "unsupported state store (this build supports memory)"))
+	}
+
+	if l := c.Schedule.Listen; l != "" {
+		if _, port, err := net.SplitHostPort(l); err != nil {
+			add("schedule.listen", l, kindErr(ErrInvalid, "must be host:port"))
+		} else if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+			add("schedule.listen", l, kindErr(ErrInvalid, "bad port"))
+		}
+	}
+
+	for i, st := range c.Pipeline.Stages {
+		if strings.TrimSpace(st.Name) == "" {
+			add(fmt.Sprintf("pipeline.stages[%d].name", i), "", ErrRequired)
+		}
+	}
+
+	seen := map[string]int{}
+	for i, s := range c.Sites {
+		errs = append(errs, s.validate(fmt.Sprintf("sites[%d]", i))...)
+		if s.Name != "" {
+			if j, dup := seen[s.Name]; dup {
+				add(fmt.Sprintf("sites[%d].name", i), s.Name, fmt.Errorf("%w of sites[%d].name", ErrDuplicate, j))
+			} else {
+				seen[s.Name] = i
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func (s Site) validate(p string) []error {
+	var errs []error
+	add := func(path, value string, err error) { errs = append(errs, fieldErr(path, value, err)) }
+	if strings.TrimSpace(s.Name) == "" {
+		add(p+".name", "", ErrRequired)
+	}
+	if len(s.StartURLs) == 0 && len(s.Sitemaps) == 0 {
+		add(p+".start_urls", "", fmt.Errorf("%w: give start_urls or sitemaps", ErrRequired))
+	}
+	for i, u := range s.StartURLs {
+		if err := checkHTTPURL(u); err != nil {
+			add(fmt.Sprintf("%s.start_urls[%d]", p, i), u, err)
+		}
+	}
+	for i, u := range s.Sitemaps {
+		if err := checkHTTPURL(u); err != nil {
+			add(fmt.Sprintf("%s.sitemaps[%d]", p, i), u, err)
+		}
+	}
+	for i, d := range s.AllowedDomains {
+		if d == "" || strings.ContainsAny(d, "/ \t") || strings.Contains(d, "://") {
+			add(fmt.Sprintf("%s.allowed_domains[%d]", p, i), d, kindErr(ErrInvalid, "must be a host name such as example.org"))
+		}
+	}
+	for _, list := range []struct {
+		key string
+		res []string
+	}{{"follow", s.Follow}, {"articles", s.Articles}, {"exclude", s.Exclude}} {
+		for i, re := range list.res {
+			if _, err := compileRule(re); err != nil {
+				errs = append(errs, &FieldError{Path: fmt.Sprintf("%s.%s[%d]", p, list.key, i), Value: re, Err: err})
+			}
+		}
+	}
+	if s.MaxDepth < 0 {
+		add(p+".max_depth", strconv.Itoa(s.MaxDepth), kindErr(ErrRange, "must be ≥ 0"))
+	}
+	if s.MaxPages < 0 {
+		add(p+".max_pages", strconv.Itoa(s.MaxPages), kindErr(ErrRange, "must be ≥ 0 (0 = no limit)"))
+	}
+	if s.Delay != nil && *s.Delay < 0 {
+		add(p+".delay", s.Delay.String(), kindErr(ErrRange, "must be ≥ 0"))
+	}
+	for i, b := range s.Boilerplate {
+		if strings.TrimSpace(b) == "" {
+			add(fmt.Sprintf("%s.boilerplate[%d]", p, i), "", kindErr(ErrInvalid, "empty phrase"))
+		}
+	}
+	if s.Schedule != "" {
+		if _, err := cron.ParseStandard(s.Schedule); err != nil {
+			add(p+".schedule", s.Schedule, kindErr(ErrInvalid, "bad cron expression: "+err.Error()))
+		}
+	}
+	return errs
+}
+
+func checkHTTPURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return ErrInvalidURL
+	}
+	return nil
+}
+
+func compileRule(expr string) (*regexp.Regexp, error) {
+	re, err := regexp.Compile(expr)
+	if err != nil {
+		msg := err.Error()
+		var se *syntax.Error
+		if errors.As(err, &se) {
+			msg = se.Code.String()
+		}
+		return nil, fmt.Errorf("%w: %s", ErrInvalidRegexp, msg)
+	}
+	return re, nil
+}
+
+// Rules are a site's URL patterns, compiled.
+type Rules struct {
+	Follow   []*regexp.Regexp // pages to follow links from
+	Articles []*regexp.Regexp // pages to extract as articles (empty = extractor decides)
+	Exclude  []*regexp.Regexp // pages never fetched
+}
+
+// Rules compiles the site's follow/articles/exclude patterns (Go RE2, unanchored,
+// matched against the absolute URL). Validate has reported any bad pattern already;
+// the error here names the first one.
+func (s Site) Rules() (Rules, error) {
+	var r Rules
+	for _, list := range []struct {
+		key string
+		in  []string
+		out *[]*regexp.Regexp
+	}{{"follow", s.Follow, &r.Follow}, {"articles", s.Articles, &r.Articles}, {"exclude", s.Exclude, &r.Exclude}} {
+		for i, expr := range list.in {
+			re, err := compileRule(expr)
+			if err != nil {
+				return Rules{}, &FieldError{Path: fmt.Sprintf("sites.%s.%s[%d]", s.Name, list.key, i), Value: expr, Err: err}
+			}
+			*list.out = append(*list.out, re)
+		}
+	}
+	return r, nil
+}
+
+// Match reports whether any pattern in res matches u.
+func Match(res []*regexp.Regexp, u string) bool {
+	for _, re := range res {
+		if re.MatchString(u) {
+			return true
+		}
+	}
+	return false
+}
+
+// Site returns the site target named name.
+func (c Config) Site(name string) (Site, bool) {
+	for _, s := range c.Sites {
+		if s.Name == name {
+			return s, true
+		}
+	}
+	return Site{}, false
+}
+
+// Under places err, reported by another package, under the key path prefix: an
+// error whose text starts with a relative key path ("selectors.content: bad") becomes
+// the FieldError "sites[0].selectors.content: bad". errors.Is/As still reach err.
+func Under(prefix string, err error) *FieldError {
+	msg := err.Error()
+	key, rest, ok := strings.Cut(msg, ": ")
+	if !ok || key == "" || strings.ContainsAny(key, " \t\"") {
+		return &FieldError{Path: prefix, Err: err}
+	}
+	path := key
+	if prefix != "" {
+		path = prefix + "." + key
+	}
+	return &FieldError{Path: path, Err: &renamed{msg: rest, err: err}}
+}
+
+// renamed shows msg but unwraps to err.
+type renamed struct {
+	msg string
+	err error
+}
+
+func (r *renamed) Error() string { return r.msg }
+func (r *renamed) Unwrap() error { return r.err }

@@ -1,0 +1,249 @@
+package crawler
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"runtime"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"text/tabwriter"
+	"time"
+
+	"github.com/gocolly/colly/v2"
+	"github.com/healthcrawl/healthcrawl/article"
+	"github.com/healthcrawl/healthcrawl/config"
+)
+
+// BenchSite is a generated loopback health site: a home page, listing pages of 50
+// articles each (with next/previous links), and Pages article pages of about 5 KB
+// (GenArticleHTML) with three related links each. Pages are generated on request,
+// so the site itself holds no page in memory.
+type BenchSite struct {
+	Pages   int
+	PerList int
+}
+
+// Lists is the number of listing pages.
+func (s BenchSite) Lists() int { return (s.Pages + s.PerList - 1) / s.PerList }
+
+// ServeHTTP implements http.Handler.
+func (s BenchSite) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	p := r.URL.Path
+	switch {
+	case p == "/robots.txt":
+		w.Header().Set("Content-Type", "text/plain")
+		io.WriteString(w, "User-agent: *\nDisallow: /admin/\n")
+	case p == "/":
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		io.WriteString(w, `<!DOCTYPE html><html><head><title>Healthy Living</title></head><body><h1>Healthy Living</h1>
+<p><a href="/list/1">All articles</a> <a href="/about">About</a> <a href="/admin/">Admin</a></p></body></html>`)
+	case p == "/about":
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		io.WriteString(w, `<!DOCTYPE html><html><head><title>About</title></head><body><h1>About</h1><p>We write about health.</p><a href="/">Home</a></body></html>`)
+	case strings.HasPrefix(p, "/list/"):
+		n, err := strconv.Atoi(strings.TrimPrefix(p, "/list/"))
+		if err != nil || n < 1 || n > s.Lists() {
+			http.NotFound(w, r)
+			return
+		}
+		var b strings.Builder
+		fmt.Fprintf(&b, `<!DOCTYPE html><html><head><title>Articles, page %d | Healthy Living</title></head><body>
+<header><a href="/">Healthy Living</a></header><main><h1>Articles, page %d</h1><ul class="posts">`, n, n)
+		for i := (n-1)*s.PerList + 1; i <= min(n*s.PerList, s.Pages); i++ {
+			fmt.Fprintf(&b, `<li><a href="/article/%d">Article number %d</a></li>`+"\n", i, i)
+		}
+		b.WriteString(`</ul><nav class="pagination">`)
+		if n > 1 {
+			fmt.Fprintf(&b, `<a rel="prev" href="/list/%d">Previous</a> `, n-1)
+		}
+		if n < s.Lists() {
+			fmt.Fprintf(&b, `<a rel="next" href="/list/%d">Next</a>`, n+1)
+		}
+		b.WriteString(`</nav></main></body></html>`)
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		io.WriteString(w, b.String())
+	case strings.HasPrefix(p, "/article/"):
+		i, err := strconv.Atoi(strings.TrimPrefix(p, "/article/"))
+		if err != nil || i < 1 || i > s.Pages {
+			http.NotFound(w, r)
+			return
+		}
+		rel := []string{
+			fmt.Sprintf("/article/%d", i%s.Pages+1),
+			fmt.Sprintf("/article/%d", (i+6)%s.Pages+1),
+			fmt.Sprintf("/article/%d", (i+49)%s.Pages+1),
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		io.WriteString(w, GenArticleHTML("bench-"+strconv.Itoa(i), fmt.Sprintf("Article number %d on healthy habits", i), "", "", rel))
+	default:
+		http.NotFound(w, r)
+	}
+}
+
+// BenchOptions configure RunCrawlBench.
+type BenchOptions struct {
+	Pages       int       // article pages on the site (default 5000)
+	Parallelism int       // crawl.parallelism for both crawls (default config.Default's)
+	Progress    io.Writer // optional progress line for the full crawl
+	Logger      *slog.Logger
+}
+
+// BenchRun is one crawl of the benchmark site.
+type BenchRun struct {
+	Fetched     int
+	Articles    int
+	Elapsed     time.Duration
+	PagesPerSec float64
+	PeakRSS     int64 // VmHWM during the run, bytes; -1 if unknown
+}
+
+// BenchResult compares a bare colly crawl (no extraction) with the full crawl
+// (extraction, default pipeline, JSON encoding of every record).
+type BenchResult struct {
+	Pages       int
+	Parallelism int
+	Bare        BenchRun
+	Full        BenchRun
+	Ratio       float64 // Full.PagesPerSec / Bare.PagesPerSec
+}
+
+// RunCrawlBench serves a BenchSite on loopback and crawls it twice: bare colly, then
+// RunJob. Peak RSS is the process's VmHWM (reset between runs through
+// /proc/self/clear_refs); it includes the in-process site server.
+func RunCrawlBench(ctx context.Context, opts BenchOptions) (BenchResult, error) {
+	if opts.Pages <= 0 {
+		opts.Pages = 5000
+	}
+	cfg := config.Default()
+	if opts.Parallelism > 0 {
+		cfg.Crawl.Parallelism = opts.Parallelism
+	}
+	cfg.Crawl.Delay = 0
+	site := BenchSite{Pages: opts.Pages, PerList: 50}
+	srv := httptest.NewServer(site)
+	defer srv.Close()
+	res := BenchResult{Pages: opts.Pages, Parallelism: cfg.Crawl.Parallelism}
+
+	resetPeakRSS()
+	bare, err := bareCollyCrawl(ctx, srv.URL, cfg.Crawl)
+	if err != nil {
+		return res, err
+	}
+	bare.PeakRSS = peakRSS()
+	res.Bare = bare
+
+	resetPeakRSS()
+	cfg.Sites = []config.Site{{Name: "bench", StartURLs: []string{srv.URL + "/"}, Articles: []string{`/article/[0-9]+$`}}}
+	var sink countingSink
+	start := time.Now()
+	sum, err := RunJob(ctx, JobOptions{Config: cfg, Sink: &sink, Logger: opts.Logger, Progress: opts.Progress})
+	if err != nil {
+		return res, fmt.Errorf("bench crawl: %w", err)
+	}
+	el := time.Since(start)
+	res.Full = BenchRun{Fetched: sum.Fetched, Articles: sum.Articles, Elapsed: el, PagesPerSec: float64(sum.Fetched) / el.Seconds(), PeakRSS: peakRSS()}
+	if res.Bare.PagesPerSec > 0 {
+		res.Ratio = res.Full.PagesPerSec / res.Bare.PagesPerSec
+	}
+	if sum.Articles != opts.Pages {
+		return res, fmt.Errorf("bench crawl: %d articles written, want %d (categories %v)", sum.Articles, opts.Pages, sum.Reasons)
+	}
+	return res, nil
+}
+
+// bareCollyCrawl is the baseline: colly alone, following every link, no extraction.
+func bareCollyCrawl(ctx context.Context, start string, cfg config.Crawl) (BenchRun, error) {
+	c := colly.NewCollector(colly.Async(), colly.UserAgent(cfg.UserAgent), colly.StdlibContext(ctx))
+	c.IgnoreRobotsTxt = false
+	if err := c.Limit(&colly.LimitRule{DomainGlob: "*", Parallelism: max(cfg.Parallelism, 1)}); err != nil {
+		return BenchRun{}, err
+	}
+	var fetched atomic.Int64
+	c.OnResponse(func(*colly.Response) { fetched.Add(1) })
+	c.OnHTML("a[href]", func(e *colly.HTMLElement) {
+		e.Request.Visit(e.Attr("href"))
+	})
+	t0 := time.Now()
+	if err := c.Visit(start); err != nil {
+		return BenchRun{}, fmt.Errorf("bare crawl %s: %w", start, err)
+	}
+	c.Wait()
+	el := time.Since(t0)
+	n := int(fetched.Load())
+	return BenchRun{Fetched: n, Elapsed: el, PagesPerSec: float64(n) / el.Seconds()}, nil
+}
+
+// countingSink JSON-encodes every record (as a file sink would) and counts them.
+type countingSink struct {
+	n     atomic.Int64
+	bytes atomic.Int64
+}
+
+func (s *countingSink) Write(_ context.Context, a *article.Article) error {
+	b, err := json.Marshal(a)
+	if err != nil {
+		return err
+	}
+	s.bytes.Add(int64(len(b)))
+	s.n.Add(1)
+	return nil
+}
+
+func (s *countingSink) Close(context.Context) error { return nil }
+
+// resetPeakRSS returns freed memory to the OS and resets VmHWM (Linux ≥ 4.0).
+func resetPeakRSS() {
+	runtime.GC()
+	debug.FreeOSMemory()
+	_ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0)
+}
+
+// peakRSS reads VmHWM from /proc/self/status, in bytes; -1 if unavailable.
+func peakRSS() int64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return -1
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(line, "VmHWM:") {
+			f := strings.Fields(line)
+			if len(f) >= 2 {
+				kb, err := strconv.ParseInt(f[1], 10, 64)
+				if err == nil {
+					return kb << 10
+				}
+			}
+		}
+	}
+	return -1
+}
+
+// Print writes the benchmark result as a table.
+func (r BenchResult) Print(w io.Writer) {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintf(tw, "site\t%d article pages + %d listing pages, parallelism %d\n", r.Pages, BenchSite{Pages: r.Pages, PerList: 50}.Lists(), r.Parallelism)
+	fmt.Fprintf(tw, "crawl\tpages\tarticles\telapsed\tpages/s\tpeak RSS\n")
+	for _, row := range []struct {
+		name string
+		run  BenchRun
+	}{{"bare colly (no extraction)", r.Bare}, {"healthcrawl (extract+pipeline)", r.Full}} {
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%.0f\t%s\n", row.name, row.run.Fetched, row.run.Articles, row.run.Elapsed.Round(time.Millisecond), row.run.PagesPerSec, mib(row.run.PeakRSS))
+	}
+	fmt.Fprintf(tw, "ratio\t%.0f %%\t(target ≥ 70 %%)\n", r.Ratio*100)
+	tw.Flush()
+}
+
+func mib(b int64) string {
+	if b < 0 {
+		return "n/a"
+	}
+	return fmt.Sprintf("%.0f MiB", float64(b)/(1<<20))
+}

@@ -1,0 +1,34 @@
+package crawler
+
+import (
+	"context"
+	"os"
+	"strconv"
+	"testing"
+)
+
+// BenchmarkCrawl runs RunCrawlBench once per iteration on a BenchSite of
+// $CRAWL_BENCH_PAGES article pages (default 5000) and reports pages/s of the bare
+// colly crawl and of the full crawl, their ratio, and the full crawl's peak RSS.
+//
+//	go test -run '^$' -bench BenchmarkCrawl -benchtime 1x ./crawler/
+func BenchmarkCrawl(b *testing.B) {
+	pages := 5000
+	if v, err := strconv.Atoi(os.Getenv("CRAWL_BENCH_PAGES")); err == nil && v > 0 {
+		pages = v
+	}
+	for b.Loop() {
+		res, err := RunCrawlBench(context.Background(), BenchOptions{Pages: pages})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(res.Bare.PagesPerSec, "bare_pages/s")
+		b.ReportMetric(res.Full.PagesPerSec, "full_pages/s")
+		b.ReportMetric(res.Ratio*100, "ratio_%")
+		b.ReportMetric(float64(res.Full.PeakRSS)/(1<<20), "full_peak_MiB")
+		b.ReportMetric(float64(res.Bare.PeakRSS)/(1<<20), "bare_peak_MiB")
+		if testing.Verbose() {
+			res.Print(os.Stderr)
+		}
+	}
+}

@@ -1,0 +1,280 @@
+package crawler
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/healthcrawl/healthcrawl/config"
+)
+
+// syncBuffer is a goroutine-safe bytes.Buffer (the errors file and progress writer).
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func testLogger(t *testing.T) *slog.Logger {
+	if testing.Verbose() {
+		return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	return slog.New(slog.DiscardHandler)
+}
+
+func faultConfig(base string) config.Config {
+	cfg := config.Default()
+	cfg.Crawl.Parallelism = 4
+	cfg.Crawl.Delay = 0
+	cfg.Crawl.Timeout = 300 * time.Millisecond
+	cfg.Crawl.MaxBodyBytes = 64 << 10
+	cfg.Crawl.Retries = 3
+	cfg.Pipeline.Stages = nil // the crawler alone; pipeline drops are tested separately
+	cfg.Sites = []config.Site{{
+		Name:      "fault",
+		StartURLs: []string{base + "/"},
+		Articles:  []string{`/articles/`},
+		MaxDepth:  0, // no limit: the calendar and /deep/ runs must be cut by the trap guard
+		MaxPages:  500,
+	}}
+	return cfg
+}
+
+func TestCrawlFaultSite(t *testing.T) {
+	site := newFaultSite()
+	defer site.srv.Close()
+	base := site.srv.URL
+	dir := t.TempDir()
+	cfg := faultConfig(base)
+	cfg.Output.ErrorsPath = filepath.Join(dir, "sub", "errors.jsonl")
+
+	sink := &recordingSink{}
+	progress := &syncBuffer{}
+	// Bounded time: a hang fails the test through this deadline instead of blocking.
+	ctx, cancel := context.WithTimeout(context.Background(), 45*time.Second)
+	defer cancel()
+	sum, err := RunJob(ctx, JobOptions{Config: cfg, Sink: sink, Logger: testLogger(t), Progress: progress, RetryBase: 10 * time.Millisecond})
+	if err != nil {
+		t.Fatalf("RunJob: %v", err)
+	}
+
+	// Every reachable allowed article exactly once, nothing from disallowed paths.
+	got := map[string]int{}
+	for _, a := range sink.all() {
+		u, err := url.Parse(a.URL)
+		if err != nil {
+			t.Errorf("record url %q: %v", a.URL, err)
+			continue
+		}
+		got[u.Path]++
+		if a.Site != "fault" {
+			t.Errorf("%s: site %q, want fault", a.URL, a.Site)
+		}
+		if a.Source == "" || a.Title == "" || a.Text == "" || a.WordCount < 100 {
+			t.Errorf("%s: source %q title %q words %d: want all set", a.URL, a.Source, a.Title, a.WordCount)
+		}
+		if strings.Contains(a.URL, "utm_") {
+			t.Errorf("record url %q keeps tracking parameters", a.URL)
+		}
+	}
+	want := map[string]int{}
+	for _, p := range []string{"a1", "a2", "sitemap-only", "from-broken", "from-feed", "redirected", "ratelimited", "ratelimited-date", "flaky", "cp1252-meta", "cp1252-sniff"} {
+		want["/articles/"+p] = 1
+	}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("records by path (-want +got):\n%s", d)
+	}
+	if sum.Articles != len(want) {
+		t.Errorf("Summary.Articles = %d, want %d", sum.Articles, len(want))
+	}
+
+	// Sources: the redirect chain's record names the URL we asked for.
+	for _, a := range sink.all() {
+		if strings.HasSuffix(a.URL, "/articles/redirected") && a.Source != base+"/redirect/1" {
+			t.Errorf("redirected record: source %q, want %s/redirect/1", a.Source, base)
+		}
+	}
+
+	// Windows-1252 pages come out as correct UTF-8.
+	for _, a := range sink.all() {
+		if strings.Contains(a.URL, "cp1252") {
+			if !strings.Contains(a.Text, cp1252Text) {
+				t.Errorf("%s: text lacks %q (got …%q)", a.URL, cp1252Text, tail(a.Text, 120))
+			}
+			if strings.ContainsRune(a.Text, '\uFFFD') {
+				t.Errorf("%s: text has U+FFFD", a.URL)
+			}
+		}
+	}
+
+	// Every other URL in its category, with its reason.
+	wantReasons := map[string]map[string]int{
+		CatRobots:   {"robots.txt disallows": 2},
+		CatExcluded: {"domain not allowed": 1},
+		CatDuplicate: {
+			"variant of a URL already seen":              3,
+			"rel=canonical alias (canonical URL queued)": 1,
+			"rel=canonical alias of a URL already seen":  1,
+		},
+		CatNotArticle: {
+			"not matched by articles":   1 + 1 + 13 + 7, // home, about, 13 calendar pages, deep/1..7
+			"not HTML: application/pdf": 1,
+			"sitemap":                   2,
+			"feed":                      1,
+		},
+		CatFailed: {
+			"timeout":           1,
+			"redirect loop":     1,
+			"binary body":       1,
+			"status 404":        1,
+			"malformed sitemap": 1,
+		},
+		CatOverLimit: {"body_size": 2, "trap": 3},
+	}
+	if d := cmp.Diff(wantReasons, sum.Reasons); d != "" {
+		t.Errorf("Summary.Reasons (-want +got):\n%s", d)
+	}
+	for cat, rs := range wantReasons {
+		n := 0
+		for _, c := range rs {
+			n += c
+		}
+		if sum.Categories[cat] != n {
+			t.Errorf("Categories[%s] = %d, want %d", cat, sum.Categories[cat], n)
+		}
+	}
+	if sum.Errors != 5 {
+		t.Errorf("Summary.Errors = %d, want 5", sum.Errors)
+	}
+
+	// Politeness: retries as configured, robots.txt read once, nothing disallowed fetched,
+	// each article fetched once, the trap cut.
+	hits := map[string]int{
+		"/robots.txt":             1,
+		"/articles/flaky":         3, // 503, 503, 200
+		"/articles/ratelimited":   2, // 429, 200
+		"/articles/slow":          4, // 1 + retries
+		"/articles/missing":       0, // 404 is not retried (unregistered path: counted below)
+		"/articles/a1":            1,
+		"/articles/a2":            1,
+		"/private/secret":         0,
+		"/private/secret-2":       0,
+		"/calendar?month=2027-05": 1,
+		"/calendar?month=2027-06": 0,
+		"/calendar?month=2026-05": 1,
+		"/calendar?month=2026-04": 0,
+		"/deep/7":                 1,
+		"/deep/8":                 0,
+		"/articles/never":         0,
+		"/loop/a":                 1,
+		"/articles/redirected?utm_source=redirect": 1,
+	}
+	for uri, n := range hits {
+		if got := site.count(uri); got != n {
+			t.Errorf("server hits %s = %d, want %d", uri, got, n)
+		}
+	}
+
+	// The errors file: one JSON line per failed or over-limit URL.
+	raw, err := os.ReadFile(cfg.Output.ErrorsPath)
+	if err != nil {
+		t.Fatalf("errors file: %v", err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(raw)), "\n")
+	byURL := map[string]ErrorRecord{}
+	for _, l := range lines {
+		var rec ErrorRecord
+		if err := json.Unmarshal([]byte(l), &rec); err != nil {
+			t.Fatalf("errors file line %q: %v", l, err)
+		}
+		byURL[strings.TrimPrefix(rec.URL, base)] = rec
+	}
+	if len(lines) != 10 || len(byURL) != 10 {
+		t.Errorf("errors file: %d lines (%d URLs), want 10:\n%s", len(lines), len(byURL), raw)
+	}
+	wantErr := map[string]ErrorRecord{
+		"/articles/slow":          {Category: CatFailed, Stage: "fetch", Reason: "timeout", Attempts: 4},
+		"/articles/missing":       {Category: CatFailed, Stage: "fetch", Reason: "status 404", Status: 404, Attempts: 1},
+		"/loop/a":                 {Category: CatFailed, Stage: "redirect", Reason: "redirect loop", Status: 302, Attempts: 1},
+		"/articles/binary":        {Category: CatFailed, Stage: "decode", Reason: "binary body", Status: 200, Attempts: 1},
+		"/sitemaps/broken.xml":    {Category: CatFailed, Stage: "sitemap", Reason: "malformed sitemap", Status: 200, Attempts: 1},
+		"/articles/huge":          {Category: CatOverLimit, Stage: "fetch", Reason: "body_size", Status: 200, Attempts: 1},
+		"/articles/huge-cl":       {Category: CatOverLimit, Stage: "fetch", Reason: "body_size", Status: 200, Attempts: 1},
+		"/calendar?month=2027-06": {Category: CatOverLimit, Stage: "discover", Reason: "trap"},
+		"/calendar?month=2026-04": {Category: CatOverLimit, Stage: "discover", Reason: "trap"},
+		"/deep/8":                 {Category: CatOverLimit, Stage: "discover", Reason: "trap"},
+	}
+	for u, w := range wantErr {
+		g, ok := byURL[u]
+		if !ok {
+			t.Errorf("errors file: no line for %s", u)
+			continue
+		}
+		if g.Category != w.Category || g.Stage != w.Stage || g.Reason != w.Reason || g.Status != w.Status || g.Attempts != w.Attempts {
+			t.Errorf("errors file %s = {%s %s %s status %d attempts %d}, want {%s %s %s status %d attempts %d}",
+				u, g.Category, g.Stage, g.Reason, g.Status, g.Attempts, w.Category, w.Stage, w.Reason, w.Status, w.Attempts)
+		}
+		if g.Error == "" || g.Site != "fault" || g.Time.IsZero() {
+			t.Errorf("errors file %s: error %q site %q time %v: want all set", u, g.Error, g.Site, g.Time)
+		}
+	}
+
+	// Summary printing and the progress line.
+	var out bytes.Buffer
+	sum.Print(&out)
+	if !regexp.MustCompile(`articles written\s+11\b`).MatchString(out.String()) {
+		t.Errorf("Summary.Print: no \"articles written 11\":\n%s", out.String())
+	}
+	for _, s := range []string{"pages fetched", "duplicates", "rel=canonical alias", "failed", "timeout", "over a limit", "elapsed", "pages/s"} {
+		if !strings.Contains(out.String(), s) {
+			t.Errorf("Summary.Print lacks %q:\n%s", s, out.String())
+		}
+	}
+	if p := progress.String(); !strings.Contains(p, "\rqueued ") || !strings.Contains(p, "articles 11") || !strings.HasSuffix(p, "\n") {
+		t.Errorf("progress output %q: want \\r lines ending in the final state and a newline", tail(p, 200))
+	}
+}
+
+func tail(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[len(s)-n:]
+}
+
+// keys is a helper for failure messages.
+func keys[M ~map[string]V, V any](m M) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+var _ = errors.New
+var _ = fmt.Sprint

@@ -1,0 +1,184 @@
+package crawler
+
+import (
+	"context"
+	"fmt"
+	"hash/fnv"
+	"net/url"
+	"sort"
+	"strings"
+
+	"github.com/healthcrawl/healthcrawl/config"
+)
+
+// discovery is what discover did with a URL.
+type discovery int
+
+const (
+	discQueued   discovery = iota // new and queued
+	discSeen                      // seen before (counted as duplicate if a new variant)
+	discRejected                  // new, but filed under a category instead of queued
+	discInvalid                   // not a crawlable URL (mailto:, bad syntax, …): ignored
+)
+
+// discover applies the URL rules to abs (an absolute URL found as a link, in a
+// sitemap, or given as a seed) and queues it as e (URL filled in here). Every
+// outcome other than queueing is accounted. Checks in order: canonical form, seen
+// before, domain, exclude, follow/articles, URL length, robots.txt, trap guard,
+// max_depth, max_pages.
+func (s *siteRun) discover(ctx context.Context, abs *url.URL, e Entry) discovery {
+	canon, err := canonicalURL(abs)
+	if err != nil {
+		return discInvalid
+	}
+	return s.discoverCanon(ctx, abs, canon, e)
+}
+
+// discoverCanon is discover for a URL already canonicalised.
+func (s *siteRun) discoverCanon(ctx context.Context, abs *url.URL, canon string, e Entry) discovery {
+	key := Key(canon)
+	fresh, err := s.frontier.MarkSeen(ctx, key)
+	if err != nil {
+		s.log.Error("frontier", "url", canon, "err", err)
+		s.job.acct.record(s.site.Name, canon, outcome{Category: CatFailed, Reason: "state store error", Stage: "discover", Err: err})
+		return discRejected
+	}
+	if !fresh {
+		// The same URL linked again is not a new URL; a variant of it (tracking
+		// parameters, fragment, host case, …) is, and counts once as a duplicate.
+		raw := abs.String()
+		if raw != canon {
+			if _, dup := s.dupRaw.LoadOrStore(raw, struct{}{}); !dup {
+				s.job.acct.record(s.site.Name, raw, outcome{Category: CatDuplicate, Reason: "variant of a URL already seen", Stage: "discover"})
+			}
+		}
+		return discSeen
+	}
+	e.URL = canon
+	reject := func(cat, reason string, detail error) discovery {
+		s.job.acct.record(s.site.Name, canon, outcome{Category: cat, Reason: reason, Stage: "discover", Err: detail})
+		s.log.Debug("not queued", "url", canon, "category", cat, "reason", reason)
+		return discRejected
+	}
+	if !s.domainAllowed(abs.Hostname()) {
+		return reject(CatExcluded, "domain not allowed", nil)
+	}
+	if e.Kind == KindPage {
+		if config.Match(s.rules.Exclude, canon) {
+			return reject(CatExcluded, "matched by exclude", nil)
+		}
+		if !e.Seed && len(s.rules.Follow) > 0 && !config.Match(s.rules.Follow, canon) && !config.Match(s.rules.Articles, canon) {
+			return reject(CatExcluded, "matched by neither follow nor articles", nil)
+		}
+	}
+	if len(canon) > s.job.maxURLLen {
+		return reject(CatOverLimit, "url_length", fmt.Errorf("URL is %d bytes, limit %d", len(canon), s.job.maxURLLen))
+	}
+	if s.obey && e.Kind == KindPage {
+		u, _ := url.Parse(canon)
+		if ok, why := s.job.robots.get(ctx, u).Allowed(u); !ok {
+			return reject(CatRobots, why, nil)
+		}
+	}
+	if e.Kind == KindPage {
+		u, _ := url.Parse(canon)
+		if why := s.trap.Check(u, e); why != "" {
+			return reject(CatOverLimit, "trap", fmt.Errorf("crawler trap: %s", why))
+		}
+		if s.maxDepth > 0 && e.Depth > s.maxDepth {
+			return reject(CatOverLimit, "max_depth", fmt.Errorf("depth %d > max_depth %d", e.Depth, s.maxDepth))
+		}
+		if n := s.pages.Add(1); s.maxPages > 0 && n > int64(s.maxPages) {
+			return reject(CatOverLimit, "max_pages", fmt.Errorf("max_pages %d reached", s.maxPages))
+		}
+	} else if n := s.sitemaps.Add(1); n > maxSitemaps {
+		return reject(CatOverLimit, "max_sitemaps", fmt.Errorf("more than %d sitemaps and feeds", maxSitemaps))
+	}
+	if err := s.frontier.Push(ctx, e); err != nil {
+		return reject(CatFailed, "state store error", err)
+	}
+	s.job.queued.Add(1)
+	return discQueued
+}
+
+// discoverLinks queues the links of a fetched page. For the trap guard, a page
+// continuing a run (a link of the same URL shape as its parent, e.g. the next
+// calendar or pagination page) is barren when it is not an article and links to
+// exactly the same set of other-shape URLs as the previous page of the run (only
+// navigation changes). Links of the page's own shape inherit the barren count.
+func (s *siteRun) discoverLinks(ctx context.Context, parent Entry, base *url.URL, hrefs []string, parentArticle bool) {
+	pshape := urlShape(base)
+	type cand struct {
+		u     *url.URL
+		canon string
+	}
+	var same, other []cand
+	var otherKeys []string
+	for _, h := range hrefs {
+		u := resolveLink(base, h)
+		if u == nil {
+			continue
+		}
+		canon, err := canonicalURL(u)
+		if err != nil {
+			continue
+		}
+		if urlShape(u) == pshape {
+			same = append(same, cand{u, canon})
+			continue
+		}
+		other = append(other, cand{u, canon})
+		otherKeys = append(otherKeys, Key(canon))
+	}
+	sig := linkSignature(otherKeys)
+	for _, c := range other {
+		s.discoverCanon(ctx, c.u, c.canon, Entry{Depth: parent.Depth + 1, Kind: KindPage, Parent: parent.URL})
+	}
+	barren := !parentArticle && parent.Run > 0 && sig == parent.RunSig
+	for _, c := range same {
+		e := Entry{Depth: parent.Depth + 1, Kind: KindPage, Parent: parent.URL, RunSig: sig}
+		if !parentArticle {
+			// Article → article links (related posts) do not make a run.
+			e.Run = parent.Run + 1
+		}
+		if barren {
+			e.Barren = parent.Barren + 1
+		}
+		s.discoverCanon(ctx, c.u, c.canon, e)
+	}
+	s.cond.Broadcast()
+}
+
+// linkSignature hashes a set of URL keys (order and repeats ignored).
+func linkSignature(keys []string) uint64 {
+	sort.Strings(keys)
+	h := fnv.New64a()
+	prev := ""
+	for i, k := range keys {
+		if i > 0 && k == prev {
+			continue
+		}
+		prev = k
+		h.Write([]byte(k))
+		h.Write([]byte{0})
+	}
+	return h.Sum64()
+}
+
+// resolveLink resolves href against base; nil for empty, fragment-only, non-http(s)
+// or unparsable links.
+func resolveLink(base *url.URL, href string) *url.URL {
+	href = strings.TrimSpace(href)
+	if href == "" || href[0] == '#' {
+		return nil
+	}
+	ref, err := url.Parse(href)
+	if err != nil {
+		return nil
+	}
+	u := base.ResolveReference(ref)
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return nil
+	}
+	return u
+}

@@ -1,0 +1,122 @@
+package crawler
+
+import (
+	"context"
+	"sync"
+)
+
+// Kind says how a fetched URL is handled.
+type Kind uint8
+
+// Kinds of frontier entries.
+const (
+	KindPage    Kind = iota // an HTML page: extracted and/or followed
+	KindSitemap             // a sitemap, sitemap index, or RSS/Atom feed: its URLs become seeds
+)
+
+func (k Kind) String() string {
+	if k == KindSitemap {
+		return "sitemap"
+	}
+	return "page"
+}
+
+// Entry is one queued URL and the metadata the crawler keeps with it.
+type Entry struct {
+	URL     string // canonical, fetchable URL (see Canonicalize)
+	Depth   int    // link hops from a seed (start URLs and sitemap URLs are 0)
+	Kind    Kind
+	Seed    bool   // a start URL: always fetched and followed, whatever the follow rules
+	LastMod string // <lastmod> from the sitemap that listed the URL, as written
+	Parent  string // URL of the page the link was found on ("" for seeds)
+	// Run counts consecutive non-article ancestors with the same URL shape (see trapGuard).
+	Run int
+	// Barren counts consecutive ancestors of the run that linked to the same other-shape
+	// URLs as their predecessor (see trapGuard).
+	Barren int
+	// RunSig is the signature of the other-shape links of the parent, when the parent
+	// has the same URL shape.
+	RunSig uint64
+}
+
+// Frontier is the crawl state of one site: the set of URLs already seen and the
+// queue of URLs still to fetch. Implementations must be safe for concurrent use.
+// The memory implementation is NewMemoryFrontier; persistent stores (SQLite, Redis)
+// implement the same four methods, so an interrupted crawl can resume.
+//
+// Keys passed to MarkSeen are visited-set keys (see Key), or other strings with a
+// namespace prefix such as "emitted " that never collide with URLs.
+type Frontier interface {
+	// MarkSeen records key as seen and reports whether it was new. It is atomic:
+	// of several concurrent calls with the same key exactly one returns true.
+	MarkSeen(ctx context.Context, key string) (bool, error)
+	// Push queues e for fetching. Callers push only entries they have just marked seen.
+	Push(ctx context.Context, e Entry) error
+	// Pop removes and returns the next entry (FIFO for the memory frontier);
+	// ok is false when the queue is empty.
+	Pop(ctx context.Context) (e Entry, ok bool, err error)
+	// Len reports how many entries are queued.
+	Len(ctx context.Context) (int, error)
+}
+
+// FrontierFactory opens the frontier of one site target of a job.
+type FrontierFactory func(ctx context.Context, site string) (Frontier, error)
+
+// MemoryFrontier is the in-memory Frontier: a FIFO queue and a set.
+type MemoryFrontier struct {
+	mu    sync.Mutex
+	seen  map[string]struct{}
+	queue []Entry
+	head  int
+}
+
+// NewMemoryFrontier returns an empty in-memory frontier.
+func NewMemoryFrontier() *MemoryFrontier {
+	return &MemoryFrontier{seen: make(map[string]struct{})}
+}
+
+// MarkSeen implements Frontier.
+func (f *MemoryFrontier) MarkSeen(_ context.Context, key string) (bool, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if _, ok := f.seen[key]; ok {
+		return false, nil
+	}
+	f.seen[key] = struct{}{}
+	return true, nil
+}
+
+// Push implements Frontier.
+func (f *MemoryFrontier) Push(_ context.Context, e Entry) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.queue = append(f.queue, e)
+	return nil
+}
+
+// Pop implements Frontier.
+func (f *MemoryFrontier) Pop(_ context.Context) (Entry, bool, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.head >= len(f.queue) {
+		return Entry{}, false, nil
+	}
+	e := f.queue[f.head]
+	f.queue[f.head] = Entry{}
+	f.head++
+	// Compact once the consumed prefix dominates, so memory follows the queue length.
+	if f.head > 1024 && f.head*2 >= len(f.queue) {
+		n := copy(f.queue, f.queue[f.head:])
+		clear(f.queue[n:])
+		f.queue = f.queue[:n]
+		f.head = 0
+	}
+	return e, true, nil
+}
+
+// Len implements Frontier.
+func (f *MemoryFrontier) Len(context.Context) (int, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return len(f.queue) - f.head, nil
+}

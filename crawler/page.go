@@ -1,0 +1,357 @@
+package crawler
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/PuerkitoBio/goquery"
+	"github.com/healthcrawl/healthcrawl/article"
+	"github.com/healthcrawl/healthcrawl/config"
+	"github.com/healthcrawl/healthcrawl/extractors"
+)
+
+// docExtractor is implemented by an Extractor that can work on a document the crawler
+// has already parsed (so a page is parsed once for links and extraction).
+type docExtractor interface {
+	ExtractDocument(ctx context.Context, doc *goquery.Document, p extractors.Page) (*article.Article, error)
+}
+
+// handle fetches one entry and files its outcome.
+func (s *siteRun) handle(ctx context.Context, e Entry) {
+	res := s.fetch(ctx, &e)
+	att := res.att
+	// Pages in flight finish even when ctx is cancelled (SIGINT): only scheduling stops.
+	pctx := context.WithoutCancel(ctx)
+	fail := func(cat, reason, stage string, err error) {
+		s.job.acct.record(s.site.Name, e.URL, outcome{Category: cat, Reason: reason, Stage: stage, Status: att.status, Err: err, Attempts: res.attempts})
+		lvl := s.log.Debug
+		if cat == CatFailed || cat == CatOverLimit {
+			lvl = s.log.Warn
+			if cat == CatFailed {
+				s.job.errors.Add(1)
+			}
+		}
+		lvl("not emitted", "url", e.URL, "category", cat, "reason", reason, "status", att.status, "attempts", res.attempts, "err", err)
+	}
+	if res.interrupted {
+		fail(CatFailed, "interrupted", "fetch", fmt.Errorf("fetch %s: %w", e.URL, context.Cause(ctx)))
+		return
+	}
+	if att.status != 0 {
+		s.job.fetched.Add(1)
+	}
+	var re *RedirectError
+	switch {
+	case errors.As(att.err, &re):
+		stage := "redirect"
+		if re.Category != CatFailed {
+			stage = "discover"
+		}
+		fail(re.Category, re.Reason, stage, fmt.Errorf("fetch %s: %w", e.URL, re))
+		return
+	case att.abort == abortTooBig:
+		fail(CatOverLimit, "body_size", "fetch", fmt.Errorf("fetch %s: Content-Length %d > max_body_bytes %d", e.URL, att.length, s.job.cfg.Crawl.MaxBodyBytes))
+		return
+	case att.abort == abortNotHTML:
+		fail(CatNotArticle, "not HTML: "+mediaType(att.contentType), "fetch", nil)
+		return
+	case att.status != 0 && (att.status < 200 || att.status > 299):
+		fail(CatFailed, fmt.Sprintf("status %d", att.status), "fetch", fmt.Errorf("fetch %s: HTTP %d %s", e.URL, att.status, http.StatusText(att.status)))
+		return
+	case att.err != nil:
+		fail(CatFailed, netReason(att.err), "fetch", fmt.Errorf("fetch %s: %w", e.URL, att.err))
+		return
+	case att.body == nil && att.finalURL == nil:
+		fail(CatFailed, "no response", "fetch", fmt.Errorf("fetch %s: no response", e.URL))
+		return
+	}
+	if limit := s.job.cfg.Crawl.MaxBodyBytes; limit > 0 && int64(len(att.body)) > limit {
+		fail(CatOverLimit, "body_size", "fetch", fmt.Errorf("fetch %s: body larger than max_body_bytes %d", e.URL, limit))
+		return
+	}
+	final := att.finalURL
+	if final == nil {
+		final, _ = url.Parse(e.URL)
+	}
+	if e.Kind == KindSitemap || (att.contentType != "" && !isHTMLType(att.contentType) && (isFeedType(att.contentType) || isXMLType(att.contentType))) {
+		s.handleSitemap(pctx, e, att, res.attempts, fail)
+		return
+	}
+	ct := att.contentType
+	if ct == "" {
+		ct = http.DetectContentType(att.body)
+		if !isHTMLType(ct) {
+			fail(CatNotArticle, "not HTML: "+mediaType(ct), "fetch", nil)
+			return
+		}
+	}
+	if isBinary(att.body) {
+		fail(CatFailed, "binary body", "decode", fmt.Errorf("decode %s: binary content served as %s", e.URL, mediaType(ct)))
+		return
+	}
+	body, err := extractors.DecodeHTML(att.body, ct)
+	if err != nil {
+		fail(CatFailed, "undecodable body", "decode", fmt.Errorf("decode %s: %w", e.URL, err))
+		return
+	}
+	s.handleHTML(pctx, e, att, final, body, fail)
+}
+
+// handleHTML parses a decoded page once, collects its links, extracts the article
+// (when the URL rules and the extractor say it is one), runs the pipeline and writes
+// the record, then queues the links.
+func (s *siteRun) handleHTML(ctx context.Context, e Entry, att *attempt, final *url.URL, body []byte, fail func(cat, reason, stage string, err error)) {
+	doc, err := goquery.NewDocumentFromReader(bytes.NewReader(body))
+	if err != nil {
+		fail(CatFailed, "unparsable HTML", "decode", fmt.Errorf("parse %s: %w", e.URL, err))
+		return
+	}
+	finalStr := final.String()
+	base := final
+	if h, ok := doc.Find("base[href]").First().Attr("href"); ok {
+		if b := resolveLink(final, h); b != nil {
+			base = b
+		}
+	}
+	noindex, nofollow := metaRobots(doc, s.job.cfg.Crawl.UserAgent)
+
+	follow := !nofollow && (e.Seed || len(s.rules.Follow) == 0 || config.Match(s.rules.Follow, e.URL) || config.Match(s.rules.Follow, finalStr))
+	var hrefs, feeds []string
+	if follow {
+		doc.Find("a[href], area[href], link[rel~=next][href], link[rel~=prev][href]").Each(func(_ int, sel *goquery.Selection) {
+			if h, ok := sel.Attr("href"); ok {
+				if rel, _ := sel.Attr("rel"); sel.Is("a, area") && hasToken(rel, "nofollow") {
+					return
+				}
+				hrefs = append(hrefs, h)
+			}
+		})
+		doc.Find(`link[rel~=alternate][href]`).Each(func(_ int, sel *goquery.Selection) {
+			if t, _ := sel.Attr("type"); isFeedType(t) {
+				h, _ := sel.Attr("href")
+				feeds = append(feeds, h)
+			}
+		})
+	}
+	canonHref, _ := doc.Find("link[rel~=canonical][href]").First().Attr("href")
+
+	finalKey := keyOf(final)
+	emitKey := finalKey
+	isArticle := false
+	defer func() {
+		for _, f := range feeds {
+			if u := resolveLink(base, f); u != nil {
+				s.discover(ctx, u, Entry{Depth: e.Depth + 1, Kind: KindSitemap, Parent: e.URL})
+			}
+		}
+		s.discoverLinks(ctx, e, base, hrefs, isArticle)
+	}()
+
+	// rel=canonical pointing elsewhere: the canonical URL is the page to emit. If it is
+	// new and allowed, it is queued and this alias is a duplicate; if it was seen, this
+	// alias is a duplicate; if the rules reject it, this page is used in its place.
+	if cu := resolveLink(base, canonHref); cu != nil {
+		if ck := keyOf(cu); ck != "" && ck != finalKey && ck != Key(e.URL) {
+			switch s.discover(ctx, cu, Entry{Depth: e.Depth, Kind: KindPage, Parent: e.URL, LastMod: e.LastMod}) {
+			case discQueued:
+				fail(CatDuplicate, "rel=canonical alias (canonical URL queued)", "canonical", nil)
+				return
+			case discSeen:
+				fail(CatDuplicate, "rel=canonical alias of a URL already seen", "canonical", nil)
+				return
+			case discRejected:
+				emitKey = ck
+			}
+		}
+	}
+
+	matchedRule := len(s.rules.Articles) > 0 && (config.Match(s.rules.Articles, e.URL) || config.Match(s.rules.Articles, finalStr))
+	switch {
+	case noindex:
+		fail(CatNotArticle, "meta robots noindex", "extract", nil)
+		return
+	case len(s.rules.Articles) > 0 && !matchedRule:
+		fail(CatNotArticle, "not matched by articles", "extract", nil)
+		return
+	}
+
+	page := extractors.Page{URL: e.URL, FinalURL: finalStr, Status: att.status, Header: att.header.Clone(), Body: body, FetchedAt: time.Now().UTC()}
+	if page.Header == nil {
+		page.Header = http.Header{}
+	}
+	var a *article.Article
+	if dx, ok := any(s.extractor).(docExtractor); ok {
+		page.Header.Set("Content-Type", att.contentType)
+		a, err = dx.ExtractDocument(ctx, doc, page)
+	} else {
+		// The body is already UTF-8: say so, so that it is not decoded twice.
+		page.Header.Set("Content-Type", "text/html; charset=utf-8")
+		a, err = s.extractor.Extract(ctx, page)
+	}
+	if err != nil {
+		fail(CatFailed, "extractor error", "extract", fmt.Errorf("extract %s: %w", e.URL, err))
+		return
+	}
+	if a == nil {
+		fail(CatFailed, "extractor error", "extract", fmt.Errorf("extract %s: no article", e.URL))
+		return
+	}
+	if !matchedRule && a.PageType != article.PageArticle {
+		fail(CatNotArticle, "page_type "+a.PageType, "extract", nil)
+		return
+	}
+	isArticle = true
+	if matchedRule {
+		a.PageType = article.PageArticle
+	}
+	a.Site = s.site.Name
+	a.Source = e.URL
+	// url is where the page was fetched from after redirects, in canonical form.
+	if c, err := canonicalURL(final); err == nil {
+		a.URL = c
+	} else if a.URL == "" {
+		a.URL = finalStr
+	}
+	if a.FetchedAt == nil {
+		t := page.FetchedAt
+		a.FetchedAt = &t
+	}
+	fresh, err := s.frontier.MarkSeen(ctx, "emitted "+emitKey)
+	if err != nil {
+		fail(CatFailed, "state store error", "emit", err)
+		return
+	}
+	if !fresh {
+		fail(CatDuplicate, "canonical URL already emitted", "emit", nil)
+		return
+	}
+	keep, reason := s.job.runner.Process(ctx, a)
+	if !keep {
+		fail(CatDropped, reason, "pipeline", nil)
+		return
+	}
+	if err := s.job.write(ctx, a); err != nil {
+		fail(CatFailed, "sink error", "output", err)
+		return
+	}
+	s.log.Debug("article", "url", e.URL, "title", a.Title)
+}
+
+// handleSitemap reads a sitemap, sitemap index or feed and queues what it lists.
+// A malformed one is reported and accounted as failed; the URLs read before the
+// fault are still queued.
+func (s *siteRun) handleSitemap(ctx context.Context, e Entry, att *attempt, attempts int, fail func(cat, reason, stage string, err error)) {
+	kind, links, err := parseSitemap(att.body)
+	for _, l := range links {
+		u, perr := url.Parse(strings.TrimSpace(l.URL))
+		if perr != nil || !u.IsAbs() {
+			continue
+		}
+		if l.Sitemap {
+			s.discover(ctx, u, Entry{Depth: e.Depth, Kind: KindSitemap, Parent: e.URL})
+		} else {
+			s.discover(ctx, u, Entry{Depth: e.Depth, Kind: KindPage, Parent: e.URL, LastMod: l.LastMod})
+		}
+	}
+	s.cond.Broadcast()
+	if err != nil {
+		s.log.Warn("malformed sitemap", "url", e.URL, "kind", kind, "urls_read", len(links), "err", err)
+		fail(CatFailed, "malformed sitemap", "sitemap", fmt.Errorf("sitemap %s: %w", e.URL, err))
+		return
+	}
+	s.log.Debug("sitemap", "url", e.URL, "kind", kind, "urls", len(links))
+	reason := "sitemap"
+	if kind == "rss" || kind == "feed" || kind == "rdf" {
+		reason = "feed"
+	}
+	fail(CatNotArticle, reason, "sitemap", nil)
+}
+
+func keyOf(u *url.URL) string {
+	c, err := canonicalURL(u)
+	if err != nil {
+		return ""
+	}
+	return Key(c)
+}
+
+// metaRobots reads <meta name="robots"> (and the one for our user agent's product token).
+func metaRobots(doc *goquery.Document, userAgent string) (noindex, nofollow bool) {
+	token := strings.ToLower(userAgent)
+	if i := strings.IndexAny(token, "/ "); i > 0 {
+		token = token[:i]
+	}
+	doc.Find("meta[name][content]").Each(func(_ int, sel *goquery.Selection) {
+		name, _ := sel.Attr("name")
+		name = strings.ToLower(strings.TrimSpace(name))
+		if name != "robots" && name != token {
+			return
+		}
+		content, _ := sel.Attr("content")
+		for _, d := range strings.Split(strings.ToLower(content), ",") {
+			switch strings.TrimSpace(d) {
+			case "noindex", "none":
+				noindex = true
+				if strings.TrimSpace(d) == "none" {
+					nofollow = true
+				}
+			case "nofollow":
+				nofollow = true
+			}
+		}
+	})
+	return noindex, nofollow
+}
+
+func hasToken(list, tok string) bool {
+	for _, f := range strings.Fields(strings.ToLower(list)) {
+		if f == tok {
+			return true
+		}
+	}
+	return false
+}
+
+// isBinary reports whether a body is not text: a NUL byte, or more than 1 % control
+// bytes other than tab, newline, form feed and carriage return, in its first 4 KiB.
+func isBinary(b []byte) bool {
+	if len(b) > 4096 {
+		b = b[:4096]
+	}
+	ctl := 0
+	for _, c := range b {
+		switch {
+		case c == 0:
+			return true
+		case c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f':
+			ctl++
+		}
+	}
+	return ctl*100 > len(b)
+}
+
+// netReason names a network error for the summary: timeout, connection refused, …
+func netReason(err error) string {
+	var ne net.Error
+	switch {
+	case errors.As(err, &ne) && ne.Timeout():
+		return "timeout"
+	case errors.Is(err, context.DeadlineExceeded):
+		return "timeout"
+	case strings.Contains(err.Error(), "connection refused"):
+		return "connection refused"
+	case strings.Contains(err.Error(), "connection reset"):
+		return "connection reset"
+	case strings.Contains(err.Error(), "no such host"):
+		return "no such host"
+	default:
+		return "network error"
+	}
+}

@@ -1,0 +1,158 @@
+package crawler
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"sync"
+	"time"
+
+	"github.com/temoto/robotstxt"
+)
+
+// maxRobotsBytes bounds the robots.txt read (Google reads the first 500 KiB).
+const maxRobotsBytes = 500 << 10
+
+// maxCrawlDelay caps a robots.txt Crawl-delay.
+const maxCrawlDelay = 60 * time.Second
+
+// robots is one host's parsed robots.txt.
+type robots struct {
+	data       *robotstxt.RobotsData // nil = everything disallowed (see reason)
+	agent      string
+	reason     string // why everything is disallowed, when data is nil
+	CrawlDelay time.Duration
+	Sitemaps   []string
+}
+
+// Allowed reports whether u may be fetched; when not, the reason names the rule source.
+func (r *robots) Allowed(u *url.URL) (bool, string) {
+	if r == nil {
+		return true, ""
+	}
+	if r.data == nil {
+		return false, r.reason
+	}
+	p := u.EscapedPath()
+	if p == "" {
+		p = "/"
+	}
+	if u.RawQuery != "" {
+		p += "?" + u.RawQuery
+	}
+	if r.data.TestAgent(p, r.agent) {
+		return true, ""
+	}
+	return false, "robots.txt disallows"
+}
+
+// parseRobots interprets a robots.txt response the way Google documents it: 2xx is
+// parsed, 4xx allows everything, 5xx disallows everything.
+func parseRobots(status int, body []byte, agent string) (*robots, error) {
+	data, err := robotstxt.FromStatusAndBytes(status, body)
+	if err != nil {
+		return nil, err
+	}
+	r := &robots{data: data, agent: agent, Sitemaps: data.Sitemaps}
+	if status >= 500 {
+		r.data = nil
+		r.reason = fmt.Sprintf("robots.txt status %d", status)
+		return r, nil
+	}
+	if g := data.FindGroup(agent); g != nil && g.CrawlDelay > 0 {
+		r.CrawlDelay = min(g.CrawlDelay, maxCrawlDelay)
+	}
+	return r, nil
+}
+
+// robotsCache fetches and caches robots.txt per scheme://host, once each.
+type robotsCache struct {
+	client  *http.Client
+	agent   string
+	retries int
+	base    time.Duration
+	log     *slog.Logger
+
+	mu    sync.Mutex
+	hosts map[string]*robotsSlot
+}
+
+type robotsSlot struct {
+	once sync.Once
+	r    *robots
+}
+
+func newRobotsCache(client *http.Client, agent string, retries int, base time.Duration, log *slog.Logger) *robotsCache {
+	return &robotsCache{client: client, agent: agent, retries: retries, base: base, log: log, hosts: map[string]*robotsSlot{}}
+}
+
+// get returns the robots.txt of u's host, fetching it on first use. A fetch that
+// keeps failing disallows the whole host (with the error as the reason), like a 5xx.
+func (c *robotsCache) get(ctx context.Context, u *url.URL) *robots {
+	origin := u.Scheme + "://" + u.Host
+	c.mu.Lock()
+	s, ok := c.hosts[origin]
+	if !ok {
+		s = &robotsSlot{}
+		c.hosts[origin] = s
+	}
+	c.mu.Unlock()
+	s.once.Do(func() { s.r = c.fetch(ctx, origin) })
+	return s.r
+}
+
+func (c *robotsCache) fetch(ctx context.Context, origin string) *robots {
+	target := origin + "/robots.txt"
+	var lastErr error
+	attempts := 1 + min(c.retries, 2)
+	for i := 1; i <= attempts; i++ {
+		status, body, retryAfter, err := c.fetchOnce(ctx, target)
+		if err == nil && !retryableStatus(status) {
+			r, perr := parseRobots(status, body, c.agent)
+			if perr != nil {
+				c.log.Warn("robots.txt unparsable, allowing all", "url", target, "err", perr)
+				return &robots{data: mustAllowAll(), agent: c.agent}
+			}
+			c.log.Debug("robots.txt", "url", target, "status", status, "sitemaps", len(r.Sitemaps), "crawl_delay", r.CrawlDelay)
+			return r
+		}
+		if err != nil {
+			lastErr = err
+		} else {
+			lastErr = fmt.Errorf("status %d", status)
+		}
+		if i < attempts && !sleepCtx(ctx, backoff(c.base, 30*time.Second, i, retryAfter)) {
+			break
+		}
+	}
+	c.log.Warn("robots.txt unavailable, host disallowed", "url", target, "err", lastErr)
+	return &robots{agent: c.agent, reason: "robots.txt unavailable: " + lastErr.Error()}
+}
+
+func (c *robotsCache) fetchOnce(ctx context.Context, target string) (int, []byte, time.Duration, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
+	if err != nil {
+		return 0, nil, 0, fmt.Errorf("robots %s: %w", target, err)
+	}
+	req.Header.Set("User-Agent", c.agent)
+	resp, err := c.client.Do(req)
+	if err != nil {
+		return 0, nil, 0, fmt.Errorf("robots %s: %w", target, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxRobotsBytes))
+	if err != nil && !errors.Is(err, io.EOF) {
+		return 0, nil, 0, fmt.Errorf("robots %s: read: %w", target, err)
+	}
+	ra, _ := ParseRetryAfter(resp.Header.Get("Retry-After"), time.Now(), 30*time.Second)
+	return resp.StatusCode, body, ra, nil
+}
+
+func mustAllowAll() *robotstxt.RobotsData {
+	d, _ := robotstxt.FromStatusAndBytes(http.StatusNotFound, nil)
+	return d
+}

@@ -1,0 +1,200 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"unicode"
+
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+)
+
+// readabilityURL is the address Readability's tests give every page.
+const readabilityURL = "http://fakehost/test/page.html"
+
+// runReadability checks titles, headings and list items on the readability
+// test pages. Headings equal to the expected title are not counted (the title
+// is a field of its own, not a body heading). Headings and items are matched
+// in order after normalisation (case, punctuation, white space).
+func runReadability(ctx context.Context, proc *Processor, dir string) (*Readability, error) {
+	root := filepath.Join(dir, "pages")
+	ents, err := os.ReadDir(root)
+	if err != nil {
+		return nil, fmt.Errorf("bench: readability pages: %w", err)
+	}
+	names := make([]string, 0, len(ents))
+	for _, e := range ents {
+		if e.IsDir() {
+			names = append(names, e.Name())
+		}
+	}
+	sort.Strings(names)
+	rd := &Readability{HeadingsByPage: map[string][2]int{}, ItemsByPage: map[string][2]int{}}
+	for _, name := range names {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		pdir := filepath.Join(root, name)
+		src, err := os.ReadFile(filepath.Join(pdir, "source.html"))
+		if err != nil {
+			continue
+		}
+		var meta struct {
+			Title string `json:"title"`
+		}
+		if raw, err := os.ReadFile(filepath.Join(pdir, "expected-metadata.json")); err == nil {
+			_ = json.Unmarshal(raw, &meta)
+		}
+		expHTML, _ := os.ReadFile(filepath.Join(pdir, "expected.html"))
+		a, raw, reason, err := proc.ProcessRaw(ctx, readabilityURL, src)
+		if err != nil {
+			return nil, fmt.Errorf("bench: readability %s: %w", name, err)
+		}
+		if a == nil {
+			// Dropped by the pipeline (too short, duplicate…): judge the
+			// extractor's own output.
+			a = raw
+			rd.Dropped = append(rd.Dropped, name+": "+reason)
+		}
+		rd.Pages++
+		got := ""
+		var headings, items []string
+		if a != nil {
+			got = a.Title
+			for _, s := range a.Sections {
+				if s.Heading != "" {
+					headings = append(headings, Norm(s.Heading))
+				}
+				for _, b := range s.Blocks {
+					for _, it := range b.Items {
+						items = append(items, Norm(it.ItemText()))
+					}
+				}
+			}
+			// A references list is a list too: kept out of the body, its
+			// entries still count as list items found.
+			for _, r := range a.References {
+				items = append(items, Norm(r.Text))
+			}
+		}
+		if strings.Join(strings.Fields(got), " ") == strings.Join(strings.Fields(meta.Title), " ") {
+			rd.TitleExact++
+		} else {
+			rd.TitleMisses = append(rd.TitleMisses, fmt.Sprintf("%s: got %q want %q", name, got, meta.Title))
+		}
+		eh, ei := expectedStructure(expHTML)
+		var ehf []string
+		for _, h := range eh {
+			if h != Norm(meta.Title) {
+				ehf = append(ehf, h)
+			}
+		}
+		fh := inOrder(ehf, headings)
+		fi := inOrder(ei, items)
+		rd.Headings += len(ehf)
+		rd.HeadingsFound += fh
+		rd.Items += len(ei)
+		rd.ItemsFound += fi
+		rd.HeadingsByPage[name] = [2]int{fh, len(ehf)}
+		rd.ItemsByPage[name] = [2]int{fi, len(ei)}
+	}
+	return rd, nil
+}
+
+// expectedStructure returns the normalised headings and list items of an
+// expected.html, in order (empty ones skipped).
+func expectedStructure(b []byte) (headings, items []string) {
+	doc, err := html.Parse(bytes.NewReader(b))
+	if err != nil {
+		return nil, nil
+	}
+	var walk func(*html.Node)
+	walk = func(n *html.Node) {
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			if c.Type != html.ElementNode {
+				continue
+			}
+			switch c.DataAtom {
+			case atom.H1, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6:
+				if t := Norm(text(c, false)); t != "" {
+					headings = append(headings, t)
+				}
+				continue
+			case atom.Li:
+				if t := Norm(text(c, true)); t != "" {
+					items = append(items, t)
+				}
+			}
+			walk(c)
+		}
+	}
+	walk(doc)
+	return headings, items
+}
+
+// text is the text of n; skipLists leaves out nested lists.
+func text(n *html.Node, skipLists bool) string {
+	var sb strings.Builder
+	var walk func(*html.Node)
+	walk = func(n *html.Node) {
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			switch c.Type {
+			case html.TextNode:
+				sb.WriteString(c.Data)
+			case html.ElementNode:
+				if skipLists && (c.DataAtom == atom.Ul || c.DataAtom == atom.Ol) {
+					continue
+				}
+				if c.DataAtom == atom.Script || c.DataAtom == atom.Style {
+					continue
+				}
+				sb.WriteByte(' ')
+				walk(c)
+				sb.WriteByte(' ')
+			}
+		}
+	}
+	walk(n)
+	return sb.String()
+}
+
+// Norm folds text for structure matching: lower case, letters and digits only,
+// single spaces.
+func Norm(s string) string {
+	var sb strings.Builder
+	space := false
+	for _, r := range strings.ToLower(s) {
+		if unicode.IsLetter(r) || unicode.IsNumber(r) {
+			if space && sb.Len() > 0 {
+				sb.WriteByte(' ')
+			}
+			space = false
+			sb.WriteRune(r)
+		} else {
+			space = true
+		}
+	}
+	return sb.String()
+}
+
+// inOrder counts the expected strings found in got in the same order (greedy,
+// each got entry used once).
+func inOrder(want, got []string) int {
+	found, j := 0, 0
+	for _, w := range want {
+		for k := j; k < len(got); k++ {
+			if got[k] == w {
+				found++
+				j = k + 1
+				break
+			}
+		}
+	}
+	return found
+}

@@ -1,0 +1,637 @@
+package extractors
+
+import (
+	"regexp"
+	"strings"
+
+	"github.com/healthcrawl/healthcrawl/article"
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+)
+
+// emitter turns the content roots into sections and blocks in document order,
+// dropping boilerplate inside them, and diverting "References" and "Related"
+// sections to references[] and related[].
+type emitter struct {
+	x        *page
+	rootText int // text of all roots: regions holding half of it are never dropped
+
+	sections []article.Section
+	inline   textBuilder
+	inLen    int // visible chars in inline buffer
+	inLink   int // link chars in inline buffer
+
+	// mode diverts blocks after a "References" / "Related" heading until a heading
+	// of the same or higher level, or the end of the heading's parent.
+	mode       int // 0 body, modeRefs, modeRelated, modeDrop
+	modeLevel  int
+	modeParent *html.Node
+}
+
+const (
+	modeBody = iota
+	modeRefs
+	modeRelated
+	modeDrop
+)
+
+var (
+	refsHeadingRE    = regexp.MustCompile(`(?i)^\s*(references?|sources?|bibliography|citations?|works cited|literature cited|footnotes|notes|further reading|quellen|literatur|références|referencias|fuentes|bronnen|fonti)\s*:?\s*$`)
+	relatedHeadingRE = regexp.MustCompile(`(?i)^\s*(related( (articles?|posts?|stories|content|coverage|reading|links|topics|news))?|you (may|might) also (like|enjoy|be interested in)|read (next|more)|more (from|on|about|stories|articles|news|in)\b.*|recommended( for you| reading| articles| stories)?|see also|also read|popular( (posts|articles|stories))?|most (read|popular|viewed)|trending( now)?|latest (news|stories|articles|posts)|what to read next|keep reading|don'?t miss)\s*:?\s*$`)
+	dropHeadingRE    = regexp.MustCompile(`(?i)^\s*(share( this( article| post| story| page)?)?( on)?|comments?|\d+ comments?|leave a (comment|reply)|post a comment|join the (conversation|discussion)|discussion|about the authors?|sign up.*|subscribe.*|newsletter|tags?|topics?|filed under|advertisement|follow us.*)\s*:?\s*$`)
+)
+
+func (em *emitter) isRoot(n *html.Node) bool {
+	for _, r := range em.x.roots {
+		if r == n {
+			return true
+		}
+	}
+	return false
+}
+
+func (em *emitter) dominant(n *html.Node) bool {
+	st := em.x.stats[n]
+	return st != nil && em.rootText > 0 && st.text*2 >= em.rootText
+}
+
+func (em *emitter) cur() *article.Section {
+	if len(em.sections) == 0 {
+		em.sections = append(em.sections, article.Section{})
+	}
+	return &em.sections[len(em.sections)-1]
+}
+
+func (em *emitter) add(b article.Block) {
+	s := em.cur()
+	s.Blocks = append(s.Blocks, b)
+}
+
+func (em *emitter) flush() {
+	t := strings.TrimSpace(em.inline.String())
+	inLen, inLink := em.inLen, em.inLink
+	em.inline.reset()
+	em.inLen, em.inLink = 0, 0
+	if t == "" {
+		return
+	}
+	if inLen > 0 && float64(inLink)/float64(inLen) > 0.5 {
+		return
+	}
+	em.paragraph(t, nil)
+}
+
+func (em *emitter) paragraph(t string, n *html.Node) {
+	switch em.mode {
+	case modeDrop, modeRelated:
+		return
+	case modeRefs:
+		if n != nil {
+			em.x.addReference(n)
+		} else {
+			em.x.addReferenceText(t, "")
+		}
+		return
+	}
+	if isBoilerplateText(t) {
+		return
+	}
+	em.add(article.Block{Type: article.BlockParagraph, Text: t})
+}
+
+func (em *emitter) walk(n *html.Node) {
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		switch c.Type {
+		case html.TextNode:
+			k, _ := countText(c.Data)
+			em.inLen += k
+			em.inline.writeText(c.Data)
+		case html.ElementNode:
+			st := em.x.stats[c]
+			if st == nil || st.flags&flagSkip != 0 {
+				continue
+			}
+			if !isBlock(c) && st.flags&flagHasBlock == 0 {
+				em.inlineElem(c, st)
+				continue
+			}
+			em.flush()
+			em.block(c, st)
+		}
+	}
+	em.flush()
+	if em.mode != modeBody && em.modeParent == n {
+		em.mode = modeBody
+	}
+}
+
+// inlineElem appends an inline element's text to the pending paragraph.
+func (em *emitter) inlineElem(c *html.Node, st *nstat) {
+	if c.DataAtom == atom.Br {
+		// <br><br> separates paragraphs; one <br> is a line break.
+		if nextIsBr(c) {
+			em.flush()
+		} else {
+			em.inline.newline()
+		}
+		return
+	}
+	if c.DataAtom == atom.Img {
+		return
+	}
+	if st.weight <= -3 && st.text < 200 {
+		return
+	}
+	em.inLen += st.text
+	em.inLink += st.link
+	em.x.appendText(&em.inline, c)
+}
+
+func nextIsBr(n *html.Node) bool {
+	for s := n.NextSibling; s != nil; s = s.NextSibling {
+		if s.Type == html.TextNode && strings.TrimSpace(s.Data) == "" {
+			continue
+		}
+		return s.Type == html.ElementNode && s.DataAtom == atom.Br
+	}
+	return false
+}
+
+func (em *emitter) setMode(mode, level int, parent *html.Node) {
+	em.mode, em.modeLevel, em.modeParent = mode, level, parent
+}
+
+func (em *emitter) block(c *html.Node, st *nstat) {
+	x := em.x
+	if x.diverted[c] {
+		return
+	}
+	dom := em.dominant(c)
+	if !dom {
+		if isBoilerplateRegion(c) || st.weight < 0 && st.flags&flagRefs == 0 {
+			return
+		}
+		if st.flags&flagRelated != 0 {
+			return // collected by collectRelated
+		}
+		if st.flags&flagRefs != 0 && em.mode == modeBody && headingLevel(c) == 0 {
+			x.collectReferences(c)
+			return
+		}
+	}
+	if lvl := headingLevel(c); lvl > 0 {
+		em.heading(c, lvl)
+		return
+	}
+	switch c.DataAtom {
+	case atom.P:
+		if st.text == 0 {
+			return
+		}
+		if st.flags&flagHasBlock != 0 {
+			em.walk(c)
+			return
+		}
+		if st.linkDensity() > 0.5 && em.mode != modeRefs {
+			if em.mode == modeRelated {
+				x.collectRelatedIn(c)
+			}
+			return
+		}
+		em.paragraph(x.textOf(c), c)
+	case atom.Ul, atom.Ol:
+		em.list(c, st)
+	case atom.Dl:
+		em.defList(c)
+	case atom.Blockquote:
+		if em.mode != modeBody {
+			em.walk(c)
+			return
+		}
+		if t := x.textOf(c); t != "" && !isBoilerplateText(t) {
+			em.add(article.Block{Type: article.BlockQuote, Text: t})
+		}
+	case atom.Pre:
+		if em.mode != modeBody {
+			return
+		}
+		if t := strings.Trim(x.rawText(c), "\n"); strings.TrimSpace(t) != "" {
+			em.add(article.Block{Type: article.BlockCode, Text: t})
+		}
+	case atom.Table:
+		em.table(c, st)
+	case atom.Figcaption, atom.Hr, atom.Caption:
+		return
+	case atom.Header:
+		if !dom && st.paras == 0 {
+			return
+		}
+		em.walk(c)
+	case atom.Details:
+		em.walk(c)
+	default:
+		if !dom && st.text > 0 && st.linkDensity() > 0.5 && st.text-st.link < 200 && em.mode != modeRefs {
+			if em.mode == modeRelated {
+				x.collectRelatedIn(c)
+			}
+			return
+		}
+		em.walk(c)
+	}
+}
+
+func (em *emitter) heading(c *html.Node, lvl int) {
+	x := em.x
+	t := x.textOf(c)
+	t = strings.TrimSpace(strings.ReplaceAll(t, "\n", " "))
+	t = strings.TrimSpace(strings.TrimRight(t, "¶§#🔗"))
+	if t == "" {
+		return
+	}
+	if em.mode != modeBody && lvl <= em.modeLevel {
+		em.mode = modeBody
+	}
+	switch {
+	case refsHeadingRE.MatchString(t):
+		em.setMode(modeRefs, lvl, c.Parent)
+		return
+	case relatedHeadingRE.MatchString(t):
+		if p := c.Parent; p != nil && !em.isRoot(p) {
+			if ps := x.stats[p]; ps != nil && ps.text < 3000 {
+				// A widget: collect the heading's whole container at once so
+				// every stub keeps its teaser.
+				x.collectRelatedIn(p)
+				em.setMode(modeDrop, lvl, p)
+				return
+			}
+		}
+		em.setMode(modeRelated, lvl, c.Parent)
+		return
+	case dropHeadingRE.MatchString(t):
+		em.setMode(modeDrop, lvl, c.Parent)
+		return
+	}
+	if em.mode == modeRelated {
+		x.collectRelatedIn(c)
+		return
+	}
+	if em.mode != modeBody {
+		return
+	}
+	if x.isTitle(t) {
+		return
+	}
+	em.sections = append(em.sections, article.Section{Heading: t, Level: lvl})
+}
+
+func (em *emitter) list(c *html.Node, st *nstat) {
+	x := em.x
+	switch em.mode {
+	case modeRefs:
+		x.collectReferences(c)
+		return
+	case modeRelated:
+		x.collectRelatedIn(c)
+		return
+	case modeDrop:
+		return
+	}
+	if st.linkDensity() > 0.5 && !em.dominant(c) || x.isTOC(c, st) {
+		return
+	}
+	var items []article.ListItem
+	x.listItems(c, 0, &items)
+	if len(items) == 0 {
+		return
+	}
+	em.add(article.Block{Type: article.BlockList, Ordered: c.DataAtom == atom.Ol, Items: items})
+}
+
+// isTOC reports a table of contents: a list whose text is links to anchors on
+// the same page.
+func (x *page) isTOC(l *html.Node, st *nstat) bool {
+	links, frag, fragText := 0, 0, 0
+	var walk func(*html.Node)
+	walk = func(n *html.Node) {
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			if c.Type != html.ElementNode {
+				continue
+			}
+			if c.DataAtom == atom.A {
+				links++
+				if strings.HasPrefix(attr(c, "href"), "#") {
+					frag++
+					if cs := x.stats[c]; cs != nil {
+						fragText += cs.text
+					}
+				}
+				continue
+			}
+			walk(c)
+		}
+	}
+	walk(l)
+	return frag >= 3 && frag*10 >= links*8 && fragText*10 >= st.text*7
+}
+
+// listItems appends the items of list l (nested lists with depth+1).
+func (x *page) listItems(l *html.Node, depth int, items *[]article.ListItem) {
+	for li := l.FirstChild; li != nil; li = li.NextSibling {
+		if li.Type != html.ElementNode {
+			continue
+		}
+		st := x.stats[li]
+		if st == nil || st.flags&flagSkip != 0 {
+			continue
+		}
+		if li.DataAtom == atom.Ul || li.DataAtom == atom.Ol {
+			x.listItems(li, depth+1, items)
+			continue
+		}
+		if li.DataAtom != atom.Li {
+			continue
+		}
+		if st.weight <= -3 {
+			continue
+		}
+		label, text := x.itemText(li)
+		if label != "" || text != "" {
+			*items = append(*items, article.ListItem{Label: label, Text: text, Depth: depth})
+		}
+		for c := li.FirstChild; c != nil; c = c.NextSibling {
+			if c.Type == html.ElementNode && (c.DataAtom == atom.Ul || c.DataAtom == atom.Ol) {
+				if cs := x.stats[c]; cs != nil && cs.flags&flagSkip == 0 {
+					x.listItems(c, depth+1, items)
+				}
+			}
+		}
+	}
+}
+
+// itemText is a list item's text without nested lists. A leading <strong>/<b>
+// label ending with ":" (or followed by ":") becomes the label.
+func (x *page) itemText(li *html.Node) (label, text string) {
+	var t textBuilder
+	var first *html.Node
+	for c := li.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type == html.ElementNode && (c.DataAtom == atom.Ul || c.DataAtom == atom.Ol) {
+			continue
+		}
+		if first == nil && (c.Type == html.ElementNode || strings.TrimSpace(c.Data) != "") {
+			first = c
+		}
+		if c.Type == html.TextNode {
+			t.writeText(c.Data)
+		} else if c.Type == html.ElementNode {
+			if st := x.stats[c]; st != nil && st.flags&flagSkip != 0 {
+				continue
+			}
+			if isBlock(c) {
+				t.space()
+			}
+			x.appendText(&t, c)
+			if isBlock(c) {
+				t.space()
+			}
+		}
+	}
+	text = strings.ReplaceAll(t.String(), "\n", " ")
+	if first != nil && first.Type == html.ElementNode && (first.DataAtom == atom.Strong || first.DataAtom == atom.B) {
+		l := normSpace(plainText(first))
+		if l != "" && len(l) < 100 && strings.HasPrefix(text, l) {
+			rest := strings.TrimSpace(text[len(l):])
+			switch {
+			case strings.HasSuffix(l, ":") && rest != "":
+				return strings.TrimSpace(strings.TrimSuffix(l, ":")), rest
+			case strings.HasPrefix(rest, ":") && strings.TrimSpace(rest[1:]) != "":
+				return l, strings.TrimSpace(rest[1:])
+			}
+		}
+	}
+	return "", text
+}
+
+func (em *emitter) defList(c *html.Node) {
+	if em.mode == modeRefs {
+		em.x.collectReferences(c)
+		return
+	}
+	if em.mode != modeBody {
+		return
+	}
+	var items []article.ListItem
+	label := ""
+	for d := c.FirstChild; d != nil; d = d.NextSibling {
+		if d.Type != html.ElementNode {
+			continue
+		}
+		if st := em.x.stats[d]; st == nil || st.flags&flagSkip != 0 {
+			continue
+		}
+		t := strings.ReplaceAll(em.x.textOf(d), "\n", " ")
+		switch d.DataAtom {
+		case atom.Dt:
+			if label != "" {
+				items = append(items, article.ListItem{Text: label})
+			}
+			label = t
+		case atom.Dd:
+			if t == "" {
+				continue
+			}
+			items = append(items, article.ListItem{Label: label, Text: t})
+			label = ""
+		}
+	}
+	if label != "" {
+		items = append(items, article.ListItem{Text: label})
+	}
+	if len(items) > 0 {
+		em.add(article.Block{Type: article.BlockList, Items: items})
+	}
+}
+
+func (em *emitter) table(c *html.Node, st *nstat) {
+	x := em.x
+	if em.mode == modeRefs {
+		x.collectReferences(c)
+		return
+	}
+	if em.mode != modeBody {
+		return
+	}
+	if x.isLayoutTable(c) {
+		em.walk(c)
+		return
+	}
+	if st.linkDensity() > 0.6 && !em.dominant(c) {
+		return
+	}
+	var rows [][]string
+	var walk func(*html.Node)
+	walk = func(n *html.Node) {
+		for r := n.FirstChild; r != nil; r = r.NextSibling {
+			if r.Type != html.ElementNode {
+				continue
+			}
+			switch r.DataAtom {
+			case atom.Thead, atom.Tbody, atom.Tfoot:
+				walk(r)
+			case atom.Tr:
+				var row []string
+				nonEmpty := false
+				for cell := r.FirstChild; cell != nil; cell = cell.NextSibling {
+					if cell.Type == html.ElementNode && (cell.DataAtom == atom.Td || cell.DataAtom == atom.Th) {
+						t := strings.ReplaceAll(x.textOf(cell), "\n", " ")
+						if t != "" {
+							nonEmpty = true
+						}
+						row = append(row, t)
+					}
+				}
+				if nonEmpty {
+					rows = append(rows, row)
+				}
+			}
+		}
+	}
+	walk(c)
+	if len(rows) > 0 {
+		em.add(article.Block{Type: article.BlockTable, Rows: rows})
+	}
+}
+
+// isLayoutTable reports tables used for page layout: nested tables, or cells
+// holding paragraphs or long blocks of text.
+func (x *page) isLayoutTable(t *html.Node) bool {
+	if r := strings.ToLower(attr(t, "role")); r == "presentation" || r == "none" {
+		return true
+	}
+	layout := false
+	var walk func(*html.Node)
+	walk = func(n *html.Node) {
+		for c := n.FirstChild; c != nil && !layout; c = c.NextSibling {
+			if c.Type != html.ElementNode {
+				continue
+			}
+			switch c.DataAtom {
+			case atom.Table:
+				layout = true
+				return
+			case atom.Td, atom.Th:
+				st := x.stats[c]
+				if st != nil && (st.paras > 1 || st.text > 400 && st.flags&flagHasBlock != 0) {
+					layout = true
+					return
+				}
+				continue
+			}
+			walk(c)
+		}
+	}
+	walk(t)
+	return layout
+}
+
+// textOf is the visible text of n: whitespace collapsed, <br> and nested blocks
+// as line breaks, hidden and non-text elements skipped.
+func (x *page) textOf(n *html.Node) string {
+	var t textBuilder
+	x.appendText(&t, n)
+	return strings.TrimSpace(t.String())
+}
+
+func (x *page) appendText(t *textBuilder, n *html.Node) {
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		switch c.Type {
+		case html.TextNode:
+			t.writeText(c.Data)
+		case html.ElementNode:
+			if c.DataAtom == atom.Br {
+				t.newline()
+				continue
+			}
+			st := x.stats[c]
+			if st == nil || st.flags&flagSkip != 0 {
+				continue
+			}
+			blk := isBlock(c)
+			if blk {
+				if c.DataAtom == atom.Td || c.DataAtom == atom.Th {
+					t.space()
+				} else {
+					t.newline()
+				}
+			}
+			x.appendText(t, c)
+			if blk {
+				if c.DataAtom == atom.Td || c.DataAtom == atom.Th {
+					t.space()
+				} else {
+					t.newline()
+				}
+			}
+		}
+	}
+}
+
+// rawText is the text of a <pre> with white space kept.
+func (x *page) rawText(n *html.Node) string {
+	var sb strings.Builder
+	var walk func(*html.Node)
+	walk = func(n *html.Node) {
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			switch c.Type {
+			case html.TextNode:
+				sb.WriteString(c.Data)
+			case html.ElementNode:
+				if c.DataAtom == atom.Br {
+					sb.WriteByte('\n')
+					continue
+				}
+				if st := x.stats[c]; st != nil && st.flags&flagSkip != 0 {
+					continue
+				}
+				walk(c)
+			}
+		}
+	}
+	walk(n)
+	return sb.String()
+}
+
+var boilerplateLines = map[string]bool{
+	"advertisement": true, "advertisements": true, "advertising": true, "ad": true, "ads": true,
+	"sponsored": true, "sponsored content": true, "skip advertisement": true,
+	"continue reading below": true, "advertisement - continue reading below": true,
+	"story continues below advertisement": true, "article continues below advertisement": true,
+	"continue reading the main story": true, "share": true, "share this": true,
+	"share this article": true, "share this story": true, "print": true, "email": true,
+	"read more": true, "click here": true, "loading...": true, "loading": true, "anzeige": true,
+	"contents": true, "table of contents": true, "in this article": true, "on this page": true,
+	"jump to": true, "jump to section": true, "publicité": true, "publicidad": true, "pubblicità": true, "werbung": true, "reklama": true,
+}
+
+var creditRE = regexp.MustCompile(`(?i)^(\(?(photo|image|picture|foto|bild|video|graphic|illustration)s?( credit)?\s*[:/]|credit\s*:|source\s*:\s*(getty|ap|reuters|afp)\b)`)
+
+// metaLineRE matches byline and review lines ("Medically reviewed by …",
+// "By Jane Doe", "Updated on …") that belong to metadata, not to the text.
+var metaLineRE = regexp.MustCompile(`(?i)^\s*(((medically|clinically|expert|fact)[ -]?)?(reviewed|checked) by\b|(written|posted|reported) by\b|by\s+\p{Lu}\p{L}+\s+\p{Lu}\p{L}+\s*$|(last )?(updated|published|modified)( on)?\s*:?\s*\S+ \d{1,2},? \d{4}\s*$)`)
+
+// isBoilerplateText reports short texts that are labels rather than article text.
+func isBoilerplateText(t string) bool {
+	if len(t) > 200 {
+		return false
+	}
+	if len(t) < 150 && metaLineRE.MatchString(t) {
+		return true
+	}
+	l := strings.ToLower(strings.TrimSpace(strings.Trim(t, " .:|-–—•·")))
+	if boilerplateLines[l] {
+		return true
+	}
+	if len(t) < 120 && creditRE.MatchString(t) {
+		return true
+	}
+	return false
+}

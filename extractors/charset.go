@@ -1,0 +1,177 @@
+package extractors
+
+import (
+	"bytes"
+	"fmt"
+	"mime"
+	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/net/html/charset"
+	"golang.org/x/text/encoding"
+	"golang.org/x/text/encoding/unicode"
+)
+
+// headScanLimit bounds the search for a <meta charset> when </head> is missing.
+const headScanLimit = 64 << 10
+
+// DecodeHTML converts body to UTF-8. The encoding is chosen, in order, from a byte
+// order mark, the charset parameter of contentType, a <meta charset> or
+// <meta http-equiv="Content-Type"> anywhere in the head, and finally sniffing.
+// A body that is valid UTF-8 with non-ASCII text stays UTF-8 even when a legacy
+// single-byte or multi-byte charset is declared or nothing is declared: valid UTF-8
+// multi-byte sequences practically never occur in legacy-encoded text.
+// Invalid UTF-8 left after decoding is replaced by U+FFFD.
+func DecodeHTML(body []byte, contentType string) ([]byte, error) {
+	switch {
+	case bytes.HasPrefix(body, []byte{0xEF, 0xBB, 0xBF}):
+		return toValid(body[3:]), nil
+	case bytes.HasPrefix(body, []byte{0xFF, 0xFE}):
+		return decodeWith(unicode.UTF16(unicode.LittleEndian, unicode.ExpectBOM), "utf-16le", body)
+	case bytes.HasPrefix(body, []byte{0xFE, 0xFF}):
+		return decodeWith(unicode.UTF16(unicode.BigEndian, unicode.ExpectBOM), "utf-16be", body)
+	}
+	label := headerCharset(contentType)
+	if label == "" {
+		label = metaCharset(body)
+	}
+	valid := utf8.Valid(body)
+	if label != "" {
+		enc, name := charset.Lookup(label)
+		if enc != nil {
+			if name == "utf-8" || (valid && hasNonASCII(body)) {
+				return toValid(body), nil
+			}
+			if name == "utf-16le" || name == "utf-16be" {
+				// A meta tag cannot really declare UTF-16 (the page would not be
+				// readable as ASCII); browsers treat it as UTF-8.
+				return toValid(body), nil
+			}
+			return decodeWith(enc, name, body)
+		}
+	}
+	if valid {
+		return body, nil
+	}
+	enc, name, _ := charset.DetermineEncoding(body, "")
+	if name == "utf-8" {
+		// Mostly UTF-8 with a few bad bytes: keep it UTF-8.
+		return toValid(body), nil
+	}
+	return decodeWith(enc, name, body)
+}
+
+func decodeWith(enc encoding.Encoding, name string, body []byte) ([]byte, error) {
+	out, err := enc.NewDecoder().Bytes(body)
+	if err != nil {
+		return nil, fmt.Errorf("decode %s body: %w", name, err)
+	}
+	return toValid(out), nil
+}
+
+func toValid(b []byte) []byte {
+	if utf8.Valid(b) {
+		return b
+	}
+	return bytes.ToValidUTF8(b, []byte("\uFFFD"))
+}
+
+func hasNonASCII(b []byte) bool {
+	for _, c := range b {
+		if c >= 0x80 {
+			return true
+		}
+	}
+	return false
+}
+
+func headerCharset(contentType string) string {
+	if contentType == "" {
+		return ""
+	}
+	_, params, err := mime.ParseMediaType(contentType)
+	if err != nil {
+		// Be lenient with malformed headers: look for charset= by hand.
+		i := strings.Index(strings.ToLower(contentType), "charset=")
+		if i < 0 {
+			return ""
+		}
+		return strings.Trim(strings.TrimSpace(contentType[i+len("charset="):]), `"';`)
+	}
+	return strings.TrimSpace(params["charset"])
+}
+
+// metaCharset finds a charset declared in a <meta> tag of the head (up to </head>,
+// or the first 64 KiB when there is no </head>).
+func metaCharset(body []byte) string {
+	head := body
+	if len(head) > headScanLimit {
+		head = head[:headScanLimit]
+	}
+	if i := indexFold(head, []byte("</head")); i >= 0 {
+		head = head[:i]
+	} else if i := indexFold(head, []byte("<body")); i >= 0 {
+		head = head[:i]
+	}
+	off := 0
+	for {
+		i := indexFold(head[off:], []byte("<meta"))
+		if i < 0 {
+			return ""
+		}
+		start := off + i
+		end := bytes.IndexByte(head[start:], '>')
+		if end < 0 {
+			return ""
+		}
+		tag := head[start : start+end]
+		off = start + end
+		j := indexFold(tag, []byte("charset"))
+		if j < 0 {
+			continue
+		}
+		v := tag[j+len("charset"):]
+		v = bytes.TrimLeft(v, " \t\r\n")
+		if len(v) == 0 || v[0] != '=' {
+			continue
+		}
+		v = bytes.TrimLeft(v[1:], " \t\r\n\"'")
+		k := bytes.IndexAny(v, " \t\r\n\"';/>")
+		if k >= 0 {
+			v = v[:k]
+		}
+		if len(v) > 0 {
+			return string(v)
+		}
+	}
+}
+
+// indexFold is bytes.Index for an ASCII lower-case needle, ignoring ASCII case.
+func indexFold(s, lowerNeedle []byte) int {
+	n := len(lowerNeedle)
+	if n == 0 {
+		return 0
+	}
+	first := lowerNeedle[0]
+	for i := 0; i+n <= len(s); i++ {
+		c := s[i]
+		if c|0x20 != first && c != first {
+			continue
+		}
+		ok := true
+		for k := 1; k < n; k++ {
+			d := s[i+k]
+			if 'A' <= d && d <= 'Z' {
+				d += 'a' - 'A'
+			}
+			if d != lowerNeedle[k] {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return i
+		}
+	}
+	return -1
+}

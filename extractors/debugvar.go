@@ -1,0 +1,3 @@
+package extractors
+
+var debugEmit = false

@@ -1,0 +1,250 @@
+package extractors
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+)
+
+// attr returns the value of attribute key of n ("" when absent).
+func attr(n *html.Node, key string) string {
+	for _, a := range n.Attr {
+		if a.Key == key {
+			return a.Val
+		}
+	}
+	return ""
+}
+
+func hasAttr(n *html.Node, key string) bool {
+	for _, a := range n.Attr {
+		if a.Key == key {
+			return true
+		}
+	}
+	return false
+}
+
+// alwaysSkipTags never hold article text.
+var alwaysSkipTags = map[atom.Atom]bool{
+	atom.Script: true, atom.Style: true, atom.Noscript: true, atom.Template: true,
+	atom.Svg: true, atom.Math: true, atom.Iframe: true, atom.Object: true, atom.Embed: true,
+	atom.Button: true, atom.Select: true, atom.Input: true, atom.Textarea: true,
+	atom.Canvas: true, atom.Audio: true, atom.Video: true, atom.Map: true, atom.Dialog: true,
+	atom.Link: true, atom.Meta: true, atom.Head: true, atom.Title: true, atom.Option: true,
+}
+
+// isHidden reports elements hidden from readers: the hidden attribute,
+// aria-hidden="true", or an inline display:none / visibility:hidden style.
+func isHidden(n *html.Node) bool {
+	for _, a := range n.Attr {
+		switch a.Key {
+		case "hidden":
+			return true
+		case "aria-hidden":
+			if strings.EqualFold(strings.TrimSpace(a.Val), "true") {
+				return true
+			}
+		case "style":
+			if styleHidden(a.Val) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func styleHidden(s string) bool {
+	if len(s) < 12 {
+		return false
+	}
+	s = strings.ToLower(s)
+	for _, decl := range strings.Split(s, ";") {
+		k, v, ok := strings.Cut(decl, ":")
+		if !ok {
+			continue
+		}
+		k = strings.TrimSpace(k)
+		v = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "!important"))
+		if (k == "display" && v == "none") || (k == "visibility" && v == "hidden") {
+			return true
+		}
+	}
+	return false
+}
+
+// blockTags start a new block when emitting text.
+var blockTags = map[atom.Atom]bool{
+	atom.Address: true, atom.Article: true, atom.Aside: true, atom.Blockquote: true,
+	atom.Details: true, atom.Dd: true, atom.Div: true, atom.Dl: true, atom.Dt: true,
+	atom.Fieldset: true, atom.Figcaption: true, atom.Figure: true, atom.Footer: true,
+	atom.Form: true, atom.H1: true, atom.H2: true, atom.H3: true, atom.H4: true, atom.H5: true,
+	atom.H6: true, atom.Header: true, atom.Hgroup: true, atom.Hr: true, atom.Li: true,
+	atom.Main: true, atom.Nav: true, atom.Ol: true, atom.P: true, atom.Pre: true,
+	atom.Section: true, atom.Table: true, atom.Ul: true, atom.Tr: true, atom.Td: true,
+	atom.Th: true, atom.Tbody: true, atom.Thead: true, atom.Tfoot: true, atom.Caption: true,
+	atom.Summary: true, atom.Menu: true, atom.Center: true, atom.Body: true, atom.Html: true,
+	atom.Legend: true, atom.Noscript: true,
+}
+
+func isBlock(n *html.Node) bool {
+	return n.Type == html.ElementNode && (blockTags[n.DataAtom] || n.DataAtom == 0 && isCustomBlock(n))
+}
+
+// isCustomBlock treats unknown (custom) elements as blocks: they are usually
+// web-component wrappers around whole regions.
+func isCustomBlock(n *html.Node) bool { return strings.Contains(n.Data, "-") }
+
+func headingLevel(n *html.Node) int {
+	switch n.DataAtom {
+	case atom.H1:
+		return 1
+	case atom.H2:
+		return 2
+	case atom.H3:
+		return 3
+	case atom.H4:
+		return 4
+	case atom.H5:
+		return 5
+	case atom.H6:
+		return 6
+	}
+	return 0
+}
+
+// textBuilder accumulates text with whitespace collapsed. Newlines requested with
+// newline() survive collapsing.
+type textBuilder struct {
+	sb        strings.Builder
+	pendSpace bool
+	pendNL    int
+}
+
+func (t *textBuilder) writeText(s string) {
+	for len(s) > 0 {
+		r, size := utf8.DecodeRuneInString(s)
+		s = s[size:]
+		if r == '\u00a0' || r == '\u200b' || r == '\ufeff' || r == '\u00ad' {
+			if r == '\u00a0' {
+				t.pendSpace = true
+			}
+			continue
+		}
+		if unicode.IsSpace(r) {
+			t.pendSpace = true
+			continue
+		}
+		if t.sb.Len() > 0 {
+			if t.pendNL > 0 {
+				if t.pendNL > 1 {
+					t.sb.WriteString("\n\n")
+				} else {
+					t.sb.WriteByte('\n')
+				}
+			} else if t.pendSpace {
+				t.sb.WriteByte(' ')
+			}
+		}
+		t.pendNL = 0
+		t.pendSpace = false
+		t.sb.WriteRune(r)
+	}
+}
+
+func (t *textBuilder) newline() {
+	if t.pendNL < 1 {
+		t.pendNL = 1
+	}
+}
+
+func (t *textBuilder) space() { t.pendSpace = true }
+
+func (t *textBuilder) String() string { return t.sb.String() }
+
+func (t *textBuilder) Len() int { return t.sb.Len() }
+
+func (t *textBuilder) reset() {
+	t.sb.Reset()
+	t.pendSpace = false
+	t.pendNL = 0
+}
+
+// normSpace collapses runs of white space to one space and trims.
+func normSpace(s string) string {
+	var t textBuilder
+	t.writeText(s)
+	return t.String()
+}
+
+// classTokens splits the class and id of n into lower-case words, breaking on
+// punctuation, digits and camelCase boundaries ("relatedPosts" → related, posts).
+//
+// An id that is a slug of several words ("sharing-with-a-single-developer",
+// usually made from a heading) says nothing about the element's role and is
+// ignored.
+func classTokens(n *html.Node, dst []string) []string {
+	for _, a := range n.Attr {
+		if a.Key == "class" || a.Key == "id" && !isSlug(a.Val) {
+			dst = splitWords(a.Val, dst)
+		}
+	}
+	return dst
+}
+
+func isSlug(s string) bool {
+	return strings.Count(s, "-")+strings.Count(s, "_") >= 3 && !strings.ContainsAny(s, " ")
+}
+
+func splitWords(s string, dst []string) []string {
+	start := -1
+	var prevLower bool
+	flush := func(end int) {
+		if start >= 0 && end > start {
+			dst = append(dst, strings.ToLower(s[start:end]))
+		}
+		start = -1
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		isUpper := 'A' <= c && c <= 'Z'
+		isLower := 'a' <= c && c <= 'z'
+		if !isUpper && !isLower {
+			flush(i)
+			prevLower = false
+			continue
+		}
+		if isUpper && prevLower {
+			flush(i)
+		}
+		if start < 0 {
+			start = i
+		}
+		prevLower = isLower
+	}
+	flush(len(s))
+	return dst
+}
+
+// resolveURL makes href absolute against base ("" when it cannot).
+func (x *page) resolveURL(href string) string {
+	href = strings.TrimSpace(href)
+	if href == "" || strings.HasPrefix(href, "#") || strings.HasPrefix(strings.ToLower(href), "javascript:") {
+		return ""
+	}
+	if x.base == nil {
+		return href
+	}
+	u, err := x.base.Parse(href)
+	if err != nil {
+		return ""
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return ""
+	}
+	u.Fragment = ""
+	return u.String()
+}

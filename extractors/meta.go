@@ -1,0 +1,613 @@
+package extractors
+
+import (
+	"encoding/json"
+	"regexp"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+)
+
+// metaTags collects <meta>, <link>, JSON-LD and microdata seen by the statistics
+// pass, so metadata costs no extra walk of the tree.
+type metaTags struct {
+	named    map[string][]string // lower-cased name/property/itemprop of <meta> → contents
+	canon    string
+	title    string   // <title>
+	jsonld   []string // raw JSON-LD scripts
+	itemprop []*html.Node
+	h1       []*html.Node
+	lang     string
+	reviewed []*html.Node // elements with "reviewed by" text
+	bylines  []*html.Node // rel=author links and byline-classed elements
+	times    []*html.Node // <time> elements
+}
+
+func (m *metaTags) add(k, v string) {
+	if m.named == nil {
+		m.named = map[string][]string{}
+	}
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return
+	}
+	k = strings.ToLower(strings.TrimSpace(k))
+	for _, pre := range []string{"dc.", "dcterms.", "dcterm."} {
+		if strings.HasPrefix(k, pre) {
+			k = strings.Replace(k, ".", ":", 1)
+			break
+		}
+	}
+	m.named[k] = append(m.named[k], v)
+}
+
+// first returns the value of the first key present; when a key is given
+// several times the last one wins (as in browsers' reader modes).
+func (m *metaTags) first(keys ...string) string {
+	for _, k := range keys {
+		vs := m.named[k]
+		for i := len(vs) - 1; i >= 0; i-- {
+			if v := normSpace(html.UnescapeString(vs[i])); v != "" {
+				return v
+			}
+		}
+	}
+	return ""
+}
+
+// observe records metadata-bearing elements; called by analyze for every element.
+func (x *page) observe(n *html.Node) {
+	m := &x.mt
+	switch n.DataAtom {
+	case atom.Meta:
+		content := attr(n, "content")
+		if content == "" {
+			content = attr(n, "value")
+		}
+		for _, k := range []string{"property", "name", "itemprop", "http-equiv"} {
+			if v := attr(n, k); v != "" {
+				for _, f := range strings.Fields(v) {
+					m.add(f, content)
+				}
+			}
+		}
+	case atom.Link:
+		rel := strings.ToLower(attr(n, "rel"))
+		if m.canon == "" && hasWord(rel, "canonical") {
+			m.canon = attr(n, "href")
+		}
+	case atom.Title:
+		if m.title == "" && (n.Parent == nil || n.Parent.DataAtom != atom.Svg) {
+			m.title = normSpace(plainTextRaw(n))
+		}
+	case atom.Script:
+		if strings.Contains(strings.ToLower(attr(n, "type")), "ld+json") && n.FirstChild != nil {
+			m.jsonld = append(m.jsonld, n.FirstChild.Data)
+		}
+	case atom.Html:
+		if m.lang == "" {
+			m.lang = attr(n, "lang")
+			if m.lang == "" {
+				m.lang = attr(n, "xml:lang")
+			}
+		}
+	case atom.H1:
+		m.h1 = append(m.h1, n)
+	case atom.Time:
+		m.times = append(m.times, n)
+	case atom.A:
+		if hasWord(strings.ToLower(attr(n, "rel")), "author") {
+			m.bylines = append(m.bylines, n)
+		}
+	}
+	if n.DataAtom != atom.Meta && hasAttr(n, "itemprop") {
+		m.itemprop = append(m.itemprop, n)
+	}
+}
+
+func hasWord(s, w string) bool {
+	for _, f := range strings.Fields(s) {
+		if f == w {
+			return true
+		}
+	}
+	return false
+}
+
+func plainTextRaw(n *html.Node) string {
+	var sb strings.Builder
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type == html.TextNode {
+			sb.WriteString(c.Data)
+		}
+	}
+	return sb.String()
+}
+
+// ldInfo is what JSON-LD says about the page.
+type ldInfo struct {
+	headline, name, description, published, modified, lang, site, image, url string
+	authors, tags                                                                 []string
+	reviewedBy, reviewedAt                                                        string
+	articleType, listType                                                         bool
+	typ                                                                           string
+}
+
+var articleTypes = map[string]int{
+	"article": 3, "newsarticle": 3, "blogposting": 3, "scholarlyarticle": 3, "medicalscholarlyarticle": 3,
+	"techarticle": 3, "reportagenewsarticle": 3, "analysisnewsarticle": 3, "opinionnewsarticle": 3,
+	"reviewnewsarticle": 3, "backgroundnewsarticle": 3, "livebloggposting": 3, "liveblogposting": 3,
+	"socialmediaposting": 2, "report": 2, "medicalwebpage": 2, "healthtopiccontent": 2, "posting": 2,
+	"recipe": 1, "howto": 1, "webpage": 1, "itempage": 1, "aboutpage": 1, "qapage": 1,
+}
+
+var listTypes = map[string]bool{"collectionpage": true, "itemlist": true, "searchresultspage": true}
+
+func (x *page) parseJSONLD() ldInfo {
+	var best map[string]any
+	bestRank := 0
+	var info ldInfo
+	var visit func(v any, depth int)
+	visit = func(v any, depth int) {
+		if depth > 6 {
+			return
+		}
+		switch t := v.(type) {
+		case []any:
+			for _, e := range t {
+				visit(e, depth+1)
+			}
+		case map[string]any:
+			if g, ok := t["@graph"]; ok {
+				visit(g, depth+1)
+			}
+			for _, typ := range ldTypes(t["@type"]) {
+				lt := strings.ToLower(typ)
+				if r := articleTypes[lt]; r > bestRank {
+					best, bestRank = t, r
+					info.typ = lt
+				}
+				if listTypes[lt] {
+					info.listType = true
+				}
+				if lt == "website" && info.site == "" {
+					info.site = ldString(t["name"])
+				}
+				if lt == "medicalwebpage" {
+					if info.reviewedBy == "" {
+						info.reviewedBy = ldPerson(t["reviewedBy"])
+					}
+					if info.reviewedAt == "" {
+						info.reviewedAt = ldString(t["lastReviewed"])
+					}
+				}
+			}
+		}
+	}
+	for _, raw := range x.mt.jsonld {
+		raw = strings.TrimSpace(raw)
+		raw = strings.TrimSuffix(strings.TrimPrefix(raw, "<!--"), "-->")
+		raw = strings.TrimSpace(raw)
+		raw = strings.TrimSuffix(strings.TrimPrefix(raw, "<![CDATA["), "]]>")
+		raw = strings.TrimSuffix(strings.TrimPrefix(raw, "//<![CDATA["), "//]]>")
+		raw = strings.TrimSuffix(strings.TrimSpace(raw), ";")
+		var v any
+		if err := json.Unmarshal([]byte(raw), &v); err != nil {
+			continue
+		}
+		visit(v, 0)
+	}
+	if best == nil {
+		return info
+	}
+	info.articleType = bestRank >= 2
+	info.headline = ldString(best["headline"])
+	info.name = ldString(best["name"])
+	info.description = ldString(best["description"])
+	info.published = ldString(best["datePublished"])
+	if info.published == "" {
+		info.published = ldString(best["dateCreated"])
+	}
+	info.modified = ldString(best["dateModified"])
+	info.lang = ldString(best["inLanguage"])
+	if p := ldString(ldField(best["publisher"], "name")); p != "" {
+		info.site = p
+	}
+	info.image = ldString(ldField(best["image"], "url"))
+	info.url = ldString(best["url"])
+	for _, a := range ldList(best["author"]) {
+		if name := ldPerson(a); name != "" {
+			info.authors = append(info.authors, name)
+		}
+	}
+	for _, k := range ldList(best["keywords"]) {
+		if s, ok := k.(string); ok {
+			for _, t := range strings.Split(s, ",") {
+				if t = strings.TrimSpace(t); t != "" {
+					info.tags = append(info.tags, t)
+				}
+			}
+		}
+	}
+	if r := ldPerson(best["reviewedBy"]); r != "" {
+		info.reviewedBy = r
+	}
+	if r := ldString(best["lastReviewed"]); r != "" {
+		info.reviewedAt = r
+	}
+	return info
+}
+
+func ldTypes(v any) []string {
+	switch t := v.(type) {
+	case string:
+		return []string{t}
+	case []any:
+		var out []string
+		for _, e := range t {
+			if s, ok := e.(string); ok {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	return nil
+}
+
+func ldList(v any) []any {
+	switch t := v.(type) {
+	case nil:
+		return nil
+	case []any:
+		return t
+	default:
+		return []any{t}
+	}
+}
+
+// ldField returns field k of v (or of its first element when v is a list);
+// a plain string is returned as is.
+func ldField(v any, k string) any {
+	switch t := v.(type) {
+	case map[string]any:
+		return t[k]
+	case []any:
+		if len(t) > 0 {
+			return ldField(t[0], k)
+		}
+	case string:
+		return t
+	}
+	return nil
+}
+
+func ldString(v any) string {
+	switch t := v.(type) {
+	case string:
+		return normSpace(html.UnescapeString(t))
+	case []any:
+		if len(t) > 0 {
+			return ldString(t[0])
+		}
+	case map[string]any:
+		if s, ok := t["@value"]; ok {
+			return ldString(s)
+		}
+	}
+	return ""
+}
+
+// ldPerson returns a person's or organisation's name, with honorific suffix
+// ("Jane Doe, MD") when given.
+func ldPerson(v any) string {
+	switch t := v.(type) {
+	case string:
+		if strings.HasPrefix(t, "http") {
+			return ""
+		}
+		return normSpace(t)
+	case []any:
+		var names []string
+		for _, e := range t {
+			if s := ldPerson(e); s != "" {
+				names = append(names, s)
+			}
+		}
+		return strings.Join(names, ", ")
+	case map[string]any:
+		name := ldString(t["name"])
+		if name == "" {
+			name = strings.TrimSpace(ldString(t["givenName"]) + " " + ldString(t["familyName"]))
+		}
+		if suf := ldString(t["honorificSuffix"]); suf != "" && name != "" && !strings.Contains(name, suf) {
+			name += ", " + suf
+		}
+		return name
+	}
+	return ""
+}
+
+// microdata returns the first value of itemprop prop (content/datetime attribute
+// or text).
+func (x *page) microdata(prop string) string {
+	for _, n := range x.mt.itemprop {
+		if !hasWord(attr(n, "itemprop"), prop) {
+			continue
+		}
+		if v := attr(n, "content"); v != "" {
+			return normSpace(v)
+		}
+		if v := attr(n, "datetime"); v != "" {
+			return normSpace(v)
+		}
+		if hasAttr(n, "itemscope") {
+			for _, c := range x.mt.itemprop {
+				if c != n && contains(n, c) && hasWord(attr(c, "itemprop"), "name") {
+					if v := attr(c, "content"); v != "" {
+						return normSpace(v)
+					}
+					return x.textOf(c)
+				}
+			}
+			continue
+		}
+		if t := x.textOf(n); t != "" && len(t) < 300 {
+			return strings.ReplaceAll(t, "\n", " ")
+		}
+	}
+	return ""
+}
+
+// ---- values ---------------------------------------------------------------
+
+var byPrefixRE = regexp.MustCompile(`(?i)^\s*((written|posted|reported|story|text|words|published)\s+)?(by|von|par|por|di|door|av|af)\s*:?\s+`)
+
+// cleanAuthors splits and cleans author names; URLs, e-mails and empty names are
+// dropped, duplicates removed.
+func cleanAuthors(in []string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, s := range in {
+		s = normSpace(html.UnescapeString(s))
+		s = byPrefixRE.ReplaceAllString(s, "")
+		for _, part := range splitNames(s) {
+			part = strings.Trim(part, " ,;|·•-–—")
+			if part == "" || strings.Contains(part, "://") || strings.HasPrefix(part, "www.") || strings.Contains(part, "@") && !strings.Contains(part, " ") {
+				continue
+			}
+			if utf8.RuneCountInString(part) > 80 {
+				continue
+			}
+			k := strings.ToLower(part)
+			if !seen[k] {
+				seen[k] = true
+				out = append(out, part)
+			}
+		}
+	}
+	return out
+}
+
+var nameSepRE = regexp.MustCompile(`\s+(?:and|und|et|y|e|&)\s+|\s*[;|/]\s*`)
+
+func splitNames(s string) []string {
+	parts := nameSepRE.Split(s, -1)
+	var out []string
+	for _, p := range parts {
+		// "A, B, C" with multi-word names is a list; "Jane Doe, MD" is one name.
+		if strings.Contains(p, ",") {
+			sub := strings.Split(p, ",")
+			multi := true
+			for _, q := range sub {
+				if len(strings.Fields(q)) < 2 {
+					multi = false
+				}
+			}
+			if multi {
+				out = append(out, sub...)
+				continue
+			}
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+var dateLayouts = []string{
+	time.RFC3339Nano, "2006-01-02T15:04:05Z0700", "2006-01-02T15:04:05", "2006-01-02T15:04Z07:00",
+	"2006-01-02T15:04", "2006-01-02 15:04:05Z07:00", "2006-01-02 15:04:05 Z0700", "2006-01-02 15:04:05 -0700 MST",
+	"2006-01-02 15:04:05", "2006-01-02 15:04", "2006-01-02", "2006/01/02", "20060102",
+	time.RFC1123Z, time.RFC1123, time.RFC850, time.ANSIC, "Mon, 2 Jan 2006 15:04:05 -0700", "Mon, 02 Jan 2006",
+	"January 2, 2006", "January 2 2006", "Jan 2, 2006", "Jan. 2, 2006", "Jan 2 2006", "2 January 2006",
+	"2 Jan 2006", "02 Jan 2006", "January 2, 2006 15:04", "January 2, 2006 3:04 PM", "Jan 2, 2006 3:04 PM",
+	"Monday, January 2, 2006", "Mon, January 2, 2006", "02.01.2006", "2.1.2006", "January 2006",
+}
+
+var dateInTextRE = regexp.MustCompile(`(?i)\b((?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.? \d{1,2},? \d{4}|\d{1,2} (?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]* \d{4}|\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?)?)\b`)
+
+// isoDate normalises a date to ISO 8601 (date, or date-time when a time is
+// given). Unparseable values give "".
+func isoDate(s string) string {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return ""
+	}
+	s = strings.Replace(s, "Sept.", "Sep.", 1)
+	s = strings.Replace(s, "Sept ", "Sep ", 1)
+	for _, l := range dateLayouts {
+		t, err := time.Parse(l, s)
+		if err != nil {
+			continue
+		}
+		return formatDate(t, l)
+	}
+	if m := dateInTextRE.FindString(s); m != "" && m != s {
+		return isoDate(strings.ReplaceAll(m, ",", ", "))
+	}
+	if i := strings.IndexAny(s, "+"); i > 10 {
+		return isoDate(s[:i])
+	}
+	return ""
+}
+
+func formatDate(t time.Time, layout string) string {
+	if t.Year() < 1900 || t.Year() > 2200 {
+		return ""
+	}
+	if !strings.Contains(layout, "15") && !strings.Contains(layout, "3:04") {
+		return t.Format("2006-01-02")
+	}
+	if strings.Contains(layout, "Z07") || strings.Contains(layout, "-0700") || strings.Contains(layout, "Z0700") || strings.Contains(layout, "MST") {
+		return t.Format(time.RFC3339)
+	}
+	return t.Format("2006-01-02T15:04:05")
+}
+
+// langCode reduces a language tag to its ISO 639-1 code.
+func langCode(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexAny(s, "-_,; "); i >= 0 {
+		s = s[:i]
+	}
+	s = strings.ToLower(s)
+	if len(s) != 2 {
+		return ""
+	}
+	for _, c := range s {
+		if c < 'a' || c > 'z' {
+			return ""
+		}
+	}
+	return s
+}
+
+// ---- title ------------------------------------------------------------------
+
+var titleSeps = []string{" | ", " - ", " – ", " — ", " :: ", " / ", " » ", " · ", " • ", " \\ ", " > "}
+
+// cleanTitle strips a site-name suffix or prefix (" | Site Name").
+func cleanTitle(t, site string) string {
+	t = normSpace(t)
+	if t == "" {
+		return ""
+	}
+	if site != "" {
+		// The last segment is (a prefix of) the site name: "Title | Site.cz"
+		// with site "Site.cz - slogan".
+		for _, sep := range titleSeps {
+			if i := strings.LastIndex(t, sep); i > 0 {
+				seg := normKey(t[i+len(sep):])
+				sk := normKey(site)
+				if len(seg) >= 3 && (strings.HasPrefix(sk, seg) || strings.HasPrefix(seg, sk)) && wordCount(t[:i]) >= 2 {
+					return strings.TrimSpace(t[:i])
+				}
+			}
+		}
+		for _, sep := range titleSeps {
+			if strings.HasSuffix(strings.ToLower(t), strings.ToLower(sep+site)) {
+				return strings.TrimSpace(t[:len(t)-len(sep+site)])
+			}
+			if strings.HasPrefix(strings.ToLower(t), strings.ToLower(site+sep)) {
+				return strings.TrimSpace(t[len(site+sep):])
+			}
+		}
+	}
+	return t
+}
+
+// cleanDocTitle cleans a <title>: the part before the last separator when that
+// leaves a real title (Readability's rule), else the original.
+func cleanDocTitle(t, site string, h1s []string) string {
+	t = cleanTitle(t, site)
+	for _, h := range h1s {
+		if strings.EqualFold(h, t) {
+			return t
+		}
+	}
+	sepAt, sepLen := -1, 0
+	for _, sep := range titleSeps {
+		if i := strings.LastIndex(t, sep); i > sepAt {
+			sepAt, sepLen = i, len(sep)
+		}
+	}
+	if sepAt < 0 {
+		// "Site: Title" – keep the part after the colon when it is long enough.
+		if i := strings.LastIndex(t, ": "); i > 0 {
+			for _, h := range h1s {
+				if strings.EqualFold(h, strings.TrimSpace(t[i+2:])) {
+					return strings.TrimSpace(t[i+2:])
+				}
+			}
+		}
+		return t
+	}
+	cur := strings.TrimSpace(t[:sepAt])
+	if wordCount(cur) < 3 {
+		// Try removing the first part instead ("Site | Title").
+		firstAt, firstLen := len(t), 0
+		for _, sep := range titleSeps {
+			if i := strings.Index(t, sep); i >= 0 && i < firstAt {
+				firstAt, firstLen = i, len(sep)
+			}
+		}
+		cur = strings.TrimSpace(t[firstAt+firstLen:])
+	}
+	_ = sepLen
+	if wordCount(cur) <= 4 && wordCount(cur) != wordCount(t)-1 {
+		// Not much left: probably the separator was part of the title.
+		return t
+	}
+	return cur
+}
+
+func wordCount(s string) int { return len(strings.Fields(s)) }
+
+// similarity is Readability's textSimilarity: the share of b's words (by
+// length) also found in a.
+func similarity(a, b string) float64 {
+	ta, tb := strings.Fields(normKey(a)), strings.Fields(normKey(b))
+	if len(ta) == 0 || len(tb) == 0 {
+		return 0
+	}
+	in := map[string]bool{}
+	for _, w := range ta {
+		in[w] = true
+	}
+	var uniq []string
+	for _, w := range tb {
+		if !in[w] {
+			uniq = append(uniq, w)
+		}
+	}
+	return 1 - float64(len(strings.Join(uniq, " ")))/float64(len(strings.Join(tb, " ")))
+}
+
+// normKey folds a string for loose comparison (case, punctuation, spacing).
+func normKey(s string) string {
+	var sb strings.Builder
+	space := false
+	for _, r := range strings.ToLower(s) {
+		switch {
+		case r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r > 127 && !isPunctRune(r):
+			if space && sb.Len() > 0 {
+				sb.WriteByte(' ')
+			}
+			space = false
+			sb.WriteRune(r)
+		default:
+			space = true
+		}
+	}
+	return sb.String()
+}
+
+func isPunctRune(r rune) bool {
+	switch r {
+	case '’', '‘', '“', '”', '–', '—', '…', '«', '»', '\u00a0', '·', '•':
+		return true
+	}
+	return false
+}

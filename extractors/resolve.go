@@ -1,0 +1,412 @@
+package extractors
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/andybalholm/cascadia"
+	"github.com/healthcrawl/healthcrawl/article"
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+)
+
+// metadata fills a's metadata. Precedence, field by field: per-site selector,
+// then JSON-LD, then OpenGraph, then other <meta> (citation_*, Dublin Core,
+// parsely, twitter), then microdata, then what is visible on the page.
+func (x *page) metadata(a *article.Article) {
+	m := &x.mt
+	ld := x.parseJSONLD()
+	x.ld = ld
+
+	a.SiteName = firstNonEmpty(m.first("og:site_name"), ld.site, m.first("application-name", "publisher", "dc:publisher"))
+
+	// Title.
+	var h1s []string
+	for _, h := range m.h1 {
+		if st := x.stats[h]; st != nil && st.flags&flagSkip == 0 {
+			if t := strings.ReplaceAll(x.textOf(h), "\n", " "); t != "" {
+				h1s = append(h1s, t)
+			}
+		}
+	}
+	title := x.selText(x.e.sel.title)
+	if title == "" {
+		if ld.articleType {
+			title = ld.name
+			if ld.headline != "" && (title == "" || ld.headline != title && similarity(ld.headline, m.title) > 0.75 && similarity(ld.name, m.title) <= 0.75) {
+				title = ld.headline
+			}
+		}
+		if title == "" {
+			title = m.first("dc:title", "dcterm:title", "dcterms:title", "og:title", "title", "twitter:title", "parsely-title", "citation_title", "headline")
+		}
+		if title == "" {
+			title = x.microdata("headline")
+		}
+		if title != "" {
+			title = cleanTitle(title, a.SiteName)
+		} else if m.title != "" {
+			title = cleanDocTitle(m.title, a.SiteName, h1s)
+		} else if len(h1s) > 0 {
+			title = h1s[0]
+		}
+	}
+	a.Title = normSpace(html.UnescapeString(title))
+	x.title = a.Title
+	if len(h1s) == 1 && x.title != "" && normKey(h1s[0]) != normKey(x.title) &&
+		(similarity(h1s[0], x.title) >= 0.5 || similarity(x.title, h1s[0]) >= 0.5) {
+		// Also drop the visible headline from the body when it differs slightly.
+		x.h1 = h1s[0]
+	}
+
+	a.Description = firstNonEmpty(ld.description, m.first("og:description", "description", "dc:description", "dcterms:description", "twitter:description"), x.microdata("description"))
+
+	// Authors.
+	var authors []string
+	if x.e.sel.authors != nil {
+		for _, n := range x.e.sel.authors.MatchAll(x.root) {
+			authors = append(authors, nodeValue(x, n))
+		}
+	}
+	if len(authors) == 0 {
+		authors = ld.authors
+	}
+	if len(authors) == 0 {
+		for _, k := range []string{"citation_author", "dc:creator", "dcterms:creator", "author", "parsely-author", "article:author", "sailthru.author"} {
+			if vs := m.named[k]; len(vs) > 0 {
+				authors = vs
+				break
+			}
+		}
+	}
+	if len(authors) == 0 {
+		if v := x.microdata("author"); v != "" {
+			authors = []string{v}
+		}
+	}
+	if len(authors) == 0 {
+		authors = x.visibleAuthors()
+	}
+	a.Authors = cleanAuthors(authors)
+
+	// Dates.
+	a.PublishedAt = isoDate(x.selText(x.e.sel.published))
+	if a.PublishedAt == "" {
+		a.PublishedAt = firstDate(ld.published, m.first("article:published_time"), m.first("citation_publication_date", "citation_date", "citation_online_date"),
+			m.first("dc:date.issued", "dcterms:issued", "dc:date", "dcterms:date", "dcterms:created", "parsely-pub-date", "sailthru.date", "pubdate", "publishdate", "publish-date", "date", "og:published_time", "article.published", "datepublished"),
+			x.microdata("datePublished"), x.visibleDate())
+	}
+	a.ModifiedAt = isoDate(x.selText(x.e.sel.modified))
+	if a.ModifiedAt == "" {
+		a.ModifiedAt = firstDate(ld.modified, m.first("article:modified_time", "og:updated_time"), m.first("dcterms:modified", "dc:date.modified", "last-modified", "lastmod", "article.updated", "datemodified"), x.microdata("dateModified"))
+	}
+
+	a.Language = firstNonEmpty(langCode(m.lang), langCode(ld.lang), langCode(m.first("content-language", "dc:language", "dcterms:language", "citation_language", "language")), langCode(m.first("og:locale")))
+
+	// Tags.
+	var tags []string
+	tags = append(tags, m.named["article:tag"]...)
+	if len(tags) == 0 {
+		tags = ld.tags
+	}
+	if len(tags) == 0 {
+		for _, k := range []string{"news_keywords", "keywords", "citation_keywords", "parsely-tags"} {
+			if v := m.first(k); v != "" {
+				tags = strings.Split(v, ",")
+				break
+			}
+		}
+	}
+	a.Tags = cleanTags(tags)
+
+	a.Image = x.resolveURL(firstNonEmpty(m.first("og:image", "og:image:url", "og:image:secure_url"), ld.image, m.first("twitter:image", "twitter:image:src", "thumbnailurl")))
+	a.CanonicalURL = x.resolveURL(firstNonEmpty(m.canon, m.first("og:url")))
+
+	// Medical review.
+	rb := x.selText(x.e.sel.reviewedBy)
+	if rb != "" {
+		if m := reviewedRE.FindStringSubmatch(rb); m != nil {
+			rb = m[1]
+		}
+	}
+	if rb == "" {
+		rb = ld.reviewedBy
+	}
+	ra := isoDate(ld.reviewedAt)
+	if rb == "" || ra == "" {
+		vb, va := x.visibleReview()
+		if rb == "" {
+			rb = vb
+		}
+		if ra == "" {
+			ra = va
+		}
+	}
+	if ra == "" {
+		ra = isoDate(m.first("lastreviewed", "last-reviewed"))
+	}
+	a.ReviewedBy = strings.TrimSpace(rb)
+	a.ReviewedAt = ra
+}
+
+func firstNonEmpty(vs ...string) string {
+	for _, v := range vs {
+		if v = strings.TrimSpace(v); v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+func firstDate(vs ...string) string {
+	for _, v := range vs {
+		if d := isoDate(v); d != "" {
+			return d
+		}
+	}
+	return ""
+}
+
+func cleanTags(in []string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, t := range in {
+		t = normSpace(html.UnescapeString(t))
+		k := strings.ToLower(t)
+		if t == "" || seen[k] || utf8.RuneCountInString(t) > 60 {
+			continue
+		}
+		seen[k] = true
+		out = append(out, t)
+		if len(out) == 30 {
+			break
+		}
+	}
+	return out
+}
+
+// selText returns the value of the first element matching s.
+func (x *page) selText(s cascadia.Selector) string {
+	if s == nil {
+		return ""
+	}
+	n := s.MatchFirst(x.root)
+	if n == nil {
+		return ""
+	}
+	return nodeValue(x, n)
+}
+
+// nodeValue is an element's content/datetime attribute, or its text.
+func nodeValue(x *page, n *html.Node) string {
+	for _, k := range []string{"content", "datetime"} {
+		if v := attr(n, k); v != "" {
+			return normSpace(v)
+		}
+	}
+	if n.DataAtom == atom.Title {
+		return normSpace(plainTextRaw(n))
+	}
+	return strings.ReplaceAll(x.textOf(n), "\n", " ")
+}
+
+// visibleAuthors reads bylines: rel=author links, then byline/author-classed
+// elements whose text is short ("By Jane Doe").
+func (x *page) visibleAuthors() []string {
+	var out []string
+	for _, n := range x.mt.bylines {
+		if st := x.stats[n]; st == nil || st.flags&flagSkip != 0 {
+			continue
+		}
+		if n.DataAtom == atom.A {
+			if t := x.textOf(n); t != "" && utf8.RuneCountInString(t) < 60 {
+				out = append(out, t)
+			}
+		}
+	}
+	if len(out) > 0 {
+		return out
+	}
+	for _, n := range x.mt.bylines {
+		st := x.stats[n]
+		if st == nil || st.flags&flagSkip != 0 || st.text == 0 || st.text > 80 {
+			continue
+		}
+		t := strings.ReplaceAll(x.textOf(n), "\n", " ")
+		if dateInTextRE.MatchString(t) {
+			t = strings.TrimSpace(dateInTextRE.ReplaceAllString(t, ""))
+			t = strings.TrimRight(t, " ,|·•-–—")
+		}
+		if t != "" && wordCount(t) <= 8 {
+			return []string{t}
+		}
+	}
+	return nil
+}
+
+// visibleDate is the datetime of the first <time> element with one.
+func (x *page) visibleDate() string {
+	for _, n := range x.mt.times {
+		if st := x.stats[n]; st == nil || st.flags&flagSkip != 0 {
+			continue
+		}
+		if v := attr(n, "datetime"); v != "" {
+			if d := isoDate(v); d != "" {
+				return d
+			}
+		}
+	}
+	return ""
+}
+
+var (
+	reviewedRE   = regexp.MustCompile(`(?i)\breviewed\s+by\s*:?\s*(.+?)\s*(?:$|\s(?:on|—|–|-|\||•|·)\s|\b(?:written|updated|last|published|by)\b|\s\d{1,2}/\d{1,2}/\d{2,4}|\s(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d)`)
+	reviewDateRE = regexp.MustCompile(`(?i)\breviewed\b[^\n]{0,120}?\b(?:on|:)?\s*((?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.? \d{1,2},? \d{4}|\d{1,2} (?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]* \d{4}|\d{4}-\d{2}-\d{2})`)
+)
+
+// visibleReview reads "Medically reviewed by Jane Doe, MD — on May 3, 2024"
+// style lines.
+func (x *page) visibleReview() (by, at string) {
+	for _, n := range x.mt.reviewed {
+		// The smallest block around the text, at most a few hundred characters.
+		b := n
+		for b.Parent != nil && !isBlock(b) {
+			b = b.Parent
+		}
+		st := x.stats[b]
+		if st == nil || st.flags&flagSkip != 0 {
+			continue
+		}
+		if st.text > 400 {
+			b = n
+		}
+		t := strings.ReplaceAll(x.textOf(b), "\n", " ")
+		if m := reviewedRE.FindStringSubmatch(t); m != nil && by == "" {
+			name := strings.Trim(m[1], " ,;:|·•-–—")
+			if name != "" && utf8.RuneCountInString(name) < 100 && wordCount(name) <= 12 {
+				by = name
+			}
+		}
+		if m := reviewDateRE.FindStringSubmatch(t); m != nil && at == "" {
+			at = isoDate(strings.ReplaceAll(strings.ReplaceAll(m[1], ",", ""), "  ", " "))
+			if at == "" {
+				at = isoDate(m[1])
+			}
+		}
+		if by != "" {
+			return by, at
+		}
+	}
+	return by, at
+}
+
+var listingPathRE = regexp.MustCompile(`(?i)/(category|categories|tag|tags|topic|topics|section|sections|archive|archives|author|authors|search|page|label|labels)(/|$)|[?&](page|paged|s|q|query|search)=|/page/\d+|/p/\d+/?$`)
+
+// pageType classifies the page: article, listing (home, category, tag, search,
+// pagination: many teasers) or other (little text).
+func (x *page) pageType(a *article.Article, sections []article.Section) string {
+	textLen := 0
+	paras := 0
+	for _, s := range sections {
+		for _, b := range s.Blocks {
+			k := len(b.BlockText())
+			textLen += k
+			if b.Type == article.BlockParagraph && k > 120 {
+				paras++
+			}
+		}
+	}
+	path := ""
+	if x.pageU != nil {
+		path = x.pageU.EscapedPath()
+		if x.pageU.RawQuery != "" {
+			path += "?" + x.pageU.RawQuery
+		}
+	}
+	isHome := x.pageU != nil && (path == "" || path == "/") || strings.HasPrefix(path, "/?") || strings.EqualFold(strings.TrimSuffix(path, "/"), "/index.html")
+	listingURL := listingPathRE.MatchString(path)
+	articleEvidence := x.ld.articleType && x.ld.typ != "webpage" || strings.EqualFold(x.mt.first("og:type"), "article")
+	if x.e.sel.content != nil && len(x.roots) > 0 && textLen > 0 {
+		// The site's content selector matched: trust it.
+		return article.PageArticle
+	}
+	teasers, teaserShare := x.teasers()
+	if debugEmit {
+		fmt.Printf("pageType: textLen=%d paras=%d teasers=%d share=%.2f evidence=%v list=%v home=%v listingURL=%v\n", textLen, paras, teasers, teaserShare, articleEvidence, x.ld.listType, isHome, listingURL)
+	}
+
+	switch {
+	case textLen < 150:
+		if teasers >= 3 || x.ld.listType || listingURL || isHome {
+			return article.PageListing
+		}
+		return article.PageOther
+	case x.ld.listType && !articleEvidence:
+		return article.PageListing
+	case teasers >= 3 && teaserShare >= 0.6 && !articleEvidence:
+		return article.PageListing
+	case (isHome || listingURL) && !articleEvidence && (teasers >= 2 && teaserShare >= 0.4 || paras < 3):
+		return article.PageListing
+	}
+	return article.PageArticle
+}
+
+// teasers finds teaser items in the content roots: linked headings, each with
+// the largest ancestor holding no other linked heading (the teaser card). It
+// returns their number and the share of the roots' text inside the cards.
+func (x *page) teasers() (n int, share float64) {
+	counts := map[*html.Node]int{}
+	var heads []*html.Node
+	var walk func(*html.Node, int) int
+	walk = func(n *html.Node, depth int) int {
+		k := 0
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			if c.Type != html.ElementNode {
+				continue
+			}
+			st := x.stats[c]
+			if st == nil || st.flags&flagSkip != 0 {
+				continue
+			}
+			if headingLevel(c) > 0 {
+				if st.link > 0 && st.link*2 >= st.text {
+					heads = append(heads, c)
+					k++
+				}
+				continue
+			}
+			if st.flags&flagHasBlock != 0 && depth < 60 {
+				k += walk(c, depth+1)
+			}
+		}
+		counts[n] = k
+		return k
+	}
+	total := 0
+	for _, r := range x.roots {
+		if st := x.stats[r]; st != nil {
+			total += st.text
+		}
+		if headingLevel(r) == 0 {
+			walk(r, 0)
+		}
+	}
+	if len(heads) == 0 || total == 0 {
+		return len(heads), 0
+	}
+	inCards := 0
+	for _, h := range heads {
+		card := h
+		for p := h.Parent; p != nil; p = p.Parent {
+			c, ok := counts[p]
+			if !ok || c != 1 {
+				break
+			}
+			card = p
+		}
+		inCards += x.stats[card].text
+	}
+	return len(heads), float64(inCards) / float64(total)
+}

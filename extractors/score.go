@@ -1,0 +1,546 @@
+package extractors
+
+import (
+	"sort"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+)
+
+// Class/id word weights. A negative sum marks boilerplate (navigation, comments,
+// share bars, ads, widgets…); a positive sum marks likely article containers.
+var wordWeight = map[string]int{
+	// strong boilerplate
+	"comment": -3, "comments": -3, "commentlist": -3, "disqus": -3, "respond": -3, "replies": -3,
+	"share": -3, "sharing": -3, "shares": -3, "sharebar": -3, "sharethis": -3, "addthis": -3,
+	"social": -3, "socials": -3, "follow": -2,
+	"related": -3, "recommended": -3, "recommend": -3, "recommendations": -3, "recirc": -3,
+	"sidebar": -3, "newsletter": -3, "subscribe": -3, "subscription": -3, "signup": -3,
+	"cookie": -3, "cookies": -3, "consent": -3, "gdpr": -3, "popup": -3, "modal": -3,
+	"ad": -3, "ads": -3, "advert": -3, "adverts": -3, "advertisement": -3, "advertising": -3,
+	"adslot": -3, "adunit": -3, "dfp": -3, "gpt": -3, "sponsor": -3, "sponsored": -3,
+	"outbrain": -3, "taboola": -3, "breadcrumb": -3, "breadcrumbs": -3, "crumbs": -3,
+	"nav": -3, "navbar": -3, "navigation": -3, "menu": -3, "footer": -3, "masthead": -3,
+	"pagination": -3, "pager": -3, "promo": -3, "promotion": -3, "byline": -3, "bio": -3,
+	"author": -2, "authors": -2, "tags": -3, "tagcloud": -3, "keywords": -2,
+	"toc": -3, "rating": -2, "poll": -2, "login": -3, "paywall": -2, "donate": -2,
+	"print": -1, "skip": -2, "jump": -1,
+	// weak boilerplate
+	"header": -1, "meta": -2, "widget": -2, "widgets": -2, "caption": -2, "credit": -2, "credits": -2,
+	"toolbar": -2, "tools": -1, "banner": -2, "rail": -1, "trending": -2, "popular": -2,
+	"more": -1, "disclaimer": -1, "aside": -2, "extra": -1, "supplemental": -1,
+	"shopping": -2, "contact": -1, "partner": -2, "partners": -2, "teasers": -2, "hidden": -2,
+	"timestamp": -1, "dateline": -1, "date": -1, "topics": -2, "cta": -2,
+	// article containers
+	"article": 2, "content": 2, "entry": 2, "post": 1, "body": 2, "text": 2, "story": 2,
+	"main": 2, "blog": 1, "hentry": 2, "prose": 2, "articlebody": 3, "richtext": 2, "paragraph": 1,
+	"copy": 1,
+}
+
+// roleSkip lists ARIA roles of regions that are never article text.
+var roleSkip = map[string]bool{
+	"navigation": true, "banner": true, "contentinfo": true, "complementary": true,
+	"menu": true, "menubar": true, "search": true, "dialog": true, "alertdialog": true,
+	"toolbar": true, "tablist": true,
+}
+
+const (
+	flagSkip     uint8 = 1 << iota // hidden or never text: ignored everywhere
+	flagHasBlock                   // has a block-level descendant
+	flagRelated                    // related-articles widget
+	flagRefs                       // references/sources container
+	flagScored                     // candidate initialised
+)
+
+// nstat is what the single statistics pass knows about an element.
+type nstat struct {
+	text   int // visible characters (non-space runes)
+	link   int // visible characters inside <a>
+	commas int
+	paras  int // <p> descendants with text
+	weight int // class/id word weight (clamped sign used in scoring)
+	flags  uint8
+	score  float64
+}
+
+func (s *nstat) linkDensity() float64 {
+	if s == nil || s.text == 0 {
+		return 0
+	}
+	return float64(s.link) / float64(s.text)
+}
+
+// analyze runs the statistics pass: one post-order walk of the whole tree.
+func (x *page) analyze(n *html.Node, inLink bool) *nstat {
+	st := &nstat{}
+	x.stats[n] = st
+	if n.Type == html.ElementNode {
+		x.observe(n)
+		if alwaysSkipTags[n.DataAtom] || isHidden(n) || x.excluded[n] {
+			st.flags |= flagSkip
+			if n.DataAtom == atom.Head {
+				for c := n.FirstChild; c != nil; c = c.NextSibling {
+					if c.Type == html.ElementNode {
+						x.analyze(c, false)
+					}
+				}
+			}
+			return st
+		}
+		x.words = classTokens(n, x.words[:0])
+		w := 0
+		for i, t := range x.words {
+			if dupWord(x.words[:i], t) {
+				continue
+			}
+			if v, ok := wordWeight[t]; ok {
+				w += v
+			} else {
+				w += rootWeight(t)
+			}
+		}
+		if ip := attr(n, "itemprop"); ip == "articleBody" || ip == "text" {
+			w += 5
+		}
+		st.weight = w
+		if isRelatedWords(x.words) {
+			st.flags |= flagRelated
+		}
+		if isRefsWords(x.words) {
+			st.flags |= flagRefs
+		}
+		if len(x.mt.bylines) < 20 && isBylineWords(x.words) {
+			x.mt.bylines = append(x.mt.bylines, n)
+		}
+		if n.DataAtom == atom.A {
+			if h := attr(n, "href"); h != "" && !strings.HasPrefix(h, "#") {
+				inLink = true
+			}
+		}
+	}
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		switch c.Type {
+		case html.TextNode:
+			if len(x.mt.reviewed) < 10 && strings.Contains(c.Data, "eviewed") {
+				x.mt.reviewed = append(x.mt.reviewed, n)
+			}
+			k, commas := countText(c.Data)
+			st.text += k
+			st.commas += commas
+			if inLink {
+				st.link += k
+			}
+		case html.ElementNode, html.DocumentNode:
+			cs := x.analyze(c, inLink)
+			if cs.flags&flagSkip != 0 {
+				continue
+			}
+			st.text += cs.text
+			st.link += cs.link
+			st.commas += cs.commas
+			st.paras += cs.paras
+			if isBlock(c) || cs.flags&flagHasBlock != 0 {
+				st.flags |= flagHasBlock
+			}
+		}
+	}
+	if n.DataAtom == atom.P && st.text > 0 {
+		st.paras++
+	}
+	if n.DataAtom == atom.Article && st.text > 0 {
+		x.articles++
+	}
+	return st
+}
+
+// countText counts non-space runes and commas of s.
+func countText(s string) (n, commas int) {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			i++
+			switch c {
+			case ' ', '\n', '\t', '\r', '\f':
+				continue
+			case ',':
+				commas++
+			}
+			n++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+		if unicode.IsSpace(r) {
+			continue
+		}
+		if r == '，' || r == '、' || r == '،' {
+			commas++
+		}
+		n++
+	}
+	return n, commas
+}
+
+func isRelatedWords(ws []string) bool {
+	for i, w := range ws {
+		if len(w) > 7 && (strings.Contains(w, "related") || strings.HasPrefix(w, "recommend")) {
+			return true
+		}
+		switch w {
+		case "related", "recommended", "recommendations", "recirc":
+			return true
+		case "more":
+			if i+1 < len(ws) && (ws[i+1] == "stories" || ws[i+1] == "articles" || ws[i+1] == "posts" || ws[i+1] == "news") {
+				return true
+			}
+		case "read":
+			if i+1 < len(ws) && ws[i+1] == "next" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// boilerplateRoots are word parts that mark boilerplate inside compound class
+// names ("relatedposts", "sharedaddy", "sidebarwidget").
+var boilerplateRoots = []string{"related", "sharing", "sharedaddy", "social", "sidebar", "newsletter", "cookie", "advert", "sponsor", "breadcrumb", "comments", "disqus", "outbrain", "taboola", "recommend", "subscribe", "signup"}
+
+func rootWeight(w string) int {
+	if len(w) < 6 {
+		return 0
+	}
+	for _, r := range boilerplateRoots {
+		if strings.Contains(w, r) {
+			return -3
+		}
+	}
+	return 0
+}
+
+func dupWord(prev []string, w string) bool {
+	for _, p := range prev {
+		if p == w {
+			return true
+		}
+	}
+	return false
+}
+
+func isBylineWords(ws []string) bool {
+	for _, w := range ws {
+		if w == "byline" || w == "author" || w == "authors" {
+			return true
+		}
+	}
+	return false
+}
+
+func isRefsWords(ws []string) bool {
+	for _, w := range ws {
+		switch w {
+		case "references", "reflist", "citations", "bibliography", "footnotes", "sources":
+			return true
+		}
+	}
+	return false
+}
+
+// isBoilerplateRegion reports elements that never belong to the article body by
+// tag or role (before class weights are considered).
+func isBoilerplateRegion(n *html.Node) bool {
+	switch n.DataAtom {
+	case atom.Nav, atom.Aside, atom.Footer, atom.Form, atom.Menu:
+		return true
+	}
+	if r := attr(n, "role"); r != "" && roleSkip[strings.ToLower(r)] {
+		return true
+	}
+	return false
+}
+
+// scorable reports paragraph-like elements whose text votes for their ancestors.
+func (x *page) scorable(n *html.Node, st *nstat) bool {
+	switch n.DataAtom {
+	case atom.P, atom.Pre, atom.Td, atom.Blockquote, atom.Dd:
+		return true
+	case atom.Div, atom.Section, atom.Article, atom.Span, atom.Li, atom.Font, atom.Center, atom.Main:
+		return st.flags&flagHasBlock == 0
+	}
+	return false
+}
+
+func (x *page) initCandidate(n *html.Node) *nstat {
+	st := x.stats[n]
+	if st == nil {
+		st = &nstat{}
+		x.stats[n] = st
+	}
+	if st.flags&flagScored != 0 {
+		return st
+	}
+	st.flags |= flagScored
+	switch n.DataAtom {
+	case atom.Div, atom.Article, atom.Main, atom.Section:
+		st.score = 5
+	case atom.Pre, atom.Td, atom.Blockquote:
+		st.score = 3
+	case atom.Address, atom.Ol, atom.Ul, atom.Dl, atom.Dd, atom.Dt, atom.Li, atom.Form:
+		st.score = -3
+	case atom.H1, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6, atom.Th:
+		st.score = -5
+	}
+	st.score += classScore(st.weight)
+	x.candidates = append(x.candidates, n)
+	return st
+}
+
+func classScore(w int) float64 {
+	switch {
+	case w > 0:
+		return 25
+	case w < 0:
+		return -25
+	}
+	return 0
+}
+
+// collectScores walks the tree (skipping boilerplate regions) and lets every
+// paragraph-like element vote for up to five ancestors, as Readability does.
+func (x *page) collectScores(n *html.Node) {
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type != html.ElementNode {
+			continue
+		}
+		st := x.stats[c]
+		if st == nil || st.flags&flagSkip != 0 {
+			continue
+		}
+		if c.DataAtom != atom.Body && c.DataAtom != atom.Html && (isBoilerplateRegion(c) || st.weight <= -3) && st.text*2 < x.bodyText && !x.noUnlikely {
+			continue
+		}
+		if x.scorable(c, st) && st.text >= 20 {
+			score := 1 + float64(st.commas) + minf(float64(st.text)/100, 3)
+			level := 0
+			for a := c.Parent; a != nil && a.Type == html.ElementNode && level < 5; a = a.Parent {
+				as := x.initCandidate(a)
+				div := 1.0
+				if level == 1 {
+					div = 2
+				} else if level > 1 {
+					div = float64(level * 3)
+				}
+				as.score += score / div
+				level++
+			}
+		}
+		if st.flags&flagHasBlock != 0 {
+			x.collectScores(c)
+		}
+	}
+}
+
+func minf(a, b float64) float64 {
+	if a < b {
+		return a
+	}
+	return b
+}
+
+// climbMaxLinkDensity bounds the link density of an ancestor the content root may
+// climb to.
+const climbMaxLinkDensity = 0.35
+
+// findContent picks the main-content root(s), in document order.
+func (x *page) findContent() []*html.Node {
+	if st := x.stats[x.body]; st != nil {
+		x.bodyText = st.text
+	}
+	x.collectScores(x.body)
+	if len(x.candidates) == 0 {
+		return []*html.Node{x.body}
+	}
+	final := func(n *html.Node) float64 {
+		st := x.stats[n]
+		return st.score * (1 - st.linkDensity())
+	}
+	sort.SliceStable(x.candidates, func(i, j int) bool { return final(x.candidates[i]) > final(x.candidates[j]) })
+	top := x.candidates[0]
+	topScore := final(top)
+	if top.DataAtom == atom.Body || top.DataAtom == atom.Html {
+		return []*html.Node{x.body}
+	}
+
+	// Several strong candidates under one ancestor: the article is split, take the
+	// ancestor.
+	var alts []*html.Node
+	for _, c := range x.candidates[1:min(len(x.candidates), 6)] {
+		if final(c) >= 0.75*topScore {
+			alts = append(alts, c)
+		}
+	}
+	if len(alts) >= 3 {
+		for p := top.Parent; p != nil && p.DataAtom != atom.Body && p.Type == html.ElementNode; p = p.Parent {
+			k := 0
+			for _, a := range alts {
+				if contains(p, a) {
+					k++
+				}
+			}
+			if k >= 3 {
+				top = p
+				break
+			}
+		}
+	}
+	// Climb while the parent scores better (text split over nested wrappers).
+	last := final(top)
+	for p := top.Parent; p != nil && p.Type == html.ElementNode && p.DataAtom != atom.Body && p.DataAtom != atom.Html; p = p.Parent {
+		ps := x.stats[p]
+		if ps == nil || ps.flags&flagScored == 0 {
+			continue
+		}
+		pf := final(p)
+		if pf < topScore/3 {
+			break
+		}
+		if pf > last {
+			top = p
+			last = pf
+			continue
+		}
+		break
+	}
+	// Climb through single-child wrappers.
+	for p := top.Parent; p != nil && p.Type == html.ElementNode && p.DataAtom != atom.Body && elementChildren(p) == 1; p = p.Parent {
+		top = p
+	}
+	// Climb when the parent holds much more paragraph text with low link density
+	// (article body split into sibling wrappers, e.g. lead + body).
+	base := top
+	for p := top.Parent; p != nil && p.Type == html.ElementNode && p.DataAtom != atom.Body && p.DataAtom != atom.Html; p = p.Parent {
+		ps := x.stats[p]
+		if ps.weight <= -3 || isBoilerplateRegion(p) {
+			break
+		}
+		gp, gb := x.goodText(p), x.goodText(base)
+		if gp <= gb+gb/20 {
+			continue // a wrapper adding (almost) nothing: look further up
+		}
+		if float64(gp) > 1.25*float64(gb) && gp-gb > 300 && ps.linkDensity() < climbMaxLinkDensity {
+			top, base = p, p
+			continue
+		}
+		break
+	}
+
+	// Sibling merge.
+	threshold := maxf(10, final(top)*0.2)
+	topClass := attr(top, "class")
+	var roots []*html.Node
+	if top.Parent == nil {
+		return []*html.Node{top}
+	}
+	for s := top.Parent.FirstChild; s != nil; s = s.NextSibling {
+		if s == top {
+			roots = append(roots, s)
+			continue
+		}
+		if s.Type != html.ElementNode {
+			continue
+		}
+		ss := x.stats[s]
+		if ss == nil || ss.flags&flagSkip != 0 || isBoilerplateRegion(s) || ss.weight < 0 {
+			continue
+		}
+		bonus := 0.0
+		if topClass != "" && attr(s, "class") == topClass {
+			bonus = final(top) * 0.2
+		}
+		if ss.flags&flagScored != 0 && final(s)+bonus >= threshold {
+			roots = append(roots, s)
+			continue
+		}
+		if s.DataAtom == atom.P {
+			ld := ss.linkDensity()
+			if ss.text > 70 && ld < 0.25 {
+				roots = append(roots, s)
+			} else if ss.text > 0 && ss.text <= 70 && ld == 0 && endsSentence(x, s) {
+				roots = append(roots, s)
+			}
+		}
+	}
+	return roots
+}
+
+// goodText is the text of n outside links.
+func (x *page) goodText(n *html.Node) int {
+	st := x.stats[n]
+	if st == nil {
+		return 0
+	}
+	return st.text - st.link
+}
+
+func endsSentence(x *page, n *html.Node) bool {
+	t := strings.TrimSpace(plainText(n))
+	return strings.HasSuffix(t, ".") || strings.HasSuffix(t, "。")
+}
+
+func maxf(a, b float64) float64 {
+	if a > b {
+		return a
+	}
+	return b
+}
+
+func contains(anc, n *html.Node) bool {
+	for p := n; p != nil; p = p.Parent {
+		if p == anc {
+			return true
+		}
+	}
+	return false
+}
+
+func elementChildren(n *html.Node) int {
+	k := 0
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type == html.ElementNode {
+			k++
+		} else if c.Type == html.TextNode && strings.TrimSpace(c.Data) != "" {
+			return 2
+		}
+	}
+	return k
+}
+
+// plainText is the collapsed text of n (no skip handling; for short elements).
+func plainText(n *html.Node) string {
+	var t textBuilder
+	var walk func(*html.Node)
+	walk = func(n *html.Node) {
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			switch c.Type {
+			case html.TextNode:
+				t.writeText(c.Data)
+			case html.ElementNode:
+				if alwaysSkipTags[c.DataAtom] {
+					continue
+				}
+				if isBlock(c) || c.DataAtom == atom.Br {
+					t.space()
+				}
+				walk(c)
+				if isBlock(c) {
+					t.space()
+				}
+			}
+		}
+	}
+	walk(n)
+	return t.String()
+}

@@ -1,0 +1,158 @@
+package output
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"sync"
+)
+
+// Factory makes a Sink that writes to w. The sink does not close w.
+type Factory func(w io.Writer) Sink
+
+// ErrUnknownFormat is returned by Open for a format no factory is registered for.
+var ErrUnknownFormat = errors.New("unknown output format")
+
+// ErrClosed is returned by Write after Close.
+var ErrClosed = errors.New("sink closed")
+
+// Registry maps format names to sink factories. The package has a default one
+// (Register, Open, Formats); tests may build their own.
+type Registry struct {
+	mu sync.RWMutex
+	m  map[string]Factory
+}
+
+// NewRegistry returns an empty registry.
+func NewRegistry() *Registry { return &Registry{m: map[string]Factory{}} }
+
+// Register adds (or replaces) the factory for format.
+func (r *Registry) Register(format string, f Factory) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.m[format] = f
+}
+
+// Formats lists the registered formats, sorted.
+func (r *Registry) Formats() []string {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	out := make([]string, 0, len(r.m))
+	for k := range r.m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Has reports whether format is registered.
+func (r *Registry) Has(format string) bool {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	_, ok := r.m[format]
+	return ok
+}
+
+// Open creates the sink for format writing to path: "-" is standard output; any
+// other path is created (with its directories) and truncated, and closed by the
+// sink's Close. An empty format means jsonl.
+func (r *Registry) Open(ctx context.Context, format, path string) (Sink, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if !r.Has(format) && format != "" {
+		return nil, fmt.Errorf("%w %q (known: %v)", ErrUnknownFormat, format, r.Formats())
+	}
+	if path == "-" {
+		return r.New(format, os.Stdout)
+	}
+	var open error
+	s, err := OpenFile(path, func(w io.Writer) Sink {
+		s, err := r.New(format, w)
+		open = err
+		return s
+	})
+	if err != nil {
+		return nil, err
+	}
+	if open != nil {
+		_ = s.Close(ctx)
+		return nil, open
+	}
+	return s, nil
+}
+
+// OpenFile creates path (and its directories), truncates it, and returns the sink f
+// makes over it; Close closes the sink, then the file.
+func OpenFile(path string, f Factory) (Sink, error) {
+	if path == "" {
+		return nil, errors.New("open output: empty path")
+	}
+	if dir := filepath.Dir(path); dir != "." {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, fmt.Errorf("open output %s: %w", path, err)
+		}
+	}
+	file, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("open output %s: %w", path, err)
+	}
+	return &fileSink{Sink: f(file), file: file, path: path}, nil
+}
+
+// fileSink closes the file after the sink.
+type fileSink struct {
+	Sink
+	file *os.File
+	path string
+	once sync.Once
+	err  error
+}
+
+func (s *fileSink) Close(ctx context.Context) error {
+	s.once.Do(func() {
+		err := s.Sink.Close(ctx)
+		if cerr := s.file.Close(); cerr != nil && err == nil {
+			err = fmt.Errorf("close output %s: %w", s.path, cerr)
+		}
+		s.err = err
+	})
+	return s.err
+}
+
+var defaultRegistry = NewRegistry()
+
+// Register adds a factory to the default registry (call from init).
+func Register(format string, f Factory) { defaultRegistry.Register(format, f) }
+
+// Formats lists the formats of the default registry.
+func Formats() []string { return defaultRegistry.Formats() }
+
+// HasFormat reports whether the default registry knows format.
+func HasFormat(format string) bool { return defaultRegistry.Has(format) }
+
+// Open opens a sink from the default registry; see Registry.Open.
+func Open(ctx context.Context, format, path string) (Sink, error) {
+	return defaultRegistry.Open(ctx, format, path)
+}
+
+// New returns the sink for format writing to w (not closed by the sink).
+func (r *Registry) New(format string, w io.Writer) (Sink, error) {
+	if format == "" {
+		format = "jsonl"
+	}
+	r.mu.RLock()
+	f, ok := r.m[format]
+	r.mu.RUnlock()
+	if !ok {
+		return nil, fmt.Errorf("%w %q (known: %v)", ErrUnknownFormat, format, r.Formats())
+	}
+	return f(w), nil
+}
+
+// New returns a sink of the default registry writing to w; see Registry.New.
+func New(format string, w io.Writer) (Sink, error) { return defaultRegistry.New(format, w) }

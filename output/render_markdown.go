@@ -1,0 +1,151 @@
+package output
+
+import (
+	"fmt"
+	"io"
+	"regexp"
+	"strings"
+
+	"github.com/healthcrawl/healthcrawl/article"
+)
+
+// RenderMarkdown renders a record as a CommonMark document: "# Title" once, each
+// heading as "##"… on its own line (level 0/1 sections render as "##"), paragraphs
+// separated by blank lines, each list item on its own line ("- Label: text",
+// "1. text"), quotes as "> ", code fenced, tables as pipe tables, and the related
+// stubs after a "---" separator line, one list item each: the title (a link when
+// the stub has a URL) and, on the next line, the snippet ("…" when truncated).
+// Text is escaped so it never turns into markup.
+func RenderMarkdown(a *article.Article) string {
+	var b strings.Builder
+	para := func(s string) {
+		if b.Len() > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(s)
+		b.WriteByte('\n')
+	}
+	if t := strings.TrimSpace(a.Title); t != "" {
+		para("# " + mdInline(t))
+	}
+	for _, s := range a.Sections {
+		if h := strings.TrimSpace(s.Heading); h != "" {
+			para(strings.Repeat("#", min(max(s.Level, 2), 6)) + " " + mdInline(h))
+		}
+		for _, bl := range s.Blocks {
+			if md := mdBlock(bl); md != "" {
+				para(md)
+			}
+		}
+	}
+	if len(a.Related) > 0 {
+		para("---")
+		var rb strings.Builder
+		for _, r := range a.Related {
+			title := mdInline(r.Title)
+			if r.URL != "" {
+				title = "[" + title + "](<" + strings.ReplaceAll(r.URL, ">", "%3E") + ">)"
+			}
+			rb.WriteString("- " + title)
+			snip := r.Snippet
+			if r.Truncated && snip != "" && !strings.HasSuffix(snip, "…") {
+				snip += "…"
+			}
+			if snip != "" {
+				rb.WriteString("\\\n  " + mdInline(snip))
+			}
+			rb.WriteByte('\n')
+		}
+		para(strings.TrimSuffix(rb.String(), "\n"))
+	}
+	return b.String()
+}
+
+func mdBlock(bl article.Block) string {
+	switch bl.Type {
+	case article.BlockList:
+		var lines []string
+		for i, it := range bl.Items {
+			marker := "- "
+			if bl.Ordered {
+				marker = fmt.Sprintf("%d. ", i+1)
+			}
+			text := mdInline(it.Text)
+			if it.Label != "" {
+				text = mdInline(it.Label) + ": " + text
+				if it.Text == "" {
+					text = mdInline(it.Label)
+				}
+			}
+			lines = append(lines, strings.Repeat("  ", max(it.Depth, 0))+marker+text)
+		}
+		return strings.Join(lines, "\n")
+	case article.BlockQuote:
+		return "> " + mdLine(bl.Text)
+	case article.BlockCode:
+		fence := "```"
+		for strings.Contains(bl.Text, fence) {
+			fence += "`"
+		}
+		return fence + "\n" + bl.Text + "\n" + fence
+	case article.BlockTable:
+		if len(bl.Rows) == 0 {
+			return ""
+		}
+		width := 0
+		for _, r := range bl.Rows {
+			width = max(width, len(r))
+		}
+		row := func(r []string) string {
+			cells := make([]string, width)
+			for i := range cells {
+				if i < len(r) {
+					cells[i] = strings.ReplaceAll(mdInline(r[i]), "|", "\\|")
+				}
+			}
+			return "| " + strings.Join(cells, " | ") + " |"
+		}
+		lines := []string{row(bl.Rows[0]), "|" + strings.Repeat(" --- |", width)}
+		for _, r := range bl.Rows[1:] {
+			lines = append(lines, row(r))
+		}
+		return strings.Join(lines, "\n")
+	default:
+		t := bl.Text
+		if bl.Truncated && t != "" && !strings.HasSuffix(t, "…") {
+			t += "…"
+		}
+		return mdLine(t)
+	}
+}
+
+var (
+	mdInlineEscaper = strings.NewReplacer(`\`, `\\`, "`", "\\`", `*`, `\*`, `_`, `\_`,
+		`[`, `\[`, `]`, `\]`, `<`, `\<`)
+	// line starts CommonMark would read as a heading, quote, list, rule or fence
+	mdLineStart = regexp.MustCompile(`^(#{1,6}(\s|$)|>|[-+*](\s|$)|\d{1,9}[.)](\s|$)|={3,}|~{3,})`)
+)
+
+// mdInline escapes characters that would start inline markup.
+func mdInline(s string) string { return mdInlineEscaper.Replace(strings.TrimSpace(s)) }
+
+// mdLine escapes a paragraph line, including markup at its start.
+func mdLine(s string) string {
+	s = mdInline(s)
+	if m := mdLineStart.FindStringIndex(s); m != nil {
+		// escape the first character: "\#", "\>", "\-", "1\."
+		if s[0] >= '0' && s[0] <= '9' {
+			i := strings.IndexAny(s, ".)")
+			return s[:i] + `\` + s[i:]
+		}
+		return `\` + s
+	}
+	return s
+}
+
+// NewMarkdownSink returns a sink writing RenderMarkdown documents to w, separated by
+// a blank line, a line holding only a form feed ("\f") and a blank line. Safe for
+// concurrent use; each record is one Write.
+func NewMarkdownSink(w io.Writer) Sink {
+	return &docSink{w: w, render: RenderMarkdown, sep: "\n\f\n\n"}
+}

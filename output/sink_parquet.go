@@ -1,0 +1,310 @@
+package output
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/healthcrawl/healthcrawl/article"
+	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/compress/zstd"
+)
+
+// ParquetRecord is the row layout of the parquet format: the record with its nested
+// parts (sections → blocks → items and rows, related, references) as nested columns
+// (LIST of STRUCT). Column names are the record's JSON field names.
+type ParquetRecord struct {
+	SchemaVersion int64            `parquet:"schema_version"`
+	Source        string           `parquet:"source"`
+	URL           string           `parquet:"url"`
+	CanonicalURL  string           `parquet:"canonical_url"`
+	Site          string           `parquet:"site"`
+	FetchedAt     *time.Time       `parquet:"fetched_at,optional,timestamp(nanosecond)"`
+	PageType      string           `parquet:"page_type"`
+	Change        string           `parquet:"change"`
+	Title         string           `parquet:"title"`
+	Description   string           `parquet:"description"`
+	Authors       []string         `parquet:"authors,list"`
+	PublishedAt   string           `parquet:"published_at"`
+	ModifiedAt    string           `parquet:"modified_at"`
+	Language      string           `parquet:"language"`
+	SiteName      string           `parquet:"site_name"`
+	Tags          []string         `parquet:"tags,list"`
+	Image         string           `parquet:"image"`
+	ReviewedBy    string           `parquet:"reviewed_by"`
+	ReviewedAt    string           `parquet:"reviewed_at"`
+	Sections      []ParquetSection `parquet:"sections,list"`
+	Related       []ParquetRelated `parquet:"related,list"`
+	References    []ParquetRef     `parquet:"references,list"`
+	Text          string           `parquet:"text"`
+	WordCount     int64            `parquet:"word_count"`
+	ContentHash   string           `parquet:"content_hash"`
+}
+
+// ParquetSection is article.Section as a nested column.
+type ParquetSection struct {
+	Heading string         `parquet:"heading"`
+	Level   int32          `parquet:"level"`
+	Blocks  []ParquetBlock `parquet:"blocks,list"`
+}
+
+// ParquetBlock is article.Block as a nested column; a table row is a struct holding
+// its cells (a list of lists).
+type ParquetBlock struct {
+	Type      string        `parquet:"type"`
+	Text      string        `parquet:"text"`
+	Ordered   bool          `parquet:"ordered"`
+	Items     []ParquetItem `parquet:"items,list"`
+	Rows      []ParquetRow  `parquet:"rows,list"`
+	Truncated bool          `parquet:"truncated"`
+}
+
+// ParquetItem is article.ListItem.
+type ParquetItem struct {
+	Label string `parquet:"label"`
+	Text  string `parquet:"text"`
+	Depth int32  `parquet:"depth"`
+}
+
+// ParquetRow is one table row.
+type ParquetRow struct {
+	Cells []string `parquet:"cells,list"`
+}
+
+// ParquetRelated is article.Related.
+type ParquetRelated struct {
+	Title     string `parquet:"title"`
+	URL       string `parquet:"url"`
+	Snippet   string `parquet:"snippet"`
+	Truncated bool   `parquet:"truncated"`
+}
+
+// ParquetRef is article.Reference.
+type ParquetRef struct {
+	Text string `parquet:"text"`
+	URL  string `parquet:"url"`
+	DOI  string `parquet:"doi"`
+	PMID string `parquet:"pmid"`
+}
+
+// ToParquet converts a record to its parquet row.
+func ToParquet(a *article.Article) ParquetRecord {
+	r := ParquetRecord{
+		SchemaVersion: int64(a.SchemaVersion), Source: a.Source, URL: a.URL, CanonicalURL: a.CanonicalURL,
+		Site: a.Site, PageType: a.PageType, Change: a.Change, Title: a.Title, Description: a.Description,
+		Authors: a.Authors, PublishedAt: a.PublishedAt, ModifiedAt: a.ModifiedAt, Language: a.Language,
+		SiteName: a.SiteName, Tags: a.Tags, Image: a.Image, ReviewedBy: a.ReviewedBy, ReviewedAt: a.ReviewedAt,
+		Text: a.Text, WordCount: int64(a.WordCount), ContentHash: a.ContentHash,
+	}
+	if a.FetchedAt != nil {
+		t := a.FetchedAt.UTC()
+		r.FetchedAt = &t
+	}
+	for _, s := range a.Sections {
+		ps := ParquetSection{Heading: s.Heading, Level: int32(s.Level)}
+		for _, b := range s.Blocks {
+			pb := ParquetBlock{Type: b.Type, Text: b.Text, Ordered: b.Ordered, Truncated: b.Truncated}
+			for _, it := range b.Items {
+				pb.Items = append(pb.Items, ParquetItem{Label: it.Label, Text: it.Text, Depth: int32(it.Depth)})
+			}
+			for _, row := range b.Rows {
+				pb.Rows = append(pb.Rows, ParquetRow{Cells: row})
+			}
+			ps.Blocks = append(ps.Blocks, pb)
+		}
+		r.Sections = append(r.Sections, ps)
+	}
+	for _, x := range a.Related {
+		r.Related = append(r.Related, ParquetRelated(x))
+	}
+	for _, x := range a.References {
+		r.References = append(r.References, ParquetRef(x))
+	}
+	return r
+}
+
+// Article converts a parquet row back to a record.
+func (r *ParquetRecord) Article() *article.Article {
+	a := &article.Article{
+		SchemaVersion: int(r.SchemaVersion), Source: r.Source, URL: r.URL, CanonicalURL: r.CanonicalURL,
+		Site: r.Site, PageType: r.PageType, Change: r.Change, Title: r.Title, Description: r.Description,
+		Authors: r.Authors, PublishedAt: r.PublishedAt, ModifiedAt: r.ModifiedAt, Language: r.Language,
+		SiteName: r.SiteName, Tags: r.Tags, Image: r.Image, ReviewedBy: r.ReviewedBy, ReviewedAt: r.ReviewedAt,
+		Text: r.Text, WordCount: int(r.WordCount), ContentHash: r.ContentHash,
+	}
+	if r.FetchedAt != nil {
+		t := *r.FetchedAt
+		a.FetchedAt = &t
+	}
+	for _, ps := range r.Sections {
+		s := article.Section{Heading: ps.Heading, Level: int(ps.Level)}
+		for _, pb := range ps.Blocks {
+			b := article.Block{Type: pb.Type, Text: pb.Text, Ordered: pb.Ordered, Truncated: pb.Truncated}
+			for _, it := range pb.Items {
+				b.Items = append(b.Items, article.ListItem{Label: it.Label, Text: it.Text, Depth: int(it.Depth)})
+			}
+			for _, row := range pb.Rows {
+				b.Rows = append(b.Rows, row.Cells)
+			}
+			s.Blocks = append(s.Blocks, b)
+		}
+		a.Sections = append(a.Sections, s)
+	}
+	for _, x := range r.Related {
+		a.Related = append(a.Related, article.Related(x))
+	}
+	for _, x := range r.References {
+		a.References = append(a.References, article.Reference(x))
+	}
+	return a
+}
+
+// ParquetSink writes records as rows of one parquet file (zstd-compressed, row groups
+// of ParquetRowGroup rows). The file is written under a temporary name and renamed
+// onto its path by Close: a parquet file is only readable with its footer, so the
+// path never holds a partial one. Safe for concurrent use.
+type ParquetSink struct {
+	mu     sync.Mutex
+	f      *AtomicFile
+	w      *parquet.GenericWriter[ParquetRecord]
+	buf    []ParquetRecord
+	est    int64 // estimated bytes of buffered rows (their JSON size / 4)
+	closed bool
+	err    error
+}
+
+// ParquetRowGroup is the number of rows buffered before they are written as a row group.
+const ParquetRowGroup = 1024
+
+// NewParquetSink starts a parquet file destined for path (created on Close).
+func NewParquetSink(path string) (*ParquetSink, error) {
+	f, err := CreateAtomic(path)
+	if err != nil {
+		return nil, err
+	}
+	w := parquet.NewGenericWriter[ParquetRecord](f,
+		parquet.Compression(&zstd.Codec{}),
+		parquet.CreatedBy("healthcrawl", "", ""),
+		parquet.KeyValueMetadata("healthcrawl.schema_version", fmt.Sprint(article.SchemaVersion)),
+	)
+	return &ParquetSink{f: f, w: w}, nil
+}
+
+// Write buffers a's row; every ParquetRowGroup rows become a row group.
+func (s *ParquetSink) Write(ctx context.Context, a *article.Article) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	row := ToParquet(a)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return ErrClosed
+	}
+	s.buf = append(s.buf, row)
+	s.est += int64(len(a.Text)+len(a.Title)+len(a.URL)+256) / 4
+	if len(s.buf) >= ParquetRowGroup {
+		return s.flushLocked()
+	}
+	return nil
+}
+
+func (s *ParquetSink) flushLocked() error {
+	if len(s.buf) == 0 {
+		return nil
+	}
+	if _, err := s.w.Write(s.buf); err != nil {
+		return fmt.Errorf("write parquet %s: %w", s.f.Path(), err)
+	}
+	if err := s.w.Flush(); err != nil {
+		return fmt.Errorf("write parquet %s: %w", s.f.Path(), err)
+	}
+	s.buf = s.buf[:0]
+	s.est = 0
+	return nil
+}
+
+// Size estimates the bytes of the file so far: bytes written plus an estimate of the
+// buffered rows (compressed text is about a quarter of its size).
+func (s *ParquetSink) Size() int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.f.Size() + s.est
+}
+
+// Close writes the buffered rows and the footer and renames the file onto its path;
+// idempotent.
+func (s *ParquetSink) Close(context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return s.err
+	}
+	s.closed = true
+	s.buf = append(s.buf[:0:0], s.buf...)
+	if err := s.flushLocked(); err != nil {
+		s.err = err
+	} else if err := s.w.Close(); err != nil {
+		s.err = fmt.Errorf("close parquet %s: %w", s.f.Path(), err)
+	}
+	if s.err != nil {
+		_ = s.f.Abort()
+		return s.err
+	}
+	s.err = s.f.Commit()
+	return s.err
+}
+
+// Abort drops the file: the path is left as it was. Close after Abort does nothing.
+func (s *ParquetSink) Abort() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return nil
+	}
+	s.closed = true
+	s.buf = nil
+	return s.f.Abort()
+}
+
+// ReadParquet calls fn with each record of the parquet file at path, in order.
+func ReadParquet(ctx context.Context, path string, fn func(*article.Article) error) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("read parquet %s: %w", path, err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return fmt.Errorf("read parquet %s: %w", path, err)
+	}
+	pf, err := parquet.OpenFile(f, st.Size())
+	if err != nil {
+		return fmt.Errorf("read parquet %s: %w", path, err)
+	}
+	r := parquet.NewGenericReader[ParquetRecord](pf)
+	defer r.Close()
+	rows := make([]ParquetRecord, 64)
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		clear(rows) // fresh slices for every batch: records outlive the batch
+		n, err := r.Read(rows)
+		for i := range n {
+			if ferr := fn(rows[i].Article()); ferr != nil {
+				return ferr
+			}
+		}
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("read parquet %s: %w", path, err)
+		}
+	}
+}

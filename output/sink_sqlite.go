@@ -1,0 +1,381 @@
+package output
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/healthcrawl/healthcrawl/article"
+	_ "modernc.org/sqlite" // database/sql driver "sqlite"
+)
+
+// SQLiteSchema creates the tables of the sqlite format. articles holds the record's
+// scalar fields (lists such as authors, tags and references as JSON arrays); sections,
+// blocks and related hold the nested parts, keyed by article_id and position; a block's
+// list items and table rows are JSON arrays (query them with json_each).
+const SQLiteSchema = `
+CREATE TABLE IF NOT EXISTS articles (
+	id             INTEGER PRIMARY KEY,
+	schema_version INTEGER NOT NULL,
+	source         TEXT NOT NULL DEFAULT '',
+	url            TEXT NOT NULL DEFAULT '',
+	canonical_url  TEXT NOT NULL DEFAULT '',
+	site           TEXT NOT NULL DEFAULT '',
+	fetched_at     TEXT,
+	page_type      TEXT NOT NULL DEFAULT '',
+	change         TEXT NOT NULL DEFAULT '',
+	title          TEXT NOT NULL DEFAULT '',
+	description    TEXT NOT NULL DEFAULT '',
+	authors        TEXT NOT NULL DEFAULT '[]',
+	published_at   TEXT NOT NULL DEFAULT '',
+	modified_at    TEXT NOT NULL DEFAULT '',
+	language       TEXT NOT NULL DEFAULT '',
+	site_name      TEXT NOT NULL DEFAULT '',
+	tags           TEXT NOT NULL DEFAULT '[]',
+	image          TEXT NOT NULL DEFAULT '',
+	reviewed_by    TEXT NOT NULL DEFAULT '',
+	reviewed_at    TEXT NOT NULL DEFAULT '',
+	refs           TEXT NOT NULL DEFAULT '[]',
+	text           TEXT NOT NULL DEFAULT '',
+	word_count     INTEGER NOT NULL DEFAULT 0,
+	content_hash   TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS articles_url ON articles(url);
+CREATE INDEX IF NOT EXISTS articles_site ON articles(site);
+CREATE TABLE IF NOT EXISTS sections (
+	article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+	idx        INTEGER NOT NULL,
+	heading    TEXT NOT NULL DEFAULT '',
+	level      INTEGER NOT NULL DEFAULT 0,
+	PRIMARY KEY (article_id, idx)
+);
+CREATE TABLE IF NOT EXISTS blocks (
+	article_id  INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+	section_idx INTEGER NOT NULL,
+	idx         INTEGER NOT NULL,
+	type        TEXT NOT NULL,
+	text        TEXT NOT NULL DEFAULT '',
+	ordered     INTEGER NOT NULL DEFAULT 0,
+	truncated   INTEGER NOT NULL DEFAULT 0,
+	items       TEXT NOT NULL DEFAULT '[]',
+	rows        TEXT NOT NULL DEFAULT '[]',
+	PRIMARY KEY (article_id, section_idx, idx)
+);
+CREATE TABLE IF NOT EXISTS related (
+	article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+	idx        INTEGER NOT NULL,
+	title      TEXT NOT NULL DEFAULT '',
+	url        TEXT NOT NULL DEFAULT '',
+	snippet    TEXT NOT NULL DEFAULT '',
+	truncated  INTEGER NOT NULL DEFAULT 0,
+	PRIMARY KEY (article_id, idx)
+);
+CREATE INDEX IF NOT EXISTS related_url ON related(url);
+`
+
+// SQLiteSink writes records into a SQLite database (SQLiteSchema), one transaction
+// per record in WAL mode with synchronous=FULL: a record is durable once Write
+// returns, and a killed process leaves a consistent database. Close checkpoints the
+// WAL back into the one file. Safe for concurrent use.
+type SQLiteSink struct {
+	mu     sync.Mutex
+	db     *sql.DB
+	path   string
+	closed bool
+	err    error
+}
+
+// NewSQLiteSink creates the database at path (an existing file there is replaced,
+// like the other formats truncate theirs) with its tables and indexes.
+func NewSQLiteSink(path string) (*SQLiteSink, error) {
+	if path == "" {
+		return nil, errors.New("open output: empty path")
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, fmt.Errorf("open output %s: %w", path, err)
+	}
+	for _, p := range []string{path, path + "-wal", path + "-shm", path + "-journal"} {
+		if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("open output %s: %w", path, err)
+		}
+	}
+	db, err := OpenSQLite(path)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := db.Exec(`PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;` + SQLiteSchema); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("create sqlite tables %s: %w", path, err)
+	}
+	return &SQLiteSink{db: db, path: path}, nil
+}
+
+// OpenSQLite opens the database at path with one connection and foreign keys on.
+func OpenSQLite(path string) (*sql.DB, error) {
+	db, err := sql.Open("sqlite", "file:"+filepath.ToSlash(path)+"?_pragma=foreign_keys(1)&_pragma=busy_timeout(5000)")
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	db.SetMaxOpenConns(1)
+	if err := db.Ping(); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	return db, nil
+}
+
+func jsonText(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil || string(b) == "null" {
+		return "[]"
+	}
+	return string(b)
+}
+
+// Write inserts a and its parts in one transaction.
+func (s *SQLiteSink) Write(ctx context.Context, a *article.Article) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return ErrClosed
+	}
+	if err := s.insert(ctx, a); err != nil {
+		return fmt.Errorf("write record %s to %s: %w", recordName(a), s.path, err)
+	}
+	return nil
+}
+
+func (s *SQLiteSink) insert(ctx context.Context, a *article.Article) (err error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			_ = tx.Rollback()
+		}
+	}()
+	var fetched any
+	if a.FetchedAt != nil {
+		fetched = a.FetchedAt.UTC().Format(time.RFC3339Nano)
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO articles (schema_version, source, url, canonical_url, site,
+		fetched_at, page_type, change, title, description, authors, published_at, modified_at, language,
+		site_name, tags, image, reviewed_by, reviewed_at, refs, text, word_count, content_hash)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+		a.SchemaVersion, a.Source, a.URL, a.CanonicalURL, a.Site, fetched, a.PageType, a.Change, a.Title,
+		a.Description, jsonText(a.Authors), a.PublishedAt, a.ModifiedAt, a.Language, a.SiteName,
+		jsonText(a.Tags), a.Image, a.ReviewedBy, a.ReviewedAt, jsonText(a.References), a.Text, a.WordCount,
+		a.ContentHash)
+	if err != nil {
+		return err
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		return err
+	}
+	for i, sec := range a.Sections {
+		if _, err = tx.ExecContext(ctx, `INSERT INTO sections (article_id, idx, heading, level) VALUES (?,?,?,?)`,
+			id, i, sec.Heading, sec.Level); err != nil {
+			return err
+		}
+		for j, b := range sec.Blocks {
+			if _, err = tx.ExecContext(ctx, `INSERT INTO blocks (article_id, section_idx, idx, type, text, ordered,
+				truncated, items, rows) VALUES (?,?,?,?,?,?,?,?,?)`,
+				id, i, j, b.Type, b.Text, b.Ordered, b.Truncated, jsonText(b.Items), jsonText(b.Rows)); err != nil {
+				return err
+			}
+		}
+	}
+	for i, r := range a.Related {
+		if _, err = tx.ExecContext(ctx, `INSERT INTO related (article_id, idx, title, url, snippet, truncated)
+			VALUES (?,?,?,?,?,?)`, id, i, r.Title, r.URL, r.Snippet, r.Truncated); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
+}
+
+// Size is the size of the database file and its WAL.
+func (s *SQLiteSink) Size() int64 {
+	var n int64
+	for _, p := range []string{s.path, s.path + "-wal"} {
+		if st, err := os.Stat(p); err == nil {
+			n += st.Size()
+		}
+	}
+	return n
+}
+
+// Close checkpoints the WAL into the database file, leaves WAL mode (so the file
+// stands alone) and closes it; idempotent.
+func (s *SQLiteSink) Close(context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return s.err
+	}
+	s.closed = true
+	_, err := s.db.Exec(`PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode=DELETE;`)
+	if err != nil {
+		err = fmt.Errorf("checkpoint sqlite %s: %w", s.path, err)
+	}
+	if cerr := s.db.Close(); cerr != nil && err == nil {
+		err = fmt.Errorf("close sqlite %s: %w", s.path, cerr)
+	}
+	s.err = err
+	return err
+}
+
+// ReadSQLite calls fn with each record of the database at path, in insertion order.
+func ReadSQLite(ctx context.Context, path string, fn func(*article.Article) error) error {
+	if _, err := os.Stat(path); err != nil {
+		return fmt.Errorf("read sqlite %s: %w", path, err)
+	}
+	db, err := OpenSQLite(path)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	// Read all articles first: one connection, nested queries need the rows closed.
+	var recs []*article.Article
+	var ids []int64
+	rows, err := db.QueryContext(ctx, `SELECT id, schema_version, source, url, canonical_url, site, fetched_at,
+		page_type, change, title, description, authors, published_at, modified_at, language, site_name, tags,
+		image, reviewed_by, reviewed_at, refs, text, word_count, content_hash FROM articles ORDER BY id`)
+	if err != nil {
+		return fmt.Errorf("read sqlite %s: %w", path, err)
+	}
+	for rows.Next() {
+		var (
+			a                     article.Article
+			id                    int64
+			fetched               sql.NullString
+			authors, tags, refsJS string
+		)
+		if err := rows.Scan(&id, &a.SchemaVersion, &a.Source, &a.URL, &a.CanonicalURL, &a.Site, &fetched,
+			&a.PageType, &a.Change, &a.Title, &a.Description, &authors, &a.PublishedAt, &a.ModifiedAt,
+			&a.Language, &a.SiteName, &tags, &a.Image, &a.ReviewedBy, &a.ReviewedAt, &refsJS, &a.Text,
+			&a.WordCount, &a.ContentHash); err != nil {
+			rows.Close()
+			return fmt.Errorf("read sqlite %s: %w", path, err)
+		}
+		if fetched.Valid {
+			t, err := time.Parse(time.RFC3339Nano, fetched.String)
+			if err != nil {
+				rows.Close()
+				return fmt.Errorf("read sqlite %s: article %d: fetched_at: %w", path, id, err)
+			}
+			a.FetchedAt = &t
+		}
+		for _, js := range []struct {
+			s string
+			v any
+		}{{authors, &a.Authors}, {tags, &a.Tags}, {refsJS, &a.References}} {
+			if err := json.Unmarshal([]byte(js.s), js.v); err != nil {
+				rows.Close()
+				return fmt.Errorf("read sqlite %s: article %d: %w", path, id, err)
+			}
+		}
+		recs = append(recs, &a)
+		ids = append(ids, id)
+	}
+	if err := rows.Close(); err != nil {
+		return fmt.Errorf("read sqlite %s: %w", path, err)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read sqlite %s: %w", path, err)
+	}
+	byID := make(map[int64]*article.Article, len(ids))
+	for i, id := range ids {
+		byID[id] = recs[i]
+	}
+	if err := readSQLiteParts(ctx, db, byID); err != nil {
+		return fmt.Errorf("read sqlite %s: %w", path, err)
+	}
+	for _, a := range recs {
+		if err := fn(a); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func readSQLiteParts(ctx context.Context, db *sql.DB, byID map[int64]*article.Article) error {
+	rows, err := db.QueryContext(ctx, `SELECT article_id, idx, heading, level FROM sections ORDER BY article_id, idx`)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var id int64
+		var idx int
+		var s article.Section
+		if err := rows.Scan(&id, &idx, &s.Heading, &s.Level); err != nil {
+			rows.Close()
+			return err
+		}
+		if a := byID[id]; a != nil && idx == len(a.Sections) {
+			a.Sections = append(a.Sections, s)
+		}
+	}
+	if err := rows.Close(); err != nil {
+		return err
+	}
+	rows, err = db.QueryContext(ctx, `SELECT article_id, section_idx, idx, type, text, ordered, truncated, items, rows
+		FROM blocks ORDER BY article_id, section_idx, idx`)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var id int64
+		var si, idx int
+		var b article.Block
+		var items, trows string
+		if err := rows.Scan(&id, &si, &idx, &b.Type, &b.Text, &b.Ordered, &b.Truncated, &items, &trows); err != nil {
+			rows.Close()
+			return err
+		}
+		if err := json.Unmarshal([]byte(items), &b.Items); err != nil {
+			rows.Close()
+			return fmt.Errorf("article %d block %d.%d items: %w", id, si, idx, err)
+		}
+		if err := json.Unmarshal([]byte(trows), &b.Rows); err != nil {
+			rows.Close()
+			return fmt.Errorf("article %d block %d.%d rows: %w", id, si, idx, err)
+		}
+		if a := byID[id]; a != nil && si < len(a.Sections) {
+			a.Sections[si].Blocks = append(a.Sections[si].Blocks, b)
+		}
+	}
+	if err := rows.Close(); err != nil {
+		return err
+	}
+	rows, err = db.QueryContext(ctx, `SELECT article_id, title, url, snippet, truncated FROM related ORDER BY article_id, idx`)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var id int64
+		var r article.Related
+		if err := rows.Scan(&id, &r.Title, &r.URL, &r.Snippet, &r.Truncated); err != nil {
+			rows.Close()
+			return err
+		}
+		if a := byID[id]; a != nil {
+			a.Related = append(a.Related, r)
+		}
+	}
+	if err := rows.Close(); err != nil {
+		return err
+	}
+	return rows.Err()
+}

@@ -1,0 +1,125 @@
+package pipeline
+
+import (
+	"context"
+	"math/bits"
+	"strings"
+	"testing"
+
+	"github.com/healthcrawl/healthcrawl/article"
+)
+
+// nearCopy is a's text on another site: different header and footer lines, one
+// sentence edited.
+func nearCopy(a *article.Article, url string) *article.Article {
+	c := a.Clone()
+	c.URL = url
+	c.Sections[0].Blocks = append([]article.Block{{Type: "paragraph", Text: "Reposted from our partners at Wellbeing Weekly for readers in the north."}}, c.Sections[0].Blocks...)
+	last := &c.Sections[len(c.Sections)-1]
+	last.Blocks = append(last.Blocks, article.Block{Type: "paragraph", Text: "Questions about this page can be sent to the editorial team at any time."})
+	b := &c.Sections[0].Blocks[2]
+	b.Text = strings.Replace(b.Text, "Painkillers such as ibuprofen can help, but check the dose with a pharmacist.", "Painkillers like paracetamol may help a little, but ask a pharmacist first.", 1)
+	return c
+}
+
+func TestDedupeNearDuplicates(t *testing.T) {
+	a := topicArticle("https://example.org/back-pain", "Back Pain: What Helps", 0, 24)
+	copyA := nearCopy(a, "https://mirror.example.net/back-pain")
+	if !strings.Contains(copyA.Sections[0].Blocks[2].Text, "paracetamol") {
+		t.Fatal("the edited sentence is not in the copy")
+	}
+	other := topicArticle("https://example.org/living-with-back-pain", "Living With Back Pain", 24, 16)
+	exact := a.Clone()
+	exact.URL = "https://example.org/back-pain?utm_source=x"
+
+	r := buildStage(t, "dedupe", "")
+	ctx := context.Background()
+	for _, tc := range []struct {
+		a      *article.Article
+		keep   bool
+		reason string
+	}{
+		{a, true, ""},
+		{other, true, ""}, // same topic, different article
+		{copyA, false, "dedupe: duplicate_of https://example.org/back-pain"},
+		{exact, false, "dedupe: duplicate_of https://example.org/back-pain"},
+	} {
+		keep, reason := r.Process(ctx, tc.a.Clone())
+		if keep != tc.keep || reason != tc.reason {
+			t.Errorf("%s: Process = %v %q, want %v %q", tc.a.URL, keep, reason, tc.keep, tc.reason)
+		}
+	}
+	if got := r.Stats().Dropped; got["dedupe: duplicate_of"] != 2 || len(got) != 1 {
+		t.Errorf("dropped = %v, want one low-cardinality key", got)
+	}
+	// The similarity margin is wide: report it for threshold tuning.
+	a.Finalize()
+	copyA.Finalize()
+	other.Finalize()
+	dist := func(x, y *article.Article) int {
+		h1, l1 := SimHash(x.Text, 3)
+		h2, l2 := SimHash(y.Text, 3)
+		return bits.OnesCount64(h1^h2) + bits.OnesCount64(l1^l2)
+	}
+	t.Logf("SimHash distance: near copy %d bits, same-topic article %d bits (threshold 0.82 → ≤ %d)", dist(a, copyA), dist(a, other), 23)
+}
+
+func TestDedupeOptions(t *testing.T) {
+	a := topicArticle("https://example.org/a", "A", 0, 24)
+	c := nearCopy(a, "https://example.org/c")
+	ctx := context.Background()
+
+	// near: false only drops exact copies
+	r := buildStage(t, "dedupe", "near: false")
+	r.Process(ctx, a.Clone())
+	if keep, _ := r.Process(ctx, c.Clone()); !keep {
+		t.Error("near: false dropped a near copy")
+	}
+	if keep, _ := r.Process(ctx, a.Clone()); keep {
+		t.Error("near: false kept an exact copy")
+	}
+	// threshold 0.99 keeps the near copy
+	r = buildStage(t, "dedupe", "threshold: 0.99")
+	r.Process(ctx, a.Clone())
+	if keep, _ := r.Process(ctx, c.Clone()); !keep {
+		t.Error("threshold 0.99 dropped a near copy")
+	}
+	// short texts are only compared exactly
+	r = buildStage(t, "dedupe", "")
+	s1 := art("S", sec("", 0, para("Short note about back pain relief today.")))
+	s2 := art("S", sec("", 0, para("Short note about back pain relief tonight.")))
+	s2.URL = "https://example.org/s2"
+	r.Process(ctx, s1)
+	if keep, _ := r.Process(ctx, s2); !keep {
+		t.Error("short near-identical texts were compared by SimHash")
+	}
+	// empty records are never duplicates of each other
+	r = buildStage(t, "dedupe", "")
+	for i := 0; i < 2; i++ {
+		if keep, _ := r.Process(ctx, &article.Article{}); !keep {
+			t.Error("empty record dropped as duplicate")
+		}
+	}
+	for opts, want := range map[string]string{
+		"threshold: 0.3": "pipeline.stages[0].options.threshold: must be in (0.5, 1], got 0.3",
+		"shingle: 0":     "pipeline.stages[0].options.shingle: must be in [1, 8], got 0",
+	} {
+		cfg := loadYAML(t, stageYAML("dedupe", opts))
+		if _, err := Build(cfg.Pipeline, nil); err == nil || err.Error() != want {
+			t.Errorf("%s: error = %v, want %s", opts, err, want)
+		}
+	}
+}
+
+func TestSimHashEdgeCases(t *testing.T) {
+	for _, s := range []string{"", "one", "two words", "العلاج بالتدليك", "שלום עולם", "3.5 mg e.g. U.S. https://example.org", "\xff\xfe"} {
+		h1, l1 := SimHash(s, 3)
+		h2, l2 := SimHash(s, 3)
+		if h1 != h2 || l1 != l2 {
+			t.Errorf("SimHash(%q) not deterministic", s)
+		}
+	}
+	if h, l := SimHash("", 3); h != 0 || l != 0 {
+		t.Errorf("SimHash(empty) = %x %x", h, l)
+	}
+}

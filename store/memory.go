@@ -1,0 +1,464 @@
+package store
+
+import (
+	"context"
+	"slices"
+	"sort"
+	"sync"
+	"time"
+)
+
+// entry states in a frontier.
+const (
+	stQueued = 0
+	stLeased = 1
+	stDone   = 2
+	stFailed = 3
+)
+
+// Memory is the in-memory Store: everything is lost with the process.
+type Memory struct {
+	mu    sync.Mutex
+	sites map[string]*memSite
+	now   func() time.Time
+}
+
+type memItem struct {
+	e       Entry
+	gen     uint64 // bumped at each (re)queue: the queue reference with the same gen is live
+	state   int
+	worker  string
+	expires time.Time
+}
+
+type memEmit struct {
+	hash string
+	run  int64
+}
+
+type qref struct {
+	url string
+	gen uint64
+}
+
+type memSite struct {
+	run                 int64
+	running             bool
+	started, finished   time.Time
+	items               map[string]*memItem
+	queue               []qref // queue order; stale references are skipped
+	leased              map[string]*memItem
+	seen                map[string]struct{}
+	meta                map[string]Meta
+	emitted             map[string]memEmit
+	doneCount, failedCt int64
+}
+
+// NewMemory returns an empty memory store.
+func NewMemory() *Memory {
+	return &Memory{sites: map[string]*memSite{}, now: time.Now}
+}
+
+func (m *Memory) site(name string) *memSite {
+	s, ok := m.sites[name]
+	if !ok {
+		s = &memSite{meta: map[string]Meta{}, emitted: map[string]memEmit{}}
+		s.clearRun()
+		m.sites[name] = s
+	}
+	return s
+}
+
+func (s *memSite) clearRun() {
+	s.items = map[string]*memItem{}
+	s.queue = nil
+	s.leased = map[string]*memItem{}
+	s.seen = map[string]struct{}{}
+	s.doneCount, s.failedCt = 0, 0
+}
+
+// Engine implements Store.
+func (m *Memory) Engine() string { return "memory" }
+
+// BeginRun implements Store.
+func (m *Memory) BeginRun(ctx context.Context, site string) (Run, error) {
+	if err := ctx.Err(); err != nil {
+		return Run{}, err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	s := m.site(site)
+	if s.running {
+		return Run{ID: s.run, Resumed: true, StartedAt: s.started}, nil
+	}
+	s.clearRun()
+	s.run++
+	s.running = true
+	s.started = m.now()
+	s.finished = time.Time{}
+	return Run{ID: s.run, StartedAt: s.started}, nil
+}
+
+// FinishRun implements Store.
+func (m *Memory) FinishRun(ctx context.Context, site string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	s := m.site(site)
+	if s.running {
+		s.running = false
+		s.finished = m.now()
+	}
+	return nil
+}
+
+// MarkSeen implements Store.
+func (m *Memory) MarkSeen(ctx context.Context, site, key string) (bool, error) {
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	s := m.site(site)
+	if _, ok := s.seen[key]; ok {
+		return false, nil
+	}
+	s.seen[key] = struct{}{}
+	return true, nil
+}
+
+// Enqueue implements Store.
+func (m *Memory) Enqueue(ctx context.Context, site, key string, e Entry) (bool, error) {
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	s := m.site(site)
+	if _, ok := s.seen[key]; ok {
+		return false, nil
+	}
+	s.seen[key] = struct{}{}
+	s.push(e)
+	return true, nil
+}
+
+func (s *memSite) push(e Entry) {
+	e.Data = slices.Clone(e.Data)
+	if it, ok := s.items[e.URL]; ok {
+		s.unstate(it)
+		delete(s.leased, e.URL)
+		it.e, it.state, it.worker = e, stQueued, ""
+		it.gen++
+		s.queue = append(s.queue, qref{e.URL, it.gen})
+		return
+	}
+	s.items[e.URL] = &memItem{e: e}
+	s.queue = append(s.queue, qref{e.URL, 0})
+}
+
+// unstate removes it from the done/failed counts before its state changes.
+func (s *memSite) unstate(it *memItem) {
+	switch it.state {
+	case stDone:
+		s.doneCount--
+	case stFailed:
+		s.failedCt--
+	}
+}
+
+// Push implements Store.
+func (m *Memory) Push(ctx context.Context, site string, entries ...Entry) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	s := m.site(site)
+	for _, e := range entries {
+		s.push(e)
+	}
+	return nil
+}
+
+// requeue puts it back at the end of the queue.
+func (s *memSite) requeue(it *memItem) {
+	delete(s.leased, it.e.URL)
+	it.state, it.worker = stQueued, ""
+	it.gen++
+	s.queue = append(s.queue, qref{it.e.URL, it.gen})
+}
+
+// Lease implements Store.
+func (m *Memory) Lease(ctx context.Context, site, worker string, n int, ttl time.Duration) ([]Entry, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	s := m.site(site)
+	now := m.now()
+	var expired []*memItem
+	for _, it := range s.leased {
+		if !it.expires.After(now) {
+			expired = append(expired, it)
+		}
+	}
+	sort.Slice(expired, func(a, b int) bool { return expired[a].e.URL < expired[b].e.URL })
+	for _, it := range expired {
+		s.requeue(it)
+	}
+	var out []Entry
+	i := 0
+	for ; i < len(s.queue) && len(out) < n; i++ {
+		it, ok := s.items[s.queue[i].url]
+		if !ok || it.state != stQueued || it.gen != s.queue[i].gen {
+			continue
+		}
+		it.state, it.worker, it.expires = stLeased, worker, now.Add(ttl)
+		s.leased[it.e.URL] = it
+		out = append(out, Entry{URL: it.e.URL, Data: slices.Clone(it.e.Data)})
+	}
+	clear(s.queue[:i])
+	s.queue = s.queue[i:]
+	return out, nil
+}
+
+// Extend implements Store.
+func (m *Memory) Extend(ctx context.Context, site, worker string, ttl time.Duration) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	s := m.site(site)
+	exp := m.now().Add(ttl)
+	for _, it := range s.leased {
+		if it.worker == worker {
+			it.expires = exp
+		}
+	}
+	return nil
+}
+
+// Ack implements Store.
+func (m *Memory) Ack(ctx context.Context, site, u string, o Outcome) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	s := m.site(site)
+	it, ok := s.items[u]
+	if !ok || it.state == stDone || it.state == stFailed {
+		return nil
+	}
+	delete(s.leased, u)
+	it.worker = ""
+	if o == Failed {
+		it.state = stFailed
+		s.failedCt++
+	} else {
+		it.state = stDone
+		s.doneCount++
+	}
+	return nil
+}
+
+// Nack implements Store.
+func (m *Memory) Nack(ctx context.Context, site, u string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	s := m.site(site)
+	if it, ok := s.leased[u]; ok {
+		s.requeue(it)
+	}
+	return nil
+}
+
+// Release implements Store.
+func (m *Memory) Release(ctx context.Context, site, worker string) (int, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	s := m.site(site)
+	var mine []*memItem
+	for _, it := range s.leased {
+		if it.worker == worker {
+			mine = append(mine, it)
+		}
+	}
+	sort.Slice(mine, func(a, b int) bool { return mine[a].e.URL < mine[b].e.URL })
+	for _, it := range mine {
+		s.requeue(it)
+	}
+	return len(mine), nil
+}
+
+// GetMeta implements Store.
+func (m *Memory) GetMeta(ctx context.Context, site, u string) (Meta, bool, error) {
+	if err := ctx.Err(); err != nil {
+		return Meta{}, false, err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	s, ok := m.sites[site]
+	if !ok {
+		return Meta{}, false, nil
+	}
+	md, ok := s.meta[u]
+	md.Links = slices.Clone(md.Links)
+	return md, ok, nil
+}
+
+// PutMeta implements Store.
+func (m *Memory) PutMeta(ctx context.Context, site, u string, md Meta) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	s := m.site(site)
+	md.EmittedAt = s.meta[u].EmittedAt
+	md.Links = slices.Clone(md.Links)
+	s.meta[u] = md
+	return nil
+}
+
+// EmitOnce implements Store.
+func (m *Memory) EmitOnce(ctx context.Context, site, u, hash string) (Change, error) {
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	s := m.site(site)
+	prev, ok := s.emitted[u]
+	ch := decide(ok, prev.hash, prev.run, hash, s.run)
+	if ch == ChangeDuplicate {
+		return ch, nil
+	}
+	s.emitted[u] = memEmit{hash: hash, run: s.run}
+	if ch.Emit() {
+		md := s.meta[u]
+		md.EmittedAt = m.now()
+		md.ContentHash = hash
+		s.meta[u] = md
+	}
+	return ch, nil
+}
+
+// decide is the EmitOnce verdict shared by the engines.
+func decide(exists bool, prevHash string, prevRun int64, hash string, run int64) Change {
+	switch {
+	case !exists:
+		return ChangeNew
+	case prevRun == run:
+		return ChangeDuplicate
+	case prevHash == hash:
+		return ChangeUnchanged
+	default:
+		return ChangeChanged
+	}
+}
+
+// Gone implements Store.
+func (m *Memory) Gone(ctx context.Context, site, u string) (bool, error) {
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	s := m.site(site)
+	_, ok := s.emitted[u]
+	delete(s.emitted, u)
+	return ok, nil
+}
+
+// Emitted implements Store.
+func (m *Memory) Emitted(ctx context.Context, site string) ([]string, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	s, ok := m.sites[site]
+	if !ok {
+		return nil, nil
+	}
+	out := make([]string, 0, len(s.emitted))
+	for u := range s.emitted {
+		out = append(out, u)
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+// Stats implements Store.
+func (m *Memory) Stats(ctx context.Context, site string) (Stats, error) {
+	if err := ctx.Err(); err != nil {
+		return Stats{}, err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	st := Stats{Site: site}
+	s, ok := m.sites[site]
+	if !ok {
+		return st, nil
+	}
+	now := m.now()
+	st.Run, st.Running, st.StartedAt, st.FinishedAt = s.run, s.running, s.started, s.finished
+	for _, it := range s.items {
+		switch it.state {
+		case stQueued:
+			st.Queued++
+		case stLeased:
+			if it.expires.After(now) {
+				st.Leased++
+			} else {
+				st.Queued++
+			}
+		}
+	}
+	st.Done, st.Failed = s.doneCount, s.failedCt
+	st.Seen = int64(len(s.seen))
+	st.Emitted = int64(len(s.emitted))
+	st.Pages = int64(len(s.meta))
+	return st, nil
+}
+
+// Sites implements Store.
+func (m *Memory) Sites(ctx context.Context) ([]string, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := make([]string, 0, len(m.sites))
+	for n := range m.sites {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+// Reset implements Store.
+func (m *Memory) Reset(ctx context.Context, site string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	delete(m.sites, site)
+	return nil
+}
+
+// Close implements Store.
+func (m *Memory) Close() error { return nil }

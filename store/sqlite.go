@@ -1,0 +1,730 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	_ "modernc.org/sqlite" // pure Go SQLite driver, registered as "sqlite"
+)
+
+func init() {
+	Register("sqlite", func(ctx context.Context, u *url.URL) (Store, error) {
+		p := sqlitePath(u)
+		if p == "" {
+			return nil, errors.New("sqlite URL without a path (want sqlite:///abs/path.db or sqlite://relative.db)")
+		}
+		return OpenSQLite(ctx, p)
+	})
+}
+
+// sqlitePath is the file of a sqlite:// URL: sqlite:///abs/x.db → /abs/x.db,
+// sqlite://rel/x.db → rel/x.db, sqlite:rel.db → rel.db.
+func sqlitePath(u *url.URL) string {
+	switch {
+	case u.Opaque != "":
+		return u.Opaque
+	case u.Host != "":
+		return u.Host + u.Path
+	default:
+		return u.Path
+	}
+}
+
+// migrations are applied in order; PRAGMA user_version counts the ones applied.
+// Never edit an applied migration: append a new one.
+var migrations = []string{
+	// 1: initial schema.
+	`CREATE TABLE runs (
+		site        TEXT PRIMARY KEY,
+		run         INTEGER NOT NULL,
+		started_at  INTEGER NOT NULL,
+		finished_at INTEGER NOT NULL DEFAULT 0 -- 0 = in progress
+	);
+	CREATE TABLE frontier (
+		id      INTEGER PRIMARY KEY, -- queue order
+		site    TEXT NOT NULL,
+		url     TEXT NOT NULL,
+		data    BLOB,
+		state   INTEGER NOT NULL DEFAULT 0, -- 0 queued, 1 leased, 2 done, 3 failed
+		worker  TEXT NOT NULL DEFAULT '',
+		expires INTEGER NOT NULL DEFAULT 0, -- lease expiry, unix ns
+		UNIQUE (site, url)
+	);
+	CREATE INDEX frontier_state ON frontier (site, state, id);
+	CREATE TABLE seen (
+		site TEXT NOT NULL,
+		key  TEXT NOT NULL,
+		PRIMARY KEY (site, key)
+	) WITHOUT ROWID;
+	CREATE TABLE pages (
+		site            TEXT NOT NULL,
+		url             TEXT NOT NULL,
+		status          INTEGER NOT NULL DEFAULT 0,
+		etag            TEXT NOT NULL DEFAULT '',
+		last_modified   TEXT NOT NULL DEFAULT '',
+		sitemap_lastmod TEXT NOT NULL DEFAULT '',
+		content_hash    TEXT NOT NULL DEFAULT '',
+		fetched_at      INTEGER NOT NULL DEFAULT 0,
+		emitted_at      INTEGER NOT NULL DEFAULT 0,
+		links           TEXT NOT NULL DEFAULT '', -- newline-separated
+		PRIMARY KEY (site, url)
+	) WITHOUT ROWID;
+	CREATE TABLE emitted (
+		site       TEXT NOT NULL,
+		url        TEXT NOT NULL,
+		hash       TEXT NOT NULL,
+		run        INTEGER NOT NULL,
+		emitted_at INTEGER NOT NULL,
+		PRIMARY KEY (site, url)
+	) WITHOUT ROWID;`,
+}
+
+// SQLite is the Store in one SQLite file (WAL mode). One process at a time uses a
+// file: the visited set is cached in memory and the cache is authoritative.
+type SQLite struct {
+	db   *sql.DB
+	path string
+	now  func() time.Time
+
+	mu   sync.Mutex
+	seen map[string]map[string]struct{} // site → visited keys of the current run (loaded lazily)
+
+	// Writes go through one committer goroutine that runs every op queued so far in
+	// one transaction (group commit). Ops that return data or must be durable before
+	// the caller goes on (Lease, EmitOnce, BeginRun, …) wait for their commit; the
+	// others (Enqueue, MarkSeen, PutMeta, Ack, Nack, Extend) return at once. The
+	// queue is FIFO, so a crash loses at most a suffix of the ops: an ack is never
+	// kept while the links its page queued are lost.
+	qmu      sync.Mutex
+	queue    []*op
+	meta     map[string]Meta // "site\x00url" → metadata queued but not committed
+	wake     chan struct{}
+	stop     chan struct{}
+	stopped  chan struct{}
+	asyncErr error // first error of an op nobody waited for; returned by the next waited op
+
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// op is one write, run inside the committer's transaction.
+type op struct {
+	what string
+	run  func(ctx context.Context, tx *sql.Tx) error
+	done chan error // nil: nobody waits
+}
+
+// OpenSQLite opens (creating it and its directory if needed) the SQLite state file
+// at path and migrates its schema.
+func OpenSQLite(ctx context.Context, path string) (*SQLite, error) {
+	if dir := filepath.Dir(path); dir != "." {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, fmt.Errorf("sqlite %s: %w", path, err)
+		}
+	}
+	dsn := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite %s: %w", path, err)
+	}
+	// Only the committer writes; readers use the other connections (WAL).
+	db.SetMaxOpenConns(4)
+	s := &SQLite{db: db, path: path, now: time.Now, seen: map[string]map[string]struct{}{},
+		meta: map[string]Meta{}, wake: make(chan struct{}, 1), stop: make(chan struct{}), stopped: make(chan struct{})}
+	if err := s.migrate(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("sqlite %s: %w", path, err)
+	}
+	go s.committer()
+	return s, nil
+}
+
+// submit queues a write. With wait it blocks until the op is committed (or ctx ends)
+// and returns its error, or an earlier unreported error of an op nobody waited for.
+func (s *SQLite) submit(ctx context.Context, what string, wait bool, run func(ctx context.Context, tx *sql.Tx) error) error {
+	o := &op{what: what, run: run}
+	if wait {
+		o.done = make(chan error, 1)
+	}
+	s.qmu.Lock()
+	s.queue = append(s.queue, o)
+	s.qmu.Unlock()
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+	if !wait {
+		return nil
+	}
+	select {
+	case err := <-o.done:
+		if err != nil {
+			return fmt.Errorf("sqlite %s: %s: %w", s.path, what, err)
+		}
+		s.qmu.Lock()
+		err, s.asyncErr = s.asyncErr, nil
+		s.qmu.Unlock()
+		if err != nil {
+			return fmt.Errorf("sqlite %s: earlier write: %w", s.path, err)
+		}
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("sqlite %s: %s: %w", s.path, what, ctx.Err())
+	}
+}
+
+// committer runs the queued ops, all of them in one transaction per round. When the
+// batch fails, each op is retried in its own transaction so one bad op fails alone.
+func (s *SQLite) committer() {
+	defer close(s.stopped)
+	ctx := context.Background()
+	for {
+		select {
+		case <-s.wake:
+		case <-s.stop:
+			s.qmu.Lock()
+			n := len(s.queue)
+			s.qmu.Unlock()
+			if n == 0 {
+				return
+			}
+		}
+		s.qmu.Lock()
+		batch := s.queue
+		s.queue = nil
+		metaSnap := len(s.meta)
+		s.qmu.Unlock()
+		if len(batch) == 0 {
+			continue
+		}
+		errs := make([]error, len(batch))
+		if err := s.runBatch(ctx, batch, errs); err != nil {
+			for i, o := range batch {
+				errs[i] = s.runBatch(ctx, batch[i:i+1], errs[i:i+1])
+				if errs[i] == nil {
+					errs[i] = nil
+				}
+				_ = o
+			}
+		}
+		s.qmu.Lock()
+		if metaSnap > 0 {
+			// Metadata written by this batch is readable from the database now; entries
+			// queued after the snapshot stay until their batch commits.
+			for _, o := range batch {
+				if o.what == "" {
+					continue
+				}
+				if v, ok := s.pendingMetaKey(o.what); ok {
+					delete(s.meta, v)
+				}
+			}
+		}
+		for i, o := range batch {
+			if o.done != nil {
+				o.done <- errs[i]
+			} else if errs[i] != nil && s.asyncErr == nil {
+				s.asyncErr = fmt.Errorf("%s: %w", o.what, errs[i])
+			}
+		}
+		s.qmu.Unlock()
+	}
+}
+
+// runBatch runs ops in one transaction; errs gets each op's error. The returned error
+// is non-nil when the transaction was rolled back.
+func (s *SQLite) runBatch(ctx context.Context, ops []*op, errs []error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		for i := range errs {
+			errs[i] = err
+		}
+		return err
+	}
+	for i, o := range ops {
+		if err := o.run(ctx, tx); err != nil {
+			tx.Rollback()
+			errs[i] = err
+			return err
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		for i := range errs {
+			errs[i] = err
+		}
+		return err
+	}
+	return nil
+}
+
+func (s *SQLite) migrate(ctx context.Context) error {
+	var v int
+	if err := s.db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
+		return fmt.Errorf("read schema version: %w", err)
+	}
+	if v > len(migrations) {
+		return fmt.Errorf("schema version %d is newer than this program (%d)", v, len(migrations))
+	}
+	for i := v; i < len(migrations); i++ {
+		tx, err := s.db.BeginTx(ctx, nil)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, migrations[i]); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("migration %d: %w", i+1, err)
+		}
+		if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", i+1)); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("migration %d: %w", i+1, err)
+		}
+		if err := tx.Commit(); err != nil {
+			return fmt.Errorf("migration %d: %w", i+1, err)
+		}
+	}
+	return nil
+}
+
+// Engine implements Store.
+func (s *SQLite) Engine() string { return "sqlite" }
+
+// Path is the file of the store.
+func (s *SQLite) Path() string { return s.path }
+
+func ns(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixNano()
+}
+
+func fromNS(n int64) time.Time {
+	if n == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, n).UTC()
+}
+
+// tx runs f in a write transaction.
+func (s *SQLite) tx(ctx context.Context, what string, f func(tx *sql.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqlite %s: %s: %w", s.path, what, err)
+	}
+	if err := f(tx); err != nil {
+		tx.Rollback()
+		return fmt.Errorf("sqlite %s: %s: %w", s.path, what, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("sqlite %s: %s: %w", s.path, what, err)
+	}
+	return nil
+}
+
+// BeginRun implements Store.
+func (s *SQLite) BeginRun(ctx context.Context, site string) (Run, error) {
+	var r Run
+	err := s.tx(ctx, "begin run of "+site, func(tx *sql.Tx) error {
+		var id, started, finished int64
+		err := tx.QueryRowContext(ctx, "SELECT run, started_at, finished_at FROM runs WHERE site = ?", site).Scan(&id, &started, &finished)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+		case err != nil:
+			return err
+		case finished == 0:
+			r = Run{ID: id, Resumed: true, StartedAt: fromNS(started)}
+			return nil
+		}
+		for _, q := range []string{"DELETE FROM frontier WHERE site = ?", "DELETE FROM seen WHERE site = ?"} {
+			if _, err := tx.ExecContext(ctx, q, site); err != nil {
+				return err
+			}
+		}
+		now := s.now()
+		r = Run{ID: id + 1, StartedAt: now.UTC()}
+		_, err = tx.ExecContext(ctx, `INSERT INTO runs (site, run, started_at, finished_at) VALUES (?, ?, ?, 0)
+			ON CONFLICT (site) DO UPDATE SET run = excluded.run, started_at = excluded.started_at, finished_at = 0`,
+			site, r.ID, ns(now))
+		return err
+	})
+	if err != nil {
+		return Run{}, err
+	}
+	if !r.Resumed {
+		s.mu.Lock()
+		s.seen[site] = map[string]struct{}{}
+		s.mu.Unlock()
+	}
+	return r, nil
+}
+
+// FinishRun implements Store.
+func (s *SQLite) FinishRun(ctx context.Context, site string) error {
+	return s.tx(ctx, "finish run of "+site, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, "UPDATE runs SET finished_at = ? WHERE site = ? AND finished_at = 0", ns(s.now()), site)
+		return err
+	})
+}
+
+// seenSet returns the cached visited set of site, loading it on first use. s.mu held.
+func (s *SQLite) seenSet(ctx context.Context, site string) (map[string]struct{}, error) {
+	if m, ok := s.seen[site]; ok {
+		return m, nil
+	}
+	rows, err := s.db.QueryContext(ctx, "SELECT key FROM seen WHERE site = ?", site)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite %s: load visited set of %s: %w", s.path, site, err)
+	}
+	defer rows.Close()
+	m := map[string]struct{}{}
+	for rows.Next() {
+		var k string
+		if err := rows.Scan(&k); err != nil {
+			return nil, fmt.Errorf("sqlite %s: load visited set of %s: %w", s.path, site, err)
+		}
+		m[k] = struct{}{}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite %s: load visited set of %s: %w", s.path, site, err)
+	}
+	s.seen[site] = m
+	return m, nil
+}
+
+// MarkSeen implements Store.
+func (s *SQLite) MarkSeen(ctx context.Context, site, key string) (bool, error) {
+	return s.Enqueue(ctx, site, key, Entry{})
+}
+
+// Enqueue implements Store. An Entry without URL only marks key seen.
+func (s *SQLite) Enqueue(ctx context.Context, site, key string, e Entry) (bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m, err := s.seenSet(ctx, site)
+	if err != nil {
+		return false, err
+	}
+	if _, ok := m[key]; ok {
+		return false, nil
+	}
+	err = s.tx(ctx, "mark seen "+key, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, "INSERT OR IGNORE INTO seen (site, key) VALUES (?, ?)", site, key); err != nil {
+			return err
+		}
+		if e.URL == "" {
+			return nil
+		}
+		return pushTx(ctx, tx, site, e)
+	})
+	if err != nil {
+		return false, err
+	}
+	m[key] = struct{}{}
+	return true, nil
+}
+
+func pushTx(ctx context.Context, tx *sql.Tx, site string, e Entry) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO frontier (site, url, data, state) VALUES (?, ?, ?, 0)
+		ON CONFLICT (site, url) DO UPDATE SET data = excluded.data, state = 0, worker = '', expires = 0`,
+		site, e.URL, e.Data)
+	return err
+}
+
+// Push implements Store.
+func (s *SQLite) Push(ctx context.Context, site string, entries ...Entry) error {
+	if len(entries) == 0 {
+		return nil
+	}
+	return s.tx(ctx, "push "+entries[0].URL, func(tx *sql.Tx) error {
+		for _, e := range entries {
+			if err := pushTx(ctx, tx, site, e); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// Lease implements Store.
+func (s *SQLite) Lease(ctx context.Context, site, worker string, n int, ttl time.Duration) ([]Entry, error) {
+	if n <= 0 {
+		return nil, nil
+	}
+	type row struct {
+		id int64
+		e  Entry
+	}
+	var rows []row
+	err := s.tx(ctx, "lease for "+worker, func(tx *sql.Tx) error {
+		now := s.now()
+		if _, err := tx.ExecContext(ctx, "UPDATE frontier SET state = 0, worker = '' WHERE site = ? AND state = 1 AND expires <= ?", site, ns(now)); err != nil {
+			return err
+		}
+		rs, err := tx.QueryContext(ctx, `UPDATE frontier SET state = 1, worker = ?, expires = ?
+			WHERE id IN (SELECT id FROM frontier WHERE site = ? AND state = 0 ORDER BY id LIMIT ?)
+			RETURNING id, url, data`, worker, ns(now.Add(ttl)), site, n)
+		if err != nil {
+			return err
+		}
+		defer rs.Close()
+		for rs.Next() {
+			var r row
+			if err := rs.Scan(&r.id, &r.e.URL, &r.e.Data); err != nil {
+				return err
+			}
+			rows = append(rows, r)
+		}
+		return rs.Err()
+	})
+	if err != nil {
+		return nil, err
+	}
+	sort.Slice(rows, func(a, b int) bool { return rows[a].id < rows[b].id })
+	out := make([]Entry, len(rows))
+	for i, r := range rows {
+		out[i] = r.e
+	}
+	return out, nil
+}
+
+// Extend implements Store.
+func (s *SQLite) Extend(ctx context.Context, site, worker string, ttl time.Duration) error {
+	return s.tx(ctx, "extend leases of "+worker, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, "UPDATE frontier SET expires = ? WHERE site = ? AND state = 1 AND worker = ?", ns(s.now().Add(ttl)), site, worker)
+		return err
+	})
+}
+
+// Ack implements Store.
+func (s *SQLite) Ack(ctx context.Context, site, u string, o Outcome) error {
+	st := stDone
+	if o == Failed {
+		st = stFailed
+	}
+	return s.tx(ctx, "ack "+u, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, "UPDATE frontier SET state = ?, worker = '', expires = 0 WHERE site = ? AND url = ? AND state IN (0, 1)", st, site, u)
+		return err
+	})
+}
+
+// Nack implements Store.
+func (s *SQLite) Nack(ctx context.Context, site, u string) error {
+	return s.tx(ctx, "nack "+u, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, "UPDATE frontier SET state = 0, worker = '', expires = 0 WHERE site = ? AND url = ? AND state = 1", site, u)
+		return err
+	})
+}
+
+// Release implements Store.
+func (s *SQLite) Release(ctx context.Context, site, worker string) (int, error) {
+	var n int64
+	err := s.tx(ctx, "release leases of "+worker, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, "UPDATE frontier SET state = 0, worker = '', expires = 0 WHERE site = ? AND state = 1 AND worker = ?", site, worker)
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	return int(n), err
+}
+
+// GetMeta implements Store.
+func (s *SQLite) GetMeta(ctx context.Context, site, u string) (Meta, bool, error) {
+	var m Meta
+	var fetched, emitted int64
+	var links string
+	err := s.db.QueryRowContext(ctx, `SELECT status, etag, last_modified, sitemap_lastmod, content_hash, fetched_at, emitted_at, links
+		FROM pages WHERE site = ? AND url = ?`, site, u).
+		Scan(&m.Status, &m.ETag, &m.LastModified, &m.SitemapLastMod, &m.ContentHash, &fetched, &emitted, &links)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Meta{}, false, nil
+	}
+	if err != nil {
+		return Meta{}, false, fmt.Errorf("sqlite %s: metadata of %s: %w", s.path, u, err)
+	}
+	m.FetchedAt, m.EmittedAt = fromNS(fetched), fromNS(emitted)
+	if links != "" {
+		m.Links = strings.Split(links, "\n")
+	}
+	return m, true, nil
+}
+
+// PutMeta implements Store.
+func (s *SQLite) PutMeta(ctx context.Context, site, u string, m Meta) error {
+	return s.tx(ctx, "metadata of "+u, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO pages (site, url, status, etag, last_modified, sitemap_lastmod, content_hash, fetched_at, links)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (site, url) DO UPDATE SET status = excluded.status, etag = excluded.etag,
+				last_modified = excluded.last_modified, sitemap_lastmod = excluded.sitemap_lastmod,
+				content_hash = excluded.content_hash, fetched_at = excluded.fetched_at, links = excluded.links`,
+			site, u, m.Status, m.ETag, m.LastModified, m.SitemapLastMod, m.ContentHash, ns(m.FetchedAt), strings.Join(m.Links, "\n"))
+		return err
+	})
+}
+
+// EmitOnce implements Store.
+func (s *SQLite) EmitOnce(ctx context.Context, site, u, hash string) (Change, error) {
+	var ch Change
+	err := s.tx(ctx, "emit "+u, func(tx *sql.Tx) error {
+		var run int64
+		if err := tx.QueryRowContext(ctx, "SELECT run FROM runs WHERE site = ?", site).Scan(&run); err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		var prevHash string
+		var prevRun int64
+		err := tx.QueryRowContext(ctx, "SELECT hash, run FROM emitted WHERE site = ? AND url = ?", site, u).Scan(&prevHash, &prevRun)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		ch = decide(err == nil, prevHash, prevRun, hash, run)
+		if ch == ChangeDuplicate {
+			return nil
+		}
+		now := ns(s.now())
+		if _, err := tx.ExecContext(ctx, `INSERT INTO emitted (site, url, hash, run, emitted_at) VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT (site, url) DO UPDATE SET hash = excluded.hash, run = excluded.run,
+				emitted_at = CASE WHEN emitted.hash = excluded.hash THEN emitted.emitted_at ELSE excluded.emitted_at END`,
+			site, u, hash, run, now); err != nil {
+			return err
+		}
+		if !ch.Emit() {
+			return nil
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO pages (site, url, content_hash, emitted_at) VALUES (?, ?, ?, ?)
+			ON CONFLICT (site, url) DO UPDATE SET content_hash = excluded.content_hash, emitted_at = excluded.emitted_at`,
+			site, u, hash, now)
+		return err
+	})
+	return ch, err
+}
+
+// Gone implements Store.
+func (s *SQLite) Gone(ctx context.Context, site, u string) (bool, error) {
+	var n int64
+	err := s.tx(ctx, "gone "+u, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, "DELETE FROM emitted WHERE site = ? AND url = ?", site, u)
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	return n > 0, err
+}
+
+// Emitted implements Store.
+func (s *SQLite) Emitted(ctx context.Context, site string) ([]string, error) {
+	rows, err := s.db.QueryContext(ctx, "SELECT url FROM emitted WHERE site = ? ORDER BY url", site)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite %s: emitted set of %s: %w", s.path, site, err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var u string
+		if err := rows.Scan(&u); err != nil {
+			return nil, fmt.Errorf("sqlite %s: emitted set of %s: %w", s.path, site, err)
+		}
+		out = append(out, u)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite %s: emitted set of %s: %w", s.path, site, err)
+	}
+	return out, nil
+}
+
+// Stats implements Store.
+func (s *SQLite) Stats(ctx context.Context, site string) (Stats, error) {
+	st := Stats{Site: site}
+	wrap := func(err error) (Stats, error) {
+		return Stats{}, fmt.Errorf("sqlite %s: stats of %s: %w", s.path, site, err)
+	}
+	var started, finished int64
+	err := s.db.QueryRowContext(ctx, "SELECT run, started_at, finished_at FROM runs WHERE site = ?", site).Scan(&st.Run, &started, &finished)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return wrap(err)
+	}
+	if err == nil {
+		st.Running = finished == 0
+		st.StartedAt, st.FinishedAt = fromNS(started), fromNS(finished)
+	}
+	now := ns(s.now())
+	err = s.db.QueryRowContext(ctx, `SELECT
+			COALESCE(SUM(state = 0 OR (state = 1 AND expires <= ?)), 0),
+			COALESCE(SUM(state = 1 AND expires > ?), 0),
+			COALESCE(SUM(state = 2), 0),
+			COALESCE(SUM(state = 3), 0)
+		FROM frontier WHERE site = ?`, now, now, site).Scan(&st.Queued, &st.Leased, &st.Done, &st.Failed)
+	if err != nil {
+		return wrap(err)
+	}
+	for _, q := range []struct {
+		sql string
+		dst *int64
+	}{
+		{"SELECT COUNT(*) FROM seen WHERE site = ?", &st.Seen},
+		{"SELECT COUNT(*) FROM emitted WHERE site = ?", &st.Emitted},
+		{"SELECT COUNT(*) FROM pages WHERE site = ?", &st.Pages},
+	} {
+		if err := s.db.QueryRowContext(ctx, q.sql, site).Scan(q.dst); err != nil {
+			return wrap(err)
+		}
+	}
+	return st, nil
+}
+
+// Sites implements Store.
+func (s *SQLite) Sites(ctx context.Context) ([]string, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT site FROM runs UNION SELECT DISTINCT site FROM frontier
+		UNION SELECT DISTINCT site FROM pages UNION SELECT DISTINCT site FROM emitted ORDER BY 1`)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite %s: list sites: %w", s.path, err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return nil, fmt.Errorf("sqlite %s: list sites: %w", s.path, err)
+		}
+		out = append(out, n)
+	}
+	return out, rows.Err()
+}
+
+// Reset implements Store.
+func (s *SQLite) Reset(ctx context.Context, site string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	err := s.tx(ctx, "reset "+site, func(tx *sql.Tx) error {
+		for _, t := range []string{"runs", "frontier", "seen", "pages", "emitted"} {
+			if _, err := tx.ExecContext(ctx, "DELETE FROM "+t+" WHERE site = ?", site); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	delete(s.seen, site)
+	return err
+}
+
+// Close implements Store: it checkpoints the WAL into the database file.
+func (s *SQLite) Close() error {
+	s.closeOnce.Do(func() {
+		_, _ = s.db.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
+		if err := s.db.Close(); err != nil {
+			s.closeErr = fmt.Errorf("sqlite %s: close: %w", s.path, err)
+		}
+	})
+	return s.closeErr
+}

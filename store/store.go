@@ -1,0 +1,245 @@
+// Package store holds the crawl state of healthcrawl, per site target: the frontier
+// (a queue handing out entries under leases), the visited set, per-URL metadata for
+// incremental re-crawls, the emitted set that makes output exactly-once across
+// resumes and workers, and the bookkeeping of runs.
+//
+// One interface, several engines, selected by URL with Open:
+//
+//	memory (or "")               in memory, gone with the process (the default of tests)
+//	sqlite:///abs/path/state.db  one SQLite file (pure Go driver, WAL mode)
+//	sqlite://relative/state.db
+//	redis://HOST:PORT/DB         shared by several workers (registered by the redis engine)
+//
+// Every engine passes the shared conformance suite in store/storetest.
+//
+// State of a run versus state of a site: the frontier and the visited set belong to
+// the current run of a site and are cleared when a new run begins (BeginRun after
+// FinishRun); metadata and the emitted set outlive runs, so the next run is
+// incremental. A run that was not finished (the process was killed) is resumed by
+// the next BeginRun: nothing is cleared, and entries that were leased by the dead
+// process come back to the queue when their lease expires or when the same worker
+// calls Release.
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Entry is one queued URL. Data is the caller's opaque encoding of whatever it keeps
+// with the URL (the crawler stores its depth, kind, parent, sitemap lastmod …).
+// A frontier holds at most one entry per URL in a run.
+type Entry struct {
+	URL  string
+	Data []byte
+}
+
+// Outcome is how a leased entry ended.
+type Outcome uint8
+
+// Outcomes passed to Ack.
+const (
+	Done   Outcome = iota // handled: record written, or filed as not an article, duplicate, …
+	Failed                // its failure was recorded (it is not fetched again in this run)
+)
+
+// Meta is what the store remembers about one URL across runs.
+type Meta struct {
+	Status         int       // last HTTP status (304 when the last fetch was conditional and unchanged)
+	ETag           string    // ETag of the last 200 response
+	LastModified   string    // Last-Modified of the last 200 response, as sent
+	SitemapLastMod string    // <lastmod> of the sitemap entry when the page was last fetched
+	ContentHash    string    // content_hash of the last record built from the page
+	FetchedAt      time.Time // last fetch
+	EmittedAt      time.Time // last time a record of the page was written (set by EmitOnce)
+	// Links are the absolute links found on the page at its last full fetch, so an
+	// unchanged page (304, or sitemap lastmod not moved) still leads to its links.
+	Links []string
+}
+
+// Change is the verdict of EmitOnce.
+type Change string
+
+// Changes returned by EmitOnce. Only ChangeNew and ChangeChanged mean "write it".
+const (
+	ChangeNew       Change = "new"       // never emitted before: write it
+	ChangeChanged   Change = "changed"   // emitted in an earlier run with another content hash: write it
+	ChangeUnchanged Change = "unchanged" // emitted in an earlier run with the same content hash
+	ChangeDuplicate Change = "duplicate" // already emitted in this run (another alias, or before a crash)
+)
+
+// Emit reports whether a record with this change must be written.
+func (c Change) Emit() bool { return c == ChangeNew || c == ChangeChanged }
+
+// Run is the run of a site returned by BeginRun.
+type Run struct {
+	ID        int64     // 1 for the first run of a site, then 2, 3, …
+	Resumed   bool      // the run was in progress (not finished): continue it, do not seed again
+	StartedAt time.Time // when the run began (its first BeginRun)
+}
+
+// Stats is the state of one site.
+type Stats struct {
+	Site       string
+	Run        int64     // current or last run; 0 = never run
+	Running    bool      // a run is in progress (begun, not finished)
+	StartedAt  time.Time // of the current or last run
+	FinishedAt time.Time // of the last run, zero while Running
+	Queued     int64     // entries waiting (expired leases included)
+	Leased     int64     // entries under a live lease
+	Done       int64     // entries acknowledged Done in this run
+	Failed     int64     // entries acknowledged Failed in this run
+	Seen       int64     // keys in the visited set of this run
+	Emitted    int64     // URLs with an emitted record (all runs)
+	Pages      int64     // URLs with metadata (all runs)
+}
+
+// Store is the crawl state of one crawl configuration, keyed by site name.
+// Implementations are safe for concurrent use by several goroutines; the redis
+// engine also by several processes.
+type Store interface {
+	// BeginRun starts a run of site, or resumes the one in progress. A new run clears
+	// the site's frontier and visited set (metadata and the emitted set stay).
+	BeginRun(ctx context.Context, site string) (Run, error)
+	// FinishRun marks the run of site finished: the next BeginRun starts a new run.
+	FinishRun(ctx context.Context, site string) error
+
+	// MarkSeen adds key to the visited set and reports whether it was new. Atomic: of
+	// concurrent calls with the same key exactly one returns true.
+	MarkSeen(ctx context.Context, site, key string) (bool, error)
+	// Enqueue marks key seen and, if it was new, queues e, in one atomic step (a crash
+	// never leaves key seen but e not queued). It reports whether key was new.
+	Enqueue(ctx context.Context, site, key string, e Entry) (bool, error)
+	// Push queues entries unconditionally (an entry already in the frontier for the
+	// same URL is replaced and queued again).
+	Push(ctx context.Context, site string, entries ...Entry) error
+	// Lease takes up to n queued entries (oldest first) and holds them for worker
+	// until ttl elapses. Entries whose lease expired are queued again first. An empty
+	// result means nothing is queued right now (entries may still be leased).
+	Lease(ctx context.Context, site, worker string, n int, ttl time.Duration) ([]Entry, error)
+	// Extend renews every lease worker holds on site for ttl (the heartbeat).
+	Extend(ctx context.Context, site, worker string, ttl time.Duration) error
+	// Ack ends the lease of url with its outcome; it is never handed out again in this
+	// run. Acking a URL that is not leased is not an error.
+	Ack(ctx context.Context, site, url string, o Outcome) error
+	// Nack ends the lease of url and queues it again.
+	Nack(ctx context.Context, site, url string) error
+	// Release queues again every entry worker holds on site (a worker restarting
+	// under the same name takes its in-flight pages back at once) and returns how many.
+	Release(ctx context.Context, site, worker string) (int, error)
+
+	// GetMeta returns the metadata of url; ok is false when there is none.
+	GetMeta(ctx context.Context, site, url string) (m Meta, ok bool, err error)
+	// PutMeta replaces the metadata of url. EmittedAt is kept as EmitOnce set it.
+	PutMeta(ctx context.Context, site, url string, m Meta) error
+
+	// EmitOnce is the atomic check-and-set of the emitted set on a canonical URL and
+	// the content hash of its record. It returns ChangeNew or ChangeChanged (and
+	// records url as emitted with hash in this run) when the record must be written,
+	// ChangeUnchanged when an earlier run emitted the same hash, and ChangeDuplicate
+	// when url was already emitted in this run. Of concurrent calls with the same url
+	// exactly one gets a change that emits.
+	EmitOnce(ctx context.Context, site, url, hash string) (Change, error)
+	// Gone removes url from the emitted set (it answered 404 or 410) and reports
+	// whether it was there.
+	Gone(ctx context.Context, site, url string) (bool, error)
+	// Emitted lists the URLs of the emitted set of site, sorted.
+	Emitted(ctx context.Context, site string) ([]string, error)
+
+	// Stats reports the state of site.
+	Stats(ctx context.Context, site string) (Stats, error)
+	// Sites lists the sites that have any state, sorted.
+	Sites(ctx context.Context) ([]string, error)
+	// Reset deletes every piece of state of site.
+	Reset(ctx context.Context, site string) error
+	// Engine names the implementation: "memory", "sqlite", "redis".
+	Engine() string
+	// Close releases the store (flushing anything buffered). Idempotent.
+	Close() error
+}
+
+// Opener opens a store from its parsed URL.
+type Opener func(ctx context.Context, u *url.URL) (Store, error)
+
+var (
+	regMu   sync.RWMutex
+	openers = map[string]Opener{}
+)
+
+// Register makes an engine available to Open under a URL scheme (call from init).
+func Register(scheme string, o Opener) {
+	regMu.Lock()
+	defer regMu.Unlock()
+	openers[scheme] = o
+}
+
+// Schemes lists the registered URL schemes, sorted ("memory" included).
+func Schemes() []string {
+	regMu.RLock()
+	defer regMu.RUnlock()
+	out := []string{"memory"}
+	for s := range openers {
+		out = append(out, s)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// ErrNotBuilt is returned by Open for an engine that is planned but not compiled in.
+var ErrNotBuilt = errors.New("not built yet")
+
+// Open opens the store named by rawURL: "" or "memory" for a new memory store,
+// "sqlite:///abs/path.db" or "sqlite://relative.db" for a SQLite file (created with
+// its directory), or any scheme registered with Register.
+func Open(ctx context.Context, rawURL string) (Store, error) {
+	raw := strings.TrimSpace(rawURL)
+	if raw == "" || raw == "memory" || raw == "memory://" {
+		return NewMemory(), nil
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil, fmt.Errorf("state store %q: %w", rawURL, err)
+	}
+	regMu.RLock()
+	o, ok := openers[u.Scheme]
+	regMu.RUnlock()
+	if !ok {
+		if u.Scheme == "redis" || u.Scheme == "rediss" {
+			return nil, fmt.Errorf("state store %q: redis store: %w", rawURL, ErrNotBuilt)
+		}
+		return nil, fmt.Errorf("state store %q: unknown scheme %q (known: %v)", rawURL, u.Scheme, Schemes())
+	}
+	s, err := o(ctx, u)
+	if err != nil {
+		return nil, fmt.Errorf("state store %q: %w", rawURL, err)
+	}
+	return s, nil
+}
+
+// Validate checks a state URL without opening it.
+func Validate(rawURL string) error {
+	raw := strings.TrimSpace(rawURL)
+	if raw == "" || raw == "memory" || raw == "memory://" {
+		return nil
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return err
+	}
+	regMu.RLock()
+	_, ok := openers[u.Scheme]
+	regMu.RUnlock()
+	if !ok {
+		return fmt.Errorf("unknown scheme %q (known: %v)", u.Scheme, Schemes())
+	}
+	if u.Scheme == "sqlite" && sqlitePath(u) == "" {
+		return errors.New("sqlite URL without a path (want sqlite:///abs/path.db or sqlite://relative.db)")
+	}
+	return nil
+}
