@@ -33,17 +33,50 @@ type Output struct {
 	Path       string `mapstructure:"path"`
 	Format     string `mapstructure:"format"`
 	ErrorsPath string `mapstructure:"errors_path"`
+	// Sinks are more outputs written at the same time as path/format, each with its
+	// own path and format (empty format = from the path's extension).
+	Sinks []Sink `mapstructure:"sinks"`
+	// Rotate starts numbered files (out-00001.jsonl, …) when a limit is reached; it
+	// applies to path and to every entry of sinks. Zero limits = no rotation.
+	Rotate Rotate `mapstructure:"rotate"`
 }
 
-// State selects the frontier/visited store ("" or "memory" = in memory).
+// Sink is one more output: a path ("-" = standard output; a directory for files) and
+// a format.
+type Sink struct {
+	Path   string `mapstructure:"path"`
+	Format string `mapstructure:"format"`
+}
+
+// Rotate limits the size of one output file; 0 = no limit.
+type Rotate struct {
+	MaxRecords int   `mapstructure:"max_records"`
+	MaxBytes   int64 `mapstructure:"max_bytes"`
+}
+
+// State selects the crawl state store (frontier, visited set, per-URL metadata,
+// emitted set): "memory" (or "") = in memory, nothing kept between runs;
+// "sqlite:///abs/path.db" or "sqlite://relative.db" = one SQLite file, so runs
+// resume after a crash and re-crawls are incremental.
 type State struct {
 	URL string `mapstructure:"url"`
+	// Lease is how long a URL taken from the frontier stays reserved for the worker
+	// that took it; the lease is renewed while the page is worked on, and an expired
+	// one (the worker died) puts the URL back in the queue.
+	Lease time.Duration `mapstructure:"lease"`
 }
 
 // Schedule configures `crawl schedule`.
 type Schedule struct {
 	Listen string `mapstructure:"listen"`
+	// Jitter delays each scheduled run by a random duration in [0, jitter), so that
+	// many sites on the same cron line do not all start in the same second.
+	Jitter time.Duration `mapstructure:"jitter"`
 }
+
+// DefaultStateURL is the state store of `crawl run` and `crawl schedule` unless the
+// config says otherwise.
+const DefaultStateURL = "sqlite://.crawl/state.db"
 
 // Pipeline lists the cleaning stages in order.
 type Pipeline struct {
@@ -117,6 +150,7 @@ func Default() Config {
 		},
 		Output:   Output{Path: "out/records.jsonl", Format: "jsonl"},
 		Pipeline: Pipeline{Stages: stages},
+		State:    State{URL: DefaultStateURL, Lease: 30 * time.Second},
 		Schedule: Schedule{Listen: "127.0.0.1:9464"},
 	}
 }

@@ -88,19 +88,23 @@ sites:
 // file does not mention (spf13/viper#761).
 func TestEnvOverridesEveryKey(t *testing.T) {
 	env := map[string]string{
-		"CRAWL_NAME":                 "fromenv",
-		"CRAWL_CRAWL_USER_AGENT":     "ua/1",
-		"CRAWL_CRAWL_PARALLELISM":    "2",
-		"CRAWL_CRAWL_DELAY":          "750ms",
-		"CRAWL_CRAWL_TIMEOUT":        "5s",
-		"CRAWL_CRAWL_MAX_BODY_BYTES": "1000",
-		"CRAWL_CRAWL_RETRIES":        "0",
-		"CRAWL_CRAWL_OBEY_ROBOTS":    "false",
-		"CRAWL_OUTPUT_PATH":          "-",
-		"CRAWL_OUTPUT_FORMAT":        "text",
-		"CRAWL_OUTPUT_ERRORS_PATH":   "out/errors.jsonl",
-		"CRAWL_STATE_URL":            "memory",
-		"CRAWL_SCHEDULE_LISTEN":      "127.0.0.1:1",
+		"CRAWL_NAME":                      "fromenv",
+		"CRAWL_CRAWL_USER_AGENT":          "ua/1",
+		"CRAWL_CRAWL_PARALLELISM":         "2",
+		"CRAWL_CRAWL_DELAY":               "750ms",
+		"CRAWL_CRAWL_TIMEOUT":             "5s",
+		"CRAWL_CRAWL_MAX_BODY_BYTES":      "1000",
+		"CRAWL_CRAWL_RETRIES":             "0",
+		"CRAWL_CRAWL_OBEY_ROBOTS":         "false",
+		"CRAWL_OUTPUT_PATH":               "-",
+		"CRAWL_OUTPUT_FORMAT":             "text",
+		"CRAWL_OUTPUT_ERRORS_PATH":        "out/errors.jsonl",
+		"CRAWL_OUTPUT_ROTATE_MAX_RECORDS": "1000",
+		"CRAWL_OUTPUT_ROTATE_MAX_BYTES":   "1048576",
+		"CRAWL_STATE_URL":                 "memory",
+		"CRAWL_SCHEDULE_LISTEN":           "127.0.0.1:1",
+		"CRAWL_STATE_LEASE":               "10s",
+		"CRAWL_SCHEDULE_JITTER":           "1m",
 	}
 	if got, want := len(config.EnvKeys()), len(env); got != want {
 		t.Fatalf("EnvKeys has %d keys, test covers %d: %v", got, want, config.EnvKeys())
@@ -118,9 +122,12 @@ func TestEnvOverridesEveryKey(t *testing.T) {
 	want := config.Default()
 	want.Name = "fromenv"
 	want.Crawl = config.Crawl{UserAgent: "ua/1", Parallelism: 2, Delay: 750 * time.Millisecond, Timeout: 5 * time.Second, MaxBodyBytes: 1000, Retries: 0, ObeyRobots: false}
-	want.Output = config.Output{Path: "-", Format: "text", ErrorsPath: "out/errors.jsonl"}
+	want.Output = config.Output{Path: "-", Format: "text", ErrorsPath: "out/errors.jsonl",
+		Rotate: config.Rotate{MaxRecords: 1000, MaxBytes: 1 << 20}}
 	want.State.URL = "memory"
 	want.Schedule.Listen = "127.0.0.1:1"
+	want.State.Lease = 10 * time.Second
+	want.Schedule.Jitter = time.Minute
 	if diff := cmp.Diff(want, cfg, cmp.FilterPath(func(p cmp.Path) bool { return p.String() == "Sites" }, cmp.Ignore())); diff != "" {
 		t.Errorf("env not applied (-want +got):\n%s", diff)
 	}
@@ -189,6 +196,10 @@ func TestValidateErrors(t *testing.T) {
 		{"empty output path", "output:\n  path: \"\"\n", "output.path", config.ErrRequired, ""},
 		{"empty format", "output:\n  format: \"\"\n", "output.format", config.ErrRequired, ""},
 		{"unknown state", "state:\n  url: \"postgres://x\"\n", "state.url", config.ErrInvalid, ""},
+		{"sqlite without path", "state:\n  url: \"sqlite://\"\n", "state.url", config.ErrInvalid, ""},
+		{"zero lease", "state:\n  lease: 0s\n", "state.lease", config.ErrRange, ""},
+		{"negative jitter", "schedule:\n  jitter: -1s\n", "schedule.jitter", config.ErrRange, ""},
+		{"bad seconds cron", goodSite + "    schedule: \"61 * * * * *\"\n", "sites[0].schedule", config.ErrInvalid, ""},
 		{"bad listen", "schedule:\n  listen: \"nope\"\n", "schedule.listen", config.ErrInvalid, ""},
 		{"stage without name", "pipeline:\n  stages:\n    - options: {a: 1}\n", "pipeline.stages[0].name", config.ErrRequired, ""},
 		{"site not a map", "sites:\n  - blog\n", "sites[0]", config.ErrType, ""},

@@ -98,11 +98,35 @@ func (c Config) Validate() error {
 	if strings.TrimSpace(c.Output.Format) == "" {
 		add("output.format", "", ErrRequired)
 	}
+	if r := c.Output.Rotate; r.MaxRecords < 0 {
+		add("output.rotate.max_records", strconv.Itoa(r.MaxRecords), kindErr(ErrRange, "must be ≥ 0"))
+	}
+	if r := c.Output.Rotate; r.MaxBytes < 0 {
+		add("output.rotate.max_bytes", strconv.FormatInt(r.MaxBytes, 10), kindErr(ErrRange, "must be ≥ 0"))
+	}
+	outPaths := map[string]string{strings.TrimSpace(c.Output.Path): "output.path"}
+	for i, sk := range c.Output.Sinks {
+		key := fmt.Sprintf("output.sinks[%d].path", i)
+		p := strings.TrimSpace(sk.Path)
+		if p == "" {
+			add(key, "", fmt.Errorf("%w (use - for stdout)", ErrRequired))
+			continue
+		}
+		if prev, dup := outPaths[p]; dup {
+			add(key, sk.Path, fmt.Errorf("%w of %s", ErrDuplicate, prev))
+			continue
+		}
+		outPaths[p] = key
+	}
 
-	switch c.State.URL {
-	case "", "memory", "memory://":
-	default:
-		add("state.url", c.State.URL, kindErr(ErrInvalid, "unsupported state store (this build supports memory)"))
+	if err := checkStateURL(c.State.URL); err != nil {
+		add("state.url", c.State.URL, kindErr(ErrInvalid, err.Error()))
+	}
+	if c.State.Lease <= 0 {
+		add("state.lease", c.State.Lease.String(), kindErr(ErrRange, "must be > 0"))
+	}
+	if c.Schedule.Jitter < 0 {
+		add("schedule.jitter", c.Schedule.Jitter.String(), kindErr(ErrRange, "must be ≥ 0"))
 	}
 
 	if l := c.Schedule.Listen; l != "" {
@@ -182,11 +206,45 @@ func (s Site) validate(p string) []error {
 		}
 	}
 	if s.Schedule != "" {
-		if _, err := cron.ParseStandard(s.Schedule); err != nil {
+		if _, err := ParseSchedule(s.Schedule); err != nil {
 			add(p+".schedule", s.Schedule, kindErr(ErrInvalid, "bad cron expression: "+err.Error()))
 		}
 	}
 	return errs
+}
+
+// cronParser accepts standard 5-field cron lines, 6 fields with leading seconds,
+// and descriptors (@daily, @every 1h).
+var cronParser = cron.NewParser(cron.SecondOptional | cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
+
+// ParseSchedule parses a sites[].schedule cron expression: 5 fields (minute hour
+// day-of-month month day-of-week), or 6 with leading seconds, or a descriptor such
+// as @daily or @every 6h.
+func ParseSchedule(spec string) (cron.Schedule, error) { return cronParser.Parse(spec) }
+
+// checkStateURL accepts memory (or empty), sqlite://PATH and redis(s)://HOST.
+func checkStateURL(raw string) error {
+	switch strings.TrimSpace(raw) {
+	case "", "memory", "memory://":
+		return nil
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return err
+	}
+	switch u.Scheme {
+	case "sqlite":
+		if u.Opaque == "" && u.Host == "" && u.Path == "" {
+			return errors.New("sqlite URL without a path (want sqlite:///abs/path.db or sqlite://relative.db)")
+		}
+	case "redis", "rediss":
+		if u.Host == "" {
+			return errors.New("redis URL without a host (want redis://HOST:PORT/DB)")
+		}
+	default:
+		return fmt.Errorf("unsupported state store %q (want memory, sqlite://PATH or redis://HOST:PORT/DB)", u.Scheme)
+	}
+	return nil
 }
 
 func checkHTTPURL(raw string) error {

@@ -11,6 +11,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
+	"sort"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -29,6 +30,9 @@ import (
 type BenchSite struct {
 	Pages   int
 	PerList int
+	// Latency delays every response, like a real server's time to first byte
+	// (0 = answer at once: the crawl is CPU-bound).
+	Latency time.Duration
 }
 
 // Lists is the number of listing pages.
@@ -36,6 +40,15 @@ func (s BenchSite) Lists() int { return (s.Pages + s.PerList - 1) / s.PerList }
 
 // ServeHTTP implements http.Handler.
 func (s BenchSite) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if s.Latency > 0 {
+		t := time.NewTimer(s.Latency)
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+			t.Stop()
+			return
+		}
+	}
 	p := r.URL.Path
 	switch {
 	case p == "/robots.txt":
@@ -90,9 +103,11 @@ func (s BenchSite) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // BenchOptions configure RunCrawlBench.
 type BenchOptions struct {
-	Pages       int       // article pages on the site (default 5000)
-	Parallelism int       // crawl.parallelism for both crawls (default config.Default's)
-	Progress    io.Writer // optional progress line for the full crawl
+	Pages       int           // article pages on the site (default 5000)
+	Parallelism int           // crawl.parallelism for both crawls (default config.Default's)
+	Latency     time.Duration // server time to first byte (BenchSite.Latency)
+	Rounds      int           // rounds of the three crawls; medians are reported (default 3)
+	Progress    io.Writer     // optional progress line for the full crawl
 	Logger      *slog.Logger
 }
 
@@ -110,53 +125,92 @@ type BenchRun struct {
 type BenchResult struct {
 	Pages       int
 	Parallelism int
+	Latency     time.Duration
+	Rounds      int
 	Bare        BenchRun
+	CrawlOnly   BenchRun // RunJob with nothing extracted
 	Full        BenchRun
 	Ratio       float64 // Full.PagesPerSec / Bare.PagesPerSec
 }
 
-// RunCrawlBench serves a BenchSite on loopback and crawls it twice: bare colly, then
-// RunJob. Peak RSS is the process's VmHWM (reset between runs through
+// RunCrawlBench serves a BenchSite on loopback and crawls it three times: bare colly;
+// RunJob with an articles rule matching nothing (fetch, decode, parse, follow);
+// RunJob extracting every article through the default pipeline. Peak RSS is the process's VmHWM (reset between runs through
 // /proc/self/clear_refs); it includes the in-process site server.
 func RunCrawlBench(ctx context.Context, opts BenchOptions) (BenchResult, error) {
 	if opts.Pages <= 0 {
 		opts.Pages = 5000
+	}
+	if opts.Rounds <= 0 {
+		opts.Rounds = 3
 	}
 	cfg := config.Default()
 	if opts.Parallelism > 0 {
 		cfg.Crawl.Parallelism = opts.Parallelism
 	}
 	cfg.Crawl.Delay = 0
-	site := BenchSite{Pages: opts.Pages, PerList: 50}
+	site := BenchSite{Pages: opts.Pages, PerList: 50, Latency: opts.Latency}
 	srv := httptest.NewServer(site)
 	defer srv.Close()
-	res := BenchResult{Pages: opts.Pages, Parallelism: cfg.Crawl.Parallelism}
+	res := BenchResult{Pages: opts.Pages, Parallelism: cfg.Crawl.Parallelism, Latency: opts.Latency, Rounds: opts.Rounds}
 
-	resetPeakRSS()
-	bare, err := bareCollyCrawl(ctx, srv.URL, cfg.Crawl)
-	if err != nil {
-		return res, err
+	run := func(articles string) (BenchRun, Summary, error) {
+		resetPeakRSS()
+		cfg.Sites = []config.Site{{Name: "bench", StartURLs: []string{srv.URL + "/"}, Articles: []string{articles}}}
+		var sink countingSink
+		start := time.Now()
+		sum, err := RunJob(ctx, JobOptions{Config: cfg, Sink: &sink, Logger: opts.Logger, Progress: opts.Progress})
+		if err != nil {
+			return BenchRun{}, sum, fmt.Errorf("bench crawl: %w", err)
+		}
+		el := time.Since(start)
+		return BenchRun{Fetched: sum.Fetched, Articles: sum.Articles, Elapsed: el, PagesPerSec: float64(sum.Fetched) / el.Seconds(), PeakRSS: peakRSS()}, sum, nil
 	}
-	bare.PeakRSS = peakRSS()
-	res.Bare = bare
-
-	resetPeakRSS()
-	cfg.Sites = []config.Site{{Name: "bench", StartURLs: []string{srv.URL + "/"}, Articles: []string{`/article/[0-9]+$`}}}
-	var sink countingSink
-	start := time.Now()
-	sum, err := RunJob(ctx, JobOptions{Config: cfg, Sink: &sink, Logger: opts.Logger, Progress: opts.Progress})
-	if err != nil {
-		return res, fmt.Errorf("bench crawl: %w", err)
+	// Rounds alternate the three crawls, so that load from other processes on a shared
+	// machine hits them alike; each row reports its median round.
+	var bares, onlys, fulls []BenchRun
+	var sum Summary
+	for range max(opts.Rounds, 1) {
+		resetPeakRSS()
+		bare, err := bareCollyCrawl(ctx, srv.URL, cfg.Crawl)
+		if err != nil {
+			return res, err
+		}
+		bare.PeakRSS = peakRSS()
+		bares = append(bares, bare)
+		// The crawler without extraction: an articles rule that matches nothing, so
+		// pages are fetched, decoded, parsed and followed but not extracted.
+		only, _, err := run(`^nothing$`)
+		if err != nil {
+			return res, err
+		}
+		onlys = append(onlys, only)
+		var full BenchRun
+		full, sum, err = run(`/article/[0-9]+$`)
+		if err != nil {
+			return res, err
+		}
+		fulls = append(fulls, full)
+		if sum.Articles != opts.Pages {
+			return res, fmt.Errorf("bench crawl: %d articles written, want %d (categories %v)", sum.Articles, opts.Pages, sum.Reasons)
+		}
 	}
-	el := time.Since(start)
-	res.Full = BenchRun{Fetched: sum.Fetched, Articles: sum.Articles, Elapsed: el, PagesPerSec: float64(sum.Fetched) / el.Seconds(), PeakRSS: peakRSS()}
+	res.Bare, res.CrawlOnly, res.Full = median(bares), median(onlys), median(fulls)
 	if res.Bare.PagesPerSec > 0 {
 		res.Ratio = res.Full.PagesPerSec / res.Bare.PagesPerSec
 	}
-	if sum.Articles != opts.Pages {
-		return res, fmt.Errorf("bench crawl: %d articles written, want %d (categories %v)", sum.Articles, opts.Pages, sum.Reasons)
-	}
 	return res, nil
+}
+
+// median returns the run with the median pages/s, with the highest peak RSS of all.
+func median(runs []BenchRun) BenchRun {
+	s := append([]BenchRun(nil), runs...)
+	sort.Slice(s, func(i, j int) bool { return s[i].PagesPerSec < s[j].PagesPerSec })
+	m := s[len(s)/2]
+	for _, r := range runs {
+		m.PeakRSS = max(m.PeakRSS, r.PeakRSS)
+	}
+	return m
 }
 
 // bareCollyCrawl is the baseline: colly alone, following every link, no extraction.
@@ -229,12 +283,12 @@ func peakRSS() int64 {
 // Print writes the benchmark result as a table.
 func (r BenchResult) Print(w io.Writer) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintf(tw, "site\t%d article pages + %d listing pages, parallelism %d\n", r.Pages, BenchSite{Pages: r.Pages, PerList: 50}.Lists(), r.Parallelism)
+	fmt.Fprintf(tw, "site\t%d article pages + %d listing pages, server latency %s, parallelism %d, median of %d rounds\n", r.Pages, BenchSite{Pages: r.Pages, PerList: 50}.Lists(), r.Latency, r.Parallelism, r.Rounds)
 	fmt.Fprintf(tw, "crawl\tpages\tarticles\telapsed\tpages/s\tpeak RSS\n")
 	for _, row := range []struct {
 		name string
 		run  BenchRun
-	}{{"bare colly (no extraction)", r.Bare}, {"healthcrawl (extract+pipeline)", r.Full}} {
+	}{{"bare colly (no extraction)", r.Bare}, {"healthcrawl, no extraction", r.CrawlOnly}, {"healthcrawl (extract+pipeline)", r.Full}} {
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%.0f\t%s\n", row.name, row.run.Fetched, row.run.Articles, row.run.Elapsed.Round(time.Millisecond), row.run.PagesPerSec, mib(row.run.PeakRSS))
 	}
 	fmt.Fprintf(tw, "ratio\t%.0f %%\t(target ≥ 70 %%)\n", r.Ratio*100)

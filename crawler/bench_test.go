@@ -5,10 +5,13 @@ import (
 	"os"
 	"strconv"
 	"testing"
+	"time"
 )
 
 // BenchmarkCrawl runs RunCrawlBench once per iteration on a BenchSite of
-// $CRAWL_BENCH_PAGES article pages (default 5000) and reports pages/s of the bare
+// $CRAWL_BENCH_PAGES article pages (default 5000), server latency
+// $CRAWL_BENCH_LATENCY (default 0), $CRAWL_BENCH_PARALLELISM (default 4) and
+// $CRAWL_BENCH_ROUNDS (default 3; medians are reported), and reports pages/s of the bare
 // colly crawl and of the full crawl, their ratio, and the full crawl's peak RSS.
 //
 //	go test -run '^$' -bench BenchmarkCrawl -benchtime 1x ./crawler/
@@ -17,8 +20,14 @@ func BenchmarkCrawl(b *testing.B) {
 	if v, err := strconv.Atoi(os.Getenv("CRAWL_BENCH_PAGES")); err == nil && v > 0 {
 		pages = v
 	}
+	var latency time.Duration
+	if v, err := time.ParseDuration(os.Getenv("CRAWL_BENCH_LATENCY")); err == nil {
+		latency = v
+	}
+	par, _ := strconv.Atoi(os.Getenv("CRAWL_BENCH_PARALLELISM"))
+	rounds, _ := strconv.Atoi(os.Getenv("CRAWL_BENCH_ROUNDS"))
 	for b.Loop() {
-		res, err := RunCrawlBench(context.Background(), BenchOptions{Pages: pages})
+		res, err := RunCrawlBench(context.Background(), BenchOptions{Pages: pages, Latency: latency, Parallelism: par, Rounds: rounds})
 		if err != nil {
 			b.Fatal(err)
 		}

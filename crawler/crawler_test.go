@@ -4,14 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
-	"fmt"
 	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
-	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -77,7 +74,14 @@ func TestCrawlFaultSite(t *testing.T) {
 	// Bounded time: a hang fails the test through this deadline instead of blocking.
 	ctx, cancel := context.WithTimeout(context.Background(), 45*time.Second)
 	defer cancel()
-	sum, err := RunJob(ctx, JobOptions{Config: cfg, Sink: sink, Logger: testLogger(t), Progress: progress, RetryBase: 10 * time.Millisecond})
+	var fronts []*recordingFrontier
+	newFrontier := func(_ context.Context, site string) (Frontier, error) {
+		f := &recordingFrontier{MemoryFrontier: NewMemoryFrontier()}
+		fronts = append(fronts, f)
+		return f, nil
+	}
+	sum, err := RunJob(ctx, JobOptions{Config: cfg, Sink: sink, Logger: testLogger(t), Progress: progress,
+		RetryBase: 10 * time.Millisecond, NewFrontier: newFrontier})
 	if err != nil {
 		t.Fatalf("RunJob: %v", err)
 	}
@@ -129,6 +133,25 @@ func TestCrawlFaultSite(t *testing.T) {
 				t.Errorf("%s: text has U+FFFD", a.URL)
 			}
 		}
+	}
+
+	// The frontier plugged in through NewFrontier saw every queued URL; sitemap
+	// entries carry their <lastmod>.
+	if len(fronts) != 1 {
+		t.Fatalf("NewFrontier called %d times, want 1", len(fronts))
+	}
+	pushed := fronts[0].pushed()
+	if e, ok := pushed[base+"/articles/sitemap-only"]; !ok || e.LastMod != "2026-10-30" || e.Kind != KindPage || e.Parent != base+"/sitemaps/articles.xml.gz" {
+		t.Errorf("frontier entry for sitemap-only = %+v (found %v), want LastMod 2026-10-30 from the gzipped sitemap", e, ok)
+	}
+	if e := pushed[base+"/sitemaps/articles.xml.gz"]; e.Kind != KindSitemap {
+		t.Errorf("frontier entry for the .xml.gz sitemap: kind %v, want sitemap", e.Kind)
+	}
+	if e := pushed[base+"/"]; !e.Seed || e.Depth != 0 {
+		t.Errorf("start URL entry = %+v, want a depth-0 seed", e)
+	}
+	if e := pushed[base+"/articles/a1"]; e.Depth != 1 && e.Depth != 0 {
+		t.Errorf("a1 depth %d, want 0 (sitemap) or 1 (home link)", e.Depth)
 	}
 
 	// Every other URL in its category, with its reason.
@@ -266,15 +289,25 @@ func tail(s string, n int) string {
 	return s[len(s)-n:]
 }
 
-// keys is a helper for failure messages.
-func keys[M ~map[string]V, V any](m M) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
+// recordingFrontier is a MemoryFrontier that remembers every pushed entry.
+type recordingFrontier struct {
+	*MemoryFrontier
+	mu   sync.Mutex
+	push map[string]Entry
 }
 
-var _ = errors.New
-var _ = fmt.Sprint
+func (f *recordingFrontier) Push(ctx context.Context, e Entry) error {
+	f.mu.Lock()
+	if f.push == nil {
+		f.push = map[string]Entry{}
+	}
+	f.push[e.URL] = e
+	f.mu.Unlock()
+	return f.MemoryFrontier.Push(ctx, e)
+}
+
+func (f *recordingFrontier) pushed() map[string]Entry {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.push
+}

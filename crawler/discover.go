@@ -23,9 +23,9 @@ const (
 
 // discover applies the URL rules to abs (an absolute URL found as a link, in a
 // sitemap, or given as a seed) and queues it as e (URL filled in here). Every
-// outcome other than queueing is accounted. Checks in order: canonical form, seen
-// before, domain, exclude, follow/articles, URL length, robots.txt, trap guard,
-// max_depth, max_pages.
+// outcome other than queueing is accounted. Checks in order: canonical form, domain,
+// exclude, follow/articles, URL length, then (held, see discoverCanon) the trap
+// guard and max_depth, then seen before, robots.txt, max_pages.
 func (s *siteRun) discover(ctx context.Context, abs *url.URL, e Entry) discovery {
 	canon, err := canonicalURL(abs)
 	if err != nil {
@@ -37,6 +37,34 @@ func (s *siteRun) discover(ctx context.Context, abs *url.URL, e Entry) discovery
 // discoverCanon is discover for a URL already canonicalised.
 func (s *siteRun) discoverCanon(ctx context.Context, abs *url.URL, canon string, e Entry) discovery {
 	key := Key(canon)
+	// The static rules first (they depend on the URL only).
+	var cat, reason string
+	var detail error
+	switch {
+	case !s.domainAllowed(abs.Hostname()):
+		cat, reason = CatExcluded, "domain not allowed"
+	case e.Kind == KindPage && config.Match(s.rules.Exclude, canon):
+		cat, reason = CatExcluded, "matched by exclude"
+	case e.Kind == KindPage && !e.Seed && len(s.rules.Follow) > 0 && !config.Match(s.rules.Follow, canon) && !config.Match(s.rules.Articles, canon):
+		cat, reason = CatExcluded, "matched by neither follow nor articles"
+	case len(canon) > s.job.maxURLLen:
+		cat, reason, detail = CatOverLimit, "url_length", fmt.Errorf("URL is %d bytes, limit %d", len(canon), s.job.maxURLLen)
+	}
+	// Path-dependent limits (trap guard, max_depth) are decided before the URL is
+	// marked seen: the same URL may still be reached by an allowed path. It is held,
+	// and filed as over_limit at the end only if it was never queued (see settleHeld).
+	if cat == "" && e.Kind == KindPage {
+		if reason, detail := s.pathLimit(canon, e); reason != "" {
+			seen, err := s.frontier.Seen(ctx, key)
+			if err == nil && !seen {
+				s.held.LoadOrStore(key, heldURL{url: canon, reason: reason, err: detail})
+				return discRejected
+			}
+			if err == nil {
+				return discSeen
+			}
+		}
+	}
 	fresh, err := s.frontier.MarkSeen(ctx, key)
 	if err != nil {
 		s.log.Error("frontier", "url", canon, "err", err)
@@ -60,19 +88,8 @@ func (s *siteRun) discoverCanon(ctx context.Context, abs *url.URL, canon string,
 		s.log.Debug("not queued", "url", canon, "category", cat, "reason", reason)
 		return discRejected
 	}
-	if !s.domainAllowed(abs.Hostname()) {
-		return reject(CatExcluded, "domain not allowed", nil)
-	}
-	if e.Kind == KindPage {
-		if config.Match(s.rules.Exclude, canon) {
-			return reject(CatExcluded, "matched by exclude", nil)
-		}
-		if !e.Seed && len(s.rules.Follow) > 0 && !config.Match(s.rules.Follow, canon) && !config.Match(s.rules.Articles, canon) {
-			return reject(CatExcluded, "matched by neither follow nor articles", nil)
-		}
-	}
-	if len(canon) > s.job.maxURLLen {
-		return reject(CatOverLimit, "url_length", fmt.Errorf("URL is %d bytes, limit %d", len(canon), s.job.maxURLLen))
+	if cat != "" {
+		return reject(cat, reason, detail)
 	}
 	if s.obey && e.Kind == KindPage {
 		u, _ := url.Parse(canon)
@@ -81,13 +98,6 @@ func (s *siteRun) discoverCanon(ctx context.Context, abs *url.URL, canon string,
 		}
 	}
 	if e.Kind == KindPage {
-		u, _ := url.Parse(canon)
-		if why := s.trap.Check(u, e); why != "" {
-			return reject(CatOverLimit, "trap", fmt.Errorf("crawler trap: %s", why))
-		}
-		if s.maxDepth > 0 && e.Depth > s.maxDepth {
-			return reject(CatOverLimit, "max_depth", fmt.Errorf("depth %d > max_depth %d", e.Depth, s.maxDepth))
-		}
 		if n := s.pages.Add(1); s.maxPages > 0 && n > int64(s.maxPages) {
 			return reject(CatOverLimit, "max_pages", fmt.Errorf("max_pages %d reached", s.maxPages))
 		}
@@ -181,4 +191,41 @@ func resolveLink(base *url.URL, href string) *url.URL {
 		return nil
 	}
 	return u
+}
+
+// heldURL is a URL stopped by a path-dependent limit, pending settleHeld.
+type heldURL struct {
+	url, reason string
+	err         error
+}
+
+// pathLimit returns the trap-guard or max_depth verdict for a page URL reached as e.
+func (s *siteRun) pathLimit(canon string, e Entry) (string, error) {
+	u, err := url.Parse(canon)
+	if err != nil {
+		return "", nil
+	}
+	if why := s.trap.Check(u, e); why != "" {
+		return "trap", fmt.Errorf("crawler trap: %s", why)
+	}
+	if s.maxDepth > 0 && e.Depth > s.maxDepth {
+		return "max_depth", fmt.Errorf("depth %d > max_depth %d", e.Depth, s.maxDepth)
+	}
+	return "", nil
+}
+
+// settleHeld files every held URL that was never queued by another path as over_limit.
+func (s *siteRun) settleHeld(ctx context.Context) {
+	var held []heldURL
+	s.held.Range(func(k, v any) bool {
+		if seen, err := s.frontier.Seen(ctx, k.(string)); err == nil && !seen {
+			held = append(held, v.(heldURL))
+		}
+		return true
+	})
+	sort.Slice(held, func(i, j int) bool { return held[i].url < held[j].url })
+	for _, h := range held {
+		s.job.acct.record(s.site.Name, h.url, outcome{Category: CatOverLimit, Reason: h.reason, Stage: "discover", Err: h.err})
+		s.log.Debug("not queued", "url", h.url, "category", CatOverLimit, "reason", h.reason)
+	}
 }

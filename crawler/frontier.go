@@ -42,19 +42,29 @@ type Entry struct {
 // Frontier is the crawl state of one site: the set of URLs already seen and the
 // queue of URLs still to fetch. Implementations must be safe for concurrent use.
 // The memory implementation is NewMemoryFrontier; persistent stores (SQLite, Redis)
-// implement the same four methods, so an interrupted crawl can resume.
-//
-// Keys passed to MarkSeen are visited-set keys (see Key), or other strings with a
-// namespace prefix such as "emitted " that never collide with URLs.
+// (store package) implement the same methods through an adapter, so an interrupted
+// crawl can resume. Keys are visited-set keys (see Key).
 type Frontier interface {
 	// MarkSeen records key as seen and reports whether it was new. It is atomic:
 	// of several concurrent calls with the same key exactly one returns true.
 	MarkSeen(ctx context.Context, key string) (bool, error)
+	// Seen reports whether key was marked seen, without marking it.
+	Seen(ctx context.Context, key string) (bool, error)
 	// Push queues e for fetching. Callers push only entries they have just marked seen.
 	Push(ctx context.Context, e Entry) error
 	// Pop removes and returns the next entry (FIFO for the memory frontier);
 	// ok is false when the queue is empty.
 	Pop(ctx context.Context) (e Entry, ok bool, err error)
+	// Done tells the frontier that a popped entry has been handled (failed: its
+	// failure was recorded). A persistent frontier ends the entry's lease here, so a
+	// crash before Done hands the entry out again on resume.
+	Done(ctx context.Context, e Entry, failed bool) error
+	// EmitOnce is the check-and-set of the emitted set: it reports whether the record
+	// of canonical key (with this content hash) must be written. Of concurrent calls
+	// with the same key at most one returns true. When it returns false, reason says
+	// why (e.g. "canonical URL already emitted"; an incremental store may answer
+	// "unchanged since the last run").
+	EmitOnce(ctx context.Context, key, contentHash string) (emit bool, reason string, err error)
 	// Len reports how many entries are queued.
 	Len(ctx context.Context) (int, error)
 }
@@ -64,15 +74,16 @@ type FrontierFactory func(ctx context.Context, site string) (Frontier, error)
 
 // MemoryFrontier is the in-memory Frontier: a FIFO queue and a set.
 type MemoryFrontier struct {
-	mu    sync.Mutex
-	seen  map[string]struct{}
-	queue []Entry
-	head  int
+	mu      sync.Mutex
+	seen    map[string]struct{}
+	emitted map[string]struct{}
+	queue   []Entry
+	head    int
 }
 
 // NewMemoryFrontier returns an empty in-memory frontier.
 func NewMemoryFrontier() *MemoryFrontier {
-	return &MemoryFrontier{seen: make(map[string]struct{})}
+	return &MemoryFrontier{seen: make(map[string]struct{}), emitted: make(map[string]struct{})}
 }
 
 // MarkSeen implements Frontier.
@@ -84,6 +95,14 @@ func (f *MemoryFrontier) MarkSeen(_ context.Context, key string) (bool, error) {
 	}
 	f.seen[key] = struct{}{}
 	return true, nil
+}
+
+// Seen implements Frontier.
+func (f *MemoryFrontier) Seen(_ context.Context, key string) (bool, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	_, ok := f.seen[key]
+	return ok, nil
 }
 
 // Push implements Frontier.
@@ -112,6 +131,20 @@ func (f *MemoryFrontier) Pop(_ context.Context) (Entry, bool, error) {
 		f.head = 0
 	}
 	return e, true, nil
+}
+
+// Done implements Frontier (nothing to do in memory).
+func (f *MemoryFrontier) Done(context.Context, Entry, bool) error { return nil }
+
+// EmitOnce implements Frontier.
+func (f *MemoryFrontier) EmitOnce(_ context.Context, key, _ string) (bool, string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if _, ok := f.emitted[key]; ok {
+		return false, "canonical URL already emitted", nil
+	}
+	f.emitted[key] = struct{}{}
+	return true, "", nil
 }
 
 // Len implements Frontier.

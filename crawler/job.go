@@ -1,14 +1,3 @@
-// Package crawler fetches site targets with colly and runs each page through the
-// extractor, the pipeline and the sink.
-//
-// One RunJob crawls the selected site targets concurrently. Per site, a pool of
-// workers pops entries from the site's Frontier (queue + visited set), fetches each
-// with the site's colly.Collector (synchronous requests, so the pool bounds memory and
-// the retry loop stays in one place; per-domain LimitRules enforce parallelism and
-// delay; a job-wide semaphore enforces the global parallelism), parses the page once
-// with goquery for its links and the extractor, runs the pipeline and writes kept
-// articles to the Sink. Every URL seen but not emitted is filed under one accounting
-// category (see Categories).
 package crawler
 
 import (
@@ -21,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -267,8 +257,12 @@ func (s *siteRun) run(ctx context.Context) error {
 		s.mu.Unlock()
 	})
 	defer stop()
+	// More workers than crawl.parallelism: the job semaphore and the LimitRules keep
+	// at most parallelism requests in flight, while the extra workers extract and
+	// clean fetched pages, so a request slot never waits for CPU work.
+	workers := max(s.job.cfg.Crawl.Parallelism, 1) + max(runtime.NumCPU(), 2)
 	var wg sync.WaitGroup
-	for range max(s.job.cfg.Crawl.Parallelism, 1) {
+	for range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -277,6 +271,7 @@ func (s *siteRun) run(ctx context.Context) error {
 	}
 	wg.Wait()
 	s.c.Wait()
+	s.settleHeld(context.WithoutCancel(ctx))
 	return nil
 }
 

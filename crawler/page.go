@@ -23,13 +23,20 @@ type docExtractor interface {
 	ExtractDocument(ctx context.Context, doc *goquery.Document, p extractors.Page) (*article.Article, error)
 }
 
-// handle fetches one entry and files its outcome.
+// handle fetches one entry, files its outcome, and tells the frontier it is done.
 func (s *siteRun) handle(ctx context.Context, e Entry) {
-	res := s.fetch(ctx, &e)
-	att := res.att
+	failed := false
 	// Pages in flight finish even when ctx is cancelled (SIGINT): only scheduling stops.
 	pctx := context.WithoutCancel(ctx)
+	defer func() {
+		if err := s.frontier.Done(pctx, e, failed); err != nil {
+			s.log.Error("frontier done", "url", e.URL, "err", err)
+		}
+	}()
+	res := s.fetch(ctx, &e)
+	att := res.att
 	fail := func(cat, reason, stage string, err error) {
+		failed = failed || cat == CatFailed
 		s.job.acct.record(s.site.Name, e.URL, outcome{Category: cat, Reason: reason, Stage: stage, Status: att.status, Err: err, Attempts: res.attempts})
 		lvl := s.log.Debug
 		if cat == CatFailed || cat == CatOverLimit {
@@ -223,18 +230,18 @@ func (s *siteRun) handleHTML(ctx context.Context, e Entry, att *attempt, final *
 		t := page.FetchedAt
 		a.FetchedAt = &t
 	}
-	fresh, err := s.frontier.MarkSeen(ctx, "emitted "+emitKey)
+	keep, reason := s.job.runner.Process(ctx, a)
+	if !keep {
+		fail(CatDropped, reason, "pipeline", nil)
+		return
+	}
+	emit, why, err := s.frontier.EmitOnce(ctx, emitKey, a.ContentHash)
 	if err != nil {
 		fail(CatFailed, "state store error", "emit", err)
 		return
 	}
-	if !fresh {
-		fail(CatDuplicate, "canonical URL already emitted", "emit", nil)
-		return
-	}
-	keep, reason := s.job.runner.Process(ctx, a)
-	if !keep {
-		fail(CatDropped, reason, "pipeline", nil)
+	if !emit {
+		fail(CatDuplicate, why, "emit", nil)
 		return
 	}
 	if err := s.job.write(ctx, a); err != nil {

@@ -101,7 +101,9 @@ func (c *robotsCache) get(ctx context.Context, u *url.URL) *robots {
 		c.hosts[origin] = s
 	}
 	c.mu.Unlock()
-	s.once.Do(func() { s.r = c.fetch(ctx, origin) })
+	// Not cancelled with the crawl: the verdict is cached for the host, so an
+	// interrupted fetch must not turn into "everything disallowed".
+	s.once.Do(func() { s.r = c.fetch(context.WithoutCancel(ctx), origin) })
 	return s.r
 }
 

@@ -44,6 +44,7 @@ type siteRun struct {
 	sitemaps atomic.Int64 // sitemap entries queued (for maxSitemaps)
 	dupRaw   sync.Map     // raw URL variants already counted as duplicates
 	inflight sync.Map     // *url.URL of a request in flight → *attempt (for the redirect check)
+	held     sync.Map     // key → heldURL: stopped by the trap guard or max_depth on some path
 
 	mu     sync.Mutex
 	cond   *sync.Cond

@@ -33,7 +33,6 @@ func defaultTrapGuard() trapGuard {
 }
 
 var (
-	digitRun = regexp.MustCompile(`[0-9]+`)
 	// yearMonth finds calendar dates such as 2026-11, 2026/11, 2026_11 or 2026.11.
 	yearMonth = regexp.MustCompile(`(?:^|[^0-9])((?:19|20|21)[0-9]{2})[-/_.](0[1-9]|1[0-2])(?:[^0-9]|$)`)
 )
@@ -83,16 +82,36 @@ func (g trapGuard) Check(u *url.URL, e Entry) string {
 // share a shape.
 func urlShape(u *url.URL) string {
 	var sb strings.Builder
+	sb.Grow(len(u.Host) + len(u.Path) + len(u.RawQuery) + 2)
 	sb.WriteString(u.Host)
-	sb.WriteString(digitRun.ReplaceAllString(u.EscapedPath(), "0"))
+	writeShaped(&sb, u.EscapedPath())
 	if u.RawQuery != "" {
 		parts := strings.Split(u.RawQuery, "&")
-		for i, p := range parts {
-			parts[i] = digitRun.ReplaceAllString(p, "0")
-		}
 		sort.Strings(parts)
 		sb.WriteByte('?')
-		sb.WriteString(strings.Join(parts, "&"))
+		for i, p := range parts {
+			if i > 0 {
+				sb.WriteByte('&')
+			}
+			writeShaped(&sb, p)
+		}
 	}
 	return sb.String()
+}
+
+// writeShaped writes s with every run of ASCII digits replaced by one "0".
+func writeShaped(sb *strings.Builder, s string) {
+	inDigits := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= '0' && c <= '9' {
+			if !inDigits {
+				sb.WriteByte('0')
+				inDigits = true
+			}
+			continue
+		}
+		inDigits = false
+		sb.WriteByte(c)
+	}
 }

@@ -23,7 +23,8 @@ type emitter struct {
 
 	// mode diverts blocks after a "References" / "Related" heading until a heading
 	// of the same or higher level, or the end of the heading's parent.
-	mode       int // 0 body, modeRefs, modeRelated, modeDrop
+	inQuote    bool // inside a <blockquote> walked block by block
+	mode       int  // 0 body, modeRefs, modeRelated, modeDrop
 	modeLevel  int
 	modeParent *html.Node
 }
@@ -40,6 +41,22 @@ var (
 	relatedHeadingRE = regexp.MustCompile(`(?i)^\s*(related( (articles?|posts?|stories|content|coverage|reading|links|topics|news))?|you (may|might) also (like|enjoy|be interested in)|read (next|more)|more (from|on|about|stories|articles|news|in)\b.*|recommended( for you| reading| articles| stories)?|see also|also read|popular( (posts|articles|stories))?|most (read|popular|viewed)|trending( now)?|latest (news|stories|articles|posts)|what to read next|keep reading|don'?t miss)\s*:?\s*$`)
 	dropHeadingRE    = regexp.MustCompile(`(?i)^\s*(share( this( article| post| story| page)?)?( on)?|comments?|\d+ comments?|leave a (comment|reply)|post a comment|join the (conversation|discussion)|discussion|about the authors?|sign up.*|subscribe.*|newsletter|tags?|topics?|filed under|advertisement|follow us.*)\s*:?\s*$`)
 )
+
+// HeadingRole tells what the extractor does with a section under a heading of
+// this text: "references" (to references[]), "related" (to related[]), "drop"
+// (comments, share, newsletter… sections) or "" (body).
+func HeadingRole(text string) string {
+	t := strings.TrimSpace(strings.TrimRight(strings.TrimSpace(text), "¶§#🔗"))
+	switch {
+	case refsHeadingRE.MatchString(t):
+		return "references"
+	case relatedHeadingRE.MatchString(t):
+		return "related"
+	case dropHeadingRE.MatchString(t), boilerplateLines[strings.ToLower(t)]:
+		return "drop"
+	}
+	return ""
+}
 
 func (em *emitter) isRoot(n *html.Node) bool {
 	for _, r := range em.x.roots {
@@ -94,6 +111,10 @@ func (em *emitter) paragraph(t string, n *html.Node) {
 		return
 	}
 	if isBoilerplateText(t) {
+		return
+	}
+	if em.inQuote {
+		em.add(article.Block{Type: article.BlockQuote, Text: t})
 		return
 	}
 	em.add(article.Block{Type: article.BlockParagraph, Text: t})
@@ -168,7 +189,7 @@ func (em *emitter) block(c *html.Node, st *nstat) {
 	}
 	dom := em.dominant(c)
 	if !dom {
-		if isBoilerplateRegion(c) || st.weight < 0 && st.flags&flagRefs == 0 {
+		if isBoilerplateRegion(c) || st.boilerplate() && st.flags&flagRefs == 0 {
 			return
 		}
 		if st.flags&flagRelated != 0 {
@@ -204,8 +225,16 @@ func (em *emitter) block(c *html.Node, st *nstat) {
 	case atom.Dl:
 		em.defList(c)
 	case atom.Blockquote:
-		if em.mode != modeBody {
+		if em.mode != modeBody || em.inQuote {
 			em.walk(c)
+			return
+		}
+		if x.hasStructure(c) {
+			// Lists or tables inside a quote keep their structure; its
+			// paragraphs become quote blocks.
+			em.inQuote = true
+			em.walk(c)
+			em.inQuote = false
 			return
 		}
 		if t := x.textOf(c); t != "" && !isBoilerplateText(t) {
@@ -296,7 +325,13 @@ func (em *emitter) list(c *html.Node, st *nstat) {
 	case modeDrop:
 		return
 	}
-	if st.linkDensity() > 0.5 && !em.dominant(c) || x.isTOC(c, st) {
+	if x.isLinkList(c, st) && !em.dominant(c) || x.isTOC(c, st) {
+		return
+	}
+	if x.itemsHaveHeadings(c) {
+		// A list of sections (each item a heading and its text): keep the
+		// headings as headings.
+		em.walk(c)
 		return
 	}
 	var items []article.ListItem
@@ -305,6 +340,61 @@ func (em *emitter) list(c *html.Node, st *nstat) {
 		return
 	}
 	em.add(article.Block{Type: article.BlockList, Ordered: c.DataAtom == atom.Ol, Items: items})
+}
+
+// hasStructure reports lists, tables or headings inside n.
+func (x *page) hasStructure(n *html.Node) bool {
+	found := false
+	var walk func(*html.Node)
+	walk = func(n *html.Node) {
+		for c := n.FirstChild; c != nil && !found; c = c.NextSibling {
+			if c.Type != html.ElementNode {
+				continue
+			}
+			switch c.DataAtom {
+			case atom.Ul, atom.Ol, atom.Table, atom.Pre, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6:
+				found = true
+				return
+			}
+			walk(c)
+		}
+	}
+	walk(n)
+	return found
+}
+
+// isLinkList reports navigation-like lists: mostly link text, or more than half
+// link text in short items (menus, tag lists, "more stories").
+func (x *page) isLinkList(l *html.Node, st *nstat) bool {
+	ld := st.linkDensity()
+	if ld <= 0.5 {
+		return false
+	}
+	if ld > 0.8 {
+		return true
+	}
+	items := 0
+	for li := l.FirstChild; li != nil; li = li.NextSibling {
+		if li.Type == html.ElementNode && li.DataAtom == atom.Li {
+			items++
+		}
+	}
+	return items == 0 || st.text/items < 50
+}
+
+// itemsHaveHeadings reports a list whose items hold headings.
+func (x *page) itemsHaveHeadings(l *html.Node) bool {
+	for li := l.FirstChild; li != nil; li = li.NextSibling {
+		if li.Type != html.ElementNode || li.DataAtom != atom.Li {
+			continue
+		}
+		for c := li.FirstChild; c != nil; c = c.NextSibling {
+			if c.Type == html.ElementNode && headingLevel(c) > 0 {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // isTOC reports a table of contents: a list whose text is links to anchors on
@@ -428,19 +518,23 @@ func (em *emitter) defList(c *html.Node) {
 		if st := em.x.stats[d]; st == nil || st.flags&flagSkip != 0 {
 			continue
 		}
-		t := strings.ReplaceAll(em.x.textOf(d), "\n", " ")
 		switch d.DataAtom {
 		case atom.Dt:
 			if label != "" {
 				items = append(items, article.ListItem{Text: label})
 			}
-			label = t
+			label = strings.ReplaceAll(em.x.textOf(d), "\n", " ")
 		case atom.Dd:
-			if t == "" {
-				continue
+			_, t := em.x.itemText(d) // without nested lists
+			if t != "" {
+				items = append(items, article.ListItem{Label: label, Text: t})
+				label = ""
 			}
-			items = append(items, article.ListItem{Label: label, Text: t})
-			label = ""
+			for c := d.FirstChild; c != nil; c = c.NextSibling {
+				if c.Type == html.ElementNode && (c.DataAtom == atom.Ul || c.DataAtom == atom.Ol) {
+					em.x.listItems(c, 1, &items)
+				}
+			}
 		}
 	}
 	if label != "" {
@@ -608,15 +702,22 @@ var boilerplateLines = map[string]bool{
 	"continue reading the main story": true, "share": true, "share this": true,
 	"share this article": true, "share this story": true, "print": true, "email": true,
 	"read more": true, "click here": true, "loading...": true, "loading": true, "anzeige": true,
+	"caption": true, "don't miss": true, "dont miss": true, "top stories": true, "partner news": true,
+	"most popular": true, "most read": true, "recommended": true, "related": true, "read next": true,
 	"contents": true, "table of contents": true, "in this article": true, "on this page": true,
 	"jump to": true, "jump to section": true, "publicité": true, "publicidad": true, "pubblicità": true, "werbung": true, "reklama": true,
 }
 
-var creditRE = regexp.MustCompile(`(?i)^(\(?(photo|image|picture|foto|bild|video|graphic|illustration)s?( credit)?\s*[:/]|credit\s*:|source\s*:\s*(getty|ap|reuters|afp)\b)`)
+var (
+	creditRE = regexp.MustCompile(`(?i)^(\(?(photo|image|picture|foto|bild|video|graphic|illustration)s?( credit)?\s*[:/]|credit\s*:|source\s*:\s*(getty|ap|reuters|afp)\b)|\((photo|image|picture|credit|foto|bild|pic)s?\s*:[^)]{1,60}\)\s*$`)
+	// promoRE matches newsletter pitches and author-contact lines.
+	promoRE    = regexp.MustCompile(`(?i)\b(subscribe|sign up|signup)\b.{0,80}\bnewsletters?\b|\bnewsletters?\b.{0,80}\b(subscribe|sign up)\b|^(have a (news )?tip\?|follow (him|her|them|us) on\b|contact (him|her|the (writer|author|reporter))\b|(click|tap) here to\b)`)
+	timeLineRE = regexp.MustCompile(`(?i)^[^\pL\pN]*(updated|published|posted)( at| on)?\s*:?\s*\d{1,2}[:.]\d{2}\s*([ap]\.?m\.?)?`)
+)
 
 // metaLineRE matches byline and review lines ("Medically reviewed by …",
 // "By Jane Doe", "Updated on …") that belong to metadata, not to the text.
-var metaLineRE = regexp.MustCompile(`(?i)^\s*(((medically|clinically|expert|fact)[ -]?)?(reviewed|checked) by\b|(written|posted|reported) by\b|by\s+\p{Lu}\p{L}+\s+\p{Lu}\p{L}+\s*$|(last )?(updated|published|modified)( on)?\s*:?\s*\S+ \d{1,2},? \d{4}\s*$)`)
+var metaLineRE = regexp.MustCompile(`(?i)^[^\pL\pN]*((published|updated|posted|last updated|last reviewed)\b.{0,80}\d{4}\s*$|((medically|clinically|expert|fact)[ -]?)?(reviewed|checked) by\b|(written|posted|reported) by\b|by\s+\p{Lu}\p{L}+\s+\p{Lu}\p{L}+\s*$|(last )?(updated|published|modified)( on)?\s*:?\s*\S+ \d{1,2},? \d{4}\s*$)`)
 
 // isBoilerplateText reports short texts that are labels rather than article text.
 func isBoilerplateText(t string) bool {
@@ -630,7 +731,10 @@ func isBoilerplateText(t string) bool {
 	if boilerplateLines[l] {
 		return true
 	}
-	if len(t) < 120 && creditRE.MatchString(t) {
+	if len(t) < 160 && (creditRE.MatchString(t) || promoRE.MatchString(t)) {
+		return true
+	}
+	if len(t) < 60 && timeLineRE.MatchString(t) {
 		return true
 	}
 	return false

@@ -41,7 +41,6 @@ func TestDebugRoots(t *testing.T) {
 	root, _ := html.Parse(bytes.NewReader(body))
 	x := &page{e: e, root: root, stats: map[*html.Node]*nstat{}, relatedSeen: map[string]bool{}}
 	a := &article.Article{}
-	debugEmit = true
 	x.run(a)
 	desc := func(n *html.Node) string {
 		st := x.stats[n]

@@ -361,31 +361,19 @@ func (x *page) baseHref() *url.URL {
 	return b
 }
 
-// pruneSections drops headings left without any block when the next heading is
-// of the same or a higher level (or there is none), and empty leads.
+// pruneSections drops empty leads and the headings left without any block at
+// the end of the body (widget titles whose content was removed). Headings
+// without blocks inside the body stay: they structure what follows.
 func pruneSections(in []article.Section) []article.Section {
 	out := make([]article.Section, 0, len(in))
-	for i, s := range in {
-		if len(s.Blocks) == 0 {
-			if s.Heading == "" {
-				continue
-			}
-			keep := false
-			for j := i + 1; j < len(in); j++ {
-				if in[j].Level > s.Level {
-					if len(in[j].Blocks) > 0 {
-						keep = true
-						break
-					}
-					continue
-				}
-				break
-			}
-			if !keep {
-				continue
-			}
+	for _, s := range in {
+		if len(s.Blocks) == 0 && s.Heading == "" {
+			continue
 		}
 		out = append(out, s)
+	}
+	for len(out) > 0 && len(out[len(out)-1].Blocks) == 0 {
+		out = out[:len(out)-1]
 	}
 	if len(out) == 0 {
 		return nil

@@ -93,14 +93,32 @@ func (x *page) collectRelatedIn(n *html.Node) {
 		snippet := ""
 		if item := x.relatedItem(a, n); item != nil {
 			full := strings.ReplaceAll(x.textOf(item), "\n", " ")
-			snippet = strings.TrimSpace(strings.Replace(full, title, "", 1))
-			snippet = strings.TrimLeft(snippet, " -–—:|•·")
-			snippet = strings.TrimSpace(snippet)
+			snippet = cleanSnippet(full, title)
 		}
 		x.related = append(x.related, article.Related{
 			Title: title, URL: u, Snippet: snippet, Truncated: isTruncated(snippet),
 		})
 	}
+}
+
+// cleanSnippet removes the title from a stub's text, also when the teaser
+// repeats it ("Title Title lead…"), and drops a teaser that is only the title
+// cut short.
+func cleanSnippet(full, title string) string {
+	s := strings.TrimSpace(full)
+	for i := 0; i < 2; i++ {
+		if j := strings.Index(s, title); j >= 0 && j < 40 {
+			s = strings.TrimSpace(s[:j] + " " + s[j+len(title):])
+			s = strings.TrimSpace(strings.TrimLeft(s, " -–—:|•·"))
+		}
+	}
+	if s == "" {
+		return ""
+	}
+	if t := strings.TrimRight(s, ".… "); t != "" && strings.HasPrefix(title, t) {
+		return "" // the title cut short
+	}
+	return s
 }
 
 // relatedItem is the element holding one stub: the largest ancestor of link a

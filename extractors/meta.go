@@ -130,10 +130,10 @@ func plainTextRaw(n *html.Node) string {
 // ldInfo is what JSON-LD says about the page.
 type ldInfo struct {
 	headline, name, description, published, modified, lang, site, image, url string
-	authors, tags                                                                 []string
-	reviewedBy, reviewedAt                                                        string
-	articleType, listType                                                         bool
-	typ                                                                           string
+	authors, tags                                                            []string
+	reviewedBy, reviewedAt                                                   string
+	articleType, listType                                                    bool
+	typ                                                                      string
 }
 
 var articleTypes = map[string]int{

@@ -1,9 +1,9 @@
 package extractors
 
 import (
-	"fmt"
 	"regexp"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/andybalholm/cascadia"
@@ -35,6 +35,9 @@ func (x *page) metadata(a *article.Article) {
 	if title == "" {
 		if ld.articleType {
 			title = ld.name
+			if normKey(title) == normKey(a.SiteName) || normKey(title) == normKey(ld.site) {
+				title = "" // the publisher's name, not the article's
+			}
 			if ld.headline != "" && (title == "" || ld.headline != title && similarity(ld.headline, m.title) > 0.75 && similarity(ld.name, m.title) <= 0.75) {
 				title = ld.headline
 			}
@@ -134,7 +137,13 @@ func (x *page) metadata(a *article.Article) {
 	if rb == "" {
 		rb = ld.reviewedBy
 	}
+	if rb == "" {
+		rb = x.microdata("reviewedBy")
+	}
 	ra := isoDate(ld.reviewedAt)
+	if ra == "" {
+		ra = isoDate(x.microdata("lastReviewed"))
+	}
 	if rb == "" || ra == "" {
 		vb, va := x.visibleReview()
 		if rb == "" {
@@ -285,7 +294,11 @@ func (x *page) visibleReview() (by, at string) {
 		t := strings.ReplaceAll(x.textOf(b), "\n", " ")
 		if m := reviewedRE.FindStringSubmatch(t); m != nil && by == "" {
 			name := strings.Trim(m[1], " ,;:|·•-–—")
-			if name != "" && utf8.RuneCountInString(name) < 100 && wordCount(name) <= 12 {
+			if strings.HasSuffix(name, ".") && !strings.HasSuffix(name, "Jr.") && !strings.HasSuffix(name, "Sr.") {
+				name = strings.TrimSuffix(name, ".") // end of the sentence
+			}
+			first, _ := utf8.DecodeRuneInString(name)
+			if name != "" && !unicode.IsLower(first) && utf8.RuneCountInString(name) < 100 && wordCount(name) <= 12 {
 				by = name
 			}
 		}
@@ -333,9 +346,6 @@ func (x *page) pageType(a *article.Article, sections []article.Section) string {
 		return article.PageArticle
 	}
 	teasers, teaserShare := x.teasers()
-	if debugEmit {
-		fmt.Printf("pageType: textLen=%d paras=%d teasers=%d share=%.2f evidence=%v list=%v home=%v listingURL=%v\n", textLen, paras, teasers, teaserShare, articleEvidence, x.ld.listType, isHome, listingURL)
-	}
 
 	switch {
 	case textLen < 150:

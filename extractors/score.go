@@ -33,7 +33,10 @@ var wordWeight = map[string]int{
 	"toolbar": -2, "tools": -1, "banner": -2, "rail": -1, "trending": -2, "popular": -2,
 	"more": -1, "disclaimer": -1, "aside": -2, "extra": -1, "supplemental": -1,
 	"shopping": -2, "contact": -1, "partner": -2, "partners": -2, "teasers": -2, "hidden": -2,
-	"timestamp": -1, "dateline": -1, "date": -1, "topics": -2, "cta": -2,
+	"timestamp": -1, "dateline": -1, "date": -1, "dates": -1, "topics": -2, "cta": -2,
+	"legends": -3, "legend": -2, "community": -2, "remark": -2, "rss": -2, "shoutbox": -3,
+	"skyscraper": -3, "agegate": -3,
+	"kicker": -2, "eyebrow": -2, "reviewer": -2, "gallery": -2, "slideshow": -2, "carousel": -2,
 	// article containers
 	"article": 2, "content": 2, "entry": 2, "post": 1, "body": 2, "text": 2, "story": 2,
 	"main": 2, "blog": 1, "hentry": 2, "prose": 2, "articlebody": 3, "richtext": 2, "paragraph": 1,
@@ -48,11 +51,12 @@ var roleSkip = map[string]bool{
 }
 
 const (
-	flagSkip     uint8 = 1 << iota // hidden or never text: ignored everywhere
-	flagHasBlock                   // has a block-level descendant
-	flagRelated                    // related-articles widget
-	flagRefs                       // references/sources container
-	flagScored                     // candidate initialised
+	flagSkip      uint8 = 1 << iota // hidden or never text: ignored everywhere
+	flagHasBlock                    // has a block-level descendant
+	flagRelated                     // related-articles widget
+	flagRefs                        // references/sources container
+	flagScored                      // candidate initialised
+	flagPosInside                   // a descendant looks like an article container
 )
 
 // nstat is what the single statistics pass knows about an element.
@@ -61,9 +65,19 @@ type nstat struct {
 	link   int // visible characters inside <a>
 	commas int
 	paras  int // <p> descendants with text
+	own    int // text in direct text nodes and inline children (a "paragraph" without <p>)
+	ownCom int // commas in own
 	weight int // class/id word weight (clamped sign used in scoring)
+	neg    int // the negative part of weight
 	flags  uint8
 	score  float64
+}
+
+// boilerplate reports an element whose class/id marks it as boilerplate: a
+// negative weight, or a clearly negative word on a small element even when a
+// positive word is there too ("story-meta", "post-comments").
+func (s *nstat) boilerplate() bool {
+	return s.weight < 0 || s.neg <= -2 && s.text < 500
 }
 
 func (s *nstat) linkDensity() float64 {
@@ -91,17 +105,21 @@ func (x *page) analyze(n *html.Node, inLink bool) *nstat {
 			return st
 		}
 		x.words = classTokens(n, x.words[:0])
-		w := 0
+		w, neg := 0, 0
 		for i, t := range x.words {
 			if dupWord(x.words[:i], t) {
 				continue
 			}
-			if v, ok := wordWeight[t]; ok {
-				w += v
-			} else {
-				w += rootWeight(t)
+			v, ok := wordWeight[t]
+			if !ok {
+				v = rootWeight(t)
+			}
+			w += v
+			if v < 0 {
+				neg += v
 			}
 		}
+		st.neg = neg
 		if ip := attr(n, "itemprop"); ip == "articleBody" || ip == "text" {
 			w += 5
 		}
@@ -130,6 +148,8 @@ func (x *page) analyze(n *html.Node, inLink bool) *nstat {
 			k, commas := countText(c.Data)
 			st.text += k
 			st.commas += commas
+			st.own += k
+			st.ownCom += commas
 			if inLink {
 				st.link += k
 			}
@@ -142,8 +162,14 @@ func (x *page) analyze(n *html.Node, inLink bool) *nstat {
 			st.link += cs.link
 			st.commas += cs.commas
 			st.paras += cs.paras
+			if cs.weight > 0 || cs.flags&flagPosInside != 0 || c.DataAtom == atom.Article || c.DataAtom == atom.Main {
+				st.flags |= flagPosInside
+			}
 			if isBlock(c) || cs.flags&flagHasBlock != 0 {
 				st.flags |= flagHasBlock
+			} else {
+				st.own += cs.text
+				st.ownCom += cs.commas
 			}
 		}
 	}
@@ -207,7 +233,7 @@ func isRelatedWords(ws []string) bool {
 
 // boilerplateRoots are word parts that mark boilerplate inside compound class
 // names ("relatedposts", "sharedaddy", "sidebarwidget").
-var boilerplateRoots = []string{"related", "sharing", "sharedaddy", "social", "sidebar", "newsletter", "cookie", "advert", "sponsor", "breadcrumb", "comments", "disqus", "outbrain", "taboola", "recommend", "subscribe", "signup"}
+var boilerplateRoots = []string{"gallery", "slideshow", "carousel", "related", "sharing", "sharedaddy", "social", "sidebar", "newsletter", "cookie", "advert", "sponsor", "breadcrumb", "comments", "disqus", "outbrain", "taboola", "recommend", "subscribe", "signup"}
 
 func rootWeight(w string) int {
 	if len(w) < 6 {
@@ -319,13 +345,26 @@ func (x *page) collectScores(n *html.Node) {
 		if st == nil || st.flags&flagSkip != 0 {
 			continue
 		}
-		if c.DataAtom != atom.Body && c.DataAtom != atom.Html && (isBoilerplateRegion(c) || st.weight <= -3) && st.text*2 < x.bodyText && !x.noUnlikely {
+		if c.DataAtom != atom.Body && c.DataAtom != atom.Html && (isBoilerplateRegion(c) || st.weight <= -3) && !x.noUnlikely &&
+			(st.text*2 < x.bodyText || st.flags&flagPosInside == 0) {
+			// Boilerplate by tag, role or class; a wrapper holding most of the
+			// page and an article-like container ("sticky-sidebar" layouts)
+			// is scored all the same.
 			continue
 		}
-		if x.scorable(c, st) && st.text >= 20 {
-			score := 1 + float64(st.commas) + minf(float64(st.text)/100, 3)
+		text, commas, first := 0, 0, c.Parent
+		switch {
+		case x.scorable(c, st):
+			text, commas = st.text, st.commas
+		case st.flags&flagHasBlock != 0 && c.DataAtom != atom.Body:
+			// Text written straight into a container, between blocks: a
+			// paragraph of c itself, so c is the first to get the vote.
+			text, commas, first = st.own, st.ownCom, c
+		}
+		if text >= 20 {
+			score := 1 + float64(commas) + minf(float64(text)/100, 3)
 			level := 0
-			for a := c.Parent; a != nil && a.Type == html.ElementNode && level < 5; a = a.Parent {
+			for a := first; a != nil && a.Type == html.ElementNode && level < 5; a = a.Parent {
 				as := x.initCandidate(a)
 				div := 1.0
 				if level == 1 {

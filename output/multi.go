@@ -7,8 +7,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"sort"
-	"strings"
 	"sync"
 
 	"github.com/healthcrawl/healthcrawl/article"
@@ -42,89 +40,14 @@ type PathFormat struct {
 	Doc string
 }
 
-var pathFormats = map[string]PathFormat{
-	"json": {Name: "json", Whole: true, Exts: []string{".json"},
-		Open:   func(p string) (Sink, error) { return NewJSONSink(p) },
-		Stream: func(w io.Writer) Sink { return NewJSONWriter(w) },
-		Doc:    "one JSON array of records; file finalised atomically on Close"},
-	"csv": {Name: "csv", Whole: true, Exts: []string{".csv"},
-		Open:   func(p string) (Sink, error) { return NewCSVSink(p) },
-		Stream: func(w io.Writer) Sink { return NewCSVWriter(w) },
-		Doc:    "one row per article (scalar fields, counts, text); finalised atomically"},
-	"parquet": {Name: "parquet", Whole: true, Exts: []string{".parquet"},
-		Open: func(p string) (Sink, error) { return NewParquetSink(p) },
-		Doc:  "Apache Parquet, zstd; sections/blocks/items and related as nested columns; finalised atomically"},
-	"sqlite": {Name: "sqlite", Exts: []string{".db", ".sqlite", ".sqlite3"},
-		Open: func(p string) (Sink, error) { return NewSQLiteSink(p) },
-		Doc:  "SQLite tables articles, sections, blocks, related; one transaction per record"},
-	"files": {Name: "files", Dir: true,
-		Open: func(p string) (Sink, error) { return NewFilesSink(p) },
-		Doc:  "one JSON file per article under {site}/{yyyy}/{mm}/{slug}.json"},
-}
-
-// PathFormats lists the path-based formats, sorted by name.
-func PathFormats() []PathFormat {
-	out := make([]PathFormat, 0, len(pathFormats))
-	for _, f := range pathFormats {
-		out = append(out, f)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
-	return out
-}
-
-// AllFormats lists every format name, path-based and writer-based, sorted.
-func AllFormats() []string {
-	seen := map[string]bool{}
-	for _, f := range Formats() {
-		seen[f] = true
-	}
-	for n := range pathFormats {
-		seen[n] = true
-	}
-	out := make([]string, 0, len(seen))
-	for n := range seen {
-		out = append(out, n)
-	}
-	sort.Strings(out)
-	return out
-}
-
-// KnownFormat reports whether name is a format of either kind ("" means jsonl).
-func KnownFormat(name string) bool {
-	_, ok := pathFormats[name]
-	return ok || name == "" || HasFormat(name)
-}
-
-// FormatForPath guesses the format from a path's extension: .jsonl/.ndjson/.gz →
-// jsonl, .json → json, .csv, .parquet, .db/.sqlite/.sqlite3 → sqlite, .md → markdown,
-// .txt → text; anything else (and "-") → jsonl.
-func FormatForPath(path string) string {
-	ext := strings.ToLower(filepath.Ext(path))
-	for _, f := range pathFormats {
-		for _, e := range f.Exts {
-			if e == ext {
-				return f.Name
-			}
-		}
-	}
-	switch ext {
-	case ".md", ".markdown":
-		return "markdown"
-	case ".txt":
-		return "text"
-	}
-	return "jsonl"
-}
-
-// IsGzipPath reports whether a jsonl path is written gzip-compressed (ends in .gz).
-func IsGzipPath(path string) bool { return strings.EqualFold(filepath.Ext(path), ".gz") }
-
-// OpenSpec opens the sink of spec from the default registry and the path formats.
+// OpenSpec opens the sink of spec from the default registry.
 func OpenSpec(ctx context.Context, spec Spec) (Sink, error) {
-	return openSpec(ctx, defaultRegistry, spec)
+	return defaultRegistry.OpenSpec(ctx, spec)
 }
 
-func openSpec(ctx context.Context, r *Registry, spec Spec) (Sink, error) {
+// OpenSpec opens the sink of spec: the format's file (or directory), numbered files
+// under rotation, or standard output for "-".
+func (r *Registry) OpenSpec(ctx context.Context, spec Spec) (Sink, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -135,26 +58,18 @@ func openSpec(ctx context.Context, r *Registry, spec Spec) (Sink, error) {
 	if spec.Path == "" {
 		return nil, fmt.Errorf("output format %s: empty path", format)
 	}
-	pf, isPath := pathFormats[format]
-	if !isPath && !r.Has(format) {
-		return nil, fmt.Errorf("%w %q (known: %v)", ErrUnknownFormat, format, AllFormats())
+	if !r.Has(format) {
+		return nil, fmt.Errorf("%w %q (known: %v)", ErrUnknownFormat, format, r.Formats())
 	}
 	if spec.Path == "-" {
-		switch {
-		case !isPath:
-			return r.New(format, os.Stdout)
-		case pf.Stream != nil:
-			return pf.Stream(os.Stdout), nil
-		default:
-			return nil, fmt.Errorf("output format %s cannot write to standard output: give a file path", format)
-		}
+		return r.New(format, os.Stdout)
 	}
 	if err := spec.Rotate.Validate(); err != nil {
 		return nil, fmt.Errorf("output %s: %w", spec.Path, err)
 	}
-	open := func(path string) (Sink, error) { return openPath(r, format, path) }
+	open := func(path string) (Sink, error) { return r.openPath(format, path) }
 	if spec.Rotate.Enabled() {
-		if pf.Dir {
+		if pf, _ := r.PathFormat(format); pf.Dir {
 			return nil, fmt.Errorf("output %s: format %s writes a directory and does not rotate", spec.Path, format)
 		}
 		return NewRotating(spec.Path, spec.Rotate, open)
@@ -163,8 +78,8 @@ func openSpec(ctx context.Context, r *Registry, spec Spec) (Sink, error) {
 }
 
 // openPath opens one file of format at path.
-func openPath(r *Registry, format, path string) (Sink, error) {
-	if pf, ok := pathFormats[format]; ok {
+func (r *Registry) openPath(format, path string) (Sink, error) {
+	if pf, ok := r.PathFormat(format); ok {
 		return pf.Open(path)
 	}
 	if format == "jsonl" && IsGzipPath(path) {
@@ -235,7 +150,7 @@ func OpenSpecs(ctx context.Context, specs []Spec) (Sink, error) {
 		s, err := OpenSpec(ctx, sp)
 		if err != nil {
 			for _, o := range sinks {
-				abort(ctx, o)
+				Abort(ctx, o)
 			}
 			return nil, err
 		}
@@ -247,7 +162,9 @@ func OpenSpecs(ctx context.Context, specs []Spec) (Sink, error) {
 // aborter is a sink that can be dropped without finalising its file.
 type aborter interface{ Abort() error }
 
-func abort(ctx context.Context, s Sink) {
+// Abort drops s without finalising it when it can be aborted (whole-file formats
+// leave no file, rotation leaves the files already finished), else closes it.
+func Abort(ctx context.Context, s Sink) {
 	if a, ok := s.(aborter); ok {
 		_ = a.Abort()
 		return
@@ -300,7 +217,7 @@ func (m *MultiSink) Close(ctx context.Context) error {
 func (m *MultiSink) Abort() error {
 	m.once.Do(func() {
 		for _, s := range m.sinks {
-			abort(context.Background(), s)
+			Abort(context.Background(), s)
 		}
 	})
 	return nil

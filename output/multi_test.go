@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/healthcrawl/healthcrawl/article"
@@ -164,5 +165,48 @@ func TestOpenSpecsFailureAbortsOthers(t *testing.T) {
 	}
 	if _, err := output.OpenSpec(context.Background(), output.Spec{Path: "-", Format: "parquet"}); err == nil {
 		t.Error("parquet to standard output: want an error")
+	}
+}
+
+// Every format takes concurrent writers (the crawler's workers share one sink):
+// each record arrives once, whole.
+func TestConcurrentWritesEveryFormat(t *testing.T) {
+	recs := richRecords(40)
+	for i, a := range recs {
+		a.URL = "https://health.example/c/" + strings.Repeat("x", i%3) + string(rune('a'+i%26)) + "-" + strings.Repeat("y", i)
+	}
+	for _, name := range []string{"c.jsonl", "c.jsonl.gz", "c.json", "c.parquet", "c.db"} {
+		t.Run(name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), name)
+			s, err := output.OpenSpec(context.Background(), output.Spec{Path: path, Rotate: output.Rotate{MaxRecords: 7}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var wg sync.WaitGroup
+			for _, a := range recs {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					if err := s.Write(context.Background(), a); err != nil {
+						t.Error(err)
+					}
+				}()
+			}
+			wg.Wait()
+			if err := s.Close(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			seen := map[string]int{}
+			for _, p := range s.(*output.RotatingSink).Paths() {
+				for _, a := range readAll(t, "", p) {
+					seen[a.URL]++
+				}
+			}
+			for _, a := range recs {
+				if seen[a.URL] != 1 {
+					t.Errorf("%s written %d times", a.URL, seen[a.URL])
+				}
+			}
+		})
 	}
 }

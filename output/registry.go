@@ -23,12 +23,30 @@ var ErrClosed = errors.New("sink closed")
 // Registry maps format names to sink factories. The package has a default one
 // (Register, Open, Formats); tests may build their own.
 type Registry struct {
-	mu sync.RWMutex
-	m  map[string]Factory
+	mu    sync.RWMutex
+	m     map[string]Factory    // formats that write to an io.Writer
+	paths map[string]PathFormat // formats that write to a path (RegisterFormats)
 }
 
 // NewRegistry returns an empty registry.
-func NewRegistry() *Registry { return &Registry{m: map[string]Factory{}} }
+func NewRegistry() *Registry {
+	return &Registry{m: map[string]Factory{}, paths: map[string]PathFormat{}}
+}
+
+// RegisterPath adds (or replaces) a format that writes to a path.
+func (r *Registry) RegisterPath(f PathFormat) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.paths[f.Name] = f
+}
+
+// PathFormat returns the path format registered under name.
+func (r *Registry) PathFormat(name string) (PathFormat, bool) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	f, ok := r.paths[name]
+	return f, ok
+}
 
 // Register adds (or replaces) the factory for format.
 func (r *Registry) Register(format string, f Factory) {
@@ -37,53 +55,38 @@ func (r *Registry) Register(format string, f Factory) {
 	r.m[format] = f
 }
 
-// Formats lists the registered formats, sorted.
+// Formats lists the registered formats of both kinds, sorted.
 func (r *Registry) Formats() []string {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
-	out := make([]string, 0, len(r.m))
+	out := make([]string, 0, len(r.m)+len(r.paths))
 	for k := range r.m {
 		out = append(out, k)
+	}
+	for k := range r.paths {
+		if _, dup := r.m[k]; !dup {
+			out = append(out, k)
+		}
 	}
 	sort.Strings(out)
 	return out
 }
 
-// Has reports whether format is registered.
+// Has reports whether format is registered (of either kind).
 func (r *Registry) Has(format string) bool {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
 	_, ok := r.m[format]
-	return ok
+	_, pok := r.paths[format]
+	return ok || pok
 }
 
 // Open creates the sink for format writing to path: "-" is standard output; any
 // other path is created (with its directories) and truncated, and closed by the
-// sink's Close. An empty format means jsonl.
+// sink's Close. An empty format is guessed from the path (FormatForPath; jsonl
+// unless the extension says otherwise); jsonl to a path ending in .gz is gzipped.
 func (r *Registry) Open(ctx context.Context, format, path string) (Sink, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	if !r.Has(format) && format != "" {
-		return nil, fmt.Errorf("%w %q (known: %v)", ErrUnknownFormat, format, r.Formats())
-	}
-	if path == "-" {
-		return r.New(format, os.Stdout)
-	}
-	var open error
-	s, err := OpenFile(path, func(w io.Writer) Sink {
-		s, err := r.New(format, w)
-		open = err
-		return s
-	})
-	if err != nil {
-		return nil, err
-	}
-	if open != nil {
-		_ = s.Close(ctx)
-		return nil, open
-	}
-	return s, nil
+	return r.OpenSpec(ctx, Spec{Path: path, Format: format})
 }
 
 // OpenFile creates path (and its directories), truncates it, and returns the sink f
@@ -126,6 +129,12 @@ func (s *fileSink) Close(ctx context.Context) error {
 
 var defaultRegistry = NewRegistry()
 
+// DefaultRegistry is the registry Register, Open, New and Formats use.
+func DefaultRegistry() *Registry { return defaultRegistry }
+
+// RegisterPath adds a path format to the default registry (call from init).
+func RegisterPath(f PathFormat) { defaultRegistry.RegisterPath(f) }
+
 // Register adds a factory to the default registry (call from init).
 func Register(format string, f Factory) { defaultRegistry.Register(format, f) }
 
@@ -140,18 +149,29 @@ func Open(ctx context.Context, format, path string) (Sink, error) {
 	return defaultRegistry.Open(ctx, format, path)
 }
 
-// New returns the sink for format writing to w (not closed by the sink).
+// ErrNeedsPath is returned by New for a format that only writes to a path
+// (parquet, sqlite, files).
+var ErrNeedsPath = errors.New("format writes to a file path, not a stream")
+
+// New returns the sink for format writing to w (not closed by the sink). Path formats
+// with a streaming variant (json, csv) stream to w; the others are ErrNeedsPath.
 func (r *Registry) New(format string, w io.Writer) (Sink, error) {
 	if format == "" {
 		format = "jsonl"
 	}
 	r.mu.RLock()
 	f, ok := r.m[format]
+	pf, pok := r.paths[format]
 	r.mu.RUnlock()
-	if !ok {
-		return nil, fmt.Errorf("%w %q (known: %v)", ErrUnknownFormat, format, r.Formats())
+	switch {
+	case ok:
+		return f(w), nil
+	case pok && pf.Stream != nil:
+		return pf.Stream(w), nil
+	case pok:
+		return nil, fmt.Errorf("output format %s: %w", format, ErrNeedsPath)
 	}
-	return f(w), nil
+	return nil, fmt.Errorf("%w %q (known: %v)", ErrUnknownFormat, format, r.Formats())
 }
 
 // New returns a sink of the default registry writing to w; see Registry.New.

@@ -156,6 +156,6 @@ func (r *RotatingSink) Abort() error {
 		return nil
 	}
 	r.closed = true
-	abort(context.Background(), r.cur)
+	Abort(context.Background(), r.cur)
 	return nil
 }

@@ -13,8 +13,8 @@ package pipeline
 import (
 	"context"
 	"fmt"
-	"hash/maphash"
 	"maps"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -92,17 +92,27 @@ func (r *Runner) StageNames() []string {
 func (r *Runner) Process(ctx context.Context, a *article.Article) (keep bool, reason string) {
 	local := stageCounts{}
 	keep = true
-	before := fingerprint(a)
+	before, after := snapshots.Get().(*snapshot), snapshots.Get().(*snapshot)
+	defer snapshots.Put(before)
+	defer snapshots.Put(after)
+	before.take(a)
+	// current reports whether a.Finalize() ran since the last change.
+	current := false
 	for _, s := range r.stages {
 		name := s.Name()
+		if _, ok := s.(needsFinal); ok && !current {
+			a.Finalize()
+			current = true
+		}
 		start := time.Now()
 		v, err := safeApply(ctx, s, a)
 		local.add(name, time.Since(start))
-		after := fingerprint(a)
-		if after != before {
+		after.take(a)
+		if !after.equal(before) {
 			local.changed = append(local.changed, name)
+			current = false
 		}
-		before = after
+		before, after = after, before
 		if err != nil {
 			local.errors = append(local.errors, name)
 			continue
@@ -114,10 +124,17 @@ func (r *Runner) Process(ctx context.Context, a *article.Article) (keep bool, re
 			break
 		}
 	}
-	a.Finalize()
+	if !current {
+		a.Finalize()
+	}
 	r.record(local, keep)
 	return keep, reason
 }
+
+// needsFinal is implemented by stages that read the derived fields (Text, WordCount,
+// ContentHash): the Runner finalizes the record before them, only when a stage changed
+// it since the last Finalize.
+type needsFinal interface{ readsText() }
 
 // stageCounts collects one Process call's counters so the lock is taken once.
 type stageCounts struct {
@@ -194,74 +211,85 @@ func reasonClass(reason string) string {
 	return reason
 }
 
-var fpSeed = maphash.MakeSeed()
+// snapshot records every field a stage may edit (not the derived text, word_count,
+// content_hash) so the runner can tell which stages changed a record. Strings are
+// immutable, so keeping their headers is enough: comparing an unchanged string is a
+// pointer check, and no text is copied or hashed.
+type snapshot struct {
+	strs []string
+	nums []int
+}
 
-// fingerprint hashes every field a stage may edit (not the derived text, word_count,
-// content_hash), so the runner can tell which stages changed a record.
-func fingerprint(a *article.Article) uint64 {
-	var h maphash.Hash
-	h.SetSeed(fpSeed)
-	str := func(s string) {
-		h.WriteString(s)
-		h.WriteByte(0)
-	}
+func (sn *snapshot) take(a *article.Article) {
+	sn.strs = sn.strs[:0]
+	sn.nums = sn.nums[:0]
+	str := func(s string) { sn.strs = append(sn.strs, s) }
+	num := func(n int) { sn.nums = append(sn.nums, n) }
 	flag := func(b bool) {
 		if b {
-			h.WriteByte(1)
+			num(1)
 		} else {
-			h.WriteByte(2)
+			num(0)
 		}
 	}
 	str(a.Title)
 	str(a.Description)
 	str(a.Language)
 	str(a.PageType)
+	str(a.SiteName)
+	str(a.ReviewedBy)
+	num(len(a.Authors))
 	for _, s := range a.Authors {
 		str(s)
 	}
-	h.WriteByte(3)
+	num(len(a.Tags))
 	for _, s := range a.Tags {
 		str(s)
 	}
-	h.WriteByte(3)
+	num(len(a.Sections))
 	for _, s := range a.Sections {
 		str(s.Heading)
-		h.WriteByte(byte(s.Level))
+		num(s.Level)
+		num(len(s.Blocks))
 		for _, b := range s.Blocks {
 			str(b.Type)
 			str(b.Text)
 			flag(b.Ordered)
 			flag(b.Truncated)
+			num(len(b.Items))
 			for _, it := range b.Items {
 				str(it.Label)
 				str(it.Text)
-				h.WriteByte(byte(it.Depth))
+				num(it.Depth)
 			}
-			h.WriteByte(4)
+			num(len(b.Rows))
 			for _, row := range b.Rows {
+				num(len(row))
 				for _, c := range row {
 					str(c)
 				}
-				h.WriteByte(5)
 			}
-			h.WriteByte(6)
 		}
-		h.WriteByte(7)
 	}
-	h.WriteByte(8)
+	num(len(a.Related))
 	for _, rel := range a.Related {
 		str(rel.Title)
 		str(rel.URL)
 		str(rel.Snippet)
 		flag(rel.Truncated)
 	}
-	h.WriteByte(9)
+	num(len(a.References))
 	for _, ref := range a.References {
 		str(ref.Text)
 		str(ref.URL)
 	}
-	return h.Sum64()
 }
+
+func (sn *snapshot) equal(o *snapshot) bool {
+	return slices.Equal(sn.nums, o.nums) && slices.Equal(sn.strs, o.strs)
+}
+
+var snapshots = sync.Pool{New: func() any { return new(snapshot) }}
 
 // Build creates a Runner from the pipeline config with the default registry; sites
 // supply per-site options (e.g. extra boilerplate phrases, matched on Article.Site).

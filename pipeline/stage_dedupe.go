@@ -5,8 +5,10 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"math/bits"
+	"strconv"
 	"sync"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/healthcrawl/healthcrawl/article"
 )
@@ -66,13 +68,15 @@ func recordURL(a *article.Article) string {
 	return "(no url)"
 }
 
+// readsText: the Runner finalizes the record before Apply.
+func (*dedupe) readsText() {}
+
+// Apply reads a.Text and a.WordCount, which the Runner keeps current.
 func (d *dedupe) Apply(_ context.Context, a *article.Article) (Verdict, error) {
-	a.Finalize()
 	if a.Text == "" {
 		return keep, nil
 	}
-	sum := sha256.Sum256([]byte(a.Text))
-	key := binary.LittleEndian.Uint64(sum[:8])
+	key := exactKey(a)
 	var hi, lo uint64
 	near := d.opts.Near && a.WordCount >= d.opts.MinWords
 	if near {
@@ -106,44 +110,68 @@ func splitmix(x uint64) uint64 {
 
 // SimHash returns the 128-bit SimHash (hi, lo) of text over shingles of k lower-cased
 // words (letters and digits). Texts with fewer than k words hash their words.
+//
+// Texts longer than 3000 bytes use the half of their shingles whose hash has a zero
+// top bit. Bit i is set when more than half of the shingle hashes have bit i set. The 128
+// per-bit counters are kept bit-sliced (counter bit j of all 64 lanes in one word),
+// so adding a shingle is a ripple-carry over a few words instead of 128 additions.
 func SimHash(text string, k int) (hi, lo uint64) {
 	if k < 1 {
 		k = 1
 	}
-	var v [128]int32
-	ring := make([]uint64, 0, k)
-	var h uint64 = 14695981039346656037
+	var cnt simCounter
+	sample := len(text) > simSampleBytes
+	var ring [8]uint64
+	nring := 0
+	var h uint64 = fnvOffset
 	inWord := false
-	n := 0
-	add := func(x uint64) {
-		a, b := splitmix(x), splitmix(x^0x5851f42d4c957f2d)
-		for i := 0; i < 64; i++ {
-			v[i] += int32(a>>i&1)*2 - 1
-			v[64+i] += int32(b>>i&1)*2 - 1
-		}
-	}
+	words := 0
 	endWord := func() {
-		if len(ring) == k {
-			copy(ring, ring[1:])
-			ring = ring[:k-1]
+		if nring == k {
+			copy(ring[:], ring[1:k])
+			nring--
 		}
-		ring = append(ring, h)
-		n++
-		if len(ring) == k {
+		ring[nring] = h
+		nring++
+		words++
+		if nring == k {
 			var x uint64
-			for _, w := range ring {
+			for _, w := range ring[:k] {
 				x = bits.RotateLeft64(x, 23) ^ w
 			}
-			add(x)
+			// Long texts count a fixed half of their shingles (chosen by hash, so
+			// copies sample the same ones): half the cost, the same estimate.
+			if !sample || x>>63 == 0 {
+				cnt.add(x)
+			}
 		}
-		h = 14695981039346656037
+		h = fnvOffset
 	}
-	for _, r := range text {
+	for i := 0; i < len(text); {
+		c := text[i]
+		if c < utf8.RuneSelf {
+			i++
+			switch {
+			case 'a' <= c && c <= 'z' || '0' <= c && c <= '9':
+			case 'A' <= c && c <= 'Z':
+				c += 'a' - 'A'
+			default:
+				if inWord {
+					endWord()
+					inWord = false
+				}
+				continue
+			}
+			h = (h ^ uint64(c)) * fnvPrime
+			inWord = true
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(text[i:])
+		i += size
 		if unicode.IsLetter(r) || unicode.IsDigit(r) {
 			r = unicode.ToLower(r)
 			for r > 0 {
-				h ^= uint64(r & 0xff)
-				h *= 1099511628211
+				h = (h ^ uint64(r&0xff)) * fnvPrime
 				r >>= 8
 			}
 			inWord = true
@@ -155,18 +183,70 @@ func SimHash(text string, k int) (hi, lo uint64) {
 	if inWord {
 		endWord()
 	}
-	if n < k { // too short for one shingle: hash the words
-		for _, w := range ring {
-			add(w)
+	if words < k { // too short for one shingle: hash the words
+		for _, w := range ring[:nring] {
+			cnt.add(w)
 		}
 	}
+	return cnt.majority()
+}
+
+// simSampleBytes is the text length above which SimHash samples half the shingles.
+const simSampleBytes = 3000
+
+const (
+	fnvOffset = 14695981039346656037
+	fnvPrime  = 1099511628211
+)
+
+// simCounter counts, for each of 128 bits, how many added hashes had it set.
+type simCounter struct {
+	lo, hi [24]uint64 // bit-sliced counters: plane j holds bit j of all 64 counts
+	n      int
+}
+
+func addPlanes(p *[24]uint64, m uint64) {
+	for j := 0; m != 0 && j < len(p); j++ {
+		carry := p[j] & m
+		p[j] ^= m
+		m = carry
+	}
+}
+
+// add counts the 128-bit hash derived from x.
+func (c *simCounter) add(x uint64) {
+	addPlanes(&c.lo, splitmix(x))
+	addPlanes(&c.hi, splitmix(x^0x5851f42d4c957f2d))
+	c.n++
+}
+
+// majority returns the bits set in more than half of the added hashes.
+func (c *simCounter) majority() (hi, lo uint64) {
+	planes := min(bits.Len(uint(c.n)), len(c.lo)) // higher planes are all zero
 	for i := 0; i < 64; i++ {
-		if v[i] > 0 {
+		var cl, ch int
+		for j := 0; j < planes; j++ {
+			cl |= int(c.lo[j]>>i&1) << j
+			ch |= int(c.hi[j]>>i&1) << j
+		}
+		if 2*cl > c.n {
 			lo |= 1 << i
 		}
-		if v[64+i] > 0 {
+		if 2*ch > c.n {
 			hi |= 1 << i
 		}
 	}
 	return hi, lo
+}
+
+// exactKey is the first 64 bits of the content hash (sha256 of Text, which Finalize
+// already computed), or of a fresh sha256 when the hash is missing or malformed.
+func exactKey(a *article.Article) uint64 {
+	if len(a.ContentHash) >= 16 {
+		if k, err := strconv.ParseUint(a.ContentHash[:16], 16, 64); err == nil {
+			return k
+		}
+	}
+	sum := sha256.Sum256([]byte(a.Text))
+	return binary.BigEndian.Uint64(sum[:8])
 }

@@ -123,3 +123,38 @@ func TestSimHashEdgeCases(t *testing.T) {
 		t.Errorf("SimHash(empty) = %x %x", h, l)
 	}
 }
+
+// Long texts (> simSampleBytes) sample half their shingles; copies still match.
+func TestSimHashLongTexts(t *testing.T) {
+	reversed := func(ss []string) string {
+		var out []string
+		for _, s := range ss {
+			w := strings.Fields(s)
+			for i, j := 0, len(w)-1; i < j; i, j = i+1, j-1 {
+				w[i], w[j] = w[j], w[i]
+			}
+			out = append(out, strings.Join(w, " "))
+		}
+		return strings.Join(out, " ")
+	}
+	base := strings.Join(topicSentences, " ") + " " + reversed(topicSentences[:20])
+	if len(base) <= simSampleBytes {
+		t.Fatalf("test text is %d bytes, want > %d", len(base), simSampleBytes)
+	}
+	copyText := "Reposted from Wellbeing Weekly for readers in the north. " +
+		strings.Replace(base, "Walking every day is a simple way", "A daily walk is an easy way", 1) +
+		" Questions about this page can be sent to the editorial team."
+	other := reversed(topicSentences)
+	dist := func(x, y string) int {
+		h1, l1 := SimHash(x, 3)
+		h2, l2 := SimHash(y, 3)
+		return bits.OnesCount64(h1^h2) + bits.OnesCount64(l1^l2)
+	}
+	if d := dist(base, copyText); d > 23 {
+		t.Errorf("near copy distance %d > 23", d)
+	}
+	if d := dist(base, other); d <= 23 {
+		t.Errorf("different text distance %d ≤ 23", d)
+	}
+	t.Logf("long texts: near copy %d bits, different %d bits", dist(base, copyText), dist(base, other))
+}

@@ -139,7 +139,7 @@ func (d *dedupeTitle) body(a *article.Article) {
 		if b.Type != article.BlockParagraph {
 			return
 		}
-		if titleKey(b.Text) == tk {
+		if len(b.Text) <= 2*len(a.Title)+8 && titleKey(b.Text) == tk {
 			s.Blocks = s.Blocks[1:]
 			continue // the title may be repeated more than once
 		}

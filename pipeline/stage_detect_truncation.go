@@ -124,10 +124,10 @@ func (d *detectTruncation) Apply(_ context.Context, a *article.Article) (Verdict
 		}
 	}
 	if last != nil && last.Type == article.BlockParagraph && !last.Truncated &&
-		len(words(last.Text)) >= d.opts.BodyMinWords {
+		strings.Count(last.Text, " ")+1 >= d.opts.BodyMinWords {
 		lastRune, _ := utf8.DecodeLastRuneInString(last.Text)
-		lw := words(last.Text)
-		if unicode.IsLower(lastRune) && !strings.ContainsAny(lw[len(lw)-1], "./@") {
+		lastWord := last.Text[strings.LastIndexByte(last.Text, ' ')+1:]
+		if unicode.IsLower(lastRune) && !strings.ContainsAny(lastWord, "./@") {
 			// In the body the last word may well be whole ("… 3.5 mg"): flag, keep the text.
 			last.Truncated = true
 		}

@@ -1,11 +1,13 @@
 package pipeline
 
 import (
+	"bytes"
 	"context"
 	"regexp"
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/healthcrawl/healthcrawl/article"
 )
@@ -73,10 +75,36 @@ var boilerplatePatterns = []*regexp.Regexp{
 }
 
 type boilerplateMatcher struct {
-	phrases  []string // normalized " a b "
+	phrases  map[string][]string // first word → normalized phrases starting with it ("share this")
 	exact    map[string]bool
 	headings map[string]bool
 	patterns bool
+}
+
+// hasPhrase reports whether the key k contains a phrase at a word start.
+func (m *boilerplateMatcher) hasPhrase(k []byte) bool {
+	for i := 0; i < len(k); {
+		end := bytes.IndexByte(k[i:], ' ')
+		if end < 0 {
+			end = len(k)
+		} else {
+			end += i
+		}
+		for _, p := range m.phrases[string(k[i:end])] {
+			if len(k)-i >= len(p) && string(k[i:i+len(p)]) == p && (len(k) == i+len(p) || k[i+len(p)] == ' ') {
+				return true
+			}
+		}
+		i = end + 1
+	}
+	return false
+}
+
+// patternWords are the first words of the byline/dateline patterns (a cheap filter
+// before the regexps).
+var patternWords = map[string]bool{
+	"written": true, "posted": true, "published": true, "medically": true, "reviewed": true,
+	"fact": true, "edited": true, "updated": true, "last": true,
 }
 
 type dropBoilerplate struct {
@@ -95,7 +123,7 @@ func newDropBoilerplate(o DropBoilerplateOptions, env Env) (Stage, error) {
 		}
 	}
 	mk := func(extra []string) *boilerplateMatcher {
-		m := &boilerplateMatcher{exact: map[string]bool{}, headings: map[string]bool{}, patterns: o.UseDefaults}
+		m := &boilerplateMatcher{phrases: map[string][]string{}, exact: map[string]bool{}, headings: map[string]bool{}, patterns: o.UseDefaults}
 		var phrases []string
 		if o.UseDefaults {
 			phrases = append(phrases, defaultBoilerplatePhrases...)
@@ -110,7 +138,8 @@ func newDropBoilerplate(o DropBoilerplateOptions, env Env) (Stage, error) {
 		phrases = append(phrases, extra...)
 		for _, p := range phrases {
 			if k := boilerKey(p); k != "" {
-				m.phrases = append(m.phrases, " "+k+" ")
+				first, _, _ := strings.Cut(k, " ")
+				m.phrases[first] = append(m.phrases[first], k)
 			}
 		}
 		return m
@@ -126,22 +155,50 @@ func newDropBoilerplate(o DropBoilerplateOptions, env Env) (Stage, error) {
 
 func (*dropBoilerplate) Name() string { return "drop_boilerplate" }
 
-// boilerKey lower-cases s and reduces it to its words separated by single spaces.
-func boilerKey(s string) string {
-	var b strings.Builder
+// boilerKey lower-cases s and reduces it to its words separated by single spaces
+// (apostrophes are dropped: "It's" → "its").
+func boilerKey(s string) string { return string(appendBoilerKey(make([]byte, 0, len(s)), s)) }
+
+// appendBoilerKey appends the key of s to b.
+func appendBoilerKey(b []byte, s string) []byte {
+	start := len(b)
 	space := false
-	for _, r := range s {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
-			if space && b.Len() > 0 {
-				b.WriteByte(' ')
+	word := func() {
+		if space && len(b) > start {
+			b = append(b, ' ')
+		}
+		space = false
+	}
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			i++
+			switch {
+			case 'a' <= c && c <= 'z' || '0' <= c && c <= '9':
+			case 'A' <= c && c <= 'Z':
+				c += 'a' - 'A'
+			case c == '\'':
+				continue
+			default:
+				space = true
+				continue
 			}
-			space = false
-			b.WriteRune(unicode.ToLower(r))
-		} else if r != '\'' && r != '’' {
+			word()
+			b = append(b, c)
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+		switch {
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			word()
+			b = utf8.AppendRune(b, unicode.ToLower(r))
+		case r == '’':
+		default:
 			space = true
 		}
 	}
-	return b.String()
+	return b
 }
 
 // is reports whether one line of text is boilerplate.
@@ -149,30 +206,32 @@ func (s *dropBoilerplate) is(m *boilerplateMatcher, text string) bool {
 	if text == "" {
 		return false
 	}
-	// Cheap word bound before any lower-casing: long blocks are content.
-	if n := strings.Count(text, " ") + 1; n > s.maxWords*3+3 {
+	// Cheap bound before any lower-casing: long blocks are content. Space-separated
+	// tokens never outnumber the key's words, so this skips no boilerplate.
+	if n := strings.Count(text, " ") + 1; n > s.maxWords {
 		return false
 	}
-	k := boilerKey(text)
-	if k == "" {
+	var buf [320]byte
+	k := appendBoilerKey(buf[:0], text)
+	if len(k) == 0 {
 		return false
 	}
-	if m.exact[k] {
+	if m.exact[string(k)] {
 		return true
 	}
-	if strings.Count(k, " ")+1 > s.maxWords {
+	if bytes.Count(k, []byte{' '})+1 > s.maxWords {
 		return false
 	}
-	padded := " " + k + " "
-	for _, p := range m.phrases {
-		if strings.Contains(padded, p) {
-			return true
-		}
+	if m.hasPhrase(k) {
+		return true
 	}
 	if m.patterns {
-		for _, re := range boilerplatePatterns {
-			if re.MatchString(text) {
-				return true
+		first, _, _ := bytes.Cut(k, []byte{' '})
+		if patternWords[string(first)] || strings.Contains(text, "©") || bytes.Contains(k, []byte("copyright")) || strings.Contains(text, "(c)") || strings.Contains(text, "(C)") {
+			for _, re := range boilerplatePatterns {
+				if re.MatchString(text) {
+					return true
+				}
 			}
 		}
 		if isBreadcrumb(text) {
@@ -192,10 +251,10 @@ func isBreadcrumb(text string) bool {
 		return false
 	}
 	for _, sep := range breadcrumbSeps {
-		parts := strings.Split(text, sep)
-		if len(parts) < 2 {
+		if !strings.Contains(text, sep) {
 			continue
 		}
+		parts := strings.Split(text, sep)
 		for _, p := range parts {
 			p = strings.TrimSpace(p)
 			if p == "" || len(words(p)) > 5 || !isTitleCase(p) {

@@ -70,6 +70,9 @@ func newFilter(o FilterOptions, _ Env) (Stage, error) {
 
 func (*filter) Name() string { return "filter" }
 
+// readsText: the Runner finalizes the record before Apply (WordCount is read).
+func (*filter) readsText() {}
+
 func (f *filter) Apply(_ context.Context, a *article.Article) (Verdict, error) {
 	for _, field := range f.opts.Require {
 		if !fieldGetters[field](a) {
@@ -89,7 +92,6 @@ func (f *filter) Apply(_ context.Context, a *article.Article) (Verdict, error) {
 		}
 	}
 	if f.opts.MinWords > 0 {
-		a.Finalize()
 		if a.WordCount < f.opts.MinWords {
 			return drop(fmt.Sprintf("too_short (%d words < %d)", a.WordCount, f.opts.MinWords)), nil
 		}

@@ -5,6 +5,7 @@ import (
 	"html"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/healthcrawl/healthcrawl/article"
 	"golang.org/x/text/unicode/norm"
@@ -33,7 +34,7 @@ var asciiQuotes = strings.NewReplacer("‘", "'", "’", "'", "‚", "'", "‛",
 // "&amp;amp;" settles and the stage stays idempotent), NFC, invisible characters removed,
 // every kind of space collapsed to one ASCII space, trimmed.
 func (n *normalize) Text(s string) string {
-	if s == "" {
+	if s == "" || isCleanASCII(s) || (!n.opts.ASCIIQuotes && isClean(s)) {
 		return s
 	}
 	for i := 0; i < 4 && strings.IndexByte(s, '&') >= 0; i++ {
@@ -199,4 +200,55 @@ func cleanList(in []string, t func(string) string) []string {
 		return nil
 	}
 	return out
+}
+
+// isCleanASCII reports printable ASCII without entities, runs of spaces or edge
+// spaces: text the extractor already normalized, which needs no work.
+func isCleanASCII(s string) bool {
+	if s[0] == ' ' || s[len(s)-1] == ' ' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if !plainASCII[s[i]] {
+			return false
+		}
+	}
+	return !strings.Contains(s, "  ")
+}
+
+// plainASCII marks the bytes isCleanASCII accepts: printable ASCII but '&'.
+var plainASCII = func() (t [256]bool) {
+	for c := 0x20; c < 0x7f; c++ {
+		t[c] = c != '&'
+	}
+	return t
+}()
+
+// isClean reports text with nothing to normalize: valid UTF-8 in NFC, no entity, no
+// control or invisible character, only single ASCII spaces, no edge spaces.
+func isClean(s string) bool {
+	if s[0] == ' ' || s[len(s)-1] == ' ' || strings.IndexByte(s, '&') >= 0 {
+		return false
+	}
+	prevSpace := false
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c < 0x20 || c == 0x7f || (c == ' ' && prevSpace) {
+				return false
+			}
+			prevSpace = c == ' '
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError, r == '\u00AD', r == '\u200B', r == '\u2060', r == '\uFEFF',
+			unicode.IsSpace(r), unicode.Is(unicode.Zs, r), unicode.IsControl(r):
+			return false
+		}
+		prevSpace = false
+		i += size
+	}
+	return norm.NFC.IsNormalString(s)
 }

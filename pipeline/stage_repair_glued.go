@@ -155,7 +155,31 @@ func (g *repairGlued) gluedHeading(p string) bool {
 	return isHeadingLike(p)
 }
 
+// hasGlued reports whether any paragraph or list item of a has a glued boundary.
+func hasGlued(a *article.Article) bool {
+	for _, sec := range a.Sections {
+		for _, b := range sec.Blocks {
+			switch b.Type {
+			case article.BlockParagraph:
+				if len(GluedBoundaries(b.Text)) > 0 {
+					return true
+				}
+			case article.BlockList:
+				for _, it := range b.Items {
+					if len(GluedBoundaries(it.Text)) > 0 {
+						return true
+					}
+				}
+			}
+		}
+	}
+	return false
+}
+
 func (g *repairGlued) Apply(_ context.Context, a *article.Article) (Verdict, error) {
+	if !hasGlued(a) {
+		return keep, nil
+	}
 	var out []article.Section
 	changed := false
 	for _, sec := range a.Sections {

@@ -129,6 +129,21 @@ func (m *Memory) MarkSeen(ctx context.Context, site, key string) (bool, error) {
 	return true, nil
 }
 
+// Seen implements Store.
+func (m *Memory) Seen(ctx context.Context, site, key string) (bool, error) {
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	s, ok := m.sites[site]
+	if !ok {
+		return false, nil
+	}
+	_, ok = s.seen[key]
+	return ok, nil
+}
+
 // Enqueue implements Store.
 func (m *Memory) Enqueue(ctx context.Context, site, key string, e Entry) (bool, error) {
 	if err := ctx.Err(); err != nil {

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -106,7 +107,8 @@ type SQLite struct {
 	// kept while the links its page queued are lost.
 	qmu      sync.Mutex
 	queue    []*op
-	meta     map[string]Meta // "site\x00url" → metadata queued but not committed
+	meta     map[string]pendingMeta // "site\x00url" → metadata queued but not committed
+	metaVer  uint64
 	wake     chan struct{}
 	stop     chan struct{}
 	stopped  chan struct{}
@@ -118,9 +120,16 @@ type SQLite struct {
 
 // op is one write, run inside the committer's transaction.
 type op struct {
-	what string
-	run  func(ctx context.Context, tx *sql.Tx) error
-	done chan error // nil: nobody waits
+	what    string
+	run     func(ctx context.Context, tx *sql.Tx) error
+	done    chan error // nil: nobody waits
+	metaKey string     // PutMeta: key in SQLite.meta
+	metaVer uint64
+}
+
+type pendingMeta struct {
+	m   Meta
+	ver uint64
 }
 
 // OpenSQLite opens (creating it and its directory if needed) the SQLite state file
@@ -139,7 +148,7 @@ func OpenSQLite(ctx context.Context, path string) (*SQLite, error) {
 	// Only the committer writes; readers use the other connections (WAL).
 	db.SetMaxOpenConns(4)
 	s := &SQLite{db: db, path: path, now: time.Now, seen: map[string]map[string]struct{}{},
-		meta: map[string]Meta{}, wake: make(chan struct{}, 1), stop: make(chan struct{}), stopped: make(chan struct{})}
+		meta: map[string]pendingMeta{}, wake: make(chan struct{}, 1), stop: make(chan struct{}), stopped: make(chan struct{})}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("sqlite %s: %w", path, err)
@@ -201,35 +210,25 @@ func (s *SQLite) committer() {
 		s.qmu.Lock()
 		batch := s.queue
 		s.queue = nil
-		metaSnap := len(s.meta)
 		s.qmu.Unlock()
 		if len(batch) == 0 {
 			continue
 		}
 		errs := make([]error, len(batch))
-		if err := s.runBatch(ctx, batch, errs); err != nil {
-			for i, o := range batch {
-				errs[i] = s.runBatch(ctx, batch[i:i+1], errs[i:i+1])
-				if errs[i] == nil {
-					errs[i] = nil
-				}
-				_ = o
+		if s.runBatch(ctx, batch, errs) != nil {
+			for i := range batch {
+				s.runBatch(ctx, batch[i:i+1], errs[i:i+1])
 			}
 		}
 		s.qmu.Lock()
-		if metaSnap > 0 {
-			// Metadata written by this batch is readable from the database now; entries
-			// queued after the snapshot stay until their batch commits.
-			for _, o := range batch {
-				if o.what == "" {
-					continue
-				}
-				if v, ok := s.pendingMetaKey(o.what); ok {
-					delete(s.meta, v)
+		for i, o := range batch {
+			if o.metaKey != "" {
+				// Committed (or failed): readers use the database from now on, unless a
+				// newer PutMeta of the same URL is still queued.
+				if p, ok := s.meta[o.metaKey]; ok && p.ver == o.metaVer {
+					delete(s.meta, o.metaKey)
 				}
 			}
-		}
-		for i, o := range batch {
 			if o.done != nil {
 				o.done <- errs[i]
 			} else if errs[i] != nil && s.asyncErr == nil {
@@ -314,26 +313,25 @@ func fromNS(n int64) time.Time {
 	return time.Unix(0, n).UTC()
 }
 
-// tx runs f in a write transaction.
-func (s *SQLite) tx(ctx context.Context, what string, f func(tx *sql.Tx) error) error {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("sqlite %s: %s: %w", s.path, what, err)
-	}
-	if err := f(tx); err != nil {
-		tx.Rollback()
-		return fmt.Errorf("sqlite %s: %s: %w", s.path, what, err)
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("sqlite %s: %s: %w", s.path, what, err)
-	}
-	return nil
+// tx runs f in the committer's transaction and waits for the commit.
+func (s *SQLite) tx(ctx context.Context, what string, f func(ctx context.Context, tx *sql.Tx) error) error {
+	return s.submit(ctx, what, true, f)
+}
+
+// async queues f for the next commit without waiting.
+func (s *SQLite) async(what string, f func(ctx context.Context, tx *sql.Tx) error) {
+	_ = s.submit(context.Background(), what, false, f)
+}
+
+// flush waits until every write queued so far is committed.
+func (s *SQLite) flush(ctx context.Context) error {
+	return s.tx(ctx, "flush", func(context.Context, *sql.Tx) error { return nil })
 }
 
 // BeginRun implements Store.
 func (s *SQLite) BeginRun(ctx context.Context, site string) (Run, error) {
 	var r Run
-	err := s.tx(ctx, "begin run of "+site, func(tx *sql.Tx) error {
+	err := s.tx(ctx, "begin run of "+site, func(ctx context.Context, tx *sql.Tx) error {
 		var id, started, finished int64
 		err := tx.QueryRowContext(ctx, "SELECT run, started_at, finished_at FROM runs WHERE site = ?", site).Scan(&id, &started, &finished)
 		switch {
@@ -369,7 +367,7 @@ func (s *SQLite) BeginRun(ctx context.Context, site string) (Run, error) {
 
 // FinishRun implements Store.
 func (s *SQLite) FinishRun(ctx context.Context, site string) error {
-	return s.tx(ctx, "finish run of "+site, func(tx *sql.Tx) error {
+	return s.tx(ctx, "finish run of "+site, func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, "UPDATE runs SET finished_at = ? WHERE site = ? AND finished_at = 0", ns(s.now()), site)
 		return err
 	})
@@ -405,6 +403,18 @@ func (s *SQLite) MarkSeen(ctx context.Context, site, key string) (bool, error) {
 	return s.Enqueue(ctx, site, key, Entry{})
 }
 
+// Seen implements Store.
+func (s *SQLite) Seen(ctx context.Context, site, key string) (bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m, err := s.seenSet(ctx, site)
+	if err != nil {
+		return false, err
+	}
+	_, ok := m[key]
+	return ok, nil
+}
+
 // Enqueue implements Store. An Entry without URL only marks key seen.
 func (s *SQLite) Enqueue(ctx context.Context, site, key string, e Entry) (bool, error) {
 	s.mu.Lock()
@@ -416,7 +426,8 @@ func (s *SQLite) Enqueue(ctx context.Context, site, key string, e Entry) (bool, 
 	if _, ok := m[key]; ok {
 		return false, nil
 	}
-	err = s.tx(ctx, "mark seen "+key, func(tx *sql.Tx) error {
+	m[key] = struct{}{}
+	s.async("mark seen "+key, func(ctx context.Context, tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, "INSERT OR IGNORE INTO seen (site, key) VALUES (?, ?)", site, key); err != nil {
 			return err
 		}
@@ -425,10 +436,6 @@ func (s *SQLite) Enqueue(ctx context.Context, site, key string, e Entry) (bool, 
 		}
 		return pushTx(ctx, tx, site, e)
 	})
-	if err != nil {
-		return false, err
-	}
-	m[key] = struct{}{}
 	return true, nil
 }
 
@@ -444,7 +451,8 @@ func (s *SQLite) Push(ctx context.Context, site string, entries ...Entry) error 
 	if len(entries) == 0 {
 		return nil
 	}
-	return s.tx(ctx, "push "+entries[0].URL, func(tx *sql.Tx) error {
+	entries = slices.Clone(entries)
+	s.async("push "+entries[0].URL, func(ctx context.Context, tx *sql.Tx) error {
 		for _, e := range entries {
 			if err := pushTx(ctx, tx, site, e); err != nil {
 				return err
@@ -452,6 +460,7 @@ func (s *SQLite) Push(ctx context.Context, site string, entries ...Entry) error 
 		}
 		return nil
 	})
+	return nil
 }
 
 // Lease implements Store.
@@ -464,7 +473,7 @@ func (s *SQLite) Lease(ctx context.Context, site, worker string, n int, ttl time
 		e  Entry
 	}
 	var rows []row
-	err := s.tx(ctx, "lease for "+worker, func(tx *sql.Tx) error {
+	err := s.tx(ctx, "lease for "+worker, func(ctx context.Context, tx *sql.Tx) error {
 		now := s.now()
 		if _, err := tx.ExecContext(ctx, "UPDATE frontier SET state = 0, worker = '' WHERE site = ? AND state = 1 AND expires <= ?", site, ns(now)); err != nil {
 			return err
@@ -498,10 +507,11 @@ func (s *SQLite) Lease(ctx context.Context, site, worker string, n int, ttl time
 
 // Extend implements Store.
 func (s *SQLite) Extend(ctx context.Context, site, worker string, ttl time.Duration) error {
-	return s.tx(ctx, "extend leases of "+worker, func(tx *sql.Tx) error {
+	s.async("extend leases of "+worker, func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, "UPDATE frontier SET expires = ? WHERE site = ? AND state = 1 AND worker = ?", ns(s.now().Add(ttl)), site, worker)
 		return err
 	})
+	return nil
 }
 
 // Ack implements Store.
@@ -510,24 +520,26 @@ func (s *SQLite) Ack(ctx context.Context, site, u string, o Outcome) error {
 	if o == Failed {
 		st = stFailed
 	}
-	return s.tx(ctx, "ack "+u, func(tx *sql.Tx) error {
+	s.async("ack "+u, func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, "UPDATE frontier SET state = ?, worker = '', expires = 0 WHERE site = ? AND url = ? AND state IN (0, 1)", st, site, u)
 		return err
 	})
+	return nil
 }
 
 // Nack implements Store.
 func (s *SQLite) Nack(ctx context.Context, site, u string) error {
-	return s.tx(ctx, "nack "+u, func(tx *sql.Tx) error {
+	s.async("nack "+u, func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, "UPDATE frontier SET state = 0, worker = '', expires = 0 WHERE site = ? AND url = ? AND state = 1", site, u)
 		return err
 	})
+	return nil
 }
 
 // Release implements Store.
 func (s *SQLite) Release(ctx context.Context, site, worker string) (int, error) {
 	var n int64
-	err := s.tx(ctx, "release leases of "+worker, func(tx *sql.Tx) error {
+	err := s.tx(ctx, "release leases of "+worker, func(ctx context.Context, tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, "UPDATE frontier SET state = 0, worker = '', expires = 0 WHERE site = ? AND state = 1 AND worker = ?", site, worker)
 		if err != nil {
 			return err
@@ -540,6 +552,19 @@ func (s *SQLite) Release(ctx context.Context, site, worker string) (int, error) 
 
 // GetMeta implements Store.
 func (s *SQLite) GetMeta(ctx context.Context, site, u string) (Meta, bool, error) {
+	s.qmu.Lock()
+	p, pending := s.meta[site+"\x00"+u]
+	s.qmu.Unlock()
+	m, ok, err := s.getMeta(ctx, site, u)
+	if pending && err == nil {
+		p.m.EmittedAt = m.EmittedAt
+		p.m.Links = slices.Clone(p.m.Links)
+		return p.m, true, nil
+	}
+	return m, ok, err
+}
+
+func (s *SQLite) getMeta(ctx context.Context, site, u string) (Meta, bool, error) {
 	var m Meta
 	var fetched, emitted int64
 	var links string
@@ -561,7 +586,13 @@ func (s *SQLite) GetMeta(ctx context.Context, site, u string) (Meta, bool, error
 
 // PutMeta implements Store.
 func (s *SQLite) PutMeta(ctx context.Context, site, u string, m Meta) error {
-	return s.tx(ctx, "metadata of "+u, func(tx *sql.Tx) error {
+	m.Links = slices.Clone(m.Links)
+	key := site + "\x00" + u
+	s.qmu.Lock()
+	s.metaVer++
+	ver := s.metaVer
+	s.meta[key] = pendingMeta{m: m, ver: ver}
+	s.queue = append(s.queue, &op{what: "metadata of " + u, metaKey: key, metaVer: ver, run: func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO pages (site, url, status, etag, last_modified, sitemap_lastmod, content_hash, fetched_at, links)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (site, url) DO UPDATE SET status = excluded.status, etag = excluded.etag,
@@ -569,13 +600,19 @@ func (s *SQLite) PutMeta(ctx context.Context, site, u string, m Meta) error {
 				content_hash = excluded.content_hash, fetched_at = excluded.fetched_at, links = excluded.links`,
 			site, u, m.Status, m.ETag, m.LastModified, m.SitemapLastMod, m.ContentHash, ns(m.FetchedAt), strings.Join(m.Links, "\n"))
 		return err
-	})
+	}})
+	s.qmu.Unlock()
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+	return nil
 }
 
 // EmitOnce implements Store.
 func (s *SQLite) EmitOnce(ctx context.Context, site, u, hash string) (Change, error) {
 	var ch Change
-	err := s.tx(ctx, "emit "+u, func(tx *sql.Tx) error {
+	err := s.tx(ctx, "emit "+u, func(ctx context.Context, tx *sql.Tx) error {
 		var run int64
 		if err := tx.QueryRowContext(ctx, "SELECT run FROM runs WHERE site = ?", site).Scan(&run); err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return err
@@ -611,7 +648,7 @@ func (s *SQLite) EmitOnce(ctx context.Context, site, u, hash string) (Change, er
 // Gone implements Store.
 func (s *SQLite) Gone(ctx context.Context, site, u string) (bool, error) {
 	var n int64
-	err := s.tx(ctx, "gone "+u, func(tx *sql.Tx) error {
+	err := s.tx(ctx, "gone "+u, func(ctx context.Context, tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, "DELETE FROM emitted WHERE site = ? AND url = ?", site, u)
 		if err != nil {
 			return err
@@ -624,6 +661,9 @@ func (s *SQLite) Gone(ctx context.Context, site, u string) (bool, error) {
 
 // Emitted implements Store.
 func (s *SQLite) Emitted(ctx context.Context, site string) ([]string, error) {
+	if err := s.flush(ctx); err != nil {
+		return nil, err
+	}
 	rows, err := s.db.QueryContext(ctx, "SELECT url FROM emitted WHERE site = ? ORDER BY url", site)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite %s: emitted set of %s: %w", s.path, site, err)
@@ -645,6 +685,9 @@ func (s *SQLite) Emitted(ctx context.Context, site string) ([]string, error) {
 
 // Stats implements Store.
 func (s *SQLite) Stats(ctx context.Context, site string) (Stats, error) {
+	if err := s.flush(ctx); err != nil {
+		return Stats{}, err
+	}
 	st := Stats{Site: site}
 	wrap := func(err error) (Stats, error) {
 		return Stats{}, fmt.Errorf("sqlite %s: stats of %s: %w", s.path, site, err)
@@ -685,6 +728,9 @@ func (s *SQLite) Stats(ctx context.Context, site string) (Stats, error) {
 
 // Sites implements Store.
 func (s *SQLite) Sites(ctx context.Context) ([]string, error) {
+	if err := s.flush(ctx); err != nil {
+		return nil, err
+	}
 	rows, err := s.db.QueryContext(ctx, `SELECT site FROM runs UNION SELECT DISTINCT site FROM frontier
 		UNION SELECT DISTINCT site FROM pages UNION SELECT DISTINCT site FROM emitted ORDER BY 1`)
 	if err != nil {
@@ -706,7 +752,7 @@ func (s *SQLite) Sites(ctx context.Context) ([]string, error) {
 func (s *SQLite) Reset(ctx context.Context, site string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	err := s.tx(ctx, "reset "+site, func(tx *sql.Tx) error {
+	err := s.tx(ctx, "reset "+site, func(ctx context.Context, tx *sql.Tx) error {
 		for _, t := range []string{"runs", "frontier", "seen", "pages", "emitted"} {
 			if _, err := tx.ExecContext(ctx, "DELETE FROM "+t+" WHERE site = ?", site); err != nil {
 				return err
@@ -721,8 +767,16 @@ func (s *SQLite) Reset(ctx context.Context, site string) error {
 // Close implements Store: it checkpoints the WAL into the database file.
 func (s *SQLite) Close() error {
 	s.closeOnce.Do(func() {
+		close(s.stop)
+		<-s.stopped
+		s.qmu.Lock()
+		err := s.asyncErr
+		s.qmu.Unlock()
+		if err != nil {
+			s.closeErr = fmt.Errorf("sqlite %s: %w", s.path, err)
+		}
 		_, _ = s.db.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
-		if err := s.db.Close(); err != nil {
+		if err := s.db.Close(); err != nil && s.closeErr == nil {
 			s.closeErr = fmt.Errorf("sqlite %s: close: %w", s.path, err)
 		}
 	})

@@ -113,6 +113,8 @@ type Store interface {
 	// MarkSeen adds key to the visited set and reports whether it was new. Atomic: of
 	// concurrent calls with the same key exactly one returns true.
 	MarkSeen(ctx context.Context, site, key string) (bool, error)
+	// Seen reports whether key is in the visited set, without adding it.
+	Seen(ctx context.Context, site, key string) (bool, error)
 	// Enqueue marks key seen and, if it was new, queues e, in one atomic step (a crash
 	// never leaves key seen but e not queued). It reports whether key was new.
 	Enqueue(ctx context.Context, site, key string, e Entry) (bool, error)
@@ -242,4 +244,14 @@ func Validate(rawURL string) error {
 		return errors.New("sqlite URL without a path (want sqlite:///abs/path.db or sqlite://relative.db)")
 	}
 	return nil
+}
+
+// LocalPath returns the file of a sqlite:// state URL; ok is false for other engines.
+func LocalPath(rawURL string) (path string, ok bool) {
+	u, err := url.Parse(strings.TrimSpace(rawURL))
+	if err != nil || u.Scheme != "sqlite" {
+		return "", false
+	}
+	p := sqlitePath(u)
+	return p, p != ""
 }

@@ -30,14 +30,36 @@ func configChecks() []config.Check {
 			}
 			return errs
 		},
-		func(c *config.Config) []error {
-			if c.Output.Format == "" || output.HasFormat(c.Output.Format) {
-				return nil
-			}
-			return []error{&config.FieldError{Path: "output.format", Value: c.Output.Format,
-				Err: fmt.Errorf("%w (known: %v)", output.ErrUnknownFormat, output.Formats())}}
-		},
+		checkOutputFormats,
 	}
+}
+
+// checkOutputFormats checks output.format and output.sinks[].format against the
+// output registry, and that rotation is not asked of a format that writes a directory.
+func checkOutputFormats(c *config.Config) []error {
+	var errs []error
+	rotates := c.Output.Rotate.MaxRecords > 0 || c.Output.Rotate.MaxBytes > 0
+	check := func(key, format, path string) {
+		if format == "" {
+			format = output.FormatForPath(path)
+		}
+		if !output.HasFormat(format) {
+			errs = append(errs, &config.FieldError{Path: key, Value: format,
+				Err: fmt.Errorf("%w (known: %v)", output.ErrUnknownFormat, output.Formats())})
+			return
+		}
+		if pf, ok := output.DefaultRegistry().PathFormat(format); ok && pf.Dir && rotates {
+			errs = append(errs, &config.FieldError{Path: "output.rotate", Value: format,
+				Err: fmt.Errorf("%w: format %s writes a directory and does not rotate (%s)", config.ErrInvalid, format, key)})
+		}
+	}
+	if c.Output.Format != "" {
+		check("output.format", c.Output.Format, c.Output.Path)
+	}
+	for i, s := range c.Output.Sinks {
+		check(fmt.Sprintf("output.sinks[%d].format", i), s.Format, s.Path)
+	}
+	return errs
 }
 
 // configError is a config that failed to load or validate: exit status 2, every

@@ -28,7 +28,7 @@ type app struct {
 
 // extraCommands are subcommands defined in their own files, outside the core set
 // (bench.go, clean.go).
-var extraCommands = []func() *cobra.Command{newBenchCmd, newCleanCmd}
+var extraCommands = []func() *cobra.Command{newBenchCmd, newCleanCmd, newReportCmd}
 
 // Command groups shown by --help.
 const (
@@ -64,7 +64,7 @@ written); 2 bad usage or bad config.`,
 		&cobra.Group{ID: groupCrawl, Title: "Crawling and extracting:"},
 		&cobra.Group{ID: groupConfig, Title: "Configuration and the record:"},
 	)
-	root.AddCommand(newRunCmd(a), newExtractCmd(a), newDemoCmd(a))
+	root.AddCommand(newRunCmd(a), newExtractCmd(a), newDemoCmd(a), newScheduleCmd(a), newStateCmd(a))
 	root.AddCommand(newValidateCmd(a), newSchemaCmd(a), newStagesCmd(a))
 	for _, mk := range extraCommands {
 		root.AddCommand(mk())

@@ -22,13 +22,18 @@ type outputFlags struct {
 
 func (o *outputFlags) register(cmd *cobra.Command, defaultOut, outHelp string) {
 	cmd.Flags().StringVarP(&o.out, "out", "o", defaultOut, outHelp)
-	cmd.Flags().StringVar(&o.format, "format", config.Default().Output.Format, "record format: "+strings.Join(output.Formats(), ", "))
+	cmd.Flags().StringVar(&o.format, "format", config.Default().Output.Format,
+		"record format: "+strings.Join(output.Formats(), ", ")+"\n(without --format, an --out ending in .json, .csv, .parquet, .db, .md or .txt names it)")
 }
 
 // apply overrides cfg.Output with the flags the user gave.
 func (o *outputFlags) apply(cmd *cobra.Command, cfg *config.Config) error {
 	if cmd.Flags().Changed("out") {
 		cfg.Output.Path = o.out
+		// --out x.parquet without --format: the extension names the format.
+		if g := output.FormatForPath(o.out); g != "jsonl" && !cmd.Flags().Changed("format") {
+			cfg.Output.Format = g
+		}
 	}
 	if cmd.Flags().Changed("format") {
 		cfg.Output.Format = o.format
@@ -39,21 +44,39 @@ func (o *outputFlags) apply(cmd *cobra.Command, cfg *config.Config) error {
 	return nil
 }
 
-// openSink opens cfg.Output ("-" = the command's stdout); a failure is exit status 1
-// naming the path.
+// openSink opens cfg.Output: output.path/format and every output.sinks entry, with
+// output.rotate ("-" = the command's stdout). Several outputs are written together;
+// when one cannot be opened, those already open are aborted. An unusable format is
+// exit status 2; a file that cannot be created is exit status 1 naming the path.
 func (a *app) openSink(ctx context.Context, cfg config.Config) (output.Sink, error) {
-	if cfg.Output.Path == "-" {
-		s, err := output.New(cfg.Output.Format, a.out)
-		if err != nil {
-			return nil, usageError("%w", err)
+	rot := output.Rotate{MaxRecords: cfg.Output.Rotate.MaxRecords, MaxBytes: cfg.Output.Rotate.MaxBytes}
+	specs := []output.Spec{{Path: cfg.Output.Path, Format: cfg.Output.Format, Rotate: rot}}
+	for _, s := range cfg.Output.Sinks {
+		specs = append(specs, output.Spec{Path: s.Path, Format: s.Format, Rotate: rot})
+	}
+	var sinks []output.Sink
+	fail := func(err error) (output.Sink, error) {
+		for _, s := range sinks {
+			output.Abort(context.WithoutCancel(ctx), s)
 		}
-		return s, nil
+		return nil, err
 	}
-	s, err := output.Open(ctx, cfg.Output.Format, cfg.Output.Path)
-	if err != nil {
-		return nil, failure(err)
+	for _, sp := range specs {
+		if sp.Path == "-" {
+			s, err := output.New(sp.Format, a.out)
+			if err != nil {
+				return fail(usageError("%w", err))
+			}
+			sinks = append(sinks, s)
+			continue
+		}
+		s, err := output.OpenSpec(ctx, sp)
+		if err != nil {
+			return fail(failure(err))
+		}
+		sinks = append(sinks, s)
 	}
-	return s, nil
+	return output.NewMulti(sinks...), nil
 }
 
 // progressTarget is w when it is a terminal (live progress line), else nil.

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/healthcrawl/healthcrawl/extractors"
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
 )
@@ -83,12 +84,33 @@ func runReadability(ctx context.Context, proc *Processor, dir string) (*Readabil
 				items = append(items, Norm(r.Text))
 			}
 		}
-		if strings.Join(strings.Fields(got), " ") == strings.Join(strings.Fields(meta.Title), " ") {
+		gotN, wantN := strings.Join(strings.Fields(got), " "), strings.Join(strings.Fields(meta.Title), " ")
+		if gotN == wantN {
 			rd.TitleExact++
+			rd.TitleSuffix++
+		} else if siteSuffixOnly(gotN, wantN) {
+			rd.TitleSuffix++
+			rd.TitleMisses = append(rd.TitleMisses, fmt.Sprintf("%s: got %q want %q (site suffix)", name, got, meta.Title))
 		} else {
 			rd.TitleMisses = append(rd.TitleMisses, fmt.Sprintf("%s: got %q want %q", name, got, meta.Title))
 		}
-		eh, ei := expectedStructure(expHTML)
+		eh, ei, toc, diverted := expectedStructure(expHTML)
+		var ehKept []string
+		for i, h := range eh {
+			if !diverted[i] && h != Norm(meta.Title) {
+				ehKept = append(ehKept, h)
+			}
+		}
+		rd.HeadingsBody += len(ehKept)
+		rd.HeadingsBodyFound += inOrder(ehKept, headings)
+		var eiNoTOC []string
+		for i, it := range ei {
+			if !toc[i] {
+				eiNoTOC = append(eiNoTOC, it)
+			}
+		}
+		rd.ItemsNoTOC += len(eiNoTOC)
+		rd.ItemsNoTOCFound += inOrder(eiNoTOC, items)
 		var ehf []string
 		for _, h := range eh {
 			if h != Norm(meta.Title) {
@@ -107,12 +129,30 @@ func runReadability(ctx context.Context, proc *Processor, dir string) (*Readabil
 	return rd, nil
 }
 
+// siteSuffixOnly reports an expected title that is got plus a site-name suffix
+// (" | eHow", " - Medium"), which the extractor strips on purpose.
+func siteSuffixOnly(got, want string) bool {
+	if got == "" || !strings.HasPrefix(want, got) {
+		return false
+	}
+	rest := strings.TrimSpace(want[len(got):])
+	for _, sep := range []string{"|", "-", "–", "—", "·", "•", "::", "/", "»"} {
+		if strings.HasPrefix(rest, sep) {
+			tail := strings.TrimSpace(rest[len(sep):])
+			return tail != "" && len(strings.Fields(tail)) <= 4
+		}
+	}
+	return false
+}
+
 // expectedStructure returns the normalised headings and list items of an
-// expected.html, in order (empty ones skipped).
-func expectedStructure(b []byte) (headings, items []string) {
+// expected.html, in order (empty ones skipped); toc[i] marks items that are
+// table-of-contents entries (a lone link to an anchor on the page).
+func expectedStructure(b []byte) (headings, items []string, toc, diverted map[int]bool) {
+	toc, diverted = map[int]bool{}, map[int]bool{}
 	doc, err := html.Parse(bytes.NewReader(b))
 	if err != nil {
-		return nil, nil
+		return nil, nil, toc, diverted
 	}
 	var walk func(*html.Node)
 	walk = func(n *html.Node) {
@@ -123,11 +163,17 @@ func expectedStructure(b []byte) (headings, items []string) {
 			switch c.DataAtom {
 			case atom.H1, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6:
 				if t := Norm(text(c, false)); t != "" {
+					if extractors.HeadingRole(text(c, false)) != "" {
+						diverted[len(headings)] = true
+					}
 					headings = append(headings, t)
 				}
 				continue
 			case atom.Li:
 				if t := Norm(text(c, true)); t != "" {
+					if isTOCItem(c, t) {
+						toc[len(items)] = true
+					}
 					items = append(items, t)
 				}
 			}
@@ -135,7 +181,35 @@ func expectedStructure(b []byte) (headings, items []string) {
 		}
 	}
 	walk(doc)
-	return headings, items
+	return headings, items, toc, diverted
+}
+
+// isTOCItem: the item's own text (nested lists aside) is one link to "#…".
+func isTOCItem(li *html.Node, norm string) bool {
+	var links []*html.Node
+	var find func(*html.Node)
+	find = func(n *html.Node) {
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			if c.Type != html.ElementNode || c.DataAtom == atom.Ul || c.DataAtom == atom.Ol {
+				continue
+			}
+			if c.DataAtom == atom.A {
+				links = append(links, c)
+				continue
+			}
+			find(c)
+		}
+	}
+	find(li)
+	if len(links) != 1 {
+		return false
+	}
+	for _, a := range links[0].Attr {
+		if a.Key == "href" && strings.HasPrefix(a.Val, "#") {
+			return Norm(text(links[0], false)) == norm || strings.HasSuffix(norm, Norm(text(links[0], false)))
+		}
+	}
+	return false
 }
 
 // text is the text of n; skipLists leaves out nested lists.

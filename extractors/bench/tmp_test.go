@@ -30,7 +30,7 @@ func TestTmpMissing(t *testing.T) {
 	for _, r := range a.References {
 		items = append(items, Norm(r.Text))
 	}
-	eh, ei := expectedStructure(exp)
+	eh, ei, _, _ := expectedStructure(exp)
 	show := func(kind string, want, got []string) {
 		j := 0
 		for _, w := range want {

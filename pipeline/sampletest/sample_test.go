@@ -174,9 +174,18 @@ func BenchmarkPipeline(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	var run *pipeline.Runner
+	stageTime := map[string]time.Duration{}
+	in := 0
 	for i := 0; i < b.N; i++ {
 		if i%len(raw) == 0 {
 			b.StopTimer()
+			if run != nil {
+				st := run.Stats()
+				in += st.In
+				for k, v := range st.Time {
+					stageTime[k] += v
+				}
+			}
 			run, _ = pipeline.Build(config.Pipeline{}, nil)
 			b.StartTimer()
 		}
@@ -185,6 +194,39 @@ func BenchmarkPipeline(b *testing.B) {
 	}
 	b.StopTimer()
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "records/s")
+	if testing.Verbose() && in > 0 {
+		for _, name := range config.DefaultStages {
+			b.Logf("%-18s %7.1f µs/record", name, float64(stageTime[name].Microseconds())/float64(in))
+		}
+	}
+}
+
+// BenchmarkClone is the per-record copy BenchmarkPipeline makes (subtract it).
+func BenchmarkClone(b *testing.B) {
+	ex := newExtractor(b)
+	var raw []*article.Article
+	for _, p := range pages(b) {
+		raw = append(raw, extract(b, ex, p.p))
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		_ = raw[i%len(raw)].Clone()
+	}
+}
+
+// BenchmarkFinalize is article.Finalize on a sample record (paid by the extractor too).
+func BenchmarkFinalize(b *testing.B) {
+	ex := newExtractor(b)
+	var raw []*article.Article
+	for _, p := range pages(b) {
+		raw = append(raw, extract(b, ex, p.p))
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		raw[i%len(raw)].Finalize()
+	}
 }
 
 // BenchmarkStages times each default stage alone over the sample records.

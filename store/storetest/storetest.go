@@ -236,6 +236,10 @@ func testConcurrentSeen(t *testing.T, h Harness) {
 			defer wg.Done()
 			for i := range keys {
 				k := fmt.Sprintf("key-%d", (i+w*7)%keys)
+				if _, err := s.Seen(ctx, "a", "seen "+k); err != nil {
+					errs <- err
+					return
+				}
 				fresh, err := s.MarkSeen(ctx, "a", "seen "+k)
 				if err != nil {
 					errs <- err
@@ -422,6 +426,9 @@ func testRuns(t *testing.T, h Harness) {
 	if r2.ID != 1 || !r2.Resumed || !r2.StartedAt.Equal(r.StartedAt) {
 		t.Fatalf("BeginRun of a run in progress = %+v, want resumed run 1 started %v", r2, r.StartedAt)
 	}
+	if !get(s.Seen(ctx, "a", "k1"))(t) || get(s.Seen(ctx, "a", "k2"))(t) {
+		t.Fatal("Seen: want k1 seen and k2 not")
+	}
 	if get(s.MarkSeen(ctx, "a", "k1"))(t) {
 		t.Fatal("resumed run forgot the visited set")
 	}
@@ -557,7 +564,7 @@ func testPersistence(t *testing.T, h Harness) {
 	if !r.Resumed || r.ID != 1 {
 		t.Fatalf("BeginRun after reopen = %+v, want resumed run 1", r)
 	}
-	if get(s.Enqueue(ctx, "a", "https://x/3", entry("https://x/3")))(t) {
+	if get(s.Enqueue(ctx, "a", "https://x/3", entry("https://x/3")))(t) || !get(s.Seen(ctx, "a", "https://x/4"))(t) {
 		t.Fatal("visited set lost across reopen")
 	}
 	if c := get(s.EmitOnce(ctx, "a", "https://x/0", "h0"))(t); c != store.ChangeDuplicate {

@@ -1,0 +1,151 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"strings"
+
+	"github.com/healthcrawl/healthcrawl/config"
+	"github.com/healthcrawl/healthcrawl/crawler"
+	"github.com/healthcrawl/healthcrawl/output"
+	"github.com/healthcrawl/healthcrawl/schedule"
+	"github.com/healthcrawl/healthcrawl/store"
+	"github.com/spf13/cobra"
+)
+
+func newScheduleCmd(a *app) *cobra.Command {
+	var (
+		path, listen, state string
+		sites               []string
+	)
+	cmd := &cobra.Command{
+		Use:     "schedule --config FILE [--listen ADDR] [--state URL] [--site NAME]...",
+		GroupID: groupCrawl,
+		Short:   "Run the site targets on their cron schedules, with /metrics and /healthz",
+		Long: `schedule is a long-running process: it runs each site target on its cron
+schedule (sites[].schedule: 5 fields "min hour dom month dow", 6 fields with leading
+seconds, or @daily / @every 6h), never two runs of the same site at once (a tick
+that comes while the site is still running is skipped and counted), after a random
+delay of up to schedule.jitter. Each run writes its own file: {site} and {date} in
+output.path (and output.errors_path) are replaced, and a path without {date} gets
+"-{site}-{date}" before its extension.
+
+Runs share the state store (state.url, default sqlite://.crawl/state.db), so each
+run is incremental and a run interrupted by a crash resumes at the next tick.
+
+/metrics (Prometheus) and /healthz are served on --listen (schedule.listen).
+SIGTERM or SIGINT: no new runs; runs in progress stop taking new pages, finish the
+pages in flight and flush the state; then exit 0.`,
+		Example: `  crawl schedule --config configs/my-sites.yaml
+  crawl schedule --config configs/my-sites.yaml --listen 0.0.0.0:9464`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			cfg, err := a.loadConfig(path)
+			if err != nil {
+				return err
+			}
+			if err := checkSites(cfg, sites); err != nil {
+				return err
+			}
+			if cmd.Flags().Changed("listen") {
+				cfg.Schedule.Listen = listen
+			}
+			if cfg.Output.Path == "-" {
+				return usageError("output.path \"-\": crawl schedule writes one file per run (use {site} and {date})")
+			}
+			st, err := a.openRunState(ctx, state, cfg)
+			if err != nil {
+				return err
+			}
+			closeState := func() error { return nil }
+			if st != nil {
+				defer st.Close()
+				closeState = st.Close
+			}
+			sched, err := schedule.New(schedule.Options{
+				Config: cfg, Sites: sites, Logger: a.logger,
+				Run: crawlJob(cfg, st, a.logger),
+			})
+			if err != nil {
+				return usageError("%w", err)
+			}
+			errc := make(chan error, 1)
+			sctx, cancel := context.WithCancel(ctx)
+			defer cancel()
+			go func() {
+				errc <- sched.Serve(sctx, cfg.Schedule.Listen, func(addr net.Addr) {
+					a.logger.Info("serving /metrics and /healthz", "addr", addr.String())
+				})
+			}()
+			runErr := make(chan error, 1)
+			go func() { runErr <- sched.Run(sctx) }()
+			var serveErr error
+			select {
+			case serveErr = <-errc: // the listener failed (or ctx ended): stop the scheduler too
+				cancel()
+				<-runErr
+			case <-runErr:
+				cancel()
+				serveErr = <-errc
+			}
+			if serveErr != nil && ctx.Err() == nil {
+				return failure(serveErr)
+			}
+			if err := closeState(); err != nil {
+				return failure(fmt.Errorf("state store: %w", err))
+			}
+			a.logger.Info("stopped")
+			return nil
+		},
+	}
+	cmd.Flags().StringVarP(&path, "config", "c", "", "config file (YAML)")
+	cmd.Flags().StringVar(&listen, "listen", config.Default().Schedule.Listen, "address of /metrics and /healthz (default: schedule.listen of the config)")
+	cmd.Flags().StringVar(&state, "state", "", "state store URL; overrides state.url (memory, sqlite:///abs/path.db, sqlite://relative.db)")
+	cmd.Flags().StringArrayVar(&sites, "site", nil, "schedule only this site target (repeatable)")
+	_ = cmd.MarkFlagRequired("config")
+	return cmd
+}
+
+// crawlJob is the schedule.RunFunc of the command: one crawler run of one site,
+// writing to the job's dated output file, with the shared state store (nil =
+// nothing kept between runs).
+func crawlJob(cfg config.Config, st store.Store, log *slog.Logger) schedule.RunFunc {
+	return func(ctx context.Context, job schedule.Job) (schedule.Result, error) {
+		c := cfg
+		c.Output.Path, c.Output.ErrorsPath = job.Output, job.Errors
+		sink, err := output.Open(ctx, c.Output.Format, job.Output)
+		if err != nil {
+			return schedule.Result{}, err
+		}
+		sum, runErr := crawler.RunJob(ctx, crawler.JobOptions{
+			Config: c, Sites: []string{job.Site}, Sink: sink, Logger: log.With("site", job.Site), // INTEGRATION: Store: st,
+		})
+		closeErr := sink.Close(context.WithoutCancel(ctx))
+		res := schedule.Result{Fetched: sum.Fetched, Articles: sum.Articles, Errors: map[string]int{}, Changes: map[string]int{}}
+		for reason, n := range sum.Reasons[crawler.CatFailed] {
+			res.Errors[errorKind(reason)] += n
+		}
+		_ = st // INTEGRATION: changes from sum.New, sum.Changed, sum.Unchanged, sum.Gone
+		switch {
+		case runErr != nil && errors.Is(runErr, context.Canceled) && ctx.Err() != nil:
+			return res, nil // shut down: the run resumes at the next start
+		case runErr != nil:
+			return res, runErr
+		}
+		return res, closeErr
+	}
+}
+
+// errorKind folds a failure reason into a metric label of bounded cardinality:
+// "status 503" stays, a long free-text reason keeps its first words.
+func errorKind(reason string) string {
+	f := strings.Fields(reason)
+	if len(f) > 3 {
+		f = f[:3]
+	}
+	return strings.Join(f, " ")
+}

@@ -1,0 +1,93 @@
+// Package crawler fetches site targets with colly and runs each page through the
+// extractor, the pipeline and the sink.
+//
+// # Engine
+//
+// RunJob crawls the selected site targets concurrently. Per site, a pool of workers
+// pops entries from the site's Frontier (queue + visited set + emitted set; in memory
+// by default, pluggable through JobOptions.NewFrontier), fetches each with the site's
+// colly.Collector, parses the page once with goquery for its links, extracts the
+// article, runs the pipeline and writes kept records to the Sink (one Write at a
+// time). Requests are synchronous inside the workers: the pool bounds memory, the
+// retry loop lives in one place, and cancellation simply stops the workers from
+// popping. A job-wide semaphore of crawl.parallelism bounds requests in flight;
+// a per-domain colly.LimitRule (parallelism, delay, random delay of delay/2) keeps
+// each host polite. Workers are crawl.parallelism + NumCPU, so extraction never holds
+// a request slot.
+//
+// # Settings (config.Crawl, config.Site)
+//
+//	crawl.user_agent      sent with every request and matched against robots.txt groups
+//	crawl.parallelism     requests in flight, job-wide and per host (default 4)
+//	crawl.delay           wait after each request to a host, plus up to delay/2 random (default 200ms);
+//	                      sites[].delay overrides it; a robots.txt Crawl-delay (capped at 60s) raises it
+//	                      for that host and sets its parallelism to 1
+//	crawl.timeout         whole request, body included (default 20s)
+//	crawl.max_body_bytes  bodies are never read beyond this; larger pages are over_limit (default 10 MiB)
+//	crawl.retries         extra attempts after the first, on network errors, timeouts, 429 and 5xx
+//	                      (not 501/505), with exponential backoff from 500ms (×2 each, +≤50 % jitter,
+//	                      capped at 30s); a Retry-After (seconds or HTTP date, capped at 60s) wins
+//	                      when longer (default 3)
+//	crawl.obey_robots     obey robots.txt (default true); sites[].obey_robots overrides it. When off,
+//	                      robots.txt is not fetched at all (no rules, no Crawl-delay, no Sitemap lines)
+//	output.errors_path    when set, one JSON line (ErrorRecord) per failed or over-limit URL,
+//	                      written and flushed as it happens (trap and max_depth ones when the
+//	                      site's crawl ends, see below)
+//	sites[].start_urls    seeds: always fetched and followed (exclude and robots.txt still apply)
+//	sites[].sitemaps      sitemaps, sitemap indexes (also .xml.gz), RSS/Atom feeds or text sitemaps;
+//	                      the Sitemap: lines of the seed hosts' robots.txt are added. Pages link
+//	                      feeds with <link rel=alternate type=application/rss+xml|atom+xml>.
+//	sites[].allowed_domains  hosts (and their subdomains) that may be fetched; default: the hosts
+//	                      of start_urls (or of sitemaps when there are none)
+//	sites[].follow        RE2, unanchored, against the canonical URL: pages whose links are followed;
+//	                      empty = every page. A URL matching neither follow nor articles is not fetched
+//	                      (when follow is set).
+//	sites[].articles      pages extracted as articles (their page_type forced to article); empty = the
+//	                      extractor decides and only page_type article is emitted
+//	sites[].exclude       never fetched
+//	sites[].max_depth     link hops from a seed (start URLs and sitemap URLs are 0); 0 = no limit
+//	sites[].max_pages     pages fetched per site (sitemaps not counted); 0 = no limit
+//
+// Fixed limits: 10 redirects per request (loops detected), canonical URLs of at most
+// 2048 bytes, 1000 sitemaps per site (JobOptions tunes the first two and the backoff).
+//
+// # URLs
+//
+// Every URL is canonicalised before the visited check (Canonicalize, Key): scheme and
+// host lower-cased, default port dropped, fragment dropped, tracking parameters
+// (utm_*, fbclid, gclid, mc_cid, …) dropped, query sorted, one trailing-slash policy for
+// the visited key. A page whose rel=canonical names another URL is a duplicate of it
+// (the canonical URL is queued instead, unless the rules reject it); each canonical URL
+// is emitted at most once. The trap guard stops repeating path segments, calendar
+// dates more than two years ahead, and unbounded runs of same-shaped pages (digits
+// ignored) that are not articles and link to nothing new.
+//
+// # Charset
+//
+// colly's own charset handling is disabled (DetectCharset off, and the charset
+// parameter hidden from it); bodies are decoded once with extractors.DecodeHTML,
+// exactly as `crawl extract` does. Only text/html and application/xhtml+xml responses
+// are extracted; bodies that look binary are failed.
+//
+// # Accounting
+//
+// Every URL the crawler saw but did not emit ends in exactly one category, with a
+// short reason (Summary.Categories, Summary.Reasons):
+//
+//	robots_disallowed  robots.txt disallows it (or robots.txt was unavailable: 5xx, network)
+//	excluded           domain not allowed; matched by exclude; matched by neither follow nor
+//	                   articles; a redirect out of the allowed space
+//	duplicate          a variant of a URL already seen (tracking parameters, fragment, …);
+//	                   a rel=canonical alias; a redirect onto a URL already seen; a canonical
+//	                   URL already emitted
+//	not_article        not matched by articles; page_type listing/other; meta robots noindex;
+//	                   not HTML (content type); a sitemap or feed
+//	dropped            a pipeline stage dropped the record ("stage: reason")
+//	failed             HTTP status, timeout, network error, redirect loop or too many redirects,
+//	                   binary or undecodable body, malformed sitemap, extractor or sink error
+//	over_limit         max_pages, max_depth, body_size (max_body_bytes), url_length, trap
+//
+// A link repeated verbatim is the same URL and is not counted again. URLs stopped by
+// the trap guard or max_depth are held until the end of the site's crawl and counted
+// only if no other path queued them.
+package crawler

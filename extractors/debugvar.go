@@ -1,3 +1,0 @@
-package extractors
-
-var debugEmit = false

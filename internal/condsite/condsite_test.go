@@ -1,0 +1,61 @@
+package condsite
+
+import (
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+)
+
+func TestConditional(t *testing.T) {
+	inner := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		io.WriteString(w, "<p>page "+r.URL.Path+"</p>")
+	})
+	s := New(inner)
+	srv := httptest.NewServer(s)
+	defer srv.Close()
+	get := func(path, inm, ims string) (*http.Response, string) {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodGet, srv.URL+path, nil)
+		if inm != "" {
+			req.Header.Set("If-None-Match", inm)
+		}
+		if ims != "" {
+			req.Header.Set("If-Modified-Since", ims)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp, string(b)
+	}
+	r1, body := get("/a", "", "")
+	etag, lm := r1.Header.Get("ETag"), r1.Header.Get("Last-Modified")
+	if r1.StatusCode != 200 || body != "<p>page /a</p>" || etag == "" || lm == "" {
+		t.Fatalf("first GET: %d %q etag %q lm %q", r1.StatusCode, body, etag, lm)
+	}
+	if r, _ := get("/a", etag, ""); r.StatusCode != http.StatusNotModified {
+		t.Errorf("If-None-Match: %d, want 304", r.StatusCode)
+	}
+	if r, _ := get("/a", "", lm); r.StatusCode != http.StatusNotModified {
+		t.Errorf("If-Modified-Since: %d, want 304", r.StatusCode)
+	}
+	s.Rewrite("/a", func(b []byte) []byte { return append(b, "<p>more</p>"...) })
+	if r, b := get("/a", etag, ""); r.StatusCode != 200 || b != "<p>page /a</p><p>more</p>" || r.Header.Get("ETag") == etag {
+		t.Errorf("rewritten page: %d %q etag %q", r.StatusCode, b, r.Header.Get("ETag"))
+	}
+	s.Set("/new", []byte("<p>new</p>"))
+	if r, b := get("/new", "", ""); r.StatusCode != 200 || b != "<p>new</p>" {
+		t.Errorf("set page: %d %q", r.StatusCode, b)
+	}
+	s.Remove("/a")
+	if r, _ := get("/a", etag, ""); r.StatusCode != 404 {
+		t.Errorf("removed page: %d", r.StatusCode)
+	}
+	if s.Count(304) != 2 || s.Count(200) != 3 || s.Count(404) != 1 || s.Conditional() != 3 {
+		t.Errorf("counts 304=%d 200=%d 404=%d conditional=%d", s.Count(304), s.Count(200), s.Count(404), s.Conditional())
+	}
+}

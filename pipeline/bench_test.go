@@ -1,0 +1,56 @@
+package pipeline
+
+import (
+	"context"
+	"testing"
+
+	"github.com/healthcrawl/healthcrawl/config"
+)
+
+// BenchmarkLanguage compares the language stage's paths on one English record:
+// undeclared (whatlanggo on the 600-byte sample), declared and confirmed by function
+// words (no detector), declared and contradicted (detector).
+func BenchmarkLanguage(b *testing.B) {
+	fast, err := DefaultRegistry.New("language", nil, Env{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	slow, err := DefaultRegistry.New("language", map[string]any{"fast_path": false}, Env{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	base := topicArticle("https://example.org/a", "A", 0, 24)
+	for _, tc := range []struct {
+		name, declared string
+		st             Stage
+	}{
+		{"undeclared", "", fast}, {"declared_consistent", "en", fast}, {"declared_contradicted", "de", fast},
+		{"detector_undeclared", "", slow}, {"detector_contradicted", "de", slow},
+	} {
+		st := tc.st
+		b.Run(tc.name, func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				a := *base
+				a.Language = tc.declared
+				if _, err := st.Apply(context.Background(), &a); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkPipelineCorpus runs the default pipeline over the synthetic corpus.
+func BenchmarkPipelineCorpus(b *testing.B) {
+	recs := corpus()
+	b.ReportAllocs()
+	var r *Runner
+	for i := 0; i < b.N; i++ {
+		if i%len(recs) == 0 {
+			b.StopTimer()
+			r, _ = Build(config.Pipeline{}, nil)
+			b.StartTimer()
+		}
+		r.Process(context.Background(), recs[i%len(recs)].Clone())
+	}
+}

@@ -1,0 +1,372 @@
+// Package schedule runs the site targets of a config on their cron schedules
+// (`crawl schedule`): at most one run of a site at a time (a tick that comes while
+// the site's previous run is still going is skipped and counted), optional jitter,
+// each run writing its own dated output file, and /healthz and /metrics
+// (Prometheus) for the whole process.
+//
+// Shutdown: cancelling the context of Run stops the cron; runs in progress get the
+// cancellation too, so the crawler stops taking new pages and lets the pages in
+// flight finish; Run returns once every run has returned.
+package schedule
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/healthcrawl/healthcrawl/config"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/robfig/cron/v3"
+)
+
+// Job is one scheduled run of one site.
+type Job struct {
+	Site   string
+	Output string    // output path with {site} and {date} expanded
+	Errors string    // errors path expanded the same way ("" = none)
+	Start  time.Time // when the run started (after jitter), UTC
+}
+
+// Result is what a run did, for the metrics.
+type Result struct {
+	Fetched  int            // pages that got an HTTP response
+	Articles int            // records written
+	Errors   map[string]int // failed URLs by kind (timeout, status 503, …)
+	Changes  map[string]int // incremental verdicts: new, changed, unchanged, gone
+}
+
+// RunFunc runs one job. A non-nil error marks the run failed; Result is still
+// counted.
+type RunFunc func(ctx context.Context, job Job) (Result, error)
+
+// Options configure a Scheduler.
+type Options struct {
+	Config config.Config
+	// Run runs a job; the command passes a crawler run (see cmd/crawl), tests a fake.
+	Run    RunFunc
+	Logger *slog.Logger
+	// Sites restricts the scheduled sites (empty = every site with a schedule).
+	Sites []string
+	// Jitter overrides Config.Schedule.Jitter when > 0.
+	Jitter time.Duration
+}
+
+// Scheduler runs the scheduled sites. Create it with New, serve Handler, call Run.
+type Scheduler struct {
+	cfg    config.Config
+	run    RunFunc
+	log    *slog.Logger
+	jitter time.Duration
+	sites  []scheduled
+	reg    *prometheus.Registry
+	m      metrics
+
+	mu      sync.Mutex
+	running map[string]bool
+	last    map[string]lastRun
+	wg      sync.WaitGroup
+}
+
+type scheduled struct {
+	site  string
+	spec  string
+	sched cron.Schedule
+}
+
+type lastRun struct {
+	Start    time.Time `json:"start"`
+	Duration string    `json:"duration"`
+	OK       bool      `json:"ok"`
+	Error    string    `json:"error,omitempty"`
+	Success  time.Time `json:"last_success,omitzero"`
+}
+
+type metrics struct {
+	fetched, articles, changes *prometheus.CounterVec
+	errors                     *prometheus.CounterVec
+	runs, skipped              *prometheus.CounterVec
+	duration                   *prometheus.HistogramVec
+	lastSuccess, inProgress    *prometheus.GaugeVec
+}
+
+func newMetrics(reg *prometheus.Registry) metrics {
+	m := metrics{
+		fetched: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "healthcrawl_pages_fetched_total", Help: "Pages that got an HTTP response, by site."}, []string{"site"}),
+		articles: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "healthcrawl_articles_emitted_total", Help: "Article records written, by site."}, []string{"site"}),
+		changes: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "healthcrawl_articles_changes_total", Help: "Incremental verdicts on article pages (new, changed, unchanged, gone), by site."}, []string{"site", "change"}),
+		errors: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "healthcrawl_errors_total", Help: "URLs that failed, by site and kind (timeout, status 503, …; run = the run itself failed)."}, []string{"site", "kind"}),
+		runs: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "healthcrawl_runs_total", Help: "Runs finished, by site and result (ok, failed)."}, []string{"site", "result"}),
+		skipped: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "healthcrawl_runs_skipped_total", Help: "Scheduled runs skipped because the previous run of the site was still going."}, []string{"site"}),
+		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "healthcrawl_run_duration_seconds", Help: "Duration of runs, by site.",
+			Buckets: []float64{1, 5, 15, 60, 300, 900, 1800, 3600, 7200, 14400}}, []string{"site"}),
+		lastSuccess: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "healthcrawl_last_success_timestamp_seconds", Help: "Unix time the last successful run of the site finished."}, []string{"site"}),
+		inProgress: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "healthcrawl_run_in_progress", Help: "1 while a run of the site is going."}, []string{"site"}),
+	}
+	reg.MustRegister(m.fetched, m.articles, m.changes, m.errors, m.runs, m.skipped, m.duration, m.lastSuccess, m.inProgress)
+	return m
+}
+
+// New parses the schedules of the config's sites. A site without a schedule is not
+// run (unless named in Options.Sites, which is an error then); no scheduled site at
+// all is an error.
+func New(opts Options) (*Scheduler, error) {
+	if opts.Run == nil {
+		return nil, errors.New("schedule: no run function")
+	}
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	want := map[string]bool{}
+	for _, n := range opts.Sites {
+		if _, ok := opts.Config.Site(n); !ok {
+			return nil, fmt.Errorf("schedule: site %q: not in the configuration", n)
+		}
+		want[n] = true
+	}
+	s := &Scheduler{
+		cfg: opts.Config, run: opts.Run, log: log, jitter: opts.Config.Schedule.Jitter,
+		reg: prometheus.NewRegistry(), running: map[string]bool{}, last: map[string]lastRun{},
+	}
+	if opts.Jitter > 0 {
+		s.jitter = opts.Jitter
+	}
+	s.m = newMetrics(s.reg)
+	for i, site := range opts.Config.Sites {
+		if len(want) > 0 && !want[site.Name] {
+			continue
+		}
+		if site.Schedule == "" {
+			if want[site.Name] {
+				return nil, fmt.Errorf("schedule: sites[%d] %s: no schedule", i, site.Name)
+			}
+			log.Info("site has no schedule: not run", "site", site.Name)
+			continue
+		}
+		sc, err := config.ParseSchedule(site.Schedule)
+		if err != nil {
+			return nil, fmt.Errorf("schedule: sites[%d].schedule %q: %w", i, site.Schedule, err)
+		}
+		s.sites = append(s.sites, scheduled{site: site.Name, spec: site.Schedule, sched: sc})
+		// Series exist from the start, so dashboards show 0 rather than nothing.
+		s.m.fetched.WithLabelValues(site.Name)
+		s.m.articles.WithLabelValues(site.Name)
+		s.m.skipped.WithLabelValues(site.Name)
+		s.m.inProgress.WithLabelValues(site.Name)
+	}
+	if len(s.sites) == 0 {
+		return nil, errors.New("schedule: no site target has a schedule (sites[].schedule)")
+	}
+	return s, nil
+}
+
+// Registry is the Prometheus registry of the scheduler's metrics.
+func (s *Scheduler) Registry() *prometheus.Registry { return s.reg }
+
+// Handler serves /metrics (Prometheus text format) and /healthz (JSON: every
+// scheduled site with its next run, whether it is running, and its last run).
+func (s *Scheduler) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{Registry: s.reg}))
+	mux.HandleFunc("GET /healthz", s.healthz)
+	return mux
+}
+
+func (s *Scheduler) healthz(w http.ResponseWriter, _ *http.Request) {
+	type siteHealth struct {
+		Schedule string   `json:"schedule"`
+		Next     string   `json:"next"`
+		Running  bool     `json:"running"`
+		Last     *lastRun `json:"last,omitempty"`
+	}
+	out := struct {
+		Status string                `json:"status"`
+		Sites  map[string]siteHealth `json:"sites"`
+	}{Status: "ok", Sites: map[string]siteHealth{}}
+	now := time.Now()
+	s.mu.Lock()
+	for _, sc := range s.sites {
+		h := siteHealth{Schedule: sc.spec, Next: sc.sched.Next(now).UTC().Format(time.RFC3339), Running: s.running[sc.site]}
+		if l, ok := s.last[sc.site]; ok {
+			h.Last = &l
+		}
+		out.Sites[sc.site] = h
+	}
+	s.mu.Unlock()
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(out)
+}
+
+// Serve serves Handler on addr until ctx is cancelled. ready, when non-nil,
+// receives the bound address (useful with port 0).
+func (s *Scheduler) Serve(ctx context.Context, addr string, ready func(net.Addr)) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("schedule: listen %s: %w", addr, err)
+	}
+	if ready != nil {
+		ready(ln.Addr())
+	}
+	srv := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("schedule: serve %s: %w", addr, err)
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("schedule: shutdown %s: %w", addr, err)
+	}
+	return nil
+}
+
+// Run schedules the sites until ctx is cancelled, then waits for the runs in
+// progress (which see the cancellation) and returns nil.
+func (s *Scheduler) Run(ctx context.Context) error {
+	c := cron.New(cron.WithParser(cronParserFunc(config.ParseSchedule)), cron.WithLocation(time.UTC))
+	for _, sc := range s.sites {
+		c.Schedule(sc.sched, cron.FuncJob(func() { s.tick(ctx, sc.site) }))
+		s.log.Info("scheduled", "site", sc.site, "schedule", sc.spec, "next", sc.sched.Next(time.Now()).UTC())
+	}
+	c.Start()
+	<-ctx.Done()
+	<-c.Stop().Done()
+	s.wg.Wait()
+	s.log.Info("scheduler stopped")
+	return nil
+}
+
+type cronParserFunc func(string) (cron.Schedule, error)
+
+func (f cronParserFunc) Parse(spec string) (cron.Schedule, error) { return f(spec) }
+
+// tick starts a run of site unless one is going (then the tick is skipped).
+func (s *Scheduler) tick(ctx context.Context, site string) {
+	if ctx.Err() != nil {
+		return
+	}
+	s.mu.Lock()
+	if s.running[site] {
+		s.mu.Unlock()
+		s.m.skipped.WithLabelValues(site).Inc()
+		s.log.Warn("previous run still going: scheduled run skipped", "site", site)
+		return
+	}
+	s.running[site] = true
+	s.wg.Add(1)
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		s.running[site] = false
+		s.mu.Unlock()
+		s.wg.Done()
+	}()
+	if s.jitter > 0 {
+		d := rand.N(s.jitter)
+		t := time.NewTimer(d)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return
+		}
+	}
+	s.RunNow(ctx, site)
+}
+
+// RunNow runs site once, now, recording metrics (the cron calls it through tick,
+// which also prevents overlaps).
+func (s *Scheduler) RunNow(ctx context.Context, site string) {
+	start := time.Now().UTC()
+	job := Job{Site: site, Start: start,
+		Output: ExpandPath(s.cfg.Output.Path, site, start),
+		Errors: ExpandPath(s.cfg.Output.ErrorsPath, site, start)}
+	s.m.inProgress.WithLabelValues(site).Set(1)
+	log := s.log.With("site", site)
+	log.Info("run started", "output", job.Output)
+	res, err := s.run(ctx, job)
+	el := time.Since(start)
+	s.m.inProgress.WithLabelValues(site).Set(0)
+	s.m.fetched.WithLabelValues(site).Add(float64(res.Fetched))
+	s.m.articles.WithLabelValues(site).Add(float64(res.Articles))
+	for kind, n := range res.Errors {
+		s.m.errors.WithLabelValues(site, kind).Add(float64(n))
+	}
+	for ch, n := range res.Changes {
+		s.m.changes.WithLabelValues(site, ch).Add(float64(n))
+	}
+	s.m.duration.WithLabelValues(site).Observe(el.Seconds())
+	lr := lastRun{Start: start, Duration: el.Round(time.Millisecond).String(), OK: err == nil}
+	s.mu.Lock()
+	lr.Success = s.last[site].Success
+	if err != nil {
+		lr.Error = err.Error()
+		s.m.runs.WithLabelValues(site, "failed").Inc()
+		s.m.errors.WithLabelValues(site, "run").Inc()
+		log.Error("run failed", "err", err, "elapsed", el, "fetched", res.Fetched, "articles", res.Articles)
+	} else {
+		lr.Success = time.Now().UTC()
+		s.m.runs.WithLabelValues(site, "ok").Inc()
+		s.m.lastSuccess.WithLabelValues(site).Set(float64(lr.Success.UnixNano()) / 1e9)
+		log.Info("run finished", "elapsed", el, "fetched", res.Fetched, "articles", res.Articles)
+	}
+	s.last[site] = lr
+	s.mu.Unlock()
+}
+
+// DateLayout is the layout of {date} in output paths: UTC, sortable, one file per
+// run even for runs minutes apart.
+const DateLayout = "2006-01-02T150405Z"
+
+// ExpandPath replaces {site} and {date} in an output path. A path without {date}
+// gets "-{date}" before its extension (and one without {site}, when several sites
+// are scheduled, is still distinct per run by its date), so every run writes its
+// own file. "-" (stdout) and "" are returned as they are.
+func ExpandPath(path, site string, t time.Time) string {
+	if path == "" || path == "-" {
+		return path
+	}
+	date := t.UTC().Format(DateLayout)
+	if !strings.Contains(path, "{date}") {
+		ext := filepath.Ext(path)
+		if !strings.Contains(path, "{site}") {
+			path = strings.TrimSuffix(path, ext) + "-{site}-{date}" + ext
+		} else {
+			path = strings.TrimSuffix(path, ext) + "-{date}" + ext
+		}
+	}
+	return strings.NewReplacer("{site}", site, "{date}", date).Replace(path)
+}
+
+// Sites lists the scheduled sites, sorted.
+func (s *Scheduler) Sites() []string {
+	out := make([]string, len(s.sites))
+	for i, sc := range s.sites {
+		out[i] = sc.site
+	}
+	sort.Strings(out)
+	return out
+}
