@@ -151,6 +151,12 @@ func (a *Article) Finalize() {
 		a.SchemaVersion = SchemaVersion
 	}
 	var parts []string
+	for i := range a.Sections {
+		if a.Sections[i].Blocks == nil {
+			// blocks is a required array in the schema: never write null.
+			a.Sections[i].Blocks = []Block{}
+		}
+	}
 	for _, s := range a.Sections {
 		if h := strings.TrimSpace(s.Heading); h != "" {
 			parts = append(parts, h)

@@ -30,14 +30,3 @@ var schemaOnce = sync.OnceValue(func() []byte {
 // JSONSchema returns the JSON Schema (draft 2020-12) of Article, generated from the Go
 // types: fields without omitempty are required, unknown fields are not allowed.
 func JSONSchema() []byte { return append([]byte(nil), schemaOnce()...) }
-
-// MarshalJSON writes a section without blocks (a heading directly followed by a
-// subheading) as "blocks": [], never null: blocks is a required array in the schema.
-func (s Section) MarshalJSON() ([]byte, error) {
-	type plain Section // no MarshalJSON: no recursion
-	p := plain(s)
-	if p.Blocks == nil {
-		p.Blocks = []Block{}
-	}
-	return json.Marshal(p)
-}

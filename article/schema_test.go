@@ -46,7 +46,9 @@ func TestJSONSchemaShape(t *testing.T) {
 }
 
 func TestSectionWithoutBlocksMarshalsEmptyArray(t *testing.T) {
-	b, err := json.Marshal(article.Article{PageType: article.PageArticle, Sections: []article.Section{{Heading: "Symptoms", Level: 2}}})
+	a := article.Article{PageType: article.PageArticle, Sections: []article.Section{{Heading: "Symptoms", Level: 2}}}
+	a.Finalize() // every record is finalized before it is written
+	b, err := json.Marshal(a)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,7 +1,6 @@
 package crawler
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -11,17 +10,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/PuerkitoBio/goquery"
 	"github.com/healthcrawl/healthcrawl/article"
 	"github.com/healthcrawl/healthcrawl/config"
 	"github.com/healthcrawl/healthcrawl/extractors"
 )
-
-// docExtractor is implemented by an Extractor that can work on a document the crawler
-// has already parsed (so a page is parsed once for links and extraction).
-type docExtractor interface {
-	ExtractDocument(ctx context.Context, doc *goquery.Document, p extractors.Page) (*article.Article, error)
-}
 
 // handle fetches one entry, files its outcome, and tells the frontier it is done.
 func (s *siteRun) handle(ctx context.Context, e Entry) {
@@ -111,43 +103,24 @@ func (s *siteRun) handle(ctx context.Context, e Entry) {
 	s.handleHTML(pctx, e, att, final, body, fail)
 }
 
-// handleHTML parses a decoded page once, collects its links, extracts the article
-// (when the URL rules and the extractor say it is one), runs the pipeline and writes
-// the record, then queues the links.
+// handleHTML reads a decoded page's links, extracts the article (when the URL rules
+// and the extractor say it is one), runs the pipeline and writes the record, then
+// queues the links. The links come from a tokenizer pass, so the page is parsed into
+// a DOM once, by the extractor.
 func (s *siteRun) handleHTML(ctx context.Context, e Entry, att *attempt, final *url.URL, body []byte, fail func(cat, reason, stage string, err error)) {
-	doc, err := goquery.NewDocumentFromReader(bytes.NewReader(body))
-	if err != nil {
-		fail(CatFailed, "unparsable HTML", "decode", fmt.Errorf("parse %s: %w", e.URL, err))
-		return
-	}
 	finalStr := final.String()
+	pl := scanLinks(body, s.metaName)
 	base := final
-	if h, ok := doc.Find("base[href]").First().Attr("href"); ok {
-		if b := resolveLink(final, h); b != nil {
-			base = b
-		}
+	if b := resolveLink(final, pl.Base); b != nil {
+		base = b
 	}
-	noindex, nofollow := metaRobots(doc, s.job.cfg.Crawl.UserAgent)
-
-	follow := !nofollow && (e.Seed || len(s.rules.Follow) == 0 || config.Match(s.rules.Follow, e.URL) || config.Match(s.rules.Follow, finalStr))
+	noindex := pl.NoIndex
+	follow := !pl.NoFollow && (e.Seed || len(s.rules.Follow) == 0 || config.Match(s.rules.Follow, e.URL) || config.Match(s.rules.Follow, finalStr))
 	var hrefs, feeds []string
 	if follow {
-		doc.Find("a[href], area[href], link[rel~=next][href], link[rel~=prev][href]").Each(func(_ int, sel *goquery.Selection) {
-			if h, ok := sel.Attr("href"); ok {
-				if rel, _ := sel.Attr("rel"); sel.Is("a, area") && hasToken(rel, "nofollow") {
-					return
-				}
-				hrefs = append(hrefs, h)
-			}
-		})
-		doc.Find(`link[rel~=alternate][href]`).Each(func(_ int, sel *goquery.Selection) {
-			if t, _ := sel.Attr("type"); isFeedType(t) {
-				h, _ := sel.Attr("href")
-				feeds = append(feeds, h)
-			}
-		})
+		hrefs, feeds = pl.Hrefs, pl.Feeds
 	}
-	canonHref, _ := doc.Find("link[rel~=canonical][href]").First().Attr("href")
+	canonHref := pl.Canonical
 
 	finalKey := keyOf(final)
 	emitKey := finalKey
@@ -193,15 +166,9 @@ func (s *siteRun) handleHTML(ctx context.Context, e Entry, att *attempt, final *
 	if page.Header == nil {
 		page.Header = http.Header{}
 	}
-	var a *article.Article
-	if dx, ok := any(s.extractor).(docExtractor); ok {
-		page.Header.Set("Content-Type", att.contentType)
-		a, err = dx.ExtractDocument(ctx, doc, page)
-	} else {
-		// The body is already UTF-8: say so, so that it is not decoded twice.
-		page.Header.Set("Content-Type", "text/html; charset=utf-8")
-		a, err = s.extractor.Extract(ctx, page)
-	}
+	// The body is already UTF-8: say so, so that it is not decoded twice.
+	page.Header.Set("Content-Type", "text/html; charset=utf-8")
+	a, err := s.extractor.Extract(ctx, page)
 	if err != nil {
 		fail(CatFailed, "extractor error", "extract", fmt.Errorf("extract %s: %w", e.URL, err))
 		return
@@ -287,34 +254,6 @@ func keyOf(u *url.URL) string {
 		return ""
 	}
 	return Key(c)
-}
-
-// metaRobots reads <meta name="robots"> (and the one for our user agent's product token).
-func metaRobots(doc *goquery.Document, userAgent string) (noindex, nofollow bool) {
-	token := strings.ToLower(userAgent)
-	if i := strings.IndexAny(token, "/ "); i > 0 {
-		token = token[:i]
-	}
-	doc.Find("meta[name][content]").Each(func(_ int, sel *goquery.Selection) {
-		name, _ := sel.Attr("name")
-		name = strings.ToLower(strings.TrimSpace(name))
-		if name != "robots" && name != token {
-			return
-		}
-		content, _ := sel.Attr("content")
-		for _, d := range strings.Split(strings.ToLower(content), ",") {
-			switch strings.TrimSpace(d) {
-			case "noindex", "none":
-				noindex = true
-				if strings.TrimSpace(d) == "none" {
-					nofollow = true
-				}
-			case "nofollow":
-				nofollow = true
-			}
-		}
-	})
-	return noindex, nofollow
 }
 
 func hasToken(list, tok string) bool {

@@ -39,6 +39,7 @@ type siteRun struct {
 	extractor *extractors.Extractor
 	c         *colly.Collector
 	log       *slog.Logger
+	metaName  string // <meta name> that addresses us like "robots" (our product token)
 
 	pages    atomic.Int64 // page entries queued (for max_pages)
 	sitemaps atomic.Int64 // sitemap entries queued (for maxSitemaps)
@@ -68,8 +69,9 @@ func newSiteRun(ctx context.Context, j *job, site config.Site) (*siteRun, error)
 	s := &siteRun{
 		job: j, site: site, rules: rules, frontier: fr, extractor: ex,
 		obey: j.cfg.Crawl.ObeyRobots, maxDepth: site.MaxDepth, maxPages: site.MaxPages,
-		trap: defaultTrapGuard(),
-		log:  j.log.With("site", site.Name),
+		trap:     defaultTrapGuard(),
+		log:      j.log.With("site", site.Name),
+		metaName: productToken(j.cfg.Crawl.UserAgent),
 	}
 	s.cond = sync.NewCond(&s.mu)
 	if site.ObeyRobots != nil {

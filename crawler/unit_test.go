@@ -292,3 +292,36 @@ func TestMemoryFrontier(t *testing.T) {
 		t.Fatalf("Len = %d, want 0", n)
 	}
 }
+
+func TestScanLinks(t *testing.T) {
+	page := `<!DOCTYPE html><html><head>
+<base href="https://h/base/">
+<link rel="canonical" href="/canon"><link rel="canonical" href="/second">
+<link rel="alternate" type="application/rss+xml" href="/feed.xml">
+<link rel="alternate" hreflang="fr" href="/fr/">
+<link rel="next" href="?page=2"><link rel="stylesheet" href="/s.css">
+<meta name="HealthCrawl" content="NoIndex">
+<script>var s = '<a href="/in-script">x</a>';</script>
+</head><body>
+<a href="/one">1</a><a href='two'>2</a><a rel="nofollow sponsored" href="/ad">ad</a><a name="x">anchor</a>
+<map><area href="/area" alt=""></map>
+<!-- <a href="/commented">c</a> -->
+</body></html>`
+	got := scanLinks([]byte(page), productToken("healthcrawl/0.1 (+https://example.org)"))
+	want := pageLinks{
+		Hrefs:     []string{"?page=2", "/one", "two", "/area"},
+		Feeds:     []string{"/feed.xml"},
+		Canonical: "/canon",
+		Base:      "https://h/base/",
+		NoIndex:   true,
+	}
+	if fmt.Sprintf("%+v", got) != fmt.Sprintf("%+v", want) {
+		t.Errorf("scanLinks =\n%+v\nwant\n%+v", got, want)
+	}
+	if pl := scanLinks([]byte(`<meta name="robots" content="none"><a href="/x">`), "healthcrawl"); !pl.NoIndex || !pl.NoFollow {
+		t.Errorf("meta robots none: %+v, want noindex and nofollow", pl)
+	}
+	if pl := scanLinks([]byte(`<meta name="otherbot" content="noindex">`), "healthcrawl"); pl.NoIndex {
+		t.Error("meta for another bot applied")
+	}
+}

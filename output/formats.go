@@ -46,19 +46,6 @@ func RegisterFormats(r *Registry) {
 	}
 }
 
-// FormatDocs describes every format of the default registry, for help texts.
-func FormatDocs() map[string]string {
-	docs := map[string]string{
-		"jsonl":    "one JSON record a line (default); gzip-compressed when the path ends in .gz",
-		"text":     "plain-text documents separated by a form feed line",
-		"markdown": "Markdown documents separated by a form feed line",
-	}
-	for _, f := range BuiltinPathFormats() {
-		docs[f.Name] = f.Doc
-	}
-	return docs
-}
-
 // PathFormats lists the path formats of the default registry, sorted by name.
 func PathFormats() []PathFormat {
 	defaultRegistry.mu.RLock()

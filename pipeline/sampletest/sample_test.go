@@ -250,3 +250,29 @@ func BenchmarkStages(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkOverhead extracts each sample page and runs the default pipeline on the
+// result, timing both halves in the same iteration so machine load affects them
+// alike; it reports the pipeline's cost as a percentage of extraction.
+func BenchmarkOverhead(b *testing.B) {
+	ex := newExtractor(b)
+	ps := pages(b)
+	var extractT, pipeT time.Duration
+	var run *pipeline.Runner
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if i%len(ps) == 0 {
+			run, _ = pipeline.Build(config.Pipeline{}, nil)
+		}
+		t0 := time.Now()
+		a := extract(b, ex, ps[i%len(ps)].p)
+		t1 := time.Now()
+		run.Process(context.Background(), a)
+		t2 := time.Now()
+		extractT += t1.Sub(t0)
+		pipeT += t2.Sub(t1)
+	}
+	b.ReportMetric(float64(extractT.Nanoseconds())/float64(b.N), "extract-ns/page")
+	b.ReportMetric(float64(pipeT.Nanoseconds())/float64(b.N), "pipeline-ns/page")
+	b.ReportMetric(100*float64(pipeT)/float64(extractT), "pipeline-%")
+}
