@@ -187,7 +187,7 @@ func (em *emitter) block(c *html.Node, st *nstat) {
 	if x.diverted[c] {
 		return
 	}
-	dom := em.dominant(c)
+	dom := em.dominant(c) || em.isRoot(c) // a content root is content by definition
 	if !dom {
 		if isBoilerplateRegion(c) || st.boilerplate() && st.flags&flagRefs == 0 {
 			return

@@ -130,7 +130,6 @@ type page struct {
 	excluded   map[*html.Node]bool
 	diverted   map[*html.Node]bool // matched by the related/references selectors
 	mt         metaTags
-	articles   int // <article> elements with text
 	bodyText   int
 	noUnlikely bool // retry: score inside boilerplate-classed regions too
 
@@ -235,13 +234,16 @@ func (x *page) run(a *article.Article) {
 		}
 		x.candidates = x.candidates[:0]
 		x.noUnlikely = true
-		roots := x.findContent()
-		old := x.roots
-		x.roots = roots
+		old, oldRefs, oldRelated := x.roots, x.refs, x.related
+		x.roots = x.findContent()
 		if s2 := x.emit(); textLen(s2) > textLen(sections) {
 			sections = s2
 		} else {
-			x.roots = old
+			x.roots, x.refs, x.related = old, oldRefs, oldRelated
+			clear(x.relatedSeen)
+			for _, r := range x.related {
+				x.relatedSeen[r.URL] = true
+			}
 		}
 	}
 	x.finish(a, sections)

@@ -363,6 +363,18 @@ func TestSelectorOverrides(t *testing.T) {
 	}
 }
 
+// A content selector is trusted even when the element's class looks like
+// boilerplate to the heuristics.
+func TestContentSelectorTrusted(t *testing.T) {
+	page := []byte(`<html><body><main><p>Main column text that the heuristics would pick on this page, long enough to win easily over the rest.</p>
+<p>More main column text, again long enough to be a real paragraph of an article body for the scorer.</p></main>
+<aside class="sidebar widget"><p>The sidebar story this site wants: short but chosen by the site's selector on purpose.</p></aside></body></html>`)
+	a := extract(t, Options{Selectors: config.Selectors{Content: "aside.sidebar"}}, "https://example.com/s/2", page, nil)
+	if !strings.Contains(a.Text, "The sidebar story this site wants") || strings.Contains(a.Text, "Main column") {
+		t.Errorf("text = %q, want only the selected aside", a.Text)
+	}
+}
+
 func TestInvalidSelectors(t *testing.T) {
 	s := config.Selectors{Content: "div[", Title: "h1", Related: "::nope("}
 	errs := ValidateSelectors(s)
@@ -412,5 +424,49 @@ func TestEdgeInputs(t *testing.T) {
 		if a.PageType == "" || !utf8.ValidString(a.Text) || a.SchemaVersion != article.SchemaVersion {
 			t.Errorf("%s: bad record %+v", name, a)
 		}
+	}
+}
+
+// One Extractor serves concurrent callers: same results as sequential calls
+// (run with -race).
+func TestConcurrentUse(t *testing.T) {
+	e, err := New(Options{Selectors: config.Selectors{Exclude: ".ad-slot"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, _ := filepath.Glob(filepath.Join("testdata", "pages", "*.html"))
+	want := map[string]string{}
+	for _, f := range files {
+		body, _ := os.ReadFile(f)
+		a, err := e.Extract(context.Background(), Page{URL: "https://example.com/a/" + filepath.Base(f), Body: body})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want[f] = a.Text
+	}
+	errs := make(chan error, 4*len(files))
+	done := make(chan struct{})
+	for g := 0; g < 4; g++ {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for _, f := range files {
+				body, _ := os.ReadFile(f)
+				a, err := e.Extract(context.Background(), Page{URL: "https://example.com/a/" + filepath.Base(f), Body: body})
+				if err != nil {
+					errs <- err
+					continue
+				}
+				if a.Text != want[f] {
+					errs <- errors.New(f + ": text differs between calls")
+				}
+			}
+		}()
+	}
+	for g := 0; g < 4; g++ {
+		<-done
+	}
+	close(errs)
+	for err := range errs {
+		t.Error(err)
 	}
 }

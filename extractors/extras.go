@@ -90,35 +90,39 @@ func (x *page) collectRelatedIn(n *html.Node) {
 			continue
 		}
 		x.relatedSeen[u] = true
-		snippet := ""
+		snippet, truncated := "", false
 		if item := x.relatedItem(a, n); item != nil {
 			full := strings.ReplaceAll(x.textOf(item), "\n", " ")
-			snippet = cleanSnippet(full, title)
+			snippet, truncated = cleanSnippet(full, title)
 		}
 		x.related = append(x.related, article.Related{
-			Title: title, URL: u, Snippet: snippet, Truncated: isTruncated(snippet),
+			Title: title, URL: u, Snippet: snippet, Truncated: truncated,
 		})
 	}
 }
 
 // cleanSnippet removes the title from a stub's text, also when the teaser
 // repeats it ("Title Title lead…"), and drops a teaser that is only the title
-// cut short.
-func cleanSnippet(full, title string) string {
+// cut short. truncated reports a teaser cut mid-word or with an ellipsis (also
+// when what was cut is the repeated title).
+func cleanSnippet(full, title string) (snippet string, truncated bool) {
 	s := strings.TrimSpace(full)
+	removed := false
 	for i := 0; i < 2; i++ {
 		if j := strings.Index(s, title); j >= 0 && j < 40 {
 			s = strings.TrimSpace(s[:j] + " " + s[j+len(title):])
 			s = strings.TrimSpace(strings.TrimLeft(s, " -–—:|•·"))
+			removed = true
 		}
 	}
-	if s == "" {
-		return ""
+	if s == "" || !removed && s == strings.TrimSpace(title) {
+		return "", false
 	}
+	truncated = isTruncated(s)
 	if t := strings.TrimRight(s, ".… "); t != "" && strings.HasPrefix(title, t) {
-		return "" // the title cut short
+		return "", truncated // the title cut short
 	}
-	return s
+	return s, truncated
 }
 
 // relatedItem is the element holding one stub: the largest ancestor of link a

@@ -527,10 +527,10 @@ func cleanDocTitle(t, site string, h1s []string) string {
 			return t
 		}
 	}
-	sepAt, sepLen := -1, 0
+	sepAt := -1
 	for _, sep := range titleSeps {
 		if i := strings.LastIndex(t, sep); i > sepAt {
-			sepAt, sepLen = i, len(sep)
+			sepAt = i
 		}
 	}
 	if sepAt < 0 {
@@ -555,7 +555,6 @@ func cleanDocTitle(t, site string, h1s []string) string {
 		}
 		cur = strings.TrimSpace(t[firstAt+firstLen:])
 	}
-	_ = sepLen
 	if wordCount(cur) <= 4 && wordCount(cur) != wordCount(t)-1 {
 		// Not much left: probably the separator was part of the title.
 		return t

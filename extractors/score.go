@@ -176,9 +176,6 @@ func (x *page) analyze(n *html.Node, inLink bool) *nstat {
 	if n.DataAtom == atom.P && st.text > 0 {
 		st.paras++
 	}
-	if n.DataAtom == atom.Article && st.text > 0 {
-		x.articles++
-	}
 	return st
 }
 

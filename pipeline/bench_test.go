@@ -54,3 +54,12 @@ func BenchmarkPipelineCorpus(b *testing.B) {
 		r.Process(context.Background(), recs[i%len(recs)].Clone())
 	}
 }
+
+// BenchmarkSimHash hashes a 10 KB English text.
+func BenchmarkSimHash(b *testing.B) {
+	a := topicArticle("https://example.org/a", "A", 0, 140)
+	b.SetBytes(int64(len(a.Text)))
+	for i := 0; i < b.N; i++ {
+		SimHash(a.Text, 3)
+	}
+}

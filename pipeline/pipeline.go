@@ -18,6 +18,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 
 	"github.com/healthcrawl/healthcrawl/article"
 	"github.com/healthcrawl/healthcrawl/config"
@@ -92,12 +93,12 @@ func (r *Runner) StageNames() []string {
 func (r *Runner) Process(ctx context.Context, a *article.Article) (keep bool, reason string) {
 	local := stageCounts{}
 	keep = true
-	before, after := snapshots.Get().(*snapshot), snapshots.Get().(*snapshot)
-	defer snapshots.Put(before)
-	defer snapshots.Put(after)
+	pair := snapshots.Get().(*[2]snapshot)
+	defer snapshots.Put(pair)
+	before, after := &pair[0], &pair[1]
 	before.take(a)
-	// current reports whether a.Finalize() ran since the last change.
-	current := false
+	// current: the derived fields match the sections (Finalize would change nothing)
+	current := derivedCurrent(a)
 	for _, s := range r.stages {
 		name := s.Name()
 		if _, ok := s.(needsFinal); ok && !current {
@@ -110,7 +111,9 @@ func (r *Runner) Process(ctx context.Context, a *article.Article) (keep bool, re
 		after.take(a)
 		if !after.equal(before) {
 			local.changed = append(local.changed, name)
-			current = false
+			if !after.sectionsEqual(before) {
+				current = false
+			}
 		}
 		before, after = after, before
 		if err != nil {
@@ -218,6 +221,8 @@ func reasonClass(reason string) string {
 type snapshot struct {
 	strs []string
 	nums []int
+	// the sections part (Text derives from it alone): strs[s0:s1], nums[n0:n1]
+	s0, s1, n0, n1 int
 }
 
 func (sn *snapshot) take(a *article.Article) {
@@ -246,6 +251,7 @@ func (sn *snapshot) take(a *article.Article) {
 	for _, s := range a.Tags {
 		str(s)
 	}
+	sn.s0, sn.n0 = len(sn.strs), len(sn.nums)
 	num(len(a.Sections))
 	for _, s := range a.Sections {
 		str(s.Heading)
@@ -271,6 +277,7 @@ func (sn *snapshot) take(a *article.Article) {
 			}
 		}
 	}
+	sn.s1, sn.n1 = len(sn.strs), len(sn.nums)
 	num(len(a.Related))
 	for _, rel := range a.Related {
 		str(rel.Title)
@@ -289,7 +296,95 @@ func (sn *snapshot) equal(o *snapshot) bool {
 	return slices.Equal(sn.nums, o.nums) && slices.Equal(sn.strs, o.strs)
 }
 
-var snapshots = sync.Pool{New: func() any { return new(snapshot) }}
+// sectionsEqual reports whether the sections (all Text derives from) are the same.
+func (sn *snapshot) sectionsEqual(o *snapshot) bool {
+	return slices.Equal(sn.nums[sn.n0:sn.n1], o.nums[o.n0:o.n1]) && slices.Equal(sn.strs[sn.s0:sn.s1], o.strs[o.s0:o.s1])
+}
+
+// derivedCurrent reports whether a's derived fields already match its sections (the
+// extractor finalizes what it returns), so Finalize — its word count and sha256 are
+// most of the pipeline's cost — can be skipped. The text is rebuilt exactly as
+// article.Finalize builds it and compared; any difference means "finalize".
+func derivedCurrent(a *article.Article) bool {
+	if a.SchemaVersion == 0 || (a.Text == "") != (a.ContentHash == "") || (a.Text != "" && len(a.ContentHash) != 64) {
+		return false
+	}
+	m := textMatcher{text: a.Text}
+	for _, s := range a.Sections {
+		m.part(strings.TrimSpace(s.Heading))
+		for _, b := range s.Blocks {
+			if b.Type == article.BlockList && listTrimmed(b.Items) {
+				m.list(b.Items)
+				continue
+			}
+			m.part(strings.TrimSpace(b.BlockText()))
+		}
+		if m.bad {
+			return false
+		}
+	}
+	return !m.bad && m.pos == len(a.Text)
+}
+
+// textMatcher consumes a Text in the order article.Finalize writes it.
+type textMatcher struct {
+	text  string
+	pos   int
+	parts int
+	bad   bool
+}
+
+func (m *textMatcher) expect(s string) {
+	if m.bad || !strings.HasPrefix(m.text[m.pos:], s) {
+		m.bad = true
+		return
+	}
+	m.pos += len(s)
+}
+
+// part consumes one non-empty part, after the "\n\n" separating it from the last.
+func (m *textMatcher) part(p string) {
+	if p == "" {
+		return
+	}
+	if m.parts > 0 {
+		m.expect("\n\n")
+	}
+	m.parts++
+	m.expect(p)
+}
+
+// list consumes a list block part item by item, as Block.BlockText joins them.
+func (m *textMatcher) list(items []article.ListItem) {
+	if m.parts > 0 {
+		m.expect("\n\n")
+	}
+	m.parts++
+	for i, it := range items {
+		if i > 0 {
+			m.expect("\n")
+		}
+		m.expect(it.Label)
+		if it.Label != "" && it.Text != "" {
+			m.expect(": ")
+		}
+		m.expect(it.Text)
+	}
+}
+
+// listTrimmed reports a list whose BlockText needs no trimming and is not empty, so
+// it can be matched item by item without building it.
+func listTrimmed(items []article.ListItem) bool {
+	if len(items) == 0 {
+		return false
+	}
+	first, last := items[0].ItemText(), items[len(items)-1].ItemText()
+	return first != "" && last != "" && strings.TrimLeftFunc(first, unicode.IsSpace) == first &&
+		strings.TrimRightFunc(last, unicode.IsSpace) == last
+}
+
+// snapshots pools the two snapshots each Process call alternates between.
+var snapshots = sync.Pool{New: func() any { return new([2]snapshot) }}
 
 // Build creates a Runner from the pipeline config with the default registry; sites
 // supply per-site options (e.g. extra boilerplate phrases, matched on Article.Site).

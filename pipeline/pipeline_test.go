@@ -257,3 +257,38 @@ func ExampleBuild() {
 	// Sleep Well: Rest eight hours.
 	// filter: too_short (0 words < 5)
 }
+
+// The runner skips Finalize only when the derived fields already match the sections.
+func TestRunnerDerivedFields(t *testing.T) {
+	r, err := Build(config.Pipeline{Stages: []config.StageConfig{{Name: "filter", Options: map[string]any{"min_words": 0}}}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	fresh := func() *article.Article {
+		a := art("T", sec("", 0, para("One two three.")), sec("Head", 2, list(item("L", "four"), item("", "five"))))
+		a.Finalize()
+		return a
+	}
+	want := fresh()
+	for name, mutate := range map[string]func(a *article.Article){
+		"finalized":        func(*article.Article) {},
+		"stale text":       func(a *article.Article) { a.Sections[0].Blocks[0].Text = "Changed text here." },
+		"stale hash":       func(a *article.Article) { a.ContentHash = strings.Repeat("0", 64) + "x" },
+		"never finalized":  func(a *article.Article) { a.Text, a.WordCount, a.ContentHash, a.SchemaVersion = "", 0, "", 0 },
+		"extra text":       func(a *article.Article) { a.Text += "\n\nmore" },
+		"heading replaced": func(a *article.Article) { a.Sections[1].Heading = "Other" },
+	} {
+		a := fresh()
+		mutate(a)
+		check := a.Clone()
+		check.Finalize()
+		r.Process(ctx, a)
+		if a.Text != check.Text || a.WordCount != check.WordCount || a.ContentHash != check.ContentHash || a.SchemaVersion != article.SchemaVersion {
+			t.Errorf("%s: derived fields %q %d %q, want %q %d %q", name, a.Text, a.WordCount, a.ContentHash, check.Text, check.WordCount, check.ContentHash)
+		}
+	}
+	if want.Text != "One two three.\n\nHead\n\nL: four\nfive" {
+		t.Errorf("fixture text = %q", want.Text)
+	}
+}

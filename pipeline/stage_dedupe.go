@@ -19,12 +19,15 @@ type DedupeOptions struct {
 	Threshold float64 `mapstructure:"threshold" doc:"near-duplicate when the 128-bit SimHash similarity (1 - differing bits/128) is at least this"`
 	Shingle   int     `mapstructure:"shingle" doc:"words per shingle"`
 	MinWords  int     `mapstructure:"min_words" doc:"texts with fewer words are only checked for exact copies"`
+	MaxWords  int     `mapstructure:"max_words" doc:"SimHash reads at most this many words from the start of the text (0 = all); exact copies always compare the whole text"`
 }
 
 func init() {
 	Register(DefaultRegistry, "dedupe",
 		"Drops exact copies (same content hash) and near-duplicates (128-bit SimHash over word shingles, threshold configurable) seen earlier in the run, with reason \"duplicate_of <url>\".",
-		func() DedupeOptions { return DedupeOptions{Near: true, Threshold: 0.82, Shingle: 3, MinWords: 30} },
+		func() DedupeOptions {
+			return DedupeOptions{Near: true, Threshold: 0.82, Shingle: 3, MinWords: 30, MaxWords: 2000}
+		},
 		func(o DedupeOptions, _ Env) (Stage, error) {
 			if o.Threshold <= 0.5 || o.Threshold > 1 {
 				return nil, optErr("threshold", "must be in (0.5, 1], got %v", o.Threshold)
@@ -34,6 +37,9 @@ func init() {
 			}
 			if o.MinWords < 0 {
 				return nil, optErr("min_words", "must be ≥ 0, got %d", o.MinWords)
+			}
+			if o.MaxWords < 0 {
+				return nil, optErr("max_words", "must be ≥ 0, got %d", o.MaxWords)
 			}
 			maxDist := int((1 - o.Threshold) * 128)
 			return &dedupe{opts: o, maxDist: maxDist, exact: map[uint64]string{}}, nil
@@ -80,7 +86,7 @@ func (d *dedupe) Apply(_ context.Context, a *article.Article) (Verdict, error) {
 	var hi, lo uint64
 	near := d.opts.Near && a.WordCount >= d.opts.MinWords
 	if near {
-		hi, lo = SimHash(a.Text, d.opts.Shingle)
+		hi, lo = SimHash(headWords(a.Text, d.opts.MaxWords), d.opts.Shingle)
 	}
 	url := recordURL(a)
 
@@ -111,8 +117,7 @@ func splitmix(x uint64) uint64 {
 // SimHash returns the 128-bit SimHash (hi, lo) of text over shingles of k lower-cased
 // words (letters and digits). Texts with fewer than k words hash their words.
 //
-// Texts longer than 3000 bytes use the half of their shingles whose hash has a zero
-// top bit. Bit i is set when more than half of the shingle hashes have bit i set. The 128
+// Bit i is set when more than half of the shingle hashes have bit i set. The 128
 // per-bit counters are kept bit-sliced (counter bit j of all 64 lanes in one word),
 // so adding a shingle is a ripple-carry over a few words instead of 128 additions.
 func SimHash(text string, k int) (hi, lo uint64) {
@@ -120,7 +125,6 @@ func SimHash(text string, k int) (hi, lo uint64) {
 		k = 1
 	}
 	var cnt simCounter
-	sample := len(text) > simSampleBytes
 	var ring [8]uint64
 	nring := 0
 	var h uint64 = fnvOffset
@@ -139,11 +143,7 @@ func SimHash(text string, k int) (hi, lo uint64) {
 			for _, w := range ring[:k] {
 				x = bits.RotateLeft64(x, 23) ^ w
 			}
-			// Long texts count a fixed half of their shingles (chosen by hash, so
-			// copies sample the same ones): half the cost, the same estimate.
-			if !sample || x>>63 == 0 {
-				cnt.add(x)
-			}
+			cnt.add(x)
 		}
 		h = fnvOffset
 	}
@@ -190,9 +190,6 @@ func SimHash(text string, k int) (hi, lo uint64) {
 	}
 	return cnt.majority()
 }
-
-// simSampleBytes is the text length above which SimHash samples half the shingles.
-const simSampleBytes = 3000
 
 const (
 	fnvOffset = 14695981039346656037
@@ -249,4 +246,20 @@ func exactKey(a *article.Article) uint64 {
 	}
 	sum := sha256.Sum256([]byte(a.Text))
 	return binary.BigEndian.Uint64(sum[:8])
+}
+
+// headWords returns the start of text holding at most n space-separated words
+// (all of it when n is 0).
+func headWords(text string, n int) string {
+	if n <= 0 {
+		return text
+	}
+	for i := 0; i < len(text); i++ {
+		if text[i] == ' ' || text[i] == '\n' {
+			if n--; n == 0 {
+				return text[:i]
+			}
+		}
+	}
+	return text
 }

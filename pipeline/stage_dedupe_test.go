@@ -124,7 +124,7 @@ func TestSimHashEdgeCases(t *testing.T) {
 	}
 }
 
-// Long texts (> simSampleBytes) sample half their shingles; copies still match.
+// Long texts: copies still match, different texts do not.
 func TestSimHashLongTexts(t *testing.T) {
 	reversed := func(ss []string) string {
 		var out []string
@@ -138,9 +138,6 @@ func TestSimHashLongTexts(t *testing.T) {
 		return strings.Join(out, " ")
 	}
 	base := strings.Join(topicSentences, " ") + " " + reversed(topicSentences[:20])
-	if len(base) <= simSampleBytes {
-		t.Fatalf("test text is %d bytes, want > %d", len(base), simSampleBytes)
-	}
 	copyText := "Reposted from Wellbeing Weekly for readers in the north. " +
 		strings.Replace(base, "Walking every day is a simple way", "A daily walk is an easy way", 1) +
 		" Questions about this page can be sent to the editorial team."
@@ -157,4 +154,22 @@ func TestSimHashLongTexts(t *testing.T) {
 		t.Errorf("different text distance %d ≤ 23", d)
 	}
 	t.Logf("long texts: near copy %d bits, different %d bits", dist(base, copyText), dist(base, other))
+}
+
+func TestHeadWords(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		n    int
+		want string
+	}{
+		{"a b c d", 2, "a b"},
+		{"a b", 5, "a b"},
+		{"a\n\nb c", 2, "a\n"},
+		{"a b c", 0, "a b c"},
+		{"", 3, ""},
+	} {
+		if got := headWords(tc.in, tc.n); got != tc.want {
+			t.Errorf("headWords(%q, %d) = %q, want %q", tc.in, tc.n, got, tc.want)
+		}
+	}
 }

@@ -219,7 +219,8 @@ func (s *dropBoilerplate) is(m *boilerplateMatcher, text string) bool {
 	if m.exact[string(k)] {
 		return true
 	}
-	if bytes.Count(k, []byte{' '})+1 > s.maxWords {
+	nw := bytes.Count(k, []byte{' '}) + 1
+	if nw > s.maxWords {
 		return false
 	}
 	if m.hasPhrase(k) {
@@ -234,7 +235,7 @@ func (s *dropBoilerplate) is(m *boilerplateMatcher, text string) bool {
 				}
 			}
 		}
-		if isBreadcrumb(text) {
+		if nw <= 15 && isBreadcrumb(text) {
 			return true
 		}
 	}

@@ -55,6 +55,13 @@ var byISO1 = func() map[string]whatlanggo.Lang {
 	return m
 }()
 
+// Function words are counted in the first shortSampleBytes of body text, then, when
+// that is not conclusive, in the first fastSampleBytes.
+const (
+	shortSampleBytes = 400
+	fastSampleBytes  = 1500
+)
+
 func newLanguage(o LanguageOptions, _ Env) (Stage, error) {
 	if o.MinWords < 0 {
 		return nil, optErr("min_words", "must be ≥ 0, got %d", o.MinWords)
@@ -153,14 +160,22 @@ done:
 func (l *language) Apply(_ context.Context, a *article.Article) (Verdict, error) {
 	declared := NormalizeLanguageTag(a.Language)
 	a.Language = declared
-	text, nwords := sample(a, l.opts.SampleBytes)
+	text, nwords := sample(a, shortSampleBytes)
 	if nwords < l.opts.MinWords {
-		return keep, nil
+		return keep, nil // the sample holds the whole (short) body
 	}
 	if declared != "" && !l.opts.Override {
 		return keep, nil
 	}
-	if l.opts.FastPath {
+	for pass := 0; l.opts.FastPath && pass < 2; pass++ {
+		// Function words of a short sample usually settle it; a longer one otherwise.
+		if pass == 1 {
+			long, _ := sample(a, max(l.opts.SampleBytes, fastSampleBytes))
+			if len(long) <= len(text) {
+				break
+			}
+			text = long
+		}
 		if declared != "" && consistentStopwords(declared, text) {
 			return keep, nil
 		}
@@ -169,7 +184,11 @@ func (l *language) Apply(_ context.Context, a *article.Article) (Verdict, error)
 			return keep, nil
 		}
 	}
-	info := whatlanggo.DetectWithOptions(text, l.wl)
+	if len(text) < l.opts.SampleBytes {
+		text, _ = sample(a, l.opts.SampleBytes)
+	}
+	// The detector's cost grows with its input: give it SampleBytes.
+	info := whatlanggo.DetectWithOptions(prefix(text, l.opts.SampleBytes), l.wl)
 	code := iso1[info.Lang]
 	if code == "" || !info.IsReliable() {
 		return keep, nil
@@ -197,17 +216,18 @@ func sameLanguage(a, b string) bool {
 	return a == b
 }
 
-// Distinctive function words: a text declared in one of these languages whose words
-// are clearly that language's (≥ 12 % of the words, and 1.5× any other listed
-// language) is consistent without running the detector.
+// Common function words of seven languages. A text declared in one of them whose words
+// are clearly that language's (≥ 15 % of the words, 1.5× any other listed language)
+// is consistent without running the detector; an undeclared or contradicted text is
+// identified with a margin of 2×. Anything less clear goes to whatlanggo.
 var stopwordLists = map[string]string{
-	"en": "the and of to is are that with for this it you your be have not can was were which from they their will or an by",
-	"de": "der die das und ist nicht mit sich auf für dem den ein eine einer zu von im sind auch wird bei oder wenn werden kann sie",
-	"fr": "le les des et est une du dans pour pas que qui sur au avec ce cette sont aux il elle vous plus être peut ou",
-	"es": "el los las y es una del en por con para que se no su sus al lo como más está son puede o muy pero",
-	"it": "il gli della delle che di è una per con non sono del nel alla anche come più può si dei le lo ma",
-	"pt": "os das dos uma para com não que é por mais são ao se pode como também seu sua ou está à",
-	"nl": "de het een en van is dat niet met voor zijn op te wordt ook bij kan worden deze die aan er",
+	"en": "the and of to is are that with for this it you your be have not can was were which from they their will or an by in on at as but has more than who what when how if do does may should these those about into after before our we he she its them been had there would could also",
+	"de": "der die das und ist nicht mit sich auf für dem den ein eine einer zu von im sind auch wird bei oder wenn werden kann sie des dass es ich wir noch nach wie aus hat nur über vor einem eines haben durch unter",
+	"fr": "le les des et est une du dans pour pas que qui sur au avec ce cette sont aux il elle vous plus être peut ou la un de en se sa son ses leur mais nous ont aussi comme",
+	"es": "el los las y es una del en por con para que se no su sus al lo como más está son puede o muy pero la un de le ha han también sobre entre cuando este esta",
+	"it": "il gli della delle che di è una per con non sono del nel alla anche come più può si dei le lo ma la un in da degli questo questa ha hanno essere",
+	"pt": "os das dos uma para com não que é por mais são ao se pode como também seu sua ou está à o a um de em do da no na ele ela mas tem",
+	"nl": "de het een en van is dat niet met voor zijn op te wordt ook bij kan worden deze die aan er in naar om uit dan als maar heeft hebben wat",
 }
 
 // stopLangs orders the languages of stopwordLists; stopwords maps a word to the
@@ -231,16 +251,23 @@ var stopLangs, stopwords = func() ([]string, map[string]uint8) {
 // function words.
 func stopwordCounts(text string) (counts [8]int, total int) {
 	var buf [32]byte
-	for i := 0; i < len(text); {
+	isLetterAt := func(i int) (bool, int) {
+		if c := text[i]; c < utf8.RuneSelf {
+			return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z', 1
+		}
 		r, size := utf8.DecodeRuneInString(text[i:])
-		if !unicode.IsLetter(r) {
+		return unicode.IsLetter(r), size
+	}
+	for i := 0; i < len(text); {
+		l, size := isLetterAt(i)
+		if !l {
 			i += size
 			continue
 		}
 		j := i
 		for j < len(text) {
-			r, size := utf8.DecodeRuneInString(text[j:])
-			if !unicode.IsLetter(r) {
+			l, size := isLetterAt(j)
+			if !l {
 				break
 			}
 			j += size
@@ -279,11 +306,11 @@ func stopwordCounts(text string) (counts [8]int, total int) {
 	return counts, total
 }
 
-// dominant reports whether language index own has ≥ 12 % of the words as function
+// dominant reports whether language index own has ≥ 15 % of the words as function
 // words and more than margin times any other listed language.
 func dominant(counts [8]int, total, own int, margin float64) bool {
 	mine := counts[own]
-	if total == 0 || float64(mine) < 0.12*float64(total) {
+	if total == 0 || float64(mine) < 0.15*float64(total) {
 		return false
 	}
 	for l := range stopLangs {
@@ -296,6 +323,7 @@ func dominant(counts [8]int, total, own int, margin float64) bool {
 
 // consistentStopwords reports whether text is plainly in the declared language by its
 // function words (margin 1.5). It only ever confirms; false sends the text on.
+// Words listed for several languages count for each.
 func consistentStopwords(declared, text string) bool {
 	own := slices.Index(stopLangs, declared)
 	if own < 0 {
@@ -306,7 +334,7 @@ func consistentStopwords(declared, text string) bool {
 }
 
 // stopwordLanguage identifies text as one of stopLangs when its function words leave
-// no doubt (≥ 12 % of the words and more than twice any other listed language).
+// no doubt (≥ 15 % of the words and more than twice any other listed language).
 func stopwordLanguage(text string) (string, bool) {
 	counts, total := stopwordCounts(text)
 	for l, code := range stopLangs {
@@ -315,4 +343,16 @@ func stopwordLanguage(text string) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// prefix returns text cut to at most n bytes at a space (valid UTF-8).
+func prefix(text string, n int) string {
+	if len(text) <= n {
+		return text
+	}
+	t := text[:n]
+	if i := strings.LastIndexByte(t, ' '); i > 0 {
+		t = t[:i]
+	}
+	return strings.ToValidUTF8(t, "")
 }

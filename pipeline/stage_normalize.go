@@ -34,7 +34,7 @@ var asciiQuotes = strings.NewReplacer("‘", "'", "’", "'", "‚", "'", "‛",
 // "&amp;amp;" settles and the stage stays idempotent), NFC, invisible characters removed,
 // every kind of space collapsed to one ASCII space, trimmed.
 func (n *normalize) Text(s string) string {
-	if s == "" || isCleanASCII(s) || (!n.opts.ASCIIQuotes && isClean(s)) {
+	if s == "" || (!n.opts.ASCIIQuotes && isClean(s)) || isCleanASCII(s) {
 		return s
 	}
 	for i := 0; i < 4 && strings.IndexByte(s, '&') >= 0; i++ {
@@ -225,16 +225,19 @@ var plainASCII = func() (t [256]bool) {
 }()
 
 // isClean reports text with nothing to normalize: valid UTF-8 in NFC, no entity, no
-// control or invisible character, only single ASCII spaces, no edge spaces.
+// control or invisible character, only single ASCII spaces, no edge spaces. The NFC
+// check only runs when a rune outside Latin-1 and General Punctuation (whose
+// characters are NFC-stable) appears.
 func isClean(s string) bool {
-	if s[0] == ' ' || s[len(s)-1] == ' ' || strings.IndexByte(s, '&') >= 0 {
+	if s[0] == ' ' || s[len(s)-1] == ' ' {
 		return false
 	}
 	prevSpace := false
+	needNFC := false
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
-			if c < 0x20 || c == 0x7f || (c == ' ' && prevSpace) {
+			if !plainASCII[c] && c != ' ' || (c == ' ' && prevSpace) {
 				return false
 			}
 			prevSpace = c == ' '
@@ -246,9 +249,11 @@ func isClean(s string) bool {
 		case r == utf8.RuneError, r == '\u00AD', r == '\u200B', r == '\u2060', r == '\uFEFF',
 			unicode.IsSpace(r), unicode.Is(unicode.Zs, r), unicode.IsControl(r):
 			return false
+		case r >= 0x300 && (r < 0x2000 || r > 0x206F):
+			needNFC = true
 		}
 		prevSpace = false
 		i += size
 	}
-	return norm.NFC.IsNormalString(s)
+	return !needNFC || norm.NFC.IsNormalString(s)
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/healthcrawl/healthcrawl/article"
@@ -60,7 +61,12 @@ every record; dropped records are counted on stderr.`,
 			for k, v := range st.Dropped {
 				dropped = append(dropped, fmt.Sprintf("%s=%d", k, v))
 			}
-			fmt.Fprintf(cmd.ErrOrStderr(), "clean: %d records written, %d dropped %s\n", n, st.In-st.Kept, strings.Join(dropped, " "))
+			sort.Strings(dropped)
+			summary := fmt.Sprintf("clean: %d records written, %d dropped", n, st.In-st.Kept)
+			if len(dropped) > 0 {
+				summary += " (" + strings.Join(dropped, ", ") + ")"
+			}
+			fmt.Fprintln(cmd.ErrOrStderr(), summary)
 			if werr != nil {
 				return failure(werr)
 			}
