@@ -33,6 +33,9 @@ type BenchSite struct {
 	// Latency delays every response, like a real server's time to first byte
 	// (0 = answer at once: the crawl is CPU-bound).
 	Latency time.Duration
+	// Name seeds the generated text ("" = "bench"): sites with different names have
+	// different articles.
+	Name string
 }
 
 // Lists is the number of listing pages.
@@ -95,7 +98,11 @@ func (s BenchSite) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			fmt.Sprintf("/article/%d", (i+49)%s.Pages+1),
 		}
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		io.WriteString(w, GenArticleHTML("bench-"+strconv.Itoa(i), fmt.Sprintf("Article number %d on healthy habits", i), "", "", rel))
+		name := s.Name
+		if name == "" {
+			name = "bench"
+		}
+		io.WriteString(w, GenArticleHTML(name+"-"+strconv.Itoa(i), fmt.Sprintf("Article number %d on healthy habits", i), "", "", rel))
 	default:
 		http.NotFound(w, r)
 	}

@@ -1,11 +1,16 @@
 package crawler
 
 import (
+	"bytes"
 	"context"
+	"net/http"
 	"os"
 	"strconv"
 	"testing"
 	"time"
+
+	"github.com/PuerkitoBio/goquery"
+	"github.com/healthcrawl/healthcrawl/extractors"
 )
 
 // BenchmarkCrawl runs RunCrawlBench once per iteration on a BenchSite of
@@ -40,4 +45,48 @@ func BenchmarkCrawl(b *testing.B) {
 			res.Print(os.Stderr)
 		}
 	}
+}
+
+// BenchmarkLinks compares reading a page's links with a goquery DOM (as colly's
+// OnHTML does) against the tokenizer scan the crawler uses, next to the extractor's
+// own cost on the same page.
+//
+//	go test -run '^$' -bench BenchmarkLinks -benchmem ./crawler/
+func BenchmarkLinks(b *testing.B) {
+	page := []byte(GenArticleHTML("bench-links", "Links", "", "", []string{"/a/1", "/a/2", "/a/3"}))
+	b.Run("goquery", func(b *testing.B) {
+		b.SetBytes(int64(len(page)))
+		for b.Loop() {
+			doc, err := goquery.NewDocumentFromReader(bytes.NewReader(page))
+			if err != nil {
+				b.Fatal(err)
+			}
+			n := 0
+			doc.Find("a[href], area[href], link[href]").Each(func(_ int, s *goquery.Selection) { n++ })
+			if n == 0 {
+				b.Fatal("no links")
+			}
+		}
+	})
+	b.Run("tokenizer", func(b *testing.B) {
+		b.SetBytes(int64(len(page)))
+		for b.Loop() {
+			if len(scanLinks(page, "healthcrawl").Hrefs) == 0 {
+				b.Fatal("no links")
+			}
+		}
+	})
+	b.Run("extractor", func(b *testing.B) {
+		ex, err := extractors.New(extractors.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		p := extractors.Page{URL: "http://h/a/0", Body: page, Header: http.Header{"Content-Type": {"text/html; charset=utf-8"}}}
+		b.SetBytes(int64(len(page)))
+		for b.Loop() {
+			if _, err := ex.Extract(context.Background(), p); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }

@@ -48,19 +48,17 @@ func canonicalURL(u *url.URL) (string, error) {
 	c.Scheme = scheme
 	c.User = nil
 	c.Fragment, c.RawFragment = "", ""
-	host := strings.ToLower(c.Host)
-	host = strings.TrimSuffix(host, ".")
-	if h, p, ok := strings.Cut(host, ":"); ok && !strings.HasPrefix(host, "[") {
-		if (scheme == "http" && p == "80") || (scheme == "https" && p == "443") || p == "" {
-			host = h
-		}
-	} else if strings.HasPrefix(host, "[") {
-		if i := strings.LastIndex(host, "]:"); i >= 0 {
-			p := host[i+2:]
-			if (scheme == "http" && p == "80") || (scheme == "https" && p == "443") || p == "" {
-				host = host[:i+1]
-			}
-		}
+	hostname, port := splitHostPort(strings.ToLower(c.Host))
+	hostname = strings.TrimRight(hostname, ".")
+	if hostname == "" {
+		return "", fmt.Errorf("canonicalize %q: missing host", u.String())
+	}
+	if (scheme == "http" && port == "80") || (scheme == "https" && port == "443") {
+		port = ""
+	}
+	host := hostname
+	if port != "" {
+		host += ":" + port
 	}
 	c.Host = host
 	if c.Path == "" {
@@ -130,4 +128,20 @@ func Key(canonical string) string {
 		return path + "?" + query
 	}
 	return path
+}
+
+// splitHostPort splits "host:port", "[v6]:port", "host" or "[v6]"; the brackets of an
+// IPv6 literal stay with the host. An empty port after ":" is dropped.
+func splitHostPort(hp string) (host, port string) {
+	if strings.HasPrefix(hp, "[") {
+		if i := strings.LastIndex(hp, "]"); i >= 0 {
+			host, rest := hp[:i+1], hp[i+1:]
+			return host, strings.TrimPrefix(rest, ":")
+		}
+		return hp, ""
+	}
+	if i := strings.LastIndexByte(hp, ':'); i >= 0 {
+		return hp[:i], hp[i+1:]
+	}
+	return hp, ""
 }

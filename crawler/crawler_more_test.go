@@ -358,3 +358,91 @@ func TestCrawlDelayFromRobots(t *testing.T) {
 		}
 	}
 }
+
+// Redirects are checked like links: a limit, the allowed domains, robots.txt, the
+// visited set; over-long URLs are over a limit.
+func TestCrawlRedirectRules(t *testing.T) {
+	mux := http.NewServeMux()
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	long := "/a/" + strings.Repeat("x", 2100)
+	mux.HandleFunc("/robots.txt", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, "User-agent: *\nDisallow: /private/\n")
+	})
+	mux.HandleFunc("/{$}", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, `<html><body><a href="/a/target">t</a> <a href="/chain/0">chain</a> <a href="/away">away</a>
+<a href="/sneaky">sneaky</a> <a href="/again">again</a> <a href="%s">long</a></body></html>`, long)
+	})
+	mux.HandleFunc("/a/target", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, GenArticleHTML("target", "Target", "", "", nil))
+	})
+	mux.HandleFunc("/chain/{n}", func(w http.ResponseWriter, r *http.Request) {
+		var n int
+		fmt.Sscan(r.PathValue("n"), &n)
+		http.Redirect(w, r, fmt.Sprintf("/chain/%d", n+1), http.StatusFound)
+	})
+	mux.HandleFunc("/away", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "https://elsewhere.invalid/", http.StatusMovedPermanently)
+	})
+	mux.HandleFunc("/sneaky", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/private/page", http.StatusFound)
+	})
+	mux.HandleFunc("/again", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/a/target", http.StatusFound)
+	})
+	cfg := smallConfig(config.Site{Name: "redir", StartURLs: []string{srv.URL + "/"}, Articles: []string{`/a/`}})
+	cfg.Crawl.Parallelism = 1 // links in document order: /a/target is seen before /again
+	sink := &recordingSink{}
+	sum := run(t, cfg, sink)
+	want := map[string]map[string]int{
+		CatFailed:     {"more than 10 redirects": 1, "status 404": 1}, // 404: the article's nav link to /about
+		CatExcluded:   {"redirect to a domain not allowed": 1},
+		CatRobots:     {"redirect target: robots.txt disallows": 1},
+		CatDuplicate:  {"redirect to a URL already seen": 1},
+		CatOverLimit:  {"url_length": 1},
+		CatNotArticle: {"not matched by articles": 1},
+	}
+	if fmt.Sprint(sum.Reasons) != fmt.Sprint(want) {
+		t.Errorf("reasons\n got %v\nwant %v", sum.Reasons, want)
+	}
+	if got := paths(sink.all()); fmt.Sprint(got) != "map[/a/target:1]" {
+		t.Errorf("records %v, want /a/target once", got)
+	}
+}
+
+// Several sites crawl in one job, each with its own rules and name; JobOptions.Sites
+// selects among them.
+func TestCrawlSites(t *testing.T) {
+	a := httptest.NewServer(BenchSite{Pages: 12, PerList: 5})
+	defer a.Close()
+	b := httptest.NewServer(BenchSite{Pages: 7, PerList: 5, Name: "beta"})
+	defer b.Close()
+	cfg := smallConfig(
+		config.Site{Name: "alpha", StartURLs: []string{a.URL + "/"}, Articles: []string{`/article/`}},
+		config.Site{Name: "beta", StartURLs: []string{b.URL + "/"}, Articles: []string{`/article/`}},
+		config.Site{Name: "gamma", StartURLs: []string{"http://gamma.invalid/"}},
+	)
+	ctx := context.Background()
+	sink := &recordingSink{}
+	sum, err := RunJob(ctx, JobOptions{Config: cfg, Sites: []string{"alpha", "beta"}, Sink: sink, Logger: testLogger(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bySite := map[string]int{}
+	for _, r := range sink.all() {
+		bySite[r.Site]++
+		host := a.URL
+		if r.Site == "beta" {
+			host = b.URL
+		}
+		if !strings.HasPrefix(r.URL, host+"/article/") {
+			t.Errorf("%s record from %s", r.Site, r.URL)
+		}
+	}
+	if bySite["alpha"] != 12 || bySite["beta"] != 7 || len(bySite) != 2 || sum.Articles != 19 {
+		t.Errorf("records by site %v (Articles %d), want alpha 12, beta 7", bySite, sum.Articles)
+	}
+	if _, err := RunJob(ctx, JobOptions{Config: cfg, Sites: []string{"delta"}, Sink: sink}); err == nil || !strings.Contains(err.Error(), `"delta"`) {
+		t.Errorf("unknown site: err %v, want one naming delta", err)
+	}
+}

@@ -206,7 +206,7 @@ func newFaultSite() *faultSite {
 	mux.HandleFunc("/articles/slow", func(w http.ResponseWriter, r *http.Request) {
 		f.hit(r)
 		select {
-		case <-time.After(3 * time.Second):
+		case <-time.After(20 * time.Second):
 		case <-r.Context().Done():
 			return
 		}

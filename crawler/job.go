@@ -84,7 +84,7 @@ type job struct {
 	retryBase, maxBackoff, maxRetryAfter time.Duration
 	maxRedirects, maxURLLen              int
 
-	fetched, requests, articles, errors, queued atomic.Int64
+	fetched, requests, articles, queued atomic.Int64
 }
 
 func (j *job) newFrontier(ctx context.Context, site string) (Frontier, error) {

@@ -33,9 +33,6 @@ func (s *siteRun) handle(ctx context.Context, e Entry) {
 		lvl := s.log.Debug
 		if cat == CatFailed || cat == CatOverLimit {
 			lvl = s.log.Warn
-			if cat == CatFailed {
-				s.job.errors.Add(1)
-			}
 		}
 		lvl("not emitted", "url", e.URL, "category", cat, "reason", reason, "status", att.status, "attempts", res.attempts, "err", err)
 	}
@@ -80,7 +77,7 @@ func (s *siteRun) handle(ctx context.Context, e Entry) {
 		final, _ = url.Parse(e.URL)
 	}
 	if e.Kind == KindSitemap || (att.contentType != "" && !isHTMLType(att.contentType) && (isFeedType(att.contentType) || isXMLType(att.contentType))) {
-		s.handleSitemap(pctx, e, att, res.attempts, fail)
+		s.handleSitemap(pctx, e, att, fail)
 		return
 	}
 	ct := att.contentType
@@ -221,7 +218,7 @@ func (s *siteRun) handleHTML(ctx context.Context, e Entry, att *attempt, final *
 // handleSitemap reads a sitemap, sitemap index or feed and queues what it lists.
 // A malformed one is reported and accounted as failed; the URLs read before the
 // fault are still queued.
-func (s *siteRun) handleSitemap(ctx context.Context, e Entry, att *attempt, attempts int, fail func(cat, reason, stage string, err error)) {
+func (s *siteRun) handleSitemap(ctx context.Context, e Entry, att *attempt, fail func(cat, reason, stage string, err error)) {
 	kind, links, err := parseSitemap(att.body)
 	for _, l := range links {
 		u, perr := url.Parse(strings.TrimSpace(l.URL))

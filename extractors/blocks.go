@@ -27,6 +27,8 @@ type emitter struct {
 	mode       int  // 0 body, modeRefs, modeRelated, modeDrop
 	modeLevel  int
 	modeParent *html.Node
+
+	media map[int]bool // sections (by index) holding a picture in the body
 }
 
 const (
@@ -38,7 +40,7 @@ const (
 
 var (
 	refsHeadingRE    = regexp.MustCompile(`(?i)^\s*(references?|sources?|bibliography|citations?|works cited|literature cited|footnotes|notes|further reading|quellen|literatur|références|referencias|fuentes|bronnen|fonti)\s*:?\s*$`)
-	relatedHeadingRE = regexp.MustCompile(`(?i)^\s*(related( (articles?|posts?|stories|content|coverage|reading|links|topics|news))?|you (may|might) also (like|enjoy|be interested in)|read (next|more)|more (from|on|about|stories|articles|news|in)\b.*|recommended( for you| reading| articles| stories)?|see also|also read|popular( (posts|articles|stories))?|most (read|popular|viewed)|trending( now)?|latest (news|stories|articles|posts)|what to read next|keep reading|don'?t miss)\s*:?\s*$`)
+	relatedHeadingRE = regexp.MustCompile(`(?i)^\s*(related( (articles?|posts?|stories|content|coverage|reading|links|topics|news))?|you (may|might) also (like|enjoy|be interested in)|read (next|more)|more (from|on|about|stories|articles|news|in)\b.*|recommended( for you| reading| articles| stories)?|also read|popular( (posts|articles|stories))?|most (read|popular|viewed)|trending( now)?|latest (news|stories|articles|posts)|what to read next|keep reading|don'?t miss)\s*:?\s*$`)
 	dropHeadingRE    = regexp.MustCompile(`(?i)^\s*(share( this( article| post| story| page)?)?( on)?|comments?|\d+ comments?|leave a (comment|reply)|post a comment|join the (conversation|discussion)|discussion|about the authors?|sign up.*|subscribe.*|newsletter|tags?|topics?|filed under|advertisement|follow us.*)\s*:?\s*$`)
 )
 
@@ -158,6 +160,7 @@ func (em *emitter) inlineElem(c *html.Node, st *nstat) {
 		return
 	}
 	if c.DataAtom == atom.Img {
+		em.sawMedia()
 		return
 	}
 	if st.weight <= -3 && st.text < 200 {
@@ -166,6 +169,17 @@ func (em *emitter) inlineElem(c *html.Node, st *nstat) {
 	em.inLen += st.text
 	em.inLink += st.link
 	em.x.appendText(&em.inline, c)
+}
+
+// sawMedia records a picture in the current body section.
+func (em *emitter) sawMedia() {
+	if em.mode != modeBody || len(em.sections) == 0 || em.sections[len(em.sections)-1].Heading == "" {
+		return
+	}
+	if em.media == nil {
+		em.media = map[int]bool{}
+	}
+	em.media[len(em.sections)-1] = true
 }
 
 func nextIsBr(n *html.Node) bool {
@@ -325,7 +339,7 @@ func (em *emitter) list(c *html.Node, st *nstat) {
 	case modeDrop:
 		return
 	}
-	if x.isLinkList(c, st) && !em.dominant(c) || x.isTOC(c, st) {
+	if x.isLinkList(c, st) && !em.dominant(c) && !em.headedLinkList(c) || x.isTOC(c, st) {
 		return
 	}
 	if x.itemsHaveHeadings(c) {
@@ -340,6 +354,76 @@ func (em *emitter) list(c *html.Node, st *nstat) {
 		return
 	}
 	em.add(article.Block{Type: article.BlockList, Ordered: c.DataAtom == atom.Ol, Items: items})
+}
+
+// headedLinkList reports a list of links that is the content of a body
+// section: it comes right after a heading kept in the body ("See also",
+// "External links", "Further information" inside the article), or after other
+// lists of that section (link groups under dl/dt labels), so it is part of the
+// article, not navigation. Related-article widgets are diverted before this
+// (by their heading or class words) and never get here.
+func (em *emitter) headedLinkList(l *html.Node) bool {
+	if em.mode != modeBody || len(em.sections) == 0 {
+		return false
+	}
+	last := &em.sections[len(em.sections)-1]
+	if last.Heading == "" {
+		return false
+	}
+	for _, b := range last.Blocks {
+		if b.Type != article.BlockList {
+			return false // a section with prose: its link lists are not its content
+		}
+	}
+	x := em.x
+	skippable := func(n *html.Node) bool {
+		if n.Type != html.ElementNode {
+			return true
+		}
+		st := x.stats[n]
+		return st == nil || st.flags&flagSkip != 0 || st.text == 0 && headingLevel(n) == 0 ||
+			isBoilerplateRegion(n) || st.boilerplate() // a portal box or image float between
+	}
+	// The nearest element before the list (climbing out of wrappers that hold
+	// nothing else) must be that heading, or a list or label of the section.
+	n := l
+	for depth := 0; depth < 3 && n != nil; depth++ {
+		prev := n.PrevSibling
+		for prev != nil && skippable(prev) {
+			prev = prev.PrevSibling
+		}
+		if prev != nil {
+			switch {
+			case headingLevel(prev) > 0:
+				return true
+			case prev.DataAtom == atom.Ul || prev.DataAtom == atom.Ol || prev.DataAtom == atom.Dl:
+				return len(last.Blocks) > 0
+			}
+			// A heading wrapped in a div (<div class="heading"><h2>…</h2></div>).
+			return lastHeadingChild(prev)
+		}
+		n = n.Parent
+		if n == nil || em.isRoot(n) {
+			return false
+		}
+	}
+	return false
+}
+
+// lastHeadingChild reports an element whose last element child (or itself,
+// through single-child wrappers) is a heading.
+func lastHeadingChild(n *html.Node) bool {
+	for depth := 0; depth < 3 && n != nil; depth++ {
+		if headingLevel(n) > 0 {
+			return true
+		}
+		c := n.LastChild
+		for c != nil && c.Type != html.ElementNode {
+			c = c.PrevSibling
+		}
+		n = c
+	}
+	return false
 }
 
 // hasStructure reports lists, tables or headings inside n.

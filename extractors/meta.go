@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"golang.org/x/net/html"
@@ -487,6 +488,48 @@ func langCode(s string) string {
 // ---- title ------------------------------------------------------------------
 
 var titleSeps = []string{" | ", " - ", " – ", " — ", " :: ", " / ", " » ", " · ", " • ", " \\ ", " > "}
+
+// minStandaloneWords is how long (in words) a metadata title must remain for
+// a site-name suffix to be stripped from it: "Ten Ways to Sleep Better When
+// Travelling | Site" loses " | Site", but a short "How to Build a Terrarium |
+// Site" is kept whole, since that is how the page names itself (Readability
+// and most readers show such og:title values unchanged).
+const minStandaloneWords = 7
+
+// cleanMetaTitle strips a site-name suffix or prefix from a metadata title
+// (og:title, JSON-LD…) when what remains is long enough to stand alone.
+func cleanMetaTitle(t, site string) string {
+	c := cleanTitle(t, site)
+	if c != normSpace(t) && titleWords(c) < minStandaloneWords {
+		return normSpace(t)
+	}
+	return c
+}
+
+// titleWords counts words for the title rules: white-space separated tokens
+// holding a letter or digit, and, in scripts written without spaces (Han,
+// kana, Hangul), one word per two characters.
+func titleWords(s string) int {
+	n := 0
+	for _, f := range strings.Fields(s) {
+		cjk, alnum := 0, false
+		for _, r := range f {
+			switch {
+			case unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul):
+				cjk++
+			case unicode.IsLetter(r) || unicode.IsDigit(r):
+				alnum = true
+			}
+		}
+		switch {
+		case cjk > 0:
+			n += (cjk + 1) / 2
+		case alnum:
+			n++
+		}
+	}
+	return n
+}
 
 // cleanTitle strips a site-name suffix or prefix (" | Site Name").
 func cleanTitle(t, site string) string {

@@ -49,7 +49,7 @@ func (x *page) metadata(a *article.Article) {
 			title = x.microdata("headline")
 		}
 		if title != "" {
-			title = cleanTitle(title, a.SiteName)
+			title = cleanMetaTitle(title, a.SiteName)
 		} else if m.title != "" {
 			title = cleanDocTitle(m.title, a.SiteName, h1s)
 		} else if len(h1s) > 0 {

@@ -81,7 +81,7 @@ func mdBlock(bl article.Block) string {
 		}
 		return strings.Join(lines, "\n")
 	case article.BlockQuote:
-		return "> " + mdLine(bl.Text)
+		return "> " + mdLines(bl.Text, "\\\n> ")
 	case article.BlockCode:
 		fence := "```"
 		for strings.Contains(bl.Text, fence) {
@@ -115,7 +115,7 @@ func mdBlock(bl article.Block) string {
 		if bl.Truncated && t != "" && !strings.HasSuffix(t, "…") {
 			t += "…"
 		}
-		return mdLine(t)
+		return mdLines(t, "\\\n")
 	}
 }
 
@@ -141,6 +141,16 @@ func mdLine(s string) string {
 		return `\` + s
 	}
 	return s
+}
+
+// mdLines escapes each line of a paragraph and joins them with sep (a hard line
+// break, so the extractor's <br> line breaks survive).
+func mdLines(s, sep string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = mdLine(l)
+	}
+	return strings.Join(lines, sep)
 }
 
 // NewMarkdownSink returns a sink writing RenderMarkdown documents to w, separated by

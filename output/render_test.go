@@ -135,6 +135,8 @@ func TestRenderMarkdownEscapes(t *testing.T) {
 			{Type: article.BlockParagraph, Text: "1. not a list"},
 			{Type: article.BlockParagraph, Text: "- not an item <b>"},
 			{Type: article.BlockQuote, Text: "Quoted"},
+			{Type: article.BlockParagraph, Text: "Line one\n# line two"},
+			{Type: article.BlockQuote, Text: "q1\nq2"},
 			{Type: article.BlockCode, Text: "x := `a`\n```"},
 			{Type: article.BlockTable, Rows: [][]string{{"Dose", "Unit"}, {"3.5", "mg|day"}}},
 			{Type: article.BlockList, Ordered: true, Items: []article.ListItem{{Text: "first"}, {Label: "Second", Text: "two"}}},
@@ -146,6 +148,8 @@ func TestRenderMarkdownEscapes(t *testing.T) {
 		"1\\. not a list\n\n" +
 		"\\- not an item \\<b>\n\n" +
 		"> Quoted\n\n" +
+		"Line one\\\n\\# line two\n\n" +
+		"> q1\\\n> q2\n\n" +
 		"````\nx := `a`\n```\n````\n\n" +
 		"| Dose | Unit |\n| --- | --- |\n| 3.5 | mg\\|day |\n\n" +
 		"1. first\n2. Second: two\n"

@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/healthcrawl/healthcrawl/config"
@@ -61,5 +62,30 @@ func BenchmarkSimHash(b *testing.B) {
 	b.SetBytes(int64(len(a.Text)))
 	for i := 0; i < b.N; i++ {
 		SimHash(a.Text, 3)
+	}
+}
+
+// BenchmarkAdversarial runs the text stages over 100 KB paragraphs built to defeat
+// linear scans (no spaces, a glued boundary every few bytes, long label runs): the
+// cost per byte must stay flat.
+func BenchmarkAdversarial(b *testing.B) {
+	inputs := map[string]string{
+		"glued_no_spaces": strings.Repeat("A.Aa", 25000),
+		"dots_domain":     strings.Repeat("x.Yy.", 20000),
+		"labels":          strings.Repeat("Aa Bb: cc. ", 9000),
+		"closing":         "a." + strings.Repeat(")", 100000) + " B",
+	}
+	r, err := Build(config.Pipeline{}, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for name, s := range inputs {
+		b.Run(name, func(b *testing.B) {
+			b.SetBytes(int64(len(s)))
+			for i := 0; i < b.N; i++ {
+				a := art("T", sec("", 0, para(s)))
+				r.Process(context.Background(), a)
+			}
+		})
 	}
 }

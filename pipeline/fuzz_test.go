@@ -65,7 +65,7 @@ func applyTwice(t *testing.T, st Stage, a *article.Article) {
 	}
 }
 
-func normalized(s string) string { return (&normalize{}).Text(s) }
+func normalized(s string) string { return (&normalize{}).Para(s) }
 
 func FuzzRepairGlued(f *testing.F) {
 	f.Add("Regular massage can help in the lower back.What to Remember")

@@ -12,7 +12,7 @@ import (
 // DetectTruncationOptions configure the detect_truncation stage.
 type DetectTruncationOptions struct {
 	Related      bool `mapstructure:"related" doc:"check related-stub snippets: one ending with …/... or mid-word (no final punctuation) is marked truncated and cut back to the last whole word, ending with …"`
-	Body         bool `mapstructure:"body" doc:"check body paragraphs: one ending with …/... is marked truncated (ending normalized to …); the last paragraph of the body ending in a lower-case letter is marked truncated (text kept)"`
+	Body         bool `mapstructure:"body" doc:"check body paragraphs: one ending with …/... is marked truncated, and so is the last paragraph of the body ending in a lower-case letter; body text is never changed"`
 	BodyMinWords int  `mapstructure:"body_min_words" doc:"the last body paragraph must have at least this many words to be judged cut mid-word"`
 }
 
@@ -118,8 +118,8 @@ func (d *detectTruncation) Apply(_ context.Context, a *article.Article) (Verdict
 			if b.Type != article.BlockParagraph {
 				continue
 			}
-			if t, ok := trimEllipsis(b.Text); ok && t != "" {
-				b.Text, b.Truncated = t+"…", true
+			if _, ok := trimEllipsis(b.Text); ok {
+				b.Truncated = true // body text is kept as written
 			}
 		}
 	}

@@ -49,7 +49,7 @@ func TestDetectTruncation(t *testing.T) {
 		{
 			name: "body: ellipsis anywhere, the last paragraph ending mid-word",
 			in:   art("T", sec("", 0, para("And then ..."), para("Fine."), para("The usual adult dose of this medicine is 3.5 mg twice a day with fo"))),
-			want: art("T", sec("", 0, truncPara("And then…"), para("Fine."), truncPara("The usual adult dose of this medicine is 3.5 mg twice a day with fo"))),
+			want: art("T", sec("", 0, truncPara("And then ..."), para("Fine."), truncPara("The usual adult dose of this medicine is 3.5 mg twice a day with fo"))),
 		},
 		{
 			name: "body: short last paragraph, URL, upper case and other scripts are not truncated",

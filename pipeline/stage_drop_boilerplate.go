@@ -29,9 +29,9 @@ func init() {
 // Phrases match a short block containing them as whole words.
 var defaultBoilerplatePhrases = []string{
 	"share this", "share on facebook", "share on twitter", "share on pinterest", "share via email",
-	"tweet this", "pin it", "subscribe to our", "subscribe to the", "subscribe now", "subscribe for",
-	"sign up for our", "sign up for the", "sign up to our", "sign up to receive", "our newsletter",
-	"the newsletter", "newsletter sign up", "newsletter signup", "join our newsletter", "get our newsletter",
+	"tweet this", "pin it", "subscribe to our", "subscribe now", "subscribe for",
+	"sign up for our", "sign up to our", "sign up to receive", "our newsletter",
+	"newsletter sign up", "newsletter signup", "join our newsletter", "get our newsletter",
 	"we use cookies", "this site uses cookies", "this website uses cookies", "use of cookies",
 	"cookie policy", "cookie settings", "cookie preferences", "accept cookies", "accept all cookies",
 	"advertisement", "sponsored content", "paid content", "click here", "all rights reserved",

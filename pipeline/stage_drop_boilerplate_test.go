@@ -33,8 +33,8 @@ func TestDropBoilerplate(t *testing.T) {
 		},
 		{
 			name: "content that merely mentions a phrase word is kept",
-			in:   art("T", sec("", 0, para("Avoid cookies and cake before bed."), para("Your doctor may prescribe a short course."), para("Share your worries with a friend."))),
-			want: art("T", sec("", 0, para("Avoid cookies and cake before bed."), para("Your doctor may prescribe a short course."), para("Share your worries with a friend."))),
+			in:   art("T", sec("", 0, para("Avoid cookies and cake before bed."), para("Your doctor may prescribe a short course."), para("Share your worries with a friend."), list(item("", "Sign up for the flu jab at your pharmacy")))),
+			want: art("T", sec("", 0, para("Avoid cookies and cake before bed."), para("Your doctor may prescribe a short course."), para("Share your worries with a friend."), list(item("", "Sign up for the flu jab at your pharmacy")))),
 		},
 		{
 			name: "share buttons list and boilerplate sections removed",

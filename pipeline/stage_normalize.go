@@ -32,9 +32,16 @@ var asciiQuotes = strings.NewReplacer("‘", "'", "’", "'", "‚", "'", "‛",
 
 // Text normalizes one line of text: entities decoded (to a fixpoint, so double-escaped
 // "&amp;amp;" settles and the stage stays idempotent), NFC, invisible characters removed,
-// every kind of space collapsed to one ASCII space, trimmed.
-func (n *normalize) Text(s string) string {
-	if s == "" || (!n.opts.ASCIIQuotes && isClean(s)) || isCleanASCII(s) {
+// every kind of space (line breaks included) collapsed to one ASCII space, trimmed.
+func (n *normalize) Text(s string) string { return n.clean(s, false) }
+
+// Para is Text for paragraph and quote text, which keeps single line breaks (the
+// extractor writes <br> as "\n"): a run of white space holding a line break becomes
+// one "\n".
+func (n *normalize) Para(s string) string { return n.clean(s, true) }
+
+func (n *normalize) clean(s string, keepNL bool) string {
+	if s == "" || (!n.opts.ASCIIQuotes && isClean(s, keepNL)) || isCleanASCII(s, keepNL) {
 		return s
 	}
 	for i := 0; i < 4 && strings.IndexByte(s, '&') >= 0; i++ {
@@ -52,11 +59,14 @@ func (n *normalize) Text(s string) string {
 	}
 	var b strings.Builder
 	b.Grow(len(s))
-	space := false // a space is pending
+	space, nl := false, false // a space / a line break is pending
 	for _, r := range s {
 		switch {
 		case r == '\u00AD' || r == '\u200B' || r == '\u2060' || r == '\uFEFF' || r == '\uFFFD':
 			// soft hyphen, zero-width space, word joiner, BOM, replacement char: dropped
+			continue
+		case keepNL && (r == '\n' || r == '\u2028' || r == '\u2029'):
+			nl = true
 			continue
 		case unicode.IsSpace(r) || unicode.Is(unicode.Zs, r):
 			space = true
@@ -64,10 +74,14 @@ func (n *normalize) Text(s string) string {
 		case unicode.IsControl(r):
 			continue
 		}
-		if b.Len() > 0 && space {
-			b.WriteByte(' ')
+		if b.Len() > 0 {
+			if nl {
+				b.WriteByte('\n')
+			} else if space {
+				b.WriteByte(' ')
+			}
 		}
-		space = false
+		space, nl = false, false
 		b.WriteRune(r)
 	}
 	return b.String()
@@ -183,6 +197,9 @@ func (n *normalize) block(b *article.Block) bool {
 			b.Rows = nil
 		}
 		return len(rows) > 0
+	case article.BlockParagraph, article.BlockQuote:
+		b.Text = n.Para(b.Text)
+		return b.Text != ""
 	default:
 		b.Text = n.Text(b.Text)
 		return b.Text != ""
@@ -203,17 +220,25 @@ func cleanList(in []string, t func(string) string) []string {
 }
 
 // isCleanASCII reports printable ASCII without entities, runs of spaces or edge
-// spaces: text the extractor already normalized, which needs no work.
-func isCleanASCII(s string) bool {
-	if s[0] == ' ' || s[len(s)-1] == ' ' {
+// spaces (with keepNL, single line breaks not next to a space are allowed too): text
+// the extractor already normalized, which needs no work.
+func isCleanASCII(s string, keepNL bool) bool {
+	if s[0] == ' ' || s[len(s)-1] == ' ' || s[0] == '\n' || s[len(s)-1] == '\n' {
 		return false
 	}
+	nl := false
 	for i := 0; i < len(s); i++ {
 		if !plainASCII[s[i]] {
-			return false
+			if !keepNL || s[i] != '\n' {
+				return false
+			}
+			nl = true
 		}
 	}
-	return !strings.Contains(s, "  ")
+	if strings.Contains(s, "  ") {
+		return false
+	}
+	return !nl || !(strings.Contains(s, " \n") || strings.Contains(s, "\n ") || strings.Contains(s, "\n\n"))
 }
 
 // plainASCII marks the bytes isCleanASCII accepts: printable ASCII but '&'.
@@ -228,19 +253,20 @@ var plainASCII = func() (t [256]bool) {
 // control or invisible character, only single ASCII spaces, no edge spaces. The NFC
 // check only runs when a rune outside Latin-1 and General Punctuation (whose
 // characters are NFC-stable) appears.
-func isClean(s string) bool {
-	if s[0] == ' ' || s[len(s)-1] == ' ' {
+func isClean(s string, keepNL bool) bool {
+	if s[0] == ' ' || s[len(s)-1] == ' ' || s[0] == '\n' || s[len(s)-1] == '\n' {
 		return false
 	}
-	prevSpace := false
+	prevSpace := false // previous byte was a space or a line break
 	needNFC := false
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
-			if !plainASCII[c] && c != ' ' || (c == ' ' && prevSpace) {
+			ws := c == ' ' || (keepNL && c == '\n')
+			if !plainASCII[c] && !ws || (ws && prevSpace) {
 				return false
 			}
-			prevSpace = c == ' '
+			prevSpace = ws
 			i++
 			continue
 		}

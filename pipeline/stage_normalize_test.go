@@ -14,6 +14,11 @@ func TestNormalize(t *testing.T) {
 			want: art("Café au lait", sec("", 0, para("Café with softhyphen & more space"))),
 		},
 		{
+			name: "paragraphs keep single line breaks, other text does not",
+			in:   art("Two\nlines", sec("Head\ning", 2, para("Line one \n\n  line two\u2028three"), article.Block{Type: article.BlockQuote, Text: "a\nb"}, list(item("", "x\ny")))),
+			want: art("Two lines", sec("Head ing", 2, para("Line one\nline two\nthree"), article.Block{Type: article.BlockQuote, Text: "a\nb"}, list(item("", "x y")))),
+		},
+		{
 			name: "typographic quotes kept by default",
 			in:   art("“Hi” it’s", sec("", 0, para("‘quoted’"))),
 			want: art("“Hi” it’s", sec("", 0, para("‘quoted’"))),

@@ -52,6 +52,9 @@ func GluedBoundaries(s string) []int {
 		if !unicode.IsLetter(prev) && !unicode.IsDigit(prev) && !isClosing(prev) && prev != '%' {
 			continue
 		}
+		if c == '.' && unicode.IsUpper(prev) {
+			continue // "PanARMENIAN.Net", "USA.Today": names, not sentence ends
+		}
 		// optional closing quotes/brackets after the terminator
 		j := i + 1
 		for j < len(s) {
@@ -101,10 +104,14 @@ func startsSentenceWord(s string) bool {
 // '@', "www." or a '/', or its right part has another dot followed by a lower-case
 // letter ("WebMD.com").
 func inURLOrEmail(s string, i, j int) bool {
-	start := strings.LastIndexByte(s[:i], ' ') + 1
-	end := strings.IndexByte(s[j:], ' ')
+	// The token is looked for within tokenWindow bytes on each side, which keeps the
+	// scan linear on texts without spaces.
+	lo := max(0, i-tokenWindow)
+	start := strings.LastIndexByte(s[lo:i], ' ') + 1 + lo
+	hi := min(len(s), j+tokenWindow)
+	end := strings.IndexByte(s[j:hi], ' ')
 	if end < 0 {
-		end = len(s)
+		end = hi
 	} else {
 		end += j
 	}
@@ -127,6 +134,9 @@ func inURLOrEmail(s string, i, j int) bool {
 	}
 	return false
 }
+
+// tokenWindow bounds how far inURLOrEmail looks for the ends of a token.
+const tokenWindow = 256
 
 // splitGlued splits s at its glued boundaries.
 func splitGlued(s string) []string {

@@ -146,13 +146,13 @@ func isClosing(r rune) bool {
 // closing quotes, the '.' not being an abbreviation.
 func sentenceEndBefore(s string, i int) bool {
 	j := i
-	for j > 0 && s[j-1] == ' ' {
-		j--
+	if j > 0 && s[j-1] == ' ' {
+		j-- // normalized text has single spaces
 	}
 	if j == i || j == 0 {
 		return false
 	}
-	for j > 0 {
+	for k := 0; j > 0 && k < 4; k++ { // at most a few closing quotes/brackets
 		r, size := utf8.DecodeLastRuneInString(s[:j])
 		if !isClosing(r) {
 			break

@@ -26,7 +26,7 @@ func TestParseRawLayouts(t *testing.T) {
 		{name: "blank lines only", in: "\n \n\t\n", want: nil},
 		{
 			name: "wrapped paragraphs, blank lines, bullets, numbered list, markdown heading, CRLF",
-			in: "Sleep Well Tonight\r\n\r\nMost adults need seven to nine hours\r\nof sleep every night.\r\n\r\n## Simple Habits\r\n- Keep a regular bedtime\r\n- Avoid screens late\r\n1. Dim the lights\r\n2) Read a book\r\nWhen to See a Doctor\r\nIf poor sleep lasts for weeks, talk to a doctor.\r\n",
+			in:   "Sleep Well Tonight\r\n\r\nMost adults need seven to nine hours\r\nof sleep every night.\r\n\r\n## Simple Habits\r\n- Keep a regular bedtime\r\n- Avoid screens late\r\n1. Dim the lights\r\n2) Read a book\r\nWhen to See a Doctor\r\nIf poor sleep lasts for weeks, talk to a doctor.\r\n",
 			want: []*article.Article{{
 				Title: "Sleep Well Tonight",
 				Sections: []article.Section{

@@ -116,22 +116,33 @@ var (
 // a line starting in lower case continues the same paragraph. Blank lines are dropped.
 func joinWrapped(lines []string) []string {
 	var out []string
+	var cur []string // lines of the paragraph being joined
+	last := ""       // its last line
+	flush := func() {
+		if len(cur) > 0 {
+			out = append(out, strings.Join(cur, " "))
+			cur = cur[:0]
+		}
+	}
 	for _, l := range lines {
 		l = strings.TrimSpace(l)
 		if l == "" {
 			continue
 		}
-		if n := len(out); n > 0 && !separatorRe.MatchString(out[n-1]) && !separatorRe.MatchString(l) {
-			prev := out[n-1]
+		if len(cur) > 0 && !separatorRe.MatchString(last) && !separatorRe.MatchString(l) {
 			first, _ := utf8.DecodeRuneInString(l)
-			last, _ := utf8.DecodeLastRuneInString(prev)
-			if unicode.IsLower(first) && !strings.ContainsRune(".!?:;…\"”", last) && !bulletRe.MatchString(l) {
-				out[n-1] = prev + " " + l
+			end, _ := utf8.DecodeLastRuneInString(last)
+			if unicode.IsLower(first) && !strings.ContainsRune(".!?:;…\"”", end) && !bulletRe.MatchString(l) {
+				cur = append(cur, l)
+				last = l
 				continue
 			}
 		}
-		out = append(out, l)
+		flush()
+		cur = append(cur, l)
+		last = l
 	}
+	flush()
 	return out
 }
 

@@ -40,6 +40,7 @@ golang.org/x/net/html parse of the same pages.`,
 	f.StringVar(&opts.PredPath, "pred", "out/aeb-pred.json", "where to write the predictions JSON; empty to skip")
 	f.IntVar(&opts.Worst, "worst", 15, "number of worst pages to list")
 	f.IntVar(&opts.SpeedRounds, "rounds", 3, "timing rounds (best kept); -1 skips timing")
+	f.BoolVar(&opts.Misses, "misses", false, "list every readability-page miss: titles, and the headings and list items not found, by page")
 	f.BoolVar(&noURL, "no-url", false, "extract without the ground-truth URLs, as 'crawl extract DIR' does")
 	cmd.AddCommand(extract)
 	return cmd

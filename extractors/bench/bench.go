@@ -36,6 +36,7 @@ type Options struct {
 	Worst          int    // worst pages to list (default 15)
 	SpeedRounds    int    // timing rounds, best kept (default 3); <0 skips timing
 	NoURL          bool   // extract without page URLs, as `crawl extract DIR` does
+	Misses         bool   // list every readability-page miss (titles, headings, list items)
 }
 
 // Doc is one page's score.
@@ -68,6 +69,7 @@ type Readability struct {
 	TitleMisses                 []string
 	Dropped                     []string // pages the pipeline dropped (scored on raw output)
 	HeadingsByPage, ItemsByPage map[string][2]int
+	MissedHeadings, MissedItems map[string][]string // per page, expected entries not found
 }
 
 // Speed are one-core timings over the AEB pages.
@@ -228,6 +230,9 @@ func Run(ctx context.Context, opts Options, w io.Writer) (*Result, error) {
 		fmt.Fprintf(w, "  headings, References/See also/Comments/Contents headings not counted (diverted on purpose) %d/%d = %.1f%%\n", rd.HeadingsBodyFound, rd.HeadingsBody, pct(rd.HeadingsBodyFound, rd.HeadingsBody))
 		fmt.Fprintf(w, "  list items     %d/%d = %.1f%%\n", rd.ItemsFound, rd.Items, pct(rd.ItemsFound, rd.Items))
 		fmt.Fprintf(w, "  list items, table-of-contents entries not counted (dropped on purpose) %d/%d = %.1f%%\n", rd.ItemsNoTOCFound, rd.ItemsNoTOC, pct(rd.ItemsNoTOCFound, rd.ItemsNoTOC))
+		if opts.Misses {
+			printMisses(w, rd)
+		}
 	}
 
 	if opts.SpeedRounds > 0 {

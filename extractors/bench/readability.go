@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -36,7 +37,8 @@ func runReadability(ctx context.Context, proc *Processor, dir string) (*Readabil
 		}
 	}
 	sort.Strings(names)
-	rd := &Readability{HeadingsByPage: map[string][2]int{}, ItemsByPage: map[string][2]int{}}
+	rd := &Readability{HeadingsByPage: map[string][2]int{}, ItemsByPage: map[string][2]int{},
+		MissedHeadings: map[string][]string{}, MissedItems: map[string][]string{}}
 	for _, name := range names {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -65,7 +67,7 @@ func runReadability(ctx context.Context, proc *Processor, dir string) (*Readabil
 		}
 		rd.Pages++
 		got := ""
-		var headings, items []string
+		var headings, items, refs []string
 		if a != nil {
 			got = a.Title
 			for _, s := range a.Sections {
@@ -79,9 +81,10 @@ func runReadability(ctx context.Context, proc *Processor, dir string) (*Readabil
 				}
 			}
 			// A references list is a list too: kept out of the body, its
-			// entries still count as list items found.
+			// entries still count as list items found (matched in order
+			// among themselves, after the body's items; see matchItems).
 			for _, r := range a.References {
-				items = append(items, Norm(r.Text))
+				refs = append(refs, Norm(r.Text))
 			}
 		}
 		gotN, wantN := strings.Join(strings.Fields(got), " "), strings.Join(strings.Fields(meta.Title), " ")
@@ -110,15 +113,22 @@ func runReadability(ctx context.Context, proc *Processor, dir string) (*Readabil
 			}
 		}
 		rd.ItemsNoTOC += len(eiNoTOC)
-		rd.ItemsNoTOCFound += inOrder(eiNoTOC, items)
+		nNoTOC, _ := matchItems(eiNoTOC, items, refs)
+		rd.ItemsNoTOCFound += nNoTOC
 		var ehf []string
 		for _, h := range eh {
 			if h != Norm(meta.Title) {
 				ehf = append(ehf, h)
 			}
 		}
-		fh := inOrder(ehf, headings)
-		fi := inOrder(ei, items)
+		fh, mh := inOrderMissed(ehf, headings)
+		fi, mi := matchItems(ei, items, refs)
+		if len(mh) > 0 {
+			rd.MissedHeadings[name] = mh
+		}
+		if len(mi) > 0 {
+			rd.MissedItems[name] = mi
+		}
 		rd.Headings += len(ehf)
 		rd.HeadingsFound += fh
 		rd.Items += len(ei)
@@ -260,15 +270,71 @@ func Norm(s string) string {
 // inOrder counts the expected strings found in got in the same order (greedy,
 // each got entry used once).
 func inOrder(want, got []string) int {
+	n, _ := inOrderMissed(want, got)
+	return n
+}
+
+// inOrderMissed is inOrder that also returns the expected strings not found.
+func inOrderMissed(want, got []string) (int, []string) {
 	found, j := 0, 0
+	var missed []string
 	for _, w := range want {
+		hit := false
 		for k := j; k < len(got); k++ {
 			if got[k] == w {
 				found++
 				j = k + 1
+				hit = true
 				break
 			}
 		}
+		if !hit {
+			missed = append(missed, w)
+		}
 	}
-	return found
+	return found, missed
+}
+
+// matchItems matches expected list items against the body's items in order,
+// then the ones still missing against the references[] entries in order: the
+// references list leaves the body, so its position among the body's lists is
+// not kept and must not decide whether the lists around it match.
+func matchItems(want, body, refs []string) (int, []string) {
+	n, missed := inOrderMissed(want, body)
+	if len(refs) == 0 || len(missed) == 0 {
+		return n, missed
+	}
+	m, still := inOrderMissed(missed, refs)
+	return n + m, still
+}
+
+// printMisses lists the title misses and, per page, the expected headings and
+// list items not found (in page-name order).
+func printMisses(w io.Writer, rd *Readability) {
+	fmt.Fprintf(w, "  title misses (%d):\n", len(rd.TitleMisses))
+	for _, m := range rd.TitleMisses {
+		fmt.Fprintf(w, "    %s\n", m)
+	}
+	for _, kind := range []struct {
+		name string
+		m    map[string][]string
+		by   map[string][2]int
+	}{{"headings", rd.MissedHeadings, rd.HeadingsByPage}, {"list items", rd.MissedItems, rd.ItemsByPage}} {
+		names := make([]string, 0, len(kind.m))
+		for n := range kind.m {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		fmt.Fprintf(w, "  %s missed, by page:\n", kind.name)
+		for _, n := range names {
+			c := kind.by[n]
+			fmt.Fprintf(w, "    %s: %d/%d found\n", n, c[0], c[1])
+			for _, s := range kind.m[n] {
+				if len(s) > 90 {
+					s = s[:90] + "…"
+				}
+				fmt.Fprintf(w, "      - %s\n", s)
+			}
+		}
+	}
 }

@@ -18,7 +18,7 @@ import (
 
 // benchPages reads ../shared/benchmarks/article-extraction/html/*.html.gz (real pages
 // of many sites and languages); the benchmark is skipped when they are absent.
-func benchPages(b *testing.B) []extractors.Page {
+func benchPages(b testing.TB) []extractors.Page {
 	b.Helper()
 	_, file, _, _ := runtime.Caller(0)
 	dir := filepath.Join(filepath.Dir(file), "..", "..", "..", "shared", "benchmarks", "article-extraction", "html")
