@@ -183,11 +183,20 @@ func CountWords(s string) int {
 	n := 0
 	in := false
 	for _, r := range s {
+		var word, split bool
 		switch {
+		case r < 0x80: // ASCII fast path
+			word = 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || r == '\'' && in
 		case unicode.Is(unicode.Han, r) || unicode.Is(unicode.Hiragana, r) || unicode.Is(unicode.Katakana, r):
+			split = true
+		default:
+			word = unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r) && in || r == '’' && in
+		}
+		switch {
+		case split:
 			n++
 			in = false
-		case unicode.IsLetter(r) || unicode.IsDigit(r) || r == '\'' && in || r == '’' && in:
+		case word:
 			if !in {
 				n++
 				in = true

@@ -37,7 +37,7 @@ const (
 )
 
 // Categories lists the accounting categories in report order.
-var Categories = []string{CatRobots, CatExcluded, CatDuplicate, CatNotArticle, CatDropped, CatFailed, CatOverLimit}
+var Categories = []string{CatRobots, CatExcluded, CatDuplicate, CatNotArticle, CatUnchanged, CatDropped, CatFailed, CatGone, CatOverLimit}
 
 // ErrorRecord is one line of output.errors_path: a URL that failed or hit a limit.
 type ErrorRecord struct {

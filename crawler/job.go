@@ -22,6 +22,7 @@ import (
 	"github.com/healthcrawl/healthcrawl/config"
 	"github.com/healthcrawl/healthcrawl/output"
 	"github.com/healthcrawl/healthcrawl/pipeline"
+	"github.com/healthcrawl/healthcrawl/store"
 )
 
 // Defaults of the JobOptions tuning knobs.
@@ -42,7 +43,15 @@ type JobOptions struct {
 	Progress io.Writer // live progress line target (a terminal); nil = none
 
 	// NewFrontier opens each site's frontier; nil = in memory (NewMemoryFrontier).
+	// Ignored when Store is set.
 	NewFrontier FrontierFactory
+	// Store holds the crawl state: the frontier under leases, the visited set,
+	// per-URL metadata and the emitted set (see state.go). With a persistent store a
+	// run that did not finish is resumed, and a new run is incremental. nil = the
+	// frontier of NewFrontier, nothing kept. The caller opens and closes it.
+	Store store.Store
+	// Worker names this process's leases in Store (default DefaultWorker).
+	Worker string
 	// ErrorsOut receives the failed/over-limit JSON lines instead of opening
 	// Config.Output.ErrorsPath (tests, or a caller that owns the file).
 	ErrorsOut io.Writer
@@ -64,8 +73,12 @@ type Summary struct {
 	Categories map[string]int            // accounting category → URLs
 	Reasons    map[string]map[string]int // accounting category → reason → URLs
 	Pending    int                       // URLs still queued when the run stopped (cancelled)
-	Pipeline   pipeline.Stats
-	Elapsed    time.Duration
+	// Incremental verdicts (runs with a persistent Store): articles written as new or
+	// changed, articles found unchanged, articles that now answer 404/410.
+	New, Changed, Unchanged, Gone int
+	Resumed                       bool // a site's run continued an interrupted run
+	Pipeline                      pipeline.Stats
+	Elapsed                       time.Duration
 }
 
 // job is the state shared by the sites of one RunJob.
@@ -85,9 +98,22 @@ type job struct {
 	maxRedirects, maxURLLen              int
 
 	fetched, requests, articles, queued atomic.Int64
+	news, changed, unchanged, gone      atomic.Int64
+	resumed                             atomic.Bool
 }
 
 func (j *job) newFrontier(ctx context.Context, site string) (Frontier, error) {
+	if j.opts.Store != nil {
+		worker := j.opts.Worker
+		if worker == "" {
+			worker = DefaultWorker
+		}
+		ttl := j.cfg.State.Lease
+		if ttl <= 0 {
+			ttl = 30 * time.Second
+		}
+		return newStoreFrontier(j.opts.Store, site, worker, ttl, max(j.cfg.Crawl.Parallelism, 1)), nil
+	}
 	if j.opts.NewFrontier != nil {
 		return j.opts.NewFrontier(ctx, site)
 	}
@@ -239,6 +265,11 @@ func (j *job) summary(ctx context.Context, runs []*siteRun, start time.Time) Sum
 		Categories: cats,
 		Reasons:    reasons,
 		Pending:    pending,
+		New:        int(j.news.Load()),
+		Changed:    int(j.changed.Load()),
+		Unchanged:  int(j.unchanged.Load()),
+		Gone:       int(j.gone.Load()),
+		Resumed:    j.resumed.Load(),
 		Pipeline:   j.runner.Stats(),
 		Elapsed:    time.Since(start),
 	}
@@ -250,7 +281,14 @@ func (s *siteRun) run(ctx context.Context) error {
 	if err := s.setup(ctx); err != nil {
 		return err
 	}
-	s.seed(ctx)
+	resumed, stopState, err := s.beginState(ctx)
+	if err != nil {
+		return err
+	}
+	defer stopState()
+	if !resumed {
+		s.seed(ctx)
+	}
 	stop := context.AfterFunc(ctx, func() {
 		s.mu.Lock()
 		s.cond.Broadcast()
@@ -272,7 +310,7 @@ func (s *siteRun) run(ctx context.Context) error {
 	wg.Wait()
 	s.c.Wait()
 	s.settleHeld(context.WithoutCancel(ctx))
-	return nil
+	return s.endState(ctx)
 }
 
 func (s *siteRun) worker(ctx context.Context) {
@@ -300,7 +338,20 @@ func (s *siteRun) worker(ctx context.Context) {
 			continue
 		}
 		if s.active == 0 {
+			if s.sf != nil {
+				// Drained here: revisit earlier articles once, and wait for entries
+				// other workers hold (they come back if their lease expires).
+				s.active++
+				s.mu.Unlock()
+				more := s.drainState(ctx)
+				s.mu.Lock()
+				s.active--
+				if more {
+					continue
+				}
+			}
 			s.done = true
+			s.drained = true
 			s.cond.Broadcast()
 			return
 		}
@@ -419,6 +470,12 @@ func (s Summary) Print(w io.Writer) {
 			fmt.Fprintf(tw, "  %s\t%d\t\n", r, reasons[r])
 		}
 	}
+	if s.New+s.Changed+s.Unchanged+s.Gone > 0 {
+		fmt.Fprintf(tw, "new / changed / unchanged / gone\t%d / %d / %d / %d\t\n", s.New, s.Changed, s.Unchanged, s.Gone)
+	}
+	if s.Resumed {
+		fmt.Fprintf(tw, "resumed\tyes\t(continued an interrupted run)\n")
+	}
 	fmt.Fprintf(tw, "errors\t%d\t\n", s.Errors)
 	if s.Pending > 0 {
 		fmt.Fprintf(tw, "still queued\t%d\t(interrupted)\n", s.Pending)
@@ -444,6 +501,10 @@ func categoryLabel(cat string) string {
 		return "failed"
 	case CatOverLimit:
 		return "over a limit"
+	case CatUnchanged:
+		return "unchanged since the last run"
+	case CatGone:
+		return "gone (404/410)"
 	}
 	return cat
 }

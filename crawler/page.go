@@ -20,12 +20,29 @@ func (s *siteRun) handle(ctx context.Context, e Entry) {
 	failed := false
 	// Pages in flight finish even when ctx is cancelled (SIGINT): only scheduling stops.
 	pctx := context.WithoutCancel(ctx)
+	retry := false // interrupted before its fetch: handed out again (persistent frontier)
 	defer func() {
+		if r, ok := s.frontier.(retrier); ok && retry {
+			if err := r.Retry(pctx, e); err != nil {
+				s.log.Error("frontier retry", "url", e.URL, "err", err)
+			}
+			return
+		}
 		if err := s.frontier.Done(pctx, e, failed); err != nil {
 			s.log.Error("frontier done", "url", e.URL, "err", err)
 		}
 	}()
-	res := s.fetch(ctx, &e)
+	var hdr http.Header
+	m, known := s.meta(pctx, e.URL)
+	if known && e.Kind == KindPage {
+		// Listed in a sitemap with the lastmod it had when fetched: not requested.
+		if e.LastMod != "" && m.SitemapLastMod == e.LastMod && m.ContentHash != "" {
+			s.unchanged(pctx, e, m, 0, "sitemap lastmod unchanged")
+			return
+		}
+		hdr = conditionalHeaders(m)
+	}
+	res := s.fetch(ctx, &e, hdr)
 	att := res.att
 	fail := func(cat, reason, stage string, err error) {
 		failed = failed || cat == CatFailed
@@ -38,6 +55,7 @@ func (s *siteRun) handle(ctx context.Context, e Entry) {
 	}
 	if res.interrupted {
 		fail(CatFailed, "interrupted", "fetch", fmt.Errorf("fetch %s: %w", e.URL, context.Cause(ctx)))
+		retry = true
 		return
 	}
 	if att.status != 0 {
@@ -57,6 +75,11 @@ func (s *siteRun) handle(ctx context.Context, e Entry) {
 		return
 	case att.abort == abortNotHTML:
 		fail(CatNotArticle, "not HTML: "+mediaType(att.contentType), "fetch", nil)
+		return
+	case att.status == http.StatusNotModified && known:
+		s.unchanged(pctx, e, m, att.status, "not modified (304)")
+		return
+	case att.status != 0 && (att.status < 200 || att.status > 299) && s.gone(pctx, e.URL, att.status):
 		return
 	case att.status != 0 && (att.status < 200 || att.status > 299):
 		fail(CatFailed, fmt.Sprintf("status %d", att.status), "fetch", fmt.Errorf("fetch %s: HTTP %d %s", e.URL, att.status, http.StatusText(att.status)))
@@ -122,6 +145,7 @@ func (s *siteRun) handleHTML(ctx context.Context, e Entry, att *attempt, final *
 	finalKey := keyOf(final)
 	emitKey := finalKey
 	isArticle := false
+	hash := "" // content_hash of the record when the page is an emitted (or unchanged) article
 	defer func() {
 		for _, f := range feeds {
 			if u := resolveLink(base, f); u != nil {
@@ -129,6 +153,9 @@ func (s *siteRun) handleHTML(ctx context.Context, e Entry, att *attempt, final *
 			}
 		}
 		s.discoverLinks(ctx, e, base, hrefs, isArticle)
+		if s.incremental() {
+			s.putMeta(ctx, e, att, hash, absLinks(base, hrefs))
+		}
 	}()
 
 	// rel=canonical pointing elsewhere: the canonical URL is the page to emit. If it is
@@ -199,15 +226,19 @@ func (s *siteRun) handleHTML(ctx context.Context, e Entry, att *attempt, final *
 		fail(CatDropped, reason, "pipeline", nil)
 		return
 	}
-	emit, why, err := s.frontier.EmitOnce(ctx, emitKey, a.ContentHash)
+	emit, cat, why, err := s.emitOnce(ctx, emitKey, a)
 	if err != nil {
 		fail(CatFailed, "state store error", "emit", err)
 		return
 	}
+	if cat == CatUnchanged {
+		hash = a.ContentHash
+	}
 	if !emit {
-		fail(CatDuplicate, why, "emit", nil)
+		fail(cat, why, "emit", nil)
 		return
 	}
+	hash = a.ContentHash
 	if err := s.job.write(ctx, a); err != nil {
 		fail(CatFailed, "sink error", "output", err)
 		return

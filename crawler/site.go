@@ -17,7 +17,11 @@ import (
 	"github.com/gocolly/colly/v2"
 	"github.com/healthcrawl/healthcrawl/config"
 	"github.com/healthcrawl/healthcrawl/extractors"
+	"github.com/healthcrawl/healthcrawl/store"
 )
+
+// acceptHeader is the Accept header of every page request.
+const acceptHeader = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 
 // maxSitemaps bounds the sitemaps and feeds fetched for one site.
 const maxSitemaps = 1000
@@ -36,6 +40,8 @@ type siteRun struct {
 	maxPages  int
 	trap      trapGuard
 	frontier  Frontier
+	st        store.Store    // JobOptions.Store (nil = no state)
+	sf        *storeFrontier // frontier when st is set
 	extractor *extractors.Extractor
 	c         *colly.Collector
 	log       *slog.Logger
@@ -51,6 +57,9 @@ type siteRun struct {
 	cond   *sync.Cond
 	active int
 	done   bool
+
+	drained   bool // the workers stopped because the frontier was empty (not cancelled)
+	revisited bool // earlier articles not reached were queued (see revisit)
 }
 
 func newSiteRun(ctx context.Context, j *job, site config.Site) (*siteRun, error) {
@@ -67,13 +76,14 @@ func newSiteRun(ctx context.Context, j *job, site config.Site) (*siteRun, error)
 		return nil, fmt.Errorf("site %s: frontier: %w", site.Name, err)
 	}
 	s := &siteRun{
-		job: j, site: site, rules: rules, frontier: fr, extractor: ex,
+		job: j, site: site, rules: rules, frontier: fr, extractor: ex, st: j.opts.Store,
 		obey: j.cfg.Crawl.ObeyRobots, maxDepth: site.MaxDepth, maxPages: site.MaxPages,
 		trap:     defaultTrapGuard(),
 		log:      j.log.With("site", site.Name),
 		metaName: productToken(j.cfg.Crawl.UserAgent),
 	}
 	s.cond = sync.NewCond(&s.mu)
+	s.sf, _ = fr.(*storeFrontier)
 	if site.ObeyRobots != nil {
 		s.obey = *site.ObeyRobots
 	}
@@ -136,7 +146,7 @@ func (s *siteRun) setup(ctx context.Context) error {
 		colly.AllowURLRevisit(), // de-duplication happens in the frontier, on canonical keys
 		colly.ParseHTTPErrorResponse(),
 		colly.StdlibContext(context.WithoutCancel(ctx)), // in-flight requests finish on SIGINT
-		colly.Headers(map[string]string{"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}),
+		colly.Headers(map[string]string{"Accept": acceptHeader}),
 	)
 	// Explicit: colly's Init sets IgnoreRobotsTxt=true. The crawler checks robots.txt
 	// itself (it also needs Crawl-delay and Sitemap lines), so colly must not.
@@ -378,7 +388,7 @@ type fetchResult struct {
 
 // fetch requests e, retrying network errors, timeouts, 429 and 5xx with exponential
 // backoff and jitter (Retry-After honoured, capped), up to crawl.retries more times.
-func (s *siteRun) fetch(ctx context.Context, e *Entry) fetchResult {
+func (s *siteRun) fetch(ctx context.Context, e *Entry, hdr http.Header) fetchResult {
 	att := &attempt{entry: e, key: Key(e.URL), claimed: map[string]bool{}}
 	retries := max(s.job.cfg.Crawl.Retries, 0)
 	for n := 1; ; n++ {
@@ -390,7 +400,12 @@ func (s *siteRun) fetch(ctx context.Context, e *Entry) fetchResult {
 		}
 		cctx := colly.NewContext()
 		cctx.Put(attKey, att)
-		err := s.c.Request(http.MethodGet, e.URL, nil, cctx, nil)
+		var h http.Header
+		if hdr != nil { // colly adds its default headers only when given none
+			h = hdr.Clone()
+			h.Set("Accept", acceptHeader)
+		}
+		err := s.c.Request(http.MethodGet, e.URL, nil, cctx, h)
 		<-s.job.sem
 		if att.reqURL != nil {
 			s.inflight.Delete(att.reqURL)

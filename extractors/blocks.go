@@ -27,8 +27,6 @@ type emitter struct {
 	mode       int  // 0 body, modeRefs, modeRelated, modeDrop
 	modeLevel  int
 	modeParent *html.Node
-
-	media map[int]bool // sections (by index) holding a picture in the body
 }
 
 const (
@@ -112,7 +110,7 @@ func (em *emitter) paragraph(t string, n *html.Node) {
 		}
 		return
 	}
-	if isBoilerplateText(t) {
+	if isBoilerplateText(t) || em.isStandfirst(t, n) {
 		return
 	}
 	if em.inQuote {
@@ -120,6 +118,44 @@ func (em *emitter) paragraph(t string, n *html.Node) {
 		return
 	}
 	em.add(article.Block{Type: article.BlockParagraph, Text: t})
+}
+
+// isStandfirst reports a lead paragraph that repeats the page's description
+// word for word and stands apart from the article's text: the summary or dek
+// shown above the body (a lone paragraph next to the container of the body's
+// paragraphs), which is metadata (description). A first paragraph that sits
+// among the body's paragraphs stays, even when the description copies it.
+func (em *emitter) isStandfirst(t string, n *html.Node) bool {
+	x := em.x
+	if n == nil || n.Parent == nil || x.desc == "" || len(em.sections) > 1 || len(em.sections) == 1 && em.sections[0].Heading != "" {
+		return false
+	}
+	if normKey(t) != normKey(x.desc) {
+		return false
+	}
+	// Walk n's siblings up to the first one holding paragraphs after n (the
+	// body's container); a paragraph among them means n is body text.
+	after := false
+	for s := n.Parent.FirstChild; s != nil; s = s.NextSibling {
+		if s == n {
+			after = true
+			continue
+		}
+		if s.Type != html.ElementNode {
+			continue
+		}
+		st := x.stats[s]
+		if st == nil || st.flags&flagSkip != 0 {
+			continue
+		}
+		if s.DataAtom == atom.P && st.text > 0 {
+			return false
+		}
+		if after && st.paras >= 2 {
+			return true
+		}
+	}
+	return false
 }
 
 func (em *emitter) walk(n *html.Node) {
@@ -160,7 +196,6 @@ func (em *emitter) inlineElem(c *html.Node, st *nstat) {
 		return
 	}
 	if c.DataAtom == atom.Img {
-		em.sawMedia()
 		return
 	}
 	if st.weight <= -3 && st.text < 200 {
@@ -169,17 +204,6 @@ func (em *emitter) inlineElem(c *html.Node, st *nstat) {
 	em.inLen += st.text
 	em.inLink += st.link
 	em.x.appendText(&em.inline, c)
-}
-
-// sawMedia records a picture in the current body section.
-func (em *emitter) sawMedia() {
-	if em.mode != modeBody || len(em.sections) == 0 || em.sections[len(em.sections)-1].Heading == "" {
-		return
-	}
-	if em.media == nil {
-		em.media = map[int]bool{}
-	}
-	em.media[len(em.sections)-1] = true
 }
 
 func nextIsBr(n *html.Node) bool {

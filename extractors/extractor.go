@@ -136,6 +136,7 @@ type page struct {
 	ld          ldInfo
 	title       string
 	h1          string // visible headline when it differs from title
+	desc        string // the page's description (meta/OpenGraph/JSON-LD)
 	related     []article.Related
 	relatedSeen map[string]bool
 	refs        []article.Reference
@@ -271,7 +272,7 @@ func (x *page) emit() []article.Section {
 		em.block(r, st)
 		em.flush()
 	}
-	return pruneSections(em.sections, em.media)
+	return pruneSections(em.sections)
 }
 
 func textLen(ss []article.Section) int {
@@ -365,21 +366,17 @@ func (x *page) baseHref() *url.URL {
 
 // pruneSections drops empty leads and the headings left without any block at
 // the end of the body (widget titles whose content was removed). Headings
-// without blocks inside the body stay: they structure what follows; so do
-// trailing headings whose section holds pictures (media[i]: a figure section
-// has content, just no text).
-func pruneSections(in []article.Section, media map[int]bool) []article.Section {
+// without blocks inside the body stay: they structure what follows.
+func pruneSections(in []article.Section) []article.Section {
 	out := make([]article.Section, 0, len(in))
-	keep := make([]bool, 0, len(in))
-	for i, s := range in {
+	for _, s := range in {
 		if len(s.Blocks) == 0 && s.Heading == "" {
 			continue
 		}
 		out = append(out, s)
-		keep = append(keep, media[i])
 	}
-	for len(out) > 0 && len(out[len(out)-1].Blocks) == 0 && !keep[len(out)-1] {
-		out, keep = out[:len(out)-1], keep[:len(keep)-1]
+	for len(out) > 0 && len(out[len(out)-1].Blocks) == 0 {
+		out = out[:len(out)-1]
 	}
 	if len(out) == 0 {
 		return nil

@@ -288,10 +288,22 @@ func TestMetadataPrecedence(t *testing.T) {
 		eq(t, "published_at", a.PublishedAt, "2017-09-10")
 	})
 	t.Run("title suffix and language", func(t *testing.T) {
-		head := `<meta property="og:site_name" content="Health Site"><meta property="og:title" content="Ten Tips for Better Sleep | Health Site">`
+		head := `<meta property="og:site_name" content="Health Site"><meta property="og:title" content="Ten Tips for Better Sleep When You Travel Abroad | Health Site">`
 		a := extract(t, Options{}, "https://example.com/post", []byte(`<html lang="pt-BR"><head>`+head+`</head><body><article>`+bodyText+`</article></body></html>`), nil)
-		eq(t, "title", a.Title, "Ten Tips for Better Sleep")
+		eq(t, "title", a.Title, "Ten Tips for Better Sleep When You Travel Abroad")
 		eq(t, "language", a.Language, "pt")
+	})
+	t.Run("short title keeps its site suffix", func(t *testing.T) {
+		// What remains without the suffix is too short to stand alone: the
+		// page's own name for itself is kept.
+		head := `<meta property="og:site_name" content="Health Site"><meta property="og:title" content="Ten Tips for Better Sleep | Health Site">`
+		a := extract(t, Options{}, "https://example.com/post", metaPage(head, ""), nil)
+		eq(t, "title", a.Title, "Ten Tips for Better Sleep | Health Site")
+	})
+	t.Run("title without site name in the suffix", func(t *testing.T) {
+		head := `<meta property="og:site_name" content="Health Site"><meta property="og:title" content="Sleep and the Heart: What a Ten-Year Study Found - Part Two">`
+		a := extract(t, Options{}, "https://example.com/post", metaPage(head, ""), nil)
+		eq(t, "title", a.Title, "Sleep and the Heart: What a Ten-Year Study Found - Part Two")
 	})
 }
 

@@ -59,12 +59,15 @@ func (x *page) metadata(a *article.Article) {
 	a.Title = normSpace(html.UnescapeString(title))
 	x.title = a.Title
 	if len(h1s) == 1 && x.title != "" && normKey(h1s[0]) != normKey(x.title) &&
-		(similarity(h1s[0], x.title) >= 0.5 || similarity(x.title, h1s[0]) >= 0.5) {
-		// Also drop the visible headline from the body when it differs slightly.
+		(similarity(x.title, h1s[0]) > 0.75 || x.isTitleVariant(h1s[0], ld)) {
+		// Also drop the visible headline from the body when it differs
+		// slightly (Readability's test: most of its words are in the title).
+		// A headline that says something else is a heading of the body.
 		x.h1 = h1s[0]
 	}
 
 	a.Description = firstNonEmpty(ld.description, m.first("og:description", "description", "dc:description", "dcterms:description", "twitter:description"), x.microdata("description"))
+	x.desc = a.Description
 
 	// Authors.
 	var authors []string
@@ -419,4 +422,23 @@ func (x *page) teasers() (n int, share float64) {
 		inCards += x.stats[card].text
 	}
 	return len(heads), float64(inCards) / float64(total)
+}
+
+// isTitleVariant reports a headline that is one of the page's titles: a
+// metadata title other than the one chosen (og:title, twitter:title, the
+// JSON-LD headline or name…) or the <title> before its site suffix.
+func (x *page) isTitleVariant(h string, ld ldInfo) bool {
+	hk := normKey(h)
+	if hk == "" {
+		return false
+	}
+	m := &x.mt
+	for _, t := range []string{ld.headline, ld.name, m.first("og:title"), m.first("twitter:title"), m.first("parsely-title"),
+		m.first("dc:title", "dcterm:title", "dcterms:title"), m.first("citation_title"), m.first("headline")} {
+		if t != "" && normKey(t) == hk {
+			return true
+		}
+	}
+	tk := normKey(m.title)
+	return len(hk) >= 20 && strings.HasPrefix(tk, hk)
 }

@@ -108,14 +108,17 @@ func (r *Runner) Process(ctx context.Context, a *article.Article) (keep bool, re
 		start := time.Now()
 		v, err := safeApply(ctx, s, a)
 		local.add(name, time.Since(start))
-		after.take(a)
-		if !after.equal(before) {
+		if _, ro := s.(readOnly); ro {
+			// a stage that never edits records needs no change check
+		} else if after.take(a); !after.equal(before) {
 			local.changed = append(local.changed, name)
 			if !after.sectionsEqual(before) {
 				current = false
 			}
 		}
-		before, after = after, before
+		if _, ro := s.(readOnly); !ro {
+			before, after = after, before
+		}
 		if err != nil {
 			local.errors = append(local.errors, name)
 			continue
@@ -133,6 +136,10 @@ func (r *Runner) Process(ctx context.Context, a *article.Article) (keep bool, re
 	r.record(local, keep)
 	return keep, reason
 }
+
+// readOnly is implemented by stages that never modify a record (they only keep or
+// drop it); the runner skips their change check.
+type readOnly interface{ readOnly() }
 
 // needsFinal is implemented by stages that read the derived fields (Text, WordCount,
 // ContentHash): the Runner finalizes the record before them, only when a stage changed

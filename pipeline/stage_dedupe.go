@@ -74,6 +74,9 @@ func recordURL(a *article.Article) string {
 	return "(no url)"
 }
 
+// readOnly: Apply never modifies the record.
+func (*dedupe) readOnly() {}
+
 // readsText: the Runner finalizes the record before Apply.
 func (*dedupe) readsText() {}
 
@@ -86,7 +89,7 @@ func (d *dedupe) Apply(_ context.Context, a *article.Article) (Verdict, error) {
 	var hi, lo uint64
 	near := d.opts.Near && a.WordCount >= d.opts.MinWords
 	if near {
-		hi, lo = SimHash(headWords(a.Text, d.opts.MaxWords), d.opts.Shingle)
+		hi, lo = simHash(a.Text, d.opts.Shingle, d.opts.MaxWords)
 	}
 	url := recordURL(a)
 
@@ -120,34 +123,42 @@ func splitmix(x uint64) uint64 {
 // Bit i is set when more than half of the shingle hashes have bit i set. The 128
 // per-bit counters are kept bit-sliced (counter bit j of all 64 lanes in one word),
 // so adding a shingle is a ripple-carry over a few words instead of 128 additions.
-func SimHash(text string, k int) (hi, lo uint64) {
-	if k < 1 {
-		k = 1
-	}
+func SimHash(text string, k int) (hi, lo uint64) { return simHash(text, k, 0) }
+
+// simHash is SimHash over the first maxWords words of text (all when maxWords is 0).
+func simHash(text string, k, maxWords int) (hi, lo uint64) {
+	k = min(max(k, 1), 8)
 	var cnt simCounter
-	var ring [8]uint64
-	nring := 0
+	// The shingle hash of words w1…wk is rotl(w1, 23(k-1)) ^ … ^ rotl(wk-1, 23) ^ wk,
+	// updated in O(1) per word: rotate, cancel the oldest word, add the newest.
+	var ring [8]uint64 // the last k word hashes; ring[pos] is the oldest once full
+	pos := 0
+	var x uint64
 	var h uint64 = fnvOffset
 	inWord := false
 	words := 0
 	endWord := func() {
-		if nring == k {
-			copy(ring[:], ring[1:k])
-			nring--
-		}
-		ring[nring] = h
-		nring++
-		words++
-		if nring == k {
-			var x uint64
-			for _, w := range ring[:k] {
-				x = bits.RotateLeft64(x, 23) ^ w
+		x = bits.RotateLeft64(x, 23) ^ h
+		if words >= k {
+			x ^= bits.RotateLeft64(ring[pos], 23*k)
+			ring[pos] = h
+			if pos++; pos == k {
+				pos = 0
 			}
+		} else {
+			ring[words] = h
+		}
+		words++
+		if words >= k {
 			cnt.add(x)
 		}
 		h = fnvOffset
 	}
 	for i := 0; i < len(text); {
+		if maxWords > 0 && words >= maxWords {
+			inWord = false
+			break
+		}
 		c := text[i]
 		if c < utf8.RuneSelf {
 			i++
@@ -184,7 +195,7 @@ func SimHash(text string, k int) (hi, lo uint64) {
 		endWord()
 	}
 	if words < k { // too short for one shingle: hash the words
-		for _, w := range ring[:nring] {
+		for _, w := range ring[:words] {
 			cnt.add(w)
 		}
 	}
@@ -202,18 +213,16 @@ type simCounter struct {
 	n      int
 }
 
-func addPlanes(p *[24]uint64, m uint64) {
-	for j := 0; m != 0 && j < len(p); j++ {
-		carry := p[j] & m
-		p[j] ^= m
-		m = carry
-	}
-}
-
-// add counts the 128-bit hash derived from x.
+// add counts the 128-bit hash derived from x: a ripple-carry add of its two halves
+// into the bit-sliced counters, both in one loop.
 func (c *simCounter) add(x uint64) {
-	addPlanes(&c.lo, splitmix(x))
-	addPlanes(&c.hi, splitmix(x^0x5851f42d4c957f2d))
+	ml, mh := splitmix(x), splitmix(x^0x5851f42d4c957f2d)
+	for j := 0; (ml|mh) != 0 && j < len(c.lo); j++ {
+		cl, ch := c.lo[j]&ml, c.hi[j]&mh
+		c.lo[j] ^= ml
+		c.hi[j] ^= mh
+		ml, mh = cl, ch
+	}
 	c.n++
 }
 
@@ -246,20 +255,4 @@ func exactKey(a *article.Article) uint64 {
 	}
 	sum := sha256.Sum256([]byte(a.Text))
 	return binary.BigEndian.Uint64(sum[:8])
-}
-
-// headWords returns the start of text holding at most n space-separated words
-// (all of it when n is 0).
-func headWords(text string, n int) string {
-	if n <= 0 {
-		return text
-	}
-	for i := 0; i < len(text); i++ {
-		if text[i] == ' ' || text[i] == '\n' {
-			if n--; n == 0 {
-				return text[:i]
-			}
-		}
-	}
-	return text
 }

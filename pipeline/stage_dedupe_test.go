@@ -5,6 +5,7 @@ import (
 	"math/bits"
 	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/healthcrawl/healthcrawl/article"
 )
@@ -156,20 +157,20 @@ func TestSimHashLongTexts(t *testing.T) {
 	t.Logf("long texts: near copy %d bits, different %d bits", dist(base, copyText), dist(base, other))
 }
 
-func TestHeadWords(t *testing.T) {
-	for _, tc := range []struct {
-		in   string
-		n    int
-		want string
-	}{
-		{"a b c d", 2, "a b"},
-		{"a b", 5, "a b"},
-		{"a\n\nb c", 2, "a\n"},
-		{"a b c", 0, "a b c"},
-		{"", 3, ""},
-	} {
-		if got := headWords(tc.in, tc.n); got != tc.want {
-			t.Errorf("headWords(%q, %d) = %q, want %q", tc.in, tc.n, got, tc.want)
-		}
+func TestSimHashMaxWords(t *testing.T) {
+	head := strings.Join(topicSentences[:10], " ")
+	a, b := head+" "+strings.Join(topicSentences[10:20], " "), head+" "+strings.Join(topicSentences[20:30], " ")
+	n := len(strings.FieldsFunc(head, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }))
+	ha, la := simHash(a, 3, n)
+	hb, lb := simHash(b, 3, n)
+	if ha != hb || la != lb {
+		t.Error("texts with the same first maxWords words hash differently")
+	}
+	hh, lh := SimHash(head, 3)
+	if ha != hh || la != lh {
+		t.Error("simHash(text, k, n) differs from SimHash of the first n words")
+	}
+	if h1, l1 := simHash(a, 3, 0); h1 == ha && l1 == la {
+		t.Error("maxWords 0 did not read the whole text")
 	}
 }

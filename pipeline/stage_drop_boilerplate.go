@@ -75,7 +75,7 @@ var boilerplatePatterns = []*regexp.Regexp{
 }
 
 type boilerplateMatcher struct {
-	phrases  map[string][]string // first word → normalized phrases starting with it ("share this")
+	phrases  phraseTrie // normalized phrases ("share this")
 	exact    map[string]bool
 	headings map[string]bool
 	patterns bool
@@ -83,19 +83,69 @@ type boilerplateMatcher struct {
 
 // hasPhrase reports whether the key k contains a phrase at a word start.
 func (m *boilerplateMatcher) hasPhrase(k []byte) bool {
-	for i := 0; i < len(k); {
-		end := bytes.IndexByte(k[i:], ' ')
-		if end < 0 {
-			end = len(k)
-		} else {
-			end += i
+	for i := 0; i < len(k); i++ {
+		if (i == 0 || k[i-1] == ' ') && m.phrases.matchAt(k, i) {
+			return true
 		}
-		for _, p := range m.phrases[string(k[i:end])] {
-			if len(k)-i >= len(p) && string(k[i:i+len(p)]) == p && (len(k) == i+len(p) || k[i+len(p)] == ' ') {
-				return true
+	}
+	return false
+}
+
+// phraseTrie is a byte trie of normalized phrases; node 0 is the root, whose children
+// are also kept in a dense table (most words fail at the first or second byte).
+type phraseTrie struct {
+	nodes []trieNode
+	root  [256]int32
+}
+
+type trieNode struct {
+	next map[byte]int32
+	end  bool
+}
+
+func (t *phraseTrie) add(p string) {
+	if len(t.nodes) == 0 {
+		t.nodes = append(t.nodes, trieNode{})
+	}
+	n := int32(0)
+	for i := 0; i < len(p); i++ {
+		c, ok := t.nodes[n].next[p[i]]
+		if !ok {
+			t.nodes = append(t.nodes, trieNode{})
+			c = int32(len(t.nodes) - 1)
+			if t.nodes[n].next == nil {
+				t.nodes[n].next = map[byte]int32{}
+			}
+			t.nodes[n].next[p[i]] = c
+			if n == 0 {
+				t.root[p[i]] = c
 			}
 		}
-		i = end + 1
+		n = c
+	}
+	t.nodes[n].end = true
+}
+
+// matchAt reports whether a whole phrase starts at k[i] and ends at a word end.
+func (t *phraseTrie) matchAt(k []byte, i int) bool {
+	if len(t.nodes) == 0 {
+		return false
+	}
+	n := t.root[k[i]]
+	if n == 0 {
+		return false
+	}
+	for j := i; j < len(k); j++ {
+		if j > i {
+			c, ok := t.nodes[n].next[k[j]]
+			if !ok {
+				return false
+			}
+			n = c
+		}
+		if t.nodes[n].end && (j+1 == len(k) || k[j+1] == ' ') {
+			return true
+		}
 	}
 	return false
 }
@@ -123,7 +173,7 @@ func newDropBoilerplate(o DropBoilerplateOptions, env Env) (Stage, error) {
 		}
 	}
 	mk := func(extra []string) *boilerplateMatcher {
-		m := &boilerplateMatcher{phrases: map[string][]string{}, exact: map[string]bool{}, headings: map[string]bool{}, patterns: o.UseDefaults}
+		m := &boilerplateMatcher{exact: map[string]bool{}, headings: map[string]bool{}, patterns: o.UseDefaults}
 		var phrases []string
 		if o.UseDefaults {
 			phrases = append(phrases, defaultBoilerplatePhrases...)
@@ -138,8 +188,7 @@ func newDropBoilerplate(o DropBoilerplateOptions, env Env) (Stage, error) {
 		phrases = append(phrases, extra...)
 		for _, p := range phrases {
 			if k := boilerKey(p); k != "" {
-				first, _, _ := strings.Cut(k, " ")
-				m.phrases[first] = append(m.phrases[first], k)
+				m.phrases.add(k)
 			}
 		}
 		return m

@@ -70,6 +70,9 @@ func newFilter(o FilterOptions, _ Env) (Stage, error) {
 
 func (*filter) Name() string { return "filter" }
 
+// readOnly: Apply never modifies the record.
+func (*filter) readOnly() {}
+
 // readsText: the Runner finalizes the record before Apply (WordCount is read).
 func (*filter) readsText() {}
 

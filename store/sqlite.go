@@ -114,6 +114,9 @@ type SQLite struct {
 	stopped  chan struct{}
 	asyncErr error // first error of an op nobody waited for; returned by the next waited op
 
+	stmtMu sync.Mutex
+	stmts  map[string]*sql.Stmt // prepared statements by SQL text
+
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -148,7 +151,7 @@ func OpenSQLite(ctx context.Context, path string) (*SQLite, error) {
 	// Only the committer writes; readers use the other connections (WAL).
 	db.SetMaxOpenConns(4)
 	s := &SQLite{db: db, path: path, now: time.Now, seen: map[string]map[string]struct{}{},
-		meta: map[string]pendingMeta{}, wake: make(chan struct{}, 1), stop: make(chan struct{}), stopped: make(chan struct{})}
+		meta: map[string]pendingMeta{}, stmts: map[string]*sql.Stmt{}, wake: make(chan struct{}, 1), stop: make(chan struct{}), stopped: make(chan struct{})}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("sqlite %s: %w", path, err)
@@ -313,6 +316,54 @@ func fromNS(n int64) time.Time {
 	return time.Unix(0, n).UTC()
 }
 
+// prep returns the prepared statement of q (prepared once: parsing SQL costs more
+// than running these small statements).
+func (s *SQLite) prep(ctx context.Context, q string) (*sql.Stmt, error) {
+	s.stmtMu.Lock()
+	defer s.stmtMu.Unlock()
+	if st, ok := s.stmts[q]; ok {
+		return st, nil
+	}
+	st, err := s.db.PrepareContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	s.stmts[q] = st
+	return st, nil
+}
+
+func (s *SQLite) txExec(ctx context.Context, tx *sql.Tx, q string, args ...any) (sql.Result, error) {
+	st, err := s.prep(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+}
+
+func (s *SQLite) txQuery(ctx context.Context, tx *sql.Tx, q string, args ...any) (*sql.Rows, error) {
+	st, err := s.prep(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return tx.StmtContext(ctx, st).QueryContext(ctx, args...)
+}
+
+func (s *SQLite) txQueryRow(ctx context.Context, tx *sql.Tx, q string, args ...any) *sql.Row {
+	st, err := s.prep(ctx, q)
+	if err != nil {
+		return tx.QueryRowContext(ctx, q, args...)
+	}
+	return tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
+}
+
+func (s *SQLite) dbQueryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	st, err := s.prep(ctx, q)
+	if err != nil {
+		return s.db.QueryRowContext(ctx, q, args...)
+	}
+	return st.QueryRowContext(ctx, args...)
+}
+
 // tx runs f in the committer's transaction and waits for the commit.
 func (s *SQLite) tx(ctx context.Context, what string, f func(ctx context.Context, tx *sql.Tx) error) error {
 	return s.submit(ctx, what, true, f)
@@ -333,7 +384,7 @@ func (s *SQLite) BeginRun(ctx context.Context, site string) (Run, error) {
 	var r Run
 	err := s.tx(ctx, "begin run of "+site, func(ctx context.Context, tx *sql.Tx) error {
 		var id, started, finished int64
-		err := tx.QueryRowContext(ctx, "SELECT run, started_at, finished_at FROM runs WHERE site = ?", site).Scan(&id, &started, &finished)
+		err := s.txQueryRow(ctx, tx, "SELECT run, started_at, finished_at FROM runs WHERE site = ?", site).Scan(&id, &started, &finished)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 		case err != nil:
@@ -343,13 +394,13 @@ func (s *SQLite) BeginRun(ctx context.Context, site string) (Run, error) {
 			return nil
 		}
 		for _, q := range []string{"DELETE FROM frontier WHERE site = ?", "DELETE FROM seen WHERE site = ?"} {
-			if _, err := tx.ExecContext(ctx, q, site); err != nil {
+			if _, err := s.txExec(ctx, tx, q, site); err != nil {
 				return err
 			}
 		}
 		now := s.now()
 		r = Run{ID: id + 1, StartedAt: now.UTC()}
-		_, err = tx.ExecContext(ctx, `INSERT INTO runs (site, run, started_at, finished_at) VALUES (?, ?, ?, 0)
+		_, err = s.txExec(ctx, tx, `INSERT INTO runs (site, run, started_at, finished_at) VALUES (?, ?, ?, 0)
 			ON CONFLICT (site) DO UPDATE SET run = excluded.run, started_at = excluded.started_at, finished_at = 0`,
 			site, r.ID, ns(now))
 		return err
@@ -368,7 +419,7 @@ func (s *SQLite) BeginRun(ctx context.Context, site string) (Run, error) {
 // FinishRun implements Store.
 func (s *SQLite) FinishRun(ctx context.Context, site string) error {
 	return s.tx(ctx, "finish run of "+site, func(ctx context.Context, tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, "UPDATE runs SET finished_at = ? WHERE site = ? AND finished_at = 0", ns(s.now()), site)
+		_, err := s.txExec(ctx, tx, "UPDATE runs SET finished_at = ? WHERE site = ? AND finished_at = 0", ns(s.now()), site)
 		return err
 	})
 }
@@ -428,19 +479,19 @@ func (s *SQLite) Enqueue(ctx context.Context, site, key string, e Entry) (bool, 
 	}
 	m[key] = struct{}{}
 	s.async("mark seen "+key, func(ctx context.Context, tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, "INSERT OR IGNORE INTO seen (site, key) VALUES (?, ?)", site, key); err != nil {
+		if _, err := s.txExec(ctx, tx, "INSERT OR IGNORE INTO seen (site, key) VALUES (?, ?)", site, key); err != nil {
 			return err
 		}
 		if e.URL == "" {
 			return nil
 		}
-		return pushTx(ctx, tx, site, e)
+		return s.pushTx(ctx, tx, site, e)
 	})
 	return true, nil
 }
 
-func pushTx(ctx context.Context, tx *sql.Tx, site string, e Entry) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO frontier (site, url, data, state) VALUES (?, ?, ?, 0)
+func (s *SQLite) pushTx(ctx context.Context, tx *sql.Tx, site string, e Entry) error {
+	_, err := s.txExec(ctx, tx, `INSERT INTO frontier (site, url, data, state) VALUES (?, ?, ?, 0)
 		ON CONFLICT (site, url) DO UPDATE SET data = excluded.data, state = 0, worker = '', expires = 0`,
 		site, e.URL, e.Data)
 	return err
@@ -454,7 +505,7 @@ func (s *SQLite) Push(ctx context.Context, site string, entries ...Entry) error 
 	entries = slices.Clone(entries)
 	s.async("push "+entries[0].URL, func(ctx context.Context, tx *sql.Tx) error {
 		for _, e := range entries {
-			if err := pushTx(ctx, tx, site, e); err != nil {
+			if err := s.pushTx(ctx, tx, site, e); err != nil {
 				return err
 			}
 		}
@@ -475,10 +526,10 @@ func (s *SQLite) Lease(ctx context.Context, site, worker string, n int, ttl time
 	var rows []row
 	err := s.tx(ctx, "lease for "+worker, func(ctx context.Context, tx *sql.Tx) error {
 		now := s.now()
-		if _, err := tx.ExecContext(ctx, "UPDATE frontier SET state = 0, worker = '' WHERE site = ? AND state = 1 AND expires <= ?", site, ns(now)); err != nil {
+		if _, err := s.txExec(ctx, tx, "UPDATE frontier SET state = 0, worker = '' WHERE site = ? AND state = 1 AND expires <= ?", site, ns(now)); err != nil {
 			return err
 		}
-		rs, err := tx.QueryContext(ctx, `UPDATE frontier SET state = 1, worker = ?, expires = ?
+		rs, err := s.txQuery(ctx, tx, `UPDATE frontier SET state = 1, worker = ?, expires = ?
 			WHERE id IN (SELECT id FROM frontier WHERE site = ? AND state = 0 ORDER BY id LIMIT ?)
 			RETURNING id, url, data`, worker, ns(now.Add(ttl)), site, n)
 		if err != nil {
@@ -508,7 +559,7 @@ func (s *SQLite) Lease(ctx context.Context, site, worker string, n int, ttl time
 // Extend implements Store.
 func (s *SQLite) Extend(ctx context.Context, site, worker string, ttl time.Duration) error {
 	s.async("extend leases of "+worker, func(ctx context.Context, tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, "UPDATE frontier SET expires = ? WHERE site = ? AND state = 1 AND worker = ?", ns(s.now().Add(ttl)), site, worker)
+		_, err := s.txExec(ctx, tx, "UPDATE frontier SET expires = ? WHERE site = ? AND state = 1 AND worker = ?", ns(s.now().Add(ttl)), site, worker)
 		return err
 	})
 	return nil
@@ -521,7 +572,7 @@ func (s *SQLite) Ack(ctx context.Context, site, u string, o Outcome) error {
 		st = stFailed
 	}
 	s.async("ack "+u, func(ctx context.Context, tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, "UPDATE frontier SET state = ?, worker = '', expires = 0 WHERE site = ? AND url = ? AND state IN (0, 1)", st, site, u)
+		_, err := s.txExec(ctx, tx, "UPDATE frontier SET state = ?, worker = '', expires = 0 WHERE site = ? AND url = ? AND state IN (0, 1)", st, site, u)
 		return err
 	})
 	return nil
@@ -530,7 +581,7 @@ func (s *SQLite) Ack(ctx context.Context, site, u string, o Outcome) error {
 // Nack implements Store.
 func (s *SQLite) Nack(ctx context.Context, site, u string) error {
 	s.async("nack "+u, func(ctx context.Context, tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, "UPDATE frontier SET state = 0, worker = '', expires = 0 WHERE site = ? AND url = ? AND state = 1", site, u)
+		_, err := s.txExec(ctx, tx, "UPDATE frontier SET state = 0, worker = '', expires = 0 WHERE site = ? AND url = ? AND state = 1", site, u)
 		return err
 	})
 	return nil
@@ -540,7 +591,7 @@ func (s *SQLite) Nack(ctx context.Context, site, u string) error {
 func (s *SQLite) Release(ctx context.Context, site, worker string) (int, error) {
 	var n int64
 	err := s.tx(ctx, "release leases of "+worker, func(ctx context.Context, tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, "UPDATE frontier SET state = 0, worker = '', expires = 0 WHERE site = ? AND state = 1 AND worker = ?", site, worker)
+		res, err := s.txExec(ctx, tx, "UPDATE frontier SET state = 0, worker = '', expires = 0 WHERE site = ? AND state = 1 AND worker = ?", site, worker)
 		if err != nil {
 			return err
 		}
@@ -568,7 +619,7 @@ func (s *SQLite) getMeta(ctx context.Context, site, u string) (Meta, bool, error
 	var m Meta
 	var fetched, emitted int64
 	var links string
-	err := s.db.QueryRowContext(ctx, `SELECT status, etag, last_modified, sitemap_lastmod, content_hash, fetched_at, emitted_at, links
+	err := s.dbQueryRow(ctx, `SELECT status, etag, last_modified, sitemap_lastmod, content_hash, fetched_at, emitted_at, links
 		FROM pages WHERE site = ? AND url = ?`, site, u).
 		Scan(&m.Status, &m.ETag, &m.LastModified, &m.SitemapLastMod, &m.ContentHash, &fetched, &emitted, &links)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -593,7 +644,7 @@ func (s *SQLite) PutMeta(ctx context.Context, site, u string, m Meta) error {
 	ver := s.metaVer
 	s.meta[key] = pendingMeta{m: m, ver: ver}
 	s.queue = append(s.queue, &op{what: "metadata of " + u, metaKey: key, metaVer: ver, run: func(ctx context.Context, tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO pages (site, url, status, etag, last_modified, sitemap_lastmod, content_hash, fetched_at, links)
+		_, err := s.txExec(ctx, tx, `INSERT INTO pages (site, url, status, etag, last_modified, sitemap_lastmod, content_hash, fetched_at, links)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (site, url) DO UPDATE SET status = excluded.status, etag = excluded.etag,
 				last_modified = excluded.last_modified, sitemap_lastmod = excluded.sitemap_lastmod,
@@ -614,12 +665,12 @@ func (s *SQLite) EmitOnce(ctx context.Context, site, u, hash string) (Change, er
 	var ch Change
 	err := s.tx(ctx, "emit "+u, func(ctx context.Context, tx *sql.Tx) error {
 		var run int64
-		if err := tx.QueryRowContext(ctx, "SELECT run FROM runs WHERE site = ?", site).Scan(&run); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		if err := s.txQueryRow(ctx, tx, "SELECT run FROM runs WHERE site = ?", site).Scan(&run); err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
 		var prevHash string
 		var prevRun int64
-		err := tx.QueryRowContext(ctx, "SELECT hash, run FROM emitted WHERE site = ? AND url = ?", site, u).Scan(&prevHash, &prevRun)
+		err := s.txQueryRow(ctx, tx, "SELECT hash, run FROM emitted WHERE site = ? AND url = ?", site, u).Scan(&prevHash, &prevRun)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
@@ -628,7 +679,7 @@ func (s *SQLite) EmitOnce(ctx context.Context, site, u, hash string) (Change, er
 			return nil
 		}
 		now := ns(s.now())
-		if _, err := tx.ExecContext(ctx, `INSERT INTO emitted (site, url, hash, run, emitted_at) VALUES (?, ?, ?, ?, ?)
+		if _, err := s.txExec(ctx, tx, `INSERT INTO emitted (site, url, hash, run, emitted_at) VALUES (?, ?, ?, ?, ?)
 			ON CONFLICT (site, url) DO UPDATE SET hash = excluded.hash, run = excluded.run,
 				emitted_at = CASE WHEN emitted.hash = excluded.hash THEN emitted.emitted_at ELSE excluded.emitted_at END`,
 			site, u, hash, run, now); err != nil {
@@ -637,7 +688,7 @@ func (s *SQLite) EmitOnce(ctx context.Context, site, u, hash string) (Change, er
 		if !ch.Emit() {
 			return nil
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO pages (site, url, content_hash, emitted_at) VALUES (?, ?, ?, ?)
+		_, err = s.txExec(ctx, tx, `INSERT INTO pages (site, url, content_hash, emitted_at) VALUES (?, ?, ?, ?)
 			ON CONFLICT (site, url) DO UPDATE SET content_hash = excluded.content_hash, emitted_at = excluded.emitted_at`,
 			site, u, hash, now)
 		return err
@@ -649,7 +700,7 @@ func (s *SQLite) EmitOnce(ctx context.Context, site, u, hash string) (Change, er
 func (s *SQLite) Gone(ctx context.Context, site, u string) (bool, error) {
 	var n int64
 	err := s.tx(ctx, "gone "+u, func(ctx context.Context, tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, "DELETE FROM emitted WHERE site = ? AND url = ?", site, u)
+		res, err := s.txExec(ctx, tx, "DELETE FROM emitted WHERE site = ? AND url = ?", site, u)
 		if err != nil {
 			return err
 		}
@@ -754,7 +805,7 @@ func (s *SQLite) Reset(ctx context.Context, site string) error {
 	defer s.mu.Unlock()
 	err := s.tx(ctx, "reset "+site, func(ctx context.Context, tx *sql.Tx) error {
 		for _, t := range []string{"runs", "frontier", "seen", "pages", "emitted"} {
-			if _, err := tx.ExecContext(ctx, "DELETE FROM "+t+" WHERE site = ?", site); err != nil {
+			if _, err := s.txExec(ctx, tx, "DELETE FROM "+t+" WHERE site = ?", site); err != nil {
 				return err
 			}
 		}
@@ -775,6 +826,12 @@ func (s *SQLite) Close() error {
 		if err != nil {
 			s.closeErr = fmt.Errorf("sqlite %s: %w", s.path, err)
 		}
+		s.stmtMu.Lock()
+		for _, st := range s.stmts {
+			st.Close()
+		}
+		s.stmts = map[string]*sql.Stmt{}
+		s.stmtMu.Unlock()
 		_, _ = s.db.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
 		if err := s.db.Close(); err != nil && s.closeErr == nil {
 			s.closeErr = fmt.Errorf("sqlite %s: close: %w", s.path, err)

@@ -92,6 +92,7 @@ func newRunCmd(a *app) *cobra.Command {
 		path  string
 		sites []string
 		of    outputFlags
+		state string
 	)
 	cmd := &cobra.Command{
 		Use:     "run --config FILE [--site NAME]... [--out PATH] [--format jsonl]",
@@ -101,6 +102,13 @@ func newRunCmd(a *app) *cobra.Command {
 extracts the article pages, cleans them through the pipeline and writes one record
 per article to --out (default: output.path of the config). Records are flushed one
 by one, so an interrupted run leaves only whole lines. A summary goes to stderr.
+
+The crawl state (state.url, default sqlite://.crawl/state.db; --state overrides it)
+makes runs resumable and incremental: a run killed midway is continued by the next
+one (pages already written are not written again; use another --out), and a run
+after a finished one sends conditional requests and writes only new and changed
+articles ("change": "new" | "changed"), reporting pages now 404/410 as gone.
+--state memory keeps nothing between runs. See 'crawl state'.
 
 Exit status 1 when some pages failed (every other record is still written).`,
 		Example: `  crawl run --config configs/my-sites.yaml
@@ -121,12 +129,20 @@ Exit status 1 when some pages failed (every other record is still written).`,
 			if err := checkSites(cfg, sites); err != nil {
 				return err
 			}
+			st, err := a.openRunState(ctx, state, cfg)
+			if err != nil {
+				return err
+			}
+			if st != nil {
+				defer st.Close()
+			}
 			sink, err := a.openSink(ctx, cfg)
 			if err != nil {
 				return err
 			}
 			sum, runErr := crawler.RunJob(ctx, crawler.JobOptions{
 				Config: cfg, Sites: sites, Sink: sink, Logger: a.logger, Progress: progressTarget(a.err),
+				Store: st,
 			})
 			closeErr := sink.Close(context.WithoutCancel(ctx))
 			sum.Print(a.err)
@@ -144,6 +160,7 @@ Exit status 1 when some pages failed (every other record is still written).`,
 	cmd.Flags().StringVarP(&path, "config", "c", "", "config file (YAML)")
 	cmd.Flags().StringArrayVar(&sites, "site", nil, "crawl only this site target (repeatable)")
 	of.register(cmd, "", "output file, - = standard output (default: output.path of the config)")
+	cmd.Flags().StringVar(&state, "state", "", "crawl state store: memory, sqlite:///abs/path.db or sqlite://relative.db (default: state.url of the config)")
 	_ = cmd.MarkFlagRequired("config")
 	return cmd
 }

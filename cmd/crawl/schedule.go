@@ -122,14 +122,18 @@ func crawlJob(cfg config.Config, st store.Store, log *slog.Logger) schedule.RunF
 			return schedule.Result{}, err
 		}
 		sum, runErr := crawler.RunJob(ctx, crawler.JobOptions{
-			Config: c, Sites: []string{job.Site}, Sink: sink, Logger: log.With("site", job.Site), // INTEGRATION: Store: st,
+			Config: c, Sites: []string{job.Site}, Sink: sink, Logger: log.With("site", job.Site), Store: st,
 		})
 		closeErr := sink.Close(context.WithoutCancel(ctx))
 		res := schedule.Result{Fetched: sum.Fetched, Articles: sum.Articles, Errors: map[string]int{}, Changes: map[string]int{}}
 		for reason, n := range sum.Reasons[crawler.CatFailed] {
 			res.Errors[errorKind(reason)] += n
 		}
-		_ = st // INTEGRATION: changes from sum.New, sum.Changed, sum.Unchanged, sum.Gone
+		for ch, n := range map[string]int{"new": sum.New, "changed": sum.Changed, "unchanged": sum.Unchanged, "gone": sum.Gone} {
+			if n > 0 {
+				res.Changes[ch] = n
+			}
+		}
 		switch {
 		case runErr != nil && errors.Is(runErr, context.Canceled) && ctx.Err() != nil:
 			return res, nil // shut down: the run resumes at the next start

@@ -222,6 +222,15 @@ func isTOCItem(li *html.Node, norm string) bool {
 	return false
 }
 
+// inlineTags are the phrasing elements whose boundaries add no white space.
+var inlineTags = map[atom.Atom]bool{
+	atom.A: true, atom.Abbr: true, atom.B: true, atom.Bdi: true, atom.Bdo: true, atom.Cite: true,
+	atom.Code: true, atom.Data: true, atom.Del: true, atom.Dfn: true, atom.Em: true, atom.Font: true,
+	atom.I: true, atom.Ins: true, atom.Kbd: true, atom.Mark: true, atom.Q: true, atom.S: true,
+	atom.Samp: true, atom.Small: true, atom.Span: true, atom.Strong: true, atom.Sub: true,
+	atom.Sup: true, atom.Time: true, atom.U: true, atom.Var: true,
+}
+
 // text is the text of n; skipLists leaves out nested lists.
 func text(n *html.Node, skipLists bool) string {
 	var sb strings.Builder
@@ -236,6 +245,10 @@ func text(n *html.Node, skipLists bool) string {
 					continue
 				}
 				if c.DataAtom == atom.Script || c.DataAtom == atom.Style {
+					continue
+				}
+				if inlineTags[c.DataAtom] {
+					walk(c) // "<em>b</em><em>y</em>" reads "by"
 					continue
 				}
 				sb.WriteByte(' ')

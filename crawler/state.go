@@ -1,0 +1,482 @@
+package crawler
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/healthcrawl/healthcrawl/article"
+	"github.com/healthcrawl/healthcrawl/store"
+)
+
+// Crawl state (JobOptions.Store): the site's frontier lives in the store under
+// leases, so a run killed midway resumes (BeginRun says whether the run is new);
+// per-URL metadata makes re-crawls incremental (conditional requests, sitemap
+// lastmod, content hash); the store's emitted set makes output exactly-once across
+// resumes and workers.
+
+// Incremental categories: only runs with a persistent store file URLs under them.
+const (
+	// CatUnchanged: an article emitted by an earlier run, not written again: the
+	// server answered 304 Not Modified, its sitemap lastmod has not moved, or its
+	// content hash is the same.
+	CatUnchanged = "unchanged"
+	// CatGone: an article emitted by an earlier run that now answers 404 or 410.
+	CatGone = "gone"
+)
+
+// DefaultWorker is the lease owner name of a crawl process when JobOptions.Worker is
+// empty. A process restarted under the same name takes its in-flight pages back at
+// once; several processes sharing a store need distinct names.
+const DefaultWorker = "local"
+
+// storedEntry is the encoding of an Entry in the store.
+type storedEntry struct {
+	Depth   int    `json:"d,omitempty"`
+	Kind    Kind   `json:"k,omitempty"`
+	Seed    bool   `json:"s,omitempty"`
+	LastMod string `json:"l,omitempty"`
+	Parent  string `json:"p,omitempty"`
+	Barren  int    `json:"b,omitempty"`
+	Run     int    `json:"r,omitempty"`
+	RunSig  uint64 `json:"g,omitempty"`
+}
+
+func encodeEntry(e Entry) store.Entry {
+	data, _ := json.Marshal(storedEntry{Depth: e.Depth, Kind: e.Kind, Seed: e.Seed, LastMod: e.LastMod, Parent: e.Parent, Barren: e.Barren, Run: e.Run, RunSig: e.RunSig})
+	return store.Entry{URL: e.URL, Data: data}
+}
+
+func decodeEntry(se store.Entry) (Entry, error) {
+	var d storedEntry
+	if len(se.Data) > 0 {
+		if err := json.Unmarshal(se.Data, &d); err != nil {
+			return Entry{}, fmt.Errorf("frontier entry %s: %w", se.URL, err)
+		}
+	}
+	return Entry{URL: se.URL, Depth: d.Depth, Kind: d.Kind, Seed: d.Seed, LastMod: d.LastMod, Parent: d.Parent, Barren: d.Barren, Run: d.Run, RunSig: d.RunSig}, nil
+}
+
+// storeFrontier is the Frontier of one site over a store.Store.
+//
+// MarkSeen is answered from a process-local set (plus the store's visited set of a
+// resumed run) and persisted only by Push, which marks the key and queues the entry
+// in one atomic Enqueue: a crash never leaves a URL seen but not queued. Keys marked
+// but never pushed (rejected URLs, redirect targets, "emitted …" keys) stay local:
+// after a crash they are decided again. Pop hands out leased entries, taken from the
+// store in small batches and acknowledged with Ack once handled.
+type storeFrontier struct {
+	st     store.Store
+	site   string
+	worker string
+	ttl    time.Duration
+	batch  int
+
+	mu    sync.Mutex
+	local map[string]struct{}
+	buf   []Entry
+}
+
+func newStoreFrontier(st store.Store, site, worker string, ttl time.Duration, batch int) *storeFrontier {
+	return &storeFrontier{st: st, site: site, worker: worker, ttl: ttl, batch: max(batch, 1), local: map[string]struct{}{}}
+}
+
+// MarkSeen implements Frontier.
+func (f *storeFrontier) MarkSeen(ctx context.Context, key string) (bool, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if _, ok := f.local[key]; ok {
+		return false, nil
+	}
+	if !strings.HasPrefix(key, "emitted ") {
+		seen, err := f.st.Seen(ctx, f.site, key)
+		if err != nil {
+			return false, err
+		}
+		if seen {
+			f.local[key] = struct{}{}
+			return false, nil
+		}
+	}
+	f.local[key] = struct{}{}
+	return true, nil
+}
+
+// Seen implements Frontier.
+func (f *storeFrontier) Seen(ctx context.Context, key string) (bool, error) {
+	f.mu.Lock()
+	_, ok := f.local[key]
+	f.mu.Unlock()
+	if ok || strings.HasPrefix(key, "emitted ") {
+		return ok, nil
+	}
+	return f.st.Seen(ctx, f.site, key)
+}
+
+// Push implements Frontier: the entry's key is marked seen in the store and the
+// entry queued, atomically. Another worker having queued it first is not an error.
+func (f *storeFrontier) Push(ctx context.Context, e Entry) error {
+	_, err := f.st.Enqueue(ctx, f.site, Key(e.URL), encodeEntry(e))
+	return err
+}
+
+// Pop implements Frontier.
+func (f *storeFrontier) Pop(ctx context.Context) (Entry, bool, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if len(f.buf) == 0 {
+		got, err := f.st.Lease(ctx, f.site, f.worker, f.batch, f.ttl)
+		if err != nil {
+			return Entry{}, false, err
+		}
+		for _, se := range got {
+			e, err := decodeEntry(se)
+			if err != nil {
+				_ = f.st.Ack(ctx, f.site, se.URL, store.Failed)
+				continue
+			}
+			f.buf = append(f.buf, e)
+		}
+	}
+	if len(f.buf) == 0 {
+		return Entry{}, false, nil
+	}
+	e := f.buf[0]
+	f.buf = f.buf[1:]
+	return e, true, nil
+}
+
+// Len implements Frontier: entries queued in the store plus those leased here and
+// not handed out yet.
+func (f *storeFrontier) Len(ctx context.Context) (int, error) {
+	st, err := f.st.Stats(ctx, f.site)
+	if err != nil {
+		return 0, err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return int(st.Queued) + len(f.buf), nil
+}
+
+// Done implements Frontier: it ends the entry's lease.
+func (f *storeFrontier) Done(ctx context.Context, e Entry, failed bool) error {
+	o := store.Done
+	if failed {
+		o = store.Failed
+	}
+	return f.st.Ack(ctx, f.site, e.URL, o)
+}
+
+// Retry ends the entry's lease and queues it again (its fetch was interrupted).
+func (f *storeFrontier) Retry(ctx context.Context, e Entry) error {
+	return f.st.Nack(ctx, f.site, e.URL)
+}
+
+// retrier is a frontier that can hand an entry out again (see storeFrontier.Retry).
+type retrier interface {
+	Retry(ctx context.Context, e Entry) error
+}
+
+// EmitOnce implements Frontier over the store's emitted set (the crawler calls
+// siteRun.emitOnce, which also reads the change).
+func (f *storeFrontier) EmitOnce(ctx context.Context, key, contentHash string) (bool, string, error) {
+	ch, err := f.st.EmitOnce(ctx, f.site, key, contentHash)
+	if err != nil {
+		return false, "", err
+	}
+	return ch.Emit(), changeReason(ch), nil
+}
+
+func changeReason(ch store.Change) string {
+	switch ch {
+	case store.ChangeDuplicate:
+		return "canonical URL already emitted"
+	case store.ChangeUnchanged:
+		return "content hash unchanged"
+	}
+	return ""
+}
+
+// giveBack queues again the entries leased here but not handed out (shutdown).
+func (f *storeFrontier) giveBack(ctx context.Context) {
+	f.mu.Lock()
+	buf := f.buf
+	f.buf = nil
+	f.mu.Unlock()
+	for _, e := range buf {
+		_ = f.st.Nack(ctx, f.site, e.URL)
+	}
+}
+
+// heartbeat renews this worker's leases every ttl/3 until ctx ends.
+func (f *storeFrontier) heartbeat(ctx context.Context, log interface{ Warn(string, ...any) }) {
+	t := time.NewTicker(max(f.ttl/3, 10*time.Millisecond))
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := f.st.Extend(ctx, f.site, f.worker, f.ttl); err != nil && ctx.Err() == nil {
+				log.Warn("lease heartbeat", "err", err)
+			}
+		}
+	}
+}
+
+// incremental reports whether the run keeps state across runs (new/changed/gone).
+func (s *siteRun) incremental() bool { return s.st != nil && s.st.Engine() != "memory" }
+
+// conditionalHeaders are If-None-Match / If-Modified-Since for a page fetched before.
+func conditionalHeaders(m store.Meta) http.Header {
+	if m.ETag == "" && m.LastModified == "" {
+		return nil
+	}
+	h := http.Header{}
+	if m.ETag != "" {
+		h.Set("If-None-Match", m.ETag)
+	}
+	if m.LastModified != "" {
+		h.Set("If-Modified-Since", m.LastModified)
+	}
+	return h
+}
+
+// meta returns the stored metadata of url (zero when none or no store).
+func (s *siteRun) meta(ctx context.Context, u string) (store.Meta, bool) {
+	if !s.incremental() {
+		return store.Meta{}, false
+	}
+	m, ok, err := s.st.GetMeta(ctx, s.site.Name, u)
+	if err != nil {
+		s.log.Warn("state metadata", "url", u, "err", err)
+		return store.Meta{}, false
+	}
+	return m, ok
+}
+
+// putMeta stores the metadata of a page fetched in full.
+func (s *siteRun) putMeta(ctx context.Context, e Entry, att *attempt, hash string, links []string) {
+	if !s.incremental() {
+		return
+	}
+	m := store.Meta{Status: att.status, SitemapLastMod: e.LastMod, ContentHash: hash, FetchedAt: time.Now().UTC(), Links: links}
+	if att.header != nil {
+		m.ETag = att.header.Get("ETag")
+		m.LastModified = att.header.Get("Last-Modified")
+	}
+	if err := s.st.PutMeta(ctx, s.site.Name, e.URL, m); err != nil {
+		s.log.Warn("state metadata", "url", e.URL, "err", err)
+	}
+}
+
+// unchanged handles a page the server said has not changed (304), or a sitemap
+// entry whose lastmod has not moved: its stored links are followed, and it is filed
+// as unchanged (an article) or with its earlier outcome's category.
+func (s *siteRun) unchanged(ctx context.Context, e Entry, m store.Meta, status int, why string) {
+	if status == http.StatusNotModified {
+		m.Status = status
+		m.FetchedAt = time.Now().UTC()
+		if err := s.st.PutMeta(ctx, s.site.Name, e.URL, m); err != nil {
+			s.log.Warn("state metadata", "url", e.URL, "err", err)
+		}
+	}
+	if len(m.Links) > 0 {
+		if bu, err := parseAbs(e.URL); err == nil {
+			s.discoverLinks(ctx, e, bu, m.Links, m.ContentHash != "")
+		}
+	}
+	if m.ContentHash != "" {
+		s.job.unchanged.Add(1)
+		s.job.acct.record(s.site.Name, e.URL, outcome{Category: CatUnchanged, Reason: why, Stage: "fetch", Status: status})
+		return
+	}
+	s.job.acct.record(s.site.Name, e.URL, outcome{Category: CatNotArticle, Reason: why, Stage: "fetch", Status: status})
+}
+
+// gone files a page that answers 404/410 and was emitted by an earlier run.
+func (s *siteRun) gone(ctx context.Context, u string, status int) bool {
+	if !s.incremental() || (status != http.StatusNotFound && status != http.StatusGone) {
+		return false
+	}
+	was, err := s.st.Gone(ctx, s.site.Name, Key(u))
+	if err != nil {
+		s.log.Warn("state gone", "url", u, "err", err)
+		return false
+	}
+	if !was {
+		return false
+	}
+	// Forget its validators and content: a page that comes back is new.
+	if err := s.st.PutMeta(ctx, s.site.Name, u, store.Meta{Status: status, FetchedAt: time.Now().UTC()}); err != nil {
+		s.log.Warn("state metadata", "url", u, "err", err)
+	}
+	s.job.gone.Add(1)
+	s.job.acct.record(s.site.Name, u, outcome{Category: CatGone, Reason: fmt.Sprintf("status %d", status), Stage: "fetch", Status: status})
+	s.log.Info("article gone", "url", u, "status", status)
+	return true
+}
+
+// emitOnce is the exactly-once check of a record about to be written under the
+// canonical key: it reports whether to write it, or the category and reason to
+// file it under. On incremental runs it sets a.Change (new, changed).
+func (s *siteRun) emitOnce(ctx context.Context, key string, a *article.Article) (emit bool, cat, why string, err error) {
+	if s.sf == nil {
+		emit, why, err = s.frontier.EmitOnce(ctx, key, a.ContentHash)
+		return emit, CatDuplicate, why, err
+	}
+	ch, err := s.st.EmitOnce(ctx, s.site.Name, key, a.ContentHash)
+	if err != nil {
+		return false, "", "", err
+	}
+	switch ch {
+	case store.ChangeDuplicate:
+		return false, CatDuplicate, changeReason(ch), nil
+	case store.ChangeUnchanged:
+		s.job.unchanged.Add(1)
+		return false, CatUnchanged, changeReason(ch), nil
+	}
+	if s.incremental() {
+		a.Change = string(ch)
+		if ch == store.ChangeChanged {
+			s.job.changed.Add(1)
+		} else {
+			s.job.news.Add(1)
+		}
+	}
+	return true, "", "", nil
+}
+
+// revisit queues the articles emitted by earlier runs that this run has not reached
+// (no longer linked): fetched once more, they are found unchanged, changed or gone.
+// It returns how many were queued.
+func (s *siteRun) revisit(ctx context.Context) int {
+	if !s.incremental() {
+		return 0
+	}
+	urls, err := s.st.Emitted(ctx, s.site.Name)
+	if err != nil {
+		s.log.Warn("state emitted set", "err", err)
+		return 0
+	}
+	n := 0
+	for _, u := range urls {
+		abs, err := parseAbs(u)
+		if err != nil {
+			continue
+		}
+		if s.discover(ctx, abs, Entry{Kind: KindPage, Parent: "(emitted by an earlier run)"}) == discQueued {
+			n++
+		}
+	}
+	if n > 0 {
+		s.log.Info("revisiting articles no longer linked", "urls", n)
+	}
+	return n
+}
+
+// beginState begins or resumes the site's run in the store and starts the lease
+// heartbeat; resumed means the frontier is kept and must not be seeded again. stop
+// ends the heartbeat.
+func (s *siteRun) beginState(ctx context.Context) (resumed bool, stop func(), err error) {
+	if s.sf == nil {
+		return false, func() {}, nil
+	}
+	r, err := s.st.BeginRun(ctx, s.site.Name)
+	if err != nil {
+		return false, nil, fmt.Errorf("site %s: state: %w", s.site.Name, err)
+	}
+	if r.Resumed {
+		n, err := s.st.Release(ctx, s.site.Name, s.sf.worker)
+		if err != nil {
+			return false, nil, fmt.Errorf("site %s: state: %w", s.site.Name, err)
+		}
+		st, _ := s.st.Stats(ctx, s.site.Name)
+		s.job.resumed.Store(true)
+		s.job.queued.Add(st.Queued)
+		s.log.Info("resuming interrupted run", "run", r.ID, "started", r.StartedAt, "queued", st.Queued, "in_flight_again", n, "done", st.Done+st.Failed)
+	} else {
+		s.log.Info("run", "run", r.ID, "engine", s.st.Engine())
+	}
+	hctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		s.sf.heartbeat(hctx, s.log)
+	}()
+	return r.Resumed, func() { cancel(); <-done }, nil
+}
+
+// endState gives back unhandled leases and, when the frontier was drained, marks the
+// run finished (the next run is a new, incremental one).
+func (s *siteRun) endState(ctx context.Context) error {
+	if s.sf == nil {
+		return nil
+	}
+	wctx := context.WithoutCancel(ctx)
+	s.sf.giveBack(wctx)
+	if !s.drained || ctx.Err() != nil {
+		return nil
+	}
+	if err := s.st.FinishRun(wctx, s.site.Name); err != nil {
+		return fmt.Errorf("site %s: state: %w", s.site.Name, err)
+	}
+	return nil
+}
+
+// drainState is called when this worker pool has nothing left: it queues the earlier
+// articles not reached yet (once), and waits while other workers hold leases on the
+// site. It reports whether there may be more to do.
+func (s *siteRun) drainState(ctx context.Context) bool {
+	if !s.revisited {
+		s.revisited = true
+		if s.revisit(ctx) > 0 {
+			return true
+		}
+	}
+	st, err := s.st.Stats(ctx, s.site.Name)
+	if err != nil || st.Queued+st.Leased == 0 || ctx.Err() != nil {
+		return false
+	}
+	t := time.NewTimer(200 * time.Millisecond)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+	}
+	return true
+}
+
+// absLinks resolves hrefs against base (the links stored with a page's metadata).
+func absLinks(base *url.URL, hrefs []string) []string {
+	out := make([]string, 0, len(hrefs))
+	seen := make(map[string]bool, len(hrefs))
+	for _, h := range hrefs {
+		if u := resolveLink(base, h); u != nil {
+			if v := u.String(); !seen[v] {
+				seen[v] = true
+				out = append(out, v)
+			}
+		}
+	}
+	return out
+}
+
+var errNotAbs = errors.New("not an absolute URL")
+
+func parseAbs(raw string) (*url.URL, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil, err
+	}
+	if !u.IsAbs() {
+		return nil, errNotAbs
+	}
+	return u, nil
+}

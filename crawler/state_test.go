@@ -1,0 +1,351 @@
+package crawler
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/healthcrawl/healthcrawl/article"
+	"github.com/healthcrawl/healthcrawl/config"
+	"github.com/healthcrawl/healthcrawl/configs"
+	"github.com/healthcrawl/healthcrawl/internal/condsite"
+	"github.com/healthcrawl/healthcrawl/output"
+	"github.com/healthcrawl/healthcrawl/sample"
+	"github.com/healthcrawl/healthcrawl/store"
+)
+
+// sampleConfig is configs/demo.yaml for the sample site at base.
+func sampleConfig(t *testing.T, base string) config.Config {
+	t.Helper()
+	cfg, err := config.LoadBytes(bytes.ReplaceAll(configs.Demo(), []byte("{{BASE}}"), []byte(base)), config.LoadOptions{})
+	if err != nil {
+		t.Fatalf("demo config: %v", err)
+	}
+	cfg.Crawl.Delay = 0
+	cfg.Crawl.Parallelism = 2
+	return cfg
+}
+
+// crawlTo runs one crawl of cfg with the state store st, writing JSON Lines to path.
+func crawlTo(t *testing.T, ctx context.Context, cfg config.Config, st store.Store, path string) Summary {
+	t.Helper()
+	sink, err := output.Open(ctx, "jsonl", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum, err := RunJob(ctx, JobOptions{Config: cfg, Sink: sink, Store: st, Logger: testLogger(t)})
+	if cerr := sink.Close(context.Background()); cerr != nil {
+		t.Fatal(cerr)
+	}
+	if err != nil {
+		t.Fatalf("crawl: %v", err)
+	}
+	return sum
+}
+
+// readRecords reads the whole lines of a JSON Lines file.
+func readRecords(t *testing.T, path string) []article.Article {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []article.Article
+	sc := bufio.NewScanner(bytes.NewReader(b))
+	sc.Buffer(nil, 16<<20)
+	for sc.Scan() {
+		var a article.Article
+		if err := json.Unmarshal(sc.Bytes(), &a); err != nil {
+			t.Fatalf("%s: bad line %q: %v", path, sc.Text(), err)
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
+func pathOf(t *testing.T, raw string) string {
+	t.Helper()
+	u, err := url.Parse(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u.Path
+}
+
+// The child process of TestResumeAfterKill: crawls with the state and output it is
+// given until the parent kills it.
+func resumeChild() {
+	cfgJSON, statePath, out := os.Getenv("HC_CHILD_CONFIG"), os.Getenv("HC_CHILD_STATE"), os.Getenv("HC_CHILD_OUT")
+	var cfg config.Config
+	if err := json.Unmarshal([]byte(cfgJSON), &cfg); err != nil {
+		fmt.Fprintln(os.Stderr, "child config:", err)
+		os.Exit(3)
+	}
+	ctx := context.Background()
+	st, err := store.OpenSQLite(ctx, statePath)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(3)
+	}
+	sink, err := output.Open(ctx, "jsonl", out)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(3)
+	}
+	_, err = RunJob(ctx, JobOptions{Config: cfg, Sink: sink, Store: st})
+	sink.Close(ctx)
+	st.Close()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	os.Exit(0)
+}
+
+// A crawl killed with SIGKILL in the middle and resumed on the same state writes
+// every article exactly once across the two outputs; the resumed run does not seed
+// the frontier again and fetches the pages that were in flight.
+func TestResumeAfterKill(t *testing.T) {
+	if os.Getenv("HC_CHILD_STATE") != "" {
+		resumeChild()
+		return
+	}
+	if testing.Short() {
+		t.Skip("starts a subprocess")
+	}
+	var mu syncCounter
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.add(r.URL.Path)
+		time.Sleep(40 * time.Millisecond) // slow enough to be killed midway
+		sample.Handler().ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	cfg := sampleConfig(t, srv.URL)
+	dir := t.TempDir()
+	statePath := filepath.Join(dir, "state.db")
+	out1, out2 := filepath.Join(dir, "killed.jsonl"), filepath.Join(dir, "resumed.jsonl")
+	cfgJSON, err := json.Marshal(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestResumeAfterKill$")
+	cmd.Env = append(os.Environ(), "HC_CHILD_CONFIG="+string(cfgJSON), "HC_CHILD_STATE="+statePath, "HC_CHILD_OUT="+out1)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// Kill it once some records are written.
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		b, _ := os.ReadFile(out1)
+		if bytes.Count(b, []byte("\n")) >= 6 {
+			break
+		}
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatalf("child wrote %d records in 30 s\n%s", bytes.Count(b, []byte("\n")), stderr.String())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	err = cmd.Wait()
+	if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); !ok || !ws.Signaled() || ws.Signal() != syscall.SIGKILL {
+		t.Fatalf("child was not killed by SIGKILL (err %v): it finished the crawl before\n%s", err, stderr.String())
+	}
+	killed := readRecords(t, out1)
+	requestsBefore := mu.get("/")
+
+	st, err := store.OpenSQLite(context.Background(), statePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	before, err := st.Stats(context.Background(), "sample-health")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !before.Running || before.Done == 0 {
+		t.Fatalf("state after the kill = %+v, want a run in progress with pages done", before)
+	}
+	sum := crawlTo(t, context.Background(), cfg, st, out2)
+	resumed := readRecords(t, out2)
+	if !sum.Resumed {
+		t.Error("Summary.Resumed = false")
+	}
+	if got := mu.get("/"); got != requestsBefore {
+		t.Errorf("the home page (a seed) was fetched %d more times: the resumed run seeded again", got-requestsBefore)
+	}
+
+	count := map[string]int{}
+	for _, a := range append(killed, resumed...) {
+		count[pathOf(t, a.URL)]++
+	}
+	var missing, dup []string
+	for _, p := range sample.ArticlePaths() {
+		switch count[p] {
+		case 0:
+			missing = append(missing, p)
+		case 1:
+		default:
+			dup = append(dup, fmt.Sprintf("%s ×%d", p, count[p]))
+		}
+	}
+	if len(missing) > 0 || len(dup) > 0 || len(count) != len(sample.ArticlePaths()) {
+		t.Errorf("killed run %d + resumed run %d records: missing %v, duplicated %v, %d distinct (want %d)",
+			len(killed), len(resumed), missing, dup, len(count), len(sample.ArticlePaths()))
+	}
+	if len(killed) == 0 || len(resumed) == 0 {
+		t.Errorf("killed run wrote %d records, resumed %d: want both > 0", len(killed), len(resumed))
+	}
+	after, err := st.Stats(context.Background(), "sample-health")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after.Running || after.Queued != 0 || after.Leased != 0 || after.Emitted != int64(len(sample.ArticlePaths())) {
+		t.Errorf("state after the resumed run = %+v, want finished, nothing queued or leased, %d emitted", after, len(sample.ArticlePaths()))
+	}
+}
+
+type syncCounter struct {
+	mu sync.Mutex
+	m  map[string]int
+}
+
+func (c *syncCounter) add(p string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil {
+		c.m = map[string]int{}
+	}
+	c.m[p]++
+}
+
+func (c *syncCounter) get(p string) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.m[p]
+}
+
+// An incremental run after one article changed, one was added and one removed emits
+// exactly the changed and the added one (change: changed / new), reports the
+// removed one as gone, and asks with conditional requests (the server answers 304).
+func TestIncrementalRecrawl(t *testing.T) {
+	site := condsite.New(sample.Handler())
+	srv := httptest.NewServer(site)
+	defer srv.Close()
+	cfg := sampleConfig(t, srv.URL)
+	dir := t.TempDir()
+	st, err := store.OpenSQLite(context.Background(), filepath.Join(dir, "state.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	ctx := context.Background()
+
+	sum1 := crawlTo(t, ctx, cfg, st, filepath.Join(dir, "run1.jsonl"))
+	run1 := readRecords(t, filepath.Join(dir, "run1.jsonl"))
+	if len(run1) != len(sample.ArticlePaths()) || sum1.New != len(run1) {
+		t.Fatalf("first run: %d records, %d new; want %d", len(run1), sum1.New, len(sample.ArticlePaths()))
+	}
+	for _, a := range run1 {
+		if a.Change != "new" {
+			t.Fatalf("first run record %s has change %q, want new", a.URL, a.Change)
+		}
+	}
+
+	paths := sample.ArticlePaths()
+	changed, removed := paths[3], paths[7]
+	added := "/articles/a-new-article-on-sleep-and-memory.html"
+	site.Rewrite(changed, func(b []byte) []byte {
+		return bytes.Replace(b, []byte("</h1>"), []byte("</h1>\n<p>Update: a new trial of 2,400 adults, published this month, adds evidence that changes the advice given below in several important ways for most readers.</p>"), 1)
+	})
+	site.Set(added, []byte(GenArticleHTML("incremental-new", "A new article on sleep and memory", "", "", nil)))
+	// The removed article answers 404, is no longer in the sitemap nor linked from the
+	// listings: only the revisit of earlier articles finds it gone.
+	site.Remove(removed)
+	for _, lp := range sample.ListingPaths() {
+		site.Rewrite(lp, func(b []byte) []byte {
+			b = bytes.ReplaceAll(b, []byte(`"`+srv.URL+removed+`"`), []byte(`"#"`))
+			return bytes.ReplaceAll(b, []byte(`"`+removed+`"`), []byte(`"#"`))
+		})
+	}
+	site.Rewrite("/", func(b []byte) []byte {
+		return bytes.Replace(b, []byte("</body>"), []byte(`<a href="`+added+`">Sleep and memory</a></body>`), 1)
+	})
+	site.Rewrite("/sitemap.xml", func(b []byte) []byte {
+		s := string(b)
+		i := strings.Index(s, changed+"</loc>")
+		j := strings.Index(s[i:], "<lastmod>")
+		k := strings.Index(s[i+j:], "</lastmod>")
+		s = s[:i+j] + "<lastmod>2026-11-24" + s[i+j+k:]
+		i = strings.Index(s, "<url>\n\t\t<loc>"+srv.URL+removed+"</loc>")
+		if i < 0 {
+			panic("removed article not in the sitemap")
+		}
+		j = strings.Index(s[i:], "</url>")
+		s = s[:i] + s[i+j+len("</url>"):]
+		return []byte(strings.Replace(s, "</urlset>", "<url><loc>"+srv.URL+added+"</loc><lastmod>2026-11-24</lastmod></url></urlset>", 1))
+	})
+	site.ResetCounts()
+
+	sum2 := crawlTo(t, ctx, cfg, st, filepath.Join(dir, "run2.jsonl"))
+	run2 := readRecords(t, filepath.Join(dir, "run2.jsonl"))
+	got := map[string]string{}
+	for _, a := range run2 {
+		got[pathOf(t, a.URL)] = a.Change
+	}
+	if d := cmp.Diff(map[string]string{changed: "changed", added: "new"}, got); d != "" {
+		t.Errorf("second run records (-want +got):\n%s", d)
+	}
+	if sum2.New != 1 || sum2.Changed != 1 || sum2.Gone != 1 || sum2.Unchanged != len(paths)-2 {
+		t.Errorf("second run new/changed/unchanged/gone = %d/%d/%d/%d, want 1/1/%d/1",
+			sum2.New, sum2.Changed, sum2.Unchanged, sum2.Gone, len(paths)-2)
+	}
+	if site.Conditional() == 0 || site.Count(http.StatusNotModified) == 0 {
+		t.Errorf("second run: %d conditional requests, %d answered 304; want both > 0", site.Conditional(), site.Count(http.StatusNotModified))
+	}
+	if sum2.Errors != 0 {
+		t.Errorf("second run errors = %d (reasons %v), want 0: the removed page is gone, not failed", sum2.Errors, sum2.Reasons[CatFailed])
+	}
+	var buf bytes.Buffer
+	sum2.Print(&buf)
+	if !strings.Contains(buf.String(), "1 / 1 / "+fmt.Sprint(len(paths)-2)+" / 1") {
+		t.Errorf("summary does not show new/changed/unchanged/gone:\n%s", buf.String())
+	}
+
+	// A third run with nothing changed writes nothing and re-downloads (almost) nothing.
+	site.ResetCounts()
+	sum3 := crawlTo(t, ctx, cfg, st, filepath.Join(dir, "run3.jsonl"))
+	if run3 := readRecords(t, filepath.Join(dir, "run3.jsonl")); len(run3) != 0 {
+		var urls []string
+		for _, a := range run3 {
+			urls = append(urls, a.URL)
+		}
+		sort.Strings(urls)
+		t.Errorf("unchanged third run wrote %d records: %v", len(run3), urls)
+	}
+	if sum3.Unchanged != len(paths) || sum3.Gone != 0 || sum3.Errors != 0 {
+		t.Errorf("third run unchanged %d gone %d errors %d, want %d, 0, 0", sum3.Unchanged, sum3.Gone, sum3.Errors, len(paths))
+	}
+	if n := site.Count(http.StatusOK); n > 3 {
+		t.Errorf("unchanged third run downloaded %d pages in full (200), want at most robots.txt, sitemap and one more", n)
+	}
+}
