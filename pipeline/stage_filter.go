@@ -11,7 +11,7 @@ import (
 
 // FilterOptions configure the filter stage.
 type FilterOptions struct {
-	MinWords  int      `mapstructure:"min_words" doc:"drop records whose body has fewer words (reason too_short)"`
+	MinWords  int      `mapstructure:"min_words" doc:"drop articles whose body has fewer words (reason too_short); listing and other pages carry no body and are not measured"`
 	Require   []string `mapstructure:"require" doc:"fields that must be non-empty (reason missing_<field>): title, description, authors, published_at, modified_at, language, url, canonical_url, site_name, image, reviewed_by, sections, related, references"`
 	Languages []string `mapstructure:"languages" doc:"ISO 639-1 codes to keep (reason language_not_allowed); empty keeps every language"`
 	PageTypes []string `mapstructure:"page_types" doc:"page types to keep (article, listing, other; reason page_type_not_allowed); empty keeps every type"`
@@ -94,7 +94,7 @@ func (f *filter) Apply(_ context.Context, a *article.Article) (Verdict, error) {
 			return drop(fmt.Sprintf("language_not_allowed (%s)", lang)), nil
 		}
 	}
-	if f.opts.MinWords > 0 {
+	if f.opts.MinWords > 0 && (a.PageType == "" || a.PageType == article.PageArticle) {
 		if a.WordCount < f.opts.MinWords {
 			return drop(fmt.Sprintf("too_short (%d words < %d)", a.WordCount, f.opts.MinWords)), nil
 		}

@@ -19,6 +19,7 @@ func TestFilter(t *testing.T) {
 	untitled.Title = ""
 	listing := words60("en")
 	listing.PageType = article.PageListing
+	emptyListing := &article.Article{Title: "Nutrition", PageType: article.PageListing}
 	runStageCases(t, "filter", []stageCase{
 		{name: "defaults keep a 60-word article in any language", in: words60("ar"), want: words60("ar")},
 		{name: "too short", in: short, drop: "too_short (5 words < 50)"},
@@ -29,6 +30,7 @@ func TestFilter(t *testing.T) {
 		{name: "allowed languages drop", opts: "languages: [en, de]", in: words60("he"), drop: "language_not_allowed (he)"},
 		{name: "allowed languages drop unknown", opts: "languages: [en]", in: words60(""), drop: "language_not_allowed (unknown)"},
 		{name: "page types", opts: "page_types: [article]", in: listing, drop: "page_type_not_allowed (listing)"},
+		{name: "a listing page has no body and is not too short", in: emptyListing, want: emptyListing},
 		{name: "empty article", opts: "require: []", in: &article.Article{}, drop: "too_short (0 words < 50)"},
 	})
 }

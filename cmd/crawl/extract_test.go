@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/healthcrawl/healthcrawl/article"
+	"github.com/healthcrawl/healthcrawl/sample"
 )
 
 // A saved page, a directory (sorted, .html and .html.gz only) and stdin give one
@@ -149,21 +150,22 @@ func TestExtractURLAndURLFlag(t *testing.T) {
 	}
 }
 
-// A page the pipeline drops is named on stderr and not written; that is not a failure.
+// A page the pipeline drops (here: the second copy of the same article, dropped by
+// dedupe) is named on stderr and not written; that is not a failure.
 func TestExtractDropIsReportedNotFailed(t *testing.T) {
 	dir := t.TempDir()
-	short := filepath.Join(dir, "short.html")
-	writeFile(t, short, []byte("<html><head><title>Hi</title></head><body><p>Too short.</p></body></html>"))
 	good := filepath.Join(dir, "good.html")
 	writeFile(t, good, []byte(articleHTML("Posture at Work")))
-	r := runCrawl(t, "", nil, "extract", short, good)
+	copied := filepath.Join(dir, "copy.html")
+	writeFile(t, copied, []byte(articleHTML("Posture at Work")))
+	r := runCrawl(t, "", nil, "extract", good, copied)
 	if r.code != exitOK {
 		t.Errorf("exit %d, want 0", r.code)
 	}
 	if recs := records(t, r.stdout); len(recs) != 1 || recs[0].Source != good {
 		t.Errorf("records: %v", sources(recs))
 	}
-	if !strings.HasPrefix(r.stderr, short+": dropped: ") {
+	if !strings.HasPrefix(r.stderr, copied+": dropped: dedupe: duplicate_of") {
 		t.Errorf("stderr %q does not report the drop", r.stderr)
 	}
 }
@@ -184,5 +186,34 @@ func TestExtractOutAndFormat(t *testing.T) {
 	}
 	if recs := records(t, string(data)); len(recs) != 1 || recs[0].Source != page {
 		t.Errorf("file records: %v", sources(recs))
+	}
+}
+
+// A listing page (the sample site's home and a category page) still gives a record:
+// page_type listing and no body, never dropped as "too short".
+func TestExtractListingPagesKeepARecord(t *testing.T) {
+	dir := t.TempDir()
+	home := filepath.Join(dir, "home.html")
+	cat := filepath.Join(dir, "category.html")
+	for path, page := range map[string]string{home: "/", cat: "/category/nutrition/"} {
+		b, err := sample.Page(page, "http://127.0.0.1:8080")
+		if err != nil {
+			t.Fatal(err)
+		}
+		writeFile(t, path, b)
+	}
+	r := runCrawl(t, "", nil, "extract", home, cat)
+	if r.code != exitOK {
+		t.Fatalf("exit %d, stderr:\n%s", r.code, r.stderr)
+	}
+	recs := records(t, r.stdout)
+	if diff := cmp.Diff([]string{home, cat}, sources(recs)); diff != "" {
+		t.Fatalf("sources (-want +got):\n%s", diff)
+	}
+	for _, rec := range recs {
+		if rec.PageType != article.PageListing || len(rec.Sections) != 0 || rec.Text != "" || rec.Title == "" {
+			t.Errorf("%s: page_type %q, %d sections, text %q, title %q; want a titled listing record without body",
+				rec.Source, rec.PageType, len(rec.Sections), rec.Text, rec.Title)
+		}
 	}
 }
