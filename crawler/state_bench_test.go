@@ -66,7 +66,10 @@ func BenchmarkStateStore(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
+		store.DebugCommits.Store(0)
+		store.DebugOps.Store(0)
 		firstT, firstSum := crawl(st)
+		b.Logf("first run: %d commits, %d ops", store.DebugCommits.Load(), store.DebugOps.Load())
 		firstC := cpuMark
 		site.ResetCounts()
 		secondT, secondSum := crawl(st)

@@ -494,7 +494,7 @@ var titleSeps = []string{" | ", " - ", " – ", " — ", " :: ", " / ", " » ", 
 // Travelling | Site" loses " | Site", but a short "How to Build a Terrarium |
 // Site" is kept whole, since that is how the page names itself (Readability
 // and most readers show such og:title values unchanged).
-const minStandaloneWords = 8
+const minStandaloneWords = 7
 
 // cleanMetaTitle strips a site-name suffix or prefix from a metadata title
 // (og:title, JSON-LD…) when what remains is long enough to stand alone.

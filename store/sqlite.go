@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	_ "modernc.org/sqlite" // pure Go SQLite driver, registered as "sqlite"
@@ -121,6 +122,8 @@ type SQLite struct {
 	closeErr  error
 }
 
+var DebugCommits, DebugOps atomic.Int64
+
 // op is one write, run inside the committer's transaction.
 type op struct {
 	what    string
@@ -217,6 +220,8 @@ func (s *SQLite) committer() {
 		if len(batch) == 0 {
 			continue
 		}
+		DebugCommits.Add(1)
+		DebugOps.Add(int64(len(batch)))
 		errs := make([]error, len(batch))
 		if s.runBatch(ctx, batch, errs) != nil {
 			for i := range batch {
