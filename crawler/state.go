@@ -81,7 +81,16 @@ type storeFrontier struct {
 	mu    sync.Mutex
 	local map[string]struct{}
 	buf   []Entry
+	// An empty lease is not asked again until this process pushed something or
+	// emptyRetry passed (other workers' pushes, expired leases): an empty Lease is
+	// still a write transaction.
+	pushes     int64 // Push calls
+	emptyAt    int64 // pushes at the last empty lease
+	emptyUntil time.Time
 }
+
+// emptyRetry is how long an empty lease answer is trusted without local pushes.
+const emptyRetry = 100 * time.Millisecond
 
 func newStoreFrontier(st store.Store, site, worker string, ttl time.Duration, batch int) *storeFrontier {
 	return &storeFrontier{st: st, site: site, worker: worker, ttl: ttl, batch: max(batch, 1), local: map[string]struct{}{}}
@@ -123,6 +132,9 @@ func (f *storeFrontier) Seen(ctx context.Context, key string) (bool, error) {
 // entry queued, atomically. Another worker having queued it first is not an error.
 func (f *storeFrontier) Push(ctx context.Context, e Entry) error {
 	_, err := f.st.Enqueue(ctx, f.site, Key(e.URL), encodeEntry(e))
+	f.mu.Lock()
+	f.pushes++
+	f.mu.Unlock()
 	return err
 }
 
@@ -131,9 +143,15 @@ func (f *storeFrontier) Pop(ctx context.Context) (Entry, bool, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if len(f.buf) == 0 {
+		if f.pushes == f.emptyAt && time.Now().Before(f.emptyUntil) {
+			return Entry{}, false, nil
+		}
 		got, err := f.st.Lease(ctx, f.site, f.worker, f.batch, f.ttl)
 		if err != nil {
 			return Entry{}, false, err
+		}
+		if len(got) == 0 {
+			f.emptyAt, f.emptyUntil = f.pushes, time.Now().Add(emptyRetry)
 		}
 		for _, se := range got {
 			e, err := decodeEntry(se)
