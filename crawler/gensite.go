@@ -34,11 +34,16 @@ func seedFor(id string) (uint64, uint64) {
 	return s, s ^ 0x9e3779b97f4a7c15
 }
 
+var genDets = []string{"the", "a", "this", "your", "their", "each", "that"}
+
 func genSentence(r *rand.Rand, b *strings.Builder) {
 	pick := func(l []string) string { return l[r.IntN(len(l))] }
-	s := fmt.Sprintf("%s %s %s %s %s %s %s %s", pick(genAdjs), pick(genNouns), pick(genVerbs), pick(genAdjs), pick(genNouns), pick(genPreps), pick(genAdjs), pick(genNouns))
+	// Determiners and conjunctions make the text read like English prose to the
+	// pipeline (its language stage looks at function words, as in real articles).
+	s := fmt.Sprintf("%s %s %s %s %s the %s %s %s %s the %s %s", pick(genDets), pick(genAdjs), pick(genNouns), pick(genVerbs),
+		pick(genDets), pick(genAdjs), pick(genNouns), pick(genPreps), pick(genDets), pick(genAdjs), pick(genNouns))
 	if r.IntN(3) == 0 {
-		s += fmt.Sprintf(" %s %s", pick(genPreps), pick(genNouns))
+		s += fmt.Sprintf(" and %s %s %s", pick(genPreps), pick(genDets), pick(genNouns))
 	}
 	b.WriteString(strings.ToUpper(s[:1]))
 	b.WriteString(s[1:])

@@ -108,6 +108,7 @@ type SQLite struct {
 	// kept while the links its page queued are lost.
 	qmu      sync.Mutex
 	queue    []*op
+	waiters  int                    // ops in queue somebody waits for
 	meta     map[string]pendingMeta // "site\x00url" → metadata queued but not committed
 	metaVer  uint64
 	wake     chan struct{}
@@ -123,6 +124,17 @@ type SQLite struct {
 }
 
 var DebugCommits, DebugOps atomic.Int64
+
+// Async batching: ops nobody waits for wait up to asyncDelay for company, unless
+// maxAsyncBatch of them are queued.
+// Waited ops (group commit) wait up to groupDelay for other waited ops, unless
+// groupWaiters of them are queued: one commit then serves several workers.
+const (
+	asyncDelay    = 5 * time.Millisecond
+	maxAsyncBatch = 512
+	groupDelay    = 1 * time.Millisecond
+	groupWaiters  = 4
+)
 
 // op is one write, run inside the committer's transaction.
 type op struct {
@@ -172,6 +184,9 @@ func (s *SQLite) submit(ctx context.Context, what string, wait bool, run func(ct
 	}
 	s.qmu.Lock()
 	s.queue = append(s.queue, o)
+	if wait {
+		s.waiters++
+	}
 	s.qmu.Unlock()
 	select {
 	case s.wake <- struct{}{}:
@@ -202,21 +217,55 @@ func (s *SQLite) submit(ctx context.Context, what string, wait bool, run func(ct
 func (s *SQLite) committer() {
 	defer close(s.stopped)
 	ctx := context.Background()
+	stopping := false
 	for {
-		select {
-		case <-s.wake:
-		case <-s.stop:
-			s.qmu.Lock()
-			n := len(s.queue)
-			s.qmu.Unlock()
-			if n == 0 {
-				return
+		if !stopping {
+			select {
+			case <-s.wake:
+			case <-s.stop:
+				stopping = true
 			}
+		}
+		// Ops nobody waits for are held a little (up to asyncDelay, or until a waited
+		// op or a full batch arrives), so they share a commit with later ones.
+		var timer *time.Timer
+		for !stopping {
+			s.qmu.Lock()
+			delay := time.Duration(0)
+			switch {
+			case len(s.queue) == 0 || len(s.queue) >= maxAsyncBatch:
+			case s.waiters == 0:
+				delay = asyncDelay
+			case s.waiters < groupWaiters:
+				delay = groupDelay
+			}
+			s.qmu.Unlock()
+			if delay == 0 {
+				break
+			}
+			if timer == nil {
+				timer = time.NewTimer(delay)
+			}
+			select {
+			case <-s.wake:
+				continue
+			case <-s.stop:
+				stopping = true
+			case <-timer.C:
+			}
+			break
+		}
+		if timer != nil {
+			timer.Stop()
 		}
 		s.qmu.Lock()
 		batch := s.queue
 		s.queue = nil
+		s.waiters = 0
 		s.qmu.Unlock()
+		if stopping && len(batch) == 0 {
+			return
+		}
 		if len(batch) == 0 {
 			continue
 		}

@@ -1,0 +1,238 @@
+package store
+
+import "github.com/redis/go-redis/v9"
+
+// Lua scripts of the redis engine. Every script gets the same KEYS (the keys of one
+// site, in the order of redisKeyNames) and ARGV[1] = the site name; so a multi-key
+// step is one atomic EVALSHA. Times come from the server's clock (TIME), so the
+// lease expiries of workers on several machines agree.
+const redisPrelude = `
+local RUN, Q, SEQ, LEASES, OWNER, DATA, DONE, FAILED, SEEN, META, MHASH, EMAT, EMITTED, LTOK, SITES = unpack(KEYS)
+local function now_ms()
+	local t = redis.call('TIME')
+	return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+local function now_ns()
+	local t = redis.call('TIME')
+	return t[1] .. string.format('%06d', tonumber(t[2])) .. '000'
+end
+-- requeue puts url at the end of the queue, ending any lease on it.
+local function requeue(url)
+	redis.call('ZREM', LEASES, url)
+	redis.call('HDEL', OWNER, url)
+	redis.call('ZADD', Q, redis.call('INCR', SEQ), url)
+end
+-- push queues url with data, whatever its state.
+local function push(url, data)
+	redis.call('HSET', DATA, url, data)
+	redis.call('SREM', DONE, url)
+	redis.call('SREM', FAILED, url)
+	requeue(url)
+end
+`
+
+// redisKeyNames are the per-site keys, in the order of the scripts' KEYS (the
+// last one, the set of sites, is per prefix).
+var redisKeyNames = []string{"run", "q", "seq", "leases", "owner", "data", "done", "failed", "seen", "meta", "mhash", "emat", "emitted", "ltok"}
+
+func newScript(body string) *redis.Script { return redis.NewScript(redisPrelude + body) }
+
+var (
+	// ARGV: site → {id, resumed (0/1), started ns}
+	scriptBegin = newScript(`
+if redis.call('HGET', RUN, 'running') == '1' then
+	return {tonumber(redis.call('HGET', RUN, 'id')), 1, redis.call('HGET', RUN, 'started')}
+end
+redis.call('DEL', Q, SEQ, LEASES, OWNER, DATA, DONE, FAILED, SEEN, LTOK)
+local id = redis.call('HINCRBY', RUN, 'id', 1)
+local ns = now_ns()
+redis.call('HSET', RUN, 'running', '1', 'started', ns, 'finished', '0')
+redis.call('SADD', SITES, ARGV[1])
+return {id, 0, ns}
+`)
+
+	// ARGV: site
+	scriptFinish = newScript(`
+if redis.call('HGET', RUN, 'running') == '1' then
+	redis.call('HSET', RUN, 'running', '0', 'finished', now_ns())
+end
+return 1
+`)
+
+	// ARGV: site, key → 1 when key was new
+	scriptMarkSeen = newScript(`
+redis.call('SADD', SITES, ARGV[1])
+return redis.call('SADD', SEEN, ARGV[2])
+`)
+
+	// ARGV: site, key, url, data → 1 when key was new (and the entry queued)
+	scriptEnqueue = newScript(`
+redis.call('SADD', SITES, ARGV[1])
+if redis.call('SADD', SEEN, ARGV[2]) == 0 then return 0 end
+push(ARGV[3], ARGV[4])
+return 1
+`)
+
+	// ARGV: site, url1, data1, url2, data2, …
+	scriptPush = newScript(`
+redis.call('SADD', SITES, ARGV[1])
+for i = 2, #ARGV, 2 do push(ARGV[i], ARGV[i + 1]) end
+return 1
+`)
+
+	// ARGV: site, worker, n, ttl ms, token → {url1, data1, …}
+	//
+	// The token makes a retried call (its reply was lost with the connection) hand
+	// out the entries of the first attempt again instead of leasing more, which the
+	// worker would never ack and, heartbeat after heartbeat, never let expire.
+	scriptLease = newScript(`
+local worker, n, ttl, tok = ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5]
+local last = redis.call('HGET', LTOK, worker)
+if last then
+	local sep = string.find(last, '\n', 1, true)
+	if string.sub(last, 1, sep - 1) == tok then
+		local out = {}
+		for url in string.gmatch(string.sub(last, sep + 1), '[^\n]+') do
+			if redis.call('HGET', OWNER, url) == worker then
+				out[#out + 1] = url
+				out[#out + 1] = redis.call('HGET', DATA, url) or ''
+			end
+		end
+		return out
+	end
+end
+local now = now_ms()
+local expired = redis.call('ZRANGEBYSCORE', LEASES, '-inf', now)
+table.sort(expired)
+for _, url in ipairs(expired) do requeue(url) end
+local got = redis.call('ZPOPMIN', Q, n)
+local out, urls = {}, {}
+for i = 1, #got, 2 do
+	local url = got[i]
+	redis.call('ZADD', LEASES, now + ttl, url)
+	redis.call('HSET', OWNER, url, worker)
+	out[#out + 1] = url
+	out[#out + 1] = redis.call('HGET', DATA, url) or ''
+	urls[#urls + 1] = url
+end
+redis.call('HSET', LTOK, worker, tok .. '\n' .. table.concat(urls, '\n'))
+return out
+`)
+
+	// ARGV: site, worker, ttl ms → number of leases renewed
+	scriptExtend = newScript(`
+local exp = now_ms() + tonumber(ARGV[3])
+local all = redis.call('HGETALL', OWNER)
+local c = 0
+for i = 1, #all, 2 do
+	if all[i + 1] == ARGV[2] then
+		redis.call('ZADD', LEASES, 'XX', exp, all[i])
+		c = c + 1
+	end
+end
+return c
+`)
+
+	// ARGV: site, url, "d"|"f" → 1 when the entry was ended
+	scriptAck = newScript(`
+local url = ARGV[2]
+if redis.call('SISMEMBER', DONE, url) == 1 or redis.call('SISMEMBER', FAILED, url) == 1 then return 0 end
+if redis.call('HEXISTS', DATA, url) == 0 then return 0 end
+redis.call('ZREM', Q, url)
+redis.call('ZREM', LEASES, url)
+redis.call('HDEL', OWNER, url)
+redis.call('HDEL', DATA, url)
+if ARGV[3] == 'f' then redis.call('SADD', FAILED, url) else redis.call('SADD', DONE, url) end
+return 1
+`)
+
+	// ARGV: site, url → 1 when a lease was ended
+	scriptNack = newScript(`
+if redis.call('HEXISTS', OWNER, ARGV[2]) == 0 then return 0 end
+requeue(ARGV[2])
+return 1
+`)
+
+	// ARGV: site, worker → number of entries queued again
+	scriptRelease = newScript(`
+local all = redis.call('HGETALL', OWNER)
+local mine = {}
+for i = 1, #all, 2 do
+	if all[i + 1] == ARGV[2] then mine[#mine + 1] = all[i] end
+end
+table.sort(mine)
+for _, url in ipairs(mine) do requeue(url) end
+redis.call('HDEL', LTOK, ARGV[2])
+return #mine
+`)
+
+	// ARGV: site, url → {meta json or false, content hash or false, emitted_at ns or false}
+	scriptGetMeta = newScript(`
+return {redis.call('HGET', META, ARGV[2]), redis.call('HGET', MHASH, ARGV[2]), redis.call('HGET', EMAT, ARGV[2])}
+`)
+
+	// ARGV: site, url, meta json, content hash
+	scriptPutMeta = newScript(`
+redis.call('SADD', SITES, ARGV[1])
+redis.call('HSET', META, ARGV[2], ARGV[3])
+redis.call('HSET', MHASH, ARGV[2], ARGV[4])
+return 1
+`)
+
+	// ARGV: site, url, hash, token → change
+	//
+	// The emitted set holds "run \t change \t token \t hash" per URL. The token makes
+	// a retried call (its reply was lost) get the verdict of its first attempt, not
+	// "duplicate": a record is never dropped because a connection broke.
+	scriptEmit = newScript(`
+local url, hash, tok = ARGV[2], ARGV[3], ARGV[4]
+redis.call('SADD', SITES, ARGV[1])
+local run = redis.call('HGET', RUN, 'id') or '0'
+local prev = redis.call('HGET', EMITTED, url)
+local change = 'new'
+if prev then
+	local prun, pchange, ptok, phash = string.match(prev, '^(%d*)\t(%a*)\t([^\t]*)\t(.*)$')
+	if prun == run then
+		if ptok == tok then return pchange end
+		return 'duplicate'
+	elseif phash == hash then
+		change = 'unchanged'
+	else
+		change = 'changed'
+	end
+end
+redis.call('HSET', EMITTED, url, run .. '\t' .. change .. '\t' .. tok .. '\t' .. hash)
+if change == 'new' or change == 'changed' then
+	redis.call('HSET', MHASH, url, hash)
+	redis.call('HSET', EMAT, url, now_ns())
+	redis.call('HSETNX', META, url, '{}')
+end
+return change
+`)
+
+	// ARGV: site → {run id, running, started ns, finished ns, queued, leased, done, failed, seen, emitted, pages}
+	scriptStats = newScript(`
+local now = now_ms()
+local expired = redis.call('ZCOUNT', LEASES, '-inf', now)
+return {
+	tonumber(redis.call('HGET', RUN, 'id') or '0'),
+	tonumber(redis.call('HGET', RUN, 'running') or '0'),
+	redis.call('HGET', RUN, 'started') or '0',
+	redis.call('HGET', RUN, 'finished') or '0',
+	redis.call('ZCARD', Q) + expired,
+	redis.call('ZCARD', LEASES) - expired,
+	redis.call('SCARD', DONE),
+	redis.call('SCARD', FAILED),
+	redis.call('SCARD', SEEN),
+	redis.call('HLEN', EMITTED),
+	redis.call('HLEN', META),
+}
+`)
+
+	// ARGV: site
+	scriptReset = newScript(`
+redis.call('DEL', RUN, Q, SEQ, LEASES, OWNER, DATA, DONE, FAILED, SEEN, META, MHASH, EMAT, EMITTED, LTOK)
+redis.call('SREM', SITES, ARGV[1])
+return 1
+`)
+)
