@@ -112,7 +112,7 @@ func (j *job) newFrontier(ctx context.Context, site string) (Frontier, error) {
 		if ttl <= 0 {
 			ttl = 30 * time.Second
 		}
-		return newStoreFrontier(j.opts.Store, site, worker, ttl, 2*max(j.cfg.Crawl.Parallelism, 1)), nil
+		return newStoreFrontier(j.opts.Store, site, worker, ttl, 4*max(j.cfg.Crawl.Parallelism, 1)), nil
 	}
 	if j.opts.NewFrontier != nil {
 		return j.opts.NewFrontier(ctx, site)

@@ -226,24 +226,7 @@ func (s *siteRun) handleHTML(ctx context.Context, e Entry, att *attempt, final *
 		fail(CatDropped, reason, "pipeline", nil)
 		return
 	}
-	emit, cat, why, err := s.emitOnce(ctx, emitKey, a)
-	if err != nil {
-		fail(CatFailed, "state store error", "emit", err)
-		return
-	}
-	if cat == CatUnchanged {
-		hash = a.ContentHash
-	}
-	if !emit {
-		fail(cat, why, "emit", nil)
-		return
-	}
-	hash = a.ContentHash
-	if err := s.job.write(ctx, a); err != nil {
-		fail(CatFailed, "sink error", "output", err)
-		return
-	}
-	s.log.Debug("article", "url", e.URL, "title", a.Title)
+	hash = s.emitRecord(ctx, e, emitKey, a, att.status, fail)
 }
 
 // handleSitemap reads a sitemap, sitemap index or feed and queues what it lists.

@@ -341,24 +341,57 @@ func (s *siteRun) gone(ctx context.Context, u string, status int) bool {
 	return true
 }
 
-// emitOnce is the exactly-once check of a record about to be written under the
-// canonical key: it reports whether to write it, or the category and reason to
-// file it under. On incremental runs it sets a.Change (new, changed).
-func (s *siteRun) emitOnce(ctx context.Context, key string, a *article.Article) (emit bool, cat, why string, err error) {
+// emitRecord writes a (the cleaned record of e) unless the emitted set says it was
+// already written (duplicate) or unchanged since an earlier run, filing it then. It
+// returns the content hash to keep in the page's metadata ("" when the page is not
+// an emitted or unchanged article). On incremental runs it sets a.Change (new,
+// changed). With a store that defers the commit of the verdict, the record is
+// written once the verdict is committed (never before: exactly-once output).
+func (s *siteRun) emitRecord(ctx context.Context, e Entry, key string, a *article.Article, status int, fail func(cat, reason, stage string, err error)) string {
 	if s.sf == nil {
-		emit, why, err = s.frontier.EmitOnce(ctx, key, a.ContentHash)
-		return emit, CatDuplicate, why, err
+		emit, why, err := s.frontier.EmitOnce(ctx, key, a.ContentHash)
+		switch {
+		case err != nil:
+			fail(CatFailed, "state store error", "emit", err)
+		case !emit:
+			fail(CatDuplicate, why, "emit", nil)
+		default:
+			s.writeRecord(ctx, e, a, fail)
+		}
+		return ""
 	}
-	ch, err := s.st.EmitOnce(ctx, s.site.Name, key, a.ContentHash)
+	de, deferred := s.st.(store.DeferredEmitter)
+	var ch store.Change
+	var err error
+	if deferred {
+		ch, err = de.EmitOnceDeferred(ctx, s.site.Name, key, a.ContentHash, func(err error) {
+			if err != nil {
+				// Not fail(): handle has returned. The verdict was undone.
+				s.job.acct.record(s.site.Name, e.URL, outcome{Category: CatFailed, Reason: "state store error", Stage: "emit", Status: status, Err: err})
+				s.log.Warn("not emitted", "url", e.URL, "category", CatFailed, "reason", "state store error", "err", err)
+				return
+			}
+			if err := s.job.write(ctx, a); err != nil {
+				s.job.acct.record(s.site.Name, e.URL, outcome{Category: CatFailed, Reason: "sink error", Stage: "output", Status: status, Err: err})
+				return
+			}
+			s.log.Debug("article", "url", e.URL, "title", a.Title, "change", a.Change)
+		})
+	} else {
+		ch, err = s.st.EmitOnce(ctx, s.site.Name, key, a.ContentHash)
+	}
 	if err != nil {
-		return false, "", "", err
+		fail(CatFailed, "state store error", "emit", err)
+		return ""
 	}
 	switch ch {
 	case store.ChangeDuplicate:
-		return false, CatDuplicate, changeReason(ch), nil
+		fail(CatDuplicate, changeReason(ch), "emit", nil)
+		return ""
 	case store.ChangeUnchanged:
 		s.job.unchanged.Add(1)
-		return false, CatUnchanged, changeReason(ch), nil
+		fail(CatUnchanged, changeReason(ch), "emit", nil)
+		return a.ContentHash
 	}
 	if s.incremental() {
 		a.Change = string(ch)
@@ -368,7 +401,18 @@ func (s *siteRun) emitOnce(ctx context.Context, key string, a *article.Article) 
 			s.job.news.Add(1)
 		}
 	}
-	return true, "", "", nil
+	if !deferred {
+		s.writeRecord(ctx, e, a, fail)
+	}
+	return a.ContentHash
+}
+
+func (s *siteRun) writeRecord(ctx context.Context, e Entry, a *article.Article, fail func(cat, reason, stage string, err error)) {
+	if err := s.job.write(ctx, a); err != nil {
+		fail(CatFailed, "sink error", "output", err)
+		return
+	}
+	s.log.Debug("article", "url", e.URL, "title", a.Title)
 }
 
 // revisit queues the articles emitted by earlier runs that this run has not reached
@@ -438,6 +482,12 @@ func (s *siteRun) endState(ctx context.Context) error {
 		return nil
 	}
 	wctx := context.WithoutCancel(ctx)
+	if de, ok := s.st.(store.DeferredEmitter); ok {
+		// Records whose verdict is not committed yet are written before RunJob returns.
+		if err := de.Flush(wctx); err != nil {
+			return fmt.Errorf("site %s: state: %w", s.site.Name, err)
+		}
+	}
 	s.sf.giveBack(wctx)
 	if !s.drained || ctx.Err() != nil {
 		return nil

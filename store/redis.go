@@ -21,7 +21,9 @@ import (
 )
 
 func init() {
-	open := func(ctx context.Context, u *url.URL) (Store, error) { return OpenRedis(ctx, u.String(), RedisOptions{}) }
+	open := func(ctx context.Context, u *url.URL) (Store, error) {
+		return OpenRedis(ctx, u.String(), RedisOptions{})
+	}
 	Register("redis", open)
 	Register("rediss", open)
 }
@@ -51,7 +53,8 @@ type RedisOptions struct {
 // sequence number, seq), leases (leased URLs scored by expiry, server clock, ms),
 // owner (URL → worker), data (URL → entry data), done, failed, seen (sets), meta
 // (URL → JSON), mhash (URL → content hash), emat (URL → emitted_at ns), emitted
-// (URL → run, change, token, hash) and ltok (worker → its last lease). Every step
+// (URL → run, change, token, hash), ltok (worker → its last lease) and pos (URL →
+// its queue position, kept when it is queued again). Every step
 // that touches several keys is one Lua script (EVALSHA), so it is atomic.
 //
 // When the server cannot be reached (restart, network cut), each operation retries
@@ -471,13 +474,8 @@ func (s *Redis) EmitOnce(ctx context.Context, site, u, hash string) (Change, err
 
 // Gone implements Store.
 func (s *Redis) Gone(ctx context.Context, site, u string) (bool, error) {
-	var n int64
-	err := s.do(ctx, "gone "+site, func() error {
-		var err error
-		n, err = s.rdb.HDel(ctx, s.key(site, "emitted"), u).Result()
-		return err
-	})
-	return n > 0, err
+	res, err := s.run(ctx, "gone", scriptGone, site, u)
+	return asInt(res) == 1, err
 }
 
 // Emitted implements Store.

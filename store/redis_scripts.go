@@ -7,7 +7,7 @@ import "github.com/redis/go-redis/v9"
 // step is one atomic EVALSHA. Times come from the server's clock (TIME), so the
 // lease expiries of workers on several machines agree.
 const redisPrelude = `
-local RUN, Q, SEQ, LEASES, OWNER, DATA, DONE, FAILED, SEEN, META, MHASH, EMAT, EMITTED, LTOK, SITES = unpack(KEYS)
+local RUN, Q, SEQ, LEASES, OWNER, DATA, DONE, FAILED, SEEN, META, MHASH, EMAT, EMITTED, LTOK, POS, SITES = unpack(KEYS)
 local function now_ms()
 	local t = redis.call('TIME')
 	return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -16,11 +16,18 @@ local function now_ns()
 	local t = redis.call('TIME')
 	return t[1] .. string.format('%06d', tonumber(t[2])) .. '000'
 end
--- requeue puts url at the end of the queue, ending any lease on it.
+-- requeue puts url back in the queue at its first position, ending any lease on
+-- it (an entry taken back from a dead worker is not sent behind everything queued
+-- since).
 local function requeue(url)
 	redis.call('ZREM', LEASES, url)
 	redis.call('HDEL', OWNER, url)
-	redis.call('ZADD', Q, redis.call('INCR', SEQ), url)
+	local pos = redis.call('HGET', POS, url)
+	if not pos then
+		pos = redis.call('INCR', SEQ)
+		redis.call('HSET', POS, url, pos)
+	end
+	redis.call('ZADD', Q, pos, url)
 end
 -- push queues url with data, whatever its state.
 local function push(url, data)
@@ -33,7 +40,7 @@ end
 
 // redisKeyNames are the per-site keys, in the order of the scripts' KEYS (the
 // last one, the set of sites, is per prefix).
-var redisKeyNames = []string{"run", "q", "seq", "leases", "owner", "data", "done", "failed", "seen", "meta", "mhash", "emat", "emitted", "ltok"}
+var redisKeyNames = []string{"run", "q", "seq", "leases", "owner", "data", "done", "failed", "seen", "meta", "mhash", "emat", "emitted", "ltok", "pos"}
 
 func newScript(body string) *redis.Script { return redis.NewScript(redisPrelude + body) }
 
@@ -43,7 +50,7 @@ var (
 if redis.call('HGET', RUN, 'running') == '1' then
 	return {tonumber(redis.call('HGET', RUN, 'id')), 1, redis.call('HGET', RUN, 'started')}
 end
-redis.call('DEL', Q, SEQ, LEASES, OWNER, DATA, DONE, FAILED, SEEN, LTOK)
+redis.call('DEL', Q, SEQ, LEASES, OWNER, DATA, DONE, FAILED, SEEN, LTOK, POS)
 local id = redis.call('HINCRBY', RUN, 'id', 1)
 local ns = now_ns()
 redis.call('HSET', RUN, 'running', '1', 'started', ns, 'finished', '0')
@@ -135,13 +142,15 @@ return c
 
 	// ARGV: site, url, "d"|"f" → 1 when the entry was ended
 	scriptAck = newScript(`
+-- DATA holds exactly the URLs queued or leased (push sets it, ack deletes it): a URL
+-- without data is unknown, done or failed already.
 local url = ARGV[2]
-if redis.call('SISMEMBER', DONE, url) == 1 or redis.call('SISMEMBER', FAILED, url) == 1 then return 0 end
 if redis.call('HEXISTS', DATA, url) == 0 then return 0 end
 redis.call('ZREM', Q, url)
 redis.call('ZREM', LEASES, url)
 redis.call('HDEL', OWNER, url)
 redis.call('HDEL', DATA, url)
+redis.call('HDEL', POS, url)
 if ARGV[3] == 'f' then redis.call('SADD', FAILED, url) else redis.call('SADD', DONE, url) end
 return 1
 `)
@@ -210,6 +219,11 @@ end
 return change
 `)
 
+	// ARGV: site, url → 1 when url was in the emitted set
+	scriptGone = newScript(`
+return redis.call('HDEL', EMITTED, ARGV[2])
+`)
+
 	// ARGV: site → {run id, running, started ns, finished ns, queued, leased, done, failed, seen, emitted, pages}
 	scriptStats = newScript(`
 local now = now_ms()
@@ -231,7 +245,7 @@ return {
 
 	// ARGV: site
 	scriptReset = newScript(`
-redis.call('DEL', RUN, Q, SEQ, LEASES, OWNER, DATA, DONE, FAILED, SEEN, META, MHASH, EMAT, EMITTED, LTOK)
+redis.call('DEL', RUN, Q, SEQ, LEASES, OWNER, DATA, DONE, FAILED, SEEN, META, MHASH, EMAT, EMITTED, LTOK, POS)
 redis.call('SREM', SITES, ARGV[1])
 return 1
 `)

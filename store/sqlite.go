@@ -52,16 +52,17 @@ var migrations = []string{
 		finished_at INTEGER NOT NULL DEFAULT 0 -- 0 = in progress
 	);
 	CREATE TABLE frontier (
-		id      INTEGER PRIMARY KEY, -- queue order
 		site    TEXT NOT NULL,
 		url     TEXT NOT NULL,
+		seq     INTEGER NOT NULL, -- queue order
+		key     TEXT NOT NULL DEFAULT '', -- visited-set key it was enqueued under (part of the visited set)
 		data    BLOB,
 		state   INTEGER NOT NULL DEFAULT 0, -- 0 queued, 1 leased, 2 done, 3 failed
 		worker  TEXT NOT NULL DEFAULT '',
 		expires INTEGER NOT NULL DEFAULT 0, -- lease expiry, unix ns
-		UNIQUE (site, url)
-	);
-	CREATE INDEX frontier_state ON frontier (site, state, id);
+		PRIMARY KEY (site, url)
+	) WITHOUT ROWID;
+	CREATE INDEX frontier_state ON frontier (site, state, seq);
 	CREATE TABLE seen (
 		site TEXT NOT NULL,
 		key  TEXT NOT NULL,
@@ -78,14 +79,8 @@ var migrations = []string{
 		fetched_at      INTEGER NOT NULL DEFAULT 0,
 		emitted_at      INTEGER NOT NULL DEFAULT 0,
 		links           TEXT NOT NULL DEFAULT '', -- newline-separated
-		PRIMARY KEY (site, url)
-	) WITHOUT ROWID;
-	CREATE TABLE emitted (
-		site       TEXT NOT NULL,
-		url        TEXT NOT NULL,
-		hash       TEXT NOT NULL,
-		run        INTEGER NOT NULL,
-		emitted_at INTEGER NOT NULL,
+		emit_hash       TEXT NOT NULL DEFAULT '', -- emitted set: content hash of the record written ('' = not in the set)
+		emit_run        INTEGER NOT NULL DEFAULT 0, -- run that last emitted (or found unchanged) the URL
 		PRIMARY KEY (site, url)
 	) WITHOUT ROWID;`,
 }
@@ -97,8 +92,10 @@ type SQLite struct {
 	path string
 	now  func() time.Time
 
-	mu   sync.Mutex
-	seen map[string]map[string]struct{} // site → visited keys of the current run (loaded lazily)
+	mu    sync.Mutex
+	seen  map[string]map[string]struct{} // site → visited keys of the current run (loaded lazily)
+	emits map[string]*emitState          // site → emitted set and current run (loaded lazily)
+	known map[string]map[string]struct{} // site → URLs with metadata (loaded lazily)
 
 	// Writes go through one committer goroutine that runs every op queued so far in
 	// one transaction (group commit). Ops that return data or must be durable before
@@ -116,6 +113,8 @@ type SQLite struct {
 	stopped  chan struct{}
 	asyncErr error // first error of an op nobody waited for; returned by the next waited op
 
+	seq atomic.Int64 // last frontier seq (queue order)
+
 	stmtMu sync.Mutex
 	stmts  map[string]*sql.Stmt // prepared statements by SQL text
 
@@ -123,17 +122,11 @@ type SQLite struct {
 	closeErr  error
 }
 
-var DebugCommits, DebugOps atomic.Int64
-
 // Async batching: ops nobody waits for wait up to asyncDelay for company, unless
 // maxAsyncBatch of them are queued.
-// Waited ops (group commit) wait up to groupDelay for other waited ops, unless
-// groupWaiters of them are queued: one commit then serves several workers.
 const (
 	asyncDelay    = 5 * time.Millisecond
 	maxAsyncBatch = 512
-	groupDelay    = 1 * time.Millisecond
-	groupWaiters  = 4
 )
 
 // op is one write, run inside the committer's transaction.
@@ -143,6 +136,7 @@ type op struct {
 	done    chan error // nil: nobody waits
 	metaKey string     // PutMeta: key in SQLite.meta
 	metaVer uint64
+	after   func(error) // called with the op's result once committed (EmitOnceDeferred)
 }
 
 type pendingMeta struct {
@@ -158,7 +152,7 @@ func OpenSQLite(ctx context.Context, path string) (*SQLite, error) {
 			return nil, fmt.Errorf("sqlite %s: %w", path, err)
 		}
 	}
-	dsn := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+	dsn := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=cache_size(-32000)&_pragma=wal_autocheckpoint(4000)&_txlock=immediate"
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite %s: %w", path, err)
@@ -166,11 +160,18 @@ func OpenSQLite(ctx context.Context, path string) (*SQLite, error) {
 	// Only the committer writes; readers use the other connections (WAL).
 	db.SetMaxOpenConns(4)
 	s := &SQLite{db: db, path: path, now: time.Now, seen: map[string]map[string]struct{}{},
+		emits: map[string]*emitState{}, known: map[string]map[string]struct{}{},
 		meta: map[string]pendingMeta{}, stmts: map[string]*sql.Stmt{}, wake: make(chan struct{}, 1), stop: make(chan struct{}), stopped: make(chan struct{})}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("sqlite %s: %w", path, err)
 	}
+	var maxSeq int64
+	if err := s.db.QueryRowContext(ctx, "SELECT COALESCE(MAX(seq), 0) FROM frontier").Scan(&maxSeq); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("sqlite %s: %w", path, err)
+	}
+	s.seq.Store(maxSeq)
 	go s.committer()
 	return s, nil
 }
@@ -178,6 +179,11 @@ func OpenSQLite(ctx context.Context, path string) (*SQLite, error) {
 // submit queues a write. With wait it blocks until the op is committed (or ctx ends)
 // and returns its error, or an earlier unreported error of an op nobody waited for.
 func (s *SQLite) submit(ctx context.Context, what string, wait bool, run func(ctx context.Context, tx *sql.Tx) error) error {
+	return s.wait(ctx, what, s.enqueue(what, wait, run))
+}
+
+// enqueue queues a write; the returned channel (nil without wait) gets its result.
+func (s *SQLite) enqueue(what string, wait bool, run func(ctx context.Context, tx *sql.Tx) error) chan error {
 	o := &op{what: what, run: run}
 	if wait {
 		o.done = make(chan error, 1)
@@ -192,11 +198,16 @@ func (s *SQLite) submit(ctx context.Context, what string, wait bool, run func(ct
 	case s.wake <- struct{}{}:
 	default:
 	}
-	if !wait {
+	return o.done
+}
+
+// wait waits for the result of an enqueued op (nil done: nothing to wait for).
+func (s *SQLite) wait(ctx context.Context, what string, done chan error) error {
+	if done == nil {
 		return nil
 	}
 	select {
-	case err := <-o.done:
+	case err := <-done:
 		if err != nil {
 			return fmt.Errorf("sqlite %s: %s: %w", s.path, what, err)
 		}
@@ -236,8 +247,6 @@ func (s *SQLite) committer() {
 			case len(s.queue) == 0 || len(s.queue) >= maxAsyncBatch:
 			case s.waiters == 0:
 				delay = asyncDelay
-			case s.waiters < groupWaiters:
-				delay = groupDelay
 			}
 			s.qmu.Unlock()
 			if delay == 0 {
@@ -269,12 +278,15 @@ func (s *SQLite) committer() {
 		if len(batch) == 0 {
 			continue
 		}
-		DebugCommits.Add(1)
-		DebugOps.Add(int64(len(batch)))
 		errs := make([]error, len(batch))
 		if s.runBatch(ctx, batch, errs) != nil {
 			for i := range batch {
 				s.runBatch(ctx, batch[i:i+1], errs[i:i+1])
+			}
+		}
+		for i, o := range batch {
+			if o.after != nil {
+				o.after(errs[i])
 			}
 		}
 		s.qmu.Lock()
@@ -288,7 +300,7 @@ func (s *SQLite) committer() {
 			}
 			if o.done != nil {
 				o.done <- errs[i]
-			} else if errs[i] != nil && s.asyncErr == nil {
+			} else if errs[i] != nil && s.asyncErr == nil && o.after == nil {
 				s.asyncErr = fmt.Errorf("%s: %w", o.what, errs[i])
 			}
 		}
@@ -462,11 +474,14 @@ func (s *SQLite) BeginRun(ctx context.Context, site string) (Run, error) {
 	if err != nil {
 		return Run{}, err
 	}
+	s.mu.Lock()
 	if !r.Resumed {
-		s.mu.Lock()
 		s.seen[site] = map[string]struct{}{}
-		s.mu.Unlock()
 	}
+	if e, ok := s.emits[site]; ok {
+		e.run = r.ID
+	}
+	s.mu.Unlock()
 	return r, nil
 }
 
@@ -483,7 +498,7 @@ func (s *SQLite) seenSet(ctx context.Context, site string) (map[string]struct{},
 	if m, ok := s.seen[site]; ok {
 		return m, nil
 	}
-	rows, err := s.db.QueryContext(ctx, "SELECT key FROM seen WHERE site = ?", site)
+	rows, err := s.db.QueryContext(ctx, "SELECT key FROM seen WHERE site = ? UNION ALL SELECT key FROM frontier WHERE site = ? AND key != ''", site, site)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite %s: load visited set of %s: %w", s.path, site, err)
 	}
@@ -533,21 +548,23 @@ func (s *SQLite) Enqueue(ctx context.Context, site, key string, e Entry) (bool, 
 	}
 	m[key] = struct{}{}
 	s.async("mark seen "+key, func(ctx context.Context, tx *sql.Tx) error {
-		if _, err := s.txExec(ctx, tx, "INSERT OR IGNORE INTO seen (site, key) VALUES (?, ?)", site, key); err != nil {
+		if e.URL == "" {
+			_, err := s.txExec(ctx, tx, "INSERT OR IGNORE INTO seen (site, key) VALUES (?, ?)", site, key)
 			return err
 		}
-		if e.URL == "" {
-			return nil
-		}
-		return s.pushTx(ctx, tx, site, e)
+		// The frontier row carries the key: one insert marks it seen and queues it.
+		_, err := s.txExec(ctx, tx, `INSERT INTO frontier (site, url, seq, key, data, state) VALUES (?, ?, ?, ?, ?, 0)
+			ON CONFLICT (site, url) DO UPDATE SET key = excluded.key, data = excluded.data, state = 0, worker = '', expires = 0`,
+			site, e.URL, s.seq.Add(1), key, e.Data)
+		return err
 	})
 	return true, nil
 }
 
 func (s *SQLite) pushTx(ctx context.Context, tx *sql.Tx, site string, e Entry) error {
-	_, err := s.txExec(ctx, tx, `INSERT INTO frontier (site, url, data, state) VALUES (?, ?, ?, 0)
+	_, err := s.txExec(ctx, tx, `INSERT INTO frontier (site, url, seq, data, state) VALUES (?, ?, ?, ?, 0)
 		ON CONFLICT (site, url) DO UPDATE SET data = excluded.data, state = 0, worker = '', expires = 0`,
-		site, e.URL, e.Data)
+		site, e.URL, s.seq.Add(1), e.Data)
 	return err
 }
 
@@ -583,9 +600,9 @@ func (s *SQLite) Lease(ctx context.Context, site, worker string, n int, ttl time
 		if _, err := s.txExec(ctx, tx, "UPDATE frontier SET state = 0, worker = '' WHERE site = ? AND state = 1 AND expires <= ?", site, ns(now)); err != nil {
 			return err
 		}
-		rs, err := s.txQuery(ctx, tx, `UPDATE frontier SET state = 1, worker = ?, expires = ?
-			WHERE id IN (SELECT id FROM frontier WHERE site = ? AND state = 0 ORDER BY id LIMIT ?)
-			RETURNING id, url, data`, worker, ns(now.Add(ttl)), site, n)
+		rs, err := s.txQuery(ctx, tx, `UPDATE frontier SET state = 1, worker = ?1, expires = ?2
+			WHERE site = ?3 AND url IN (SELECT url FROM frontier WHERE site = ?3 AND state = 0 ORDER BY seq LIMIT ?4)
+			RETURNING seq, url, data`, worker, ns(now.Add(ttl)), site, n)
 		if err != nil {
 			return err
 		}
@@ -657,9 +674,19 @@ func (s *SQLite) Release(ctx context.Context, site, worker string) (int, error) 
 
 // GetMeta implements Store.
 func (s *SQLite) GetMeta(ctx context.Context, site, u string) (Meta, bool, error) {
+	s.mu.Lock()
+	known, err := s.knownSet(ctx, site)
+	_, isKnown := known[u]
+	s.mu.Unlock()
+	if err != nil {
+		return Meta{}, false, err
+	}
 	s.qmu.Lock()
 	p, pending := s.meta[site+"\x00"+u]
 	s.qmu.Unlock()
+	if !isKnown && !pending {
+		return Meta{}, false, nil
+	}
 	m, ok, err := s.getMeta(ctx, site, u)
 	if pending && err == nil {
 		p.m.EmittedAt = m.EmittedAt
@@ -692,6 +719,13 @@ func (s *SQLite) getMeta(ctx context.Context, site, u string) (Meta, bool, error
 // PutMeta implements Store.
 func (s *SQLite) PutMeta(ctx context.Context, site, u string, m Meta) error {
 	m.Links = slices.Clone(m.Links)
+	s.mu.Lock()
+	if _, err := s.knownSet(ctx, site); err != nil {
+		s.mu.Unlock()
+		return err
+	}
+	s.knownURL(site, u)
+	s.mu.Unlock()
 	key := site + "\x00" + u
 	s.qmu.Lock()
 	s.metaVer++
@@ -714,54 +748,188 @@ func (s *SQLite) PutMeta(ctx context.Context, site, u string, m Meta) error {
 	return nil
 }
 
-// EmitOnce implements Store.
+// emitState is the cached emitted set and current run of a site (s.mu held).
+type emitState struct {
+	run     int64
+	emitted map[string]memEmit
+}
+
+// emitCache returns the cached emitted set and run of site, loading them on first
+// use. s.mu held.
+func (s *SQLite) emitCache(ctx context.Context, site string) (*emitState, error) {
+	if e, ok := s.emits[site]; ok {
+		return e, nil
+	}
+	e := &emitState{emitted: map[string]memEmit{}}
+	if err := s.db.QueryRowContext(ctx, "SELECT run FROM runs WHERE site = ?", site).Scan(&e.run); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("sqlite %s: run of %s: %w", s.path, site, err)
+	}
+	rows, err := s.db.QueryContext(ctx, "SELECT url, emit_hash, emit_run FROM pages WHERE site = ? AND emit_hash != ''", site)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite %s: load emitted set of %s: %w", s.path, site, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var u string
+		var m memEmit
+		if err := rows.Scan(&u, &m.hash, &m.run); err != nil {
+			return nil, fmt.Errorf("sqlite %s: load emitted set of %s: %w", s.path, site, err)
+		}
+		e.emitted[u] = m
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite %s: load emitted set of %s: %w", s.path, site, err)
+	}
+	s.emits[site] = e
+	return e, nil
+}
+
+// knownSet returns the URLs of site with metadata, loading them on first use. s.mu held.
+func (s *SQLite) knownSet(ctx context.Context, site string) (map[string]struct{}, error) {
+	if k, ok := s.known[site]; ok {
+		return k, nil
+	}
+	rows, err := s.db.QueryContext(ctx, "SELECT url FROM pages WHERE site = ?", site)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite %s: load metadata URLs of %s: %w", s.path, site, err)
+	}
+	defer rows.Close()
+	k := map[string]struct{}{}
+	for rows.Next() {
+		var u string
+		if err := rows.Scan(&u); err != nil {
+			return nil, fmt.Errorf("sqlite %s: load metadata URLs of %s: %w", s.path, site, err)
+		}
+		k[u] = struct{}{}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite %s: load metadata URLs of %s: %w", s.path, site, err)
+	}
+	s.known[site] = k
+	return k, nil
+}
+
+// knownURL notes that u has metadata (when the site's set is loaded). s.mu held.
+func (s *SQLite) knownURL(site, u string) {
+	if k, ok := s.known[site]; ok {
+		k[u] = struct{}{}
+	}
+}
+
+// EmitOnce implements Store. The verdict comes from the cached emitted set (one
+// process per file); a record to write is committed before EmitOnce returns.
 func (s *SQLite) EmitOnce(ctx context.Context, site, u, hash string) (Change, error) {
-	var ch Change
-	err := s.tx(ctx, "emit "+u, func(ctx context.Context, tx *sql.Tx) error {
-		var run int64
-		if err := s.txQueryRow(ctx, tx, "SELECT run FROM runs WHERE site = ?", site).Scan(&run); err != nil && !errors.Is(err, sql.ErrNoRows) {
+	return s.emitOnce(ctx, site, u, hash, nil)
+}
+
+// EmitOnceDeferred implements DeferredEmitter: the commit of an emitting verdict
+// joins the next batch instead of forcing one.
+func (s *SQLite) EmitOnceDeferred(ctx context.Context, site, u, hash string, durable func(error)) (Change, error) {
+	if durable == nil {
+		durable = func(error) {}
+	}
+	return s.emitOnce(ctx, site, u, hash, durable)
+}
+
+// Flush implements DeferredEmitter.
+func (s *SQLite) Flush(ctx context.Context) error { return s.flush(ctx) }
+
+func (s *SQLite) emitOnce(ctx context.Context, site, u, hash string, durable func(error)) (Change, error) {
+	s.mu.Lock()
+	e, err := s.emitCache(ctx, site)
+	if err != nil {
+		s.mu.Unlock()
+		return "", err
+	}
+	prev, existed := e.emitted[u]
+	run := e.run
+	ch := decide(existed, prev.hash, prev.run, hash, run)
+	if ch == ChangeDuplicate {
+		s.mu.Unlock()
+		return ch, nil
+	}
+	e.emitted[u] = memEmit{hash: hash, run: run}
+	if !ch.Emit() {
+		// Same content as an earlier run: note the run, nothing to wait for.
+		s.async("emit "+u, func(ctx context.Context, tx *sql.Tx) error {
+			_, err := s.txExec(ctx, tx, "UPDATE pages SET emit_run = ? WHERE site = ? AND url = ?", run, site, u)
 			return err
-		}
-		var prevHash string
-		var prevRun int64
-		err := s.txQueryRow(ctx, tx, "SELECT hash, run FROM emitted WHERE site = ? AND url = ?", site, u).Scan(&prevHash, &prevRun)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return err
-		}
-		ch = decide(err == nil, prevHash, prevRun, hash, run)
-		if ch == ChangeDuplicate {
-			return nil
-		}
-		now := ns(s.now())
-		if _, err := s.txExec(ctx, tx, `INSERT INTO emitted (site, url, hash, run, emitted_at) VALUES (?, ?, ?, ?, ?)
-			ON CONFLICT (site, url) DO UPDATE SET hash = excluded.hash, run = excluded.run,
-				emitted_at = CASE WHEN emitted.hash = excluded.hash THEN emitted.emitted_at ELSE excluded.emitted_at END`,
-			site, u, hash, run, now); err != nil {
-			return err
-		}
-		if !ch.Emit() {
-			return nil
-		}
-		_, err = s.txExec(ctx, tx, `INSERT INTO pages (site, url, content_hash, emitted_at) VALUES (?, ?, ?, ?)
-			ON CONFLICT (site, url) DO UPDATE SET content_hash = excluded.content_hash, emitted_at = excluded.emitted_at`,
-			site, u, hash, now)
+		})
+		s.mu.Unlock()
+		return ch, nil
+	}
+	s.knownURL(site, u)
+	now := ns(s.now())
+	// Queued under s.mu, so the commit order follows the verdict order.
+	write := func(ctx context.Context, tx *sql.Tx) error {
+		_, err := s.txExec(ctx, tx, `INSERT INTO pages (site, url, content_hash, emitted_at, emit_hash, emit_run) VALUES (?, ?, ?, ?, ?, ?)
+			ON CONFLICT (site, url) DO UPDATE SET content_hash = excluded.content_hash, emitted_at = excluded.emitted_at,
+				emit_hash = excluded.emit_hash, emit_run = excluded.emit_run`,
+			site, u, hash, now, hash, run)
 		return err
-	})
-	return ch, err
+	}
+	undo := func() {
+		s.mu.Lock()
+		if cur, ok := e.emitted[u]; ok && cur.hash == hash && cur.run == run {
+			if existed {
+				e.emitted[u] = prev
+			} else {
+				delete(e.emitted, u)
+			}
+		}
+		s.mu.Unlock()
+	}
+	if durable != nil {
+		o := &op{what: "emit " + u, run: write, after: func(err error) {
+			if err != nil {
+				undo()
+				err = fmt.Errorf("sqlite %s: emit %s: %w", s.path, u, err)
+			}
+			durable(err)
+		}}
+		s.qmu.Lock()
+		s.queue = append(s.queue, o)
+		s.qmu.Unlock()
+		s.mu.Unlock()
+		select {
+		case s.wake <- struct{}{}:
+		default:
+		}
+		return ch, nil
+	}
+	done := s.enqueue("emit "+u, true, write)
+	s.mu.Unlock()
+	if err := s.wait(ctx, "emit "+u, done); err != nil {
+		undo()
+		return "", err
+	}
+	return ch, nil
 }
 
 // Gone implements Store.
 func (s *SQLite) Gone(ctx context.Context, site, u string) (bool, error) {
-	var n int64
-	err := s.tx(ctx, "gone "+u, func(ctx context.Context, tx *sql.Tx) error {
-		res, err := s.txExec(ctx, tx, "DELETE FROM emitted WHERE site = ? AND url = ?", site, u)
-		if err != nil {
-			return err
-		}
-		n, err = res.RowsAffected()
+	s.mu.Lock()
+	e, err := s.emitCache(ctx, site)
+	if err != nil {
+		s.mu.Unlock()
+		return false, err
+	}
+	prev, was := e.emitted[u]
+	delete(e.emitted, u)
+	done := s.enqueue("gone "+u, true, func(ctx context.Context, tx *sql.Tx) error {
+		_, err := s.txExec(ctx, tx, "UPDATE pages SET emit_hash = '', emit_run = 0 WHERE site = ? AND url = ?", site, u)
 		return err
 	})
-	return n > 0, err
+	s.mu.Unlock()
+	if err := s.wait(ctx, "gone "+u, done); err != nil {
+		s.mu.Lock()
+		if was {
+			e.emitted[u] = prev
+		}
+		s.mu.Unlock()
+		return false, err
+	}
+	return was, nil
 }
 
 // Emitted implements Store.
@@ -769,7 +937,7 @@ func (s *SQLite) Emitted(ctx context.Context, site string) ([]string, error) {
 	if err := s.flush(ctx); err != nil {
 		return nil, err
 	}
-	rows, err := s.db.QueryContext(ctx, "SELECT url FROM emitted WHERE site = ? ORDER BY url", site)
+	rows, err := s.db.QueryContext(ctx, "SELECT url FROM pages WHERE site = ? AND emit_hash != '' ORDER BY url", site)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite %s: emitted set of %s: %w", s.path, site, err)
 	}
@@ -820,8 +988,8 @@ func (s *SQLite) Stats(ctx context.Context, site string) (Stats, error) {
 		sql string
 		dst *int64
 	}{
-		{"SELECT COUNT(*) FROM seen WHERE site = ?", &st.Seen},
-		{"SELECT COUNT(*) FROM emitted WHERE site = ?", &st.Emitted},
+		{"SELECT (SELECT COUNT(*) FROM seen WHERE site = ?1) + (SELECT COUNT(*) FROM frontier WHERE site = ?1 AND key != '')", &st.Seen},
+		{"SELECT COUNT(*) FROM pages WHERE site = ? AND emit_hash != ''", &st.Emitted},
 		{"SELECT COUNT(*) FROM pages WHERE site = ?", &st.Pages},
 	} {
 		if err := s.db.QueryRowContext(ctx, q.sql, site).Scan(q.dst); err != nil {
@@ -837,7 +1005,7 @@ func (s *SQLite) Sites(ctx context.Context) ([]string, error) {
 		return nil, err
 	}
 	rows, err := s.db.QueryContext(ctx, `SELECT site FROM runs UNION SELECT DISTINCT site FROM frontier
-		UNION SELECT DISTINCT site FROM pages UNION SELECT DISTINCT site FROM emitted ORDER BY 1`)
+		UNION SELECT DISTINCT site FROM pages ORDER BY 1`)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite %s: list sites: %w", s.path, err)
 	}
@@ -855,17 +1023,19 @@ func (s *SQLite) Sites(ctx context.Context) ([]string, error) {
 
 // Reset implements Store.
 func (s *SQLite) Reset(ctx context.Context, site string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	err := s.tx(ctx, "reset "+site, func(ctx context.Context, tx *sql.Tx) error {
-		for _, t := range []string{"runs", "frontier", "seen", "pages", "emitted"} {
+		for _, t := range []string{"runs", "frontier", "seen", "pages"} {
 			if _, err := s.txExec(ctx, tx, "DELETE FROM "+t+" WHERE site = ?", site); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
+	s.mu.Lock()
 	delete(s.seen, site)
+	delete(s.emits, site)
+	delete(s.known, site)
+	s.mu.Unlock()
 	return err
 }
 

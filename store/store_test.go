@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -64,9 +65,11 @@ func TestOpenURLs(t *testing.T) {
 	if p := mustSQLitePath(t, "sqlite://rel/state.db"); p != "rel/state.db" {
 		t.Errorf("relative path = %q, want rel/state.db", p)
 	}
-	_, err := store.Open(ctx, "redis://127.0.0.1:6379/0")
-	if !errors.Is(err, store.ErrNotBuilt) || !strings.Contains(err.Error(), "redis store: not built yet") {
-		t.Errorf("Open(redis) = %v, want redis store: not built yet", err)
+	if !slices.Contains(store.Schemes(), "redis") {
+		_, err := store.Open(ctx, "redis://127.0.0.1:6379/0")
+		if !errors.Is(err, store.ErrNotBuilt) || !strings.Contains(err.Error(), "redis store: not built yet") {
+			t.Errorf("Open(redis) = %v, want redis store: not built yet", err)
+		}
 	}
 	if _, err := store.Open(ctx, "bogus://x"); err == nil || !strings.Contains(err.Error(), `unknown scheme "bogus"`) {
 		t.Errorf("Open(bogus) = %v", err)

@@ -1,0 +1,62 @@
+package store
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/healthcrawl/healthcrawl/internal/redistest"
+)
+
+// A call retried after its reply was lost (same token) gets the answer of its first
+// attempt: the same leased entries, the same emit verdict.
+func TestRedisTokensMakeRetriesIdempotent(t *testing.T) {
+	ctx := context.Background()
+	srv := redistest.Start(t)
+	s, err := OpenRedis(ctx, srv.URL(0), RedisOptions{Prefix: "tok"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.BeginRun(ctx, "a"); err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range []string{"https://x/1", "https://x/2", "https://x/3"} {
+		if _, err := s.Enqueue(ctx, "a", u, Entry{URL: u, Data: []byte("d")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	lease := func(tok string) []any {
+		t.Helper()
+		res, err := s.run(ctx, "lease", scriptLease, "a", "w", 2, time.Minute.Milliseconds(), tok)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.([]any)
+	}
+	first := lease("t1")
+	again := lease("t1")
+	if len(first) != 4 || len(again) != 4 || first[0] != again[0] || first[2] != again[2] {
+		t.Fatalf("retried lease = %v, first = %v; want the same two entries", again, first)
+	}
+	if next := lease("t2"); len(next) != 2 || next[0] != "https://x/3" {
+		t.Fatalf("next lease = %v, want x/3", next)
+	}
+	emit := func(tok string) string {
+		t.Helper()
+		res, err := s.run(ctx, "emit once", scriptEmit, "a", "https://x/1", "h", tok)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.(string)
+	}
+	if c := emit("e1"); c != "new" {
+		t.Fatalf("first emit = %q", c)
+	}
+	if c := emit("e1"); c != "new" {
+		t.Fatalf("retried emit = %q, want new again", c)
+	}
+	if c := emit("e2"); c != "duplicate" {
+		t.Fatalf("other emit = %q, want duplicate", c)
+	}
+}
