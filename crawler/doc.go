@@ -69,6 +69,23 @@
 // exactly as `crawl extract` does. Only text/html and application/xhtml+xml responses
 // are extracted; bodies that look binary are failed.
 //
+// # Crawl state (JobOptions.Store, state.go)
+//
+// With a store.Store the site's frontier lives in the store: entries are leased (in
+// batches of 4 × crawl.parallelism, renewed every state.lease/3) and acknowledged once
+// handled, so a crawl killed midway resumes: store.BeginRun says the run is not
+// finished, the frontier and visited set are kept (seeding again queues only seeds a
+// crash kept from being queued), and the entries the dead process held
+// (same JobOptions.Worker) are queued again at once. A URL is marked seen and queued in
+// one atomic step. A record is written only after the store's emitted set accepted it
+// (store.EmitOnce on the canonical key and content hash), which makes the output
+// exactly-once across resumes. With a persistent store a new run is incremental: pages
+// are requested with If-None-Match / If-Modified-Since from their stored validators
+// (a 304 leads to the page's stored links), sitemap entries whose lastmod has not
+// moved are not requested, only new and changed articles are written (Article.Change),
+// articles of earlier runs not reached any more are fetched once at the end (404/410:
+// gone), and Summary counts new / changed / unchanged / gone.
+//
 // # Accounting
 //
 // Every URL the crawler saw but did not emit ends in exactly one category, with a
@@ -86,6 +103,11 @@
 //	failed             HTTP status, timeout, network error, redirect loop or too many redirects,
 //	                   binary or undecodable body, malformed sitemap, extractor or sink error
 //	over_limit         max_pages, max_depth, body_size (max_body_bytes), url_length, trap
+//	unchanged          (persistent state only) an article emitted by an earlier run and not
+//	                   written again: 304 Not Modified, sitemap lastmod not moved, or same
+//	                   content hash
+//	gone               (persistent state only) an article emitted by an earlier run that now
+//	                   answers 404 or 410
 //
 // A link repeated verbatim is the same URL and is not counted again. URLs stopped by
 // the trap guard or max_depth are held until the end of the site's crawl and counted

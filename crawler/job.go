@@ -281,14 +281,14 @@ func (s *siteRun) run(ctx context.Context) error {
 	if err := s.setup(ctx); err != nil {
 		return err
 	}
-	resumed, stopState, err := s.beginState(ctx)
+	stopState, err := s.beginState(ctx)
 	if err != nil {
 		return err
 	}
 	defer stopState()
-	if !resumed {
-		s.seed(ctx)
-	}
+	// On a resumed run the seeds are in the visited set already: seeding again queues
+	// only those a crash kept from being queued.
+	s.seed(ctx)
 	stop := context.AfterFunc(ctx, func() {
 		s.mu.Lock()
 		s.cond.Broadcast()

@@ -443,21 +443,21 @@ func (s *siteRun) revisit(ctx context.Context) int {
 	return n
 }
 
-// beginState begins or resumes the site's run in the store and starts the lease
-// heartbeat; resumed means the frontier is kept and must not be seeded again. stop
-// ends the heartbeat.
-func (s *siteRun) beginState(ctx context.Context) (resumed bool, stop func(), err error) {
+// beginState begins or resumes the site's run in the store (a resumed run keeps its
+// frontier and visited set; the entries this worker held are queued again) and
+// starts the lease heartbeat, which stop ends.
+func (s *siteRun) beginState(ctx context.Context) (stop func(), err error) {
 	if s.sf == nil {
-		return false, func() {}, nil
+		return func() {}, nil
 	}
 	r, err := s.st.BeginRun(ctx, s.site.Name)
 	if err != nil {
-		return false, nil, fmt.Errorf("site %s: state: %w", s.site.Name, err)
+		return nil, fmt.Errorf("site %s: state: %w", s.site.Name, err)
 	}
 	if r.Resumed {
 		n, err := s.st.Release(ctx, s.site.Name, s.sf.worker)
 		if err != nil {
-			return false, nil, fmt.Errorf("site %s: state: %w", s.site.Name, err)
+			return nil, fmt.Errorf("site %s: state: %w", s.site.Name, err)
 		}
 		st, _ := s.st.Stats(ctx, s.site.Name)
 		s.job.resumed.Store(true)
@@ -472,7 +472,7 @@ func (s *siteRun) beginState(ctx context.Context) (resumed bool, stop func(), er
 		defer close(done)
 		s.sf.heartbeat(hctx, s.log)
 	}()
-	return r.Resumed, func() { cancel(); <-done }, nil
+	return func() { cancel(); <-done }, nil
 }
 
 // endState gives back unhandled leases and, when the frontier was drained, marks the

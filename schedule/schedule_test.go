@@ -203,3 +203,43 @@ func metric(t *testing.T, body, series string) float64 {
 	}
 	return v
 }
+
+// With a jitter longer than the test, a tick waits instead of running, and the wait
+// ends with the context: no run starts and Run returns at once.
+func TestJitterDelaysAndCancels(t *testing.T) {
+	cfg := config.Default()
+	cfg.Sites = []config.Site{{Name: "a", Schedule: "* * * * * *"}}
+	cfg.Schedule.Jitter = time.Hour
+	runs := 0
+	var mu sync.Mutex
+	s, err := schedule.New(schedule.Options{Config: cfg, Run: func(context.Context, schedule.Job) (schedule.Result, error) {
+		mu.Lock()
+		runs++
+		mu.Unlock()
+		return schedule.Result{}, nil
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { s.Run(ctx); close(done) }()
+	time.Sleep(2500 * time.Millisecond) // at least two ticks
+	cancel()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("Run did not return while a tick waited for its jitter")
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if runs != 0 {
+		t.Errorf("%d runs started within an hour of jitter", runs)
+	}
+	srv := httptest.NewServer(s.Handler())
+	defer srv.Close()
+	body := get(t, srv.URL+"/metrics")
+	if got := metric(t, body, `healthcrawl_runs_skipped_total{site="a"}`); got < 1 {
+		t.Errorf("ticks during the jitter wait were not counted as skipped: %v", got)
+	}
+}

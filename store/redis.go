@@ -525,3 +525,19 @@ func (s *Redis) Reset(ctx context.Context, site string) error {
 	_, err := s.run(ctx, "reset", scriptReset, site)
 	return err
 }
+
+// LeasesByWorker returns, for site, how many URLs each worker holds under a live
+// lease (the workers of the fleet at work right now).
+func (s *Redis) LeasesByWorker(ctx context.Context, site string) (map[string]int64, error) {
+	res, err := s.run(ctx, "leases by worker", scriptLeasesByWorker, site)
+	if err != nil {
+		return nil, err
+	}
+	a, _ := res.([]any)
+	out := map[string]int64{}
+	for i := 0; i+1 < len(a); i += 2 {
+		w, _ := a[i].(string)
+		out[w] = asInt(a[i+1])
+	}
+	return out, nil
+}

@@ -243,6 +243,25 @@ return {
 }
 `)
 
+	// ARGV: site → {worker1, live leases, worker2, …}
+	scriptLeasesByWorker = newScript(`
+local live = redis.call('ZRANGEBYSCORE', LEASES, '(' .. now_ms(), '+inf')
+local n, order = {}, {}
+for _, url in ipairs(live) do
+	local w = redis.call('HGET', OWNER, url)
+	if w then
+		if not n[w] then n[w] = 0; order[#order + 1] = w end
+		n[w] = n[w] + 1
+	end
+end
+local out = {}
+for _, w in ipairs(order) do
+	out[#out + 1] = w
+	out[#out + 1] = n[w]
+end
+return out
+`)
+
 	// ARGV: site
 	scriptReset = newScript(`
 redis.call('DEL', RUN, Q, SEQ, LEASES, OWNER, DATA, DONE, FAILED, SEEN, META, MHASH, EMAT, EMITTED, LTOK, POS)

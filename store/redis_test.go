@@ -151,6 +151,40 @@ func TestRedisStateURL(t *testing.T) {
 	}
 }
 
+func TestRedisLeasesByWorker(t *testing.T) {
+	ctx := context.Background()
+	srv := redistest.Start(t)
+	s, err := store.OpenRedis(ctx, srv.URL(0), store.RedisOptions{Prefix: "lbw"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for i := range 6 {
+		u := fmt.Sprintf("https://x/%d", i)
+		if _, err := s.Enqueue(ctx, "a", u, store.Entry{URL: u}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, l := range []struct {
+		w string
+		n int
+	}{{"w1", 3}, {"w2", 2}} {
+		if _, err := s.Lease(ctx, "a", l.w, l.n, time.Hour); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Ack(ctx, "a", "https://x/0", store.Done); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.LeasesByWorker(ctx, "a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff(map[string]int64{"w1": 2, "w2": 2}, got); d != "" {
+		t.Fatalf("leases by worker (-want +got):\n%s", d)
+	}
+}
+
 func TestRedisPrefixesAreIndependent(t *testing.T) {
 	ctx := context.Background()
 	srv := redistest.Start(t)

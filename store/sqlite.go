@@ -12,7 +12,6 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	_ "modernc.org/sqlite" // pure Go SQLite driver, registered as "sqlite"
@@ -52,17 +51,17 @@ var migrations = []string{
 		finished_at INTEGER NOT NULL DEFAULT 0 -- 0 = in progress
 	);
 	CREATE TABLE frontier (
+		id      INTEGER PRIMARY KEY, -- queue order
 		site    TEXT NOT NULL,
 		url     TEXT NOT NULL,
-		seq     INTEGER NOT NULL, -- queue order
 		key     TEXT NOT NULL DEFAULT '', -- visited-set key it was enqueued under (part of the visited set)
 		data    BLOB,
 		state   INTEGER NOT NULL DEFAULT 0, -- 0 queued, 1 leased, 2 done, 3 failed
 		worker  TEXT NOT NULL DEFAULT '',
 		expires INTEGER NOT NULL DEFAULT 0, -- lease expiry, unix ns
-		PRIMARY KEY (site, url)
-	) WITHOUT ROWID;
-	CREATE INDEX frontier_state ON frontier (site, state, seq);
+		UNIQUE (site, url)
+	);
+	CREATE INDEX frontier_state ON frontier (site, state, id);
 	CREATE TABLE seen (
 		site TEXT NOT NULL,
 		key  TEXT NOT NULL,
@@ -96,6 +95,9 @@ type SQLite struct {
 	seen  map[string]map[string]struct{} // site → visited keys of the current run (loaded lazily)
 	emits map[string]*emitState          // site → emitted set and current run (loaded lazily)
 	known map[string]map[string]struct{} // site → URLs with metadata (loaded lazily)
+	// leased: "site\x00url" → frontier row id of entries leased by this process
+	// (Ack finds the row by id).
+	leased map[string]int64
 
 	// Writes go through one committer goroutine that runs every op queued so far in
 	// one transaction (group commit). Ops that return data or must be durable before
@@ -112,8 +114,6 @@ type SQLite struct {
 	stop     chan struct{}
 	stopped  chan struct{}
 	asyncErr error // first error of an op nobody waited for; returned by the next waited op
-
-	seq atomic.Int64 // last frontier seq (queue order)
 
 	stmtMu sync.Mutex
 	stmts  map[string]*sql.Stmt // prepared statements by SQL text
@@ -160,18 +160,12 @@ func OpenSQLite(ctx context.Context, path string) (*SQLite, error) {
 	// Only the committer writes; readers use the other connections (WAL).
 	db.SetMaxOpenConns(4)
 	s := &SQLite{db: db, path: path, now: time.Now, seen: map[string]map[string]struct{}{},
-		emits: map[string]*emitState{}, known: map[string]map[string]struct{}{},
+		emits: map[string]*emitState{}, known: map[string]map[string]struct{}{}, leased: map[string]int64{},
 		meta: map[string]pendingMeta{}, stmts: map[string]*sql.Stmt{}, wake: make(chan struct{}, 1), stop: make(chan struct{}), stopped: make(chan struct{})}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("sqlite %s: %w", path, err)
 	}
-	var maxSeq int64
-	if err := s.db.QueryRowContext(ctx, "SELECT COALESCE(MAX(seq), 0) FROM frontier").Scan(&maxSeq); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("sqlite %s: %w", path, err)
-	}
-	s.seq.Store(maxSeq)
 	go s.committer()
 	return s, nil
 }
@@ -475,6 +469,7 @@ func (s *SQLite) BeginRun(ctx context.Context, site string) (Run, error) {
 		return Run{}, err
 	}
 	s.mu.Lock()
+	s.forgetLeases(site)
 	if !r.Resumed {
 		s.seen[site] = map[string]struct{}{}
 	}
@@ -553,18 +548,18 @@ func (s *SQLite) Enqueue(ctx context.Context, site, key string, e Entry) (bool, 
 			return err
 		}
 		// The frontier row carries the key: one insert marks it seen and queues it.
-		_, err := s.txExec(ctx, tx, `INSERT INTO frontier (site, url, seq, key, data, state) VALUES (?, ?, ?, ?, ?, 0)
+		_, err := s.txExec(ctx, tx, `INSERT INTO frontier (site, url, key, data, state) VALUES (?, ?, ?, ?, 0)
 			ON CONFLICT (site, url) DO UPDATE SET key = excluded.key, data = excluded.data, state = 0, worker = '', expires = 0`,
-			site, e.URL, s.seq.Add(1), key, e.Data)
+			site, e.URL, key, e.Data)
 		return err
 	})
 	return true, nil
 }
 
 func (s *SQLite) pushTx(ctx context.Context, tx *sql.Tx, site string, e Entry) error {
-	_, err := s.txExec(ctx, tx, `INSERT INTO frontier (site, url, seq, data, state) VALUES (?, ?, ?, ?, 0)
+	_, err := s.txExec(ctx, tx, `INSERT INTO frontier (site, url, data, state) VALUES (?, ?, ?, 0)
 		ON CONFLICT (site, url) DO UPDATE SET data = excluded.data, state = 0, worker = '', expires = 0`,
-		site, e.URL, s.seq.Add(1), e.Data)
+		site, e.URL, e.Data)
 	return err
 }
 
@@ -600,9 +595,9 @@ func (s *SQLite) Lease(ctx context.Context, site, worker string, n int, ttl time
 		if _, err := s.txExec(ctx, tx, "UPDATE frontier SET state = 0, worker = '' WHERE site = ? AND state = 1 AND expires <= ?", site, ns(now)); err != nil {
 			return err
 		}
-		rs, err := s.txQuery(ctx, tx, `UPDATE frontier SET state = 1, worker = ?1, expires = ?2
-			WHERE site = ?3 AND url IN (SELECT url FROM frontier WHERE site = ?3 AND state = 0 ORDER BY seq LIMIT ?4)
-			RETURNING seq, url, data`, worker, ns(now.Add(ttl)), site, n)
+		rs, err := s.txQuery(ctx, tx, `UPDATE frontier SET state = 1, worker = ?, expires = ?
+			WHERE id IN (SELECT id FROM frontier WHERE site = ? AND state = 0 ORDER BY id LIMIT ?)
+			RETURNING id, url, data`, worker, ns(now.Add(ttl)), site, n)
 		if err != nil {
 			return err
 		}
@@ -620,6 +615,11 @@ func (s *SQLite) Lease(ctx context.Context, site, worker string, n int, ttl time
 		return nil, err
 	}
 	sort.Slice(rows, func(a, b int) bool { return rows[a].id < rows[b].id })
+	s.mu.Lock()
+	for _, r := range rows {
+		s.leased[site+"\x00"+r.e.URL] = r.id
+	}
+	s.mu.Unlock()
 	out := make([]Entry, len(rows))
 	for i, r := range rows {
 		out[i] = r.e
@@ -642,6 +642,19 @@ func (s *SQLite) Ack(ctx context.Context, site, u string, o Outcome) error {
 	if o == Failed {
 		st = stFailed
 	}
+	s.mu.Lock()
+	id, ok := s.leased[site+"\x00"+u]
+	delete(s.leased, site+"\x00"+u)
+	if ok {
+		// Leased here: the row is known by its id (no lookup by URL).
+		s.async("ack "+u, func(ctx context.Context, tx *sql.Tx) error {
+			_, err := s.txExec(ctx, tx, "UPDATE frontier SET state = ?, worker = '', expires = 0 WHERE id = ? AND state IN (0, 1)", st, id)
+			return err
+		})
+		s.mu.Unlock()
+		return nil
+	}
+	s.mu.Unlock()
 	s.async("ack "+u, func(ctx context.Context, tx *sql.Tx) error {
 		_, err := s.txExec(ctx, tx, "UPDATE frontier SET state = ?, worker = '', expires = 0 WHERE site = ? AND url = ? AND state IN (0, 1)", st, site, u)
 		return err
@@ -649,8 +662,21 @@ func (s *SQLite) Ack(ctx context.Context, site, u string, o Outcome) error {
 	return nil
 }
 
+// forgetLeases drops the cached row ids of site's leases. s.mu held.
+func (s *SQLite) forgetLeases(site string) {
+	prefix := site + "\x00"
+	for k := range s.leased {
+		if strings.HasPrefix(k, prefix) {
+			delete(s.leased, k)
+		}
+	}
+}
+
 // Nack implements Store.
 func (s *SQLite) Nack(ctx context.Context, site, u string) error {
+	s.mu.Lock()
+	delete(s.leased, site+"\x00"+u)
+	s.mu.Unlock()
 	s.async("nack "+u, func(ctx context.Context, tx *sql.Tx) error {
 		_, err := s.txExec(ctx, tx, "UPDATE frontier SET state = 0, worker = '', expires = 0 WHERE site = ? AND url = ? AND state = 1", site, u)
 		return err
@@ -660,6 +686,9 @@ func (s *SQLite) Nack(ctx context.Context, site, u string) error {
 
 // Release implements Store.
 func (s *SQLite) Release(ctx context.Context, site, worker string) (int, error) {
+	s.mu.Lock()
+	s.forgetLeases(site)
+	s.mu.Unlock()
 	var n int64
 	err := s.tx(ctx, "release leases of "+worker, func(ctx context.Context, tx *sql.Tx) error {
 		res, err := s.txExec(ctx, tx, "UPDATE frontier SET state = 0, worker = '', expires = 0 WHERE site = ? AND state = 1 AND worker = ?", site, worker)
@@ -1032,6 +1061,7 @@ func (s *SQLite) Reset(ctx context.Context, site string) error {
 		return nil
 	})
 	s.mu.Lock()
+	s.forgetLeases(site)
 	delete(s.seen, site)
 	delete(s.emits, site)
 	delete(s.known, site)
@@ -1039,7 +1069,8 @@ func (s *SQLite) Reset(ctx context.Context, site string) error {
 	return err
 }
 
-// Close implements Store: it checkpoints the WAL into the database file.
+// Close implements Store: it commits what is queued and closes the file (the last
+// connection to close folds the WAL into the database file).
 func (s *SQLite) Close() error {
 	s.closeOnce.Do(func() {
 		close(s.stop)
@@ -1056,7 +1087,6 @@ func (s *SQLite) Close() error {
 		}
 		s.stmts = map[string]*sql.Stmt{}
 		s.stmtMu.Unlock()
-		_, _ = s.db.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
 		if err := s.db.Close(); err != nil && s.closeErr == nil {
 			s.closeErr = fmt.Errorf("sqlite %s: close: %w", s.path, err)
 		}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -103,7 +102,7 @@ pages in flight and flush the state; then exit 0.`,
 		},
 	}
 	cmd.Flags().StringVarP(&path, "config", "c", "", "config file (YAML)")
-	cmd.Flags().StringVar(&listen, "listen", config.Default().Schedule.Listen, "address of /metrics and /healthz (default: schedule.listen of the config)")
+	cmd.Flags().StringVar(&listen, "listen", "", "address of /metrics and /healthz (default: schedule.listen of the config, "+config.Default().Schedule.Listen+")")
 	cmd.Flags().StringVar(&state, "state", "", "state store URL; overrides state.url (memory, sqlite:///abs/path.db, sqlite://relative.db)")
 	cmd.Flags().StringArrayVar(&sites, "site", nil, "schedule only this site target (repeatable)")
 	_ = cmd.MarkFlagRequired("config")
@@ -122,7 +121,7 @@ func crawlJob(cfg config.Config, st store.Store, log *slog.Logger) schedule.RunF
 			return schedule.Result{}, err
 		}
 		sum, runErr := crawler.RunJob(ctx, crawler.JobOptions{
-			Config: c, Sites: []string{job.Site}, Sink: sink, Logger: log.With("site", job.Site), Store: st,
+			Config: c, Sites: []string{job.Site}, Sink: sink, Logger: log, Store: st,
 		})
 		closeErr := sink.Close(context.WithoutCancel(ctx))
 		res := schedule.Result{Fetched: sum.Fetched, Articles: sum.Articles, Errors: map[string]int{}, Changes: map[string]int{}}
@@ -134,10 +133,8 @@ func crawlJob(cfg config.Config, st store.Store, log *slog.Logger) schedule.RunF
 				res.Changes[ch] = n
 			}
 		}
-		switch {
-		case runErr != nil && errors.Is(runErr, context.Canceled) && ctx.Err() != nil:
-			return res, nil // shut down: the run resumes at the next start
-		case runErr != nil:
+		if runErr != nil {
+			// Also on shutdown: the run is interrupted (it resumes at the next start).
 			return res, runErr
 		}
 		return res, closeErr
