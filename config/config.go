@@ -3,7 +3,10 @@
 // decode) and Validate, which reports every problem with its key path.
 package config
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // Config is the whole configuration file.
 type Config struct {
@@ -57,13 +60,29 @@ type Rotate struct {
 // State selects the crawl state store (frontier, visited set, per-URL metadata,
 // emitted set): "memory" (or "") = in memory, nothing kept between runs;
 // "sqlite:///abs/path.db" or "sqlite://relative.db" = one SQLite file, so runs
-// resume after a crash and re-crawls are incremental.
+// resume after a crash and re-crawls are incremental; "redis://HOST:PORT/DB" = a
+// Redis server shared by several worker processes (scale-out).
 type State struct {
 	URL string `mapstructure:"url"`
 	// Lease is how long a URL taken from the frontier stays reserved for the worker
 	// that took it; the lease is renewed while the page is worked on, and an expired
 	// one (the worker died) puts the URL back in the queue.
 	Lease time.Duration `mapstructure:"lease"`
+	// Prefix is the key prefix of the crawl in a redis state; every worker of one
+	// crawl uses the same. Empty = the config's name (see Config.StatePrefix).
+	Prefix string `mapstructure:"prefix"`
+	// FleetLimits: with a redis state, crawl.parallelism and the delays (crawl.delay,
+	// sites[].delay, robots.txt Crawl-delay) hold per host for all the workers
+	// together, through a limiter in Redis; false = each worker applies them alone.
+	FleetLimits bool `mapstructure:"fleet_limits"`
+}
+
+// StatePrefix is state.prefix, or the config's name when it is empty.
+func (c Config) StatePrefix() string {
+	if p := strings.TrimSpace(c.State.Prefix); p != "" {
+		return p
+	}
+	return c.Name
 }
 
 // Schedule configures `crawl schedule`.
@@ -150,7 +169,7 @@ func Default() Config {
 		},
 		Output:   Output{Path: "out/records.jsonl", Format: "jsonl"},
 		Pipeline: Pipeline{Stages: stages},
-		State:    State{URL: DefaultStateURL, Lease: 30 * time.Second},
+		State:    State{URL: DefaultStateURL, Lease: 30 * time.Second, FleetLimits: true},
 		Schedule: Schedule{Listen: "127.0.0.1:9464"},
 	}
 }

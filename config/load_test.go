@@ -105,6 +105,8 @@ func TestEnvOverridesEveryKey(t *testing.T) {
 		"CRAWL_SCHEDULE_LISTEN":           "127.0.0.1:1",
 		"CRAWL_STATE_LEASE":               "10s",
 		"CRAWL_SCHEDULE_JITTER":           "1m",
+		"CRAWL_STATE_PREFIX":              "nightly",
+		"CRAWL_STATE_FLEET_LIMITS":        "false",
 	}
 	if got, want := len(config.EnvKeys()), len(env); got != want {
 		t.Fatalf("EnvKeys has %d keys, test covers %d: %v", got, want, config.EnvKeys())
@@ -128,6 +130,8 @@ func TestEnvOverridesEveryKey(t *testing.T) {
 	want.Schedule.Listen = "127.0.0.1:1"
 	want.State.Lease = 10 * time.Second
 	want.Schedule.Jitter = time.Minute
+	want.State.Prefix = "nightly"
+	want.State.FleetLimits = false
 	if diff := cmp.Diff(want, cfg, cmp.FilterPath(func(p cmp.Path) bool { return p.String() == "Sites" }, cmp.Ignore())); diff != "" {
 		t.Errorf("env not applied (-want +got):\n%s", diff)
 	}

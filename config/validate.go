@@ -125,6 +125,15 @@ func (c Config) Validate() error {
 	if c.State.Lease <= 0 {
 		add("state.lease", c.State.Lease.String(), kindErr(ErrRange, "must be > 0"))
 	}
+	// The key prefix of a redis state: state.prefix, or the name when the state is
+	// redis and no prefix is set.
+	badPrefix := func(p string) bool { return strings.ContainsAny(p, "{} \t\r\n") }
+	const prefixMsg = "the key prefix in a redis state must not contain braces or spaces"
+	if p := c.State.Prefix; p != "" && badPrefix(p) {
+		add("state.prefix", p, kindErr(ErrInvalid, prefixMsg))
+	} else if p == "" && badPrefix(c.Name) && isRedisURL(c.State.URL) {
+		add("name", c.Name, kindErr(ErrInvalid, prefixMsg+" (set state.prefix)"))
+	}
 	if c.Schedule.Jitter < 0 {
 		add("schedule.jitter", c.Schedule.Jitter.String(), kindErr(ErrRange, "must be ≥ 0"))
 	}
@@ -245,6 +254,11 @@ func checkStateURL(raw string) error {
 		return fmt.Errorf("unsupported state store %q (want memory, sqlite://PATH or redis://HOST:PORT/DB)", u.Scheme)
 	}
 	return nil
+}
+
+func isRedisURL(raw string) bool {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	return err == nil && (u.Scheme == "redis" || u.Scheme == "rediss")
 }
 
 func checkHTTPURL(raw string) error {

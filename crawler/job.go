@@ -20,6 +20,7 @@ import (
 
 	"github.com/healthcrawl/healthcrawl/article"
 	"github.com/healthcrawl/healthcrawl/config"
+	"github.com/healthcrawl/healthcrawl/fleet"
 	"github.com/healthcrawl/healthcrawl/output"
 	"github.com/healthcrawl/healthcrawl/pipeline"
 	"github.com/healthcrawl/healthcrawl/store"
@@ -89,6 +90,7 @@ type job struct {
 	acct    *accountant
 	runner  *pipeline.Runner
 	robots  *robotsCache
+	fleet   *fleet.Limiter // per-host limits shared by the workers of a redis state; nil = local only
 	sem     chan struct{}
 	cancel  context.CancelCauseFunc
 	sinkMu  sync.Mutex
@@ -191,6 +193,7 @@ func RunJob(ctx context.Context, opts JobOptions) (Summary, error) {
 	if timeout <= 0 {
 		timeout = 30 * time.Second
 	}
+	j.fleet = newFleetLimiter(cfg, opts.Store, log)
 	j.robots = newRobotsCache(&http.Client{Timeout: timeout}, cfg.Crawl.UserAgent, cfg.Crawl.Retries, j.retryBase, log)
 
 	var runs []*siteRun
@@ -310,7 +313,13 @@ func (s *siteRun) run(ctx context.Context) error {
 	wg.Wait()
 	s.c.Wait()
 	s.settleHeld(context.WithoutCancel(ctx))
-	return s.endState(ctx)
+	err = s.endState(ctx)
+	if s.popErr != nil && ctx.Err() == nil {
+		// The frontier failed (a state store unreachable for longer than it waits):
+		// the crawl is not complete.
+		return errors.Join(fmt.Errorf("site %s: frontier: %w", s.site.Name, s.popErr), err)
+	}
+	return err
 }
 
 func (s *siteRun) worker(ctx context.Context) {
@@ -323,6 +332,7 @@ func (s *siteRun) worker(ctx context.Context) {
 		e, ok, err := s.frontier.Pop(ctx)
 		if err != nil {
 			s.log.Error("frontier pop", "err", err)
+			s.popErr = err
 			s.done = true
 			s.cond.Broadcast()
 			return
@@ -343,9 +353,17 @@ func (s *siteRun) worker(ctx context.Context) {
 				// other workers hold (they come back if their lease expires).
 				s.active++
 				s.mu.Unlock()
-				more := s.drainState(ctx)
+				more, err := s.drainState(ctx)
 				s.mu.Lock()
 				s.active--
+				if err != nil {
+					// Whether other workers still hold pages is unknown: not drained.
+					s.log.Error("frontier stats", "err", err)
+					s.popErr = err
+					s.done = true
+					s.cond.Broadcast()
+					return
+				}
 				if more {
 					continue
 				}

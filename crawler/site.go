@@ -58,8 +58,9 @@ type siteRun struct {
 	active int
 	done   bool
 
-	drained   bool // the workers stopped because the frontier was empty (not cancelled)
-	revisited bool // earlier articles not reached were queued (see revisit)
+	drained   bool  // the workers stopped because the frontier was empty (not cancelled)
+	popErr    error // the frontier failed: the workers stopped
+	revisited bool  // earlier articles not reached were queued (see revisit)
 }
 
 func newSiteRun(ctx context.Context, j *job, site config.Site) (*siteRun, error) {
@@ -171,6 +172,7 @@ func (s *siteRun) setup(ctx context.Context) error {
 	}
 	par := max(cfg.Parallelism, 1)
 	var limits []*colly.LimitRule
+	hl := newHostLimits(par, delay, cfg.Timeout)
 	if s.obey {
 		// Hosts of the seeds: robots.txt is read now, so a Crawl-delay becomes the
 		// host's delay (with parallelism 1).
@@ -189,6 +191,7 @@ func (s *siteRun) setup(ctx context.Context) error {
 					Delay:        max(delay, r.CrawlDelay),
 					RandomDelay:  max(delay, r.CrawlDelay) / 4,
 				})
+				hl.crawlDelay(u.Host, r.CrawlDelay)
 				s.log.Info("robots.txt crawl-delay", "host", u.Host, "delay", r.CrawlDelay)
 			}
 		}
@@ -196,6 +199,10 @@ func (s *siteRun) setup(ctx context.Context) error {
 	limits = append(limits, &colly.LimitRule{DomainGlob: "*", Parallelism: par, Delay: delay, RandomDelay: delay / 2})
 	if err := c.Limits(limits); err != nil {
 		return fmt.Errorf("site %s: limit rules: %w", s.site.Name, err)
+	}
+	if l := s.job.fleet; l != nil {
+		// Workers sharing a redis state: the same limits, per host, for the fleet.
+		c.WithTransport(l.Transport(nil, hl.get))
 	}
 
 	c.SetRedirectHandler(s.checkRedirect)

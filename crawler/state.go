@@ -501,16 +501,22 @@ func (s *siteRun) endState(ctx context.Context) error {
 // drainState is called when this worker pool has nothing left: it queues the earlier
 // articles not reached yet (once), and waits while other workers hold leases on the
 // site. It reports whether there may be more to do.
-func (s *siteRun) drainState(ctx context.Context) bool {
+func (s *siteRun) drainState(ctx context.Context) (bool, error) {
 	if !s.revisited {
 		s.revisited = true
 		if s.revisit(ctx) > 0 {
-			return true
+			return true, nil
 		}
 	}
 	st, err := s.st.Stats(ctx, s.site.Name)
-	if err != nil || st.Queued+st.Leased == 0 || ctx.Err() != nil {
-		return false
+	if err != nil {
+		if ctx.Err() != nil {
+			return false, nil
+		}
+		return false, err
+	}
+	if st.Queued+st.Leased == 0 || ctx.Err() != nil {
+		return false, nil
 	}
 	t := time.NewTimer(200 * time.Millisecond)
 	defer t.Stop()
@@ -518,7 +524,7 @@ func (s *siteRun) drainState(ctx context.Context) bool {
 	case <-t.C:
 	case <-ctx.Done():
 	}
-	return true
+	return true, nil
 }
 
 // absLinks resolves hrefs against base (the links stored with a page's metadata).

@@ -188,7 +188,7 @@ func (l *Limiter) do(ctx context.Context, what string, f func() error) error {
 // cannot be reached (store.Retryable), for up to wait or until ctx ends. count, if
 // not nil, counts the attempts.
 func retry(ctx context.Context, log *slog.Logger, wait time.Duration, count *atomic.Int64, what string, f func() error) error {
-	var start time.Time
+	start := time.Now()
 	backoff := 100 * time.Millisecond
 	for attempt := 0; ; attempt++ {
 		if count != nil {
@@ -197,12 +197,11 @@ func retry(ctx context.Context, log *slog.Logger, wait time.Duration, count *ato
 		err := f()
 		if err == nil || !store.Retryable(err) {
 			if err == nil && attempt > 0 {
-				log.Info("redis reachable again", "op", what, "down_for", time.Since(start).Round(time.Millisecond))
+				log.Info("redis reachable again", "op", what, "waited", time.Since(start).Round(time.Millisecond))
 			}
 			return err
 		}
 		if attempt == 0 {
-			start = time.Now()
 			log.Warn("redis unreachable, retrying", "op", what, "err", err)
 		}
 		if time.Since(start) >= wait {

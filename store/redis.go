@@ -75,6 +75,7 @@ type Redis struct {
 	keyMu sync.Mutex
 	keys  map[string][]string // site → KEYS of the scripts
 	round atomic.Int64        // commands sent (pipelines and scripts count 1)
+	down  atomic.Bool         // an outage is going on (logged once)
 
 	closeOnce sync.Once
 	closeErr  error
@@ -231,30 +232,28 @@ func Retryable(err error) bool {
 }
 
 // do runs f, retrying with backoff while the server cannot be reached, for up to
-// the wait period or until ctx ends.
+// the wait period or until ctx ends. An outage is logged once when it begins (and
+// every tenth attempt of an operation still waiting), and once when it ends.
 func (s *Redis) do(ctx context.Context, what string, f func() error) error {
-	var start time.Time
+	start := time.Now() // go-redis retries too before an attempt fails: count from here
 	backoff := 100 * time.Millisecond
 	for attempt := 0; ; attempt++ {
 		s.round.Add(1)
 		err := f()
 		if err == nil {
-			if attempt > 0 {
-				s.log.Info("redis reachable again", "addr", s.addr, "op", what, "down_for", time.Since(start).Round(time.Millisecond))
+			if attempt > 0 && s.down.CompareAndSwap(true, false) {
+				s.log.Info("redis reachable again", "addr", s.addr, "op", what, "waited", time.Since(start).Round(time.Millisecond))
 			}
 			return nil
 		}
 		if !Retryable(err) {
 			return fmt.Errorf("redis %s: %s: %w", s.addr, what, err)
 		}
-		if attempt == 0 {
-			start = time.Now()
-		}
 		if time.Since(start) >= s.wait {
 			return fmt.Errorf("redis %s: %s: unreachable for %s: %w", s.addr, what, time.Since(start).Round(time.Second), err)
 		}
-		if attempt == 0 || attempt%10 == 0 {
-			s.log.Warn("redis unreachable, retrying", "addr", s.addr, "op", what, "attempt", attempt+1, "backoff", backoff, "err", err)
+		if s.down.CompareAndSwap(false, true) || (attempt > 0 && attempt%10 == 0) {
+			s.log.Warn("redis unreachable, retrying", "addr", s.addr, "op", what, "attempt", attempt+1, "waited", time.Since(start).Round(time.Millisecond), "wait_max", s.wait, "err", err)
 		}
 		t := time.NewTimer(backoff)
 		select {

@@ -10,6 +10,7 @@ import (
 	"github.com/healthcrawl/healthcrawl/config"
 	"github.com/healthcrawl/healthcrawl/crawler"
 	"github.com/healthcrawl/healthcrawl/output"
+	"github.com/healthcrawl/healthcrawl/store"
 	"github.com/mattn/go-isatty"
 	"github.com/spf13/cobra"
 )
@@ -79,6 +80,23 @@ func (a *app) openSink(ctx context.Context, cfg config.Config) (output.Sink, err
 	return output.NewMulti(sinks...), nil
 }
 
+// workerID is --worker-id, else HOST-PID for a state shared by several processes
+// (redis: two workers must never share a name by accident), else the crawler's
+// default (a restarted process takes its own leases back).
+func workerID(flag string, st store.Store) string {
+	if flag != "" {
+		return flag
+	}
+	if st != nil && st.Engine() == "redis" {
+		host, err := os.Hostname()
+		if err != nil || host == "" {
+			host = "worker"
+		}
+		return fmt.Sprintf("%s-%d", host, os.Getpid())
+	}
+	return crawler.DefaultWorker
+}
+
 // progressTarget is w when it is a terminal (live progress line), else nil.
 func progressTarget(w io.Writer) io.Writer {
 	if f, ok := w.(*os.File); ok && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd())) {
@@ -89,10 +107,11 @@ func progressTarget(w io.Writer) io.Writer {
 
 func newRunCmd(a *app) *cobra.Command {
 	var (
-		path  string
-		sites []string
-		of    outputFlags
-		state string
+		path   string
+		sites  []string
+		of     outputFlags
+		state  string
+		worker string
 	)
 	cmd := &cobra.Command{
 		Use:     "run --config FILE [--site NAME]... [--out PATH] [--format jsonl]",
@@ -110,9 +129,20 @@ after a finished one sends conditional requests and writes only new and changed
 articles ("change": "new" | "changed"), reporting pages now 404/410 as gone.
 --state memory keeps nothing between runs. See 'crawl state'.
 
+Scale-out: workers started with the same config and --state redis://HOST:PORT/DB
+(on one machine or several) share the frontier, the visited set and the emitted
+set under the key prefix state.prefix (default: the config's name), and the
+per-host limits (parallelism, delay) hold for all of them together. Each worker
+takes URLs under a lease (state.lease) and writes every article it emits to its own
+--out; an article is written once across the fleet. A killed worker's URLs go back
+to the queue when its lease expires; a worker restarted with the same --worker-id
+takes them back at once. If Redis cannot be reached, workers wait and retry with
+backoff (up to ?wait=, default 5m, in the URL).
+
 Exit status 1 when some pages failed (every other record is still written).`,
 		Example: `  crawl run --config configs/my-sites.yaml
-  crawl run --config configs/my-sites.yaml --site blog --out - | jq .title`,
+  crawl run --config configs/my-sites.yaml --site blog --out - | jq .title
+  crawl run --config configs/my-sites.yaml --state redis://10.0.0.5:6379/0 --worker-id a1 --out out/a1.jsonl`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
@@ -142,7 +172,7 @@ Exit status 1 when some pages failed (every other record is still written).`,
 			}
 			sum, runErr := crawler.RunJob(ctx, crawler.JobOptions{
 				Config: cfg, Sites: sites, Sink: sink, Logger: a.logger, Progress: progressTarget(a.err),
-				Store: st,
+				Store: st, Worker: workerID(worker, st),
 			})
 			closeErr := sink.Close(context.WithoutCancel(ctx))
 			sum.Print(a.err)
@@ -160,7 +190,8 @@ Exit status 1 when some pages failed (every other record is still written).`,
 	cmd.Flags().StringVarP(&path, "config", "c", "", "config file (YAML)")
 	cmd.Flags().StringArrayVar(&sites, "site", nil, "crawl only this site target (repeatable)")
 	of.register(cmd, "", "output file, - = standard output (default: output.path of the config)")
-	cmd.Flags().StringVar(&state, "state", "", "crawl state store: memory, sqlite:///abs/path.db or sqlite://relative.db (default: state.url of the config)")
+	cmd.Flags().StringVar(&state, "state", "", "crawl state store: memory, sqlite:///abs/path.db, sqlite://relative.db or redis://HOST:PORT/DB (default: state.url of the config)")
+	cmd.Flags().StringVar(&worker, "worker-id", "", "name of this worker's leases in the state (default: HOST-PID with a redis state, else local);\na worker restarted under the same name takes its in-flight URLs back at once")
 	_ = cmd.MarkFlagRequired("config")
 	return cmd
 }

@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
+	"net/url"
 	"os"
+	"sort"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -23,16 +26,35 @@ type stateFlags struct {
 
 func (f *stateFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringVarP(&f.config, "config", "c", "", "config file (YAML); its state.url is the default store")
-	cmd.Flags().StringVar(&f.state, "state", "", "state store URL (memory, sqlite:///abs/path.db, sqlite://relative.db); overrides state.url")
+	cmd.Flags().StringVar(&f.state, "state", "", "state store URL (memory, sqlite:///abs/path.db, sqlite://relative.db, redis://HOST:PORT/DB); overrides state.url")
 	cmd.Flags().StringArrayVar(&f.sites, "site", nil, "only this site (repeatable; default: every site with state)")
 }
 
-// stateURL is --state, else state.url of the config ("" = memory).
+// stateURL is --state, else state.url of the config ("" = memory); a redis URL
+// without ?prefix= gets the config's key prefix (state.prefix, default its name).
 func stateURL(flag string, cfg config.Config) string {
-	if flag != "" {
-		return flag
+	u := strings.TrimSpace(flag)
+	if u == "" {
+		u = strings.TrimSpace(cfg.State.URL)
 	}
-	return cfg.State.URL
+	return store.RedisStateURL(u, cfg.StatePrefix())
+}
+
+// redactURL hides the password of a state URL in logs.
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	return u.Redacted()
+}
+
+// stateLogger gives the store a's logger for its connection warnings (redis: an
+// unreachable server is waited for, with a warning per outage).
+func (a *app) stateLogger(st store.Store) {
+	if r, ok := st.(*store.Redis); ok {
+		r.SetLogger(a.logger)
+	}
 }
 
 // openState loads the config (when given) and opens its state store.
@@ -60,6 +82,7 @@ func (a *app) openState(ctx context.Context, f *stateFlags) (store.Store, []stri
 	if err != nil {
 		return nil, nil, failure(err)
 	}
+	a.stateLogger(st)
 	sites := f.sites
 	if len(sites) == 0 {
 		if sites, err = st.Sites(ctx); err != nil {
@@ -88,16 +111,20 @@ func newStateCmd(a *app) *cobra.Command {
 		GroupID: groupCrawl,
 		Short:   "Look into or clear the crawl state (frontier, visited set, emitted records)",
 		Long: `state works on the crawl state store of a config (state.url, default
-sqlite://.crawl/state.db; --state overrides it).
+sqlite://.crawl/state.db; --state overrides it). With a redis state shared by
+several workers, the figures are those of the whole fleet (keys under state.prefix,
+default the config's name).
 
   stats   per site: run number and whether it is in progress, URLs queued, leased,
           done and failed in the current run, URLs seen, records emitted (all runs),
-          URLs with stored metadata (ETag, Last-Modified, content hash).
+          URLs with stored metadata (ETag, Last-Modified, content hash); with redis,
+          also the workers holding leases right now.
   reset   deletes every piece of state of the sites: the next run starts from
           scratch and emits every article again as new.`,
 		Example: `  crawl state stats --config configs/my-sites.yaml
   crawl state reset --config configs/my-sites.yaml --site blog
-  crawl state stats --state sqlite:///var/lib/healthcrawl/state.db`,
+  crawl state stats --state sqlite:///var/lib/healthcrawl/state.db
+  crawl state stats --config configs/my-sites.yaml --state redis://10.0.0.5:6379/0`,
 	}
 	cmd.AddCommand(newStateStatsCmd(a), newStateResetCmd(a))
 	return cmd
@@ -137,11 +164,43 @@ func newStateStatsCmd(a *app) *cobra.Command {
 				fmt.Fprintf(tw, "%s\t%d\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%s\n",
 					site, s.Run, state, s.Queued, s.Leased, s.Done, s.Failed, s.Seen, s.Emitted, s.Pages, started)
 			}
-			return tw.Flush()
+			if err := tw.Flush(); err != nil {
+				return err
+			}
+			return a.printWorkers(ctx, cmd.OutOrStdout(), st, sites)
 		},
 	}
 	f.register(cmd)
 	return cmd
+}
+
+// printWorkers lists, for a redis state shared by a fleet, the workers holding
+// leases on each site right now.
+func (a *app) printWorkers(ctx context.Context, w io.Writer, st store.Store, sites []string) error {
+	r, ok := st.(*store.Redis)
+	if !ok {
+		return nil
+	}
+	for _, site := range sites {
+		by, err := r.LeasesByWorker(ctx, site)
+		if err != nil {
+			return failure(err)
+		}
+		if len(by) == 0 {
+			continue
+		}
+		names := make([]string, 0, len(by))
+		for n := range by {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		parts := make([]string, len(names))
+		for i, n := range names {
+			parts[i] = fmt.Sprintf("%s %d", n, by[n])
+		}
+		fmt.Fprintf(w, "%s: leased by %s\n", site, strings.Join(parts, ", "))
+	}
+	return nil
 }
 
 func newStateResetCmd(a *app) *cobra.Command {
@@ -177,10 +236,7 @@ func newStateResetCmd(a *app) *cobra.Command {
 // config (default sqlite://.crawl/state.db). memory (or "") gives nil: the crawler
 // keeps its frontier in memory and nothing is remembered between runs.
 func (a *app) openRunState(ctx context.Context, flag string, cfg config.Config) (store.Store, error) {
-	u := strings.TrimSpace(flag)
-	if u == "" {
-		u = strings.TrimSpace(cfg.State.URL)
-	}
+	u := stateURL(flag, cfg)
 	if u == "" || u == "memory" || u == "memory://" {
 		return nil, nil
 	}
@@ -191,6 +247,7 @@ func (a *app) openRunState(ctx context.Context, flag string, cfg config.Config) 
 	if err != nil {
 		return nil, failure(err)
 	}
-	a.logger.Debug("state store", "url", u, "engine", st.Engine())
+	a.stateLogger(st)
+	a.logger.Debug("state store", "url", redactURL(u), "engine", st.Engine())
 	return st, nil
 }

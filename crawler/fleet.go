@@ -1,0 +1,57 @@
+package crawler
+
+import (
+	"log/slog"
+	"time"
+
+	"github.com/healthcrawl/healthcrawl/config"
+	"github.com/healthcrawl/healthcrawl/fleet"
+	"github.com/healthcrawl/healthcrawl/store"
+)
+
+// Scale-out (several worker processes sharing a redis state): the frontier, the
+// visited set and the emitted set are shared through the store; politeness is
+// shared through a fleet.Limiter on the same server, which every request of the
+// collector passes (see siteRun.setup).
+
+// newFleetLimiter returns the fleet-wide per-host limiter of a job: with a redis
+// state and state.fleet_limits, else nil (each worker applies the limits alone).
+func newFleetLimiter(cfg config.Config, st store.Store, log *slog.Logger) *fleet.Limiter {
+	if st == nil || !cfg.State.FleetLimits {
+		return nil
+	}
+	return fleet.ForStore(st, log)
+}
+
+// hostLimits are the fleet-wide limits of a site's hosts, mirroring its colly
+// LimitRules: hosts with a robots.txt Crawl-delay at parallelism 1 and that delay,
+// every other host at crawl.parallelism and the site's delay.
+type hostLimits struct {
+	def    fleet.Limit
+	byHost map[string]fleet.Limit
+}
+
+func newHostLimits(par int, delay, timeout time.Duration) *hostLimits {
+	if timeout <= 0 {
+		timeout = 30 * time.Second
+	}
+	return &hostLimits{
+		def:    fleet.Limit{Parallelism: par, Delay: delay, RandomDelay: delay / 2, Hold: timeout + 5*time.Second},
+		byHost: map[string]fleet.Limit{},
+	}
+}
+
+// crawlDelay sets the limit of host from its robots.txt Crawl-delay.
+func (h *hostLimits) crawlDelay(host string, d time.Duration) {
+	l := h.def
+	l.Parallelism, l.Delay, l.RandomDelay = 1, max(h.def.Delay, d), max(h.def.Delay, d)/4
+	h.byHost[host] = l
+}
+
+// get is the limit of host (set up before the crawl starts; read-only after).
+func (h *hostLimits) get(host string) fleet.Limit {
+	if l, ok := h.byHost[host]; ok {
+		return l
+	}
+	return h.def
+}
