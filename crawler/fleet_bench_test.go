@@ -17,7 +17,8 @@ import (
 
 // BenchmarkFleet crawls the 2,000-article loopback site with 1, 2 and 3 workers
 // sharing a redis state (in one process, each worker with its own store connection,
-// as separate processes would have), per-host limits of the fleet off. It reports
+// as separate processes would have), per-host limits of the fleet off (and, for
+// contrast, on with 3 workers). It reports
 // pages/s and the Redis round trips per page: the top-level commands the server
 // executed (INFO commandstats before/after: EVALSHA, EVAL and the direct reads).
 //
@@ -27,12 +28,22 @@ func BenchmarkFleet(b *testing.B) {
 		site := BenchSite{Pages: 2000, PerList: 50, Latency: latency}
 		hs := httptest.NewServer(site)
 		srv := redistest.Start(b)
-		for _, n := range []int{1, 2, 3} {
-			b.Run(fmt.Sprintf("latency=%s/workers=%d", latency, n), func(b *testing.B) {
+		type run struct {
+			workers int
+			limits  bool
+		}
+		runs := []run{{1, false}, {2, false}, {3, false}}
+		if latency > 0 {
+			// For contrast: the fleet-wide limits on (parallelism 4 for the fleet).
+			runs = append(runs, run{3, true})
+		}
+		for _, r := range runs {
+			n := r.workers
+			b.Run(fmt.Sprintf("latency=%s/workers=%d/fleet_limits=%v", latency, n, r.limits), func(b *testing.B) {
 				for i := 0; i < b.N; i++ {
-					prefix := fmt.Sprintf("bench-%s-%d-%d", latency, n, i)
+					prefix := fmt.Sprintf("bench-%s-%d-%v-%d", latency, n, r.limits, i)
 					before := topLevelCalls(b, srv)
-					pages, articles, el := fleetCrawl(b, srv, hs.URL, prefix, n)
+					pages, articles, el := fleetCrawl(b, srv, hs.URL, prefix, n, r.limits)
 					calls := topLevelCalls(b, srv) - before - 1 // the INFO itself
 					if articles != site.Pages {
 						b.Fatalf("%d articles written, want %d", articles, site.Pages)
@@ -49,13 +60,13 @@ func BenchmarkFleet(b *testing.B) {
 
 // fleetCrawl runs n workers on one site with a fresh prefix and returns the pages
 // fetched and articles written by all, and the elapsed time.
-func fleetCrawl(b *testing.B, srv *redistest.Server, base, prefix string, n int) (pages, articles int, el time.Duration) {
+func fleetCrawl(b *testing.B, srv *redistest.Server, base, prefix string, n int, limits bool) (pages, articles int, el time.Duration) {
 	b.Helper()
 	ctx := context.Background()
 	cfg := config.Default()
 	cfg.Name = prefix
 	cfg.Crawl.Delay = 0
-	cfg.State.FleetLimits = false
+	cfg.State.FleetLimits = limits
 	cfg.State.Lease = 30 * time.Second
 	cfg.Sites = []config.Site{{Name: "bench", StartURLs: []string{base + "/"}, Articles: []string{`/article/[0-9]+$`}, MaxDepth: 100, MaxPages: 100000}}
 	var mu sync.Mutex
