@@ -86,6 +86,20 @@
 // articles of earlier runs not reached any more are fetched once at the end (404/410:
 // gone), and Summary counts new / changed / unchanged / gone.
 //
+// # Scale-out (a redis state, fleet.go)
+//
+// Several worker processes (distinct JobOptions.Worker names) crawling with the same
+// redis store share one run of each site: the first to call BeginRun begins it, the
+// others join it and seed too (seeds already queued are skipped, atomically). A
+// worker with nothing left to lease waits while other workers hold leases (their
+// pages may queue links; an expired lease puts its URLs back), and the run is
+// finished by whichever worker sees the queue empty and nothing leased. A store
+// that cannot be reached makes the store calls wait (store.Redis retries with
+// backoff); if it stays unreachable, the frontier error ends the site with an error,
+// never as a finished run. With state.fleet_limits the collector's transport takes a
+// slot of a per-host limiter in Redis (fleet.Limiter) for every request, with the
+// same parallelism and delays as the LimitRules, so the limits hold for the fleet.
+//
 // # Accounting
 //
 // Every URL the crawler saw but did not emit ends in exactly one category, with a

@@ -58,9 +58,12 @@ type siteRun struct {
 	active int
 	done   bool
 
-	drained   bool  // the workers stopped because the frontier was empty (not cancelled)
-	popErr    error // the frontier failed: the workers stopped
-	revisited bool  // earlier articles not reached were queued (see revisit)
+	drained bool  // the workers stopped because the frontier was empty (not cancelled)
+	popErr  error // the frontier failed: the workers stopped
+	runID   int64 // the store's run of the site this worker crawls
+	// finishedElsewhere: another worker finished the run (and a new one began).
+	finishedElsewhere bool
+	revisited         bool // earlier articles not reached were queued (see revisit)
 }
 
 func newSiteRun(ctx context.Context, j *job, site config.Site) (*siteRun, error) {

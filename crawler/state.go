@@ -228,7 +228,10 @@ func (f *storeFrontier) giveBack(ctx context.Context) {
 	f.buf = nil
 	f.mu.Unlock()
 	for _, e := range buf {
-		_ = f.st.Nack(ctx, f.site, e.URL)
+		if err := f.st.Nack(ctx, f.site, e.URL); err != nil {
+			// The store is failing (unreachable): the leases expire on their own.
+			return
+		}
 	}
 }
 
@@ -454,6 +457,7 @@ func (s *siteRun) beginState(ctx context.Context) (stop func(), err error) {
 	if err != nil {
 		return nil, fmt.Errorf("site %s: state: %w", s.site.Name, err)
 	}
+	s.runID = r.ID
 	if r.Resumed {
 		n, err := s.st.Release(ctx, s.site.Name, s.sf.worker)
 		if err != nil {
@@ -489,7 +493,7 @@ func (s *siteRun) endState(ctx context.Context) error {
 		}
 	}
 	s.sf.giveBack(wctx)
-	if !s.drained || ctx.Err() != nil {
+	if !s.drained || s.finishedElsewhere || ctx.Err() != nil {
 		return nil
 	}
 	if err := s.st.FinishRun(wctx, s.site.Name); err != nil {
@@ -514,6 +518,18 @@ func (s *siteRun) drainState(ctx context.Context) (bool, error) {
 			return false, nil
 		}
 		return false, err
+	}
+	switch {
+	case st.Run > s.runID:
+		// Another worker finished this run and a new one began: done here, and the
+		// new run is not this worker's to finish.
+		s.finishedElsewhere = true
+		return false, nil
+	case st.Run < s.runID:
+		// The run is gone from the store: its state was lost (a Redis restarted
+		// without persistence) or reset. Finishing now would pass a partial crawl
+		// off as complete.
+		return false, fmt.Errorf("site %s: run %d is gone from the state store (now run %d): the state was lost or reset", s.site.Name, s.runID, st.Run)
 	}
 	if st.Queued+st.Leased == 0 || ctx.Err() != nil {
 		return false, nil

@@ -54,8 +54,8 @@ type RedisOptions struct {
 // owner (URL → worker), data (URL → entry data), done, failed, seen (sets), meta
 // (URL → JSON), mhash (URL → content hash), emat (URL → emitted_at ns), emitted
 // (URL → run, change, token, hash), ltok (worker → its last lease) and pos (URL →
-// its queue position, kept when it is queued again). Every step
-// that touches several keys is one Lua script (EVALSHA), so it is atomic.
+// its queue position, kept when it is queued again). Every step that touches
+// several keys is one Lua script (EVALSHA), so it is atomic.
 //
 // When the server cannot be reached (restart, network cut), each operation retries
 // with exponential backoff (100 ms … 5 s) for up to the wait period, logging a
@@ -72,10 +72,11 @@ type Redis struct {
 	nonce string        // random per store instance
 	calls atomic.Uint64 // for tokens
 
-	keyMu sync.Mutex
-	keys  map[string][]string // site → KEYS of the scripts
-	round atomic.Int64        // commands sent (pipelines and scripts count 1)
-	down  atomic.Bool         // an outage is going on (logged once)
+	keyMu     sync.Mutex
+	keys      map[string][]string // site → KEYS of the scripts
+	round     atomic.Int64        // commands sent (pipelines and scripts count 1)
+	down      atomic.Bool         // an outage is going on (logged once)
+	downSince atomic.Int64        // unix ns of the first failure of the outage; 0 = none
 
 	closeOnce sync.Once
 	closeErr  error
@@ -232,8 +233,9 @@ func Retryable(err error) bool {
 }
 
 // do runs f, retrying with backoff while the server cannot be reached, for up to
-// the wait period or until ctx ends. An outage is logged once when it begins (and
-// every tenth attempt of an operation still waiting), and once when it ends.
+// the wait period (counted from the start of the outage) or until ctx ends. An
+// outage is logged once when it begins (and at every tenth attempt of an operation
+// still waiting), and once when it ends.
 func (s *Redis) do(ctx context.Context, what string, f func() error) error {
 	start := time.Now() // go-redis retries too before an attempt fails: count from here
 	backoff := 100 * time.Millisecond
@@ -241,6 +243,9 @@ func (s *Redis) do(ctx context.Context, what string, f func() error) error {
 		s.round.Add(1)
 		err := f()
 		if err == nil {
+			if s.downSince.Load() != 0 {
+				s.downSince.Store(0)
+			}
 			if attempt > 0 && s.down.CompareAndSwap(true, false) {
 				s.log.Info("redis reachable again", "addr", s.addr, "op", what, "waited", time.Since(start).Round(time.Millisecond))
 			}
@@ -248,6 +253,12 @@ func (s *Redis) do(ctx context.Context, what string, f func() error) error {
 		}
 		if !Retryable(err) {
 			return fmt.Errorf("redis %s: %s: %w", s.addr, what, err)
+		}
+		// The wait counts from the start of the outage: once it has lasted the wait
+		// period, every operation fails at once instead of waiting again.
+		s.downSince.CompareAndSwap(0, start.UnixNano())
+		if ds := s.downSince.Load(); ds != 0 && ds < start.UnixNano() {
+			start = time.Unix(0, ds)
 		}
 		if time.Since(start) >= s.wait {
 			return fmt.Errorf("redis %s: %s: unreachable for %s: %w", s.addr, what, time.Since(start).Round(time.Second), err)

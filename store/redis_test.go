@@ -113,6 +113,15 @@ func TestRedisGivesUpAfterWait(t *testing.T) {
 	if el := time.Since(start); el < 300*time.Millisecond {
 		t.Fatalf("gave up after %s, before the wait of 300ms", el)
 	}
+	// The outage has lasted the wait: the next operation fails after one attempt.
+	rs := s.(*store.Redis)
+	before := rs.RoundTrips()
+	if _, err := s.Enqueue(ctx, "a", "k", store.Entry{URL: "https://x/1"}); err == nil || !strings.Contains(err.Error(), "unreachable for") {
+		t.Fatalf("Enqueue later in the outage = %v, want an unreachable error", err)
+	}
+	if n := rs.RoundTrips() - before; n != 1 {
+		t.Fatalf("Enqueue later in the outage made %d attempts, want 1", n)
+	}
 	// A cancelled context ends the wait at once.
 	cctx, cancel := context.WithCancel(ctx)
 	cancel()

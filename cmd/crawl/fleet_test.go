@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"syscall"
@@ -21,6 +22,7 @@ import (
 
 	"github.com/healthcrawl/healthcrawl/crawler"
 	"github.com/healthcrawl/healthcrawl/internal/redistest"
+	"github.com/healthcrawl/healthcrawl/sample"
 	"github.com/healthcrawl/healthcrawl/store"
 )
 
@@ -262,18 +264,11 @@ func TestFleetWorkerKilled(t *testing.T) {
 		t.Fatalf("w2 was not killed by SIGKILL: it finished before\n%s", f.logs())
 	}
 	killedAt := f.records()
-	// The dead worker still holds leases: the others take them over when they expire.
-	st, err := store.OpenRedis(ctx, srv.URL(0), store.RedisOptions{Prefix: "fleettest"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	held, err := st.LeasesByWorker(ctx, "bench")
-	st.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if held["w2"] == 0 {
-		t.Errorf("the killed worker held no lease (leases by worker: %v): nothing to take over", held)
+	// The dead worker still holds leases (`crawl state stats` lists the workers
+	// holding leases): the others take them over when they expire.
+	mid := runCrawl(t, "", nil, "state", "stats", "--config", f.cfg, "--state", srv.URL(0))
+	if mid.code != 0 || !regexp.MustCompile(`(?m)^bench: leased by .*\bw2 [1-9]`).MatchString(mid.stdout) {
+		t.Errorf("state stats after the kill (exit %d) does not show w2 holding leases:\n%s%s", mid.code, mid.stdout, mid.stderr)
 	}
 	for _, w := range []*fleetWorker{a, c} {
 		if code := f.wait(w); code != 0 {
@@ -281,6 +276,11 @@ func TestFleetWorkerKilled(t *testing.T) {
 		}
 	}
 	per := f.checkExactlyOnce(ctx)
+	// Across the fleet: nothing queued or leased, every page done, the run finished.
+	end := runCrawl(t, "", nil, "state", "stats", "--config", f.cfg, "--state", srv.URL(0))
+	if end.code != 0 || !regexp.MustCompile(`(?m)^bench\s+1\s+finished\s+0\s+0\s+2042\s+0\s+`).MatchString(end.stdout) || strings.Contains(end.stdout, "leased by") {
+		t.Errorf("state stats at the end (exit %d), want bench run 1 finished, 0 queued, 0 leased, 2042 done, 0 failed:\n%s%s", end.code, end.stdout, end.stderr)
+	}
 	if per["w2"] == 0 || per["w2"] >= f.site.Pages {
 		t.Errorf("killed worker wrote %d records, want some but not all", per["w2"])
 	}
@@ -320,5 +320,80 @@ func TestFleetRedisRestart(t *testing.T) {
 		if !strings.Contains(w.stderr.String(), "redis unreachable, retrying") || !strings.Contains(w.stderr.String(), "redis reachable again") {
 			t.Errorf("worker %s did not log the outage and the reconnection\n%s", w.name, tail(w.stderr.String(), 3000))
 		}
+	}
+}
+
+// `crawl run --state redis://… --out redis://…?stream=KEY` appends every article to
+// a Redis Stream; a second run of the unchanged site appends nothing.
+func TestRunToRedisStream(t *testing.T) {
+	srv := redistest.Start(t)
+	site := httptest.NewServer(sample.Handler())
+	defer site.Close()
+	cfg := demoConfigFile(t, site.URL)
+	out := srv.URL(1) + "?stream=recs"
+	for run, want := range []int{len(sample.ArticlePaths()), 0} {
+		r := runCrawl(t, "", nil, "run", "--config", cfg, "--state", srv.URL(0), "--out", out, "--worker-id", "solo")
+		if r.code != exitOK {
+			t.Fatalf("run %d: exit %d\n%s", run+1, r.code, r.stderr)
+		}
+		opt, _ := redis.ParseURL(srv.URL(1))
+		c := redis.NewClient(opt)
+		n, err := c.XLen(context.Background(), "recs").Result()
+		c.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if total := len(sample.ArticlePaths()); n != int64(total) {
+			t.Fatalf("run %d: stream has %d entries, want %d (%d new)\n%s", run+1, n, total, want, r.stderr)
+		}
+	}
+}
+
+// Redis gone for longer than the worker waits (?wait=): the worker stops with
+// exit status 1 and an error naming the unreachable server, not as a finished crawl.
+// (?wait=500ms, and no go-redis retries of its own, keep the test short.)
+func TestFleetRedisGone(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts worker processes")
+	}
+	srv := redistest.Start(t)
+	f := newFleet(t, srv, 2000, 15*time.Millisecond)
+	f.state = srv.URL(0) + "?wait=500ms&max_retries=-1&dial_timeout=100ms"
+	w := f.start("w1")
+	f.waitRecords(100)
+	srv.Stop()
+	if code := f.wait(w); code != exitPartial {
+		t.Fatalf("worker exited %d with Redis gone, want %d\n%s", code, exitPartial, f.logs())
+	}
+	if errs := w.stderr.String(); !strings.Contains(errs, "unreachable for") || !strings.Contains(errs, srv.Addr) {
+		t.Errorf("worker's error does not say Redis at %s is unreachable:\n%s", srv.Addr, tail(errs, 3000))
+	}
+	if f.records() >= f.site.Pages {
+		t.Errorf("the crawl was complete (%d records) although Redis was gone", f.records())
+	}
+	if os.Getenv("HC_FLEET_LOGS") != "" {
+		t.Log(f.logs())
+	}
+}
+
+// Redis restarted without persistence in the middle of the crawl forgets the run:
+// the worker does not pass the partial crawl off as complete, it exits with status 1
+// saying the run is gone from the state store.
+func TestFleetRedisLostState(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts worker processes")
+	}
+	srv := redistest.Start(t) // no persistence
+	f := newFleet(t, srv, 300, 15*time.Millisecond)
+	w := f.start("w1")
+	f.waitRecords(50)
+	if err := srv.Restart(); err != nil {
+		t.Fatal(err)
+	}
+	if code := f.wait(w); code != exitPartial {
+		t.Fatalf("worker exited %d after Redis lost the state, want %d\n%s", code, exitPartial, f.logs())
+	}
+	if errs := w.stderr.String(); !strings.Contains(errs, "run 1 is gone from the state store") {
+		t.Errorf("worker's error does not say the run is gone:\n%s", tail(errs, 3000))
 	}
 }

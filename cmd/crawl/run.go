@@ -9,6 +9,7 @@ import (
 
 	"github.com/healthcrawl/healthcrawl/config"
 	"github.com/healthcrawl/healthcrawl/crawler"
+	"github.com/healthcrawl/healthcrawl/fleet"
 	"github.com/healthcrawl/healthcrawl/output"
 	"github.com/healthcrawl/healthcrawl/store"
 	"github.com/mattn/go-isatty"
@@ -34,6 +35,10 @@ func (o *outputFlags) apply(cmd *cobra.Command, cfg *config.Config) error {
 		// --out x.parquet without --format: the extension names the format.
 		if g := output.FormatForPath(o.out); g != "jsonl" && !cmd.Flags().Changed("format") {
 			cfg.Output.Format = g
+		}
+		// --out redis://HOST:PORT/DB?stream=KEY: a Redis Stream.
+		if isRedisOut(o.out) && !cmd.Flags().Changed("format") {
+			cfg.Output.Format = fleet.StreamFormat
 		}
 	}
 	if cmd.Flags().Changed("format") {
@@ -78,6 +83,10 @@ func (a *app) openSink(ctx context.Context, cfg config.Config) (output.Sink, err
 		sinks = append(sinks, s)
 	}
 	return output.NewMulti(sinks...), nil
+}
+
+func isRedisOut(p string) bool {
+	return strings.HasPrefix(p, "redis://") || strings.HasPrefix(p, "rediss://")
 }
 
 // workerID is --worker-id, else HOST-PID for a state shared by several processes

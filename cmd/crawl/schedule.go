@@ -122,6 +122,7 @@ func crawlJob(cfg config.Config, st store.Store, log *slog.Logger) schedule.RunF
 		}
 		sum, runErr := crawler.RunJob(ctx, crawler.JobOptions{
 			Config: c, Sites: []string{job.Site}, Sink: sink, Logger: log, Store: st,
+			Worker: workerID("", st),
 		})
 		closeErr := sink.Close(context.WithoutCancel(ctx))
 		res := schedule.Result{Fetched: sum.Fetched, Articles: sum.Articles, Errors: map[string]int{}, Changes: map[string]int{}}

@@ -49,12 +49,18 @@ func redactURL(raw string) string {
 	return u.Redacted()
 }
 
-// stateLogger gives the store a's logger for its connection warnings (redis: an
-// unreachable server is waited for, with a warning per outage).
-func (a *app) stateLogger(st store.Store) {
-	if r, ok := st.(*store.Redis); ok {
-		r.SetLogger(a.logger)
+// openStore opens the state store of u. A redis store gets a's logger for its
+// connection warnings (an unreachable server is waited for, with a warning per
+// outage), and its errors name the URL without its password.
+func (a *app) openStore(ctx context.Context, u string) (store.Store, error) {
+	if pu, err := url.Parse(u); err == nil && (pu.Scheme == "redis" || pu.Scheme == "rediss") {
+		st, err := store.OpenRedis(ctx, u, store.RedisOptions{Logger: a.logger})
+		if err != nil {
+			return nil, fmt.Errorf("state store %s: %w", pu.Redacted(), err)
+		}
+		return st, nil
 	}
+	return store.Open(ctx, u)
 }
 
 // openState loads the config (when given) and opens its state store.
@@ -71,18 +77,17 @@ func (a *app) openState(ctx context.Context, f *stateFlags) (store.Store, []stri
 	}
 	u := stateURL(f.state, cfg)
 	if err := store.Validate(u); err != nil {
-		return nil, nil, usageError("--state %q: %v", u, err)
+		return nil, nil, usageError("--state %q: %v", redactURL(u), err)
 	}
 	if p, ok := store.LocalPath(u); ok {
 		if _, err := os.Stat(p); errors.Is(err, fs.ErrNotExist) {
 			return nil, nil, failure(fmt.Errorf("no crawl state at %s (state store %s)", p, u))
 		}
 	}
-	st, err := store.Open(ctx, u)
+	st, err := a.openStore(ctx, u)
 	if err != nil {
 		return nil, nil, failure(err)
 	}
-	a.stateLogger(st)
 	sites := f.sites
 	if len(sites) == 0 {
 		if sites, err = st.Sites(ctx); err != nil {
@@ -241,13 +246,12 @@ func (a *app) openRunState(ctx context.Context, flag string, cfg config.Config) 
 		return nil, nil
 	}
 	if err := store.Validate(u); err != nil {
-		return nil, usageError("state store %q: %v", u, err)
+		return nil, usageError("state store %q: %v", redactURL(u), err)
 	}
-	st, err := store.Open(ctx, u)
+	st, err := a.openStore(ctx, u)
 	if err != nil {
 		return nil, failure(err)
 	}
-	a.stateLogger(st)
 	a.logger.Debug("state store", "url", redactURL(u), "engine", st.Engine())
 	return st, nil
 }

@@ -56,7 +56,10 @@ func Binary() string {
 
 // Start starts a server for tb (skipping tb when there is no binary) and stops it
 // when tb ends.
-func Start(tb testing.TB) *Server { return StartWith(tb, Options{}) }
+func Start(tb testing.TB) *Server {
+	tb.Helper()
+	return StartWith(tb, Options{})
+}
 
 // StartWith is Start with options.
 func StartWith(tb testing.TB, opts Options) *Server {
