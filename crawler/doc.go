@@ -96,7 +96,8 @@
 // finished by whichever worker sees the queue empty and nothing leased. A store
 // that cannot be reached makes the store calls wait (store.Redis retries with
 // backoff); if it stays unreachable, the frontier error ends the site with an error,
-// never as a finished run. With state.fleet_limits the collector's transport takes a
+// never as a finished run; so does a run that is gone from the store when the worker
+// drains (its state was lost or reset). With state.fleet_limits the collector's transport takes a
 // slot of a per-host limiter in Redis (fleet.Limiter) for every request, with the
 // same parallelism and delays as the LimitRules, so the limits hold for the fleet.
 //
