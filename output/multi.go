@@ -19,6 +19,13 @@ type Spec struct {
 	Path   string
 	Format string
 	Rotate Rotate
+	// Append keeps what an earlier, interrupted run wrote (a resumed crawl): JSON
+	// Lines files (plain or gzip) are appended to, a sqlite database keeps its
+	// rows, and numbered files continue after the highest number present. Whole-file
+	// formats (json, csv, parquet) without rotation are replaced as usual: a part in
+	// progress when a run is killed is never finalised, so prefer a streaming format
+	// (or rotation) for crawls that must survive a crash.
+	Append bool
 }
 
 // PathFormat is a format that writes to a path (the formats of the registry write
@@ -67,28 +74,42 @@ func (r *Registry) OpenSpec(ctx context.Context, spec Spec) (Sink, error) {
 	if err := spec.Rotate.Validate(); err != nil {
 		return nil, fmt.Errorf("output %s: %w", spec.Path, err)
 	}
-	open := func(path string) (Sink, error) { return r.openPath(format, path) }
+	open := func(path string) (Sink, error) { return r.openPath(format, path, spec.Append) }
 	if spec.Rotate.Enabled() {
 		if pf, _ := r.PathFormat(format); pf.Dir {
 			return nil, fmt.Errorf("output %s: format %s writes a directory and does not rotate", spec.Path, format)
+		}
+		if spec.Append {
+			return newRotatingFrom(spec.Path, spec.Rotate, lastNumbered(spec.Path), open)
 		}
 		return NewRotating(spec.Path, spec.Rotate, open)
 	}
 	return open(spec.Path)
 }
 
-// openPath opens one file of format at path.
-func (r *Registry) openPath(format, path string) (Sink, error) {
+// openPath opens one file of format at path; with appendTo, streaming formats keep
+// what the file holds (see Spec.Append).
+func (r *Registry) openPath(format, path string, appendTo bool) (Sink, error) {
+	if appendTo && format == "sqlite" {
+		return OpenSQLiteSink(path)
+	}
 	if pf, ok := r.PathFormat(format); ok {
 		return pf.Open(path)
 	}
 	if format == "jsonl" && IsGzipPath(path) {
+		if appendTo {
+			return openGzipJSONLSink(path, os.O_APPEND)
+		}
 		return NewGzipJSONLSink(path)
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return nil, fmt.Errorf("open output %s: %w", path, err)
 	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+	mode := os.O_TRUNC
+	if appendTo {
+		mode = os.O_APPEND
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|mode, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("open output %s: %w", path, err)
 	}

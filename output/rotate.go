@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -73,7 +74,12 @@ type RotatingSink struct {
 
 // NewRotating opens file 1 of path with open.
 func NewRotating(path string, rot Rotate, open func(path string) (Sink, error)) (*RotatingSink, error) {
-	r := &RotatingSink{path: path, rot: rot, open: open}
+	return newRotatingFrom(path, rot, 0, open)
+}
+
+// newRotatingFrom is NewRotating whose first file is number after+1.
+func newRotatingFrom(path string, rot Rotate, after int, open func(path string) (Sink, error)) (*RotatingSink, error) {
+	r := &RotatingSink{path: path, rot: rot, open: open, n: after}
 	if err := r.next(); err != nil {
 		return nil, err
 	}
@@ -158,4 +164,15 @@ func (r *RotatingSink) Abort() error {
 	r.closed = true
 	Abort(context.Background(), r.cur)
 	return nil
+}
+
+// lastNumbered is the highest n for which NumberedPath(path, n) exists (0 = none).
+func lastNumbered(path string) int {
+	last := 0
+	for n := 1; ; n++ {
+		if _, err := os.Stat(NumberedPath(path, n)); err != nil {
+			return last
+		}
+		last = n
+	}
 }

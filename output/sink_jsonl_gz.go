@@ -33,10 +33,16 @@ type GzipJSONLSink struct {
 
 // NewGzipJSONLSink creates (truncates) path and its directory.
 func NewGzipJSONLSink(path string) (*GzipJSONLSink, error) {
+	return openGzipJSONLSink(path, os.O_TRUNC)
+}
+
+// openGzipJSONLSink opens path with mode os.O_TRUNC or os.O_APPEND (gzip members
+// appended to a gzip file make one valid stream).
+func openGzipJSONLSink(path string, mode int) (*GzipJSONLSink, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return nil, fmt.Errorf("open output %s: %w", path, err)
 	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|mode, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("open output %s: %w", path, err)
 	}

@@ -105,6 +105,18 @@ func NewSQLiteSink(path string) (*SQLiteSink, error) {
 			return nil, fmt.Errorf("open output %s: %w", path, err)
 		}
 	}
+	return OpenSQLiteSink(path)
+}
+
+// OpenSQLiteSink opens the database at path, keeping the records it already holds
+// (a resumed crawl), and creates the tables and indexes it lacks.
+func OpenSQLiteSink(path string) (*SQLiteSink, error) {
+	if path == "" {
+		return nil, errors.New("open output: empty path")
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, fmt.Errorf("open output %s: %w", path, err)
+	}
 	db, err := OpenSQLite(path)
 	if err != nil {
 		return nil, err

@@ -72,7 +72,7 @@ func (a *app) runDemo(cmd *cobra.Command, of *outputFlags) error {
 	if err := of.apply(cmd, &cfg); err != nil {
 		return err
 	}
-	sink, err := a.openSink(ctx, cfg)
+	sink, err := a.openSink(ctx, cfg, false)
 	if err != nil {
 		return err
 	}

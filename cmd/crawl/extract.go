@@ -133,7 +133,7 @@ inputs are still written, and the exit status is 1.`,
 			if containsStdin(args) {
 				job.stdinData, job.stdinErr = readLimited(a.in, cfg.Crawl.MaxBodyBytes)
 			}
-			sink, err := a.openSink(ctx, cfg)
+			sink, err := a.openSink(ctx, cfg, false)
 			if err != nil {
 				return err
 			}

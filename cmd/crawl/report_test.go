@@ -75,7 +75,7 @@ func TestOpenSinkSeveral(t *testing.T) {
 	cfg.Output.Sinks = []config.Sink{{Path: filepath.Join(dir, "b.db")}, {Path: filepath.Join(dir, "c.csv"), Format: "csv"}}
 	cfg.Output.Rotate.MaxRecords = 2
 	a := &app{stdio: stdio{out: io.Discard, err: io.Discard}, logger: slog.New(slog.DiscardHandler)}
-	s, err := a.openSink(context.Background(), cfg)
+	s, err := a.openSink(context.Background(), cfg, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,7 +102,7 @@ func TestOpenSinkSeveral(t *testing.T) {
 		t.Fatal(err)
 	}
 	cfg.Output.Sinks = []config.Sink{{Path: filepath.Join(blocker, "under-a-file.db")}}
-	if _, err := a.openSink(context.Background(), cfg); exitCode(err) != exitPartial {
+	if _, err := a.openSink(context.Background(), cfg, false); exitCode(err) != exitPartial {
 		t.Errorf("unopenable sink: %v (exit %d)", err, exitCode(err))
 	}
 	if _, err := os.Stat(cfg.Output.Path); err == nil {

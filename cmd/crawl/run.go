@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/healthcrawl/healthcrawl/config"
@@ -54,11 +55,14 @@ func (o *outputFlags) apply(cmd *cobra.Command, cfg *config.Config) error {
 // output.rotate ("-" = the command's stdout). Several outputs are written together;
 // when one cannot be opened, those already open are aborted. An unusable format is
 // exit status 2; a file that cannot be created is exit status 1 naming the path.
-func (a *app) openSink(ctx context.Context, cfg config.Config) (output.Sink, error) {
+//
+// With appendTo (a resumed run), the outputs keep what the interrupted run wrote
+// (output.Spec.Append), so that together they hold every article once.
+func (a *app) openSink(ctx context.Context, cfg config.Config, appendTo bool) (output.Sink, error) {
 	rot := output.Rotate{MaxRecords: cfg.Output.Rotate.MaxRecords, MaxBytes: cfg.Output.Rotate.MaxBytes}
-	specs := []output.Spec{{Path: cfg.Output.Path, Format: cfg.Output.Format, Rotate: rot}}
+	specs := []output.Spec{{Path: cfg.Output.Path, Format: cfg.Output.Format, Rotate: rot, Append: appendTo}}
 	for _, s := range cfg.Output.Sinks {
-		specs = append(specs, output.Spec{Path: s.Path, Format: s.Format, Rotate: rot})
+		specs = append(specs, output.Spec{Path: s.Path, Format: s.Format, Rotate: rot, Append: appendTo})
 	}
 	var sinks []output.Sink
 	fail := func(err error) (output.Sink, error) {
@@ -133,7 +137,8 @@ by one, so an interrupted run leaves only whole lines. A summary goes to stderr.
 
 The crawl state (state.url, default sqlite://.crawl/state.db; --state overrides it)
 makes runs resumable and incremental: a run killed midway is continued by the next
-one (pages already written are not written again; use another --out), and a run
+one (pages already written are not written again, and the outputs are appended
+to rather than truncated), and a run
 after a finished one sends conditional requests and writes only new and changed
 articles ("change": "new" | "changed"), reporting pages now 404/410 as gone.
 --state memory keeps nothing between runs. See 'crawl state'.
@@ -175,7 +180,14 @@ Exit status 1 when some pages failed (every other record is still written).`,
 			if st != nil {
 				defer st.Close()
 			}
-			sink, err := a.openSink(ctx, cfg)
+			resuming, err := runInProgress(ctx, st, cfg, sites)
+			if err != nil {
+				return failure(err)
+			}
+			if resuming {
+				a.logger.Info("resuming an interrupted run: appending to the outputs", "out", cfg.Output.Path)
+			}
+			sink, err := a.openSink(ctx, cfg, resuming)
 			if err != nil {
 				return err
 			}
@@ -203,4 +215,25 @@ Exit status 1 when some pages failed (every other record is still written).`,
 	cmd.Flags().StringVar(&worker, "worker-id", "", "name of this worker's leases in the state (default: HOST-PID with a redis state, else local);\na worker restarted under the same name takes its in-flight URLs back at once")
 	_ = cmd.MarkFlagRequired("config")
 	return cmd
+}
+
+// runInProgress reports whether st holds a run in progress (interrupted, or started
+// by another worker) for one of the selected sites (all when none are named).
+func runInProgress(ctx context.Context, st store.Store, cfg config.Config, names []string) (bool, error) {
+	if st == nil {
+		return false, nil
+	}
+	for _, site := range cfg.Sites {
+		if len(names) > 0 && !slices.Contains(names, site.Name) {
+			continue
+		}
+		stats, err := st.Stats(ctx, site.Name)
+		if err != nil {
+			return false, fmt.Errorf("state of site %s: %w", site.Name, err)
+		}
+		if stats.Running {
+			return true, nil
+		}
+	}
+	return false, nil
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/healthcrawl/healthcrawl/sample"
+	"github.com/healthcrawl/healthcrawl/store"
 )
 
 // `crawl run` with a state file: the second run of an unchanged site writes nothing
@@ -149,4 +150,53 @@ func (s *syncWriter) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.w.Write(p)
+}
+
+// A run that resumes an interrupted one appends to its output instead of truncating
+// it, so the output of both together holds every article once.
+func TestResumedRunAppendsToOutput(t *testing.T) {
+	srv := httptest.NewServer(sample.Handler())
+	defer srv.Close()
+	cfg := demoConfigFile(t, srv.URL)
+	dir := t.TempDir()
+	dbPath := filepath.Join(dir, "state.db")
+	out := filepath.Join(dir, "records.jsonl")
+
+	// The interrupted run: begun in the state (never finished), one line written.
+	ctx := context.Background()
+	st, err := store.Open(ctx, "sqlite://"+dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.BeginRun(ctx, "sample-health"); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	earlier := `{"schema_version":1,"page_type":"article","url":"written-before-the-kill","word_count":0}` + "\n"
+	if err := os.WriteFile(out, []byte(earlier), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	r := runCrawl(t, "", nil, "run", "--config", cfg, "--state", "sqlite://"+dbPath, "--out", out)
+	if r.code != exitOK {
+		t.Fatalf("resumed run: exit %d\n%s", r.code, r.stderr)
+	}
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.HasPrefix(data, []byte(earlier)) {
+		t.Fatalf("the resumed run truncated its output; it starts with %.80q", data)
+	}
+	if got, want := bytes.Count(data, []byte("\n")), 1+len(sample.ArticlePaths()); got != want {
+		t.Errorf("%d lines, want %d (the earlier one and every article)", got, want)
+	}
+
+	// A new run after a finished one starts its output afresh.
+	r = runCrawl(t, "", nil, "run", "--config", cfg, "--state", "sqlite://"+dbPath, "--out", out)
+	if data, _ := os.ReadFile(out); r.code != exitOK || bytes.Contains(data, []byte("written-before-the-kill")) {
+		t.Errorf("fresh run: exit %d, earlier line kept: %v", r.code, bytes.Contains(data, []byte("written-before-the-kill")))
+	}
 }
