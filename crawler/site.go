@@ -61,6 +61,9 @@ type siteRun struct {
 	drained bool  // the workers stopped because the frontier was empty (not cancelled)
 	popErr  error // the frontier failed: the workers stopped
 	runID   int64 // the store's run of the site this worker crawls
+	// noPriorMeta: the store held no page metadata when the run began (the site's
+	// first crawl), so there is nothing to look up for conditional requests.
+	noPriorMeta bool
 	// finishedElsewhere: another worker finished the run (and a new one began).
 	finishedElsewhere bool
 	revisited         bool // earlier articles not reached were queued (see revisit)

@@ -271,7 +271,7 @@ func conditionalHeaders(m store.Meta) http.Header {
 
 // meta returns the stored metadata of url (zero when none or no store).
 func (s *siteRun) meta(ctx context.Context, u string) (store.Meta, bool) {
-	if !s.incremental() {
+	if !s.incremental() || s.noPriorMeta {
 		return store.Meta{}, false
 	}
 	m, ok, err := s.st.GetMeta(ctx, s.site.Name, u)
@@ -469,6 +469,11 @@ func (s *siteRun) beginState(ctx context.Context) (stop func(), err error) {
 		s.log.Info("resuming interrupted run", "run", r.ID, "started", r.StartedAt, "queued", st.Queued, "in_flight_again", n, "done", st.Done+st.Failed)
 	} else {
 		s.log.Info("run", "run", r.ID, "engine", s.st.Engine())
+		if st, err := s.st.Stats(ctx, s.site.Name); err == nil && st.Pages == 0 {
+			// The site's first crawl: no page has metadata for a conditional request,
+			// so the run skips the per-page metadata look-up.
+			s.noPriorMeta = true
+		}
 	}
 	hctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	done := make(chan struct{})
