@@ -220,3 +220,21 @@ func TestPlainRunErrorIsFailure(t *testing.T) {
 		t.Errorf("exit %d, want 1", code)
 	}
 }
+
+// `crawl bench crawl` crawls a generated loopback site three ways and prints the
+// table with every page fetched and every article written by the full crawl.
+func TestBenchCrawlCommand(t *testing.T) {
+	r := runCrawl(t, "", nil, "bench", "crawl", "--pages", "40", "--rounds", "1")
+	if r.code != exitOK {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	var full []string
+	for _, line := range strings.Split(r.stdout, "\n") {
+		if strings.HasPrefix(line, "healthcrawl (extract+pipeline)") {
+			full = strings.Fields(strings.TrimPrefix(line, "healthcrawl (extract+pipeline)"))
+		}
+	}
+	if len(full) < 2 || full[1] != "40" || !strings.Contains(r.stdout, "ratio") {
+		t.Errorf("full crawl row %q; output:\n%s", full, r.stdout)
+	}
+}
