@@ -3,9 +3,7 @@ package crawler
 import (
 	"fmt"
 	"net/url"
-	"regexp"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -32,10 +30,32 @@ func defaultTrapGuard() trapGuard {
 	return trapGuard{MaxSegmentRepeat: 3, MaxSegments: 24, MaxBarren: 5, MaxRun: 1000, FutureYears: 2, Now: time.Now}
 }
 
-var (
-	// yearMonth finds calendar dates such as 2026-11, 2026/11, 2026_11 or 2026.11.
-	yearMonth = regexp.MustCompile(`(?:^|[^0-9])((?:19|20|21)[0-9]{2})[-/_.](0[1-9]|1[0-2])(?:[^0-9]|$)`)
-)
+// yearMonths calls fn with each calendar date in s written as 2026-11, 2026/11,
+// 2026_11 or 2026.11 (years 1900–2199, months 01–12, not inside a longer number).
+// A plain scan: it runs on every queued URL.
+func yearMonths(s string, fn func(year, month int)) {
+	digit := func(i int) bool { return i >= 0 && i < len(s) && '0' <= s[i] && s[i] <= '9' }
+	for i := 0; i+7 <= len(s); i++ {
+		if !digit(i) || digit(i-1) || !digit(i+1) || !digit(i+2) || !digit(i+3) {
+			continue
+		}
+		if c := s[i : i+2]; c != "19" && c != "20" && c != "21" {
+			continue
+		}
+		if sep := s[i+4]; sep != '-' && sep != '/' && sep != '_' && sep != '.' {
+			continue
+		}
+		if !digit(i+5) || !digit(i+6) || digit(i+7) {
+			continue
+		}
+		month := int(s[i+5]-'0')*10 + int(s[i+6]-'0')
+		if month < 1 || month > 12 {
+			continue
+		}
+		year := int(s[i]-'0')*1000 + int(s[i+1]-'0')*100 + int(s[i+2]-'0')*10 + int(s[i+3]-'0')
+		fn(year, month)
+	}
+}
 
 // Check returns "" when u (queued as e) looks fine, or the reason it is a trap.
 func (g trapGuard) Check(u *url.URL, e Entry) string {
@@ -61,11 +81,14 @@ func (g trapGuard) Check(u *url.URL, e Entry) string {
 		} else {
 			target += "?" + u.RawQuery
 		}
-		for _, m := range yearMonth.FindAllStringSubmatch(target, -1) {
-			y, _ := strconv.Atoi(m[1])
-			if y > now.Year()+g.FutureYears {
-				return fmt.Sprintf("calendar date %s-%s is more than %d years ahead", m[1], m[2], g.FutureYears)
+		reason := ""
+		yearMonths(target, func(y, m int) {
+			if reason == "" && y > now.Year()+g.FutureYears {
+				reason = fmt.Sprintf("calendar date %d-%02d is more than %d years ahead", y, m, g.FutureYears)
 			}
+		})
+		if reason != "" {
+			return reason
 		}
 	}
 	if g.MaxBarren > 0 && e.Barren > g.MaxBarren {

@@ -325,3 +325,21 @@ func TestScanLinks(t *testing.T) {
 		t.Error("meta for another bot applied")
 	}
 }
+
+func TestYearMonths(t *testing.T) {
+	for in, want := range map[string]string{
+		"/events/2026-11/":                                   "2026-11",
+		"/cal/2031/02/?d=2099.12":                            "2031-02 2099-12",
+		"/a/2026-11/2027-12":                                 "2026-11 2027-12",
+		"/p/12026-11 /x/2026-110 /1850-01 /2026-13 /2026-00": "",
+		"2026_07":       "2026-07",
+		"/article/1234": "",
+		"":              "",
+	} {
+		var got []string
+		yearMonths(in, func(y, m int) { got = append(got, fmt.Sprintf("%d-%02d", y, m)) })
+		if g := strings.Join(got, " "); g != want {
+			t.Errorf("yearMonths(%q) = %q, want %q", in, g, want)
+		}
+	}
+}
