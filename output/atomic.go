@@ -109,6 +109,28 @@ func (a *AtomicFile) Abort() error {
 	return a.err
 }
 
+// Finish ends a whole-file write: it commits the file when writeErr is nil and
+// aborts it otherwise, returning writeErr or the commit's error. A nil a (a sink
+// streaming to a writer, not a file) only returns writeErr.
+func (a *AtomicFile) Finish(writeErr error) error {
+	switch {
+	case a == nil:
+		return writeErr
+	case writeErr != nil:
+		_ = a.Abort()
+		return writeErr
+	}
+	return a.Commit()
+}
+
+// AbortIfAny aborts a when it is not nil (a streaming sink has no file to drop).
+func (a *AtomicFile) AbortIfAny() error {
+	if a == nil {
+		return nil
+	}
+	return a.Abort()
+}
+
 // WriteFileAtomic writes data to path through a temporary file and a rename.
 func WriteFileAtomic(path string, data []byte) error {
 	f, err := CreateAtomic(path)

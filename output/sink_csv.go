@@ -111,14 +111,7 @@ func (s *CSVSink) Close(context.Context) error {
 	if err := s.w.Error(); err != nil {
 		s.err = fmt.Errorf("write csv: %w", err)
 	}
-	if s.f == nil {
-		return s.err
-	}
-	if s.err != nil {
-		_ = s.f.Abort()
-		return s.err
-	}
-	s.err = s.f.Commit()
+	s.err = s.f.Finish(s.err)
 	return s.err
 }
 
@@ -130,8 +123,5 @@ func (s *CSVSink) Abort() error {
 		return nil
 	}
 	s.closed = true
-	if s.f != nil {
-		return s.f.Abort()
-	}
-	return nil
+	return s.f.AbortIfAny()
 }

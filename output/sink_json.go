@@ -95,14 +95,7 @@ func (s *JSONSink) Close(context.Context) error {
 	} else if err := s.bw.Flush(); err != nil {
 		s.err = err
 	}
-	if s.f == nil {
-		return s.err
-	}
-	if s.err != nil {
-		_ = s.f.Abort()
-		return s.err
-	}
-	s.err = s.f.Commit()
+	s.err = s.f.Finish(s.err)
 	return s.err
 }
 
@@ -114,8 +107,5 @@ func (s *JSONSink) Abort() error {
 		return nil
 	}
 	s.closed = true
-	if s.f != nil {
-		return s.f.Abort()
-	}
-	return nil
+	return s.f.AbortIfAny()
 }

@@ -251,11 +251,7 @@ func (s *ParquetSink) Close(context.Context) error {
 	} else if err := s.w.Close(); err != nil {
 		s.err = fmt.Errorf("close parquet %s: %w", s.f.Path(), err)
 	}
-	if s.err != nil {
-		_ = s.f.Abort()
-		return s.err
-	}
-	s.err = s.f.Commit()
+	s.err = s.f.Finish(s.err)
 	return s.err
 }
 
