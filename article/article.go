@@ -80,6 +80,34 @@ type Block struct {
 	Rows    [][]string `json:"rows,omitempty"`
 	// Truncated is set when the block ends mid-word or with an ellipsis.
 	Truncated bool `json:"truncated,omitempty"`
+	// Role marks a block that belongs to the page's structure but not to its
+	// prose: "toc" is an in-article table of contents. Such blocks stay in
+	// sections (in document order) and are left out of Text and WordCount.
+	Role string `json:"role,omitempty" jsonschema:"enum=toc,description=Set on blocks kept for structure but left out of text: toc = in-article table of contents"`
+}
+
+// Block roles.
+const (
+	RoleTOC = "toc"
+)
+
+// InText reports whether the block's text is part of the article's Text (blocks
+// with a Role, such as a table of contents, are not).
+func (b Block) InText() bool { return b.Role == "" }
+
+// HeadingInText reports whether the section's heading is part of Text: not when
+// every block under it is left out of Text (a "Contents" heading over a table
+// of contents).
+func (s Section) HeadingInText() bool {
+	if len(s.Blocks) == 0 {
+		return true
+	}
+	for _, b := range s.Blocks {
+		if b.InText() {
+			return true
+		}
+	}
+	return false
 }
 
 // ListItem is one list entry. "Increased Blood Flow: Massage promotes…" has Label
@@ -146,6 +174,7 @@ func (b Block) BlockText() string {
 
 // Finalize recomputes the derived fields Text, WordCount and ContentHash from the
 // sections: headings and blocks are separated by a blank line, one list item a line.
+// Blocks with a Role (and a heading over nothing but such blocks) are left out.
 func (a *Article) Finalize() {
 	if a.SchemaVersion == 0 {
 		a.SchemaVersion = SchemaVersion
@@ -158,10 +187,13 @@ func (a *Article) Finalize() {
 		}
 	}
 	for _, s := range a.Sections {
-		if h := strings.TrimSpace(s.Heading); h != "" {
+		if h := strings.TrimSpace(s.Heading); h != "" && s.HeadingInText() {
 			parts = append(parts, h)
 		}
 		for _, b := range s.Blocks {
+			if !b.InText() {
+				continue
+			}
 			if t := strings.TrimSpace(b.BlockText()); t != "" {
 				parts = append(parts, t)
 			}

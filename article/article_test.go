@@ -29,3 +29,27 @@ func BenchmarkCountWords(b *testing.B) {
 		CountWords(s)
 	}
 }
+
+// TestFinalizeLeavesTOCOutOfText: a block with a role (a table of contents)
+// stays in sections but not in Text or WordCount, and a heading over nothing
+// but such blocks ("Contents") is left out with it.
+func TestFinalizeLeavesTOCOutOfText(t *testing.T) {
+	toc := Block{Type: BlockList, Role: RoleTOC, Items: []ListItem{{Text: "Symptoms"}, {Text: "Causes"}}}
+	a := &Article{Sections: []Section{
+		{Blocks: []Block{toc, {Type: BlockParagraph, Text: "Lead text here."}}},
+		{Heading: "Contents", Level: 2, Blocks: []Block{toc}},
+		{Heading: "Symptoms", Level: 2, Blocks: []Block{{Type: BlockParagraph, Text: "Thirst."}}},
+		{Heading: "Empty heading kept", Level: 2},
+	}}
+	a.Finalize()
+	want := "Lead text here.\n\nSymptoms\n\nThirst.\n\nEmpty heading kept"
+	if a.Text != want {
+		t.Errorf("text = %q, want %q", a.Text, want)
+	}
+	if a.WordCount != 8 {
+		t.Errorf("word_count = %d, want 8", a.WordCount)
+	}
+	if len(a.Sections[1].Blocks) != 1 || a.Sections[1].Blocks[0].Role != RoleTOC {
+		t.Errorf("TOC block not kept in sections: %+v", a.Sections[1])
+	}
+}

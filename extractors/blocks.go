@@ -345,10 +345,40 @@ func (em *emitter) heading(c *html.Node, lvl int) {
 	if em.mode != modeBody {
 		return
 	}
-	if x.isTitle(t) {
+	if x.isTitle(t) || x.isTOCTitle(c) {
 		return
 	}
 	em.sections = append(em.sections, article.Section{Heading: t, Level: lvl})
+}
+
+// isTOCTitle reports the heading of a table-of-contents box ("Contents" inside
+// <div class="toc">…<ol> of #anchors</ol></div>): the box's label, not a section
+// of the article. Its list is kept as a role "toc" block in the current section;
+// starting a section here would put the prose after the box under "Contents".
+func (x *page) isTOCTitle(h *html.Node) bool {
+	if st := x.stats[h]; st == nil || st.text > 60 {
+		return false
+	}
+	p := h.Parent
+	for depth := 0; depth < 2 && p != nil && p.Type == html.ElementNode; depth++ {
+		// Memoised: many headings share a parent (the article body), and
+		// isTOC walks the whole subtree.
+		toc, seen := x.tocBox[p]
+		if !seen {
+			if st := x.stats[p]; st != nil {
+				toc = x.isTOC(p, st)
+			}
+			if x.tocBox == nil {
+				x.tocBox = map[*html.Node]bool{}
+			}
+			x.tocBox[p] = toc
+		}
+		if toc {
+			return true
+		}
+		p = p.Parent
+	}
+	return false
 }
 
 func (em *emitter) list(c *html.Node, st *nstat) {
@@ -363,7 +393,13 @@ func (em *emitter) list(c *html.Node, st *nstat) {
 	case modeDrop:
 		return
 	}
-	if x.isLinkList(c, st) && !em.dominant(c) && !em.headedLinkList(c) || x.isTOC(c, st) {
+	role := ""
+	if x.isTOC(c, st) {
+		// An in-article table of contents is part of the page's structure
+		// (readers and Readability keep it) but not of its prose: kept as a
+		// block with role "toc", left out of text.
+		role = article.RoleTOC
+	} else if x.isLinkList(c, st) && !em.dominant(c) && !em.headedLinkList(c) {
 		return
 	}
 	if x.itemsHaveHeadings(c) {
@@ -374,10 +410,10 @@ func (em *emitter) list(c *html.Node, st *nstat) {
 	}
 	var items []article.ListItem
 	x.listItems(c, 0, &items)
-	if len(items) == 0 {
-		return
+	if len(items) == 0 || role == article.RoleTOC && len(items) < 3 {
+		return // nothing, or anchor links too few to be a table of contents (a gallery's "+6")
 	}
-	em.add(article.Block{Type: article.BlockList, Ordered: c.DataAtom == atom.Ol, Items: items})
+	em.add(article.Block{Type: article.BlockList, Ordered: c.DataAtom == atom.Ol, Items: items, Role: role})
 }
 
 // headedLinkList reports a list of links that is the content of a body

@@ -124,6 +124,7 @@ type page struct {
 	pageURL string
 
 	stats      map[*html.Node]*nstat
+	tocBox     map[*html.Node]bool // isTOCTitle's memo: ancestors of headings that are TOC boxes
 	words      []string
 	candidates []*html.Node
 	roots      []*html.Node
@@ -279,6 +280,9 @@ func textLen(ss []article.Section) int {
 	n := 0
 	for _, s := range ss {
 		for _, b := range s.Blocks {
+			if !b.InText() {
+				continue
+			}
 			n += len(b.Text)
 			for _, it := range b.Items {
 				n += len(it.Text) + len(it.Label)

@@ -129,6 +129,29 @@ func TestRealisticPages(t *testing.T) {
 				"information only"},
 			check: func(t *testing.T, a *article.Article) {
 				eq(t, "title", a.Title, "Type 2 Diabetes: Overview")
+				// The table of contents is kept as structure (first block of
+				// the lead, role toc, its "Contents" label not a section) and
+				// left out of text, which starts with the prose.
+				if len(a.Sections) == 0 || a.Sections[0].Heading != "" || len(a.Sections[0].Blocks) < 2 {
+					t.Fatalf("lead section = %+v", a.Sections)
+				}
+				toc := a.Sections[0].Blocks[0]
+				var tocItems []string
+				for _, it := range toc.Items {
+					tocItems = append(tocItems, it.Text)
+				}
+				if toc.Role != article.RoleTOC || !toc.Ordered {
+					t.Errorf("first block = %+v, want an ordered list with role toc", toc)
+				}
+				eqs(t, "toc items", tocItems, []string{"Symptoms", "Causes", "Treatment", "References"})
+				if !strings.HasPrefix(a.Text, "Type 2 diabetes is a long-term condition") {
+					t.Errorf("text starts %.60q", a.Text)
+				}
+				for _, s := range a.Sections {
+					if s.Heading == "Contents" {
+						t.Errorf("the TOC label became a section heading")
+					}
+				}
 				eqs(t, "authors", a.Authors, []string{"Priya Natarajan", "Li Wei"})
 				eq(t, "published_at", a.PublishedAt, "2022-11-05")
 				eq(t, "reviewed_by", a.ReviewedBy, "Omar Haddad, MD")
@@ -480,5 +503,39 @@ func TestConcurrentUse(t *testing.T) {
 	close(errs)
 	for err := range errs {
 		t.Error(err)
+	}
+}
+
+// A table of contents under its own heading (no box around it) stays in that
+// section as a role toc list; the section's heading leaves text with it. Links
+// to anchors that are not a table of contents (two "skip to" links) are dropped
+// as before, never turned into a TOC.
+func TestTOCUnderOwnHeading(t *testing.T) {
+	para := "Iron deficiency anaemia develops when the body lacks the iron it needs to make haemoglobin, the protein in red blood cells that carries oxygen around the body. "
+	page := `<html><head><title>Iron deficiency anaemia</title></head><body>
+<ul class="skip"><li><a href="#main">Skip to content</a></li><li><a href="#nav">Skip to navigation</a></li></ul>
+<article><h1>Iron deficiency anaemia</h1>
+<h2>On this page</h2>
+<ol><li><a href="#symptoms">Symptoms</a></li><li><a href="#causes">Causes</a></li><li><a href="#treatment">Treatment</a></li></ol>
+<h2 id="symptoms">Symptoms</h2><p>` + para + para + `</p>
+<h2 id="causes">Causes</h2><p>` + para + `</p>
+<h2 id="treatment">Treatment</h2><p>` + para + `</p>
+</article></body></html>`
+	a := extract(t, Options{}, "https://health.example.org/conditions/iron-deficiency-anaemia", []byte(page), nil)
+	if len(a.Sections) == 0 || a.Sections[0].Heading != "On this page" {
+		t.Fatalf("sections = %+v", a.Sections)
+	}
+	s0 := a.Sections[0]
+	if len(s0.Blocks) != 1 || s0.Blocks[0].Role != article.RoleTOC || len(s0.Blocks[0].Items) != 3 || s0.Blocks[0].Items[2].Text != "Treatment" {
+		t.Errorf("TOC section blocks = %+v", s0.Blocks)
+	}
+	if !strings.HasPrefix(a.Text, "Symptoms\n\nIron deficiency anaemia develops") {
+		t.Errorf("text starts %.80q", a.Text)
+	}
+	if strings.Contains(a.Text, "On this page") || strings.Contains(a.Text, "Skip to") {
+		t.Errorf("navigation in text: %q", a.Text)
+	}
+	if n := article.CountWords(a.Text); n != a.WordCount {
+		t.Errorf("word_count %d, text has %d words", a.WordCount, n)
 	}
 }

@@ -327,6 +327,9 @@ func (x *page) pageType(a *article.Article, sections []article.Section) string {
 	paras := 0
 	for _, s := range sections {
 		for _, b := range s.Blocks {
+			if !b.InText() {
+				continue
+			}
 			k := len(b.BlockText())
 			textLen += k
 			if b.Type == article.BlockParagraph && k > 120 {

@@ -26,7 +26,7 @@ var wordWeight = map[string]int{
 	"nav": -3, "navbar": -3, "navigation": -3, "menu": -3, "footer": -3, "masthead": -3,
 	"pagination": -3, "pager": -3, "promo": -3, "promotion": -3, "byline": -3, "bio": -3,
 	"author": -2, "authors": -2, "tags": -3, "tagcloud": -3, "keywords": -2,
-	"toc": -3, "rating": -2, "poll": -2, "login": -3, "paywall": -2, "donate": -2,
+	"rating": -2, "poll": -2, "login": -3, "paywall": -2, "donate": -2,
 	"print": -1, "skip": -2, "jump": -1,
 	// weak boilerplate
 	"header": -1, "meta": -2, "widget": -2, "widgets": -2, "caption": -2, "credit": -2, "credits": -2,

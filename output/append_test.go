@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/healthcrawl/healthcrawl/article"
@@ -72,5 +73,59 @@ func TestAppendKeepsEarlierRecords(t *testing.T) {
 				t.Errorf("fresh run: %d records, want 1", got)
 			}
 		})
+	}
+}
+
+// A database written before blocks.role existed is upgraded when a crawl
+// appends to it: the column is added, old rows read back with no role, new
+// rows keep theirs.
+func TestSQLiteAppendUpgradesOldSchema(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "old.db")
+	db, err := output.OpenSQLite(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := strings.Replace(output.SQLiteSchema, "\trole        TEXT NOT NULL DEFAULT '',\n", "", 1)
+	if old == output.SQLiteSchema {
+		t.Fatal("test no longer matches the schema: role column line not found")
+	}
+	if _, err := db.Exec(old); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`INSERT INTO articles (id, schema_version, url, page_type) VALUES (1, 1, 'https://old.example/a', 'article');
+		INSERT INTO sections (article_id, idx, heading, level) VALUES (1, 0, '', 0);
+		INSERT INTO blocks (article_id, section_idx, idx, type, text) VALUES (1, 0, 0, 'paragraph', 'Old text.')`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+
+	s, err := output.OpenSpec(ctx, output.Spec{Path: path, Format: "sqlite", Append: true})
+	if err != nil {
+		t.Fatalf("append to an old database: %v", err)
+	}
+	a := &article.Article{URL: "https://new.example/b", PageType: article.PageArticle, Sections: []article.Section{{Blocks: []article.Block{
+		{Type: article.BlockList, Role: article.RoleTOC, Items: []article.ListItem{{Text: "One"}, {Text: "Two"}}},
+		{Type: article.BlockParagraph, Text: "New text."},
+	}}}}
+	a.Finalize()
+	if err := s.Write(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var got []*article.Article
+	if err := output.ReadSQLite(ctx, path, func(a *article.Article) error { got = append(got, a); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 {
+		t.Fatalf("read back %d records, want 2", len(got))
+	}
+	if b := got[0].Sections[0].Blocks[0]; b.Text != "Old text." || b.Role != "" {
+		t.Errorf("old block = %+v", b)
+	}
+	if b := got[1].Sections[0].Blocks[0]; b.Role != article.RoleTOC || len(b.Items) != 2 {
+		t.Errorf("new block = %+v", b)
 	}
 }

@@ -34,7 +34,10 @@ func richRecord(i int) *article.Article {
 		ReviewedBy:    "Dr. Reviewer, MD",
 		ReviewedAt:    "2025-11-30",
 		Sections: []article.Section{
-			{Blocks: []article.Block{{Type: article.BlockParagraph, Text: "Lead with \"quotes\", commas; and <b>tags</b>."}}},
+			{Blocks: []article.Block{
+				{Type: article.BlockList, Role: article.RoleTOC, Items: []article.ListItem{{Text: "Why it works"}, {Text: "Sources"}}},
+				{Type: article.BlockParagraph, Text: "Lead with \"quotes\", commas; and <b>tags</b>."},
+			}},
 			{Heading: "Why it works", Level: 2, Blocks: []article.Block{
 				{Type: article.BlockList, Ordered: true, Items: []article.ListItem{
 					{Label: "Blood flow", Text: "Massage promotes blood flow."},

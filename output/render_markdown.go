@@ -29,10 +29,13 @@ func RenderMarkdown(a *article.Article) string {
 		para("# " + mdInline(t))
 	}
 	for _, s := range a.Sections {
-		if h := strings.TrimSpace(s.Heading); h != "" {
+		if h := strings.TrimSpace(s.Heading); h != "" && s.HeadingInText() {
 			para(strings.Repeat("#", min(max(s.Level, 2), 6)) + " " + mdInline(h))
 		}
 		for _, bl := range s.Blocks {
+			if !bl.InText() {
+				continue // a table of contents: its anchors are not kept
+			}
 			if md := mdBlock(bl); md != "" {
 				para(md)
 			}

@@ -158,6 +158,23 @@ func TestRenderMarkdownEscapes(t *testing.T) {
 	}
 }
 
+// A table of contents (role toc) and a heading over nothing else are not
+// rendered: the documents hold what the record's text holds.
+func TestRenderLeavesTOCOut(t *testing.T) {
+	toc := article.Block{Type: article.BlockList, Role: article.RoleTOC, Items: []article.ListItem{{Text: "Causes"}, {Text: "Treatment"}, {Text: "Outlook"}}}
+	a := &article.Article{Title: "Gout", Sections: []article.Section{
+		{Heading: "Contents", Level: 2, Blocks: []article.Block{toc}},
+		{Blocks: []article.Block{toc, {Type: article.BlockParagraph, Text: "Gout is a kind of arthritis."}}},
+		{Heading: "Causes", Level: 2, Blocks: []article.Block{{Type: article.BlockParagraph, Text: "Uric acid crystals."}}},
+	}}
+	if got, want := output.RenderText(a), "Gout\nGout is a kind of arthritis.\nCauses\nUric acid crystals.\n"; got != want {
+		t.Errorf("text = %q, want %q", got, want)
+	}
+	if got, want := output.RenderMarkdown(a), "# Gout\n\nGout is a kind of arthritis.\n\n## Causes\n\nUric acid crystals.\n"; got != want {
+		t.Errorf("markdown = %q, want %q", got, want)
+	}
+}
+
 func TestRenderEmpty(t *testing.T) {
 	if got := output.RenderText(&article.Article{}); got != "" {
 		t.Errorf("RenderText(empty) = %q", got)

@@ -16,7 +16,8 @@ import (
 // table rows as "cell | cell", and the related stubs after a "-" separator line each
 // (title line, then snippet line; a truncated snippet ends with "…", an empty
 // truncated one is just "…"). Every line ends
-// with "\n"; there are no blank lines. textingest.Parse reads this layout back.
+// with "\n"; there are no blank lines. Blocks left out of the record's text (a table
+// of contents) are left out here too. textingest.Parse reads this layout back.
 func RenderText(a *article.Article) string {
 	var b strings.Builder
 	line := func(s string) {
@@ -27,8 +28,13 @@ func RenderText(a *article.Article) string {
 	}
 	line(a.Title)
 	for _, s := range a.Sections {
-		line(s.Heading)
+		if s.HeadingInText() {
+			line(s.Heading)
+		}
 		for _, bl := range s.Blocks {
+			if !bl.InText() {
+				continue // a table of contents: structure, not text
+			}
 			switch bl.Type {
 			case article.BlockList:
 				for i, it := range bl.Items {

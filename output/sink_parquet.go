@@ -61,6 +61,7 @@ type ParquetBlock struct {
 	Items     []ParquetItem `parquet:"items,list"`
 	Rows      []ParquetRow  `parquet:"rows,list"`
 	Truncated bool          `parquet:"truncated"`
+	Role      string        `parquet:"role,optional"`
 }
 
 // ParquetItem is article.ListItem.
@@ -107,7 +108,7 @@ func ToParquet(a *article.Article) ParquetRecord {
 	for _, s := range a.Sections {
 		ps := ParquetSection{Heading: s.Heading, Level: int32(s.Level)}
 		for _, b := range s.Blocks {
-			pb := ParquetBlock{Type: b.Type, Text: b.Text, Ordered: b.Ordered, Truncated: b.Truncated}
+			pb := ParquetBlock{Type: b.Type, Text: b.Text, Ordered: b.Ordered, Truncated: b.Truncated, Role: b.Role}
 			for _, it := range b.Items {
 				pb.Items = append(pb.Items, ParquetItem{Label: it.Label, Text: it.Text, Depth: int32(it.Depth)})
 			}
@@ -143,7 +144,7 @@ func (r *ParquetRecord) Article() *article.Article {
 	for _, ps := range r.Sections {
 		s := article.Section{Heading: ps.Heading, Level: int(ps.Level)}
 		for _, pb := range ps.Blocks {
-			b := article.Block{Type: pb.Type, Text: pb.Text, Ordered: pb.Ordered, Truncated: pb.Truncated}
+			b := article.Block{Type: pb.Type, Text: pb.Text, Ordered: pb.Ordered, Truncated: pb.Truncated, Role: pb.Role}
 			for _, it := range pb.Items {
 				b.Items = append(b.Items, article.ListItem{Label: it.Label, Text: it.Text, Depth: int(it.Depth)})
 			}

@@ -65,6 +65,7 @@ CREATE TABLE IF NOT EXISTS blocks (
 	truncated   INTEGER NOT NULL DEFAULT 0,
 	items       TEXT NOT NULL DEFAULT '[]',
 	rows        TEXT NOT NULL DEFAULT '[]',
+	role        TEXT NOT NULL DEFAULT '',
 	PRIMARY KEY (article_id, section_idx, idx)
 );
 CREATE TABLE IF NOT EXISTS related (
@@ -125,7 +126,38 @@ func OpenSQLiteSink(path string) (*SQLiteSink, error) {
 		_ = db.Close()
 		return nil, fmt.Errorf("create sqlite tables %s: %w", path, err)
 	}
+	if err := migrateSQLite(db); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("upgrade sqlite tables %s: %w", path, err)
+	}
 	return &SQLiteSink{db: db, path: path}, nil
+}
+
+// migrateSQLite adds the columns later releases introduced to a database an
+// earlier release created (appending to it after an upgrade): blocks.role.
+func migrateSQLite(db *sql.DB) error {
+	rows, err := db.Query(`SELECT name FROM pragma_table_info('blocks')`)
+	if err != nil {
+		return err
+	}
+	has := map[string]bool{}
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			rows.Close()
+			return err
+		}
+		has[name] = true
+	}
+	if err := rows.Close(); err != nil {
+		return err
+	}
+	if !has["role"] {
+		if _, err := db.Exec(`ALTER TABLE blocks ADD COLUMN role TEXT NOT NULL DEFAULT ''`); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // OpenSQLite opens the database at path with one connection and foreign keys on.
@@ -202,8 +234,8 @@ func (s *SQLiteSink) insert(ctx context.Context, a *article.Article) (err error)
 		}
 		for j, b := range sec.Blocks {
 			if _, err = tx.ExecContext(ctx, `INSERT INTO blocks (article_id, section_idx, idx, type, text, ordered,
-				truncated, items, rows) VALUES (?,?,?,?,?,?,?,?,?)`,
-				id, i, j, b.Type, b.Text, b.Ordered, b.Truncated, jsonText(b.Items), jsonText(b.Rows)); err != nil {
+				truncated, items, rows, role) VALUES (?,?,?,?,?,?,?,?,?,?)`,
+				id, i, j, b.Type, b.Text, b.Ordered, b.Truncated, jsonText(b.Items), jsonText(b.Rows), b.Role); err != nil {
 				return err
 			}
 		}
@@ -342,7 +374,7 @@ func readSQLiteParts(ctx context.Context, db *sql.DB, byID map[int64]*article.Ar
 	if err := rows.Close(); err != nil {
 		return err
 	}
-	rows, err = db.QueryContext(ctx, `SELECT article_id, section_idx, idx, type, text, ordered, truncated, items, rows
+	rows, err = db.QueryContext(ctx, `SELECT article_id, section_idx, idx, type, text, ordered, truncated, items, rows, role
 		FROM blocks ORDER BY article_id, section_idx, idx`)
 	if err != nil {
 		return err
@@ -352,7 +384,7 @@ func readSQLiteParts(ctx context.Context, db *sql.DB, byID map[int64]*article.Ar
 		var si, idx int
 		var b article.Block
 		var items, trows string
-		if err := rows.Scan(&id, &si, &idx, &b.Type, &b.Text, &b.Ordered, &b.Truncated, &items, &trows); err != nil {
+		if err := rows.Scan(&id, &si, &idx, &b.Type, &b.Text, &b.Ordered, &b.Truncated, &items, &trows, &b.Role); err != nil {
 			rows.Close()
 			return err
 		}

@@ -266,6 +266,7 @@ func (sn *snapshot) take(a *article.Article) {
 		num(len(s.Blocks))
 		for _, b := range s.Blocks {
 			str(b.Type)
+			str(b.Role)
 			str(b.Text)
 			flag(b.Ordered)
 			flag(b.Truncated)
@@ -318,8 +319,13 @@ func derivedCurrent(a *article.Article) bool {
 	}
 	m := textMatcher{text: a.Text}
 	for _, s := range a.Sections {
-		m.part(strings.TrimSpace(s.Heading))
+		if s.HeadingInText() {
+			m.part(strings.TrimSpace(s.Heading))
+		}
 		for _, b := range s.Blocks {
+			if !b.InText() {
+				continue
+			}
 			if b.Type == article.BlockList && listTrimmed(b.Items) {
 				m.list(b.Items)
 				continue

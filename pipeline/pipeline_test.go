@@ -292,3 +292,33 @@ func TestRunnerDerivedFields(t *testing.T) {
 		t.Errorf("fixture text = %q", want.Text)
 	}
 }
+
+// A table of contents (role toc) passes every default stage untouched — its
+// "Label: text"-looking and glued-looking items are navigation, not prose — and
+// stays out of text; the record is still judged on its prose.
+func TestDefaultPipelineKeepsTOC(t *testing.T) {
+	toc := article.Block{Type: article.BlockList, Role: article.RoleTOC, Items: []article.ListItem{
+		{Text: "Symptoms: what to look for"}, {Text: "CausesTreatment"}, {Text: "Share this article"},
+	}}
+	prose := "Type 2 diabetes is a long-term condition in which the body does not use insulin properly. " +
+		"Sugar builds up in the blood over many years, and most people have no symptoms at first. " +
+		"Regular checks find it early, when diet and exercise alone can bring blood sugar back to normal."
+	a := art("Type 2 diabetes", sec("", 0, toc, para(prose)), sec("Symptoms", 2, para("Thirst and tiredness are common early signs of the condition.")))
+	r, err := Build(config.Pipeline{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok, reason := r.Process(context.Background(), a); !ok {
+		t.Fatalf("dropped: %s", reason)
+	}
+	got := a.Sections[0].Blocks[0]
+	if d := cmp.Diff(toc, got); d != "" {
+		t.Errorf("TOC block changed (-want +got):\n%s", d)
+	}
+	if !strings.HasPrefix(a.Text, "Type 2 diabetes is") || strings.Contains(a.Text, "Symptoms: what") {
+		t.Errorf("text = %q", a.Text)
+	}
+	if a.Language != "en" {
+		t.Errorf("language = %q", a.Language)
+	}
+}

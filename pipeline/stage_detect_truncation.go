@@ -114,6 +114,9 @@ func (d *detectTruncation) Apply(_ context.Context, a *article.Article) (Verdict
 	for si := range a.Sections {
 		for bi := range a.Sections[si].Blocks {
 			b := &a.Sections[si].Blocks[bi]
+			if !b.InText() {
+				continue
+			}
 			last = b
 			if b.Type != article.BlockParagraph {
 				continue

@@ -328,6 +328,10 @@ func (s *dropBoilerplate) Apply(_ context.Context, a *article.Article) (Verdict,
 		}
 		blocks := sec.Blocks[:0]
 		for _, b := range sec.Blocks {
+			if !b.InText() {
+				blocks = append(blocks, b) // structure, not prose
+				continue
+			}
 			switch b.Type {
 			case article.BlockList:
 				items := b.Items[:0]

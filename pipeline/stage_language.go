@@ -125,6 +125,9 @@ func sample(a *article.Article, n int) (string, int) {
 	}
 	for _, sec := range a.Sections {
 		for _, bl := range sec.Blocks {
+			if !bl.InText() {
+				continue
+			}
 			switch bl.Type {
 			case article.BlockParagraph, article.BlockQuote:
 				if !add(bl.Text) {

@@ -169,6 +169,9 @@ func (g *repairGlued) gluedHeading(p string) bool {
 func hasGlued(a *article.Article) bool {
 	for _, sec := range a.Sections {
 		for _, b := range sec.Blocks {
+			if !b.InText() {
+				continue
+			}
 			switch b.Type {
 			case article.BlockParagraph:
 				if len(GluedBoundaries(b.Text)) > 0 {
@@ -195,6 +198,10 @@ func (g *repairGlued) Apply(_ context.Context, a *article.Article) (Verdict, err
 	for _, sec := range a.Sections {
 		cur := article.Section{Heading: sec.Heading, Level: sec.Level}
 		for _, b := range sec.Blocks {
+			if !b.InText() {
+				cur.Blocks = append(cur.Blocks, b)
+				continue
+			}
 			var heading string
 			switch b.Type {
 			case article.BlockParagraph:

@@ -82,6 +82,9 @@ func (st *splitLabelItems) Apply(_ context.Context, a *article.Article) (Verdict
 		blocks := a.Sections[si].Blocks
 		for bi := range blocks {
 			b := &blocks[bi]
+			if !b.InText() {
+				continue
+			}
 			switch b.Type {
 			case article.BlockParagraph:
 				items := LabelItems(b.Text)

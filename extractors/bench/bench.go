@@ -223,13 +223,18 @@ func Run(ctx context.Context, opts Options, w io.Writer) (*Result, error) {
 		fmt.Fprintf(w, "readability pages (%d, %s)\n", rd.Pages, opts.ReadabilityDir)
 		if len(rd.Dropped) > 0 {
 			fmt.Fprintf(w, "  %d pages dropped by the pipeline, scored on the extractor's raw output\n", len(rd.Dropped))
+			if opts.Misses {
+				for _, d := range rd.Dropped {
+					fmt.Fprintf(w, "    %s\n", d)
+				}
+			}
 		}
 		fmt.Fprintf(w, "  title exact    %d/%d = %.1f%%\n", rd.TitleExact, rd.Pages, pct(rd.TitleExact, rd.Pages))
 		fmt.Fprintf(w, "  title exact or expected = ours + \" | Site\" suffix (stripped on purpose) %d/%d = %.1f%%\n", rd.TitleSuffix, rd.Pages, pct(rd.TitleSuffix, rd.Pages))
 		fmt.Fprintf(w, "  headings found %d/%d = %.1f%%\n", rd.HeadingsFound, rd.Headings, pct(rd.HeadingsFound, rd.Headings))
 		fmt.Fprintf(w, "  headings, References/Comments/Contents headings not counted (diverted on purpose) %d/%d = %.1f%%\n", rd.HeadingsBodyFound, rd.HeadingsBody, pct(rd.HeadingsBodyFound, rd.HeadingsBody))
 		fmt.Fprintf(w, "  list items     %d/%d = %.1f%%\n", rd.ItemsFound, rd.Items, pct(rd.ItemsFound, rd.Items))
-		fmt.Fprintf(w, "  list items, table-of-contents entries not counted (dropped on purpose) %d/%d = %.1f%%\n", rd.ItemsNoTOCFound, rd.ItemsNoTOC, pct(rd.ItemsNoTOCFound, rd.ItemsNoTOC))
+		fmt.Fprintf(w, "  list items, table-of-contents entries not counted (kept as role toc, out of text) %d/%d = %.1f%%\n", rd.ItemsNoTOCFound, rd.ItemsNoTOC, pct(rd.ItemsNoTOCFound, rd.ItemsNoTOC))
 		if opts.Misses {
 			printMisses(w, rd)
 		}
