@@ -314,7 +314,11 @@ func (x *page) finish(a *article.Article, sections []article.Section) {
 		}
 	}
 	a.PageType = x.pageType(a, sections)
-	if a.PageType == article.PageArticle {
+	// A listing (home, category, tag, search, pagination) has no body: its
+	// text is teasers of other pages. A page with too little text to be an
+	// article (page_type other: a short notice, a video page's caption) keeps
+	// what it has; crawls emit articles only either way.
+	if a.PageType != article.PageListing {
 		a.Sections = sections
 		a.Related = x.related
 		a.References = x.refs

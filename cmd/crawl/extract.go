@@ -60,6 +60,7 @@ type extractJob struct {
 	cfg       config.Config
 	site      string // site target name, "" = none
 	pageURL   string // --url
+	drop      bool   // --drop: apply the pipeline's drop verdicts
 	ext       *extractors.Extractor
 	client    *http.Client
 	stdinData []byte
@@ -69,6 +70,7 @@ type extractJob struct {
 func newExtractCmd(a *app) *cobra.Command {
 	var (
 		path, site, pageURL string
+		drop                bool
 		of                  outputFlags
 	)
 	cmd := &cobra.Command{
@@ -87,8 +89,11 @@ the directory argument joined with the file name). --url gives the page's addres
 a single saved file or stdin (for resolving links, and as the record's url).
 --config and --site apply that site target's selectors and pipeline options.
 
-Records go to --out (default: standard output). Pages the pipeline drops are named on
-stderr ("INPUT: dropped: reason") and not written. A missing, empty or binary input,
+Records go to --out (default: standard output). Every page gives a record: one the
+pipeline would drop in a crawl (too short, no title, a duplicate of an earlier input,
+a language the filter leaves out…) is still written, and named on stderr with the
+reason ("INPUT: kept, the pipeline would drop it: reason"); --drop leaves such records
+out as crawl run does ("INPUT: dropped: reason"). A missing, empty or binary input,
 or one that cannot be fetched or parsed, gives a line on stderr naming it; the other
 inputs are still written, and the exit status is 1.`,
 		Example: `  crawl extract saved/massage-therapy.html
@@ -110,7 +115,7 @@ inputs are still written, and the exit status is 1.`,
 			if err := of.apply(cmd, &cfg); err != nil {
 				return err
 			}
-			job := &extractJob{cfg: cfg, site: site, pageURL: pageURL}
+			job := &extractJob{cfg: cfg, site: site, pageURL: pageURL, drop: drop}
 			var sel config.Selectors
 			if site != "" {
 				s, ok := cfg.Site(site)
@@ -153,6 +158,7 @@ inputs are still written, and the exit status is 1.`,
 	cmd.Flags().StringVarP(&path, "config", "c", "", "config file (YAML); default: built-in defaults")
 	cmd.Flags().StringVar(&site, "site", "", "site target of --config whose selectors apply")
 	cmd.Flags().StringVar(&pageURL, "url", "", "address of the page, for a single saved file or -")
+	cmd.Flags().BoolVar(&drop, "drop", false, "leave out records the pipeline drops (too short, duplicate, filtered), as crawl run does")
 	of.register(cmd, "-", "output file, - = standard output")
 	return cmd
 }
@@ -294,10 +300,12 @@ func (j *extractJob) run(ctx context.Context, inputs []input, runner *pipeline.R
 			fmt.Fprintf(a.err, "%s: %v\n", in.source, r.err)
 			continue
 		}
-		keep, reason := runner.Process(ctx, r.rec)
-		if !keep {
-			fmt.Fprintf(a.err, "%s: dropped: %s\n", in.source, reason)
-			continue
+		if keep, reason := runner.Process(ctx, r.rec); !keep {
+			if j.drop {
+				fmt.Fprintf(a.err, "%s: dropped: %s\n", in.source, reason)
+				continue
+			}
+			fmt.Fprintf(a.err, "%s: kept, the pipeline would drop it: %s\n", in.source, reason)
 		}
 		if err := sink.Write(ctx, r.rec); err != nil {
 			return failed, fmt.Errorf("%s: %w", in.source, err)

@@ -150,23 +150,45 @@ func TestExtractURLAndURLFlag(t *testing.T) {
 	}
 }
 
-// A page the pipeline drops (here: the second copy of the same article, dropped by
-// dedupe) is named on stderr and not written; that is not a failure.
+// A page the pipeline would drop in a crawl (here: the second copy of the same
+// article, dropped by dedupe, and a page too short for the filter) still gives
+// its record, named on stderr with the reason; with --drop it is left out. Neither
+// is a failure.
 func TestExtractDropIsReportedNotFailed(t *testing.T) {
 	dir := t.TempDir()
 	good := filepath.Join(dir, "good.html")
 	writeFile(t, good, []byte(articleHTML("Posture at Work")))
 	copied := filepath.Join(dir, "copy.html")
 	writeFile(t, copied, []byte(articleHTML("Posture at Work")))
-	r := runCrawl(t, "", nil, "extract", good, copied)
+	short := filepath.Join(dir, "short.html")
+	writeFile(t, short, []byte(`<html><head><title>Clinic hours change</title></head><body><article><h1>Clinic hours change</h1>
+<p>From Monday the clinic opens at eight and closes at six, including on public holidays. Appointments booked before the change keep their time; the pharmacy keeps its own hours.</p></article></body></html>`))
+
+	r := runCrawl(t, "", nil, "extract", good, copied, short)
 	if r.code != exitOK {
 		t.Errorf("exit %d, want 0", r.code)
 	}
-	if recs := records(t, r.stdout); len(recs) != 1 || recs[0].Source != good {
-		t.Errorf("records: %v", sources(recs))
+	recs := records(t, r.stdout)
+	if len(recs) != 3 || recs[0].Source != good || recs[1].Source != copied || recs[2].Source != short {
+		t.Fatalf("records: %v", sources(recs))
 	}
-	if !strings.HasPrefix(r.stderr, copied+": dropped: dedupe: duplicate_of") {
-		t.Errorf("stderr %q does not report the drop", r.stderr)
+	if recs[1].Text != recs[0].Text || !strings.Contains(recs[2].Text, "opens at eight") {
+		t.Errorf("kept records lost their text: %q / %q", recs[1].Text, recs[2].Text)
+	}
+	if !strings.Contains(r.stderr, copied+": kept, the pipeline would drop it: dedupe: duplicate_of") ||
+		!strings.Contains(r.stderr, short+": kept, the pipeline would drop it: filter: too_short") {
+		t.Errorf("stderr %q does not report the verdicts", r.stderr)
+	}
+
+	r = runCrawl(t, "", nil, "extract", "--drop", good, copied, short)
+	if r.code != exitOK {
+		t.Errorf("--drop: exit %d, want 0", r.code)
+	}
+	if recs := records(t, r.stdout); len(recs) != 1 || recs[0].Source != good {
+		t.Errorf("--drop: records %v", sources(recs))
+	}
+	if !strings.Contains(r.stderr, copied+": dropped: dedupe: duplicate_of") || !strings.Contains(r.stderr, short+": dropped: filter: too_short") {
+		t.Errorf("--drop: stderr %q does not report the drops", r.stderr)
 	}
 }
 

@@ -67,7 +67,7 @@ type Readability struct {
 	Headings, HeadingsFound     int
 	Items, ItemsFound           int
 	TitleMisses                 []string
-	Dropped                     []string // pages the pipeline dropped (scored on raw output)
+	Dropped                     []string // pages the pipeline would drop in a crawl, with the reason
 	HeadingsByPage, ItemsByPage map[string][2]int
 	MissedHeadings, MissedItems map[string][]string // per page, expected entries not found
 }
@@ -136,25 +136,24 @@ func NewProcessorLenient() (p *Processor, skipped []string, err error) {
 	return &Processor{ex: ex, runner: r}, skipped, nil
 }
 
-// Process returns the record for one page, or nil when the pipeline dropped it.
+// Process returns the record for one page, as `crawl extract` writes it: a
+// record the pipeline would drop in a crawl is still returned (without --drop).
 func (p *Processor) Process(ctx context.Context, url string, body []byte) (*article.Article, error) {
-	a, _, _, err := p.ProcessRaw(ctx, url, body)
+	a, _, err := p.ProcessReason(ctx, url, body)
 	return a, err
 }
 
-// ProcessRaw is Process that also returns the extractor's raw output and the
-// pipeline's drop reason.
-func (p *Processor) ProcessRaw(ctx context.Context, url string, body []byte) (kept, raw *article.Article, reason string, err error) {
-	a, err := p.ex.Extract(ctx, extractors.Page{URL: url, Body: body})
+// ProcessReason is Process that also returns the reason the pipeline would
+// drop the record in a crawl ("" when it keeps it).
+func (p *Processor) ProcessReason(ctx context.Context, url string, body []byte) (a *article.Article, reason string, err error) {
+	a, err = p.ex.Extract(ctx, extractors.Page{URL: url, Body: body})
 	if err != nil {
-		return nil, nil, "", err
+		return nil, "", err
 	}
-	raw = a.Clone()
-	keep, reason := p.runner.Process(ctx, a)
-	if !keep {
-		return nil, raw, reason, nil
+	if keep, why := p.runner.Process(ctx, a); !keep {
+		reason = why
 	}
-	return a, raw, "", nil
+	return a, reason, nil
 }
 
 // Run measures everything and writes the report to w.
@@ -222,7 +221,7 @@ func Run(ctx context.Context, opts Options, w io.Writer) (*Result, error) {
 		res.Readability = rd
 		fmt.Fprintf(w, "readability pages (%d, %s)\n", rd.Pages, opts.ReadabilityDir)
 		if len(rd.Dropped) > 0 {
-			fmt.Fprintf(w, "  %d pages dropped by the pipeline, scored on the extractor's raw output\n", len(rd.Dropped))
+			fmt.Fprintf(w, "  %d pages the pipeline would drop in a crawl (crawl extract writes them: scored as written)\n", len(rd.Dropped))
 			if opts.Misses {
 				for _, d := range rd.Dropped {
 					fmt.Fprintf(w, "    %s\n", d)

@@ -159,7 +159,7 @@ func TestReadabilityMisses(t *testing.T) {
 	pdir := filepath.Join(d, "readability-pages", "pages", name)
 	src, _ := os.ReadFile(filepath.Join(pdir, "source.html"))
 	exp, _ := os.ReadFile(filepath.Join(pdir, "expected.html"))
-	_, a, _, _ := proc.ProcessRaw(context.Background(), readabilityURL, src)
+	a, _, _ := proc.ProcessReason(context.Background(), readabilityURL, src)
 	var hs, items []string
 	for _, s := range a.Sections {
 		if s.Heading != "" {
