@@ -37,6 +37,35 @@ var alwaysSkipTags = map[atom.Atom]bool{
 	atom.Link: true, atom.Meta: true, atom.Head: true, atom.Title: true, atom.Option: true,
 }
 
+// noscriptContent reports a <noscript> that holds the article itself (a
+// blog platform's fallback copy of a body it renders by script): paragraphs
+// with at least 200 characters of text. "Please enable JavaScript" notices and
+// tracking-pixel fallbacks are skipped like every other noscript. (The page is
+// parsed with scripting off, so noscript content is elements, as in lxml and
+// Readability's DOM.)
+func noscriptContent(n *html.Node) bool {
+	paras, text := 0, 0
+	var walk func(*html.Node)
+	walk = func(n *html.Node) {
+		for c := n.FirstChild; c != nil && (text < 200 || paras == 0); c = c.NextSibling {
+			switch c.Type {
+			case html.TextNode:
+				text += len(strings.TrimSpace(c.Data))
+			case html.ElementNode:
+				if alwaysSkipTags[c.DataAtom] {
+					continue
+				}
+				if c.DataAtom == atom.P {
+					paras++
+				}
+				walk(c)
+			}
+		}
+	}
+	walk(n)
+	return paras > 0 && text >= 200
+}
+
 // isHidden reports elements hidden from readers: the hidden attribute,
 // aria-hidden="true", or an inline display:none / visibility:hidden style.
 func isHidden(n *html.Node) bool {

@@ -159,7 +159,7 @@ func (e *Extractor) Extract(ctx context.Context, p Page) (*article.Article, erro
 	if err != nil {
 		return nil, fmt.Errorf("extract %s: %w", addr, err)
 	}
-	root, err := html.Parse(bytes.NewReader(body))
+	root, err := html.ParseWithOptions(bytes.NewReader(body), html.ParseOptionEnableScripting(false))
 	if err != nil {
 		return nil, fmt.Errorf("parse %s: %w", addr, err)
 	}

@@ -539,3 +539,29 @@ func TestTOCUnderOwnHeading(t *testing.T) {
 		t.Errorf("word_count %d, text has %d words", a.WordCount, n)
 	}
 }
+
+// The URL alone never makes a post a listing: "/?p=5031" (WordPress's plain
+// permalink) addresses one post, and a directory named "page" is not
+// pagination; the front page, taxonomy paths and "/page/2" still count.
+func TestPageTypeFromURL(t *testing.T) {
+	short := `<html><head><title>Clinic news</title></head><body><main><h1>Clinic news</h1>
+<p>The clinic in the old town opens a second practice room on Monday, with longer hours on Thursdays and a nurse on duty for walk-in vaccinations all week long.</p>
+<p>Appointments can be booked at the desk or by phone; the pharmacy next door keeps its own hours and is not affected by the change.</p></main></body></html>`
+	for _, tc := range []struct {
+		url, want string
+	}{
+		{"https://clinic.example/?p=5031", article.PageArticle},
+		{"https://clinic.example/?page_id=12", article.PageArticle},
+		{"https://clinic.example/page/index.php?scroll=news", article.PageArticle},
+		{"https://clinic.example/news/second-room.html", article.PageArticle},
+		{"https://clinic.example/", article.PageListing},
+		{"https://clinic.example/?lang=en", article.PageListing},
+		{"https://clinic.example/category/news/", article.PageListing},
+		{"https://clinic.example/news/page/2/", article.PageListing},
+	} {
+		a := extract(t, Options{}, tc.url, []byte(short), nil)
+		if a.PageType != tc.want {
+			t.Errorf("%s: page_type %q, want %q", tc.url, a.PageType, tc.want)
+		}
+	}
+}

@@ -1,6 +1,9 @@
 package extractors
 
 import (
+	"fmt"
+	"net/url"
+	"os"
 	"regexp"
 	"strings"
 	"unicode"
@@ -318,7 +321,31 @@ func (x *page) visibleReview() (by, at string) {
 	return by, at
 }
 
-var listingPathRE = regexp.MustCompile(`(?i)/(category|categories|tag|tags|topic|topics|section|sections|archive|archives|author|authors|search|page|label|labels)(/|$)|[?&](page|paged|s|q|query|search)=|/page/\d+|/p/\d+/?$`)
+// listingPathRE: taxonomy and search paths, and pagination ("/page/2",
+// "?paged=3"). A directory merely named "page" ("/page/index.php") is not one.
+var listingPathRE = regexp.MustCompile(`(?i)/(category|categories|tag|tags|topic|topics|section|sections|archive|archives|author|authors|search|label|labels)(/|$)|[?&](page|paged|s|q|query|search)=|/page/\d+|/p/\d+/?$`)
+
+// queryNamesItem reports a front-page query that addresses one item by a
+// numeric id ("/?p=5031", "/?page_id=12", "/?id=7"): a post, not the home page.
+// Paging parameters do not count (listingPathRE catches those).
+func queryNamesItem(raw string) bool {
+	q, err := url.ParseQuery(raw)
+	if err != nil {
+		return false
+	}
+	for k, vs := range q {
+		switch strings.ToLower(k) {
+		case "page", "paged", "pg", "start", "offset":
+			continue
+		}
+		for _, v := range vs {
+			if v != "" && strings.Trim(v, "0123456789") == "" {
+				return true
+			}
+		}
+	}
+	return false
+}
 
 // pageType classifies the page: article, listing (home, category, tag, search,
 // pagination: many teasers) or other (little text).
@@ -344,7 +371,9 @@ func (x *page) pageType(a *article.Article, sections []article.Section) string {
 			path += "?" + x.pageU.RawQuery
 		}
 	}
-	isHome := x.pageU != nil && (path == "" || path == "/") || strings.HasPrefix(path, "/?") || strings.EqualFold(strings.TrimSuffix(path, "/"), "/index.html")
+	isHome := x.pageU != nil && (path == "" || path == "/") ||
+		strings.HasPrefix(path, "/?") && !queryNamesItem(x.pageU.RawQuery) ||
+		strings.EqualFold(strings.TrimSuffix(path, "/"), "/index.html")
 	listingURL := listingPathRE.MatchString(path)
 	articleEvidence := x.ld.articleType && x.ld.typ != "webpage" || strings.EqualFold(x.mt.first("og:type"), "article")
 	if x.e.sel.content != nil && len(x.roots) > 0 && textLen > 0 {
@@ -352,6 +381,9 @@ func (x *page) pageType(a *article.Article, sections []article.Section) string {
 		return article.PageArticle
 	}
 	teasers, teaserShare := x.teasers()
+	if os.Getenv("HC_DEBUG_PT") != "" {
+		fmt.Fprintf(os.Stderr, "pt: textLen=%d paras=%d home=%v listURL=%v artEv=%v ldList=%v teasers=%d share=%.2f roots=%d\n", textLen, paras, isHome, listingURL, articleEvidence, x.ld.listType, teasers, teaserShare, len(x.roots))
+	}
 
 	switch {
 	case textLen < 150:

@@ -93,7 +93,7 @@ func (x *page) analyze(n *html.Node, inLink bool) *nstat {
 	x.stats[n] = st
 	if n.Type == html.ElementNode {
 		x.observe(n)
-		if alwaysSkipTags[n.DataAtom] || isHidden(n) || x.excluded[n] {
+		if alwaysSkipTags[n.DataAtom] && !(n.DataAtom == atom.Noscript && noscriptContent(n)) || isHidden(n) || x.excluded[n] {
 			st.flags |= flagSkip
 			if n.DataAtom == atom.Head {
 				for c := n.FirstChild; c != nil; c = c.NextSibling {
