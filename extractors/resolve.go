@@ -1,9 +1,7 @@
 package extractors
 
 import (
-	"fmt"
 	"net/url"
-	"os"
 	"regexp"
 	"strings"
 	"unicode"
@@ -381,9 +379,6 @@ func (x *page) pageType(a *article.Article, sections []article.Section) string {
 		return article.PageArticle
 	}
 	teasers, teaserShare := x.teasers()
-	if os.Getenv("HC_DEBUG_PT") != "" {
-		fmt.Fprintf(os.Stderr, "pt: textLen=%d paras=%d home=%v listURL=%v artEv=%v ldList=%v teasers=%d share=%.2f roots=%d\n", textLen, paras, isHome, listingURL, articleEvidence, x.ld.listType, teasers, teaserShare, len(x.roots))
-	}
 
 	switch {
 	case textLen < 150:
