@@ -38,8 +38,24 @@ const (
 
 var (
 	refsHeadingRE    = regexp.MustCompile(`(?i)^\s*(references?|sources?|bibliography|citations?|works cited|literature cited|footnotes|notes|further reading|quellen|literatur|références|referencias|fuentes|bronnen|fonti)\s*:?\s*$`)
-	relatedHeadingRE = regexp.MustCompile(`(?i)^\s*(related( (articles?|posts?|stories|content|coverage|reading|links|topics|news))?|you (may|might) also (like|enjoy|be interested in)|read (next|more)|more (from|on|about|stories|articles|news|in)\b.*|recommended( for you| reading| articles| stories)?|also read|popular( (posts|articles|stories))?|most (read|popular|viewed)|trending( now)?|latest (news|stories|articles|posts)|what to read next|keep reading|don'?t miss)\s*:?\s*$`)
-	dropHeadingRE    = regexp.MustCompile(`(?i)^\s*(share( this( article| post| story| page)?)?( on)?|comments?|\d+ comments?|leave a (comment|reply)|post a comment|join the (conversation|discussion)|discussion|about the authors?|sign up.*|subscribe.*|newsletter|tags?|topics?|filed under|advertisement|follow us.*)\s*:?\s*$`)
+	relatedHeadingRE = regexp.MustCompile(`(?i)^\s*(related( (articles?|posts?|stories|content|coverage|reading|links|topics|news))?|you (may|might) also (like|enjoy|be interested in)|read (next|more)|more (from|on|about|stories|articles|news|in)\b.*|recommended( for you| reading| articles| stories)?|also read|popular( (posts|articles|stories))?|most (read|popular|viewed)|trending( now)?|latest (news|stories|articles|posts)|what to read next|keep reading|don'?t miss` +
+		// the same in the other languages healthcrawl meets most (de, fr, es, it, pt, nl, pl)
+		`|mehr zum thema|passend zum thema|(das|dies) könnte (sie|dich) auch interessieren|lesen sie auch|lies auch|auch interessant|(weitere|ähnliche|verwandte|neueste|aktuelle|beliebte) (artikel|beiträge|nachrichten|meldungen)|empfehlungen( aus der redaktion)?|meist ?gelesen|(mehr|weitere) themen` +
+		`|(à|a) lire (aussi|également)|lire aussi|sur le même sujet|articles (similaires|liés|recommandés)|dans la même rubrique|les plus lus|vous aimerez (aussi|également)` +
+		`|(también )?te puede interesar|(lee|lea) también|(noticias|artículos|entradas) relacionad[oa]s|(lo )?más leíd[oa]s?|te recomendamos` +
+		`|leggi anche|articoli correlati|(ti )?potrebbe (anche )?interessarti|i più letti` +
+		`|leia também|veja também|(notícias|artigos|posts) relacionad[oa]s|mais lidas` +
+		`|lees ook|gerelateerde artikelen|meer over dit onderwerp|meest gelezen` +
+		`|(zobacz|czytaj|przeczytaj) (również|też|także)|polecane( artykuły)?|najczęściej czytane)\s*:?\s*$`)
+	dropHeadingRE = regexp.MustCompile(`(?i)^\s*(share( this( article| post| story| page)?)?( on)?|comments?|\d+ comments?|leave a (comment|reply)|post a comment|join the (conversation|discussion)|discussion|about the authors?|sign up.*|subscribe.*|newsletter|tags?|topics?|filed under|advertisement|follow us.*` +
+		// comments and share bars in de, fr, es, it, pt, nl, pl
+		`|\d* ?kommentare?|kommentar schreiben|schreib(e|en sie) einen kommentar|(diesen )?artikel teilen|newsletter abonnieren` +
+		`|\d* ?commentaires?|laisser un commentaire|partager( cet article)?` +
+		`|\d* ?comentarios?|deja (un comentario|una respuesta)|compartir( esta noticia)?` +
+		`|\d* ?commenti|lascia un commento|condividi( questo articolo)?` +
+		`|\d* ?comentários?|deixe (um comentário|uma resposta)|compartilh(e|ar)` +
+		`|\d* ?reacties?|deel dit artikel` +
+		`|\d* ?komentarz(e|y)?|udostępnij)\s*:?\s*$`)
 )
 
 // HeadingRole tells what the extractor does with a section under a heading of

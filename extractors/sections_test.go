@@ -134,3 +134,39 @@ func TestTitleWords(t *testing.T) {
 		}
 	}
 }
+
+// Section headings that divert what follows: references, related-article
+// widgets and comment/share sections, in English and in the other languages
+// healthcrawl meets most; ordinary headings (also ones sharing a word with
+// those) stay body headings.
+func TestHeadingRole(t *testing.T) {
+	for text, want := range map[string]string{
+		"References":                       "references",
+		"Quellen":                          "references",
+		"Related articles":                 "related",
+		"You may also like":                "related",
+		"Mehr zum Thema":                   "related",
+		"Das könnte Sie auch interessieren": "related",
+		"À lire aussi":                     "related",
+		"Noticias relacionadas":            "related",
+		"Leggi anche":                      "related",
+		"Leia também":                      "related",
+		"Lees ook":                         "related",
+		"Zobacz również":                   "related",
+		"Comments":                         "drop",
+		"12 Kommentare":                    "drop",
+		"Schreibe einen Kommentar":         "drop",
+		"Laisser un commentaire":           "drop",
+		"Deja una respuesta":               "drop",
+		"Udostępnij":                       "drop",
+		"Symptoms":                         "",
+		"Weitere Informationen":            "",
+		"Related conditions and symptoms":  "",
+		"Comments from patients on dosage": "",
+		"Sources of vitamin D":             "",
+	} {
+		if got := HeadingRole(text); got != want {
+			t.Errorf("HeadingRole(%q) = %q, want %q", text, got, want)
+		}
+	}
+}
