@@ -565,3 +565,32 @@ func TestPageTypeFromURL(t *testing.T) {
 		}
 	}
 }
+
+// A page that appends the next stories below the one asked for (infinite
+// scroll): the record is the article carrying the page's headline, even when
+// a following one is longer; like-classed wrappers of one article (intro and
+// body) are still read together.
+func TestFeedOfArticles(t *testing.T) {
+	p := func(s string, n int) string { return strings.Repeat("<p>"+s+"</p>\n", n) }
+	feed := `<html><head><title>Flu vaccine clinics open this weekend | Daily Health</title>
+<meta property="og:title" content="Flu vaccine clinics open this weekend"></head><body><main>
+<article class="story"><h1>Flu vaccine clinics open this weekend</h1>` +
+		p("Walk-in flu vaccine clinics open on Saturday in all district health centres, with no appointment needed for adults or children.", 3) +
+		`</article>
+<article class="story"><h1>Hospital car park fees to rise in spring</h1>` +
+		p("Parking at the general hospital will cost more from April, the trust said, with discounts kept for patients on long treatments.", 8) +
+		`</article></main></body></html>`
+	a := extract(t, Options{}, "https://news.example.org/2026/11/flu-clinics", []byte(feed), nil)
+	if !strings.Contains(a.Text, "Walk-in flu vaccine clinics") || strings.Contains(a.Text, "Parking at the general hospital") {
+		t.Errorf("feed page text = %q", a.Text)
+	}
+
+	split := `<html><head><title>Flu vaccine clinics open this weekend</title></head><body><main>
+<div class="para"><h1>Flu vaccine clinics open this weekend</h1>` + p("Walk-in flu vaccine clinics open on Saturday in all district health centres, with no appointment needed.", 1) + `</div>
+<div class="para">` + p("Adults over 65, pregnant women and people with long-term conditions are asked to come first, in the morning hours.", 6) + `</div>
+</main></body></html>`
+	a = extract(t, Options{}, "https://news.example.org/2026/11/flu-clinics", []byte(split), nil)
+	if !strings.Contains(a.Text, "Adults over 65") {
+		t.Errorf("split article lost its body: %q", a.Text)
+	}
+}

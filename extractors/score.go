@@ -409,6 +409,14 @@ func (x *page) findContent() []*html.Node {
 	if top.DataAtom == atom.Body || top.DataAtom == atom.Html {
 		return []*html.Node{x.body}
 	}
+	// A feed of whole articles (the next story appended below the one asked
+	// for, infinite-scroll style): take the one carrying the page's headline
+	// and never climb out of it.
+	var ceiling *html.Node
+	if ft, box := x.feedArticle(top, final); ft != nil {
+		top, topScore, ceiling = ft, final(ft), box
+	}
+	below := func(p *html.Node) bool { return ceiling == nil || p != ceiling.Parent && contains(ceiling, p) }
 
 	// Several strong candidates under one ancestor: the article is split, take the
 	// ancestor.
@@ -419,7 +427,7 @@ func (x *page) findContent() []*html.Node {
 		}
 	}
 	if len(alts) >= 3 {
-		for p := top.Parent; p != nil && p.DataAtom != atom.Body && p.Type == html.ElementNode; p = p.Parent {
+		for p := top.Parent; p != nil && p.DataAtom != atom.Body && p.Type == html.ElementNode && below(p); p = p.Parent {
 			k := 0
 			for _, a := range alts {
 				if contains(p, a) {
@@ -434,7 +442,7 @@ func (x *page) findContent() []*html.Node {
 	}
 	// Climb while the parent scores better (text split over nested wrappers).
 	last := final(top)
-	for p := top.Parent; p != nil && p.Type == html.ElementNode && p.DataAtom != atom.Body && p.DataAtom != atom.Html; p = p.Parent {
+	for p := top.Parent; p != nil && p.Type == html.ElementNode && p.DataAtom != atom.Body && p.DataAtom != atom.Html && below(p); p = p.Parent {
 		ps := x.stats[p]
 		if ps == nil || ps.flags&flagScored == 0 {
 			continue
@@ -451,13 +459,13 @@ func (x *page) findContent() []*html.Node {
 		break
 	}
 	// Climb through single-child wrappers.
-	for p := top.Parent; p != nil && p.Type == html.ElementNode && p.DataAtom != atom.Body && elementChildren(p) == 1; p = p.Parent {
+	for p := top.Parent; p != nil && p.Type == html.ElementNode && p.DataAtom != atom.Body && elementChildren(p) == 1 && below(p); p = p.Parent {
 		top = p
 	}
 	// Climb when the parent holds much more paragraph text with low link density
 	// (article body split into sibling wrappers, e.g. lead + body).
 	base := top
-	for p := top.Parent; p != nil && p.Type == html.ElementNode && p.DataAtom != atom.Body && p.DataAtom != atom.Html; p = p.Parent {
+	for p := top.Parent; p != nil && p.Type == html.ElementNode && p.DataAtom != atom.Body && p.DataAtom != atom.Html && below(p); p = p.Parent {
 		ps := x.stats[p]
 		if ps.weight <= -3 || isBoilerplateRegion(p) {
 			break
@@ -477,7 +485,7 @@ func (x *page) findContent() []*html.Node {
 	threshold := maxf(10, final(top)*0.2)
 	topClass := attr(top, "class")
 	var roots []*html.Node
-	if top.Parent == nil {
+	if top.Parent == nil || top == ceiling {
 		return []*html.Node{top}
 	}
 	for s := top.Parent.FirstChild; s != nil; s = s.NextSibling {
@@ -510,6 +518,80 @@ func (x *page) findContent() []*html.Node {
 		}
 	}
 	return roots
+}
+
+// feedArticle handles pages that append further whole articles below the one
+// asked for. When the best candidate top does not hold the page's headline (an
+// <h1> naming the title) but a sibling "article box" of the same kind
+// does — same tag and class under one parent, or both <article>, top's box
+// with an <h1> of its own — it returns the
+// best candidate inside that box (with ≥ 200 characters of text outside links)
+// and the box itself, above which the content root must not climb. Otherwise
+// nil.
+func (x *page) feedArticle(top *html.Node, final func(*html.Node) float64) (cand, box *html.Node) {
+	if x.title == "" {
+		return nil, nil
+	}
+	tk := normKey(x.title)
+	var head *html.Node
+	for _, h := range x.mt.h1 {
+		if st := x.stats[h]; st == nil || st.flags&flagSkip != 0 {
+			continue
+		}
+		if hk := normKey(x.textOf(h)); hk == tk || len(hk) >= 20 && strings.Contains(tk, hk) {
+			head = h
+			break
+		}
+	}
+	if head == nil || contains(top, head) {
+		return nil, nil
+	}
+	// The lowest common ancestor of the headline and top, and its children
+	// holding each.
+	var boxH, boxT *html.Node
+	for p := head; p != nil; p = p.Parent {
+		if p.Parent != nil && contains(p.Parent, top) {
+			boxH = p
+			for q := top; q != nil; q = q.Parent {
+				if q.Parent == p.Parent {
+					boxT = q
+					break
+				}
+			}
+			break
+		}
+	}
+	if boxH == nil || boxT == nil || boxH == boxT || boxH.Type != html.ElementNode || boxT.Type != html.ElementNode {
+		return nil, nil
+	}
+	sameKind := boxH.DataAtom == boxT.DataAtom && (boxH.DataAtom == atom.Article || attr(boxH, "class") != "" && attr(boxH, "class") == attr(boxT, "class"))
+	if !sameKind {
+		return nil, nil
+	}
+	// Each article of a feed has its own headline; two boxes of one article
+	// (intro and body in like-classed wrappers) do not.
+	otherHead := false
+	for _, h := range x.mt.h1 {
+		if h != head && contains(boxT, h) {
+			otherHead = true
+			break
+		}
+	}
+	if !otherHead {
+		return nil, nil
+	}
+	best, bestScore := (*html.Node)(nil), 0.0
+	for _, c := range x.candidates {
+		if contains(boxH, c) {
+			if f := final(c); best == nil || f > bestScore {
+				best, bestScore = c, f
+			}
+		}
+	}
+	if best == nil || x.goodText(best) < 200 {
+		return nil, nil
+	}
+	return best, boxH
 }
 
 // goodText is the text of n outside links.
