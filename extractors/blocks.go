@@ -335,6 +335,10 @@ func (em *emitter) heading(c *html.Node, lvl int) {
 		em.mode = modeBody
 	}
 	switch {
+	case lvl == 1:
+		// The page's headline or a section label above it ("Literatur" on a
+		// book review): never a references, related or comments section,
+		// which would swallow the whole article.
 	case refsHeadingRE.MatchString(t):
 		em.setMode(modeRefs, lvl, c.Parent)
 		return

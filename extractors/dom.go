@@ -217,11 +217,50 @@ func normSpace(s string) string {
 // ignored.
 func classTokens(n *html.Node, dst []string) []string {
 	for _, a := range n.Attr {
-		if a.Key == "class" || a.Key == "id" && !isSlug(a.Val) {
+		switch {
+		case a.Key == "class":
+			v := a.Val
+			for v != "" {
+				var c string
+				if i := strings.IndexAny(v, " \t\n\r\f"); i >= 0 {
+					c, v = v[:i], v[i+1:]
+				} else {
+					c, v = v, ""
+				}
+				if c != "" && !isTextUtility(c) {
+					dst = splitWords(c, dst)
+				}
+			}
+		case a.Key == "id" && !isSlug(a.Val):
 			dst = splitWords(a.Val, dst)
 		}
 	}
 	return dst
+}
+
+// textUtilities are the second words of CSS-framework typography classes
+// ("text-right", "text-muted", "text-sans-serif", "text-gray-500"): such a class
+// says how text looks, not that the element holds the article's text.
+var textUtilities = map[string]bool{
+	"left": true, "right": true, "center": true, "justify": true, "start": true, "end": true,
+	"muted": true, "uppercase": true, "lowercase": true, "capitalize": true, "nowrap": true,
+	"truncate": true, "wrap": true, "break": true, "sans": true, "serif": true, "mono": true,
+	"small": true, "large": true, "xs": true, "sm": true, "md": true, "lg": true, "xl": true,
+	"base": true, "white": true, "black": true, "gray": true, "grey": true, "primary": true,
+	"secondary": true, "dark": true, "light": true, "bold": true, "italic": true, "red": true,
+	"blue": true, "green": true, "success": true, "danger": true, "warning": true, "info": true,
+	"divider": true, "color": true, "size": true, "align": true, "balance": true,
+}
+
+func isTextUtility(class string) bool {
+	if len(class) < 6 || !strings.EqualFold(class[:5], "text-") {
+		return false
+	}
+	rest := strings.ToLower(class[5:])
+	if i := strings.IndexAny(rest, "-_"); i >= 0 {
+		rest = rest[:i]
+	}
+	return textUtilities[rest] || rest != "" && rest[0] >= '0' && rest[0] <= '9'
 }
 
 func isSlug(s string) bool {

@@ -594,3 +594,46 @@ func TestFeedOfArticles(t *testing.T) {
 		t.Errorf("split article lost its body: %q", a.Text)
 	}
 }
+
+// Page builders wrap every block of an article in "widget" containers: a weak
+// boilerplate word with long, link-poor prose inside is content. A widget of
+// linked teasers next to it stays out. A section label in an <h1> that reads
+// like a references heading ("Literatur") does not swallow the article, and
+// typography utility classes ("text-right") are no sign of content.
+func TestPageBuilderWidgetsAndLabels(t *testing.T) {
+	prose := func(s string) string {
+		return `<div class="builder-widget widget-wrap"><div class="widget-container"><p>` + strings.Repeat(s+" ", 7) + `</p></div></div>`
+	}
+	page := `<html><head><title>Our research on sleep</title></head><body>
+<div class="site"><div class="builder-section">` +
+		prose("Our sleep laboratory studies how shift work changes the body clock of nurses and doctors.") +
+		prose("Participants wear a light sensor for four weeks and keep a diary of naps, meals and coffee.") +
+		prose("Results are shared with the hospitals, which adjust rosters to give longer recovery between night shifts.") +
+		`</div>
+<div class="widget recent-posts"><h3><a href="/news/one">A new grant for the sleep laboratory team</a></h3><p>Short teaser.</p>
+<h3><a href="/news/two">Volunteers wanted for the winter study</a></h3><p>Short teaser.</p>
+<h3><a href="/news/three">Open day at the research campus in May</a></h3><p>Short teaser.</p></div>
+<footer class="footer"><div class="column text-right"><p>All rights reserved, Sleep Institute.</p></div></footer>
+</div></body></html>`
+	a := extract(t, Options{}, "https://sleep.example.org/research", []byte(page), nil)
+	for _, s := range []string{"shift work changes the body clock", "light sensor for four weeks", "longer recovery between night shifts"} {
+		if !strings.Contains(a.Text, s) {
+			t.Errorf("text lacks %q: %q", s, a.Text)
+		}
+	}
+	for _, s := range []string{"Volunteers wanted", "All rights reserved"} {
+		if strings.Contains(a.Text, s) {
+			t.Errorf("text has %q: %q", s, a.Text)
+		}
+	}
+
+	review := `<html><head><title>Book of the week: The Sleep Book</title></head><body><div id="content">
+<h1>Literatur</h1><h2>Book of the week</h2>
+<p>` + strings.Repeat("A clear and kind guide to sleeping better, written by a sleep physician with thirty years of clinic experience. ", 4) + `</p>
+<p>` + strings.Repeat("Each chapter ends with small changes to try for a week, from light in the morning to a cooler bedroom. ", 3) + `</p>
+</div></body></html>`
+	a = extract(t, Options{}, "https://books.example.org/kultur/literatur/sleep-book", []byte(review), nil)
+	if !strings.Contains(a.Text, "A clear and kind guide") || !strings.Contains(a.Text, "cooler bedroom") || len(a.References) != 0 {
+		t.Errorf("review text %q, references %d", a.Text, len(a.References))
+	}
+}

@@ -77,6 +77,11 @@ type nstat struct {
 // negative weight, or a clearly negative word on a small element even when a
 // positive word is there too ("story-meta", "post-comments").
 func (s *nstat) boilerplate() bool {
+	if s.weight < 0 && s.weight > -3 && s.text-s.link >= 500 && s.link*10 < s.text {
+		// Only weak words against it ("widget", "meta", "tools"), and long
+		// prose inside: a page builder's wrapper around the article.
+		return false
+	}
 	return s.weight < 0 || s.neg <= -2 && s.text < 500
 }
 
@@ -343,10 +348,10 @@ func (x *page) collectScores(n *html.Node) {
 			continue
 		}
 		if c.DataAtom != atom.Body && c.DataAtom != atom.Html && (isBoilerplateRegion(c) || st.weight <= -3) && !x.noUnlikely &&
-			(st.text*2 < x.bodyText || st.flags&flagPosInside == 0) {
+			(st.text*2 < x.bodyText || st.flags&flagPosInside == 0 || c.DataAtom == atom.Footer || c.DataAtom == atom.Nav) {
 			// Boilerplate by tag, role or class; a wrapper holding most of the
 			// page and an article-like container ("sticky-sidebar" layouts)
-			// is scored all the same.
+			// is scored all the same (never a <footer> or <nav>).
 			continue
 		}
 		text, commas, first := 0, 0, c.Parent
