@@ -3,6 +3,7 @@ package extractors
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -635,5 +636,29 @@ func TestPageBuilderWidgetsAndLabels(t *testing.T) {
 	a = extract(t, Options{}, "https://books.example.org/kultur/literatur/sleep-book", []byte(review), nil)
 	if !strings.Contains(a.Text, "A clear and kind guide") || !strings.Contains(a.Text, "cooler bedroom") || len(a.References) != 0 {
 		t.Errorf("review text %q, references %d", a.Text, len(a.References))
+	}
+}
+
+// A short post whose <article> also holds a <footer> of teaser cards: the
+// content root does not climb to the <article> for the teasers' text, so they
+// stay out of the body (and become related stubs).
+func TestShortPostWithTeaserFooter(t *testing.T) {
+	card := func(n int) string {
+		return fmt.Sprintf(`<li class="grid-item"><time>31.01.2022</time><a class="item-link" href="/news/item-%d"><h3>Volunteer firefighters honoured in district %d</h3></a>
+<p class="item-preview">The district council thanked its volunteer crews for their work during the winter storms and the floods in the valley towns, and announced new equipment…</p>
+<a href="/news/item-%d">read more</a></li>`, n, n, n)
+	}
+	page := `<html><head><title>Training day for boat crews</title></head><body><main><article class="post">
+<section class="post-main"><div class="content"><h1>Training day for boat crews</h1>
+<p>The boat crews of the fire brigade trained on the lake on Saturday, practising rescues from the water and towing a disabled boat to the shore.</p>
+<p>New crew members also passed their first test, steering the boat through a course of buoys in light wind and rain.</p></div></section>
+<footer class="post-footer"><section class="post-more"><h2>News</h2><ul class="grid">` + card(1) + card(2) + card(3) + card(4) + `</ul></section></footer>
+</article></main></body></html>`
+	a := extract(t, Options{}, "https://firebrigade.example.org/news/training-day", []byte(page), nil)
+	if !strings.Contains(a.Text, "practising rescues from the water") || !strings.Contains(a.Text, "course of buoys") {
+		t.Errorf("body lost: %q", a.Text)
+	}
+	if strings.Contains(a.Text, "Volunteer firefighters honoured") || strings.Contains(a.Text, "district council thanked") {
+		t.Errorf("teaser cards in the body: %q", a.Text)
 	}
 }

@@ -479,7 +479,7 @@ func (x *page) findContent() []*html.Node {
 		if gp <= gb+gb/20 {
 			continue // a wrapper adding (almost) nothing: look further up
 		}
-		if float64(gp) > 1.25*float64(gb) && gp-gb > 300 && ps.linkDensity() < climbMaxLinkDensity {
+		if own := x.ownGoodText(p); float64(own) > 1.25*float64(gb) && own-gb > 300 && ps.linkDensity() < climbMaxLinkDensity {
 			top, base = p, p
 			continue
 		}
@@ -597,6 +597,26 @@ func (x *page) feedArticle(top *html.Node, final func(*html.Node) float64) (cand
 		return nil, nil
 	}
 	return best, boxH
+}
+
+// ownGoodText is goodText(n) without its children that are boilerplate by tag,
+// role or class, or related-article widgets: text the content root would gain by
+// climbing to n (a <footer> of teasers inside an <article> is no such gain).
+func (x *page) ownGoodText(n *html.Node) int {
+	g := x.goodText(n)
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type != html.ElementNode {
+			continue
+		}
+		st := x.stats[c]
+		if st == nil || st.flags&flagSkip != 0 {
+			continue
+		}
+		if isBoilerplateRegion(c) || st.weight <= -3 || st.flags&flagRelated != 0 {
+			g -= st.text - st.link
+		}
+	}
+	return g
 }
 
 // goodText is the text of n outside links.
