@@ -241,7 +241,10 @@ func (em *emitter) block(c *html.Node, st *nstat) {
 	if x.diverted[c] {
 		return
 	}
-	dom := em.dominant(c) || em.isRoot(c) // a content root is content by definition
+	// A content root is content by definition; so is an element holding most
+	// of the root's text, whatever its class says — but never a <nav> or
+	// <footer>, even on a page that has nothing else.
+	dom := em.isRoot(c) || em.dominant(c) && c.DataAtom != atom.Nav && c.DataAtom != atom.Footer
 	if !dom {
 		if isBoilerplateRegion(c) || st.boilerplate() && st.flags&flagRefs == 0 {
 			return

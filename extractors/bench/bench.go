@@ -37,6 +37,7 @@ type Options struct {
 	SpeedRounds    int    // timing rounds, best kept (default 3); <0 skips timing
 	NoURL          bool   // extract without page URLs, as `crawl extract DIR` does
 	Misses         bool   // list every readability-page miss (titles, headings, list items)
+	TrafDir        string // go-trafilatura v1.12.2 source tree with its evaluation set; "" skips it
 }
 
 // Doc is one page's score.
@@ -83,6 +84,7 @@ type Speed struct {
 type Result struct {
 	AEB         Score
 	Readability *Readability
+	Trafilatura *TrafScore
 	Speed       *Speed
 }
 
@@ -236,6 +238,19 @@ func Run(ctx context.Context, opts Options, w io.Writer) (*Result, error) {
 		fmt.Fprintf(w, "  list items, table-of-contents entries not counted (kept as role toc, out of text) %d/%d = %.1f%%\n", rd.ItemsNoTOCFound, rd.ItemsNoTOC, pct(rd.ItemsNoTOCFound, rd.ItemsNoTOC))
 		if opts.Misses {
 			printMisses(w, rd)
+		}
+	}
+
+	if opts.TrafDir != "" {
+		if _, err := os.Stat(filepath.Join(opts.TrafDir, "scripts", "comparison", "data.go")); err != nil {
+			fmt.Fprintf(w, "trafilatura evaluation set: not found in %s (go mod download github.com/markusmobius/go-trafilatura@v1.12.2), skipped\n", opts.TrafDir)
+		} else {
+			ts, err := runTrafilatura(ctx, proc, opts.TrafDir, opts.Worst)
+			if err != nil {
+				return nil, err
+			}
+			res.Trafilatura = ts
+			printTraf(w, ts, opts.TrafDir)
 		}
 	}
 
