@@ -17,8 +17,8 @@ import (
 // TrafEntry is one annotated page of trafilatura's evaluation set: snippets the
 // extracted text must contain (With) and must not contain (Without).
 type TrafEntry struct {
-	URL, File     string
-	With, Without []string
+	URL, File, Title string
+	With, Without    []string
 }
 
 // TrafScore is the set's figure, counted as trafilatura's evaluation counts it
@@ -28,6 +28,8 @@ type TrafEntry struct {
 // true negatives.
 type TrafScore struct {
 	Pages, Empty, Errors        int
+	Titles, TitlesExact         int      // annotated titles; exact matches (white space folded)
+	TitleMisses                 []string // got | want
 	TP, FN, FP, TN              int
 	Precision, Recall, Accuracy float64
 	F1                          float64
@@ -89,6 +91,8 @@ func LoadTrafEntries(dir string) ([]TrafEntry, error) {
 			switch name.Name {
 			case "File":
 				e.File, _ = stringLit(field.Value)
+			case "Title":
+				e.Title, _ = stringLit(field.Value)
 			case "With":
 				e.With = stringList(field.Value)
 			case "Without":
@@ -165,6 +169,18 @@ func runTrafilatura(ctx context.Context, proc *Processor, dir string, worst int)
 			text = a.Text
 		}
 		s.Pages++
+		if e.Title != "" {
+			s.Titles++
+			got := ""
+			if a != nil {
+				got = strings.Join(strings.Fields(a.Title), " ")
+			}
+			if want := strings.Join(strings.Fields(e.Title), " "); got == want {
+				s.TitlesExact++
+			} else {
+				s.TitleMisses = append(s.TitleMisses, fmt.Sprintf("%s: got %q want %q", e.File, got, want))
+			}
+		}
 		if text == "" {
 			s.Empty++
 		}
@@ -222,6 +238,7 @@ func printTraf(w io.Writer, s *TrafScore, dir string) {
 	fmt.Fprintf(w, "trafilatura evaluation set (%d pages, %s)\n", s.Pages, dir)
 	fmt.Fprintf(w, "  precision %.3f  recall %.3f  accuracy %.3f  F1 %.3f  (tp %d fn %d fp %d tn %d, empty %d, errors %d)\n",
 		s.Precision, s.Recall, s.Accuracy, s.F1, s.TP, s.FN, s.FP, s.TN, s.Empty, s.Errors)
+	fmt.Fprintf(w, "  titles exact %d/%d = %.1f%%\n", s.TitlesExact, s.Titles, pct(s.TitlesExact, s.Titles))
 	if len(s.Worst) > 0 {
 		fmt.Fprintf(w, "  worst %d pages (missed snippets / unwanted snippets kept):\n", len(s.Worst))
 		for _, d := range s.Worst {
