@@ -233,6 +233,21 @@ func classTokens(n *html.Node, dst []string) []string {
 			}
 		case a.Key == "id" && !isSlug(a.Val):
 			dst = splitWords(a.Val, dst)
+		case a.Key == "id":
+			// A slug id ("why-comments-matter-for-patients") is usually made
+			// from a title: its words are not the element's role, unless two
+			// or more of them are strong boilerplate words ("moove_gdpr_cookie_modal").
+			k := len(dst)
+			dst = splitWords(a.Val, dst)
+			strong := 0
+			for _, w := range dst[k:] {
+				if wordWeight[w] <= -3 {
+					strong++
+				}
+			}
+			if strong < 2 {
+				dst = dst[:k]
+			}
 		}
 	}
 	return dst

@@ -662,3 +662,19 @@ func TestShortPostWithTeaserFooter(t *testing.T) {
 		t.Errorf("teaser cards in the body: %q", a.Text)
 	}
 }
+
+// A short post and a longer cookie-consent modal: the retry that scores
+// boilerplate regions on short pages still skips what several strong words
+// condemn, also when they sit in a slug-like id.
+func TestShortPostBesideCookieModal(t *testing.T) {
+	page := `<html><head><title>Keep our lakes clean</title></head><body>
+<div class="wrapper"><article class="post"><h1>Keep our lakes clean</h1>
+<p>Children can enter the poster contest until the end of May; the best posters hang at every marina this summer.</p></article></div>
+<div id="site_gdpr_cookie_modal" class="lity-hide"><div class="modal-body"><p>` +
+		strings.Repeat("This website uses cookies so that we can give you the best possible user experience, remember you when you return and learn which sections you find most useful. ", 7) +
+		`</p></div></div></body></html>`
+	a := extract(t, Options{}, "https://sailing.example.org/keep-our-lakes-clean/", []byte(page), nil)
+	if !strings.Contains(a.Text, "poster contest") || strings.Contains(a.Text, "uses cookies") {
+		t.Errorf("text = %q", a.Text)
+	}
+}

@@ -347,11 +347,13 @@ func (x *page) collectScores(n *html.Node) {
 		if st == nil || st.flags&flagSkip != 0 {
 			continue
 		}
-		if c.DataAtom != atom.Body && c.DataAtom != atom.Html && (isBoilerplateRegion(c) || st.weight <= -3) && !x.noUnlikely &&
+		if c.DataAtom != atom.Body && c.DataAtom != atom.Html && (isBoilerplateRegion(c) || st.weight <= -3) && (!x.noUnlikely || st.weight <= -6) &&
 			(st.text*2 < x.bodyText || st.flags&flagPosInside == 0 || c.DataAtom == atom.Footer || c.DataAtom == atom.Nav) {
 			// Boilerplate by tag, role or class; a wrapper holding most of the
 			// page and an article-like container ("sticky-sidebar" layouts)
-			// is scored all the same (never a <footer> or <nav>).
+			// is scored all the same (never a <footer> or <nav>). The retry
+			// for short pages (noUnlikely) scores boilerplate too, except what
+			// several strong words condemn ("gdpr cookie modal").
 			continue
 		}
 		text, commas, first := 0, 0, c.Parent
