@@ -91,14 +91,37 @@ func headerCharset(contentType string) string {
 	}
 	_, params, err := mime.ParseMediaType(contentType)
 	if err != nil {
-		// Be lenient with malformed headers: look for charset= by hand.
-		i := strings.Index(strings.ToLower(contentType), "charset=")
+		// Be lenient with malformed headers: look for charset= by hand
+		// (ASCII case folding only: strings.ToLower would change the length
+		// of a header holding invalid UTF-8, and the index with it).
+		i := indexASCIIFold(contentType, "charset=")
 		if i < 0 {
 			return ""
 		}
 		return strings.Trim(strings.TrimSpace(contentType[i+len("charset="):]), `"';`)
 	}
 	return strings.TrimSpace(params["charset"])
+}
+
+// indexASCIIFold is strings.Index with ASCII letters matched case-insensitively;
+// needle must be lower case. Byte offsets are those of s.
+func indexASCIIFold(s, needle string) int {
+	for i := 0; i+len(needle) <= len(s); i++ {
+		j := 0
+		for ; j < len(needle); j++ {
+			c := s[i+j]
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			if c != needle[j] {
+				break
+			}
+		}
+		if j == len(needle) {
+			return i
+		}
+	}
+	return -1
 }
 
 // metaCharset finds a charset declared in a <meta> tag of the head (up to </head>,

@@ -170,3 +170,24 @@ func benchCorpus(b *testing.B) [][]byte {
 	b.SetBytes(n)
 	return out
 }
+
+// Case folding that changes byte lengths (the Kelvin sign lowers to a one-byte
+// "k") or invalid UTF-8 in a header never misaligns an index: these inputs
+// once sliced a title mid-rune and a charset out of range.
+func TestFoldingNeverMisalignsSlices(t *testing.T) {
+	e, err := New(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := "<html><head><title>Sleep and memory | \u212Aelvin Health</title><meta property=\"og:site_name\" content=\"kelvin health\">" +
+		"<meta property=\"og:title\" content=\"Sleep and memory | \u212Aelvin Health\"></head><body><p>Text.</p></body></html>"
+	for _, ct := range []string{"", "\xb2ChArset=", "text/html; \xff\xfecharset=utf-8"} {
+		a, err := e.Extract(context.Background(), Page{URL: "https://example.com/a", Body: []byte(page), Header: map[string][]string{"Content-Type": {ct}}})
+		if err != nil {
+			t.Fatalf("%q: %v", ct, err)
+		}
+		if !utf8.ValidString(a.Title) || !strings.HasPrefix(a.Title, "Sleep and memory") {
+			t.Errorf("%q: title %q", ct, a.Title)
+		}
+	}
+}

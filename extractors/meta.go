@@ -550,11 +550,14 @@ func cleanTitle(t, site string) string {
 			}
 		}
 		for _, sep := range titleSeps {
-			if strings.HasSuffix(strings.ToLower(t), strings.ToLower(sep+site)) {
-				return strings.TrimSpace(t[:len(t)-len(sep+site)])
+			// Compare byte-aligned slices: lower-casing can change byte
+			// lengths ("\u212A" → "k"), so indexes of lowered strings do not
+			// apply to the original.
+			if suf := sep + site; len(t) > len(suf) && strings.EqualFold(t[len(t)-len(suf):], suf) {
+				return strings.TrimSpace(t[:len(t)-len(suf)])
 			}
-			if strings.HasPrefix(strings.ToLower(t), strings.ToLower(site+sep)) {
-				return strings.TrimSpace(t[len(site+sep):])
+			if pre := site + sep; len(t) > len(pre) && strings.EqualFold(t[:len(pre)], pre) {
+				return strings.TrimSpace(t[len(pre):])
 			}
 		}
 	}
