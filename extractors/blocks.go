@@ -232,6 +232,40 @@ func nextIsBr(n *html.Node) bool {
 	return false
 }
 
+// embeddedPostClasses mark the blockquotes social networks' embed codes write
+// (the script that renders them is skipped; the quoted text is in the page).
+var embeddedPostClasses = []string{"twitter-tweet", "instagram-media", "tiktok-embed", "bluesky-embed", "mastodon-embed", "threads-embed"}
+
+// embeddedPost returns the embed blockquote when n is one, or a wrapper holding
+// nothing else (scripts aside), else nil.
+func embeddedPost(n *html.Node) *html.Node {
+	for depth := 0; depth < 3 && n != nil; depth++ {
+		if n.DataAtom == atom.Blockquote {
+			cls := attr(n, "class")
+			for _, c := range embeddedPostClasses {
+				if hasWord(cls, c) {
+					return n
+				}
+			}
+			return nil
+		}
+		var only *html.Node
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			switch {
+			case c.Type == html.TextNode && strings.TrimSpace(c.Data) != "":
+				return nil
+			case c.Type != html.ElementNode || alwaysSkipTags[c.DataAtom]:
+			case only != nil:
+				return nil
+			default:
+				only = c
+			}
+		}
+		n = only
+	}
+	return nil
+}
+
 func (em *emitter) setMode(mode, level int, parent *html.Node) {
 	em.mode, em.modeLevel, em.modeParent = mode, level, parent
 }
@@ -239,6 +273,16 @@ func (em *emitter) setMode(mode, level int, parent *html.Node) {
 func (em *emitter) block(c *html.Node, st *nstat) {
 	x := em.x
 	if x.diverted[c] {
+		return
+	}
+	if q := embeddedPost(c); q != nil {
+		// A post the article quotes (a tweet, an Instagram or Bluesky post):
+		// content, though its wrapper's class says "social".
+		if em.mode == modeBody {
+			if t := x.textOf(q); t != "" {
+				em.add(article.Block{Type: article.BlockQuote, Text: t})
+			}
+		}
 		return
 	}
 	// A content root is content by definition; so is an element holding most

@@ -678,3 +678,29 @@ func TestShortPostBesideCookieModal(t *testing.T) {
 		t.Errorf("text = %q", a.Text)
 	}
 }
+
+// A post the article embeds (a tweet's blockquote, rendered by a script that is
+// not run) is a quote of the body, although its wrapper is classed "social"; the
+// share bar beside it is not.
+func TestEmbeddedPostIsAQuote(t *testing.T) {
+	para := "<p>The health department's new campaign drew wide attention on social media on Monday, and most of it was not the attention it wanted. </p>"
+	page := `<html><head><title>Campaign slogan backfires</title></head><body><article><h1>Campaign slogan backfires</h1>` +
+		para + para + `<div class="social-media-embed"><blockquote class="twitter-tweet"><p lang="en">Yes this is real and the state spent half a million dollars on it</p>— A. Reader (@areader) <a href="https://twitter.com/areader/status/1">November 18, 2019</a></blockquote>
+<script async src="https://platform.twitter.com/widgets.js"></script></div>` + para +
+		`<div class="social-share"><a href="https://twitter.com/share">Share on Twitter</a> <a href="https://facebook.com/share">Share on Facebook</a></div></article></body></html>`
+	a := extract(t, Options{}, "https://news.example.org/2019/11/slogan", []byte(page), nil)
+	var quote string
+	for _, s := range a.Sections {
+		for _, b := range s.Blocks {
+			if b.Type == article.BlockQuote {
+				quote = b.Text
+			}
+		}
+	}
+	if !strings.HasPrefix(quote, "Yes this is real") || !strings.Contains(quote, "(@areader)") {
+		t.Errorf("quote block = %q", quote)
+	}
+	if strings.Contains(a.Text, "Share on Twitter") {
+		t.Errorf("share bar in text: %q", a.Text)
+	}
+}
