@@ -144,9 +144,9 @@ type page struct {
 }
 
 // Extract parses p once and returns the raw article: metadata, PageType,
-// Sections, Related and References filled, Finalize called. Pages that are not
-// articles (home, category, tag, search, pagination pages) get PageType listing
-// or other and no body.
+// Sections, Related and References filled, Finalize called. Listing pages
+// (home, category, tag, search, pagination) get PageType listing and no body;
+// pages with too little text to be articles get PageType other.
 func (e *Extractor) Extract(ctx context.Context, p Page) (*article.Article, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
