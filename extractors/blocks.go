@@ -239,7 +239,7 @@ var embeddedPostClasses = []string{"twitter-tweet", "instagram-media", "tiktok-e
 // embeddedPost returns the embed blockquote when n is one, or a wrapper holding
 // nothing else (scripts aside), else nil.
 func embeddedPost(n *html.Node) *html.Node {
-	for depth := 0; depth < 3 && n != nil; depth++ {
+	for depth := 0; depth < 5 && n != nil; depth++ {
 		if n.DataAtom == atom.Blockquote {
 			cls := attr(n, "class")
 			for _, c := range embeddedPostClasses {

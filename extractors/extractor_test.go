@@ -687,18 +687,20 @@ func TestEmbeddedPostIsAQuote(t *testing.T) {
 	page := `<html><head><title>Campaign slogan backfires</title></head><body><article><h1>Campaign slogan backfires</h1>` +
 		para + para + `<div class="social-media-embed"><blockquote class="twitter-tweet"><p lang="en">Yes this is real and the state spent half a million dollars on it</p>— A. Reader (@areader) <a href="https://twitter.com/areader/status/1">November 18, 2019</a></blockquote>
 <script async src="https://platform.twitter.com/widgets.js"></script></div>` + para +
+		`<div class="article-widget article-tweet"><div class="tweet-inner"><div class="tweet-content"><blockquote class="twitter-tweet"><p>Club statement</p>— The Club (@club) November 20, 2019</blockquote></div></div></div>` +
 		`<div class="social-share"><a href="https://twitter.com/share">Share on Twitter</a> <a href="https://facebook.com/share">Share on Facebook</a></div></article></body></html>`
 	a := extract(t, Options{}, "https://news.example.org/2019/11/slogan", []byte(page), nil)
-	var quote string
+	var quotes []string
 	for _, s := range a.Sections {
 		for _, b := range s.Blocks {
 			if b.Type == article.BlockQuote {
-				quote = b.Text
+				quotes = append(quotes, b.Text)
 			}
 		}
 	}
-	if !strings.HasPrefix(quote, "Yes this is real") || !strings.Contains(quote, "(@areader)") {
-		t.Errorf("quote block = %q", quote)
+	if len(quotes) != 2 || !strings.HasPrefix(quotes[0], "Yes this is real") || !strings.Contains(quotes[0], "(@areader)") ||
+		!strings.HasPrefix(quotes[1], "Club statement") {
+		t.Errorf("quote blocks = %q", quotes)
 	}
 	if strings.Contains(a.Text, "Share on Twitter") {
 		t.Errorf("share bar in text: %q", a.Text)
