@@ -529,12 +529,11 @@ func (x *page) findContent() []*html.Node {
 
 // feedArticle handles pages that append further whole articles below the one
 // asked for. When the best candidate top does not hold the page's headline (an
-// <h1> naming the title) but a sibling "article box" of the same kind
-// does — same tag and class under one parent, or both <article>, top's box
-// with an <h1> of its own — it returns the
-// best candidate inside that box (with ≥ 200 characters of text outside links)
-// and the box itself, above which the content root must not climb. Otherwise
-// nil.
+// <h1> naming the title) but a sibling "article box" of the same kind does
+// (same tag and class under one parent, or both <article>; top's box with an
+// <h1> of its own), it returns the best candidate inside the headline's box
+// (with ≥ 200 characters of text outside links) and that box, above which the
+// content root must not climb. Otherwise nil.
 func (x *page) feedArticle(top *html.Node, final func(*html.Node) float64) (cand, box *html.Node) {
 	if x.title == "" {
 		return nil, nil
