@@ -214,7 +214,8 @@ func normSpace(s string) string {
 //
 // An id that is a slug of several words ("sharing-with-a-single-developer",
 // usually made from a heading) says nothing about the element's role and is
-// ignored.
+// ignored, unless two or more of its words are strong boilerplate words.
+// Typography utility classes ("text-right", "text-muted") are skipped.
 func classTokens(n *html.Node, dst []string) []string {
 	for _, a := range n.Attr {
 		switch {
