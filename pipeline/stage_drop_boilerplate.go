@@ -287,6 +287,9 @@ func (s *dropBoilerplate) is(m *boilerplateMatcher, text string) bool {
 		if nw <= 15 && isBreadcrumb(text) {
 			return true
 		}
+		if nw <= 12 && (isDateLine(k) || isReadingTime(k, nw) || isPhotoCredit(text, k, nw)) {
+			return true
+		}
 	}
 	return false
 }
@@ -353,8 +356,11 @@ func (s *dropBoilerplate) Apply(_ context.Context, a *article.Article) (Verdict,
 		}
 		had := len(sec.Blocks) > 0
 		sec.Blocks = blocks
-		if len(blocks) == 0 && (sec.Heading == "" || had) {
-			continue // nothing left, or a heading left over its boilerplate only
+		if len(blocks) == 0 && (sec.Heading == "" || had && strings.Count(sec.Heading, " ") < 12) {
+			// Nothing left, or a heading left over its boilerplate only. A
+			// heading of sentence length (a standfirst set as a heading, over
+			// a date line) is prose and stays.
+			continue
 		}
 		secs = append(secs, sec)
 	}
