@@ -193,3 +193,13 @@ func isPhotoCredit(text string, k []byte, words int) bool {
 	}
 	return false
 }
+
+// isReportingCredit reports a closing credit line: "Keith Bradsher contributed
+// reporting from Hong Kong.", "Fox News' Jessica Napoli contributed to this
+// report." (Agency lines such as "Reporting by …; Editing by …" are kept: both
+// benchmark truths count them as part of the story.)
+func isReportingCredit(k []byte) bool {
+	return bytes.Contains(k, []byte(" contributed reporting")) ||
+		bytes.Contains(k, []byte(" contributed to this report")) || bytes.Contains(k, []byte(" contributed to this article")) ||
+		bytes.Contains(k, []byte(" contributed to this story"))
+}

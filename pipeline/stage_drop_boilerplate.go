@@ -41,7 +41,7 @@ var defaultBoilerplatePhrases = []string{
 	"related posts", "related stories", "back to top", "skip to content", "skip to main content",
 	"leave a comment", "leave a reply", "comments are closed", "privacy policy", "terms of use",
 	"terms of service", "terms and conditions", "download our app", "get the app",
-	"was this article helpful", "was this page helpful", "did you find this helpful",
+	"was this article helpful", "was this page helpful", "did you find this helpful", "filed under",
 	"this post may contain affiliate links", "affiliate links", "we may earn a commission",
 	"we may receive a commission", "share your story", "view comments", "show comments",
 }
@@ -52,7 +52,10 @@ var defaultBoilerplateExact = []string{
 	"facebook", "twitter", "x", "pinterest", "linkedin", "whatsapp", "reddit", "flipboard", "copy link",
 	"link copied", "menu", "search", "home", "top", "back", "next", "previous", "prev", "loading",
 	"close", "comments", "related", "more", "subscribe", "sign up", "log in", "login", "sign in",
-	"newsletter", "save", "saved", "bookmark",
+	"newsletter", "save", "saved", "bookmark", "text size", "font size",
+	// "advertisement" as other languages label an ad slot
+	"anzeige", "werbung", "publicité", "publicidad", "publicidade", "pubblicità", "advertentie",
+	"reklama", "iklan", "реклама", "広告", "广告",
 }
 
 // Section headings that mark a whole section as boilerplate.
@@ -68,7 +71,7 @@ var defaultBoilerplateHeadings = []string{
 
 // Line patterns: copyright lines and author/reviewer bylines left in the body.
 var boilerplatePatterns = []*regexp.Regexp{
-	regexp.MustCompile(`(?i)(©|\(c\)\s*(19|20)\d\d|\bcopyright\b\s*(©|\(c\)|(19|20)\d\d))`),
+	regexp.MustCompile(`(?i)(©|\(c\)\s*(19|20)\d\d|\bcopyright\b\s*(©|\(c\)|@)?\s*(19|20)\d\d)`),
 	regexp.MustCompile(`(?i)^[^\pL\pN]*(written|posted|published|medically reviewed|reviewed|fact[- ]checked|edited) by\b`),
 	// datelines: "Published October 1, 2024 · Updated …", "Last updated: 2024-10-08"
 	regexp.MustCompile(`(?i)^[^\pL\pN]*(published|updated|last updated|posted|last reviewed|reviewed)( on)?:?\s+((\d{1,2}\s+)?(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d|\d{4}-\d\d-\d\d|\d{1,2}/\d{1,2}/\d{2,4})`),
@@ -288,6 +291,9 @@ func (s *dropBoilerplate) is(m *boilerplateMatcher, text string) bool {
 			return true
 		}
 		if nw <= 12 && (isDateLine(k) || isReadingTime(k, nw) || isPhotoCredit(text, k, nw)) {
+			return true
+		}
+		if nw <= 20 && isReportingCredit(k) {
 			return true
 		}
 	}
