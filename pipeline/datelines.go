@@ -13,60 +13,45 @@ import (
 // Each test works on the block's boilerplate key (lower case, punctuation
 // folded to single spaces) and is only asked of blocks of a few words.
 
-var dateWords = func() map[string]bool {
+// wordSet is a set of the white-space separated words of lists.
+func wordSet(lists ...string) map[string]bool {
 	m := map[string]bool{}
-	for _, list := range []string{
-		// months: en, de, fr, es, pt, it, nl (abbreviations included)
-		"january february march april may june july august september october november december",
-		"jan feb mar apr jun jul aug sep sept oct nov dec",
-		"januar februar märz maerz mai juni juli oktober dezember jänner",
-		"janvier février fevrier mars avril juin juillet août aout septembre octobre novembre décembre decembre",
-		"enero febrero marzo abril mayo junio julio agosto septiembre setiembre octubre noviembre diciembre",
-		"janeiro fevereiro março marco maio junho julho setembro outubro novembro dezembro",
-		"gennaio febbraio aprile maggio giugno luglio settembre ottobre dicembre",
-		"januari februari maart mei augustus",
-		// weekdays
-		"monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur thurs fri sat sun",
-		"montag dienstag mittwoch donnerstag freitag samstag sonntag",
-		"lundi mardi mercredi jeudi vendredi samedi dimanche",
-		"lunes martes miércoles miercoles jueves viernes sábado sabado domingo",
-		"segunda terça terca quarta quinta sexta feira",
-		"lunedì lunedi martedì martedi mercoledì mercoledi giovedì giovedi venerdì venerdi",
-		"maandag dinsdag woensdag donderdag vrijdag zaterdag zondag",
-	} {
-		for _, w := range strings.Fields(list) {
+	for _, l := range lists {
+		for _, w := range strings.Fields(l) {
 			m[w] = true
 		}
 	}
 	return m
-}()
+}
+
+// monthWords: months in en, de, fr, es, pt, it, nl (abbreviations included).
+var monthWords = wordSet(
+	"january february march april may june july august september october november december",
+	"jan feb mar apr jun jul aug sep sept oct nov dec",
+	"januar februar märz maerz mai juni juli oktober dezember jänner",
+	"janvier février fevrier mars avril juin juillet août aout septembre octobre novembre décembre decembre",
+	"enero febrero marzo abril mayo junio julio agosto septiembre setiembre octubre noviembre diciembre",
+	"janeiro fevereiro março marco maio junho julho setembro outubro novembro dezembro",
+	"gennaio febbraio aprile maggio giugno luglio settembre ottobre dicembre",
+	"januari februari maart mei augustus",
+)
+
+// weekdayWords: weekdays in the same languages.
+var weekdayWords = wordSet(
+	"monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur thurs fri sat sun",
+	"montag dienstag mittwoch donnerstag freitag samstag sonntag",
+	"lundi mardi mercredi jeudi vendredi samedi dimanche",
+	"lunes martes miércoles miercoles jueves viernes sábado sabado domingo",
+	"segunda terça terca quarta quinta sexta feira",
+	"lunedì lunedi martedì martedi mercoledì mercoledi giovedì giovedi venerdì venerdi",
+	"maandag dinsdag woensdag donderdag vrijdag zaterdag zondag",
+)
 
 // dateGlue are the words a date line may hold besides dates and times.
-var dateGlue = func() map[string]bool {
-	m := map[string]bool{}
-	for _, w := range strings.Fields(`am pm a m p m h hrs uhr um de del à às as a le el la il the of on at
-		stand den der le à et y e und and
-		gmt utc cet cest est edt cst cdt mst mdt pst pdt bst ist jst kst aest aedt msk amt eet eest wet west hkt sgt ct et pt
-		st nd rd th er e o ª º`) {
-		m[w] = true
-	}
-	return m
-}()
-
-var monthWords = func() map[string]bool {
-	m := map[string]bool{}
-	for w := range dateWords {
-		m[w] = true
-	}
-	for _, w := range strings.Fields(`mon tue tues wed thu thur thurs fri sat sun monday tuesday wednesday thursday friday saturday sunday
-		montag dienstag mittwoch donnerstag freitag samstag sonntag lundi mardi mercredi jeudi vendredi samedi dimanche
-		lunes martes miércoles miercoles jueves viernes sábado sabado domingo segunda terça terca quarta quinta sexta feira
-		lunedì lunedi martedì martedi mercoledì mercoledi giovedì giovedi venerdì venerdi maandag dinsdag woensdag donderdag
-		vrijdag zaterdag zondag`) {
-		delete(m, w)
-	}
-	return m
-}()
+var dateGlue = wordSet(`am pm a m p m h hrs uhr um de del à às as a le el la il the of on at
+	stand den der le à et y e und and
+	gmt utc cet cest est edt cst cdt mst mdt pst pdt bst ist jst kst aest aedt msk amt eet eest wet west hkt sgt ct et pt
+	st nd rd th er e o ª º`)
 
 // isDateLine reports a key made only of a date (and time): every word a number,
 // a month or weekday name, or date glue; with a month name and a number, or a
@@ -98,7 +83,7 @@ func isDateLine(k []byte) bool {
 			nums++
 		case monthWords[string(w)]:
 			month = true
-		case dateWords[string(w)], dateGlue[string(w)], ordinal(w):
+		case weekdayWords[string(w)], dateGlue[string(w)], ordinal(w):
 		default:
 			return false
 		}

@@ -21,7 +21,7 @@ type DropBoilerplateOptions struct {
 
 func init() {
 	Register(DefaultRegistry, "drop_boilerplate",
-		"Removes blocks, list items and whole sections that are boilerplate by content (share/subscribe/newsletter/cookie/advertisement/\"click here\"/copyright/author-box lines …), from a default phrase list that options and each site target (sites[].boilerplate) extend.",
+		"Removes blocks, list items and whole sections that are boilerplate by content (share/subscribe/newsletter/cookie/advertisement/\"click here\"/copyright/author-box lines, date-only lines, reading-time notes, photo credits …), from a default phrase list that options and each site target (sites[].boilerplate) extend.",
 		func() DropBoilerplateOptions { return DropBoilerplateOptions{UseDefaults: true, MaxWords: 30} },
 		newDropBoilerplate)
 }
