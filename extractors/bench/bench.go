@@ -187,9 +187,7 @@ func Run(ctx context.Context, opts Options, w io.Writer) (*Result, error) {
 			fmt.Fprintf(w, "error: %s: %v\n", pg.id, err)
 			continue
 		}
-		if a != nil {
-			preds[pg.id] = a.Text
-		}
+		preds[pg.id] = a.Text
 	}
 	if opts.PredPath != "" {
 		if err := writePreds(opts.PredPath, preds); err != nil {

@@ -65,26 +65,23 @@ func runReadability(ctx context.Context, proc *Processor, dir string) (*Readabil
 			rd.Dropped = append(rd.Dropped, name+": "+reason)
 		}
 		rd.Pages++
-		got := ""
+		got := a.Title
 		var headings, items, refs []string
-		if a != nil {
-			got = a.Title
-			for _, s := range a.Sections {
-				if s.Heading != "" {
-					headings = append(headings, Norm(s.Heading))
-				}
-				for _, b := range s.Blocks {
-					for _, it := range b.Items {
-						items = append(items, Norm(it.ItemText()))
-					}
+		for _, s := range a.Sections {
+			if s.Heading != "" {
+				headings = append(headings, Norm(s.Heading))
+			}
+			for _, b := range s.Blocks {
+				for _, it := range b.Items {
+					items = append(items, Norm(it.ItemText()))
 				}
 			}
-			// A references list is a list too: kept out of the body, its
-			// entries still count as list items found (matched in order
-			// among themselves, after the body's items; see matchItems).
-			for _, r := range a.References {
-				refs = append(refs, Norm(r.Text))
-			}
+		}
+		// A references list is a list too: kept out of the body, its
+		// entries still count as list items found (matched in order
+		// among themselves, after the body's items; see matchItems).
+		for _, r := range a.References {
+			refs = append(refs, Norm(r.Text))
 		}
 		gotN, wantN := strings.Join(strings.Fields(got), " "), strings.Join(strings.Fields(meta.Title), " ")
 		if gotN == wantN {

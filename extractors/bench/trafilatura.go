@@ -161,20 +161,15 @@ func runTrafilatura(ctx context.Context, proc *Processor, dir string, worst int)
 		if !isHTTPURL(u) {
 			u = ""
 		}
-		text := ""
-		a, err := proc.Process(ctx, u, body)
-		if err != nil {
+		var text, got string // got: the title, white space folded
+		if a, err := proc.Process(ctx, u, body); err != nil {
 			s.Errors++
-		} else if a != nil {
-			text = a.Text
+		} else {
+			text, got = a.Text, strings.Join(strings.Fields(a.Title), " ")
 		}
 		s.Pages++
 		if e.Title != "" {
 			s.Titles++
-			got := ""
-			if a != nil {
-				got = strings.Join(strings.Fields(a.Title), " ")
-			}
 			if want := strings.Join(strings.Fields(e.Title), " "); got == want {
 				s.TitlesExact++
 			} else {
