@@ -26,11 +26,15 @@ pages; writes the predictions for that script; checks titles, headings and list 
 on the Readability test pages; scores trafilatura's evaluation set (983 pages from
 many sites and languages, each with snippets the text must and must not contain),
 when go-trafilatura v1.12.2 is in the module cache ('go mod download
-github.com/markusmobius/go-trafilatura@v1.12.2'); and times the extractor on one core
+github.com/markusmobius/go-trafilatura@v1.12.2'); scores WCXB's development pages
+(text F1 per page type, and the title, author and publish date against the human
+ground truth, with the worst pages and the metadata misses); and times the extractor on one core
 against a bare golang.org/x/net/html parse of the same pages.`,
 		Example: `  crawl bench extract
   crawl bench extract --aeb-dir ../shared/benchmarks/article-extraction --pred out/aeb-pred.json
-  python3 ../shared/tools/score_aeb.py out/aeb-pred.json ../shared/benchmarks/article-extraction/ground-truth.json`,
+  python3 ../shared/tools/score_aeb.py out/aeb-pred.json ../shared/benchmarks/article-extraction/ground-truth.json
+  crawl bench extract --rounds -1 --wcxb-pred out/wcxb-pred.json
+  python3 ../shared/tools/score_wcxb.py out/wcxb-pred.json ../shared/benchmarks/wcxb-dev --splits dev`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			opts.NoURL = noURL
@@ -47,6 +51,8 @@ against a bare golang.org/x/net/html parse of the same pages.`,
 	f.BoolVar(&opts.Misses, "misses", false, "list every readability-page miss: titles, and the headings and list items not found, by page")
 	f.BoolVar(&noURL, "no-url", false, "extract without the ground-truth URLs, as 'crawl extract DIR' does")
 	f.StringVar(&opts.TrafDir, "trafilatura-dir", bench.DefaultTrafDir(), "go-trafilatura v1.12.2 source tree (module cache) whose evaluation set (983 annotated pages, many sites and languages) is scored too; empty to skip")
+	f.StringVar(&opts.WCXBDir, "wcxb-dir", "../shared/benchmarks/wcxb-dev", "WCXB directory (dev/html, dev/ground-truth: 1,305 pages of 7 page types with human-reviewed text, title, author and date); empty to skip")
+	f.StringVar(&opts.WCXBPred, "wcxb-pred", "out/wcxb-pred.json", "where to write the WCXB predictions for score_wcxb.py; empty to skip")
 	cmd.AddCommand(extract, newBenchCrawlCmd())
 	return cmd
 }

@@ -38,6 +38,8 @@ type Options struct {
 	NoURL          bool   // extract without page URLs, as `crawl extract DIR` does
 	Misses         bool   // list every readability-page miss (titles, headings, list items)
 	TrafDir        string // go-trafilatura v1.12.2 source tree with its evaluation set; "" skips it
+	WCXBDir        string // WCXB (dev/html, dev/ground-truth); "" skips it
+	WCXBPred       string // where to write the WCXB predictions (score_wcxb.py's format); "" skips writing
 }
 
 // Doc is one page's score.
@@ -85,6 +87,7 @@ type Result struct {
 	AEB         Score
 	Readability *Readability
 	Trafilatura *TrafScore
+	WCXB        *WCXBScore
 	Speed       *Speed
 }
 
@@ -249,6 +252,19 @@ func Run(ctx context.Context, opts Options, w io.Writer) (*Result, error) {
 			}
 			res.Trafilatura = ts
 			printTraf(w, ts, opts.TrafDir)
+		}
+	}
+
+	if opts.WCXBDir != "" {
+		if _, err := os.Stat(filepath.Join(opts.WCXBDir, "dev", "ground-truth")); err != nil {
+			fmt.Fprintf(w, "WCXB: not found in %s (dev/ground-truth), skipped\n", opts.WCXBDir)
+		} else {
+			ws, err := runWCXB(ctx, proc, opts.WCXBDir, opts.WCXBPred)
+			if err != nil {
+				return nil, err
+			}
+			res.WCXB = ws
+			printWCXB(w, ws, opts.WCXBDir, opts.WCXBPred, opts.Worst)
 		}
 	}
 
