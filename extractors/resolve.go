@@ -22,6 +22,7 @@ func (x *page) metadata(a *article.Article) {
 	x.ld = ld
 
 	a.SiteName = firstNonEmpty(m.first("og:site_name"), ld.site, m.first("application-name", "publisher", "dc:publisher"))
+	x.siteName = a.SiteName
 
 	// Title.
 	var h1s []string
@@ -70,34 +71,6 @@ func (x *page) metadata(a *article.Article) {
 	a.Description = firstNonEmpty(ld.description, m.first("og:description", "description", "dc:description", "dcterms:description", "twitter:description"), x.microdata("description"))
 	x.desc = a.Description
 
-	// Authors.
-	var authors []string
-	if x.e.sel.authors != nil {
-		for _, n := range x.e.sel.authors.MatchAll(x.root) {
-			authors = append(authors, nodeValue(x, n))
-		}
-	}
-	if len(authors) == 0 {
-		authors = ld.authors
-	}
-	if len(authors) == 0 {
-		for _, k := range []string{"citation_author", "dc:creator", "dcterms:creator", "author", "parsely-author", "article:author", "sailthru.author"} {
-			if vs := m.named[k]; len(vs) > 0 {
-				authors = vs
-				break
-			}
-		}
-	}
-	if len(authors) == 0 {
-		if v := x.microdata("author"); v != "" {
-			authors = []string{v}
-		}
-	}
-	if len(authors) == 0 {
-		authors = x.visibleAuthors()
-	}
-	a.Authors = cleanAuthors(authors)
-
 	// Dates.
 	a.PublishedAt = isoDate(x.selText(x.e.sel.published))
 	if a.PublishedAt == "" {
@@ -131,37 +104,6 @@ func (x *page) metadata(a *article.Article) {
 	a.Image = x.resolveURL(firstNonEmpty(m.first("og:image", "og:image:url", "og:image:secure_url"), ld.image, m.first("twitter:image", "twitter:image:src", "thumbnailurl")))
 	a.CanonicalURL = x.resolveURL(firstNonEmpty(m.canon, m.first("og:url")))
 
-	// Medical review.
-	rb := x.selText(x.e.sel.reviewedBy)
-	if rb != "" {
-		if m := reviewedRE.FindStringSubmatch(rb); m != nil {
-			rb = m[1]
-		}
-	}
-	if rb == "" {
-		rb = ld.reviewedBy
-	}
-	if rb == "" {
-		rb = x.microdata("reviewedBy")
-	}
-	ra := isoDate(ld.reviewedAt)
-	if ra == "" {
-		ra = isoDate(x.microdata("lastReviewed"))
-	}
-	if rb == "" || ra == "" {
-		vb, va := x.visibleReview()
-		if rb == "" {
-			rb = vb
-		}
-		if ra == "" {
-			ra = va
-		}
-	}
-	if ra == "" {
-		ra = isoDate(m.first("lastreviewed", "last-reviewed"))
-	}
-	a.ReviewedBy = strings.TrimSpace(rb)
-	a.ReviewedAt = ra
 }
 
 func firstNonEmpty(vs ...string) string {
