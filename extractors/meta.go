@@ -26,8 +26,8 @@ type metaTags struct {
 	// authorLabels are elements with "author" or "written" in their own
 	// text: "About the author", "Written by" labels of author boxes.
 	authorLabels []*html.Node
-	bylines  []*html.Node // rel=author links and byline-classed elements
-	times    []*html.Node // <time> elements
+	bylines      []*html.Node // rel=author links and byline-classed elements
+	times        []*html.Node // <time> elements
 }
 
 func (m *metaTags) add(k, v string) {

@@ -329,6 +329,10 @@ func cutNames(s string, mode int) []string {
 		}
 		part = strings.TrimPrefix(strings.TrimPrefix(part, "and "), "& ")
 		for _, name := range andRE.Split(part, -1) {
+			if len(out) > 0 && isCredentials(strings.TrimSpace(name)) {
+				out[len(out)-1] += ", " + strings.TrimSuffix(strings.TrimSpace(name), ".")
+				continue
+			}
 			name = strings.Trim(name, " .,:;·•-–—'\"()[]")
 			if strings.HasSuffix(name, " Jr") || strings.HasSuffix(name, " Sr") || strings.HasSuffix(name, " Jr.") {
 				name = strings.TrimSuffix(name, ".") + "."
@@ -1053,9 +1057,6 @@ func (x *page) visibleReviewers() (rev, fact []string, at string) {
 				}
 				w.after(b)
 			}
-		}
-		if len(r) == 0 && len(f) == 0 {
-			continue
 		}
 		rs.add(r...)
 		fs.add(f...)
