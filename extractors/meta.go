@@ -116,14 +116,17 @@ func (x *page) observe(n *html.Node) {
 // box; called by analyze for every non-blank text node (cheap substring
 // tests only).
 func (x *page) observeText(n *html.Node, s string) {
+	if len(s) < 6 {
+		return
+	}
 	m := &x.mt
-	if len(m.reviewed) < 16 && (strings.Contains(s, "eviewed") || strings.Contains(s, "EVIEWED") || strings.Contains(s, "eviewer") ||
-		strings.Contains(s, "hecked") || strings.Contains(s, "HECKED")) {
+	if len(m.reviewed) < 16 && (strings.Contains(s, "eviewe") || strings.Contains(s, "EVIEWE") || strings.Contains(s, "hecked") || strings.Contains(s, "HECKED")) {
 		if k := len(m.reviewed); k == 0 || m.reviewed[k-1] != n {
 			m.reviewed = append(m.reviewed, n)
 		}
 	}
-	if len(m.authorLabels) < 24 && len(s) < 400 && (strings.Contains(s, "uthor") || strings.Contains(s, "UTHOR") || strings.Contains(s, "ritten") || strings.Contains(s, "RITTEN")) {
+	// Labels are short: "About the author", "Written by Jane Doe".
+	if len(s) < 120 && len(m.authorLabels) < 24 && (strings.Contains(s, "uthor") || strings.Contains(s, "UTHOR") || strings.Contains(s, "ritten") || strings.Contains(s, "RITTEN")) {
 		if k := len(m.authorLabels); k == 0 || m.authorLabels[k-1] != n {
 			m.authorLabels = append(m.authorLabels, n)
 		}

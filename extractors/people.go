@@ -445,7 +445,7 @@ var midBylineRE = regexp.MustCompile(`(?i)(?:^|\s)by:?\s+`)
 // bylineNames reads the names of a byline line ("By Jane Doe and Tom Roe |
 // May 3"), or nil when the line is no byline.
 func bylineNames(line string, mode int) []string {
-	if len(line) > 300 {
+	if len(line) > 300 || !mayBeByline(line) {
 		return nil
 	}
 	if loc := bylineLeadRE.FindStringIndex(line); loc != nil {
@@ -468,6 +468,27 @@ func bylineNames(line string, mode int) []string {
 		return cutNames(line[loc[1]:], mode)
 	}
 	return nil
+}
+
+// mayBeByline is a cheap test before the byline expressions: the line holds
+// "by" or an author label word, in any case.
+func mayBeByline(s string) bool {
+	for i := 0; i+1 < len(s); i++ {
+		switch s[i] | 0x20 {
+		case 'b':
+			if s[i+1]|0x20 == 'y' {
+				return true
+			}
+		case 'a', 'w', 'c':
+			if i+6 <= len(s) {
+				switch strings.ToLower(s[i : i+5]) {
+				case "autho", "write", "contr", "autor", "auteu":
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // ---- lines of visible text ------------------------------------------------
@@ -677,27 +698,25 @@ func (x *page) headerByline() []string {
 	var classNames nameSet
 	wantNext := false
 	check := func(l textLine) bool {
-		if x.inTeaser(l.node) {
-			return true
-		}
+		// (inTeaser only once a line reads as names: it climbs the tree.)
 		if wantNext {
 			wantNext = false
-			if names := cutNames(l.text, lineMode(l)); len(names) > 0 {
+			if names := cutNames(l.text, lineMode(l)); len(names) > 0 && !x.inTeaser(l.node) {
 				found.add(names...)
 				return true
 			}
 		}
-		if bylineLabelRE.MatchString(l.text) {
+		if len(l.text) < 40 && bylineLabelRE.MatchString(l.text) {
 			wantNext = true
 			return true
 		}
-		if names := bylineNames(l.text, leadMode(l)); len(names) > 0 {
+		if names := bylineNames(l.text, leadMode(l)); len(names) > 0 && !x.inTeaser(l.node) {
 			found.add(names...)
 			return true
 		}
 		if l.byClass && len(classNames) == 0 {
 			t := strings.TrimSpace(byPrefixRE.ReplaceAllString(l.text, ""))
-			if names := cutNames(t, nameStrict); len(names) > 0 {
+			if names := cutNames(t, nameStrict); len(names) > 0 && !x.inTeaser(l.node) {
 				classNames.add(names...)
 			}
 		}
