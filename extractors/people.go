@@ -451,21 +451,46 @@ func bylineNames(line string, mode int) []string {
 	if loc := bylineLeadRE.FindStringIndex(line); loc != nil {
 		return cutNames(line[loc[1]:], mode)
 	}
-	loc := midBylineRE.FindStringIndex(line)
-	if loc == nil || loc[0] == 0 || len(line) > 160 {
+	if len(line) > 160 {
 		return nil
 	}
-	pre := strings.TrimSpace(line[:loc[0]])
-	lp := strings.ToLower(pre)
-	for _, bad := range []string{"reviewed", "checked", "edited", "photo", "image", "illustrat", "video", "sponsored", "powered", "presented", "brought to you", "supported", "translated", "produced", "designed", "hosted", "narrated", "read", "sorted", "filter", "followed", "liked", "created"} {
-		if strings.HasSuffix(lp, bad) || strings.Contains(lp, bad+" ") && bad != "read" {
-			return nil
+	// "by" inside the line: after a date, a separator or a writing verb
+	// ("Medically reviewed by A — Written by B", "May 3, 2024 by B").
+	for _, loc := range midBylineRE.FindAllStringIndex(line, 4) {
+		if loc[0] == 0 {
+			continue
 		}
-	}
-	last := pre[len(pre)-1]
-	if dateInTextRE.MatchString(pre) || last >= '0' && last <= '9' || strings.ContainsAny(pre[len(pre)-1:], "|·•-—–,") ||
-		strings.HasSuffix(pre, "·") || strings.HasSuffix(pre, "•") || strings.HasSuffix(pre, "—") || strings.HasSuffix(pre, "–") {
-		return cutNames(line[loc[1]:], mode)
+		pre := strings.TrimSpace(line[:loc[0]])
+		lp := strings.ToLower(pre)
+		last := lp
+		if i := strings.LastIndexAny(lp, " \u00a0"); i >= 0 {
+			last = lp[i+1:]
+		}
+		switch last {
+		case "written", "posted", "published", "authored", "reported", "words", "story", "article":
+			// A label ("— Written by"), not a sentence ("is written by humans").
+			if startsUpper(pre[len(pre)-len(last):]) {
+				return cutNames(line[loc[1]:], max(mode, nameByline))
+			}
+			continue
+		}
+		bad := false
+		for _, w := range []string{"reviewed", "checked", "edited", "photo", "image", "illustrat", "video", "sponsored", "powered", "presented", "brought to you", "supported", "translated", "produced", "designed", "hosted", "narrated", "sorted", "filter", "followed", "liked", "created"} {
+			if strings.HasSuffix(lp, w) {
+				bad = true
+				break
+			}
+		}
+		if bad || pre == "" {
+			continue
+		}
+		c := pre[len(pre)-1]
+		if dateInTextRE.MatchString(pre) && !strings.Contains(lp, "review") || c >= '0' && c <= '9' || strings.ContainsAny(pre[len(pre)-1:], "|-,") ||
+			strings.HasSuffix(pre, "·") || strings.HasSuffix(pre, "•") || strings.HasSuffix(pre, "—") || strings.HasSuffix(pre, "–") {
+			if names := cutNames(line[loc[1]:], mode); len(names) > 0 {
+				return names
+			}
+		}
 	}
 	return nil
 }
@@ -1080,7 +1105,7 @@ func (x *page) visibleReviewers() (rev, fact []string, at string) {
 		rs.add(r...)
 		fs.add(f...)
 		if at == "" {
-			if m := reviewDateRE.FindStringSubmatch(t); m != nil {
+			if m := reviewDateRE.FindStringSubmatch(reviewSegment(t)); m != nil {
 				at = isoDate(strings.ReplaceAll(strings.ReplaceAll(m[1], ",", ""), "  ", " "))
 				if at == "" {
 					at = isoDate(m[1])
@@ -1089,6 +1114,24 @@ func (x *page) visibleReviewers() (rev, fact []string, at string) {
 		}
 	}
 	return rs, fs, at
+}
+
+// reviewSegment is the part of t about the review: from "reviewed" to the
+// next label ("Written by", "Updated", "Published"), whose dates are not the
+// review's.
+func reviewSegment(t string) string {
+	l := strings.ToLower(t)
+	i := strings.Index(l, "reviewed")
+	if i < 0 {
+		return t
+	}
+	end := len(t)
+	for _, w := range []string{"written", "updated", "published", "posted", "fact checked", "fact-checked"} {
+		if j := strings.Index(l[i+8:], w); j >= 0 && i+8+j < end {
+			end = i + 8 + j
+		}
+	}
+	return t[i:end]
 }
 
 // inLinkCard reports n inside a link, a list item or an <article> that does

@@ -110,6 +110,12 @@ func TestAuthors(t *testing.T) {
 			reviewedAt: "2024-05-03",
 		},
 		{
+			name:       "reviewer first, then the writer, in one line",
+			header:     `<div class="article-meta">Medically reviewed by <a href="/reviewers/jane-roe/">Dr. Jane Roe, MD</a> — Written by <a href="/authors/sam-lee/">Sam Lee</a> — Updated on June 13, 2025</div>`,
+			authors:    []string{"Sam Lee"},
+			reviewedBy: "Dr. Jane Roe, MD",
+		},
+		{
 			name:       "fact-checker only: the fact-checker",
 			header:     `<p class="byline">By Sam Lee</p><p class="fact-check">Fact-checked by Nora Blake</p>`,
 			authors:    []string{"Sam Lee"},
