@@ -98,6 +98,7 @@ var genericNames = map[string]bool{
 	"view profile": true, "all posts": true, "posts": true, "see more": true, "written": true, "contributor": true,
 	"contributors": true, "team": true, "null": true, "undefined": true, "none": true, "n a": true, "wordpress": true,
 	"reviewed by": true, "medically reviewed by": true, "fact checked by": true, "min read": true,
+	"author spotlight": true, "meet the author": true, "about the authors": true, "our authors": true, "author bio": true,
 }
 
 // isCredentials reports a part of a byline after a comma that is the
@@ -187,6 +188,9 @@ func looksLikeName(s string, mode int) bool {
 	words := strings.Fields(s)
 	if len(words) > 6 || strict && len(words) > 5 {
 		return false
+	}
+	if strings.Trim(words[len(words)-1], "0123456789.,") == "" {
+		return false // "Jun 2", "Issue 12"
 	}
 	letters, digits := 0, 0
 	for _, r := range s {
@@ -387,7 +391,7 @@ func hasInitialEnd(s string) bool {
 var (
 	// nameEndRE ends the names of a byline: a separator, a label, a
 	// preposition that starts a place, an outlet or a section.
-	nameEndRE = regexp.MustCompile(`(?i)\s*(?:\||·|•|⋅|—|–|\s-\s|\(|\[|\bon\s|\bin\s|\bfor\s|\bat\s|\bvia\s|\bfrom\s|\bupdated\b|\bpublished\b|\blast\s|\bposted\b|\breviewed\b|\bmedically\b|\bclinically\b|\bfact[\s-]?checked\b|\bedited\b|\bwritten\b|\bphotos?\b|\bphotograph|\billustrat|\bdate\b|\bread\s+time\b|\bshare\b|\bfollow\b|\d+\s*(?:min|minute)s?\b|\bis\s|\bhas\s|\bwas\s|\bwho\s|\d{1,4}[/.]\d{1,2}[/.]\d{1,4})`)
+	nameEndRE = regexp.MustCompile(`(?i)\s*(?:\||·|•|⋅|—|–|\s-\s|\(|\[|\bon\s|\bin\s|\bfor\s|\bat\s|\bvia\s|\bfrom\s|\bupdated\b|\bpublished\b|\blast\s|\bposted\b|\breviewed\b|\bmedically\b|\bclinically\b|\bfact[\s-]?checked\b|\bedited\b|\bwritten\b|\bphotos?\b|\bphotograph|\billustrat|\bdate\b|\bread\s+time\b|\bshare\b|\bfollow\b|\d+\s*(?:min|minute)s?\b|\bis\s|\bhas\s|\bwas\s|\bwho\s|\d{1,4}[/.]\d{1,2}[/.]\d{1,4}|\s\d+\s*[–-]\s*\d)`)
 	andRE     = regexp.MustCompile(`(?i)\s+(?:and|und|et|y|e|&)\s+|\s*&\s*|\s*/\s*`)
 )
 
