@@ -98,6 +98,9 @@ var genericNames = map[string]bool{
 	"view profile": true, "all posts": true, "posts": true, "see more": true, "written": true, "contributor": true,
 	"contributors": true, "team": true, "null": true, "undefined": true, "none": true, "n a": true, "wordpress": true,
 	"reviewed by": true, "medically reviewed by": true, "fact checked by": true, "min read": true,
+	"moderator": true, "moderators": true, "member": true, "members": true, "new member": true, "joined": true,
+	"location": true, "veteran": true, "reputation": true, "today": true, "yesterday": true, "sun": true, "mon": true,
+	"tue": true, "wed": true, "thu": true, "fri": true, "sat": true, "original poster": true, "op": true,
 	"author spotlight": true, "meet the author": true, "about the authors": true, "our authors": true, "author bio": true,
 }
 
