@@ -135,6 +135,9 @@ type page struct {
 	noUnlikely bool // retry: score inside boilerplate-classed regions too
 
 	ld          ldInfo
+	siteName    string
+	head        *html.Node // the headline element (people.go), once headDone
+	headDone    bool
 	title       string
 	h1          string // visible headline when it differs from title
 	desc        string // the page's description (meta/OpenGraph/JSON-LD)
@@ -313,6 +316,8 @@ func (x *page) finish(a *article.Article, sections []article.Section) {
 			x.collectReferences(n)
 		}
 	}
+	a.Authors = x.resolveAuthors()
+	a.ReviewedBy, a.ReviewedAt = x.resolveReviewers()
 	a.PageType = x.pageType(a, sections)
 	// A listing (home, category, tag, search, pagination) has no body: its
 	// text is teasers of other pages. A page with too little text to be an

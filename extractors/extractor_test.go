@@ -282,12 +282,21 @@ func TestMetadataPrecedence(t *testing.T) {
 		name, head, body                             string
 		title, author, published, modified, descript string
 	}{
-		{"jsonld wins", ld + og + meta + title, visible, "LD headline", "LD Author", "2021-01-02", "2021-02-03", "LD description"},
-		{"dc and og beat citation and title", og + meta + title, visible, "DC title", "Meta Author", "2020-05-06T07:08:09Z", "2020-06-07", "OG description"},
+		// The visible byline names the author whatever the metadata says
+		// (people.go); the subtest below checks metadata without one.
+		{"jsonld wins", ld + og + meta + title, visible, "LD headline", "Visible Author", "2021-01-02", "2021-02-03", "LD description"},
+		{"dc and og beat citation and title", og + meta + title, visible, "DC title", "Visible Author", "2020-05-06T07:08:09Z", "2020-06-07", "OG description"},
 		{"og beats title", og + title, visible, "OG title", "Visible Author", "2020-05-06T07:08:09Z", "2020-06-07", "OG description"},
-		{"meta beats visible", meta + title, visible, "DC title", "Meta Author", "2019-03-04", "", "Meta description"},
+		{"meta beats visible", meta + title, visible, "DC title", "Visible Author", "2019-03-04", "", "Meta description"},
 		{"visible only", title, visible, "Doc Title Here For Tests", "Visible Author", "2018-07-08", "", ""},
 	}
+	t.Run("metadata authors without a byline", func(t *testing.T) {
+		noByline := `<h1>Visible headline</h1><time datetime="2018-07-08">July 8, 2018</time>`
+		a := extract(t, Options{}, "https://example.com/news/story", metaPage(ld+meta+title, noByline), nil)
+		eqs(t, "authors", a.Authors, []string{"LD Author"})
+		a = extract(t, Options{}, "https://example.com/news/story", metaPage(meta+title, noByline), nil)
+		eqs(t, "authors", a.Authors, []string{"Meta Author"})
+	})
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			a := extract(t, Options{}, "https://example.com/news/story", metaPage(tc.head, tc.body), nil)

@@ -22,9 +22,12 @@ type metaTags struct {
 	itemprop []*html.Node
 	h1       []*html.Node
 	lang     string
-	reviewed []*html.Node // elements with "reviewed by" text
-	bylines  []*html.Node // rel=author links and byline-classed elements
-	times    []*html.Node // <time> elements
+	reviewed []*html.Node // elements with "reviewed by", "reviewer", "fact-checked" text
+	// authorLabels are elements with "author" or "written" in their own
+	// text: "About the author", "Written by" labels of author boxes.
+	authorLabels []*html.Node
+	bylines      []*html.Node // rel=author links and byline-classed elements
+	times        []*html.Node // <time> elements
 }
 
 func (m *metaTags) add(k, v string) {
@@ -109,6 +112,27 @@ func (x *page) observe(n *html.Node) {
 	}
 }
 
+// observeText records elements whose own text names a reviewer or an author
+// box; called by analyze for every non-blank text node (cheap substring
+// tests only).
+func (x *page) observeText(n *html.Node, s string) {
+	if len(s) < 6 {
+		return
+	}
+	m := &x.mt
+	if len(m.reviewed) < 16 && (strings.Contains(s, "eviewe") || strings.Contains(s, "EVIEWE") || strings.Contains(s, "hecked") || strings.Contains(s, "HECKED")) {
+		if k := len(m.reviewed); k == 0 || m.reviewed[k-1] != n {
+			m.reviewed = append(m.reviewed, n)
+		}
+	}
+	// Labels are short: "About the author", "Written by Jane Doe".
+	if len(s) < 120 && len(m.authorLabels) < 24 && (strings.Contains(s, "uthor") || strings.Contains(s, "UTHOR") || strings.Contains(s, "ritten") || strings.Contains(s, "RITTEN")) {
+		if k := len(m.authorLabels); k == 0 || m.authorLabels[k-1] != n {
+			m.authorLabels = append(m.authorLabels, n)
+		}
+	}
+}
+
 func hasWord(s, w string) bool {
 	for _, f := range strings.Fields(s) {
 		if f == w {
@@ -131,10 +155,18 @@ func plainTextRaw(n *html.Node) string {
 // ldInfo is what JSON-LD says about the page.
 type ldInfo struct {
 	headline, name, description, published, modified, lang, site, image, url string
-	authors, tags                                                            []string
-	reviewedBy, reviewedAt                                                   string
+	authors                                                                  []ldName
+	tags                                                                     []string
+	reviewedBy                                                               []ldName
+	reviewedAt                                                               string
 	articleType, listType                                                    bool
 	typ                                                                      string
+}
+
+// ldName is a person or organisation named by JSON-LD (author, reviewedBy).
+type ldName struct {
+	name string
+	org  bool // typed Organization (or a kind of it), WebSite or Brand
 }
 
 var articleTypes = map[string]int{
@@ -145,12 +177,26 @@ var articleTypes = map[string]int{
 	"recipe": 1, "howto": 1, "webpage": 1, "itempage": 1, "aboutpage": 1, "qapage": 1,
 }
 
+// pageTypes are the JSON-LD types whose reviewedBy/lastReviewed describe the
+// page when the article node has none (MedicalWebPage, WebPage…).
+var pageTypes = map[string]bool{"webpage": true, "medicalwebpage": true, "itempage": true, "aboutpage": true, "faqpage": true, "qapage": true, "collectionpage": true}
+
 var listTypes = map[string]bool{"collectionpage": true, "itemlist": true, "searchresultspage": true}
+
+// orgTypes are schema.org types of a publisher rather than a person.
+var orgTypes = map[string]bool{
+	"organization": true, "corporation": true, "newsmediaorganization": true, "website": true, "brand": true,
+	"educationalorganization": true, "medicalorganization": true, "governmentorganization": true,
+	"localbusiness": true, "ngo": true, "hospital": true, "collegeoruniversity": true, "onlinebusiness": true,
+	"researchorganization": true, "project": true,
+}
 
 func (x *page) parseJSONLD() ldInfo {
 	var best map[string]any
 	bestRank := 0
 	var info ldInfo
+	ids := map[string]map[string]any{}
+	var pages []map[string]any
 	var visit func(v any, depth int)
 	visit = func(v any, depth int) {
 		if depth > 6 {
@@ -165,7 +211,13 @@ func (x *page) parseJSONLD() ldInfo {
 			if g, ok := t["@graph"]; ok {
 				visit(g, depth+1)
 			}
-			for _, typ := range ldTypes(t["@type"]) {
+			types := ldTypes(t["@type"])
+			if id, ok := t["@id"].(string); ok && id != "" && len(types) > 0 {
+				if _, dup := ids[id]; !dup {
+					ids[id] = t
+				}
+			}
+			for _, typ := range types {
 				lt := strings.ToLower(typ)
 				if r := articleTypes[lt]; r > bestRank {
 					best, bestRank = t, r
@@ -177,13 +229,8 @@ func (x *page) parseJSONLD() ldInfo {
 				if lt == "website" && info.site == "" {
 					info.site = ldString(t["name"])
 				}
-				if lt == "medicalwebpage" {
-					if info.reviewedBy == "" {
-						info.reviewedBy = ldPerson(t["reviewedBy"])
-					}
-					if info.reviewedAt == "" {
-						info.reviewedAt = ldString(t["lastReviewed"])
-					}
+				if pageTypes[lt] {
+					pages = append(pages, t)
 				}
 			}
 		}
@@ -197,47 +244,89 @@ func (x *page) parseJSONLD() ldInfo {
 		raw = strings.TrimSuffix(strings.TrimSpace(raw), ";")
 		var v any
 		if err := json.Unmarshal([]byte(raw), &v); err != nil {
-			continue
+			// Raw line breaks and tabs inside strings are a common CMS slip;
+			// outside strings they are white space, so blanking them all is safe.
+			fixed := strings.Map(func(r rune) rune {
+				if r < 0x20 {
+					return ' '
+				}
+				return r
+			}, raw)
+			if fixed == raw || json.Unmarshal([]byte(fixed), &v) != nil {
+				continue
+			}
 		}
 		visit(v, 0)
 	}
-	if best == nil {
-		return info
-	}
-	info.articleType = bestRank >= 2
-	info.headline = ldString(best["headline"])
-	info.name = ldString(best["name"])
-	info.description = ldString(best["description"])
-	info.published = ldString(best["datePublished"])
-	if info.published == "" {
-		info.published = ldString(best["dateCreated"])
-	}
-	info.modified = ldString(best["dateModified"])
-	info.lang = ldString(best["inLanguage"])
-	if p := ldString(ldField(best["publisher"], "name")); p != "" {
-		info.site = p
-	}
-	info.image = ldString(ldField(best["image"], "url"))
-	info.url = ldString(best["url"])
-	for _, a := range ldList(best["author"]) {
-		if name := ldPerson(a); name != "" {
-			info.authors = append(info.authors, name)
-		}
-	}
-	for _, k := range ldList(best["keywords"]) {
-		if s, ok := k.(string); ok {
-			for _, t := range strings.Split(s, ",") {
-				if t = strings.TrimSpace(t); t != "" {
-					info.tags = append(info.tags, t)
+	resolve := func(v any) any {
+		if m, ok := v.(map[string]any); ok {
+			if id, ok := m["@id"].(string); ok && ldString(m["name"]) == "" {
+				if r, ok := ids[id]; ok {
+					return r
 				}
 			}
 		}
+		return v
 	}
-	if r := ldPerson(best["reviewedBy"]); r != "" {
-		info.reviewedBy = r
+	names := func(v any) []ldName {
+		var out []ldName
+		for _, e := range ldList(v) {
+			e = resolve(e)
+			if name := ldPerson(e); name != "" {
+				org := false
+				if m, ok := e.(map[string]any); ok {
+					for _, t := range ldTypes(m["@type"]) {
+						if orgTypes[strings.ToLower(t)] {
+							org = true
+						}
+					}
+				}
+				out = append(out, ldName{name, org})
+			}
+		}
+		return out
 	}
-	if r := ldString(best["lastReviewed"]); r != "" {
-		info.reviewedAt = r
+	if best != nil {
+		info.articleType = bestRank >= 2
+		info.headline = ldString(best["headline"])
+		info.name = ldString(best["name"])
+		info.description = ldString(best["description"])
+		info.published = ldString(best["datePublished"])
+		if info.published == "" {
+			info.published = ldString(best["dateCreated"])
+		}
+		info.modified = ldString(best["dateModified"])
+		info.lang = ldString(best["inLanguage"])
+		if p := ldString(ldField(resolve(best["publisher"]), "name")); p != "" {
+			info.site = p
+		}
+		info.image = ldString(ldField(best["image"], "url"))
+		info.url = ldString(best["url"])
+		info.authors = names(best["author"])
+		if len(info.authors) == 0 {
+			info.authors = names(best["creator"])
+		}
+		for _, k := range ldList(best["keywords"]) {
+			if s, ok := k.(string); ok {
+				for _, t := range strings.Split(s, ",") {
+					if t = strings.TrimSpace(t); t != "" {
+						info.tags = append(info.tags, t)
+					}
+				}
+			}
+		}
+		info.reviewedBy = names(best["reviewedBy"])
+		info.reviewedAt = ldString(best["lastReviewed"])
+	}
+	// The page node (MedicalWebPage, WebPage) often carries the review when
+	// the article node does not.
+	for _, p := range pages {
+		if len(info.reviewedBy) == 0 {
+			info.reviewedBy = names(p["reviewedBy"])
+		}
+		if info.reviewedAt == "" {
+			info.reviewedAt = ldString(p["lastReviewed"])
+		}
 	}
 	return info
 }

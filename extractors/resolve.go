@@ -4,7 +4,6 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/andybalholm/cascadia"
@@ -22,6 +21,7 @@ func (x *page) metadata(a *article.Article) {
 	x.ld = ld
 
 	a.SiteName = firstNonEmpty(m.first("og:site_name"), ld.site, m.first("application-name", "publisher", "dc:publisher"))
+	x.siteName = a.SiteName
 
 	// Title.
 	var h1s []string
@@ -70,34 +70,6 @@ func (x *page) metadata(a *article.Article) {
 	a.Description = firstNonEmpty(ld.description, m.first("og:description", "description", "dc:description", "dcterms:description", "twitter:description"), x.microdata("description"))
 	x.desc = a.Description
 
-	// Authors.
-	var authors []string
-	if x.e.sel.authors != nil {
-		for _, n := range x.e.sel.authors.MatchAll(x.root) {
-			authors = append(authors, nodeValue(x, n))
-		}
-	}
-	if len(authors) == 0 {
-		authors = ld.authors
-	}
-	if len(authors) == 0 {
-		for _, k := range []string{"citation_author", "dc:creator", "dcterms:creator", "author", "parsely-author", "article:author", "sailthru.author"} {
-			if vs := m.named[k]; len(vs) > 0 {
-				authors = vs
-				break
-			}
-		}
-	}
-	if len(authors) == 0 {
-		if v := x.microdata("author"); v != "" {
-			authors = []string{v}
-		}
-	}
-	if len(authors) == 0 {
-		authors = x.visibleAuthors()
-	}
-	a.Authors = cleanAuthors(authors)
-
 	// Dates.
 	a.PublishedAt = isoDate(x.selText(x.e.sel.published))
 	if a.PublishedAt == "" {
@@ -131,37 +103,6 @@ func (x *page) metadata(a *article.Article) {
 	a.Image = x.resolveURL(firstNonEmpty(m.first("og:image", "og:image:url", "og:image:secure_url"), ld.image, m.first("twitter:image", "twitter:image:src", "thumbnailurl")))
 	a.CanonicalURL = x.resolveURL(firstNonEmpty(m.canon, m.first("og:url")))
 
-	// Medical review.
-	rb := x.selText(x.e.sel.reviewedBy)
-	if rb != "" {
-		if m := reviewedRE.FindStringSubmatch(rb); m != nil {
-			rb = m[1]
-		}
-	}
-	if rb == "" {
-		rb = ld.reviewedBy
-	}
-	if rb == "" {
-		rb = x.microdata("reviewedBy")
-	}
-	ra := isoDate(ld.reviewedAt)
-	if ra == "" {
-		ra = isoDate(x.microdata("lastReviewed"))
-	}
-	if rb == "" || ra == "" {
-		vb, va := x.visibleReview()
-		if rb == "" {
-			rb = vb
-		}
-		if ra == "" {
-			ra = va
-		}
-	}
-	if ra == "" {
-		ra = isoDate(m.first("lastreviewed", "last-reviewed"))
-	}
-	a.ReviewedBy = strings.TrimSpace(rb)
-	a.ReviewedAt = ra
 }
 
 func firstNonEmpty(vs ...string) string {
@@ -225,40 +166,6 @@ func nodeValue(x *page, n *html.Node) string {
 	return strings.ReplaceAll(x.textOf(n), "\n", " ")
 }
 
-// visibleAuthors reads bylines: rel=author links, then byline/author-classed
-// elements whose text is short ("By Jane Doe").
-func (x *page) visibleAuthors() []string {
-	var out []string
-	for _, n := range x.mt.bylines {
-		if st := x.stats[n]; st == nil || st.flags&flagSkip != 0 {
-			continue
-		}
-		if n.DataAtom == atom.A {
-			if t := x.textOf(n); t != "" && utf8.RuneCountInString(t) < 60 {
-				out = append(out, t)
-			}
-		}
-	}
-	if len(out) > 0 {
-		return out
-	}
-	for _, n := range x.mt.bylines {
-		st := x.stats[n]
-		if st == nil || st.flags&flagSkip != 0 || st.text == 0 || st.text > 80 {
-			continue
-		}
-		t := strings.ReplaceAll(x.textOf(n), "\n", " ")
-		if dateInTextRE.MatchString(t) {
-			t = strings.TrimSpace(dateInTextRE.ReplaceAllString(t, ""))
-			t = strings.TrimRight(t, " ,|·•-–—")
-		}
-		if t != "" && wordCount(t) <= 8 {
-			return []string{t}
-		}
-	}
-	return nil
-}
-
 // visibleDate is the datetime of the first <time> element with one.
 func (x *page) visibleDate() string {
 	for _, n := range x.mt.times {
@@ -274,50 +181,8 @@ func (x *page) visibleDate() string {
 	return ""
 }
 
-var (
-	reviewedRE   = regexp.MustCompile(`(?i)\breviewed\s+by\s*:?\s*(.+?)\s*(?:$|\s(?:on|—|–|-|\||•|·)\s|\b(?:written|updated|last|published|by)\b|\s\d{1,2}/\d{1,2}/\d{2,4}|\s(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d)`)
-	reviewDateRE = regexp.MustCompile(`(?i)\breviewed\b[^\n]{0,120}?\b(?:on|:)?\s*((?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.? \d{1,2},? \d{4}|\d{1,2} (?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]* \d{4}|\d{4}-\d{2}-\d{2})`)
-)
-
-// visibleReview reads "Medically reviewed by Jane Doe, MD — on May 3, 2024"
-// style lines.
-func (x *page) visibleReview() (by, at string) {
-	for _, n := range x.mt.reviewed {
-		// The smallest block around the text, at most a few hundred characters.
-		b := n
-		for b.Parent != nil && !isBlock(b) {
-			b = b.Parent
-		}
-		st := x.stats[b]
-		if st == nil || st.flags&flagSkip != 0 {
-			continue
-		}
-		if st.text > 400 {
-			b = n
-		}
-		t := strings.ReplaceAll(x.textOf(b), "\n", " ")
-		if m := reviewedRE.FindStringSubmatch(t); m != nil && by == "" {
-			name := strings.Trim(m[1], " ,;:|·•-–—")
-			if strings.HasSuffix(name, ".") && !strings.HasSuffix(name, "Jr.") && !strings.HasSuffix(name, "Sr.") {
-				name = strings.TrimSuffix(name, ".") // end of the sentence
-			}
-			first, _ := utf8.DecodeRuneInString(name)
-			if name != "" && !unicode.IsLower(first) && utf8.RuneCountInString(name) < 100 && wordCount(name) <= 12 {
-				by = name
-			}
-		}
-		if m := reviewDateRE.FindStringSubmatch(t); m != nil && at == "" {
-			at = isoDate(strings.ReplaceAll(strings.ReplaceAll(m[1], ",", ""), "  ", " "))
-			if at == "" {
-				at = isoDate(m[1])
-			}
-		}
-		if by != "" {
-			return by, at
-		}
-	}
-	return by, at
-}
+// reviewDateRE finds the date of a "Reviewed by … on May 3, 2024" line.
+var reviewDateRE = regexp.MustCompile(`(?i)\breviewed\b[^\n]{0,120}?\b(?:on|:)?\s*((?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.? \d{1,2},? \d{4}|\d{1,2} (?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]* \d{4}|\d{4}-\d{2}-\d{2})`)
 
 // listingPathRE: taxonomy and search paths, and pagination ("/page/2",
 // "?paged=3"). A directory merely named "page" ("/page/index.php") is not one.

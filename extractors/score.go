@@ -147,9 +147,7 @@ func (x *page) analyze(n *html.Node, inLink bool) *nstat {
 	for c := n.FirstChild; c != nil; c = c.NextSibling {
 		switch c.Type {
 		case html.TextNode:
-			if len(x.mt.reviewed) < 10 && strings.Contains(c.Data, "eviewed") {
-				x.mt.reviewed = append(x.mt.reviewed, n)
-			}
+			x.observeText(n, c.Data)
 			k, commas := countText(c.Data)
 			st.text += k
 			st.commas += commas
