@@ -172,7 +172,7 @@ func (x *page) headlineText(h *html.Node) string {
 
 // kickerEl reports a label element set inside a headline: a kicker,
 // eyebrow or overline, a thread or category label or badge ("Info",
-// "Question"), or the date of the post.
+// "Question"), or the post's date or byline.
 func kickerEl(n *html.Node) bool {
 	if n.DataAtom == atom.Time {
 		return true
@@ -187,7 +187,8 @@ func kickerEl(n *html.Node) bool {
 		}
 	}
 	for _, w := range splitWords(c, nil) {
-		if w == "label" || w == "badge" || w == "prefix" {
+		switch w {
+		case "label", "badge", "prefix", "date", "timestamp", "dateline", "byline":
 			return true
 		}
 	}
@@ -210,7 +211,8 @@ var logoWords = map[string]bool{"logo": true, "brand": true, "branding": true, "
 // headlineRegion classifies a heading by its ancestors: hidden (screen-reader
 // only: never a headline), boiler (menu, footer, pop-up…), logo (site logo
 // or name), article (inside <article>/<main> or an article/post/entry
-// container).
+// container). Class words count on the heading's own region only: up to
+// the article container, and on elements of at most 2,000 characters.
 func (x *page) headlineRegion(h *html.Node) (hidden, boiler, logo, article bool) {
 	var words []string
 	for p, depth := h, 0; p != nil && p.Type == html.ElementNode && p.DataAtom != atom.Body; p, depth = p.Parent, depth+1 {
@@ -231,6 +233,11 @@ func (x *page) headlineRegion(h *html.Node) (hidden, boiler, logo, article bool)
 			boiler = true
 		} else if r == "main" || r == "article" {
 			article = true
+		}
+		if article || x.stats[p] == nil || x.stats[p].text > 2000 {
+			// Class words of the page's layout wrappers ("content-sidebar-
+			// wrap", "has-nav") say nothing about the heading.
+			continue
 		}
 		words = classTokens(p, words[:0])
 		site := false
@@ -447,36 +454,51 @@ func wordF1(a, b map[string]bool) float64 {
 // one when what precedes it is short or names the site ("Site: Title").
 // Parts naming the site (keys) are not matched.
 func titleMatch(h, m string, keys map[string]bool) float64 {
+	return titleMatchSeps(h, m, keys, titleSepsColon)
+}
+
+// titleMatchSeps is titleMatch splitting m at seps only.
+func titleMatchSeps(h, m string, keys map[string]bool, seps []string) float64 {
 	hs := titleWordSet(h)
 	best := wordF1(hs, titleWordSet(m))
 	if best == 1 {
 		return 1
 	}
-	m = stripSiteSegments(m, keys)
-	try := func(part string) {
+	try := func(part string, weight float64) {
 		if keys[normKey(part)] {
 			return
 		}
-		if f := wordF1(hs, titleWordSet(part)); f > best {
+		if f := weight * wordF1(hs, titleWordSet(part)); f > best {
 			best = f
 		}
 	}
-	for _, sep := range append(titleSeps, ": ") {
+	if s := stripSiteSegments(m, keys); s != m {
+		m = s
+		try(m, 1)
+	}
+	for _, sep := range seps {
 		for off := 0; off < len(m); {
 			i := strings.Index(m[off:], sep)
 			if i < 0 {
 				break
 			}
 			i += off
-			try(m[:i])
-			if pre := m[:i]; keys[normKey(pre)] || titleWords(pre) <= 3 {
-				try(m[i+len(sep):])
+			try(m[:i], 1)
+			switch pre := m[:i]; {
+			case keys[normKey(pre)]:
+				try(m[i+len(sep):], 1)
+			case titleWords(pre) <= 3:
+				// "Site: Title" or "Title | Site": a heading matching
+				// the leading part is the likelier headline.
+				try(m[i+len(sep):], 0.75)
 			}
 			off = i + len(sep)
 		}
 	}
 	return best
 }
+
+var titleSepsColon = append(append([]string{}, titleSeps...), ": ")
 
 // stripSiteSegments removes trailing and leading separator segments of t
 // that name the site (keys), at most two of each.
@@ -501,9 +523,9 @@ func stripSiteSegments(t string, keys map[string]bool) string {
 }
 
 // headlines returns the page's visible <h1> headings that may be its
-// headline, with their match against the metadata titles.
-func (x *page) headlines(metas []string, keys map[string]bool) []headline {
-	var out []headline
+// headline, with their match against the metadata titles, and the number of
+// visible <h1> headings outside logos, menus and other page furniture.
+func (x *page) headlines(metas []string, keys map[string]bool) (out []headline, shown int) {
 	for _, h := range x.mt.h1 {
 		st := x.stats[h]
 		if st == nil || st.flags&flagSkip != 0 || st.text == 0 || st.text > 400 {
@@ -534,13 +556,88 @@ func (x *page) headlines(metas []string, keys map[string]bool) []headline {
 				whole = f
 			}
 		}
+		if !logo && !boiler {
+			shown++
+		}
 		// A logo or site name matches only the site part of a title
-		// ("Site: Title"); a heading in a menu or pop-up matches little.
-		if logo && whole < 0.8 || boiler && c.match < 0.6 {
+		// ("Site: Title"), a heading in a menu, sidebar or pop-up at
+		// best a part: either must match a whole title.
+		if logo && whole < 0.8 || boiler && c.match < 0.8 && whole < 0.75 {
 			continue
 		}
 		c.weak = boiler || logo
 		out = append(out, c)
+	}
+	return out, shown
+}
+
+// otherHeadlines returns, when no <h1> is the headline, the visible <h2>
+// and <h3> headings and headline-classed elements ("post-title",
+// "headline") of the page, in document order (at most 80 looked at), with
+// their match against the metadata titles. Pages without an <h1> often set
+// their headline so.
+func (x *page) otherHeadlines(metas []string, keys map[string]bool) []headline {
+	var out []headline
+	seen := 0
+	var words []string
+	var walk func(n *html.Node)
+	walk = func(n *html.Node) {
+		for c := n.FirstChild; c != nil && seen < 80; c = c.NextSibling {
+			if c.Type != html.ElementNode {
+				continue
+			}
+			st := x.stats[c]
+			if st == nil || st.flags&flagSkip != 0 || st.text == 0 || isBoilerplateRegion(c) {
+				continue
+			}
+			cand := false
+			switch c.DataAtom {
+			case atom.H1:
+				continue // looked at already
+			case atom.H2, atom.H3:
+				cand = true
+			case atom.Div, atom.P, atom.Header, atom.Strong, atom.B:
+				if st.text <= 300 {
+					words = classTokens(c, words[:0])
+					for _, w := range words {
+						if w == "title" || w == "headline" {
+							cand = true
+							break
+						}
+					}
+				}
+			}
+			if !cand {
+				if st.flags&flagHasBlock != 0 || c.DataAtom == atom.Header {
+					walk(c)
+				}
+				continue
+			}
+			seen++
+			if st.text > 300 {
+				continue
+			}
+			hidden, boiler, logo, art := x.headlineRegion(c)
+			if hidden || boiler || logo || x.linksHome(c, st.text) {
+				continue
+			}
+			t := x.headlineText(c)
+			if titleWords(t) < 2 || keys[normKey(t)] {
+				continue // one word ("Git") matches a title's part by chance
+			}
+			h := headline{n: c, text: t, article: art}
+			for _, m := range metas {
+				// Not split at ": ": a heading holding the part before
+				// the colon is a kicker line, not the headline.
+				if f := titleMatchSeps(t, m, keys, titleSeps); f > h.match {
+					h.match = f
+				}
+			}
+			out = append(out, h)
+		}
+	}
+	if x.body != nil {
+		walk(x.body)
 	}
 	return out
 }
@@ -655,7 +752,16 @@ func (x *page) chooseTitle(a *article.Article, ld ldInfo, h1s []string) {
 	meta := x.metaTitle(a.SiteName, ld, h1s)
 	metas := x.metaTitles(ld)
 	keys := x.siteKeys(a.SiteName)
-	if hl := pickHeadline(x.headlines(metas, keys), metas); hl != nil {
+	cands, shown := x.headlines(metas, keys)
+	hl := pickHeadline(cands, metas)
+	if hl == nil && shown == 0 && len(metas) > 0 {
+		// No <h1> in the page's own content: a heading or headline-classed
+		// element matching a metadata title closely is the headline.
+		if h := pickHeadline(x.otherHeadlines(metas, keys), metas); h != nil && h.match >= 0.85 {
+			hl = h
+		}
+	}
+	if hl != nil {
 		t := dropLabel(x.cleanSiteTitle(hl.text, a.SiteName), metas, keys)
 		a.Title, x.title = t, t
 		// Headings repeating the metadata title, or the headline with its
