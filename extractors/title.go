@@ -315,9 +315,17 @@ func (x *page) linksHome(h *html.Node, text int) bool {
 
 // cleanSiteTitle strips the site's name from a title: a segment naming the
 // site (cleanTitle), its initials ("Title | WFA" for World Future Awards) or
-// its host ("Title — LessWrong" on www.lesswrong.com, "Title | Newegg.com").
+// its host ("Title — LessWrong" on www.lesswrong.com, "Title | Newegg.com"),
+// at most two levels of them; and the site's name with the tagline after it
+// ("Title — Site | Care close to home").
 func (x *page) cleanSiteTitle(t, site string) string {
+	orig := normSpace(t)
 	t = cleanTitle(t, site)
+	if pre := site + ": "; site != "" && !x.isSiteRoot() && len(t) > len(pre) && strings.EqualFold(t[:len(pre)], pre) && titleWords(t[len(pre):]) >= 2 {
+		// "Site: Title" — but the home page's "Site: what we do" names
+		// the site itself.
+		t = strings.TrimSpace(t[len(pre):])
+	}
 	for k := 0; k < 2; k++ {
 		cut := false
 		for _, sep := range titleSeps {
@@ -334,7 +342,49 @@ func (x *page) cleanSiteTitle(t, site string) string {
 			break
 		}
 	}
+	if t != orig {
+		// "Title | Section | Site": with the site gone, a short section
+		// name after a last " | " goes too.
+		if i := strings.LastIndex(t, " | "); i > 0 && titleWords(t[:i]) >= 2 && titleWords(t[i+3:]) <= 3 {
+			t = strings.TrimSpace(t[:i])
+		}
+		return t
+	}
+	// "Title — Site | tagline": the site's name in the middle ends the
+	// title; what follows it is the site's tagline.
+	if site != "" {
+		sk := normKey(site)
+		for _, sep := range titleSeps {
+			for off := 0; off < len(t); {
+				i := strings.Index(t[off:], sep)
+				if i < 0 {
+					break
+				}
+				i += off
+				rest := t[i+len(sep):]
+				end := len(rest)
+				for _, sep2 := range titleSeps {
+					if j := strings.Index(rest, sep2); j > 0 && j < end {
+						end = j
+					}
+				}
+				if end < len(rest) && normKey(rest[:end]) == sk && titleWords(t[:i]) >= 2 {
+					return strings.TrimSpace(t[:i])
+				}
+				off = i + len(sep)
+			}
+		}
+	}
 	return t
+}
+
+// isSiteRoot reports the page at the root of its host ("/", "/index.html").
+func (x *page) isSiteRoot() bool {
+	if x.pageU == nil {
+		return false
+	}
+	p := strings.TrimSuffix(x.pageU.EscapedPath(), "/")
+	return p == "" || p == "/index.html" || p == "/index.php"
 }
 
 // namesSite reports a title segment that names the site: the initials of
