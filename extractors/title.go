@@ -737,6 +737,22 @@ func dropLabel(t string, metas []string, keys map[string]bool) string {
 	return t
 }
 
+// sharedWords is the largest number of words t shares with one of metas.
+func sharedWords(t string, metas []string) int {
+	ts := titleWordSet(t)
+	best := 0
+	for _, m := range metas {
+		n := 0
+		for w := range titleWordSet(m) {
+			if ts[w] {
+				n++
+			}
+		}
+		best = max(best, n)
+	}
+	return best
+}
+
 // firstSegment is t up to its first separator (" | ", " - "…).
 func firstSegment(t string) string {
 	end := len(t)
@@ -804,6 +820,14 @@ func (x *page) chooseTitle(a *article.Article, ld ldInfo, h1s []string) {
 	keys := x.siteKeys(a.SiteName)
 	cands, shown := x.headlines(metas, keys)
 	hl := pickHeadline(cands, metas)
+	if hl == nil && shown == 1 && len(cands) == 1 && cands[0].article && !cands[0].weak && cands[0].match >= 0.25 &&
+		sharedWords(cands[0].text, metas) >= 2 {
+		// The page's only headline, in the article, sharing words with a
+		// metadata title rewritten for search engines ("Best Apps to Learn
+		// a Language in 2025 – Top 10 Picks" for "Top 10: Best Language
+		// Learning App").
+		hl = &cands[0]
+	}
 	if hl == nil && shown == 0 && len(metas) > 0 {
 		// No <h1> in the page's own content: a heading or headline-classed
 		// element matching a metadata title closely is the headline.
