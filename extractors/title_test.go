@@ -64,6 +64,8 @@ func TestTitleVisibleHeadline(t *testing.T) {
 			`<h1>Lowering Blood Pressure – Riverside Health</h1>`, "Lowering Blood Pressure"},
 		{"JSON-LD headline", `<script type="application/ld+json">{"@type":"MedicalWebPage","headline":"High Blood Pressure (Hypertension): Symptoms and Causes"}</script>`,
 			`<h1>High Blood Pressure (Hypertension)</h1>`, "High Blood Pressure (Hypertension)"},
+		{"drastic SEO rewrite, only h1 of the article", site + `<meta property="og:title" content="Hypertension Treatment: What Are Your Options?">`,
+			`<h1>A Guide to Hypertension Treatment for Older Adults</h1>`, "A Guide to Hypertension Treatment for Older Adults"},
 		{"typography of the page", site + `<meta property="og:title" content="What's a Normal Blood Pressure?">`,
 			`<h1>What’s a Normal Blood Pressure?</h1>`, "What’s a Normal Blood Pressure?"},
 	} {
