@@ -290,19 +290,25 @@ func (x *page) isHomeLink(href string) bool {
 	return i < 0 || rest[i:] == "/"
 }
 
-// linksHome reports a heading whose text is mostly a link to the site's
-// home page: the site's logo or name.
-func (x *page) linksHome(h *html.Node, text int) bool {
-	found := false
+// headingLink is the address a heading links to: that of a link inside it
+// holding at least half its text, or of a link around it (up to three
+// levels up); "" when it links nowhere.
+func (x *page) headingLink(h *html.Node, text int) string {
+	for p, depth := h.Parent, 0; p != nil && depth < 3; p, depth = p.Parent, depth+1 {
+		if p.DataAtom == atom.A {
+			return attr(p, "href")
+		}
+	}
+	href := ""
 	var walk func(n *html.Node)
 	walk = func(n *html.Node) {
-		for c := n.FirstChild; c != nil && !found; c = c.NextSibling {
+		for c := n.FirstChild; c != nil && href == ""; c = c.NextSibling {
 			if c.Type != html.ElementNode {
 				continue
 			}
 			if c.DataAtom == atom.A {
-				if st := x.stats[c]; st != nil && st.text*2 >= text && x.isHomeLink(attr(c, "href")) {
-					found = true
+				if st := x.stats[c]; st != nil && st.text*2 >= text {
+					href = strings.TrimSpace(attr(c, "href"))
 				}
 				continue
 			}
@@ -310,7 +316,42 @@ func (x *page) linksHome(h *html.Node, text int) bool {
 		}
 	}
 	walk(h)
-	return found
+	return href
+}
+
+// linksHome reports a heading whose text is mostly a link to the site's
+// home page: the site's logo or name.
+func (x *page) linksHome(h *html.Node, text int) bool {
+	l := x.headingLink(h, text)
+	return l != "" && x.isHomeLink(l)
+}
+
+// linksElsewhere reports a heading that links to another page than this
+// one (its canonical address or its own): a teaser of another article.
+// A headline linking to its own article (a permalink) does not count.
+func (x *page) linksElsewhere(h *html.Node, text int) bool {
+	l := x.headingLink(h, text)
+	if l == "" || strings.HasPrefix(l, "#") || x.isHomeLink(l) || x.pageU == nil {
+		return false
+	}
+	u := pageKey(x.resolveURL(l))
+	return u != "" && u != pageKey(x.pageURL) && u != pageKey(x.resolveURL(x.mt.canon))
+}
+
+// pageKey reduces an absolute URL to host (without "www.") and path
+// (without a trailing slash), lower-cased, for comparing page addresses.
+func pageKey(u string) string {
+	if u == "" {
+		return ""
+	}
+	if i := strings.Index(u, "://"); i >= 0 {
+		u = u[i+3:]
+	}
+	if i := strings.IndexAny(u, "?#"); i >= 0 {
+		u = u[:i]
+	}
+	u = strings.TrimPrefix(strings.ToLower(u), "www.")
+	return strings.TrimSuffix(u, "/")
 }
 
 // cleanSiteTitle strips the site's name from a title: a segment naming the
@@ -588,6 +629,9 @@ func (x *page) headlines(metas []string, keys map[string]bool) (out []headline, 
 		if !logo {
 			logo = x.linksHome(h, st.text)
 		}
+		if !boiler && x.linksElsewhere(h, st.text) {
+			boiler = true // a teaser of another article
+		}
 		t := x.headlineText(h)
 		if titleWords(t) == 0 {
 			continue
@@ -668,7 +712,7 @@ func (x *page) otherHeadlines(metas []string, keys map[string]bool) []headline {
 				continue
 			}
 			hidden, boiler, logo, art := x.headlineRegion(c)
-			if hidden || boiler || logo || x.linksHome(c, st.text) {
+			if hidden || boiler || logo || x.linksHome(c, st.text) || x.linksElsewhere(c, st.text) {
 				continue
 			}
 			t := x.headlineText(c)
@@ -821,11 +865,12 @@ func (x *page) chooseTitle(a *article.Article, ld ldInfo, h1s []string) {
 	cands, shown := x.headlines(metas, keys)
 	hl := pickHeadline(cands, metas)
 	if hl == nil && shown == 1 && len(cands) == 1 && cands[0].article && !cands[0].weak && cands[0].match >= 0.25 &&
-		sharedWords(cands[0].text, metas) >= 2 {
+		(sharedWords(cands[0].text, metas) >= 2 || sharedWords(cands[0].text, metas) == len(titleWordSet(cands[0].text))) {
 		// The page's only headline, in the article, sharing words with a
 		// metadata title rewritten for search engines ("Best Apps to Learn
 		// a Language in 2025 – Top 10 Picks" for "Top 10: Best Language
-		// Learning App").
+		// Learning App"), or all of whose words are in one ("Microphones",
+		// "Buy Microphones at Thomann").
 		hl = &cands[0]
 	}
 	if hl == nil && shown == 0 && len(metas) > 0 {

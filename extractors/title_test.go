@@ -66,6 +66,8 @@ func TestTitleVisibleHeadline(t *testing.T) {
 			`<h1>High Blood Pressure (Hypertension)</h1>`, "High Blood Pressure (Hypertension)"},
 		{"drastic SEO rewrite, only h1 of the article", site + `<meta property="og:title" content="Hypertension Treatment: What Are Your Options?">`,
 			`<h1>A Guide to Hypertension Treatment for Older Adults</h1>`, "A Guide to Hypertension Treatment for Older Adults"},
+		{"short h1 whose words are in the metadata title", `<meta property="og:title" content="Shop Blood Pressure Monitors">`,
+			`<h1>Monitors</h1>`, "Monitors"},
 		{"typography of the page", site + `<meta property="og:title" content="What's a Normal Blood Pressure?">`,
 			`<h1>What’s a Normal Blood Pressure?</h1>`, "What’s a Normal Blood Pressure?"},
 	} {
