@@ -276,7 +276,7 @@ func TestMetadataPrecedence(t *testing.T) {
 		og      = `<meta property="og:title" content="OG title"><meta property="og:description" content="OG description"><meta property="article:published_time" content="2020-05-06T07:08:09Z"><meta property="article:modified_time" content="2020-06-07">`
 		meta    = `<meta name="author" content="Meta Author"><meta name="description" content="Meta description"><meta name="citation_publication_date" content="2019/03/04"><meta name="DC.title" content="DC title"><meta name="citation_title" content="Citation title">`
 		title   = `<title>Doc Title Here For Tests | Some Site</title>`
-		visible = `<h1>Visible headline</h1><p class="byline">By <a rel="author" href="/a/v">Visible Author</a></p><time datetime="2018-07-08">July 8, 2018</time>`
+		visible = `<h1>Seen on the page</h1><p class="byline">By <a rel="author" href="/a/v">Visible Author</a></p><time datetime="2018-07-08">July 8, 2018</time>`
 	)
 	cases := []struct {
 		name, head, body                             string
@@ -326,12 +326,10 @@ func TestMetadataPrecedence(t *testing.T) {
 		eq(t, "title", a.Title, "Ten Tips for Better Sleep When You Travel Abroad")
 		eq(t, "language", a.Language, "pt")
 	})
-	t.Run("short title keeps its site suffix", func(t *testing.T) {
-		// What remains without the suffix is too short to stand alone: the
-		// page's own name for itself is kept.
+	t.Run("short title loses its site suffix too", func(t *testing.T) {
 		head := `<meta property="og:site_name" content="Health Site"><meta property="og:title" content="Ten Tips for Better Sleep | Health Site">`
 		a := extract(t, Options{}, "https://example.com/post", metaPage(head, ""), nil)
-		eq(t, "title", a.Title, "Ten Tips for Better Sleep | Health Site")
+		eq(t, "title", a.Title, "Ten Tips for Better Sleep")
 	})
 	t.Run("title without site name in the suffix", func(t *testing.T) {
 		head := `<meta property="og:site_name" content="Health Site"><meta property="og:title" content="Sleep and the Heart: What a Ten-Year Study Found - Part Two">`

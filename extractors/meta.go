@@ -578,21 +578,10 @@ func langCode(s string) string {
 
 var titleSeps = []string{" | ", " - ", " – ", " — ", " :: ", " / ", " » ", " · ", " • ", " \\ ", " > "}
 
-// minStandaloneWords is how long (in words) a metadata title must remain for
-// a site-name suffix to be stripped from it: "Ten Ways to Sleep Better When
-// Travelling | Site" loses " | Site", but a short "How to Build a Terrarium |
-// Site" is kept whole, since that is how the page names itself (Readability
-// and most readers show such og:title values unchanged).
-const minStandaloneWords = 7
-
 // cleanMetaTitle strips a site-name suffix or prefix from a metadata title
-// (og:title, JSON-LD…) when what remains is long enough to stand alone.
+// (og:title, JSON-LD…).
 func cleanMetaTitle(t, site string) string {
-	c := cleanTitle(t, site)
-	if c != normSpace(t) && titleWords(c) < minStandaloneWords {
-		return normSpace(t)
-	}
-	return c
+	return cleanTitle(t, site)
 }
 
 // titleWords counts words for the title rules: white-space separated tokens

@@ -33,38 +33,11 @@ func (x *page) metadata(a *article.Article) {
 		}
 	}
 	title := x.selText(x.e.sel.title)
-	if title == "" {
-		if ld.articleType {
-			title = ld.name
-			if normKey(title) == normKey(a.SiteName) || normKey(title) == normKey(ld.site) {
-				title = "" // the publisher's name, not the article's
-			}
-			if ld.headline != "" && (title == "" || ld.headline != title && similarity(ld.headline, m.title) > 0.75 && similarity(ld.name, m.title) <= 0.75) {
-				title = ld.headline
-			}
-		}
-		if title == "" {
-			title = m.first("dc:title", "dcterm:title", "dcterms:title", "og:title", "title", "twitter:title", "parsely-title", "citation_title", "headline")
-		}
-		if title == "" {
-			title = x.microdata("headline")
-		}
-		if title != "" {
-			title = cleanMetaTitle(title, a.SiteName)
-		} else if m.title != "" {
-			title = cleanDocTitle(m.title, a.SiteName, h1s)
-		} else if len(h1s) > 0 {
-			title = h1s[0]
-		}
-	}
-	a.Title = normSpace(html.UnescapeString(title))
-	x.title = a.Title
-	if len(h1s) == 1 && x.title != "" && normKey(h1s[0]) != normKey(x.title) &&
-		(similarity(x.title, h1s[0]) > 0.75 || x.isTitleVariant(h1s[0], ld)) {
-		// Also drop the visible headline from the body when it differs
-		// slightly (Readability's test: most of its words are in the title).
-		// A headline that says something else is a heading of the body.
-		x.h1 = h1s[0]
+	if title != "" {
+		a.Title = normSpace(html.UnescapeString(title))
+		x.title = a.Title
+	} else {
+		x.chooseTitle(a, ld, h1s)
 	}
 
 	a.Description = firstNonEmpty(ld.description, m.first("og:description", "description", "dc:description", "dcterms:description", "twitter:description"), x.microdata("description"))

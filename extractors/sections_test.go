@@ -111,11 +111,11 @@ func TestHeadlineUnlikeTitle(t *testing.T) {
 	eqs(t, "headings", headings(a), []string{"Part one: the sunlight problem"})
 	a = extract(t, Options{}, "https://news.example/vitamin-d", page("Vitamin D in winter: who needs a supplement?"), nil)
 	eqs(t, "headings", headings(a), []string{""})
-	// The headline is the og:title while the title comes from JSON-LD: still
-	// the headline, not a body heading.
+	// The headline is the og:title, the JSON-LD headline another wording:
+	// the visible headline is the title, and not a body heading.
 	variant := `<html><head><meta property="og:title" content="Stock Is Falling After Its Earnings Release"><script type="application/ld+json">{"@type":"NewsArticle","headline":"Shares Drop on Weak Results"}</script></head><body><article><h1>Stock Is Falling After Its Earnings Release</h1>` + longBody + `</article></body></html>`
 	a = extract(t, Options{}, "https://news.example/stock", []byte(variant), nil)
-	eq(t, "title", a.Title, "Shares Drop on Weak Results")
+	eq(t, "title", a.Title, "Stock Is Falling After Its Earnings Release")
 	eqs(t, "headings", headings(a), []string{""})
 }
 

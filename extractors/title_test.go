@@ -1,0 +1,168 @@
+package extractors
+
+import (
+	"strings"
+	"testing"
+)
+
+// titleBody is the body of the test articles: a few paragraphs about
+// blood pressure, long enough to be the page's content.
+const titleBody = `<p>High blood pressure rarely causes symptoms, which is why regular checks matter. Many adults have it without knowing.</p>
+<p>Cutting down on salt, moving more and keeping a healthy weight lower blood pressure for most people within a few weeks.</p>
+<p>If lifestyle changes are not enough, a doctor may suggest medicines. Most people need more than one to reach their target.</p>
+<p>Home blood pressure monitors help you and your care team see how well the treatment works between visits.</p>`
+
+// titlePage is a health article page: head, a site header, then the
+// article with the given header markup.
+func titlePage(head, siteHeader, articleHeader string) []byte {
+	return []byte(`<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">` + head + `</head><body>
+<header class="site-header">` + siteHeader + `<nav><ul><li><a href="/conditions">Conditions</a></li><li><a href="/wellness">Wellness</a></li></ul></nav></header>
+<main><article><header class="entry-header">` + articleHeader + `</header>
+<div class="entry-content">` + titleBody + `</div></article></main>
+<footer><p>© Riverside Health</p></footer></body></html>`)
+}
+
+func titleOf(t *testing.T, page []byte) string {
+	t.Helper()
+	return extract(t, Options{}, "https://www.riversidehealth.example/conditions/blood-pressure", page, nil).Title
+}
+
+// TestTitleSiteSuffixes: the site's name is stripped from metadata titles in
+// all its forms when no visible heading names the article.
+func TestTitleSiteSuffixes(t *testing.T) {
+	site := `<meta property="og:site_name" content="Riverside Health">`
+	for _, c := range []struct{ name, head, want string }{
+		{"pipe", site + `<title>Lowering Blood Pressure | Riverside Health</title>`, "Lowering Blood Pressure"},
+		{"hyphen", site + `<title>Lowering Blood Pressure - Riverside Health</title>`, "Lowering Blood Pressure"},
+		{"bullet", site + `<meta property="og:title" content="Lowering Blood Pressure • Riverside Health">`, "Lowering Blood Pressure"},
+		{"dash and tagline", site + `<meta property="og:title" content="Lowering Blood Pressure — Riverside Health | Care close to home">`, "Lowering Blood Pressure"},
+		{"two levels", site + `<title>Lowering Blood Pressure | Heart Health | Riverside Health</title>`, "Lowering Blood Pressure"},
+		{"prefix", site + `<meta property="og:title" content="Riverside Health: Lowering Blood Pressure">`, "Lowering Blood Pressure"},
+		{"short title too", site + `<meta property="og:title" content="Salt | Riverside Health">`, "Salt"},
+		{"site named by its host", `<meta property="og:title" content="Lowering Blood Pressure | RiversideHealth.example">`, "Lowering Blood Pressure"},
+		{"site named by its initials", `<meta property="og:site_name" content="Riverside Community Hospital"><meta property="og:title" content="Lowering Blood Pressure | RCH">`, "Lowering Blood Pressure"},
+		{"a subtitle is kept", site + `<meta property="og:title" content="Blood Pressure: What the Numbers Mean - Part Two">`, "Blood Pressure: What the Numbers Mean - Part Two"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			eq(t, "title", titleOf(t, titlePage(c.head, "", "")), c.want)
+		})
+	}
+}
+
+// TestTitleVisibleHeadline: the article's h1 is the title when it is a
+// variant of the metadata title, whatever the metadata says.
+func TestTitleVisibleHeadline(t *testing.T) {
+	site := `<meta property="og:site_name" content="Riverside Health">`
+	for _, c := range []struct{ name, head, h1, want string }{
+		{"SEO rewrite", site + `<meta property="og:title" content="How to Lower Blood Pressure Naturally: 7 Proven Ways | Riverside Health">`,
+			`<h1 class="entry-title">Seven Ways to Lower Your Blood Pressure Naturally</h1>`, "Seven Ways to Lower Your Blood Pressure Naturally"},
+		{"other year", site + `<meta property="og:title" content="Blood Pressure Guidelines for 2025">`,
+			`<h1>Blood Pressure Guidelines for 2026</h1>`, "Blood Pressure Guidelines for 2026"},
+		{"year decoration", site + `<meta property="og:title" content="Blood Pressure Monitors [2025]: Top 10 Tested | Riverside Health"><title>Blood Pressure Monitors [2025]: Top 10 Tested | Riverside Health</title>`,
+			`<h1>The Blood Pressure Monitors Our Nurses Trust</h1>`, "The Blood Pressure Monitors Our Nurses Trust"},
+		{"headline with the site suffix", site + `<meta property="og:title" content="Lowering Blood Pressure | Riverside Health">`,
+			`<h1>Lowering Blood Pressure – Riverside Health</h1>`, "Lowering Blood Pressure"},
+		{"JSON-LD headline", `<script type="application/ld+json">{"@type":"MedicalWebPage","headline":"High Blood Pressure (Hypertension): Symptoms and Causes"}</script>`,
+			`<h1>High Blood Pressure (Hypertension)</h1>`, "High Blood Pressure (Hypertension)"},
+		{"drastic SEO rewrite, only h1 of the article", site + `<meta property="og:title" content="Hypertension Treatment: What Are Your Options?">`,
+			`<h1>A Guide to Hypertension Treatment for Older Adults</h1>`, "A Guide to Hypertension Treatment for Older Adults"},
+		{"short h1 whose words are in the metadata title", `<meta property="og:title" content="Shop Blood Pressure Monitors">`,
+			`<h1>Monitors</h1>`, "Monitors"},
+		{"typography of the page", site + `<meta property="og:title" content="What's a Normal Blood Pressure?">`,
+			`<h1>What’s a Normal Blood Pressure?</h1>`, "What’s a Normal Blood Pressure?"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			eq(t, "title", titleOf(t, titlePage(c.head, "", c.h1)), c.want)
+		})
+	}
+}
+
+// TestTitleHiddenAndFurnitureHeadings: screen-reader-only headings, kickers,
+// logos, site names and pop-up headings are never the title.
+func TestTitleHiddenAndFurnitureHeadings(t *testing.T) {
+	head := `<meta property="og:site_name" content="Riverside Health"><meta property="og:title" content="Seven Ways to Lower Blood Pressure | Riverside Health">`
+	const h1 = `<h1 class="entry-title">Seven Ways to Lower Your Blood Pressure</h1>`
+	const want = "Seven Ways to Lower Your Blood Pressure"
+	for _, c := range []struct{ name, siteHeader, articleHeader, want string }{
+		{"sr-only h1 before the headline", `<h1 class="sr-only">Seven Ways to Lower Blood Pressure</h1>`, h1, want},
+		{"visually-hidden wrapper", `<div class="visually-hidden"><h1>Seven ways to lower blood pressure</h1></div>`, h1, want},
+		{"clipped h1", `<h1 style="position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0,0,0,0)">Seven Ways to Lower Blood Pressure</h1>`, h1, want},
+		{"screen-reader-only h1 only", `<h1 class="screen-reader-text">Seven Ways to Lower Blood Pressure | Riverside Health</h1>`, `<h2 class="headline">Seven ways to lower your blood pressure</h2>`, "Seven ways to lower your blood pressure"},
+		{"kicker above the headline", "", `<p class="kicker">Heart health</p>` + h1, want},
+		{"eyebrow inside the headline", "", `<h1><span class="eyebrow">Heart health</span> Seven Ways to Lower Your Blood Pressure</h1>`, want},
+		{"date inside the headline", "", `<h1><time datetime="2025-03-04">Mar 4, 2025</time> Seven Ways to Lower Your Blood Pressure</h1>`, want},
+		{"logo h1", `<h1 class="site-title"><a href="/"><img src="/logo.svg" alt="">Riverside Health</a></h1>`, h1, want},
+		{"site-name h1 without link", `<div class="branding"><h1>Riverside Health</h1></div>`, h1, want},
+		{"cookie banner h1", `<div class="cookie-consent"><h1>We value your privacy</h1><p>We use cookies to improve this site.</p></div>`, h1, want},
+		{"label before the headline", "", `<h1>Blog: Seven Ways to Lower Blood Pressure</h1>`, "Seven Ways to Lower Blood Pressure"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			eq(t, "title", titleOf(t, titlePage(head, c.siteHeader, c.articleHeader)), c.want)
+		})
+	}
+}
+
+// TestTitleWithoutH1: a page without an h1 of its own takes a heading or
+// headline-classed element matching the metadata; nothing matching leaves
+// the cleaned metadata title.
+func TestTitleWithoutH1(t *testing.T) {
+	head := `<meta property="og:site_name" content="Riverside Health"><title>Salt and Your Heart: How Much Is Too Much? | Riverside Health</title>`
+	for _, c := range []struct{ name, siteHeader, articleHeader, want string }{
+		{"h2 headline", "", `<h2 class="post-title">Salt and your heart: how much is too much?</h2>`, "Salt and your heart: how much is too much?"},
+		{"headline-classed div", "", `<div class="article-headline">Salt and Your Heart — How Much Is Too Much?</div>`, "Salt and Your Heart — How Much Is Too Much?"},
+		{"only the site name in an h1", `<h1 class="logo"><a href="https://www.riversidehealth.example/">Riverside Health</a></h1>`, `<h2>Salt and Your Heart: How Much Is Too Much?</h2>`, "Salt and Your Heart: How Much Is Too Much?"},
+		{"nothing matches", "", `<p class="byline">By Dana Whitfield, RN</p>`, "Salt and Your Heart: How Much Is Too Much?"},
+		{"an unrelated h1 is not taken", "", `<h1>Our Blog</h1>`, "Salt and Your Heart: How Much Is Too Much?"},
+		{"a kicker line is not the headline", "", `<h2>Salt and Your Heart:</h2><h3>How Much Is Too Much?</h3>`, "Salt and Your Heart: How Much Is Too Much?"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			eq(t, "title", titleOf(t, titlePage(head, c.siteHeader, c.articleHeader)), c.want)
+		})
+	}
+}
+
+// TestTitleHeadlineLeavesBody: the headline taken as the title is not a
+// body heading, nor is a heading repeating the metadata title.
+func TestTitleHeadlineLeavesBody(t *testing.T) {
+	head := `<meta property="og:title" content="How to Lower Blood Pressure Naturally: 7 Proven Ways">`
+	page := titlePage(head, "", `<h1>Seven Ways to Lower Your Blood Pressure Naturally</h1><h2>How to Lower Blood Pressure Naturally: 7 Proven Ways</h2>`)
+	a := extract(t, Options{}, "https://www.riversidehealth.example/conditions/blood-pressure", page, nil)
+	eq(t, "title", a.Title, "Seven Ways to Lower Your Blood Pressure Naturally")
+	for _, h := range headings(a) {
+		if h != "" {
+			t.Errorf("body heading %q: the title is not a body heading", h)
+		}
+	}
+	if !strings.HasPrefix(a.Text, "High blood pressure rarely causes symptoms") {
+		t.Errorf("text starts %q", a.Text[:min(60, len(a.Text))])
+	}
+}
+
+func TestSrOnlyAndClip(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want bool
+	}{
+		{"position:absolute!important;clip:rect(1px,1px,1px,1px)", true},
+		{"clip-path: inset(50%); width: 1px", true},
+		{"position:absolute;left:-9999px", true},
+		{"width:1px;height:1px;overflow:hidden", true},
+		{"text-align:center;margin:0", false},
+		{"overflow:hidden;height:300px", false},
+	} {
+		if got := clipStyle(c.in); got != c.want {
+			t.Errorf("clipStyle(%q) = %v, want %v", c.in, got, c.want)
+		}
+	}
+	for _, c := range []struct {
+		in   string
+		want bool
+	}{
+		{"sr-only", true}, {"visually-hidden", true}, {"screen-reader-text", true}, {"u-visually-hidden", true},
+		{"element-invisible", true}, {"hidden", true}, {"entry-title", false}, {"overflow-hidden", false},
+	} {
+		if got := srOnlyClass(c.in); got != c.want {
+			t.Errorf("srOnlyClass(%q) = %v, want %v", c.in, got, c.want)
+		}
+	}
+}
