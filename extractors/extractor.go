@@ -248,6 +248,7 @@ func (x *page) run(a *article.Article) {
 			}
 		}
 	}
+	x.pageDates(a)
 	x.finish(a, sections)
 }
 

@@ -98,17 +98,7 @@ func (x *page) metadata(a *article.Article) {
 	}
 	a.Authors = cleanAuthors(authors)
 
-	// Dates.
-	a.PublishedAt = isoDate(x.selText(x.e.sel.published))
-	if a.PublishedAt == "" {
-		a.PublishedAt = firstDate(ld.published, m.first("article:published_time"), m.first("citation_publication_date", "citation_date", "citation_online_date"),
-			m.first("dc:date.issued", "dcterms:issued", "dc:date", "dcterms:date", "dcterms:created", "parsely-pub-date", "sailthru.date", "pubdate", "publishdate", "publish-date", "date", "og:published_time", "article.published", "datepublished"),
-			x.microdata("datePublished"), x.visibleDate())
-	}
-	a.ModifiedAt = isoDate(x.selText(x.e.sel.modified))
-	if a.ModifiedAt == "" {
-		a.ModifiedAt = firstDate(ld.modified, m.first("article:modified_time", "og:updated_time"), m.first("dcterms:modified", "dc:date.modified", "last-modified", "lastmod", "article.updated", "datemodified"), x.microdata("dateModified"))
-	}
+	// Dates: pageDates, once the content is known.
 
 	a.Language = firstNonEmpty(langCode(m.lang), langCode(ld.lang), langCode(m.first("content-language", "dc:language", "dcterms:language", "citation_language", "language")), langCode(m.first("og:locale")))
 
@@ -144,39 +134,16 @@ func (x *page) metadata(a *article.Article) {
 	if rb == "" {
 		rb = x.microdata("reviewedBy")
 	}
-	ra := isoDate(ld.reviewedAt)
-	if ra == "" {
-		ra = isoDate(x.microdata("lastReviewed"))
-	}
-	if rb == "" || ra == "" {
-		vb, va := x.visibleReview()
-		if rb == "" {
-			rb = vb
-		}
-		if ra == "" {
-			ra = va
-		}
-	}
-	if ra == "" {
-		ra = isoDate(m.first("lastreviewed", "last-reviewed"))
+	if rb == "" {
+		rb, _ = x.visibleReview()
 	}
 	a.ReviewedBy = strings.TrimSpace(rb)
-	a.ReviewedAt = ra
 }
 
 func firstNonEmpty(vs ...string) string {
 	for _, v := range vs {
 		if v = strings.TrimSpace(v); v != "" {
 			return v
-		}
-	}
-	return ""
-}
-
-func firstDate(vs ...string) string {
-	for _, v := range vs {
-		if d := isoDate(v); d != "" {
-			return d
 		}
 	}
 	return ""
@@ -248,10 +215,7 @@ func (x *page) visibleAuthors() []string {
 			continue
 		}
 		t := strings.ReplaceAll(x.textOf(n), "\n", " ")
-		if dateInTextRE.MatchString(t) {
-			t = strings.TrimSpace(dateInTextRE.ReplaceAllString(t, ""))
-			t = strings.TrimRight(t, " ,|·•-–—")
-		}
+		t = stripDates(t)
 		if t != "" && wordCount(t) <= 8 {
 			return []string{t}
 		}
@@ -259,24 +223,8 @@ func (x *page) visibleAuthors() []string {
 	return nil
 }
 
-// visibleDate is the datetime of the first <time> element with one.
-func (x *page) visibleDate() string {
-	for _, n := range x.mt.times {
-		if st := x.stats[n]; st == nil || st.flags&flagSkip != 0 {
-			continue
-		}
-		if v := attr(n, "datetime"); v != "" {
-			if d := isoDate(v); d != "" {
-				return d
-			}
-		}
-	}
-	return ""
-}
-
 var (
-	reviewedRE   = regexp.MustCompile(`(?i)\breviewed\s+by\s*:?\s*(.+?)\s*(?:$|\s(?:on|—|–|-|\||•|·)\s|\b(?:written|updated|last|published|by)\b|\s\d{1,2}/\d{1,2}/\d{2,4}|\s(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d)`)
-	reviewDateRE = regexp.MustCompile(`(?i)\breviewed\b[^\n]{0,120}?\b(?:on|:)?\s*((?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.? \d{1,2},? \d{4}|\d{1,2} (?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]* \d{4}|\d{4}-\d{2}-\d{2})`)
+	reviewedRE = regexp.MustCompile(`(?i)\breviewed\s+by\s*:?\s*(.+?)\s*(?:$|\s(?:on|—|–|-|\||•|·)\s|\b(?:written|updated|last|published|by)\b|\s\d{1,2}/\d{1,2}/\d{2,4}|\s(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d)`)
 )
 
 // visibleReview reads "Medically reviewed by Jane Doe, MD — on May 3, 2024"
@@ -306,11 +254,8 @@ func (x *page) visibleReview() (by, at string) {
 				by = name
 			}
 		}
-		if m := reviewDateRE.FindStringSubmatch(t); m != nil && at == "" {
-			at = isoDate(strings.ReplaceAll(strings.ReplaceAll(m[1], ",", ""), "  ", " "))
-			if at == "" {
-				at = isoDate(m[1])
-			}
+		if at == "" {
+			at = reviewDate(t)
 		}
 		if by != "" {
 			return by, at
