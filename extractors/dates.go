@@ -1,6 +1,10 @@
 package extractors
 
 import (
+	"fmt"
+	"os"
+	"slices"
+	"sort"
 	"net/url"
 	"strings"
 
@@ -54,56 +58,66 @@ func (x *page) pageDates(a *article.Article) {
 
 	metaPub := firstDateOf(ld.published, m.first("article:published_time"), m.first("citation_publication_date", "citation_date", "citation_online_date"),
 		m.first("dc:date.issued", "dcterms:issued", "dc:date", "dcterms:date", "dcterms:created", "parsely-pub-date", "sailthru.date", "pubdate", "publishdate", "publish-date", "date", "og:published_time", "article.published", "datepublished", "published", "date-pub"),
-		x.microdata("datePublished"))
-	metaMod := firstDateOf(ld.modified, m.first("article:modified_time", "og:updated_time"), m.first("dcterms:modified", "dc:date.modified", "last-modified", "lastmod", "article.updated", "datemodified"), x.microdata("dateModified"))
+		x.microdata("datePublished"), m.keyed(isPubKey))
+	metaMod := firstDateOf(ld.modified, m.first("article:modified_time", "og:updated_time"), m.first("dcterms:modified", "dc:date.modified", "last-modified", "lastmod", "article.updated", "datemodified"),
+		x.microdata("dateModified"), m.keyed(isModKey))
 
-	shown := x.shownDates(order)
-	var visPub, visNone, visMod, visRev datetext.Date
-	best := map[byte]int{}
-	for _, s := range shown {
-		if d, ok := best[s.kind]; ok && d <= s.dist {
-			continue
+	urlDay := x.urlDate()
+	evidence := []string{metaPub.DayText(), metaMod.DayText(), urlDay.DayText()}
+
+	var sh shown
+	sh.read(x.shownDates(order, false, evidence))
+	if sh.pub.IsZero() && sh.none.IsZero() && metaPub.IsZero() {
+		// Nothing near the headline: a labelled date anywhere in the page
+		// ("Posted on …" under the article, "Page last modified …").
+		var more shown
+		more.read(x.shownDates(order, true, evidence))
+		sh.pub = more.pub
+		if sh.mod.IsZero() {
+			sh.mod = more.mod
 		}
-		best[s.kind] = s.dist
-		switch s.kind {
-		case kindPublished:
-			visPub = s.d
-		case kindNone:
-			visNone = s.d
-		case kindModified:
-			visMod = s.d
-		case kindReviewed:
-			visRev = s.d
+		if sh.rev.IsZero() {
+			sh.rev = more.rev
 		}
 	}
 
 	// published_at
 	pub := dateOf(x.selText(x.e.sel.published))
 	if pub.IsZero() {
-		vis := visPub
+		vis := sh.pub
 		if vis.IsZero() {
-			vis = visNone
+			vis = sh.none
+			if datePolicy != "shown" && !vis.IsZero() && !metaPub.IsZero() && vis.DayText() == metaMod.DayText() && vis.DayText() != metaPub.DayText() {
+				vis = datetext.Date{}
+			}
+		}
+		if datePolicy == "updated" && vis.IsZero() && !sh.mod.IsZero() {
+			vis = sh.mod
 		}
 		switch {
 		case !vis.IsZero():
 			pub = preferPrecise(vis, metaPub, metaMod)
 		case !metaPub.IsZero():
 			pub = metaPub
-		case !visMod.IsZero():
-			pub = visMod // last resort: the only date the page gives
+		case !urlDay.IsZero():
+			pub = urlDay // a permalink's date: "/2025/12/18/slug"
+		case !sh.mod.IsZero():
+			pub = sh.mod // last resort: the only date the page gives
 		default:
 			pub = metaMod
 		}
 	}
 	a.PublishedAt = pub.String()
+	if datePolicy == "local" {
+		a.PublishedAt = pub.DayText()
+	}
 
 	// modified_at
 	mod := dateOf(x.selText(x.e.sel.modified))
 	if mod.IsZero() {
-		switch {
-		case !visMod.IsZero():
-			mod = preferPrecise(visMod, metaMod, datetext.Date{})
-		default:
+		if !sh.mod.IsZero() {
+			mod = preferPrecise(sh.mod, metaMod)
+		} else {
 			mod = metaMod
 		}
 	}
@@ -119,7 +133,7 @@ func (x *page) pageDates(a *article.Article) {
 		rev = dateOf(va)
 	}
 	if rev.IsZero() {
-		rev = visRev
+		rev = sh.rev
 	}
 	if rev.IsZero() {
 		rev = dateOf(m.first("lastreviewed", "last-reviewed"))
@@ -127,15 +141,69 @@ func (x *page) pageDates(a *article.Article) {
 	a.ReviewedAt = rev.String()
 }
 
+var datePolicy = os.Getenv("DATEPOLICY")
+
+// shown is the nearest shown date of each kind.
+type shown struct {
+	pub, none, mod, rev datetext.Date
+}
+
+func (sh *shown) read(ds []shownDate) {
+	best := map[byte]int{}
+	for _, s := range ds {
+		if d, ok := best[s.kind]; ok && d <= s.dist {
+			continue
+		}
+		best[s.kind] = s.dist
+		switch s.kind {
+		case kindPublished:
+			sh.pub = s.d
+		case kindNone:
+			sh.none = s.d
+		case kindModified:
+			sh.mod = s.d
+		case kindReviewed:
+			sh.rev = s.d
+		}
+	}
+}
+
+// keyed returns the first date-bearing <meta> value whose name passes ok, in
+// name order: site-specific names such as "w-published-date".
+func (m *metaTags) keyed(ok func(string) bool) string {
+	var keys []string
+	for k := range m.named {
+		if ok(k) {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if v := m.first(k); v != "" && !dateOf(v).IsZero() {
+			return v
+		}
+	}
+	return ""
+}
+
+func isPubKey(k string) bool {
+	return (strings.Contains(k, "publish") || strings.Contains(k, "pub-date") || strings.Contains(k, "pubdate") || strings.Contains(k, "posted")) &&
+		!strings.Contains(k, "modif") && !strings.Contains(k, "updat") && !strings.Contains(k, "publisher")
+}
+
+func isModKey(k string) bool {
+	return (strings.Contains(k, "modif") || strings.Contains(k, "updat")) && (strings.Contains(k, "date") || strings.Contains(k, "time"))
+}
+
 // preferPrecise returns the metadata date that names the shown day (it has
 // the time), else the shown date.
-func preferPrecise(shown datetext.Date, meta ...datetext.Date) datetext.Date {
+func preferPrecise(vis datetext.Date, meta ...datetext.Date) datetext.Date {
 	for _, md := range meta {
-		if !md.IsZero() && md.HasTime() && md.DayText() == shown.DayText() {
+		if !md.IsZero() && md.HasTime() && md.DayText() == vis.DayText() {
 			return md
 		}
 	}
-	return shown
+	return vis
 }
 
 func dateOf(s string) datetext.Date {
@@ -168,22 +236,75 @@ type dateScan struct {
 	order                datetext.Order
 	prev                 string // the previous short line: a label such as "Last updated:"
 	out                  []shownDate
-	prose                int // long paragraphs passed after the headline
+	prose                int  // long paragraphs passed after the headline
+	labelledOnly         bool // the whole body, dates with a label only
+	before, after        int  // the window around the headline
+	evidence             []string // days named by metadata and the URL
+}
+
+// find is datetext.Find; a date that reads both ways ("03/10/2023") takes
+// the reading that metadata or the URL names.
+func (s *dateScan) find(t string) (datetext.Date, int, int) {
+	d, a, b := datetext.Find(t, s.order)
+	if d.Swappable {
+		alt := d.Swapped()
+		if !slices.Contains(s.evidence, d.DayText()) && slices.Contains(s.evidence, alt.DayText()) {
+			d = alt
+		}
+	}
+	return d, a, b
+}
+
+// urlDate is the date of a permalink ("/2025/12/18/slug", "/blog/2025-12-17-name").
+func (x *page) urlDate() datetext.Date {
+	if x.pageU == nil {
+		return datetext.Date{}
+	}
+	d, _, _ := datetext.Find(x.pageU.Path, datetext.DMY)
+	if d.IsZero() {
+		d, _, _ = datetext.Find(strings.ReplaceAll(x.pageU.Path, "/", " "), datetext.DMY) // "/2023/october/03/"
+	}
+	if d.Swappable {
+		return datetext.Date{} // "/12/03/2024/": no telling
+	}
+	return d
 }
 
 // shownDates reads the dates of the byline area.
-func (x *page) shownDates(order datetext.Order) []shownDate {
-	anchor := x.headlineNode()
-	if anchor == nil || x.body == nil {
+func (x *page) shownDates(order datetext.Order, labelledOnly bool, evidence []string) []shownDate {
+	if x.body == nil {
 		return nil
 	}
-	s := &dateScan{x: x, anchor: anchor, order: order}
-	s.anchorPos = x.textBefore(anchor)
-	s.anchorEnd = s.anchorPos
-	if st := x.stats[anchor]; st != nil && anchor.DataAtom == atom.H1 {
-		s.anchorEnd += st.text
+	anchor := x.headlineNode()
+	s := &dateScan{x: x, anchor: anchor, order: order, labelledOnly: labelledOnly, evidence: evidence}
+	switch {
+	case labelledOnly:
+		s.anchorPos, s.anchorEnd = 0, 0
+		s.before, s.after = 0, 1<<30
+	case anchor == nil:
+		return nil
+	default:
+		s.anchorPos = x.textBefore(anchor)
+		s.anchorEnd = s.anchorPos
+		s.before, s.after = shownBefore, shownAfter
+		if st := x.stats[anchor]; st != nil && anchor.DataAtom == atom.H1 {
+			s.anchorEnd += st.text
+			// "Dec 18 2025 Preparing a transition": a headline that starts
+			// with its date.
+			if t := x.textOf(anchor); len(t) > 0 && t[0] >= '0' && t[0] <= '9' || len(t) > 0 && datetext.IsMonth(strings.ToLower(strings.SplitN(t, " ", 2)[0])) {
+				if d, a, _ := s.find(t); !d.IsZero() && a == 0 {
+					s.add(d, kindNone, 0)
+				}
+			}
+		}
 	}
 	s.walk(x.body)
+	if debugDates {
+		fmt.Fprintf(os.Stderr, "anchor <%s> %q pos %d-%d end pos %d prose %d\n", anchor.Data, x.textOf(anchor)[:min(60, len(x.textOf(anchor)))], s.anchorPos, s.anchorEnd, s.pos, s.prose)
+		for _, o := range s.out {
+			fmt.Fprintf(os.Stderr, "  shown %c %s dist %d\n", max(o.kind, '-'), o.d, o.dist)
+		}
+	}
 	return s.out
 }
 
@@ -237,11 +358,11 @@ func (x *page) textBefore(n *html.Node) int {
 }
 
 func (s *dateScan) inWindow(from, to int) bool {
-	return to >= s.anchorPos-shownBefore && from <= s.anchorEnd+shownAfter
+	return to >= s.anchorPos-s.before && from <= s.anchorEnd+s.after
 }
 
 func (s *dateScan) done() bool {
-	return s.pos > s.anchorEnd+shownAfter || s.prose >= 2
+	return s.pos > s.anchorEnd+s.after || s.prose >= 2 && !s.labelledOnly
 }
 
 func (s *dateScan) walk(n *html.Node) {
@@ -263,6 +384,9 @@ func (s *dateScan) walk(n *html.Node) {
 				continue
 			}
 			from := s.pos
+			if debugDates && (from > s.anchorEnd && from < s.anchorEnd+300 || s.labelledOnly && from > 10000 && from < 11300) {
+				fmt.Fprintf(os.Stderr, "   el <%s %q> @%d text %d blk %v excl %v\n", c.Data, attr(c, "class"), from, st.text, st.flags&flagHasBlock != 0, s.excluded(c, st))
+			}
 			if c == s.anchor {
 				if c.DataAtom == atom.H1 {
 					s.pos += st.text
@@ -308,43 +432,48 @@ func (s *dateScan) excluded(c *html.Node, st *nstat) bool {
 	x.words = classTokens(c, x.words[:0])
 	for _, w := range x.words {
 		switch w {
-		case "comment", "comments", "commentlist", "replies", "breadcrumb", "breadcrumbs", "nav", "navbar", "menu":
-			return true
+		case "comment", "comments", "commentlist", "replies", "breadcrumb", "breadcrumbs":
+			return !contains(c, s.anchor)
 		}
 	}
 	return false
 }
 
-// lineInfo is a byline line: its text (links to other pages left out) and
-// the <time datetime> values inside it with their offsets in the text.
+// lineInfo is a byline line: its text (the titles of links to other pages
+// left out), the <time datetime> values inside it and the spans of its
+// elements whose class words name a kind of date ("published-date",
+// "updatedAt"), with their offsets in the text.
 type lineInfo struct {
 	t      textBuilder
 	times  []lineTime
+	kinds  []kindSpan
+	kind   byte // class words of the line element and its parents
 	teaser bool
-	words  []string
 }
 
 type lineTime struct {
 	at    int
 	value string
-	prop  string
+	kind  byte
+}
+
+type kindSpan struct {
+	from, to int
+	kind     byte
 }
 
 func (s *dateScan) lineElem(n *html.Node, from int) {
 	var li lineInfo
 	s.appendLine(&li, n)
-	if li.teaser {
-		s.prev = ""
-		return
+	for p, k := n, 0; p != nil && k < 3 && li.kind == kindNone; p, k = p.Parent, k+1 {
+		li.kind = s.classWordKind(p)
 	}
 	s.line(li.t.String(), &li, from)
-	// class words of the element and its parents label the line too
-	_ = n
 }
 
-// appendLine is appendText for a byline line: text inside links to other
-// pages is left out (a teaser's date is not the page's), <time> elements
-// are noted.
+// appendLine is appendText for a byline line: the title of a link to another
+// page makes the line a teaser (its date is not the page's); <time> elements
+// and date-classed elements are noted.
 func (s *dateScan) appendLine(li *lineInfo, n *html.Node) {
 	x := s.x
 	for c := n.FirstChild; c != nil; c = c.NextSibling {
@@ -363,23 +492,31 @@ func (s *dateScan) appendLine(li *lineInfo, n *html.Node) {
 				}
 				continue
 			}
-			if c.DataAtom == atom.A && s.otherPage(attr(c, "href")) {
-				if wordCount(x.textOf(c)) >= 4 {
-					li.teaser = true // a linked title beside the date: a teaser card
-				}
+			if c.DataAtom == atom.A && s.otherPage(attr(c, "href")) && !isProfileLink(c) && s.teaserTitle(c) {
+				li.teaser = true // a linked title beside the date: a teaser card
 				li.t.newline()
 				continue
 			}
 			if c.DataAtom == atom.Time {
 				s.noteTime(li, c)
 			}
+			from := li.t.Len()
 			blk := isBlock(c)
 			if blk {
 				li.t.newline()
+			} else {
+				li.t.space() // "By Jane Doe<span>Mar 5, 2025</span>": laid out apart
 			}
 			s.appendLine(li, c)
 			if blk {
 				li.t.newline()
+			} else {
+				li.t.space()
+			}
+			if len(c.Attr) > 0 {
+				if k := s.classWordKind(c); k != kindNone {
+					li.kinds = append(li.kinds, kindSpan{from, li.t.Len(), k})
+				}
 			}
 		}
 	}
@@ -393,7 +530,76 @@ func (s *dateScan) noteTime(li *lineInfo, c *html.Node) {
 	if v == "" {
 		return
 	}
-	li.times = append(li.times, lineTime{at: li.t.Len(), value: v, prop: attr(c, "itemprop") + " " + attr(c, "class")})
+	k := timePropKind(attr(c, "itemprop"))
+	if k == kindNone {
+		k = s.classWordKind(c)
+	}
+	li.times = append(li.times, lineTime{at: li.t.Len(), value: v, kind: k})
+}
+
+// classWordKind: the kind of date an element's class, id or itemprop names.
+func (s *dateScan) classWordKind(n *html.Node) byte {
+	if n.Type != html.ElementNode {
+		return kindNone
+	}
+	if k := timePropKind(attr(n, "itemprop")); k != kindNone {
+		return k
+	}
+	x := s.x
+	x.words = classTokens(n, x.words[:0])
+	for _, w := range x.words {
+		switch w {
+		case "updated", "modified", "changed", "lastmod", "revised", "update":
+			return kindModified
+		case "published", "publish", "pubdate", "posted", "created":
+			return kindPublished
+		case "reviewed":
+			return kindReviewed
+		}
+	}
+	return kindNone
+}
+
+// teaserTitle reports a link whose text reads as another article's title:
+// four words or more besides its dates, not a "By …" credit.
+func (s *dateScan) teaserTitle(a *html.Node) bool {
+	t := stripDates(s.x.textOf(a))
+	if wordCount(t) < 4 {
+		return false
+	}
+	lt := strings.ToLower(t)
+	return !strings.HasPrefix(lt, "by ") && !strings.HasPrefix(lt, "by\n")
+}
+
+// profileWords are path segments of author and profile pages.
+var profileWords = map[string]bool{
+	"author": true, "authors": true, "autor": true, "auteur": true, "contributor": true, "contributors": true,
+	"profile": true, "profiles": true, "people": true, "person": true, "staff": true, "team": true,
+	"user": true, "users": true, "u": true, "member": true, "members": true, "expert": true, "experts": true,
+	"writer": true, "writers": true, "editor": true, "editors": true, "in": true, "bio": true, "about": true,
+}
+
+// isProfileLink reports a link to a person: rel=author, an author or profile
+// path, a social-network profile.
+func isProfileLink(a *html.Node) bool {
+	if hasWord(strings.ToLower(attr(a, "rel")), "author") {
+		return true
+	}
+	u, err := url.Parse(strings.TrimSpace(attr(a, "href")))
+	if err != nil {
+		return false
+	}
+	h := strings.TrimPrefix(strings.ToLower(u.Hostname()), "www.")
+	switch h {
+	case "linkedin.com", "twitter.com", "x.com", "facebook.com", "instagram.com", "github.com", "mastodon.social", "bsky.app", "threads.net":
+		return true
+	}
+	for _, seg := range strings.Split(strings.ToLower(u.Path), "/") {
+		if profileWords[seg] {
+			return true
+		}
+	}
+	return false
 }
 
 // otherPage reports a link to another page: not the page itself, not a
@@ -423,11 +629,17 @@ func (s *dateScan) otherPage(href string) bool {
 	return true
 }
 
-// line reads the dates of one byline line.
+// line reads the dates of one byline line. The kind of each date is named by
+// the label nearest before it ("Updated …"), else by the class words of the
+// element holding it, else by the previous line ("Last updated:" above the
+// date); a date without any is the publication date of a byline.
 func (s *dateScan) line(text string, li *lineInfo, from int) {
 	text = strings.TrimSpace(text)
 	if text == "" {
 		return
+	}
+	if debugDates {
+		fmt.Fprintf(os.Stderr, "  line @%d %q\n", from, text[:min(len(text), 80)])
 	}
 	prev := s.prev
 	if len(text) <= 40 {
@@ -442,25 +654,29 @@ func (s *dateScan) line(text string, li *lineInfo, from int) {
 	found := false
 	rest, off := text, 0
 	for k := 0; k < 4 && rest != ""; k++ {
-		d, a, b := datetext.Find(rest, s.order)
+		d, a, b := s.find(rest)
 		if d.IsZero() {
 			break
 		}
+		found = true
 		label := rest[:a]
 		kind := labelKind(label)
+		if kind == kindNone && li != nil {
+			kind = li.kindAt(off + a)
+		}
 		if kind == kindNone && k == 0 && strings.TrimFunc(label, isPunctRune) == "" {
 			kind = labelKind(prev)
 		}
-		if kind == kindNone && li != nil {
-			kind = s.classKind(li, off+a)
-		}
 		if li != nil {
-			d = s.withTimeAttr(d, li, off+a)
+			d = li.withTimeAttr(d)
+			if li.teaser && kind == kindNone {
+				// beside another article's linked title: that article's date,
+				// unless a label says it is this page's
+				rest, off = rest[b:], off+b
+				continue
+			}
 		}
-		if kind != kindOther {
-			s.out = append(s.out, shownDate{d: d, kind: kind, dist: dist})
-		}
-		found = true
+		s.add(d, kind, dist)
 		rest, off = rest[b:], off+b
 	}
 	if !found && li != nil {
@@ -469,36 +685,54 @@ func (s *dateScan) line(text string, li *lineInfo, from int) {
 			if d := dateOf(t.value); !d.IsZero() {
 				kind := labelKind(text[:min(t.at, len(text))])
 				if kind == kindNone {
-					kind = timePropKind(t.prop)
+					kind = t.kind
 				}
-				if kind != kindOther {
-					s.out = append(s.out, shownDate{d: d, kind: kind, dist: dist})
+				if kind == kindNone {
+					kind = li.kindAt(t.at)
 				}
+				if li.teaser && kind == kindNone {
+					break
+				}
+				s.add(d, kind, dist)
 				break
 			}
 		}
 	}
 }
 
+func (s *dateScan) add(d datetext.Date, kind byte, dist int) {
+	if kind == kindOther || s.labelledOnly && kind == kindNone {
+		return
+	}
+	s.out = append(s.out, shownDate{d: d, kind: kind, dist: dist})
+}
+
+// kindAt is the kind named by the innermost date-classed element around
+// offset at, else by the line's own class words.
+func (li *lineInfo) kindAt(at int) byte {
+	best, size := li.kind, -1
+	for _, k := range li.kinds {
+		if at >= k.from && at <= k.to && (size < 0 || k.to-k.from < size) {
+			best, size = k.kind, k.to-k.from
+		}
+	}
+	for _, t := range li.times {
+		if t.kind != kindNone && t.at >= at-2 && t.at <= at+2 {
+			return t.kind
+		}
+	}
+	return best
+}
+
 // withTimeAttr returns the <time datetime> value of the same day as d, which
 // may carry the time of day.
-func (s *dateScan) withTimeAttr(d datetext.Date, li *lineInfo, at int) datetext.Date {
+func (li *lineInfo) withTimeAttr(d datetext.Date) datetext.Date {
 	for _, t := range li.times {
 		if td := dateOf(t.value); !td.IsZero() && td.DayText() == d.DayText() {
 			return td
 		}
 	}
 	return d
-}
-
-// classKind: a <time itemprop="dateModified"> or class="updated" in the line.
-func (s *dateScan) classKind(li *lineInfo, at int) byte {
-	for _, t := range li.times {
-		if k := timePropKind(t.prop); k != kindNone {
-			return k
-		}
-	}
-	return kindNone
 }
 
 func timePropKind(p string) byte {
@@ -561,3 +795,5 @@ func reviewDate(t string) string {
 	d, _, _ := datetext.Find(t, datetext.MDY)
 	return d.String()
 }
+
+var debugDates = os.Getenv("DATEDEBUG") != ""

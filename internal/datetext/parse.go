@@ -15,6 +15,18 @@ type Date struct {
 	// was given; zero otherwise. A local midnight ("2024-04-05T00:00:00-04:00")
 	// is how many CMSs store a bare day: it counts as a day, not an instant.
 	At time.Time
+	// Swappable marks an all-numeric date whose day and month could be read
+	// the other way round ("03/04/2024"): Swapped gives the other reading.
+	Swappable bool
+}
+
+// Swapped is the other reading of a Swappable date (day and month exchanged,
+// no time), or d itself.
+func (d Date) Swapped() Date {
+	if !d.Swappable {
+		return d
+	}
+	return Date{Year: d.Year, Month: d.Day, Day: d.Month}
 }
 
 // IsZero reports the zero Date (nothing found).
@@ -219,7 +231,9 @@ func matchAt(ts []tok, i int, o Order) (Date, int) {
 			if ts[i+1].s == "/" && (o == MDY && a <= 12 || b > 12) || ts[i+1].s != "/" && b > 12 && a <= 12 {
 				m, dd = a, b
 			}
-			return withTime(ts, i+5, ts[i+4].n, m, dd)
+			d, j := withTime(ts, i+5, ts[i+4].n, m, dd)
+			d.Swappable = !d.IsZero() && a <= 12 && b <= 12 && a != b
+			return d, j
 		}
 		// 27 March 2024, 27. März 2024, 27 de março de 2024, 1er mars 2024, 4th of July, 2024
 		j := i + 1
