@@ -2,10 +2,10 @@ package extractors
 
 import (
 	"fmt"
+	"net/url"
 	"os"
 	"slices"
 	"sort"
-	"net/url"
 	"strings"
 
 	"github.com/healthcrawl/healthcrawl/article"
@@ -236,9 +236,9 @@ type dateScan struct {
 	order                datetext.Order
 	prev                 string // the previous short line: a label such as "Last updated:"
 	out                  []shownDate
-	prose                int  // long paragraphs passed after the headline
-	labelledOnly         bool // the whole body, dates with a label only
-	before, after        int  // the window around the headline
+	prose                int      // long paragraphs passed after the headline
+	labelledOnly         bool     // the whole body, dates with a label only
+	before, after        int      // the window around the headline
 	evidence             []string // days named by metadata and the URL
 }
 
