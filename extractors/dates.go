@@ -67,13 +67,15 @@ func (x *page) pageDates(a *article.Article) {
 
 	var sh shown
 	sh.read(x.shownDates(order, false, evidence))
-	if sh.pub.IsZero() && sh.none.IsZero() && metaPub.IsZero() {
+	if sh.pub.IsZero() && sh.none.IsZero() {
 		// Nothing near the headline: a labelled date anywhere in the page
-		// ("Posted on …" under the article, "Page last modified …").
+		// ("Posted on …" under the article, "Page last modified …"). A
+		// "Published …" line beats metadata too; a modified one only stands
+		// in for missing metadata.
 		var more shown
 		more.read(x.shownDates(order, true, evidence))
 		sh.pub = more.pub
-		if sh.mod.IsZero() {
+		if sh.mod.IsZero() && metaPub.IsZero() {
 			sh.mod = more.mod
 		}
 		if sh.rev.IsZero() {
@@ -661,7 +663,9 @@ func (s *dateScan) line(text string, li *lineInfo, from int) {
 		found = true
 		label := rest[:a]
 		kind := labelKind(label)
-		if kind == kindNone && li != nil {
+		if kind == kindNone && li != nil && !s.labelledOnly {
+			// class words: trusted near the headline only (comment lists
+			// and teasers far below use them too)
 			kind = li.kindAt(off + a)
 		}
 		if kind == kindNone && k == 0 && strings.TrimFunc(label, isPunctRune) == "" {
@@ -684,10 +688,10 @@ func (s *dateScan) line(text string, li *lineInfo, from int) {
 		for _, t := range li.times {
 			if d := dateOf(t.value); !d.IsZero() {
 				kind := labelKind(text[:min(t.at, len(text))])
-				if kind == kindNone {
+				if kind == kindNone && !s.labelledOnly {
 					kind = t.kind
 				}
-				if kind == kindNone {
+				if kind == kindNone && !s.labelledOnly {
 					kind = li.kindAt(t.at)
 				}
 				if li.teaser && kind == kindNone {
