@@ -424,7 +424,15 @@ func (s *dateScan) excluded(c *html.Node, st *nstat) bool {
 		return true
 	}
 	switch c.DataAtom {
-	case atom.Nav, atom.Footer, atom.Form, atom.Select, atom.Button, atom.Figcaption, atom.Blockquote:
+	case atom.Nav, atom.Form, atom.Select, atom.Button, atom.Figcaption, atom.Blockquote:
+		return true
+	case atom.Footer:
+		// the page's footer; an article's own <footer> holds its byline
+		for p := c.Parent; p != nil; p = p.Parent {
+			if p.DataAtom == atom.Article || p.DataAtom == atom.Main {
+				return false
+			}
+		}
 		return true
 	}
 	if r := strings.ToLower(attr(c, "role")); r == "navigation" || r == "contentinfo" || r == "menu" {
@@ -636,52 +644,22 @@ func (s *dateScan) otherPage(href string) bool {
 // element holding it, else by the previous line ("Last updated:" above the
 // date); a date without any is the publication date of a byline.
 func (s *dateScan) line(text string, li *lineInfo, from int) {
-	text = strings.TrimSpace(text)
-	if text == "" {
-		return
-	}
 	if debugDates {
 		fmt.Fprintf(os.Stderr, "  line @%d %q\n", from, text[:min(len(text), 80)])
-	}
-	prev := s.prev
-	if len(text) <= 40 {
-		s.prev = text
-	} else {
-		s.prev = ""
 	}
 	dist := from - s.anchorEnd
 	if from < s.anchorPos {
 		dist = (s.anchorPos - from) * 3 / 2
 	}
 	found := false
-	rest, off := text, 0
-	for k := 0; k < 4 && rest != ""; k++ {
-		d, a, b := s.find(rest)
-		if d.IsZero() {
-			break
+	// each row of the line on its own: "Written by Jane Doe\nApril 8, 2024"
+	for off := 0; off < len(text); {
+		row := text[off:]
+		if k := strings.IndexByte(row, '\n'); k >= 0 {
+			row = row[:k]
 		}
-		found = true
-		label := rest[:a]
-		kind := labelKind(label)
-		if kind == kindNone && li != nil && !s.labelledOnly {
-			// class words: trusted near the headline only (comment lists
-			// and teasers far below use them too)
-			kind = li.kindAt(off + a)
-		}
-		if kind == kindNone && k == 0 && strings.TrimFunc(label, isPunctRune) == "" {
-			kind = labelKind(prev)
-		}
-		if li != nil {
-			d = li.withTimeAttr(d)
-			if li.teaser && kind == kindNone {
-				// beside another article's linked title: that article's date,
-				// unless a label says it is this page's
-				rest, off = rest[b:], off+b
-				continue
-			}
-		}
-		s.add(d, kind, dist)
-		rest, off = rest[b:], off+b
+		found = s.row(row, li, off, dist) || found
+		off += len(row) + 1
 	}
 	if !found && li != nil {
 		// <time datetime="…">2 days ago</time>
@@ -702,6 +680,52 @@ func (s *dateScan) line(text string, li *lineInfo, from int) {
 			}
 		}
 	}
+}
+
+// row reads the dates of one row of a line; off is its offset in the line.
+func (s *dateScan) row(row string, li *lineInfo, off, dist int) bool {
+	t := strings.TrimSpace(row)
+	if t == "" {
+		return false
+	}
+	prev := s.prev
+	if len(t) <= 40 {
+		s.prev = t
+	} else {
+		s.prev = ""
+	}
+	if s.labelledOnly && len(t) > 100 {
+		return false // a sentence that mentions a date, not a dateline
+	}
+	found := false
+	rest := row
+	for k := 0; k < 4 && rest != ""; k++ {
+		d, a, b := s.find(rest)
+		if d.IsZero() {
+			break
+		}
+		found = true
+		label := rest[:a]
+		kind := labelKind(label)
+		if kind == kindNone && k == 0 && strings.TrimFunc(label, isPunctRune) == "" {
+			kind = labelKind(prev)
+		}
+		if kind == kindNone && li != nil && !s.labelledOnly {
+			// class words: trusted near the headline only (comment lists
+			// and teasers far below use them too)
+			kind = li.kindAt(off + a)
+		}
+		if li != nil {
+			d = li.withTimeAttr(d)
+		}
+		if li == nil || !li.teaser || kind != kindNone {
+			// beside another article's linked title an unlabelled date is
+			// that article's
+			s.add(d, kind, dist)
+		}
+		rest, off = rest[b:], off+b
+	}
+	return found
 }
 
 func (s *dateScan) add(d datetext.Date, kind byte, dist int) {
