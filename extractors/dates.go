@@ -427,13 +427,7 @@ func (s *dateScan) excluded(c *html.Node, st *nstat) bool {
 	case atom.Nav, atom.Form, atom.Select, atom.Button, atom.Figcaption, atom.Blockquote:
 		return true
 	case atom.Footer:
-		// the page's footer; an article's own <footer> holds its byline
-		for p := c.Parent; p != nil; p = p.Parent {
-			if p.DataAtom == atom.Article || p.DataAtom == atom.Main {
-				return false
-			}
-		}
-		return true
+		return pageFooter(c)
 	}
 	if r := strings.ToLower(attr(c, "role")); r == "navigation" || r == "contentinfo" || r == "menu" {
 		return true
@@ -500,6 +494,10 @@ func (s *dateScan) appendLine(li *lineInfo, n *html.Node) {
 				if c.DataAtom == atom.Time || c.DataAtom == atom.Meta {
 					s.noteTime(li, c)
 				}
+				continue
+			}
+			if s.excluded(c, st) {
+				li.t.newline()
 				continue
 			}
 			if c.DataAtom == atom.A && s.otherPage(attr(c, "href")) && !isProfileLink(c) && s.teaserTitle(c) {
@@ -825,3 +823,29 @@ func reviewDate(t string) string {
 }
 
 var debugDates = os.Getenv("DATEDEBUG") != ""
+
+// pageFooter reports a site footer: a <footer> outside any <article> or
+// <main> (an article's own <footer> holds its byline).
+func pageFooter(n *html.Node) bool {
+	for p := n.Parent; p != nil; p = p.Parent {
+		if p.DataAtom == atom.Article || p.DataAtom == atom.Main {
+			return false
+		}
+	}
+	return true
+}
+
+// inPageChrome reports a node inside the site's navigation or footer.
+func inPageChrome(n *html.Node) bool {
+	for p := n; p != nil; p = p.Parent {
+		switch p.DataAtom {
+		case atom.Nav:
+			return true
+		case atom.Footer:
+			if pageFooter(p) {
+				return true
+			}
+		}
+	}
+	return false
+}

@@ -237,7 +237,7 @@ func (x *page) visibleReview() (by, at string) {
 			b = b.Parent
 		}
 		st := x.stats[b]
-		if st == nil || st.flags&flagSkip != 0 {
+		if st == nil || st.flags&flagSkip != 0 || inPageChrome(b) {
 			continue
 		}
 		if st.text > 400 {
