@@ -43,7 +43,7 @@ const ldPublished = `<script type="application/ld+json">{"@context":"https://sch
 func TestDates(t *testing.T) {
 	cases := []struct {
 		name, url, lang, head, byline, after string
-		published, modified, reviewed       string
+		published, modified, reviewed        string
 	}{
 		{name: "unlabelled byline date",
 			byline:    `<p class="byline">By <a href="/authors/maria-lopez">Maria Lopez</a> · Mar 27, 2024</p>`,
