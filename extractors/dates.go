@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/healthcrawl/healthcrawl/article"
 	"github.com/healthcrawl/healthcrawl/internal/datetext"
@@ -47,7 +48,8 @@ const (
 type shownDate struct {
 	d    datetext.Date
 	kind byte
-	dist int // visible characters between the headline and the date
+	weak bool // kind named by class words, not by a visible label
+	dist int  // visible characters between the headline and the date
 }
 
 // pageDates fills a's dates; run after the content roots are known.
@@ -86,12 +88,15 @@ func (x *page) pageDates(a *article.Article) {
 	// published_at
 	pub := dateOf(x.selText(x.e.sel.published))
 	if pub.IsZero() {
-		vis := sh.pub
+		vis, weak := sh.pub, sh.pubWeak
 		if vis.IsZero() {
-			vis = sh.none
-			if datePolicy != "shown" && !vis.IsZero() && !metaPub.IsZero() && vis.DayText() == metaMod.DayText() && vis.DayText() != metaPub.DayText() {
-				vis = datetext.Date{}
-			}
+			vis, weak = sh.none, true
+		}
+		if weak && datePolicy != "shown" && !vis.IsZero() && !metaPub.IsZero() && sameDay(vis, metaMod) && !sameDay(vis, metaPub) {
+			// an unlabelled shown date that metadata names as the modified
+			// date: a theme showing the last update; metadata has the
+			// publication date
+			vis = datetext.Date{}
 		}
 		if datePolicy == "updated" && vis.IsZero() && !sh.mod.IsZero() {
 			vis = sh.mod
@@ -148,6 +153,7 @@ var datePolicy = os.Getenv("DATEPOLICY")
 // shown is the nearest shown date of each kind.
 type shown struct {
 	pub, none, mod, rev datetext.Date
+	pubWeak             bool // pub's kind came from class words only
 }
 
 func (sh *shown) read(ds []shownDate) {
@@ -159,7 +165,7 @@ func (sh *shown) read(ds []shownDate) {
 		best[s.kind] = s.dist
 		switch s.kind {
 		case kindPublished:
-			sh.pub = s.d
+			sh.pub, sh.pubWeak = s.d, s.weak
 		case kindNone:
 			sh.none = s.d
 		case kindModified:
@@ -201,11 +207,28 @@ func isModKey(k string) bool {
 // the time), else the shown date.
 func preferPrecise(vis datetext.Date, meta ...datetext.Date) datetext.Date {
 	for _, md := range meta {
-		if !md.IsZero() && md.HasTime() && md.DayText() == vis.DayText() {
+		if md.HasTime() && sameDay(vis, md) {
 			return md
 		}
 	}
 	return vis
+}
+
+// sameDay reports that a shown day and a metadata date name the same day:
+// the same calendar day as written, or, for an instant, its day somewhere
+// on earth (UTC−12 to UTC+14: "March 1" on a US page is 2024-03-02T02:30:00Z).
+func sameDay(shown, md datetext.Date) bool {
+	if shown.IsZero() || md.IsZero() {
+		return false
+	}
+	if shown.DayText() == md.DayText() {
+		return true
+	}
+	if !md.HasTime() {
+		return false
+	}
+	d := shown.DayText()
+	return d >= md.At.Add(-12*time.Hour).Format(time.DateOnly) && d <= md.At.Add(14*time.Hour).Format(time.DateOnly)
 }
 
 func dateOf(s string) datetext.Date {
@@ -295,7 +318,7 @@ func (x *page) shownDates(order datetext.Order, labelledOnly bool, evidence []st
 			// with its date.
 			if t := x.textOf(anchor); len(t) > 0 && t[0] >= '0' && t[0] <= '9' || len(t) > 0 && datetext.IsMonth(strings.ToLower(strings.SplitN(t, " ", 2)[0])) {
 				if d, a, _ := s.find(t); !d.IsZero() && a == 0 {
-					s.add(d, kindNone, 0)
+					s.add(d, kindNone, 0, false)
 				}
 			}
 		}
@@ -664,6 +687,7 @@ func (s *dateScan) line(text string, li *lineInfo, from int) {
 		for _, t := range li.times {
 			if d := dateOf(t.value); !d.IsZero() {
 				kind := labelKind(text[:min(t.at, len(text))])
+				weak := kind == kindNone
 				if kind == kindNone && !s.labelledOnly {
 					kind = t.kind
 				}
@@ -673,7 +697,7 @@ func (s *dateScan) line(text string, li *lineInfo, from int) {
 				if li.teaser && kind == kindNone {
 					break
 				}
-				s.add(d, kind, dist)
+				s.add(d, kind, dist, weak)
 				break
 			}
 		}
@@ -708,10 +732,12 @@ func (s *dateScan) row(row string, li *lineInfo, off, dist int) bool {
 		if kind == kindNone && k == 0 && strings.TrimFunc(label, isPunctRune) == "" {
 			kind = labelKind(prev)
 		}
+		weak := false
 		if kind == kindNone && li != nil && !s.labelledOnly {
 			// class words: trusted near the headline only (comment lists
 			// and teasers far below use them too)
 			kind = li.kindAt(off + a)
+			weak = true
 		}
 		if li != nil {
 			d = li.withTimeAttr(d)
@@ -719,18 +745,18 @@ func (s *dateScan) row(row string, li *lineInfo, off, dist int) bool {
 		if li == nil || !li.teaser || kind != kindNone {
 			// beside another article's linked title an unlabelled date is
 			// that article's
-			s.add(d, kind, dist)
+			s.add(d, kind, dist, weak)
 		}
 		rest, off = rest[b:], off+b
 	}
 	return found
 }
 
-func (s *dateScan) add(d datetext.Date, kind byte, dist int) {
+func (s *dateScan) add(d datetext.Date, kind byte, dist int, weak bool) {
 	if kind == kindOther || s.labelledOnly && kind == kindNone {
 		return
 	}
-	s.out = append(s.out, shownDate{d: d, kind: kind, dist: dist})
+	s.out = append(s.out, shownDate{d: d, kind: kind, dist: dist, weak: weak && kind != kindNone})
 }
 
 // kindAt is the kind named by the innermost date-classed element around
