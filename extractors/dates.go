@@ -91,6 +91,11 @@ func (x *page) pageDates(a *article.Article) {
 		vis, weak := sh.pub, sh.pubWeak
 		if vis.IsZero() {
 			vis, weak = sh.none, true
+			if sh.noneDist > 300 && !metaPub.IsZero() && !sameDay(vis, metaPub) {
+				// an unlabelled date well below the headline, not the
+				// metadata's: a date in the article's furniture, not its byline
+				vis = datetext.Date{}
+			}
 		}
 		if weak && datePolicy != "shown" && !vis.IsZero() && !metaPub.IsZero() && sameDay(vis, metaMod) && !sameDay(vis, metaPub) {
 			// an unlabelled shown date that metadata names as the modified
@@ -154,6 +159,7 @@ var datePolicy = os.Getenv("DATEPOLICY")
 type shown struct {
 	pub, none, mod, rev datetext.Date
 	pubWeak             bool // pub's kind came from class words only
+	noneDist            int
 }
 
 func (sh *shown) read(ds []shownDate) {
@@ -167,7 +173,7 @@ func (sh *shown) read(ds []shownDate) {
 		case kindPublished:
 			sh.pub, sh.pubWeak = s.d, s.weak
 		case kindNone:
-			sh.none = s.d
+			sh.none, sh.noneDist = s.d, s.dist
 		case kindModified:
 			sh.mod = s.d
 		case kindReviewed:
