@@ -1,9 +1,7 @@
 package extractors
 
 import (
-	"fmt"
 	"net/url"
-	"os"
 	"slices"
 	"sort"
 	"strings"
@@ -97,14 +95,11 @@ func (x *page) pageDates(a *article.Article) {
 				vis = datetext.Date{}
 			}
 		}
-		if weak && datePolicy != "shown" && !vis.IsZero() && !metaPub.IsZero() && sameDay(vis, metaMod) && !sameDay(vis, metaPub) {
+		if weak && !vis.IsZero() && !metaPub.IsZero() && sameDay(vis, metaMod) && !sameDay(vis, metaPub) {
 			// an unlabelled shown date that metadata names as the modified
 			// date: a theme showing the last update; metadata has the
 			// publication date
 			vis = datetext.Date{}
-		}
-		if datePolicy == "updated" && vis.IsZero() && !sh.mod.IsZero() {
-			vis = sh.mod
 		}
 		switch {
 		case !vis.IsZero():
@@ -120,9 +115,6 @@ func (x *page) pageDates(a *article.Article) {
 		}
 	}
 	a.PublishedAt = pub.String()
-	if datePolicy == "local" {
-		a.PublishedAt = pub.DayText()
-	}
 
 	// modified_at
 	mod := dateOf(x.selText(x.e.sel.modified))
@@ -152,8 +144,6 @@ func (x *page) pageDates(a *article.Article) {
 	}
 	a.ReviewedAt = rev.String()
 }
-
-var datePolicy = os.Getenv("DATEPOLICY")
 
 // shown is the nearest shown date of each kind.
 type shown struct {
@@ -330,12 +320,6 @@ func (x *page) shownDates(order datetext.Order, labelledOnly bool, evidence []st
 		}
 	}
 	s.walk(x.body)
-	if debugDates {
-		fmt.Fprintf(os.Stderr, "anchor <%s> %q pos %d-%d end pos %d prose %d\n", anchor.Data, x.textOf(anchor)[:min(60, len(x.textOf(anchor)))], s.anchorPos, s.anchorEnd, s.pos, s.prose)
-		for _, o := range s.out {
-			fmt.Fprintf(os.Stderr, "  shown %c %s dist %d\n", max(o.kind, '-'), o.d, o.dist)
-		}
-	}
 	return s.out
 }
 
@@ -415,9 +399,6 @@ func (s *dateScan) walk(n *html.Node) {
 				continue
 			}
 			from := s.pos
-			if debugDates && (from > s.anchorEnd && from < s.anchorEnd+300 || s.labelledOnly && from > 10000 && from < 11300) {
-				fmt.Fprintf(os.Stderr, "   el <%s %q> @%d text %d blk %v excl %v\n", c.Data, attr(c, "class"), from, st.text, st.flags&flagHasBlock != 0, s.excluded(c, st))
-			}
 			if c == s.anchor {
 				if c.DataAtom == atom.H1 {
 					s.pos += st.text
@@ -671,9 +652,6 @@ func (s *dateScan) otherPage(href string) bool {
 // element holding it, else by the previous line ("Last updated:" above the
 // date); a date without any is the publication date of a byline.
 func (s *dateScan) line(text string, li *lineInfo, from int) {
-	if debugDates {
-		fmt.Fprintf(os.Stderr, "  line @%d %q\n", from, text[:min(len(text), 80)])
-	}
 	dist := from - s.anchorEnd
 	if from < s.anchorPos {
 		dist = (s.anchorPos - from) * 3 / 2
@@ -853,8 +831,6 @@ func reviewDate(t string) string {
 	d, _, _ := datetext.Find(t, datetext.MDY)
 	return d.String()
 }
-
-var debugDates = os.Getenv("DATEDEBUG") != ""
 
 // pageFooter reports a site footer: a <footer> outside any <article> or
 // <main> (an article's own <footer> holds its byline).
