@@ -24,11 +24,22 @@ import (
 // Core, microdata).
 //
 // published_at: the shown publication date; metadata's when it names the same
-// day (it usually carries the time too) or when nothing is shown. A shown date
+// day (it usually carries the time too; a day matches an instant that falls on
+// it anywhere from UTC−12 to UTC+14) or when nothing is shown. A shown date
 // beats a metadata date that disagrees with it: CMS dates are often the
-// template's, a re-save's or the site launch's. A modified date is taken only
-// as a last resort, when no publication date exists anywhere.
+// template's, a re-save's or the site launch's. Two exceptions: an unlabelled
+// (or only class-labelled) shown date that metadata names as dateModified, and
+// an unlabelled date more than 300 characters below the headline, give way to
+// metadata's datePublished. Then a permalink's date ("/2025/12/18/slug"); a
+// modified date only as a last resort, when no publication date exists.
 // modified_at: likewise from "Updated …" lines and dateModified metadata.
+// reviewed_at: JSON-LD/microdata lastReviewed, "Medically reviewed … on …"
+// lines, "Last reviewed …" lines.
+//
+// Numeric dates that read both ways ("03/10/2023") take the reading metadata
+// or the URL names, else the page language's order (MDY for English, DMY
+// otherwise). When the byline area shows nothing, a date labelled
+// "Published"/"Posted"/"Updated" anywhere in the page body is read.
 //
 // Every value has the record format (datetext.Date.String): RFC 3339 in UTC
 // when the time and its zone are known, YYYY-MM-DD otherwise.
