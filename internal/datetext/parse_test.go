@@ -184,3 +184,22 @@ func TestWords(t *testing.T) {
 		t.Error("weekdays")
 	}
 }
+
+// FuzzFind: any input, no panic; a date found has the record format, its span
+// lies inside the input.
+func FuzzFind(f *testing.F) {
+	for _, s := range []string{"Mar 27, 2024", "2024-03-18T09:12:00+01:00", "15.12.2022", "2023 Jan 7", "1er mars 2024 à 19h30", "03/04/2024 12:00 AM PST"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, o := range []Order{DMY, MDY} {
+			d, a, b := Find(s, o)
+			if d.IsZero() {
+				continue
+			}
+			if !recordFormat.MatchString(d.String()) || a < 0 || b > len(s) || a >= b {
+				t.Fatalf("Find(%q) = %v [%d:%d]", s, d, a, b)
+			}
+		}
+	})
+}
