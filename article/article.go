@@ -45,14 +45,14 @@ type Article struct {
 	Title       string   `json:"title,omitempty"`
 	Description string   `json:"description,omitempty"`
 	Authors     []string `json:"authors,omitempty"`
-	PublishedAt string   `json:"published_at,omitempty" jsonschema:"description=ISO 8601 date or date-time"`
-	ModifiedAt  string   `json:"modified_at,omitempty" jsonschema:"description=ISO 8601 date or date-time"`
+	PublishedAt string   `json:"published_at,omitempty" jsonschema:"pattern=^\\d{4}-\\d{2}-\\d{2}(T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z)?$,description=First publication: RFC 3339 in UTC when the time of day and its zone are known (2024-03-18T09:12:00Z)\\, YYYY-MM-DD when only the day is. The date shown in the byline beats a metadata date that disagrees with it; a modified date only when the page gives no other"`
+	ModifiedAt  string   `json:"modified_at,omitempty" jsonschema:"pattern=^\\d{4}-\\d{2}-\\d{2}(T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z)?$,description=Last update (Updated … lines\\, dateModified): RFC 3339 in UTC when the time of day and its zone are known (2024-03-18T09:12:00Z)\\, YYYY-MM-DD when only the day is"`
 	Language    string   `json:"language,omitempty" jsonschema:"description=ISO 639-1 code"`
 	SiteName    string   `json:"site_name,omitempty"`
 	Tags        []string `json:"tags,omitempty"`
 	Image       string   `json:"image,omitempty"`
 	ReviewedBy  string   `json:"reviewed_by,omitempty" jsonschema:"description=Medical reviewer, name and credentials"`
-	ReviewedAt  string   `json:"reviewed_at,omitempty" jsonschema:"description=ISO 8601 date of the last medical review"`
+	ReviewedAt  string   `json:"reviewed_at,omitempty" jsonschema:"pattern=^\\d{4}-\\d{2}-\\d{2}(T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z)?$,description=Last medical review: RFC 3339 in UTC when the time of day and its zone are known (2024-03-18T09:12:00Z)\\, YYYY-MM-DD when only the day is"`
 
 	Sections   []Section   `json:"sections,omitempty"`
 	Related    []Related   `json:"related,omitempty"`

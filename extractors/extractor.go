@@ -251,6 +251,7 @@ func (x *page) run(a *article.Article) {
 			}
 		}
 	}
+	x.pageDates(a)
 	x.finish(a, sections)
 }
 
@@ -317,7 +318,13 @@ func (x *page) finish(a *article.Article, sections []article.Section) {
 		}
 	}
 	a.Authors = x.resolveAuthors()
-	a.ReviewedBy, a.ReviewedAt = x.resolveReviewers()
+	// reviewed_at: the reviewer line's own date (resolveReviewers), else
+	// what pageDates found (metadata, a "Last reviewed" line).
+	var at string
+	a.ReviewedBy, at = x.resolveReviewers()
+	if at != "" {
+		a.ReviewedAt = at
+	}
 	a.PageType = x.pageType(a, sections)
 	// A listing (home, category, tag, search, pagination) has no body: its
 	// text is teasers of other pages. A page with too little text to be an

@@ -4,10 +4,10 @@ import (
 	"encoding/json"
 	"regexp"
 	"strings"
-	"time"
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/healthcrawl/healthcrawl/internal/datetext"
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
 )
@@ -506,54 +506,22 @@ func splitNames(s string) []string {
 	return out
 }
 
-var dateLayouts = []string{
-	time.RFC3339Nano, "2006-01-02T15:04:05Z0700", "2006-01-02T15:04:05", "2006-01-02T15:04Z07:00",
-	"2006-01-02T15:04", "2006-01-02 15:04:05Z07:00", "2006-01-02 15:04:05 Z0700", "2006-01-02 15:04:05 -0700 MST",
-	"2006-01-02 15:04:05", "2006-01-02 15:04", "2006-01-02", "2006/01/02", "20060102",
-	time.RFC1123Z, time.RFC1123, time.RFC850, time.ANSIC, "Mon, 2 Jan 2006 15:04:05 -0700", "Mon, 02 Jan 2006",
-	"January 2, 2006", "January 2 2006", "Jan 2, 2006", "Jan. 2, 2006", "Jan 2 2006", "2 January 2006",
-	"2 Jan 2006", "02 Jan 2006", "January 2, 2006 15:04", "January 2, 2006 3:04 PM", "Jan 2, 2006 3:04 PM",
-	"Monday, January 2, 2006", "Mon, January 2, 2006", "02.01.2006", "2.1.2006", "January 2006",
-}
+// isoDate normalises a date to the record format (datetext.Date.String):
+// RFC 3339 in UTC when a time and its zone are given, YYYY-MM-DD otherwise.
+// Unparseable values give "".
+func isoDate(s string) string { return dateOf(s).String() }
 
-var dateInTextRE = regexp.MustCompile(`(?i)\b((?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.? \d{1,2},? \d{4}|\d{1,2} (?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]* \d{4}|\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?)?)\b`)
-
-// isoDate normalises a date to ISO 8601 (date, or date-time when a time is
-// given). Unparseable values give "".
-func isoDate(s string) string {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return ""
-	}
-	s = strings.Replace(s, "Sept.", "Sep.", 1)
-	s = strings.Replace(s, "Sept ", "Sep ", 1)
-	for _, l := range dateLayouts {
-		t, err := time.Parse(l, s)
-		if err != nil {
-			continue
+// stripDates removes the dates of a short line ("Jane Doe · Mar 3, 2024" →
+// "Jane Doe") and the separators left at its end.
+func stripDates(t string) string {
+	for k := 0; k < 3; k++ {
+		d, a, b := datetext.Find(t, datetext.MDY)
+		if d.IsZero() {
+			break
 		}
-		return formatDate(t, l)
+		t = t[:a] + t[b:]
 	}
-	if m := dateInTextRE.FindString(s); m != "" && m != s {
-		return isoDate(strings.ReplaceAll(m, ",", ", "))
-	}
-	if i := strings.IndexAny(s, "+"); i > 10 {
-		return isoDate(s[:i])
-	}
-	return ""
-}
-
-func formatDate(t time.Time, layout string) string {
-	if t.Year() < 1900 || t.Year() > 2200 {
-		return ""
-	}
-	if !strings.Contains(layout, "15") && !strings.Contains(layout, "3:04") {
-		return t.Format("2006-01-02")
-	}
-	if strings.Contains(layout, "Z07") || strings.Contains(layout, "-0700") || strings.Contains(layout, "Z0700") || strings.Contains(layout, "MST") {
-		return t.Format(time.RFC3339)
-	}
-	return t.Format("2006-01-02T15:04:05")
+	return strings.TrimRight(strings.TrimSpace(t), " ,|·•-–—")
 }
 
 // langCode reduces a language tag to its ISO 639-1 code.

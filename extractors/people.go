@@ -6,6 +6,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/healthcrawl/healthcrawl/internal/datetext"
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
 )
@@ -185,7 +186,7 @@ func looksLikeName(s string, mode int) bool {
 	if strings.Contains(s, "://") || strings.HasPrefix(strings.ToLower(s), "www.") || strings.ContainsAny(s, "@{}<>=|#?!;\"“”") {
 		return false
 	}
-	if dateInTextRE.MatchString(s) || strings.Contains(k, "min read") || strings.Contains(k, "minute read") {
+	if dateSpan(s) != nil || strings.Contains(k, "min read") || strings.Contains(k, "minute read") {
 		return false
 	}
 	words := strings.Fields(s)
@@ -297,10 +298,10 @@ func cutNames(s string, mode int) []string {
 	if loc := nameEndRE.FindStringIndex(s); loc != nil {
 		s = s[:loc[0]]
 	}
-	if loc := dateInTextRE.FindStringIndex(s); loc != nil {
+	if loc := dateSpan(s); loc != nil {
 		if strings.Trim(s[:loc[0]], " ,;:·•|-–—") == "" {
 			s = s[loc[1]:] // "May 3, 2024Jane Doe"
-			if loc = dateInTextRE.FindStringIndex(s); loc != nil {
+			if loc = dateSpan(s); loc != nil {
 				s = s[:loc[0]]
 			}
 		} else {
@@ -492,7 +493,7 @@ func bylineNames(line string, mode int) []string {
 			continue
 		}
 		c := pre[len(pre)-1]
-		if dateInTextRE.MatchString(pre) && !strings.Contains(lp, "review") || c >= '0' && c <= '9' || strings.ContainsAny(pre[len(pre)-1:], "|-,") ||
+		if dateSpan(pre) != nil && !strings.Contains(lp, "review") || c >= '0' && c <= '9' || strings.ContainsAny(pre[len(pre)-1:], "|-,") ||
 			strings.HasSuffix(pre, "·") || strings.HasSuffix(pre, "•") || strings.HasSuffix(pre, "—") || strings.HasSuffix(pre, "–") {
 			if names := cutNames(line[loc[1]:], mode); len(names) > 0 {
 				return names
@@ -1084,7 +1085,7 @@ func (x *page) visibleReviewers() (rev, fact []string, at string) {
 		if st.text > 400 {
 			b = n
 		}
-		if x.inTeaser(b) || x.inLinkCard(b) {
+		if x.inTeaser(b) || x.inLinkCard(b) || inPageChrome(b) {
 			continue
 		}
 		t := strings.ReplaceAll(x.textOf(b), "\n", " ")
@@ -1112,12 +1113,7 @@ func (x *page) visibleReviewers() (rev, fact []string, at string) {
 		rs.add(r...)
 		fs.add(f...)
 		if at == "" {
-			if m := reviewDateRE.FindStringSubmatch(reviewSegment(t)); m != nil {
-				at = isoDate(strings.ReplaceAll(strings.ReplaceAll(m[1], ",", ""), "  ", " "))
-				if at == "" {
-					at = isoDate(m[1])
-				}
-			}
+			at = reviewDate(reviewSegment(t))
 		}
 	}
 	return rs, fs, at
@@ -1223,4 +1219,14 @@ func (x *page) resolveReviewers() (by, at string) {
 		at = isoDate(x.mt.first("lastreviewed", "last-reviewed"))
 	}
 	return strings.TrimSpace(by), at
+}
+
+// dateSpan is where the first date of s is ([start, end]), nil when it has
+// none (the shared vocabulary of internal/datetext).
+func dateSpan(s string) []int {
+	d, a, b := datetext.Find(s, datetext.MDY)
+	if d.IsZero() {
+		return nil
+	}
+	return []int{a, b}
 }

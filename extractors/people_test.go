@@ -5,12 +5,12 @@ import (
 	"testing"
 )
 
-// healthPage builds a health publisher's article page: head metadata, a site
+// peoplePage builds a health publisher's article page: head metadata, a site
 // header with navigation, the article (header with headline and the given
 // header HTML, a body of several paragraphs, then footer HTML inside the
 // article), then what follows the article (related boxes, comments) and the
 // site footer.
-func healthPage(head, header, articleFoot, after string) []byte {
+func peoplePage(head, header, articleFoot, after string) []byte {
 	var b strings.Builder
 	b.WriteString(`<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Iron deficiency anaemia: symptoms and treatment | Hearthside Health</title>
 <meta property="og:site_name" content="Hearthside Health">` + head + `</head><body>
@@ -166,7 +166,7 @@ func TestAuthors(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			a := extract(t, Options{}, pageURL, healthPage(tc.head, tc.header, tc.foot, tc.after), nil)
+			a := extract(t, Options{}, pageURL, peoplePage(tc.head, tc.header, tc.foot, tc.after), nil)
 			eqs(t, "authors", a.Authors, tc.authors)
 			eq(t, "reviewed_by", a.ReviewedBy, tc.reviewedBy)
 			eq(t, "reviewed_at", a.ReviewedAt, tc.reviewedAt)

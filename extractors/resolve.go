@@ -43,17 +43,7 @@ func (x *page) metadata(a *article.Article) {
 	a.Description = firstNonEmpty(ld.description, m.first("og:description", "description", "dc:description", "dcterms:description", "twitter:description"), x.microdata("description"))
 	x.desc = a.Description
 
-	// Dates.
-	a.PublishedAt = isoDate(x.selText(x.e.sel.published))
-	if a.PublishedAt == "" {
-		a.PublishedAt = firstDate(ld.published, m.first("article:published_time"), m.first("citation_publication_date", "citation_date", "citation_online_date"),
-			m.first("dc:date.issued", "dcterms:issued", "dc:date", "dcterms:date", "dcterms:created", "parsely-pub-date", "sailthru.date", "pubdate", "publishdate", "publish-date", "date", "og:published_time", "article.published", "datepublished"),
-			x.microdata("datePublished"), x.visibleDate())
-	}
-	a.ModifiedAt = isoDate(x.selText(x.e.sel.modified))
-	if a.ModifiedAt == "" {
-		a.ModifiedAt = firstDate(ld.modified, m.first("article:modified_time", "og:updated_time"), m.first("dcterms:modified", "dc:date.modified", "last-modified", "lastmod", "article.updated", "datemodified"), x.microdata("dateModified"))
-	}
+	// Dates: pageDates, once the content is known.
 
 	a.Language = firstNonEmpty(langCode(m.lang), langCode(ld.lang), langCode(m.first("content-language", "dc:language", "dcterms:language", "citation_language", "language")), langCode(m.first("og:locale")))
 
@@ -82,15 +72,6 @@ func firstNonEmpty(vs ...string) string {
 	for _, v := range vs {
 		if v = strings.TrimSpace(v); v != "" {
 			return v
-		}
-	}
-	return ""
-}
-
-func firstDate(vs ...string) string {
-	for _, v := range vs {
-		if d := isoDate(v); d != "" {
-			return d
 		}
 	}
 	return ""
@@ -139,23 +120,6 @@ func nodeValue(x *page, n *html.Node) string {
 	return strings.ReplaceAll(x.textOf(n), "\n", " ")
 }
 
-// visibleDate is the datetime of the first <time> element with one.
-func (x *page) visibleDate() string {
-	for _, n := range x.mt.times {
-		if st := x.stats[n]; st == nil || st.flags&flagSkip != 0 {
-			continue
-		}
-		if v := attr(n, "datetime"); v != "" {
-			if d := isoDate(v); d != "" {
-				return d
-			}
-		}
-	}
-	return ""
-}
-
-// reviewDateRE finds the date of a "Reviewed by … on May 3, 2024" line.
-var reviewDateRE = regexp.MustCompile(`(?i)\breviewed\b[^\n]{0,120}?\b(?:on|:)?\s*((?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.? \d{1,2},? \d{4}|\d{1,2} (?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]* \d{4}|\d{4}-\d{2}-\d{2})`)
 
 // listingPathRE: taxonomy and search paths, and pagination ("/page/2",
 // "?paged=3"). A directory merely named "page" ("/page/index.php") is not one.

@@ -86,8 +86,8 @@ func TestSQLiteAppendUpgradesOldSchema(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	old := strings.Replace(output.SQLiteSchema, "\trole        TEXT NOT NULL DEFAULT '',\n", "", 1)
-	if old == output.SQLiteSchema {
+	old := strings.Replace(sqliteSchemaV1, "\trole        TEXT NOT NULL DEFAULT '',\n", "", 1)
+	if old == sqliteSchemaV1 {
 		t.Fatal("test no longer matches the schema: role column line not found")
 	}
 	if _, err := db.Exec(old); err != nil {
@@ -129,3 +129,66 @@ func TestSQLiteAppendUpgradesOldSchema(t *testing.T) {
 		t.Errorf("new block = %+v", b)
 	}
 }
+
+// sqliteSchemaV1 is the sqlite layout as first released: optional text
+// columns NOT NULL with '' (and '[]') defaults.
+const sqliteSchemaV1 = `
+CREATE TABLE IF NOT EXISTS articles (
+	id             INTEGER PRIMARY KEY,
+	schema_version INTEGER NOT NULL,
+	source         TEXT NOT NULL DEFAULT '',
+	url            TEXT NOT NULL DEFAULT '',
+	canonical_url  TEXT NOT NULL DEFAULT '',
+	site           TEXT NOT NULL DEFAULT '',
+	fetched_at     TEXT,
+	page_type      TEXT NOT NULL DEFAULT '',
+	change         TEXT NOT NULL DEFAULT '',
+	title          TEXT NOT NULL DEFAULT '',
+	description    TEXT NOT NULL DEFAULT '',
+	authors        TEXT NOT NULL DEFAULT '[]',
+	published_at   TEXT NOT NULL DEFAULT '',
+	modified_at    TEXT NOT NULL DEFAULT '',
+	language       TEXT NOT NULL DEFAULT '',
+	site_name      TEXT NOT NULL DEFAULT '',
+	tags           TEXT NOT NULL DEFAULT '[]',
+	image          TEXT NOT NULL DEFAULT '',
+	reviewed_by    TEXT NOT NULL DEFAULT '',
+	reviewed_at    TEXT NOT NULL DEFAULT '',
+	refs           TEXT NOT NULL DEFAULT '[]',
+	text           TEXT NOT NULL DEFAULT '',
+	word_count     INTEGER NOT NULL DEFAULT 0,
+	content_hash   TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS articles_url ON articles(url);
+CREATE INDEX IF NOT EXISTS articles_site ON articles(site);
+CREATE TABLE IF NOT EXISTS sections (
+	article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+	idx        INTEGER NOT NULL,
+	heading    TEXT NOT NULL DEFAULT '',
+	level      INTEGER NOT NULL DEFAULT 0,
+	PRIMARY KEY (article_id, idx)
+);
+CREATE TABLE IF NOT EXISTS blocks (
+	article_id  INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+	section_idx INTEGER NOT NULL,
+	idx         INTEGER NOT NULL,
+	type        TEXT NOT NULL,
+	text        TEXT NOT NULL DEFAULT '',
+	ordered     INTEGER NOT NULL DEFAULT 0,
+	truncated   INTEGER NOT NULL DEFAULT 0,
+	items       TEXT NOT NULL DEFAULT '[]',
+	rows        TEXT NOT NULL DEFAULT '[]',
+	role        TEXT NOT NULL DEFAULT '',
+	PRIMARY KEY (article_id, section_idx, idx)
+);
+CREATE TABLE IF NOT EXISTS related (
+	article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+	idx        INTEGER NOT NULL,
+	title      TEXT NOT NULL DEFAULT '',
+	url        TEXT NOT NULL DEFAULT '',
+	snippet    TEXT NOT NULL DEFAULT '',
+	truncated  INTEGER NOT NULL DEFAULT 0,
+	PRIMARY KEY (article_id, idx)
+);
+CREATE INDEX IF NOT EXISTS related_url ON related(url);
+`

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/healthcrawl/healthcrawl/article"
+	"github.com/healthcrawl/healthcrawl/internal/datetext"
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/compress/zstd"
 )
@@ -17,6 +18,12 @@ import (
 // ParquetRecord is the row layout of the parquet format: the record with its nested
 // parts (sections → blocks → items and rows, related, references) as nested columns
 // (LIST of STRUCT). Column names are the record's JSON field names.
+//
+// Dates are typed: published_at, modified_at and reviewed_at are DATE columns, set
+// whenever the record has the day (the UTC day when it has a time); the
+// published_at_ts, modified_at_ts and reviewed_at_ts columns are TIMESTAMP
+// (microseconds, adjusted to UTC), set when the record has the time of day too. A
+// missing value is null in both.
 type ParquetRecord struct {
 	SchemaVersion int64            `parquet:"schema_version"`
 	Source        string           `parquet:"source"`
@@ -29,14 +36,17 @@ type ParquetRecord struct {
 	Title         string           `parquet:"title"`
 	Description   string           `parquet:"description"`
 	Authors       []string         `parquet:"authors,list"`
-	PublishedAt   string           `parquet:"published_at"`
-	ModifiedAt    string           `parquet:"modified_at"`
+	PublishedAt   *int32           `parquet:"published_at,optional,date"`
+	PublishedTS   *time.Time       `parquet:"published_at_ts,optional,timestamp(microsecond)"`
+	ModifiedAt    *int32           `parquet:"modified_at,optional,date"`
+	ModifiedTS    *time.Time       `parquet:"modified_at_ts,optional,timestamp(microsecond)"`
 	Language      string           `parquet:"language"`
 	SiteName      string           `parquet:"site_name"`
 	Tags          []string         `parquet:"tags,list"`
 	Image         string           `parquet:"image"`
 	ReviewedBy    string           `parquet:"reviewed_by"`
-	ReviewedAt    string           `parquet:"reviewed_at"`
+	ReviewedAt    *int32           `parquet:"reviewed_at,optional,date"`
+	ReviewedTS    *time.Time       `parquet:"reviewed_at_ts,optional,timestamp(microsecond)"`
 	Sections      []ParquetSection `parquet:"sections,list"`
 	Related       []ParquetRelated `parquet:"related,list"`
 	References    []ParquetRef     `parquet:"references,list"`
@@ -97,10 +107,13 @@ func ToParquet(a *article.Article) ParquetRecord {
 	r := ParquetRecord{
 		SchemaVersion: int64(a.SchemaVersion), Source: a.Source, URL: a.URL, CanonicalURL: a.CanonicalURL,
 		Site: a.Site, PageType: a.PageType, Change: a.Change, Title: a.Title, Description: a.Description,
-		Authors: a.Authors, PublishedAt: a.PublishedAt, ModifiedAt: a.ModifiedAt, Language: a.Language,
-		SiteName: a.SiteName, Tags: a.Tags, Image: a.Image, ReviewedBy: a.ReviewedBy, ReviewedAt: a.ReviewedAt,
+		Authors: a.Authors, Language: a.Language,
+		SiteName: a.SiteName, Tags: a.Tags, Image: a.Image, ReviewedBy: a.ReviewedBy,
 		Text: a.Text, WordCount: int64(a.WordCount), ContentHash: a.ContentHash,
 	}
+	r.PublishedAt, r.PublishedTS = typedDate(a.PublishedAt)
+	r.ModifiedAt, r.ModifiedTS = typedDate(a.ModifiedAt)
+	r.ReviewedAt, r.ReviewedTS = typedDate(a.ReviewedAt)
 	if a.FetchedAt != nil {
 		t := a.FetchedAt.UTC()
 		r.FetchedAt = &t
@@ -133,9 +146,11 @@ func (r *ParquetRecord) Article() *article.Article {
 	a := &article.Article{
 		SchemaVersion: int(r.SchemaVersion), Source: r.Source, URL: r.URL, CanonicalURL: r.CanonicalURL,
 		Site: r.Site, PageType: r.PageType, Change: r.Change, Title: r.Title, Description: r.Description,
-		Authors: r.Authors, PublishedAt: r.PublishedAt, ModifiedAt: r.ModifiedAt, Language: r.Language,
-		SiteName: r.SiteName, Tags: r.Tags, Image: r.Image, ReviewedBy: r.ReviewedBy, ReviewedAt: r.ReviewedAt,
-		Text: r.Text, WordCount: int(r.WordCount), ContentHash: r.ContentHash,
+		Authors: r.Authors, PublishedAt: dateText(r.PublishedAt, r.PublishedTS),
+		ModifiedAt: dateText(r.ModifiedAt, r.ModifiedTS), Language: r.Language,
+		SiteName: r.SiteName, Tags: r.Tags, Image: r.Image, ReviewedBy: r.ReviewedBy,
+		ReviewedAt: dateText(r.ReviewedAt, r.ReviewedTS),
+		Text:       r.Text, WordCount: int(r.WordCount), ContentHash: r.ContentHash,
 	}
 	if r.FetchedAt != nil {
 		t := *r.FetchedAt
@@ -162,6 +177,43 @@ func (r *ParquetRecord) Article() *article.Article {
 		a.References = append(a.References, article.Reference(x))
 	}
 	return a
+}
+
+// typedDate splits a record date ("2024-03-18" or "2024-03-18T09:12:00Z") into
+// its day (days since 1970-01-01, parquet's DATE) and, when it has one, its
+// instant. A value in another layout is first brought to the record format; one
+// that holds no date gives nils.
+func typedDate(s string) (day *int32, ts *time.Time) {
+	if s == "" {
+		return nil, nil
+	}
+	if len(s) == 10 {
+		if d, err := time.Parse(time.DateOnly, s); err == nil {
+			n := int32(d.Unix() / 86400)
+			return &n, nil
+		}
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		if s = datetext.Normalize(s); s == "" {
+			return nil, nil
+		}
+		return typedDate(s)
+	}
+	t = t.UTC()
+	n := int32(time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC).Unix() / 86400)
+	return &n, &t
+}
+
+// dateText is typedDate's inverse: the record format.
+func dateText(day *int32, ts *time.Time) string {
+	switch {
+	case ts != nil:
+		return ts.UTC().Format("2006-01-02T15:04:05.999999Z07:00")
+	case day != nil:
+		return time.Unix(int64(*day)*86400, 0).UTC().Format(time.DateOnly)
+	}
+	return ""
 }
 
 // ParquetSink writes records as rows of one parquet file (zstd-compressed, row groups
@@ -283,9 +335,60 @@ func ReadParquet(ctx context.Context, path string, fn func(*article.Article) err
 	if err != nil {
 		return fmt.Errorf("read parquet %s: %w", path, err)
 	}
-	r := parquet.NewGenericReader[ParquetRecord](pf)
+	if c, ok := pf.Schema().Lookup("published_at"); ok && c.Node.Type().Kind() == parquet.ByteArray {
+		// written before dates were typed: ISO strings
+		return readParquetRows(ctx, path, pf, (*parquetRecordV0).Article, fn)
+	}
+	return readParquetRows(ctx, path, pf, (*ParquetRecord).Article, fn)
+}
+
+// parquetRecordV0 is the row layout of files written before dates were typed
+// (published_at, modified_at, reviewed_at as strings).
+type parquetRecordV0 struct {
+	SchemaVersion int64            `parquet:"schema_version"`
+	Source        string           `parquet:"source"`
+	URL           string           `parquet:"url"`
+	CanonicalURL  string           `parquet:"canonical_url"`
+	Site          string           `parquet:"site"`
+	FetchedAt     *time.Time       `parquet:"fetched_at,optional,timestamp(nanosecond)"`
+	PageType      string           `parquet:"page_type"`
+	Change        string           `parquet:"change"`
+	Title         string           `parquet:"title"`
+	Description   string           `parquet:"description"`
+	Authors       []string         `parquet:"authors,list"`
+	PublishedAt   string           `parquet:"published_at"`
+	ModifiedAt    string           `parquet:"modified_at"`
+	Language      string           `parquet:"language"`
+	SiteName      string           `parquet:"site_name"`
+	Tags          []string         `parquet:"tags,list"`
+	Image         string           `parquet:"image"`
+	ReviewedBy    string           `parquet:"reviewed_by"`
+	ReviewedAt    string           `parquet:"reviewed_at"`
+	Sections      []ParquetSection `parquet:"sections,list"`
+	Related       []ParquetRelated `parquet:"related,list"`
+	References    []ParquetRef     `parquet:"references,list"`
+	Text          string           `parquet:"text"`
+	WordCount     int64            `parquet:"word_count"`
+	ContentHash   string           `parquet:"content_hash"`
+}
+
+func (r *parquetRecordV0) Article() *article.Article {
+	cur := ParquetRecord{
+		SchemaVersion: r.SchemaVersion, Source: r.Source, URL: r.URL, CanonicalURL: r.CanonicalURL, Site: r.Site,
+		FetchedAt: r.FetchedAt, PageType: r.PageType, Change: r.Change, Title: r.Title, Description: r.Description,
+		Authors: r.Authors, Language: r.Language, SiteName: r.SiteName, Tags: r.Tags, Image: r.Image,
+		ReviewedBy: r.ReviewedBy, Sections: r.Sections, Related: r.Related, References: r.References,
+		Text: r.Text, WordCount: r.WordCount, ContentHash: r.ContentHash,
+	}
+	a := cur.Article()
+	a.PublishedAt, a.ModifiedAt, a.ReviewedAt = r.PublishedAt, r.ModifiedAt, r.ReviewedAt
+	return a
+}
+
+func readParquetRows[R any](ctx context.Context, path string, pf *parquet.File, conv func(*R) *article.Article, fn func(*article.Article) error) error {
+	r := parquet.NewGenericReader[R](pf)
 	defer r.Close()
-	rows := make([]ParquetRecord, 64)
+	rows := make([]R, 64)
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -293,7 +396,7 @@ func ReadParquet(ctx context.Context, path string, fn func(*article.Article) err
 		clear(rows) // fresh slices for every batch: records outlive the batch
 		n, err := r.Read(rows)
 		for i := range n {
-			if ferr := fn(rows[i].Article()); ferr != nil {
+			if ferr := fn(conv(&rows[i])); ferr != nil {
 				return ferr
 			}
 		}

@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -19,32 +21,37 @@ import (
 // scalar fields (lists such as authors, tags and references as JSON arrays); sections,
 // blocks and related hold the nested parts, keyed by article_id and position; a block's
 // list items and table rows are JSON arrays (query them with json_each).
+//
+// A field the record does not have is NULL, never ” (nor '[]' for a list).
+// published_at, modified_at and reviewed_at hold the record's ISO text ("2024-03-18",
+// "2024-03-18T09:12:00Z"), which SQLite's date and time functions read as they are:
+// date(published_at), strftime('%Y', published_at), julianday(modified_at).
 const SQLiteSchema = `
 CREATE TABLE IF NOT EXISTS articles (
 	id             INTEGER PRIMARY KEY,
 	schema_version INTEGER NOT NULL,
-	source         TEXT NOT NULL DEFAULT '',
-	url            TEXT NOT NULL DEFAULT '',
-	canonical_url  TEXT NOT NULL DEFAULT '',
-	site           TEXT NOT NULL DEFAULT '',
+	source         TEXT,
+	url            TEXT,
+	canonical_url  TEXT,
+	site           TEXT,
 	fetched_at     TEXT,
 	page_type      TEXT NOT NULL DEFAULT '',
-	change         TEXT NOT NULL DEFAULT '',
-	title          TEXT NOT NULL DEFAULT '',
-	description    TEXT NOT NULL DEFAULT '',
-	authors        TEXT NOT NULL DEFAULT '[]',
-	published_at   TEXT NOT NULL DEFAULT '',
-	modified_at    TEXT NOT NULL DEFAULT '',
-	language       TEXT NOT NULL DEFAULT '',
-	site_name      TEXT NOT NULL DEFAULT '',
-	tags           TEXT NOT NULL DEFAULT '[]',
-	image          TEXT NOT NULL DEFAULT '',
-	reviewed_by    TEXT NOT NULL DEFAULT '',
-	reviewed_at    TEXT NOT NULL DEFAULT '',
-	refs           TEXT NOT NULL DEFAULT '[]',
-	text           TEXT NOT NULL DEFAULT '',
+	change         TEXT,
+	title          TEXT,
+	description    TEXT,
+	authors        TEXT,
+	published_at   TEXT,
+	modified_at    TEXT,
+	language       TEXT,
+	site_name      TEXT,
+	tags           TEXT,
+	image          TEXT,
+	reviewed_by    TEXT,
+	reviewed_at    TEXT,
+	refs           TEXT,
+	text           TEXT,
 	word_count     INTEGER NOT NULL DEFAULT 0,
-	content_hash   TEXT NOT NULL DEFAULT ''
+	content_hash   TEXT
 );
 CREATE INDEX IF NOT EXISTS articles_url ON articles(url);
 CREATE INDEX IF NOT EXISTS articles_site ON articles(site);
@@ -60,20 +67,20 @@ CREATE TABLE IF NOT EXISTS blocks (
 	section_idx INTEGER NOT NULL,
 	idx         INTEGER NOT NULL,
 	type        TEXT NOT NULL,
-	text        TEXT NOT NULL DEFAULT '',
+	text        TEXT,
 	ordered     INTEGER NOT NULL DEFAULT 0,
 	truncated   INTEGER NOT NULL DEFAULT 0,
-	items       TEXT NOT NULL DEFAULT '[]',
-	rows        TEXT NOT NULL DEFAULT '[]',
-	role        TEXT NOT NULL DEFAULT '',
+	items       TEXT,
+	rows        TEXT,
+	role        TEXT,
 	PRIMARY KEY (article_id, section_idx, idx)
 );
 CREATE TABLE IF NOT EXISTS related (
 	article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
 	idx        INTEGER NOT NULL,
 	title      TEXT NOT NULL DEFAULT '',
-	url        TEXT NOT NULL DEFAULT '',
-	snippet    TEXT NOT NULL DEFAULT '',
+	url        TEXT,
+	snippet    TEXT,
 	truncated  INTEGER NOT NULL DEFAULT 0,
 	PRIMARY KEY (article_id, idx)
 );
@@ -133,31 +140,149 @@ func OpenSQLiteSink(path string) (*SQLiteSink, error) {
 	return &SQLiteSink{db: db, path: path}, nil
 }
 
-// migrateSQLite adds the columns later releases introduced to a database an
-// earlier release created (appending to it after an upgrade): blocks.role.
+// migrateSQLite upgrades a database an earlier release created, so that a
+// crawl can append to it: blocks.role is added, and tables whose optional
+// columns were NOT NULL with ” defaults are rebuilt with nullable columns, their
+// ” (and '[]') values becoming NULL.
 func migrateSQLite(db *sql.DB) error {
-	rows, err := db.Query(`SELECT name FROM pragma_table_info('blocks')`)
+	blocks, err := tableColumns(db, "blocks")
 	if err != nil {
 		return err
 	}
-	has := map[string]bool{}
-	for rows.Next() {
-		var name string
-		if err := rows.Scan(&name); err != nil {
-			rows.Close()
+	if _, ok := blocks["role"]; !ok {
+		if _, err := db.Exec(`ALTER TABLE blocks ADD COLUMN role TEXT`); err != nil {
 			return err
 		}
-		has[name] = true
 	}
-	if err := rows.Close(); err != nil {
+	articles, err := tableColumns(db, "articles")
+	if err != nil {
 		return err
 	}
-	if !has["role"] {
-		if _, err := db.Exec(`ALTER TABLE blocks ADD COLUMN role TEXT NOT NULL DEFAULT ''`); err != nil {
+	if !articles["published_at"] {
+		return nil // nullable already
+	}
+	return rebuildNullable(db)
+}
+
+// tableColumns maps the columns of table to their NOT NULL flag.
+func tableColumns(db *sql.DB, table string) (map[string]bool, error) {
+	rows, err := db.Query(`SELECT name, "notnull" FROM pragma_table_info(?)`, table)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	cols := map[string]bool{}
+	for rows.Next() {
+		var name string
+		var notNull bool
+		if err := rows.Scan(&name, &notNull); err != nil {
+			return nil, err
+		}
+		cols[name] = notNull
+	}
+	return cols, rows.Err()
+}
+
+// sqliteNullable lists, per table, the columns that are NULL when the record
+// lacks the field (the JSON list columns were '[]' when empty).
+var sqliteNullable = []struct {
+	table string
+	cols  []string
+}{
+	{"articles", []string{"source", "url", "canonical_url", "site", "change", "title", "description", "authors",
+		"published_at", "modified_at", "language", "site_name", "tags", "image", "reviewed_by", "reviewed_at",
+		"refs", "text", "content_hash"}},
+	{"blocks", []string{"text", "items", "rows", "role"}},
+	{"related", []string{"url", "snippet"}},
+}
+
+// rebuildNullable recreates articles, blocks and related with SQLiteSchema's
+// columns (SQLite cannot drop a NOT NULL constraint in place), in one
+// transaction with foreign keys off so no part is cascaded away.
+func rebuildNullable(db *sql.DB) (err error) {
+	ctx := context.Background()
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `PRAGMA foreign_keys=OFF`); err != nil {
+		return err
+	}
+	defer func() {
+		if _, ferr := conn.ExecContext(ctx, `PRAGMA foreign_keys=ON`); ferr != nil && err == nil {
+			err = ferr
+		}
+	}()
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			_ = tx.Rollback()
+		}
+	}()
+	for _, t := range sqliteNullable {
+		ddl, ok := tableDDL(t.table)
+		if !ok {
+			return fmt.Errorf("no table %s in the schema", t.table)
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT name FROM pragma_table_info(?)`, t.table)
+		if err != nil {
 			return err
 		}
+		var cols []string
+		for rows.Next() {
+			var c string
+			if err := rows.Scan(&c); err != nil {
+				rows.Close()
+				return err
+			}
+			cols = append(cols, c)
+		}
+		if err := rows.Close(); err != nil {
+			return err
+		}
+		exprs := make([]string, len(cols))
+		for i, c := range cols {
+			exprs[i] = `"` + c + `"`
+			if slices.Contains(t.cols, c) {
+				exprs[i] = `NULLIF(NULLIF("` + c + `", ''), '[]')`
+			}
+		}
+		tmp := t.table + "_upgrade"
+		stmts := []string{
+			strings.Replace(ddl, "CREATE TABLE IF NOT EXISTS "+t.table+" (", "CREATE TABLE "+tmp+" (", 1),
+			`INSERT INTO ` + tmp + ` ("` + strings.Join(cols, `", "`) + `") SELECT ` + strings.Join(exprs, ", ") + ` FROM ` + t.table,
+			`DROP TABLE ` + t.table,
+			`ALTER TABLE ` + tmp + ` RENAME TO ` + t.table,
+		}
+		for _, q := range stmts {
+			if _, err := tx.ExecContext(ctx, q); err != nil {
+				return fmt.Errorf("%s: %w", t.table, err)
+			}
+		}
 	}
-	return nil
+	// the indexes went with the old tables
+	if _, err := tx.ExecContext(ctx, SQLiteSchema); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// tableDDL is the CREATE TABLE statement of table in SQLiteSchema.
+func tableDDL(table string) (string, bool) {
+	head := "CREATE TABLE IF NOT EXISTS " + table + " ("
+	i := strings.Index(SQLiteSchema, head)
+	if i < 0 {
+		return "", false
+	}
+	j := strings.Index(SQLiteSchema[i:], "\n);")
+	if j < 0 {
+		return "", false
+	}
+	return SQLiteSchema[i : i+j+3], true
 }
 
 // OpenSQLite opens the database at path with one connection and foreign keys on.
@@ -174,12 +299,21 @@ func OpenSQLite(path string) (*sql.DB, error) {
 	return db, nil
 }
 
-func jsonText(v any) string {
+// jsonText is v as JSON for a list column: nil (NULL) for an empty list.
+func jsonText(v any) any {
 	b, err := json.Marshal(v)
-	if err != nil || string(b) == "null" {
-		return "[]"
+	if err != nil || string(b) == "null" || string(b) == "[]" {
+		return nil
 	}
 	return string(b)
+}
+
+// nullText is s for a nullable text column: nil (NULL) when empty.
+func nullText(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
 }
 
 // Write inserts a and its parts in one transaction.
@@ -216,10 +350,11 @@ func (s *SQLiteSink) insert(ctx context.Context, a *article.Article) (err error)
 		fetched_at, page_type, change, title, description, authors, published_at, modified_at, language,
 		site_name, tags, image, reviewed_by, reviewed_at, refs, text, word_count, content_hash)
 		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
-		a.SchemaVersion, a.Source, a.URL, a.CanonicalURL, a.Site, fetched, a.PageType, a.Change, a.Title,
-		a.Description, jsonText(a.Authors), a.PublishedAt, a.ModifiedAt, a.Language, a.SiteName,
-		jsonText(a.Tags), a.Image, a.ReviewedBy, a.ReviewedAt, jsonText(a.References), a.Text, a.WordCount,
-		a.ContentHash)
+		a.SchemaVersion, nullText(a.Source), nullText(a.URL), nullText(a.CanonicalURL), nullText(a.Site), fetched,
+		a.PageType, nullText(a.Change), nullText(a.Title), nullText(a.Description), jsonText(a.Authors),
+		nullText(a.PublishedAt), nullText(a.ModifiedAt), nullText(a.Language), nullText(a.SiteName),
+		jsonText(a.Tags), nullText(a.Image), nullText(a.ReviewedBy), nullText(a.ReviewedAt), jsonText(a.References),
+		nullText(a.Text), a.WordCount, nullText(a.ContentHash))
 	if err != nil {
 		return err
 	}
@@ -235,14 +370,14 @@ func (s *SQLiteSink) insert(ctx context.Context, a *article.Article) (err error)
 		for j, b := range sec.Blocks {
 			if _, err = tx.ExecContext(ctx, `INSERT INTO blocks (article_id, section_idx, idx, type, text, ordered,
 				truncated, items, rows, role) VALUES (?,?,?,?,?,?,?,?,?,?)`,
-				id, i, j, b.Type, b.Text, b.Ordered, b.Truncated, jsonText(b.Items), jsonText(b.Rows), b.Role); err != nil {
+				id, i, j, b.Type, nullText(b.Text), b.Ordered, b.Truncated, jsonText(b.Items), jsonText(b.Rows), nullText(b.Role)); err != nil {
 				return err
 			}
 		}
 	}
 	for i, r := range a.Related {
 		if _, err = tx.ExecContext(ctx, `INSERT INTO related (article_id, idx, title, url, snippet, truncated)
-			VALUES (?,?,?,?,?,?)`, id, i, r.Title, r.URL, r.Snippet, r.Truncated); err != nil {
+			VALUES (?,?,?,?,?,?)`, id, i, r.Title, nullText(r.URL), nullText(r.Snippet), r.Truncated); err != nil {
 			return err
 		}
 	}
@@ -304,12 +439,14 @@ func ReadSQLite(ctx context.Context, path string, fn func(*article.Article) erro
 			a                     article.Article
 			id                    int64
 			fetched               sql.NullString
-			authors, tags, refsJS string
+			authors, tags, refsJS nullString
 		)
-		if err := rows.Scan(&id, &a.SchemaVersion, &a.Source, &a.URL, &a.CanonicalURL, &a.Site, &fetched,
-			&a.PageType, &a.Change, &a.Title, &a.Description, &authors, &a.PublishedAt, &a.ModifiedAt,
-			&a.Language, &a.SiteName, &tags, &a.Image, &a.ReviewedBy, &a.ReviewedAt, &refsJS, &a.Text,
-			&a.WordCount, &a.ContentHash); err != nil {
+		if err := rows.Scan(&id, &a.SchemaVersion, (*nullString)(&a.Source), (*nullString)(&a.URL),
+			(*nullString)(&a.CanonicalURL), (*nullString)(&a.Site), &fetched, &a.PageType, (*nullString)(&a.Change),
+			(*nullString)(&a.Title), (*nullString)(&a.Description), &authors, (*nullString)(&a.PublishedAt),
+			(*nullString)(&a.ModifiedAt), (*nullString)(&a.Language), (*nullString)(&a.SiteName), &tags,
+			(*nullString)(&a.Image), (*nullString)(&a.ReviewedBy), (*nullString)(&a.ReviewedAt), &refsJS,
+			(*nullString)(&a.Text), &a.WordCount, (*nullString)(&a.ContentHash)); err != nil {
 			rows.Close()
 			return fmt.Errorf("read sqlite %s: %w", path, err)
 		}
@@ -322,9 +459,12 @@ func ReadSQLite(ctx context.Context, path string, fn func(*article.Article) erro
 			a.FetchedAt = &t
 		}
 		for _, js := range []struct {
-			s string
+			s nullString
 			v any
 		}{{authors, &a.Authors}, {tags, &a.Tags}, {refsJS, &a.References}} {
+			if js.s == "" {
+				continue
+			}
 			if err := json.Unmarshal([]byte(js.s), js.v); err != nil {
 				rows.Close()
 				return fmt.Errorf("read sqlite %s: article %d: %w", path, id, err)
@@ -383,16 +523,17 @@ func readSQLiteParts(ctx context.Context, db *sql.DB, byID map[int64]*article.Ar
 		var id int64
 		var si, idx int
 		var b article.Block
-		var items, trows string
-		if err := rows.Scan(&id, &si, &idx, &b.Type, &b.Text, &b.Ordered, &b.Truncated, &items, &trows, &b.Role); err != nil {
+		var items, trows nullString
+		if err := rows.Scan(&id, &si, &idx, &b.Type, (*nullString)(&b.Text), &b.Ordered, &b.Truncated, &items, &trows,
+			(*nullString)(&b.Role)); err != nil {
 			rows.Close()
 			return err
 		}
-		if err := json.Unmarshal([]byte(items), &b.Items); err != nil {
+		if err := unmarshalList(items, &b.Items); err != nil {
 			rows.Close()
 			return fmt.Errorf("article %d block %d.%d items: %w", id, si, idx, err)
 		}
-		if err := json.Unmarshal([]byte(trows), &b.Rows); err != nil {
+		if err := unmarshalList(trows, &b.Rows); err != nil {
 			rows.Close()
 			return fmt.Errorf("article %d block %d.%d rows: %w", id, si, idx, err)
 		}
@@ -410,7 +551,7 @@ func readSQLiteParts(ctx context.Context, db *sql.DB, byID map[int64]*article.Ar
 	for rows.Next() {
 		var id int64
 		var r article.Related
-		if err := rows.Scan(&id, &r.Title, &r.URL, &r.Snippet, &r.Truncated); err != nil {
+		if err := rows.Scan(&id, &r.Title, (*nullString)(&r.URL), (*nullString)(&r.Snippet), &r.Truncated); err != nil {
 			rows.Close()
 			return err
 		}
@@ -422,4 +563,28 @@ func readSQLiteParts(ctx context.Context, db *sql.DB, byID map[int64]*article.Ar
 		return err
 	}
 	return rows.Err()
+}
+
+// nullString scans a nullable text column: NULL reads as "".
+type nullString string
+
+func (n *nullString) Scan(v any) error {
+	switch v := v.(type) {
+	case nil:
+		*n = ""
+	case string:
+		*n = nullString(v)
+	case []byte:
+		*n = nullString(v)
+	default:
+		return fmt.Errorf("text column holds %T", v)
+	}
+	return nil
+}
+
+func unmarshalList(s nullString, v any) error {
+	if s == "" {
+		return nil
+	}
+	return json.Unmarshal([]byte(s), v)
 }

@@ -75,7 +75,7 @@ func TestSQLiteWithSQL(t *testing.T) {
 	// A nested query as a data team would write it.
 	var title, label string
 	err = db.QueryRow(`SELECT a.title, json_extract(b.items, '$[0].label') FROM articles a
-		JOIN blocks b ON b.article_id = a.id WHERE a.url = ? AND b.type = 'list' AND b.role = ''`, want[1].URL).Scan(&title, &label)
+		JOIN blocks b ON b.article_id = a.id WHERE a.url = ? AND b.type = 'list' AND b.role IS NULL`, want[1].URL).Scan(&title, &label)
 	if err != nil || title != want[1].Title || label != "Blood flow" {
 		t.Errorf("join: %q %q %v", title, label, err)
 	}

@@ -3,6 +3,8 @@ package pipeline
 import (
 	"bytes"
 	"strings"
+
+	"github.com/healthcrawl/healthcrawl/internal/datetext"
 )
 
 // Short lines that are page furniture rather than prose, in the languages
@@ -24,28 +26,8 @@ func wordSet(lists ...string) map[string]bool {
 	return m
 }
 
-// monthWords: months in en, de, fr, es, pt, it, nl (abbreviations included).
-var monthWords = wordSet(
-	"january february march april may june july august september october november december",
-	"jan feb mar apr jun jul aug sep sept oct nov dec",
-	"januar februar märz maerz mai juni juli oktober dezember jänner",
-	"janvier février fevrier mars avril juin juillet août aout septembre octobre novembre décembre decembre",
-	"enero febrero marzo abril mayo junio julio agosto septiembre setiembre octubre noviembre diciembre",
-	"janeiro fevereiro março marco maio junho julho setembro outubro novembro dezembro",
-	"gennaio febbraio aprile maggio giugno luglio settembre ottobre dicembre",
-	"januari februari maart mei augustus",
-)
-
-// weekdayWords: weekdays in the same languages.
-var weekdayWords = wordSet(
-	"monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur thurs fri sat sun",
-	"montag dienstag mittwoch donnerstag freitag samstag sonntag",
-	"lundi mardi mercredi jeudi vendredi samedi dimanche",
-	"lunes martes miércoles miercoles jueves viernes sábado sabado domingo",
-	"segunda terça terca quarta quinta sexta feira",
-	"lunedì lunedi martedì martedi mercoledì mercoledi giovedì giovedi venerdì venerdi",
-	"maandag dinsdag woensdag donderdag vrijdag zaterdag zondag",
-)
+// Month and weekday names come from the one date vocabulary the extractor
+// uses too (internal/datetext): en, de, fr, es, it, pt, nl, pl.
 
 // dateGlue are the words a date line may hold besides dates and times.
 var dateGlue = wordSet(`am pm a m p m h hrs uhr um de del à às as a le el la il the of on at
@@ -81,9 +63,9 @@ func isDateLine(k []byte) bool {
 				return false
 			}
 			nums++
-		case monthWords[string(w)]:
+		case datetext.IsMonthName(string(w)):
 			month = true
-		case weekdayWords[string(w)], dateGlue[string(w)], ordinal(w):
+		case datetext.IsWeekday(string(w)), dateGlue[string(w)], ordinal(w):
 		default:
 			return false
 		}
