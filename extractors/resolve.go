@@ -120,7 +120,6 @@ func nodeValue(x *page, n *html.Node) string {
 	return strings.ReplaceAll(x.textOf(n), "\n", " ")
 }
 
-
 // listingPathRE: taxonomy and search paths, and pagination ("/page/2",
 // "?paged=3"). A directory merely named "page" ("/page/index.php") is not one.
 var listingPathRE = regexp.MustCompile(`(?i)/(category|categories|tag|tags|topic|topics|section|sections|archive|archives|author|authors|search|label|labels)(/|$)|[?&](page|paged|s|q|query|search)=|/page/\d+|/p/\d+/?$`)

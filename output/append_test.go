@@ -131,7 +131,7 @@ func TestSQLiteAppendUpgradesOldSchema(t *testing.T) {
 }
 
 // sqliteSchemaV1 is the sqlite layout as first released: optional text
-// columns NOT NULL with '' (and '[]') defaults.
+// columns NOT NULL with ” (and '[]') defaults.
 const sqliteSchemaV1 = `
 CREATE TABLE IF NOT EXISTS articles (
 	id             INTEGER PRIMARY KEY,

@@ -177,7 +177,7 @@ func TestSQLiteNullsAndDates(t *testing.T) {
 	}
 }
 
-// assertNoEmptyText fails on any '' or '[]' left in a nullable column.
+// assertNoEmptyText fails on any ” or '[]' left in a nullable column.
 func assertNoEmptyText(t *testing.T, db *sql.DB) {
 	t.Helper()
 	for table, cols := range map[string][]string{
@@ -198,8 +198,8 @@ func assertNoEmptyText(t *testing.T, db *sql.DB) {
 	}
 }
 
-// A database written by a release that stored '' for absent fields is
-// upgraded when a crawl appends to it: its '' become NULL, its parts stay,
+// A database written by a release that stored ” for absent fields is
+// upgraded when a crawl appends to it: its ” become NULL, its parts stay,
 // new records are written with NULLs.
 func TestSQLiteAppendUpgradesEmptyStrings(t *testing.T) {
 	ctx := context.Background()
