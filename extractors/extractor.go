@@ -163,6 +163,9 @@ func (e *Extractor) Extract(ctx context.Context, p Page) (*article.Article, erro
 	if err != nil {
 		return nil, fmt.Errorf("parse %s: %w", addr, err)
 	}
+	if hasStreamedContent(body) {
+		revealStreamed(root)
+	}
 	x := &page{
 		e: e, root: root, pageURL: addr,
 		stats:       make(map[*html.Node]*nstat, 1024),

@@ -67,6 +67,8 @@ type nstat struct {
 	paras  int // <p> descendants with text
 	own    int // text in direct text nodes and inline children (a "paragraph" without <p>)
 	ownCom int // commas in own
+	bp     int // text outside links inside boilerplate descendants (by tag, role, class or related widget)
+	prose  int // text outside links of the <p> descendants outside boilerplate ones
 	weight int // class/id word weight (clamped sign used in scoring)
 	neg    int // the negative part of weight
 	flags  uint8
@@ -167,6 +169,12 @@ func (x *page) analyze(n *html.Node, inLink bool) *nstat {
 			st.link += cs.link
 			st.commas += cs.commas
 			st.paras += cs.paras
+			if cs.weight <= -3 || cs.flags&flagRelated != 0 || isBoilerplateRegion(c) {
+				st.bp += cs.text - cs.link
+			} else {
+				st.bp += cs.bp
+				st.prose += cs.prose
+			}
 			if cs.weight > 0 || cs.flags&flagPosInside != 0 || c.DataAtom == atom.Article || c.DataAtom == atom.Main {
 				st.flags |= flagPosInside
 			}
@@ -180,6 +188,9 @@ func (x *page) analyze(n *html.Node, inLink bool) *nstat {
 	}
 	if n.DataAtom == atom.P && st.text > 0 {
 		st.paras++
+		if st.link*2 < st.text {
+			st.prose = st.text - st.link
+		}
 	}
 	return st
 }
@@ -488,6 +499,33 @@ func (x *page) findContent() []*html.Node {
 		break
 	}
 
+	// Coverage: a root holding a small part of the page's paragraph text
+	// (one widget of a page builder whose every paragraph sits in its own
+	// deep wrapper, so that no ancestor gathers enough votes; a small element
+	// whose class says "content") gives way to the lowest element holding
+	// most of it: an ancestor, or, for a small root, an element elsewhere
+	// holding more text (a long comment thread below a short story never
+	// takes the place of the story).
+	if all := x.stats[x.body].prose; all > 0 && x.stats[top].prose < all*2/5 {
+		if l := x.proseHolder(all * 3 / 5); l != nil && l != x.body && below(l) && x.stats[l].linkDensity() < 0.5 &&
+			(contains(l, top) || x.goodText(top) < 600 && x.goodText(l) >= 2*x.goodText(top)) {
+			top = l
+		} else {
+			for p := top.Parent; p != nil && p.Type == html.ElementNode && p.DataAtom != atom.Body && p.DataAtom != atom.Html && below(p); p = p.Parent {
+				ps := x.stats[p]
+				if ps.weight <= -3 || isBoilerplateRegion(p) {
+					break
+				}
+				if ps.prose >= all*3/5 {
+					if ps.linkDensity() < 0.5 {
+						top = p
+					}
+					break
+				}
+			}
+		}
+	}
+
 	// Sibling merge.
 	threshold := maxf(10, final(top)*0.2)
 	topClass := attr(top, "class")
@@ -618,6 +656,43 @@ func (x *page) ownGoodText(n *html.Node) int {
 		}
 	}
 	return g
+}
+
+// proseHolder is the lowest element holding at least min characters of
+// paragraph text (prose), descending from the body through boilerplate-free
+// children; nil when the way down meets boilerplate.
+func (x *page) proseHolder(min int) *html.Node {
+	n := x.body
+	for depth := 0; depth < 100; depth++ {
+		var next *html.Node
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			if c.Type != html.ElementNode {
+				continue
+			}
+			if st := x.stats[c]; st != nil && st.flags&flagSkip == 0 && st.prose >= min {
+				next = c
+				break
+			}
+		}
+		if next == nil {
+			return n
+		}
+		if st := x.stats[next]; st.weight <= -3 || isBoilerplateRegion(next) {
+			return nil
+		}
+		n = next
+	}
+	return n
+}
+
+// cleanText is the text of n outside links and outside boilerplate
+// descendants.
+func (x *page) cleanText(n *html.Node) int {
+	st := x.stats[n]
+	if st == nil {
+		return 0
+	}
+	return st.text - st.link - st.bp
 }
 
 // goodText is the text of n outside links.

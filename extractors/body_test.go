@@ -1,0 +1,257 @@
+package extractors
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/healthcrawl/healthcrawl/article"
+)
+
+// bodyHeadings lists the non-empty section headings of a, in order.
+func bodyHeadings(a *article.Article) []string {
+	var hs []string
+	for _, s := range a.Sections {
+		if s.Heading != "" {
+			hs = append(hs, s.Heading)
+		}
+	}
+	return hs
+}
+
+// A React page streamed by the server (Suspense): the article is sent later in
+// a hidden <div id="S:0"> and moved by $RC into the boundary that first showed
+// "Loading…"; a nested segment arrives in S:1 for the placeholder P:1. The
+// record reads the article where the browser shows it, without the fallback.
+func TestReactStreamingContainers(t *testing.T) {
+	page := `<!DOCTYPE html><html lang="en"><head><title>Living with asthma: a practical guide | Breathe Well</title>
+<meta property="og:type" content="article"></head>
+<body><div id="root"><header><nav><a href="/">Breathe Well</a> <a href="/topics">Topics</a></nav></header>
+<main><!--$?--><template id="B:0"></template><div class="spinner"><p>Loading…</p></div><!--/$--></main>
+<footer><p>© Breathe Well</p></footer></div>
+<script>requestAnimationFrame(function(){$RT=performance.now()});</script>
+<div hidden id="S:0"><article class="post"><h1>Living with asthma: a practical guide</h1>
+<p>Asthma narrows the airways of the lungs, and most people who have it can keep it under control with the right inhaler, taken the right way, every day.</p>
+<h2>Know your triggers</h2>
+<p>Cold air, pollen, smoke and colds set off most attacks. Keeping a short diary for a few weeks shows which of them matter for you, and when.</p>
+<template id="P:1"></template>
+<h2>When to get help</h2>
+<p>Call for help when your reliever inhaler does not help, when you are too breathless to speak, or when your lips turn blue or grey.</p></article></div>
+<script>$RC=function(b,c,e){c=document.getElementById(c);c.parentNode.removeChild(c)};$RC("B:0","S:0")</script>
+<div hidden id="S:1"><p>Write down what you were doing when symptoms began, the weather, and whether you had taken your preventer inhaler that morning.</p></div>
+<script>$RS=function(a,b){};$RS("S:1","P:1")</script>
+</body></html>`
+	a := extract(t, Options{}, "https://breathe.example/guides/asthma", []byte(page), nil)
+	if a.PageType != article.PageArticle {
+		t.Errorf("page_type = %q, want article", a.PageType)
+	}
+	if got := strings.Join(bodyHeadings(a), " | "); got != "Know your triggers | When to get help" {
+		t.Errorf("headings = %q", got)
+	}
+	want := "Asthma narrows the airways of the lungs, and most people who have it can keep it under control with the right inhaler, taken the right way, every day.\n\n" +
+		"Know your triggers\n\n" +
+		"Cold air, pollen, smoke and colds set off most attacks. Keeping a short diary for a few weeks shows which of them matter for you, and when.\n\n" +
+		"Write down what you were doing when symptoms began, the weather, and whether you had taken your preventer inhaler that morning.\n\n" +
+		"When to get help\n\n" +
+		"Call for help when your reliever inhaler does not help, when you are too breathless to speak, or when your lips turn blue or grey."
+	if a.Text != want {
+		t.Errorf("text =\n%s\nwant\n%s", a.Text, want)
+	}
+	if strings.Contains(a.Text, "Loading") {
+		t.Errorf("fallback kept: %q", a.Text)
+	}
+}
+
+// A hidden S: container without a script moving it stays hidden, and so does
+// one whose script names a boundary that is not on the page.
+func TestReactStreamingWithoutScript(t *testing.T) {
+	page := `<html><head><title>Clinic hours</title></head><body><main><h1>Clinic hours</h1>
+<p>The clinic is open from eight in the morning to six in the evening on weekdays, and from nine to one on Saturdays.</p>
+<p>Blood tests are taken until eleven; please come fasting when your doctor asked you to, and bring your referral letter.</p></main>
+<div hidden id="S:0"><p>Draft notice: the clinic closes for renovation in the summer; dates to be confirmed by the practice manager.</p></div>
+<div hidden id="S:2"><p>Another draft that no script reveals: the new phone line opens next month for repeat prescriptions.</p></div>
+<script>$RC("B:9","S:2")</script></body></html>`
+	a := extract(t, Options{}, "https://clinic.example/hours", []byte(page), nil)
+	if strings.Contains(a.Text, "Draft notice") || strings.Contains(a.Text, "Another draft") {
+		t.Errorf("hidden streaming container read: %q", a.Text)
+	}
+	if !strings.Contains(a.Text, "Blood tests are taken until eleven") {
+		t.Errorf("text = %q", a.Text)
+	}
+}
+
+func TestStreamCalls(t *testing.T) {
+	got := streamCalls(`$RC=function(a,b){};$RC("B:0","S:0");$RS('S:1', 'P:1');$RX("B:2");$RC("B:3")`)
+	want := [][3]string{{"C", "B:0", "S:0"}, {"S", "P:1", "S:1"}}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("streamCalls = %v, want %v", got, want)
+	}
+}
+
+// benchListPage is a pagination page as `crawl bench crawl` generates it
+// (crawler/bench.go): a heading "Articles, page N" and a list of links.
+func benchListPage(n, per int) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, `<!DOCTYPE html><html><head><title>Articles, page %d | Healthy Living</title></head><body>
+<header><a href="/">Healthy Living</a></header><main><h1>Articles, page %d</h1><ul class="posts">`, n, n)
+	for i := (n-1)*per + 1; i <= n*per; i++ {
+		fmt.Fprintf(&b, `<li><a href="/article/%d">Article number %d</a></li>`+"\n", i, i)
+	}
+	fmt.Fprintf(&b, `</ul><nav class="pagination"><a rel="prev" href="/list/%d">Previous</a> <a rel="next" href="/list/%d">Next</a></nav></main></body></html>`, n-1, n+1)
+	return b.String()
+}
+
+// The generated pagination pages of the crawl benchmark are listings.
+func TestBenchPaginationIsListing(t *testing.T) {
+	for _, n := range []int{2, 7} {
+		a := extract(t, Options{}, fmt.Sprintf("http://127.0.0.1:8080/list/%d", n), []byte(benchListPage(n, 50)), nil)
+		if a.PageType != article.PageListing {
+			t.Errorf("list %d: page_type = %q, want listing (text %q)", n, a.PageType, a.Text)
+		}
+	}
+}
+
+// wrapDeep wraps s in n page-builder wrappers.
+func wrapDeep(s string, n int) string {
+	for i := 0; i < n; i++ {
+		s = fmt.Sprintf(`<div class="pb-el pb-el-%d">%s</div>`, i, s)
+	}
+	return s
+}
+
+// A page builder puts every paragraph of the article in its own stack of
+// wrappers, so no container gathers the paragraphs' votes; a small callout
+// whose class says "content" must not win over the article.
+func TestPageBuilderBody(t *testing.T) {
+	paras := []string{
+		"Physiotherapy after a knee replacement starts on the day of the operation, with gentle bending and straightening while you are still in bed.",
+		"In the first two weeks, the aim is to bend the knee to ninety degrees and to walk short distances with crutches or a frame, several times a day.",
+		"Swelling is normal for up to three months. Raising the leg, cooling it for twenty minutes at a time and taking the painkillers you were given all help.",
+		"From the third week, exercises on a static bike and climbing stairs one step at a time rebuild the strength of the thigh muscles.",
+		"Most people drive again after six to eight weeks, once they can make an emergency stop, and return to desk work after about six weeks.",
+		"Call the ward if the wound becomes red, hot or starts to leak, or if your calf becomes painful and swollen: these can be signs of infection or a clot.",
+	}
+	var b strings.Builder
+	b.WriteString(`<!DOCTYPE html><html><head><title>Recovering from a knee replacement</title></head><body>
+<header><nav><a href="/">Ortho Clinic</a> <a href="/services">Services</a> <a href="/contact">Contact</a></nav></header>
+<div class="pb-page"><div class="pb-section"><div class="pb-row"><div class="pb-col"><h1>Recovering from a knee replacement</h1>`)
+	for i, p := range paras {
+		if i == 3 {
+			b.WriteString(`<h2>Weeks three to six</h2>`)
+		}
+		b.WriteString(wrapDeep("<p>"+p+"</p>", 6))
+	}
+	b.WriteString(`</div><div class="pb-col-side"><div class="promo-box"><div class="box-content"><p>Book a free consultation with one of our surgeons this month.</p></div></div></div>
+</div></div></div><footer><p>Ortho Clinic, 12 High Street</p></footer></body></html>`)
+	a := extract(t, Options{}, "https://ortho.example/patients/knee-recovery", []byte(b.String()), nil)
+	if a.PageType != article.PageArticle {
+		t.Errorf("page_type = %q", a.PageType)
+	}
+	want := strings.Join(paras[:3], "\n\n") + "\n\nWeeks three to six\n\n" + strings.Join(paras[3:], "\n\n")
+	if a.Text != want {
+		t.Errorf("text =\n%s\nwant\n%s", a.Text, want)
+	}
+}
+
+// A small element whose class says "content" (an accordion panel, a hero
+// "copy" box) never wins over the article beside it.
+func TestSmallContentClassDoesNotWin(t *testing.T) {
+	long := []string{
+		"Iron deficiency is the most common cause of anaemia worldwide, and it develops slowly, so many people do not notice the tiredness at first.",
+		"Heavy periods, pregnancy, bleeding from the gut and a diet low in iron are the usual causes; in older adults, bleeding from the gut must always be ruled out.",
+		"A blood test measuring haemoglobin and ferritin confirms the diagnosis. Ferritin below thirty micrograms per litre means the iron stores are empty.",
+		"Treatment is one iron tablet a day, or every other day, which is absorbed just as well with fewer side effects, for three months after the blood count is normal.",
+	}
+	page := `<!DOCTYPE html><html><head><title>Iron deficiency anaemia</title></head><body>
+<div class="hero"><div class="hero-copy content"><p>Our haematology team sees more than a thousand patients a year.</p></div></div>
+<div class="layout"><div class="col">` + wrapDeep("<h1>Iron deficiency anaemia</h1>", 3)
+	for _, p := range long {
+		page += wrapDeep("<p>"+p+"</p>", 6)
+	}
+	page += `</div></div></body></html>`
+	a := extract(t, Options{}, "https://haem.example/conditions/iron-deficiency", []byte(page), nil)
+	if a.Text != strings.Join(long, "\n\n") {
+		t.Errorf("text =\n%s", a.Text)
+	}
+}
+
+// A forum thread or a story with a comment thread: each post has a heading
+// linking to its author's profile or to its own permalink (#p123). Those are
+// no teasers: the page is an article, not a listing.
+func TestThreadWithLinkedHeadingsIsArticle(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(`<!DOCTYPE html><html><head><title>Knee pain after running - Runners Forum</title></head><body>
+<header><nav><a href="/">Forum</a> <a href="/forums/injuries">Injuries</a></nav></header><main><h1>Knee pain after running</h1><div class="posts">`)
+	users := []string{"trailfox", "mara_k", "trailfox", "dr_lenz", "pacer42", "mara_k", "olli", "pacer42"}
+	for i, u := range users {
+		fmt.Fprintf(&b, `<div class="post" id="p%d"><h3 class="post-title"><a href="viewtopic.php?p=%d#p%d">Re: Knee pain after running</a></h3>
+<h4 class="post-author"><a href="/members/%s.%d/">%s</a></h4>
+<p>Reply %d: I had the same pain on the outside of the knee after long runs; it was the iliotibial band, and stretching plus fewer downhill miles fixed it within a month.</p></div>`, 100+i, 100+i, 100+i, u, 10+i, u, i+1)
+	}
+	b.WriteString(`</div></main></body></html>`)
+	a := extract(t, Options{}, "https://runners.example/viewtopic.php?t=55", []byte(b.String()), nil)
+	if a.PageType != article.PageArticle {
+		t.Errorf("page_type = %q, want article", a.PageType)
+	}
+	if !strings.Contains(a.Text, "Reply 8: I had the same pain") {
+		t.Errorf("text = %q", a.Text)
+	}
+}
+
+// A single story whose related area holds many linked headings (teasers of
+// other stories) stays an article.
+func TestStoryWithRelatedTeasersIsArticle(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(`<!DOCTYPE html><html><head><title>New guidance on vitamin D for winter | Health News</title></head><body>
+<main><article><h1>New guidance on vitamin D for winter</h1>
+<p>Adults and children over four should consider a daily vitamin D supplement of ten micrograms in autumn and winter, the health agency said on Tuesday.</p>
+<p>Between October and March the sun is too low for the skin to make enough vitamin D, and few foods contain it in useful amounts.</p>
+<p>People who rarely go outside, or who cover their skin, are advised to take the supplement all year round.</p></article>
+<section class="more-stories"><h2>More from Health News</h2>`)
+	for i := 1; i <= 8; i++ {
+		fmt.Fprintf(&b, `<div class="card"><h3><a href="/news/story-%d">Story number %d about another health topic</a></h3><p>A short teaser of story %d.</p></div>`, i, i, i)
+	}
+	b.WriteString(`</section></main></body></html>`)
+	a := extract(t, Options{}, "https://healthnews.example/news/vitamin-d-winter", []byte(b.String()), nil)
+	if a.PageType != article.PageArticle {
+		t.Errorf("page_type = %q, want article", a.PageType)
+	}
+	if !strings.HasPrefix(a.Text, "Adults and children over four") || strings.Contains(a.Text, "Story number") {
+		t.Errorf("text = %q", a.Text)
+	}
+}
+
+// The site root is judged by its content: with a real article it is an
+// article; a landing page without teasers is other (its text kept); a front
+// page of teasers is a listing.
+func TestSiteRootJudgedByContent(t *testing.T) {
+	art := `<!DOCTYPE html><html><head><title>Understanding type 2 diabetes</title><meta property="og:type" content="article"></head><body>
+<main><h1>Understanding type 2 diabetes</h1>
+<p>Type 2 diabetes develops when the body no longer responds well to insulin, so sugar builds up in the blood instead of being used for energy.</p>
+<p>It is linked to weight, activity and family history, and it often causes no symptoms for years, which is why screening matters after the age of forty.</p>
+<p>Losing even five percent of body weight, walking thirty minutes a day and eating fewer refined carbohydrates can bring blood sugar back to normal.</p>
+<p>When lifestyle changes are not enough, metformin is usually the first medicine, and newer drugs also protect the heart and the kidneys.</p></main></body></html>`
+	if a := extract(t, Options{}, "https://diabetes-guide.example/", []byte(art), nil); a.PageType != article.PageArticle {
+		t.Errorf("root with an article: page_type = %q", a.PageType)
+	}
+	landing := `<!DOCTYPE html><html><head><title>CarePlan — scheduling for clinics</title></head><body>
+<main><section class="hero"><h1>Scheduling that fits your clinic</h1><p>Book, remind and follow up patients from one calendar.</p></section>
+<section><h2>Fewer no-shows</h2><p>Automatic text reminders cut missed appointments by a third.</p>
+<h2>Works with your records</h2><p>CarePlan connects to the main patient record systems.</p></section></main></body></html>`
+	a := extract(t, Options{}, "https://careplan.example/", []byte(landing), nil)
+	if a.PageType != article.PageOther {
+		t.Errorf("landing page: page_type = %q, want other", a.PageType)
+	}
+	if !strings.Contains(a.Text, "Automatic text reminders cut missed appointments by a third.") {
+		t.Errorf("landing page text = %q", a.Text)
+	}
+	var b strings.Builder
+	b.WriteString(`<!DOCTYPE html><html><head><title>Health News</title></head><body><main><h1>Latest</h1>`)
+	for i := 1; i <= 6; i++ {
+		fmt.Fprintf(&b, `<article class="teaser"><h2><a href="/news/%d">Headline of story %d on the front page</a></h2><p>One sentence summing up story %d for readers.</p></article>`, i, i, i)
+	}
+	b.WriteString(`</main></body></html>`)
+	if a := extract(t, Options{}, "https://healthnews.example/", []byte(b.String()), nil); a.PageType != article.PageListing {
+		t.Errorf("front page of teasers: page_type = %q", a.PageType)
+	}
+}
