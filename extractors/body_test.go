@@ -255,3 +255,31 @@ func TestSiteRootJudgedByContent(t *testing.T) {
 		t.Errorf("front page of teasers: page_type = %q", a.PageType)
 	}
 }
+
+// A responsive layout writes the article's passage twice (a desktop and a
+// mobile copy, one hidden by a CSS class): the record has it once. A forum
+// reply quoting an earlier post drops the quote; a recurring interview
+// question stays.
+func TestRepeatedPassageOnce(t *testing.T) {
+	passage := `<h2>Preparing for the test</h2>
+<p>Do not eat or drink anything but water for eight hours before a fasting blood sugar test, and take your usual medicines unless told otherwise.</p>
+<p>Bring a list of your medicines and any readings from your home glucose meter, so the nurse can compare them with the laboratory result.</p>
+<p>The blood sample takes a few minutes; most people can go back to work or school straight away afterwards.</p>`
+	page := `<!DOCTYPE html><html><head><title>Blood sugar tests</title></head><body><main><article><h1>Blood sugar tests</h1>
+<p>A blood sugar test measures the amount of glucose in your blood at one moment, and it is the first step in finding or ruling out diabetes.</p>
+<div class="desktop-only">` + passage + `</div><div class="mobile-only">` + passage + `</div>
+<h2>An interview with our nurse</h2>
+<p>What do patients ask most often about the tests we do at the clinic?</p><p>Whether they can drink coffee. The answer is no, not even black.</p>
+<p>What do patients ask most often about the tests we do at the clinic?</p><p>Whether it hurts. It is a small prick and over in a second.</p>
+</article></main></body></html>`
+	a := extract(t, Options{}, "https://clinic.example/tests/blood-sugar", []byte(page), nil)
+	if n := strings.Count(a.Text, "Do not eat or drink anything but water"); n != 1 {
+		t.Errorf("passage kept %d times:\n%s", n, a.Text)
+	}
+	if n := strings.Count(a.Text, "Preparing for the test"); n != 1 {
+		t.Errorf("heading kept %d times:\n%s", n, a.Text)
+	}
+	if n := strings.Count(a.Text, "What do patients ask most often"); n != 2 {
+		t.Errorf("recurring question kept %d times:\n%s", n, a.Text)
+	}
+}
