@@ -283,3 +283,90 @@ func TestRepeatedPassageOnce(t *testing.T) {
 		t.Errorf("recurring question kept %d times:\n%s", n, a.Text)
 	}
 }
+
+// A service page built from blocks side by side under the body (hero,
+// features, how it works, FAQ): its multi-section body is kept whole, not the
+// one block that scores best.
+func TestServicePageKeepsSections(t *testing.T) {
+	page := `<!DOCTYPE html><html><head><title>Home sleep apnoea testing | SleepWell Clinic</title></head><body>
+<header><nav><a href="/">SleepWell</a> <a href="/services">Services</a> <a href="/book">Book</a></nav></header>
+<section class="hero"><div class="wrap"><h1>Home sleep apnoea testing</h1><p>Find out whether you have sleep apnoea without spending a night in hospital.</p></div></section>
+<section class="features"><div class="wrap"><div class="grid">
+<div class="card"><h3>Sleep in your own bed</h3><p>We post you a small recorder that you wear for one night; it measures breathing, oxygen and pulse.</p></div>
+<div class="card"><h3>Results in a week</h3><p>A sleep physician reads the recording and you get a written report with the next steps within seven days.</p></div>
+<div class="card"><h3>Covered by most insurers</h3><p>The test is covered by most health insurers when your doctor refers you; we check your cover before we post the kit.</p></div>
+</div></div></section>
+<section class="steps"><div class="wrap"><h2>How it works</h2><ol><li>Your doctor refers you or you book online.</li><li>The recorder arrives by post with simple instructions.</li><li>You send it back in the prepaid envelope.</li></ol></div></section>
+<section class="faq"><div class="wrap"><h2>Questions</h2><h3>Does the test hurt?</h3><p>No. The sensors stick to the skin and a soft tube sits under your nose; most people sleep normally.</p></div></section>
+<footer><p>SleepWell Clinic, 4 Park Road</p></footer></body></html>`
+	a := extract(t, Options{}, "https://sleepwell.example/services/home-sleep-test", []byte(page), nil)
+	for _, want := range []string{
+		"Find out whether you have sleep apnoea",
+		"Sleep in your own bed", "Results in a week", "we check your cover before we post the kit",
+		"How it works", "You send it back in the prepaid envelope.",
+		"Does the test hurt?", "most people sleep normally",
+	} {
+		if !strings.Contains(a.Text, want) {
+			t.Errorf("text lacks %q:\n%s", want, a.Text)
+		}
+	}
+	if strings.Contains(a.Text, "4 Park Road") || strings.Contains(a.Text, "Book\n") {
+		t.Errorf("footer or menu kept:\n%s", a.Text)
+	}
+}
+
+// A documentation page: a reference with many sections under <main>, each a
+// heading with prose, lists and code, next to a sidebar of links; every
+// section is kept, in order.
+func TestDocsPageKeepsSections(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(`<!DOCTYPE html><html><head><title>dose_calc — Dose calculator API reference</title></head><body>
+<nav class="sidebar"><ul><li><a href="/docs/intro">Introduction</a></li><li><a href="/docs/api">API</a></li><li><a href="/docs/faq">FAQ</a></li></ul></nav>
+<main><h1>dose_calc</h1><p>The dose_calc module computes weight-based doses for paediatric medicines.</p>`)
+	sections := []string{"Installation", "Quick start", "Functions", "Units", "Errors", "FAQ"}
+	for i, h := range sections {
+		fmt.Fprintf(&b, `<section id="s%d"><h2>%s</h2><p>Section %d explains %s: read it before you use the calculator in a clinical setting.</p>`, i, h, i+1, strings.ToLower(h))
+		if i%2 == 0 {
+			fmt.Fprintf(&b, `<pre><code>dose_calc.run(weight_kg=%d)</code></pre>`, 10+i)
+		} else {
+			b.WriteString(`<ul><li>Check the weight unit.</li><li>Round down to the nearest measurable dose.</li></ul>`)
+		}
+		b.WriteString(`</section>`)
+	}
+	b.WriteString(`</main><footer><a href="/privacy">Privacy</a></footer></body></html>`)
+	a := extract(t, Options{}, "https://docs.dosecalc.example/reference/dose_calc", []byte(b.String()), nil)
+	if a.PageType != article.PageArticle {
+		t.Errorf("page_type = %q", a.PageType)
+	}
+	if got := strings.Join(bodyHeadings(a), "|"); got != strings.Join(sections, "|") {
+		t.Errorf("headings = %q", got)
+	}
+	if !strings.Contains(a.Text, "dose_calc.run(weight_kg=20)") || !strings.Contains(a.Text, "Section 6 explains faq") {
+		t.Errorf("text = %s", a.Text)
+	}
+}
+
+// Drupal writes "field--label-hidden" on most fields: the label is hidden,
+// not the field. An accordion marked up as a tab list keeps its panels, and a
+// heading whose text is a <button> keeps it.
+func TestLabelHiddenFieldsAndTablistAccordion(t *testing.T) {
+	page := `<!DOCTYPE html><html><head><title>Home energy checkup | City Power</title></head><body><main><article class="node">
+<h1>Home energy checkup</h1>
+<div class="field field--name-body field--type-text-long field--label-hidden"><p>An energy advisor visits your home, checks insulation, heating and appliances, and leaves a written list of savings you can make.</p></div>
+<div class="field field--name-field-intro field--label-hidden"><p>The visit takes about ninety minutes and is free for customers who rent or own their home.</p></div>
+<div class="accordion" role="tablist">
+<div class="accordion-item" role="tab"><h2 class="accordion-title"><button class="accordion-button" aria-controls="p1">Eligibility</button></h2></div>
+<div id="p1" class="collapse" role="tabpanel"><p>Any residential customer with an active account can book one checkup every three years.</p></div>
+<div class="accordion-item" role="tab"><h2 class="accordion-title"><button class="accordion-button" aria-controls="p2">What to expect</button></h2></div>
+<div id="p2" class="collapse" role="tabpanel"><p>The advisor may install free LED bulbs and low-flow shower heads during the visit.</p></div>
+</div></article></main>
+<div role="tablist"><a role="tab" href="#a">Residential</a><a role="tab" href="#b">Business</a></div></body></html>`
+	a := extract(t, Options{}, "https://citypower.example/save/home-energy-checkup", []byte(page), nil)
+	want := "An energy advisor visits your home, checks insulation, heating and appliances, and leaves a written list of savings you can make.\n\n" +
+		"The visit takes about ninety minutes and is free for customers who rent or own their home.\n\n" +
+		"Eligibility\n\nAny residential customer with an active account can book one checkup every three years.\n\n" +
+		"What to expect\n\nThe advisor may install free LED bulbs and low-flow shower heads during the visit."
+	if a.Text != want {
+		t.Errorf("text =\n%s\nwant\n%s", a.Text, want)
+	}
+}

@@ -228,8 +228,15 @@ func classTokens(n *html.Node, dst []string) []string {
 				} else {
 					c, v = v, ""
 				}
-				if c != "" && !isTextUtility(c) {
+				if c != "" && !isTextUtility(c) && !isStyleUtility(c) {
+					k := len(dst)
 					dst = splitWords(c, dst)
+					if n := len(dst); n-k >= 2 && dst[n-1] == "hidden" && (dst[n-2] == "label" || dst[n-2] == "title") {
+						// "field--label-hidden": the field's label is
+						// hidden, not the field (Drupal writes it on
+						// most fields of an article).
+						dst = dst[:n-1]
+					}
 				}
 			}
 		case a.Key == "id" && !isSlug(a.Val):
@@ -277,6 +284,25 @@ func isTextUtility(class string) bool {
 		rest = rest[:i]
 	}
 	return textUtilities[rest] || rest != "" && rest[0] >= '0' && rest[0] <= '9'
+}
+
+// styleUtilityPrefixes begin utility classes (Tailwind and the like) that say
+// how an element is drawn: "overflow-hidden" clips, it does not hide;
+// "decoration-skip-ink-none" is about underlines, not a "skip" link.
+var styleUtilityPrefixes = []string{"overflow-", "decoration-", "underline-", "whitespace-", "leading-", "tracking-", "font-", "line-clamp-"}
+
+// isStyleUtility reports such a class, with or without a variant prefix
+// ("md:overflow-hidden").
+func isStyleUtility(class string) bool {
+	if i := strings.LastIndexByte(class, ':'); i >= 0 {
+		class = class[i+1:]
+	}
+	for _, p := range styleUtilityPrefixes {
+		if len(class) > len(p) && strings.EqualFold(class[:len(p)], p) {
+			return true
+		}
+	}
+	return false
 }
 
 func isSlug(s string) bool {

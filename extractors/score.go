@@ -100,7 +100,10 @@ func (x *page) analyze(n *html.Node, inLink bool) *nstat {
 	x.stats[n] = st
 	if n.Type == html.ElementNode {
 		x.observe(n)
-		if alwaysSkipTags[n.DataAtom] && !(n.DataAtom == atom.Noscript && noscriptContent(n)) || isHidden(n) || x.excluded[n] {
+		// A <button> that is a heading's text is the header of an accordion
+		// panel ("<h2><button>Eligibility</button></h2>"): text.
+		if alwaysSkipTags[n.DataAtom] && !(n.DataAtom == atom.Noscript && noscriptContent(n)) && !(n.DataAtom == atom.Button && n.Parent != nil && headingLevel(n.Parent) > 0) ||
+			isHidden(n) || x.excluded[n] {
 			st.flags |= flagSkip
 			if n.DataAtom == atom.Head {
 				for c := n.FirstChild; c != nil; c = c.NextSibling {
@@ -296,7 +299,22 @@ func isBoilerplateRegion(n *html.Node) bool {
 		return true
 	}
 	if r := attr(n, "role"); r != "" && roleSkip[strings.ToLower(r)] {
-		return true
+		// An accordion marked up as a tab list (role="tablist" around
+		// the headers and their role="tabpanel" panels) holds content.
+		return !strings.EqualFold(r, "tablist") || !holdsPanel(n, 0)
+	}
+	return false
+}
+
+// holdsPanel reports a role="tabpanel" element or a paragraph inside n.
+func holdsPanel(n *html.Node, depth int) bool {
+	for c := n.FirstChild; c != nil && depth < 8; c = c.NextSibling {
+		if c.Type != html.ElementNode {
+			continue
+		}
+		if c.DataAtom == atom.P || strings.EqualFold(attr(c, "role"), "tabpanel") || holdsPanel(c, depth+1) {
+			return true
+		}
 	}
 	return false
 }
@@ -507,9 +525,15 @@ func (x *page) findContent() []*html.Node {
 	// holding more text (a long comment thread below a short story never
 	// takes the place of the story).
 	if all := x.stats[x.body].prose; all > 0 && x.stats[top].prose < all*2/5 {
-		if l := x.proseHolder(all * 3 / 5); l != nil && l != x.body && below(l) && x.stats[l].linkDensity() < 0.5 &&
+		l := x.proseHolder(all * 3 / 5)
+		if l != nil && l != x.body && below(l) && x.stats[l].linkDensity() < 0.5 &&
 			(contains(l, top) || x.goodText(top) < 600 && x.goodText(l) >= 2*x.goodText(top)) {
 			top = l
+		} else if l == x.body && ceiling == nil && x.stats[x.body].linkDensity() < 0.5 {
+			// The paragraphs are spread over the body's sections (a
+			// landing page's blocks side by side): the body is the root,
+			// its boilerplate regions left out by the emitter.
+			return []*html.Node{x.body}
 		} else {
 			for p := top.Parent; p != nil && p.Type == html.ElementNode && p.DataAtom != atom.Body && p.DataAtom != atom.Html && below(p); p = p.Parent {
 				ps := x.stats[p]
