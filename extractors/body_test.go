@@ -62,8 +62,10 @@ func TestReactStreamingContainers(t *testing.T) {
 	}
 }
 
-// A hidden S: container without a script moving it stays hidden, and so does
-// one whose script names a boundary that is not on the page.
+// A hidden S: container that no script names and that has no boundary of its
+// number stays hidden, and so does one whose script names a boundary that is
+// not on the page; one without a script but with its boundary (a page saved
+// without its trailing scripts) is read in the boundary's place.
 func TestReactStreamingWithoutScript(t *testing.T) {
 	page := `<html><head><title>Clinic hours</title></head><body><main><h1>Clinic hours</h1>
 <p>The clinic is open from eight in the morning to six in the evening on weekdays, and from nine to one on Saturdays.</p>
@@ -77,6 +79,15 @@ func TestReactStreamingWithoutScript(t *testing.T) {
 	}
 	if !strings.Contains(a.Text, "Blood tests are taken until eleven") {
 		t.Errorf("text = %q", a.Text)
+	}
+	saved := `<html><head><title>Clinic hours</title></head><body><main><h1>Clinic hours</h1>
+<!--$?--><template id="B:1"></template><p>Loading…</p><!--/$--></main>
+<div hidden id="S:1"><p>The clinic is open from eight in the morning to six in the evening on weekdays, and from nine to one on Saturdays.</p>
+<p>Blood tests are taken until eleven; please come fasting when your doctor asked you to, and bring your referral letter.</p></div></body></html>`
+	a = extract(t, Options{}, "https://clinic.example/hours", []byte(saved), nil)
+	if want := "The clinic is open from eight in the morning to six in the evening on weekdays, and from nine to one on Saturdays.\n\n" +
+		"Blood tests are taken until eleven; please come fasting when your doctor asked you to, and bring your referral letter."; a.Text != want {
+		t.Errorf("saved page text = %q", a.Text)
 	}
 }
 

@@ -21,13 +21,16 @@ import (
 // hasStreamedContent reports a page that may hold React's hidden streaming
 // containers (a byte search over the raw page, no parse).
 func hasStreamedContent(body []byte) bool {
-	return bytes.Contains(body, []byte(`id="S:`)) && bytes.Contains(body, []byte(`$R`))
+	return bytes.Contains(body, []byte(`id="S:`)) &&
+		(bytes.Contains(body, []byte(`$R`)) || bytes.Contains(body, []byte(`id="B:`)) || bytes.Contains(body, []byte(`id="P:`)))
 }
 
 // revealStreamed applies the page's $RC / $RS instructions to the parsed
 // tree: each hidden S: container's children move to the place of its B:
 // boundary (replacing the fallback) or P: placeholder, as the browser's
-// scripts would. Instructions naming elements that are not there are ignored.
+// scripts would; a container no script names goes to the boundary or
+// placeholder of the same number. Instructions naming elements that are not
+// there are ignored.
 func revealStreamed(root *html.Node) {
 	ids := map[string]*html.Node{}
 	type move struct {
@@ -35,6 +38,7 @@ func revealStreamed(root *html.Node) {
 		target, seg string
 	}
 	var moves []move
+	var segs []string // S: ids in document order
 	var walk func(*html.Node)
 	walk = func(n *html.Node) {
 		for c := n.FirstChild; c != nil; c = c.NextSibling {
@@ -44,6 +48,9 @@ func revealStreamed(root *html.Node) {
 			if id := attr(c, "id"); len(id) > 2 && id[1] == ':' && (id[0] == 'S' || id[0] == 'B' || id[0] == 'P') {
 				if _, dup := ids[id]; !dup {
 					ids[id] = c
+					if id[0] == 'S' {
+						segs = append(segs, id)
+					}
 				}
 			}
 			if c.DataAtom == atom.Script {
@@ -58,6 +65,22 @@ func revealStreamed(root *html.Node) {
 		}
 	}
 	walk(root)
+	// A segment no script names (the page was saved without its trailing
+	// scripts) goes where its number says: S:3 into B:3, or P:3.
+	named := map[string]bool{}
+	for _, m := range moves {
+		named[m.seg] = true
+	}
+	for _, id := range segs {
+		if named[id] || !isHidden(ids[id]) {
+			continue
+		}
+		if _, ok := ids["B"+id[1:]]; ok {
+			moves = append(moves, move{'C', "B" + id[1:], id})
+		} else if _, ok := ids["P"+id[1:]]; ok {
+			moves = append(moves, move{'S', "P" + id[1:], id})
+		}
+	}
 	for _, m := range moves {
 		seg := ids[m.seg]
 		target := ids[m.target]
@@ -68,28 +91,44 @@ func revealStreamed(root *html.Node) {
 		var before *html.Node
 		if m.kind == 'C' {
 			// Remove the fallback: the boundary's siblings up to the comment
-			// closing the boundary (<!--/$-->), nested boundaries counted.
+			// closing the boundary (<!--/$-->), nested boundaries counted;
+			// only the boundary itself when that comment is not there.
 			depth := 0
-			c := target
-			for c != nil {
-				if c.Type == html.CommentNode {
-					if c.Data == "/$" {
+			end := target.NextSibling
+			for ; end != nil; end = end.NextSibling {
+				if end.Type == html.CommentNode {
+					if end.Data == "/$" {
 						if depth == 0 {
 							break
 						}
 						depth--
-					} else if c.Data == "$" || c.Data == "$?" || c.Data == "$!" {
+					} else if end.Data == "$" || end.Data == "$?" || end.Data == "$!" {
 						depth++
 					}
 				}
-				next := c.NextSibling
-				parent.RemoveChild(c)
-				c = next
 			}
-			before = c
+			if end == nil {
+				end = target.NextSibling
+				parent.RemoveChild(target)
+			} else {
+				for c := target; c != end; {
+					next := c.NextSibling
+					if !contains(c, seg) {
+						parent.RemoveChild(c)
+					}
+					c = next
+				}
+			}
+			before = end
 		} else {
 			before = target.NextSibling
 			parent.RemoveChild(target)
+		}
+		if seg.Parent == nil || before != nil && before.Parent != parent {
+			continue
+		}
+		if before == seg {
+			before = seg.NextSibling
 		}
 		seg.Parent.RemoveChild(seg)
 		for seg.FirstChild != nil {
