@@ -385,3 +385,27 @@ func TestLabelHiddenFieldsAndTablistAccordion(t *testing.T) {
 		t.Errorf("text =\n%s\nwant\n%s", a.Text, want)
 	}
 }
+
+// Page builders wrap every block of the article, headings and paragraphs
+// alike, in "widget" wrappers: the word marks no boilerplate there. A call to
+// action ("cta") is boilerplate whatever else its class says.
+func TestWidgetWrappersAreContent(t *testing.T) {
+	w := func(kind, inner string) string {
+		return `<div class="pb-widget-wrap pb-element-populated"><div class="pb-element pb-invisible pb-widget pb-widget-` + kind + `"><div class="pb-widget-container">` + inner + `</div></div></div>`
+	}
+	page := `<!DOCTYPE html><html><head><title>Choosing a running shoe</title></head><body><main><article><div class="pb-page">` +
+		w("heading", "<h1>Choosing a running shoe</h1>") +
+		w("text-editor", "<p>A running shoe should fit the shape of your foot, not a brand's promise: try shoes on in the afternoon, when feet are largest.</p>") +
+		w("heading", "<h2>Cushioning</h2>") +
+		w("text-editor", "<p>More cushioning does not prevent injuries; choose the amount that feels comfortable over a few minutes of jogging in the shop.</p>") +
+		w("text-editor", "<p>Replace shoes after about eight hundred kilometres, or when the midsole shows deep creases on both sides.</p>") +
+		`<div class="pb-widget pb-cta-letter"><h5>Support our work</h5><p>We are a small team of physiotherapists. If our guides help you, please consider a donation: every gift keeps the site free of advertising for everyone who reads it, today and next year.</p></div>` +
+		`</div></article></main></body></html>`
+	a := extract(t, Options{}, "https://runclinic.example/guides/running-shoes", []byte(page), nil)
+	want := "A running shoe should fit the shape of your foot, not a brand's promise: try shoes on in the afternoon, when feet are largest.\n\n" +
+		"Cushioning\n\nMore cushioning does not prevent injuries; choose the amount that feels comfortable over a few minutes of jogging in the shop.\n\n" +
+		"Replace shoes after about eight hundred kilometres, or when the midsole shows deep creases on both sides."
+	if a.Text != want {
+		t.Errorf("text =\n%s\nwant\n%s", a.Text, want)
+	}
+}

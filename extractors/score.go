@@ -29,11 +29,11 @@ var wordWeight = map[string]int{
 	"rating": -2, "poll": -2, "login": -3, "paywall": -2, "donate": -2,
 	"print": -1, "skip": -2, "jump": -1,
 	// weak boilerplate
-	"header": -1, "meta": -2, "widget": -2, "widgets": -2, "caption": -2, "credit": -2, "credits": -2,
+	"header": -1, "meta": -2, "widget": 0, "widgets": -2, "caption": -2, "credit": -2, "credits": -2,
 	"toolbar": -2, "tools": -1, "banner": -2, "rail": -1, "trending": -2, "popular": -2,
 	"more": -1, "disclaimer": -1, "aside": -2, "extra": -1, "supplemental": -1,
 	"shopping": -2, "contact": -1, "partner": -2, "partners": -2, "teasers": -2, "hidden": -2,
-	"timestamp": -1, "dateline": -1, "date": -1, "dates": -1, "topics": -2, "cta": -2,
+	"timestamp": -1, "dateline": -1, "date": -1, "dates": -1, "topics": -2, "cta": -3,
 	"legends": -3, "legend": -2, "community": -2, "remark": -2, "rss": -2, "shoutbox": -3,
 	"skyscraper": -3, "agegate": -3,
 	"kicker": -2, "eyebrow": -2, "reviewer": -2, "gallery": -2, "slideshow": -2, "carousel": -2,
