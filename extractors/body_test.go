@@ -409,3 +409,43 @@ func TestWidgetWrappersAreContent(t *testing.T) {
 		t.Errorf("text =\n%s\nwant\n%s", a.Text, want)
 	}
 }
+
+// An API reference written as one long page whose sections each have a
+// heading linking to the section's own address is a documentation page, not
+// a listing: its "cards" are far longer than teasers.
+func TestReferenceSectionsWithLinkedHeadings(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(`<!DOCTYPE html><html><head><title>Prescriptions API</title></head><body><main>`)
+	for _, s := range []string{"prescriptions", "prescription-object", "create", "update", "cancel"} {
+		fmt.Fprintf(&b, `<section><h1><a href="/api/%s">The %s endpoint</a></h1>`, s, s)
+		for i := 0; i < 4; i++ {
+			fmt.Fprintf(&b, `<p>Paragraph %d of the %s section describes its parameters, the errors it can return and an example request with the patient identifier, the medicine code and the dose in milligrams per day, so that integrators can test it against the sandbox before going live.</p>`, i+1, s)
+		}
+		b.WriteString(`<pre><code>curl https://api.example/v1/` + s + `</code></pre></section>`)
+	}
+	b.WriteString(`</main></body></html>`)
+	a := extract(t, Options{}, "https://docs.rxapi.example/api/prescriptions", []byte(b.String()), nil)
+	if a.PageType != article.PageArticle {
+		t.Errorf("page_type = %q, want article", a.PageType)
+	}
+	if !strings.Contains(a.Text, "Paragraph 4 of the cancel section") {
+		t.Errorf("text = %s", a.Text)
+	}
+}
+
+// A utility class's variant ("print:break-inside-avoid", "md:overflow-hidden")
+// says when a style applies; its words mark no boilerplate.
+func TestUtilityVariantsAreNotBoilerplate(t *testing.T) {
+	p := func(s string) string {
+		return `<p class="mx-auto w-full print:break-inside-avoid md:overflow-hidden">` + s + `</p>`
+	}
+	page := `<!DOCTYPE html><html><head><title>Sun protection for children</title></head><body><main><h1>Sun protection for children</h1>` +
+		p("Babies under six months should be kept out of direct sunlight altogether, in the shade or under a parasol, with a hat and loose clothes.") +
+		p("For older children, use a sunscreen with a protection factor of at least thirty, and apply it again every two hours and after swimming.") +
+		p("The sun is strongest between eleven and three; plan outdoor play for the morning and the late afternoon in the summer months.") +
+		`</main></body></html>`
+	a := extract(t, Options{}, "https://kidshealth.example/sun", []byte(page), nil)
+	if strings.Count(a.Text, "\n\n") != 2 {
+		t.Errorf("text = %q", a.Text)
+	}
+}

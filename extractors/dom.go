@@ -228,6 +228,11 @@ func classTokens(n *html.Node, dst []string) []string {
 				} else {
 					c, v = v, ""
 				}
+				if i := strings.LastIndexByte(c, ':'); i >= 0 {
+					// A utility's variant ("print:", "md:", "hover:")
+					// says when it applies, not what the element is.
+					c = c[i+1:]
+				}
 				if c != "" && !isTextUtility(c) && !isStyleUtility(c) {
 					k := len(dst)
 					dst = splitWords(c, dst)

@@ -3,6 +3,7 @@ package extractors
 import (
 	"net/url"
 	"regexp"
+	"sort"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -378,7 +379,7 @@ func (x *page) pageType(a *article.Article, sections []article.Section) string {
 		// The site's content selector matched: trust it.
 		return article.PageArticle
 	}
-	teasers, teaserShare, linkItems := x.teasers()
+	teasers, teaserShare, linkItems, cardText := x.teasers()
 
 	switch {
 	case textLen < 150:
@@ -388,7 +389,10 @@ func (x *page) pageType(a *article.Article, sections []article.Section) string {
 		return article.PageOther
 	case x.ld.listType && !articleEvidence:
 		return article.PageListing
-	case teasers >= 3 && teaserShare >= 0.6 && !articleEvidence:
+	case teasers >= 3 && teaserShare >= 0.6 && !articleEvidence && cardText <= 1500:
+		// (Cards of more than 1,500 characters besides their heading are
+		// the sections of a long page, each heading linking to the
+		// section's own address: a reference page, not teasers.)
 		return article.PageListing
 	case linkItems >= 0.6 && paras < 3 && !articleEvidence:
 		// A page that is a list of links to other pages (an archive's
@@ -412,15 +416,15 @@ func (x *page) pageType(a *article.Article, sections []article.Section) string {
 
 // teasers finds teaser items in the content roots: linked headings, each with
 // the largest ancestor holding no other linked heading (the teaser card). It
-// returns their number, the share of the roots' text inside the cards, and
-// the share of the roots' text in list items that are links (a plain list of
-// pages).
+// returns their number, the share of the roots' text inside the cards, the
+// share of the roots' text in list items that are links (a plain list of
+// pages), and the median text of a card besides its heading.
 // Headings that do not lead to another page are no teasers: a link to a place
 // on this page (a forum post's "#p123" permalink, the story's own headline),
 // a second heading linking where an earlier one does, or a person's name
 // linking to a profile (a comment's or post's author). Boilerplate regions
 // (comments, related widgets, asides) are not searched.
-func (x *page) teasers() (n int, share, linkItems float64) {
+func (x *page) teasers() (n int, share, linkItems float64, cardText int) {
 	counts := map[*html.Node]int{}
 	linkItemText := 0
 	var heads []*html.Node
@@ -472,13 +476,14 @@ func (x *page) teasers() (n int, share, linkItems float64) {
 		}
 	}
 	if total == 0 {
-		return len(heads), 0, 0
+		return len(heads), 0, 0, 0
 	}
 	linkItems = float64(linkItemText) / float64(total)
 	if len(heads) == 0 {
-		return 0, 0, linkItems
+		return 0, 0, linkItems, 0
 	}
 	inCards := 0
+	cards := make([]int, 0, len(heads))
 	for _, h := range heads {
 		card := h
 		for p := h.Parent; p != nil; p = p.Parent {
@@ -489,8 +494,10 @@ func (x *page) teasers() (n int, share, linkItems float64) {
 			card = p
 		}
 		inCards += x.stats[card].text
+		cards = append(cards, x.stats[card].text-x.stats[h].text)
 	}
-	return len(heads), float64(inCards) / float64(total), linkItems
+	sort.Ints(cards)
+	return len(heads), float64(inCards) / float64(total), linkItems, cards[len(cards)/2]
 }
 
 // rootsLinkDensity is the share of the content roots' text inside links.
