@@ -418,7 +418,7 @@ func TestReferenceSectionsWithLinkedHeadings(t *testing.T) {
 	b.WriteString(`<!DOCTYPE html><html><head><title>Prescriptions API</title></head><body><main>`)
 	for _, s := range []string{"prescriptions", "prescription-object", "create", "update", "cancel"} {
 		fmt.Fprintf(&b, `<section><h1><a href="/api/%s">The %s endpoint</a></h1>`, s, s)
-		for i := 0; i < 4; i++ {
+		for i := 0; i < 8; i++ {
 			fmt.Fprintf(&b, `<p>Paragraph %d of the %s section describes its parameters, the errors it can return and an example request with the patient identifier, the medicine code and the dose in milligrams per day, so that integrators can test it against the sandbox before going live.</p>`, i+1, s)
 		}
 		b.WriteString(`<pre><code>curl https://api.example/v1/` + s + `</code></pre></section>`)
@@ -428,7 +428,7 @@ func TestReferenceSectionsWithLinkedHeadings(t *testing.T) {
 	if a.PageType != article.PageArticle {
 		t.Errorf("page_type = %q, want article", a.PageType)
 	}
-	if !strings.Contains(a.Text, "Paragraph 4 of the cancel section") {
+	if !strings.Contains(a.Text, "Paragraph 8 of the cancel section") {
 		t.Errorf("text = %s", a.Text)
 	}
 }
