@@ -449,3 +449,23 @@ func TestUtilityVariantsAreNotBoilerplate(t *testing.T) {
 		t.Errorf("text = %q", a.Text)
 	}
 }
+
+// A how-to shows its steps in tabs (one per platform): the panels not open
+// yet (hidden, role="tabpanel") are content the reader opens with a click,
+// read like the open one; other hidden elements stay out.
+func TestHiddenTabPanelsAreRead(t *testing.T) {
+	page := `<!DOCTYPE html><html><head><title>Set up medication reminders</title></head><body><main><h1>Set up medication reminders</h1>
+<p>Reminders help you take each dose on time; set them up once on your phone and they repeat every day until you change them.</p>
+<div role="tablist"><button role="tab">iPhone</button><button role="tab">Android</button></div>
+<div role="tabpanel" id="ios"><p>On an iPhone, open the Health app, tap Browse, then Medications, add your medicine and choose the times of day.</p></div>
+<div role="tabpanel" id="android" hidden style="display:none"><p>On Android, open the Clock app, add an alarm for each dose, and name the alarm after the medicine to take.</p></div>
+<div hidden><p>Survey: how did you find this guide? Tell us in two minutes and help us improve our pages.</p></div>
+</main></body></html>`
+	a := extract(t, Options{}, "https://pharmacy.example/help/reminders", []byte(page), nil)
+	if !strings.Contains(a.Text, "On Android, open the Clock app") || !strings.Contains(a.Text, "On an iPhone") {
+		t.Errorf("tab panels missing: %s", a.Text)
+	}
+	if strings.Contains(a.Text, "Survey") {
+		t.Errorf("hidden survey read: %s", a.Text)
+	}
+}

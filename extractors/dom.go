@@ -69,21 +69,26 @@ func noscriptContent(n *html.Node) bool {
 // isHidden reports elements hidden from readers: the hidden attribute,
 // aria-hidden="true", or an inline display:none / visibility:hidden style.
 func isHidden(n *html.Node) bool {
+	hidden, panel := false, false
 	for _, a := range n.Attr {
 		switch a.Key {
 		case "hidden":
-			return true
+			hidden = true
 		case "aria-hidden":
 			if strings.EqualFold(strings.TrimSpace(a.Val), "true") {
-				return true
+				hidden = true
 			}
 		case "style":
 			if styleHidden(a.Val) {
-				return true
+				hidden = true
 			}
+		case "role":
+			panel = strings.EqualFold(a.Val, "tabpanel")
 		}
 	}
-	return false
+	// A tab panel not shown yet is the page's content all the same (the
+	// reader opens it with a click): read like the open one.
+	return hidden && !panel
 }
 
 func styleHidden(s string) bool {
