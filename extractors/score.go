@@ -68,6 +68,7 @@ type nstat struct {
 	own    int // text in direct text nodes and inline children (a "paragraph" without <p>)
 	ownCom int // commas in own
 	bp     int // text outside links inside boilerplate descendants (by tag, role, class or related widget)
+	bpText int // all text inside those descendants
 	prose  int // text outside links of the <p> descendants outside boilerplate ones
 	weight int // class/id word weight (clamped sign used in scoring)
 	neg    int // the negative part of weight
@@ -85,6 +86,16 @@ func (s *nstat) boilerplate() bool {
 		return false
 	}
 	return s.weight < 0 || s.neg <= -2 && s.text < 500
+}
+
+// cleanLinkDensity is the link density of the text outside boilerplate
+// descendants (menus in a <nav> do not count against a page's wrapper).
+func (s *nstat) cleanLinkDensity() float64 {
+	text := s.text - s.bpText
+	if text <= 0 {
+		return 0
+	}
+	return float64(s.link-(s.bpText-s.bp)) / float64(text)
 }
 
 func (s *nstat) linkDensity() float64 {
@@ -174,8 +185,10 @@ func (x *page) analyze(n *html.Node, inLink bool) *nstat {
 			st.paras += cs.paras
 			if cs.weight <= -3 || cs.flags&flagRelated != 0 || isBoilerplateRegion(c) {
 				st.bp += cs.text - cs.link
+				st.bpText += cs.text
 			} else {
 				st.bp += cs.bp
+				st.bpText += cs.bpText
 				st.prose += cs.prose
 			}
 			if cs.weight > 0 || cs.flags&flagPosInside != 0 || c.DataAtom == atom.Article || c.DataAtom == atom.Main {
@@ -526,10 +539,10 @@ func (x *page) findContent() []*html.Node {
 	// takes the place of the story).
 	if all := x.stats[x.body].prose; all > 0 && x.stats[top].prose < all*2/5 {
 		l := x.proseHolder(all * 3 / 5)
-		if l != nil && l != x.body && below(l) && x.stats[l].linkDensity() < 0.5 &&
+		if l != nil && l != x.body && below(l) && x.stats[l].cleanLinkDensity() < 0.5 &&
 			(contains(l, top) || x.goodText(top) < 600 && x.goodText(l) >= 2*x.goodText(top)) {
 			top = l
-		} else if l == x.body && ceiling == nil && x.stats[x.body].linkDensity() < 0.5 {
+		} else if l == x.body && ceiling == nil && x.stats[x.body].cleanLinkDensity() < 0.5 {
 			// The paragraphs are spread over the body's sections (a
 			// landing page's blocks side by side): the body is the root,
 			// its boilerplate regions left out by the emitter.
@@ -541,7 +554,7 @@ func (x *page) findContent() []*html.Node {
 					break
 				}
 				if ps.prose >= all*3/5 {
-					if ps.linkDensity() < 0.5 {
+					if ps.cleanLinkDensity() < 0.5 {
 						top = p
 					}
 					break
