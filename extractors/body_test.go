@@ -469,3 +469,23 @@ func TestHiddenTabPanelsAreRead(t *testing.T) {
 		t.Errorf("hidden survey read: %s", a.Text)
 	}
 }
+
+// An article whose intro and body sit in nested sections (the body deeper than
+// the intro): the root is the wrapper that holds nearly all the paragraphs.
+func TestNestedSectionsKeepIntro(t *testing.T) {
+	intro := []string{
+		"When I started running clinics for new parents ten years ago, the question I heard most was how much a newborn should sleep.",
+		"The honest answer is that it varies a lot, and that the range of normal is much wider than most charts suggest to worried parents.",
+	}
+	body := ""
+	for i := 1; i <= 8; i++ {
+		body += fmt.Sprintf("<p>Point %d: newborns sleep in short stretches of two to four hours, day and night, and settle into longer night sleep over the first months.</p>", i)
+	}
+	page := `<!DOCTYPE html><html><head><title>How much should a newborn sleep?</title></head><body><main><article><h1>How much should a newborn sleep?</h1>
+<section><p>` + intro[0] + `</p><p>` + intro[1] + `</p>
+<section><section><h2>What is normal</h2>` + body + `</section></section></section></article></main></body></html>`
+	a := extract(t, Options{}, "https://parents.example/sleep/newborn", []byte(page), nil)
+	if !strings.HasPrefix(a.Text, intro[0]+"\n\n"+intro[1]+"\n\nWhat is normal") || !strings.Contains(a.Text, "Point 8:") {
+		t.Errorf("text = %s", a.Text)
+	}
+}

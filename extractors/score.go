@@ -563,6 +563,23 @@ func (x *page) findContent() []*html.Node {
 		}
 	}
 
+	// Nearly all of the page's paragraph text one wrapper up (the article's
+	// intro and body in nested sections): the wrapper is the root.
+	if all := x.stats[x.body].prose; all > 0 && x.stats[top].prose < all*3/4 {
+		for p := top.Parent; p != nil && p.Type == html.ElementNode && p.DataAtom != atom.Body && p.DataAtom != atom.Html && below(p); p = p.Parent {
+			ps := x.stats[p]
+			if ps.weight <= -3 || isBoilerplateRegion(p) || ps.cleanLinkDensity() >= 0.35 {
+				break
+			}
+			if ps.prose >= all*9/10 {
+				if ps.prose-x.stats[top].prose >= 300 {
+					top = p
+				}
+				break
+			}
+		}
+	}
+
 	// Sibling merge.
 	threshold := maxf(10, final(top)*0.2)
 	topClass := attr(top, "class")
