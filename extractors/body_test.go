@@ -489,3 +489,18 @@ func TestNestedSectionsKeepIntro(t *testing.T) {
 		t.Errorf("text = %s", a.Text)
 	}
 }
+
+// A section of the article whose class has one weak boilerplate word
+// ("sec-more-info") and paragraphs of text is kept; a short "more" box of
+// links is not.
+func TestWeakClassWordOnProseSection(t *testing.T) {
+	page := `<!DOCTYPE html><html><head><title>Tinnitus</title></head><body><main><article><h1>Tinnitus</h1>
+<p>Tinnitus is the sensation of hearing a sound, such as ringing or buzzing, that has no outside source; most people have it at some point.</p>
+<section class="sec-more-info"><h2>Causes</h2><p>Age-related hearing loss and loud noise are the most common causes; ear wax, ear infections and some medicines can also bring it on, and it often fades when the cause is treated.</p></section>
+<div class="more"><a href="/hearing">Hearing</a> <a href="/ears">Ears</a></div>
+</article></main></body></html>`
+	a := extract(t, Options{}, "https://ent.example/conditions/tinnitus", []byte(page), nil)
+	if !strings.Contains(a.Text, "Causes\n\nAge-related hearing loss") || strings.Contains(a.Text, "Hearing") {
+		t.Errorf("text = %q", a.Text)
+	}
+}

@@ -85,6 +85,11 @@ func (s *nstat) boilerplate() bool {
 		// prose inside: a page builder's wrapper around the article.
 		return false
 	}
+	if s.weight == -1 && s.neg == -1 && s.prose >= 200 && s.link*5 < s.text {
+		// One weak word ("more", "header", "contact") against paragraphs
+		// of text: a section of the article ("sec-more-info").
+		return false
+	}
 	return s.weight < 0 || s.neg <= -2 && s.text < 500
 }
 
