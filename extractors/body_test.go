@@ -504,3 +504,25 @@ func TestWeakClassWordOnProseSection(t *testing.T) {
 		t.Errorf("text = %q", a.Text)
 	}
 }
+
+// Classes that hide something under a condition or clip overflow do not hide
+// the element's text: a collapsed accordion answer ("accordion-content
+// hidden"), "max-md:hidden", "ui-overflow-x-hidden". A plain "hidden" class on
+// a short box still marks it.
+func TestConditionalHiddenClasses(t *testing.T) {
+	page := `<!DOCTYPE html><html><head><title>Flu vaccine questions</title></head><body><main><article><h1>Flu vaccine questions</h1>
+<p class="ui-overflow-x-hidden">The flu vaccine is offered every autumn to people over sixty-five, pregnant women and anyone with a long-term condition.</p>
+<h2>Can I have it while pregnant?</h2><div class="faq-accordion-content pl-2 hidden"><p>Yes. It is safe at any stage of pregnancy and also protects the baby for the first months after birth.</p></div>
+<h2>Does it give you flu?</h2><div class="answer max-md:hidden"><p>No. The injected vaccine contains no live virus; a sore arm or a mild temperature for a day is common.</p></div>
+<div class="hidden"><p>Cookie preferences saved.</p></div>
+</article></main></body></html>`
+	a := extract(t, Options{}, "https://gp.example/vaccines/flu-questions", []byte(page), nil)
+	for _, want := range []string{"The flu vaccine is offered every autumn", "It is safe at any stage of pregnancy", "The injected vaccine contains no live virus"} {
+		if !strings.Contains(a.Text, want) {
+			t.Errorf("text lacks %q: %s", want, a.Text)
+		}
+	}
+	if strings.Contains(a.Text, "Cookie preferences") {
+		t.Errorf("hidden box read: %s", a.Text)
+	}
+}

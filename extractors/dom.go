@@ -226,6 +226,9 @@ func classTokens(n *html.Node, dst []string) []string {
 		switch {
 		case a.Key == "class":
 			v := a.Val
+			// A collapsed accordion panel ("accordion-content hidden",
+			// "MuiCollapse-hidden") is content the reader opens.
+			folded := strings.Contains(v, "ccordion") || strings.Contains(v, "ollapse")
 			for v != "" {
 				var c string
 				if i := strings.IndexAny(v, " \t\n\r\f"); i >= 0 {
@@ -235,16 +238,22 @@ func classTokens(n *html.Node, dst []string) []string {
 				}
 				if i := strings.LastIndexByte(c, ':'); i >= 0 {
 					// A utility's variant ("print:", "md:", "hover:")
-					// says when it applies, not what the element is.
+					// says when it applies, not what the element is;
+					// hidden under a condition ("max-md:hidden",
+					// "empty:hidden") is shown otherwise.
 					c = c[i+1:]
+					if c == "hidden" {
+						continue
+					}
 				}
 				if c != "" && !isTextUtility(c) && !isStyleUtility(c) {
 					k := len(dst)
 					dst = splitWords(c, dst)
-					if n := len(dst); n-k >= 2 && dst[n-1] == "hidden" && (dst[n-2] == "label" || dst[n-2] == "title") {
+					if n := len(dst); n-k >= 1 && dst[n-1] == "hidden" && (folded || n-k >= 2 && hiddenOther(dst[k:n-1])) {
 						// "field--label-hidden": the field's label is
 						// hidden, not the field (Drupal writes it on
-						// most fields of an article).
+						// most fields of an article); "x-overflow-hidden"
+						// clips.
 						dst = dst[:n-1]
 					}
 				}
@@ -294,6 +303,20 @@ func isTextUtility(class string) bool {
 		rest = rest[:i]
 	}
 	return textUtilities[rest] || rest != "" && rest[0] >= '0' && rest[0] <= '9'
+}
+
+// hiddenOther reports the words before "hidden" in a class that hides
+// something else than the element or clips it: "label-hidden",
+// "title-hidden", "overflow-hidden", "overflow-x-hidden".
+func hiddenOther(before []string) bool {
+	n := len(before)
+	switch before[n-1] {
+	case "label", "title", "overflow":
+		return true
+	case "x", "y":
+		return n >= 2 && before[n-2] == "overflow"
+	}
+	return false
 }
 
 // styleUtilityPrefixes begin utility classes (Tailwind and the like) that say
