@@ -226,9 +226,6 @@ func classTokens(n *html.Node, dst []string) []string {
 		switch {
 		case a.Key == "class":
 			v := a.Val
-			// A collapsed accordion panel ("accordion-content hidden",
-			// "MuiCollapse-hidden") is content the reader opens.
-			folded := strings.Contains(v, "ccordion") || strings.Contains(v, "ollapse")
 			for v != "" {
 				var c string
 				if i := strings.IndexAny(v, " \t\n\r\f"); i >= 0 {
@@ -249,11 +246,13 @@ func classTokens(n *html.Node, dst []string) []string {
 				if c != "" && !isTextUtility(c) && !isStyleUtility(c) {
 					k := len(dst)
 					dst = splitWords(c, dst)
-					if n := len(dst); n-k >= 1 && dst[n-1] == "hidden" && (folded || n-k >= 2 && hiddenOther(dst[k:n-1])) {
+					if n := len(dst); n-k >= 1 && dst[n-1] == "hidden" && (n-k >= 2 && hiddenOther(dst[k:n-1]) || folded(a.Val)) {
 						// "field--label-hidden": the field's label is
 						// hidden, not the field (Drupal writes it on
 						// most fields of an article); "x-overflow-hidden"
-						// clips.
+						// clips; a collapsed accordion panel
+						// ("accordion-content hidden", "MuiCollapse-hidden")
+						// is content the reader opens.
 						dst = dst[:n-1]
 					}
 				}
@@ -305,6 +304,11 @@ func isTextUtility(class string) bool {
 	return textUtilities[rest] || rest != "" && rest[0] >= '0' && rest[0] <= '9'
 }
 
+// folded reports a class list of an accordion or collapsible panel.
+func folded(class string) bool {
+	return strings.Contains(class, "ccordion") || strings.Contains(class, "ollapse")
+}
+
 // hiddenOther reports the words before "hidden" in a class that hides
 // something else than the element or clips it: "label-hidden",
 // "title-hidden", "overflow-hidden", "overflow-x-hidden".
@@ -329,6 +333,14 @@ var styleUtilityPrefixes = []string{"overflow-", "decoration-", "underline-", "w
 func isStyleUtility(class string) bool {
 	if i := strings.LastIndexByte(class, ':'); i >= 0 {
 		class = class[i+1:]
+	}
+	if class == "" {
+		return false
+	}
+	switch class[0] | 0x20 { // the prefixes' first letters
+	case 'o', 'd', 'u', 'w', 'l', 't', 'f':
+	default:
+		return false
 	}
 	for _, p := range styleUtilityPrefixes {
 		if len(class) > len(p) && strings.EqualFold(class[:len(p)], p) {

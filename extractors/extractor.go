@@ -133,6 +133,7 @@ type page struct {
 	mt         metaTags
 	bodyText   int
 	noUnlikely bool // retry: score inside boilerplate-classed regions too
+	streamed   bool // a hidden React streaming container (id "S:…") was seen
 
 	ld          ldInfo
 	title       string
@@ -162,9 +163,6 @@ func (e *Extractor) Extract(ctx context.Context, p Page) (*article.Article, erro
 	root, err := html.ParseWithOptions(bytes.NewReader(body), html.ParseOptionEnableScripting(false))
 	if err != nil {
 		return nil, fmt.Errorf("parse %s: %w", addr, err)
-	}
-	if hasStreamedContent(body) {
-		revealStreamed(root)
 	}
 	x := &page{
 		e: e, root: root, pageURL: addr,
@@ -206,6 +204,14 @@ func (x *page) run(a *article.Article) {
 		}
 	}
 	x.analyzeAll(x.root)
+	if x.streamed {
+		// React's hidden streaming containers: move them where the
+		// browser shows them, and count again.
+		revealStreamed(x.root)
+		x.stats = make(map[*html.Node]*nstat, len(x.stats))
+		x.mt = metaTags{}
+		x.analyzeAll(x.root)
+	}
 	if b := x.baseHref(); b != nil {
 		x.base = b
 	}

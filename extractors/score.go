@@ -121,6 +121,11 @@ func (x *page) analyze(n *html.Node, inLink bool) *nstat {
 		if alwaysSkipTags[n.DataAtom] && !(n.DataAtom == atom.Noscript && noscriptContent(n)) && !(n.DataAtom == atom.Button && n.Parent != nil && headingLevel(n.Parent) > 0) ||
 			isHidden(n) || x.excluded[n] {
 			st.flags |= flagSkip
+			if !x.streamed {
+				if id := attr(n, "id"); len(id) > 2 && id[0] == 'S' && id[1] == ':' && isHidden(n) {
+					x.streamed = true
+				}
+			}
 			if n.DataAtom == atom.Head {
 				for c := n.FirstChild; c != nil; c = c.NextSibling {
 					if c.Type == html.ElementNode {

@@ -1,7 +1,6 @@
 package extractors
 
 import (
-	"bytes"
 	"strings"
 
 	"golang.org/x/net/html"
@@ -17,13 +16,6 @@ import (
 // $RS("S:1","P:1") replaces with the children of the hidden S:1 container. A
 // browser runs those scripts at once; the page's text is read as it stands
 // after them.
-
-// hasStreamedContent reports a page that may hold React's hidden streaming
-// containers (a byte search over the raw page, no parse).
-func hasStreamedContent(body []byte) bool {
-	return bytes.Contains(body, []byte(`id="S:`)) &&
-		(bytes.Contains(body, []byte(`$R`)) || bytes.Contains(body, []byte(`id="B:`)) || bytes.Contains(body, []byte(`id="P:`)))
-}
 
 // revealStreamed applies the page's $RC / $RS instructions to the parsed
 // tree: each hidden S: container's children move to the place of its B:
