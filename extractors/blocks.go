@@ -938,7 +938,7 @@ func isBoilerplateText(t string) bool {
 	if len(t) < 150 && metaLineRE.MatchString(t) {
 		return true
 	}
-	l := strings.ToLower(strings.TrimSpace(strings.Trim(t, " .:|-–—•·")))
+	l := strings.ToLower(strings.TrimSpace(strings.Trim(t, " .:|-–—•·…")))
 	if boilerplateLines[l] {
 		return true
 	}

@@ -69,21 +69,26 @@ func noscriptContent(n *html.Node) bool {
 // isHidden reports elements hidden from readers: the hidden attribute,
 // aria-hidden="true", or an inline display:none / visibility:hidden style.
 func isHidden(n *html.Node) bool {
+	hidden, panel := false, false
 	for _, a := range n.Attr {
 		switch a.Key {
 		case "hidden":
-			return true
+			hidden = true
 		case "aria-hidden":
 			if strings.EqualFold(strings.TrimSpace(a.Val), "true") {
-				return true
+				hidden = true
 			}
 		case "style":
 			if styleHidden(a.Val) {
-				return true
+				hidden = true
 			}
+		case "role":
+			panel = strings.EqualFold(a.Val, "tabpanel")
 		}
 	}
-	return false
+	// A tab panel not shown yet is the page's content all the same (the
+	// reader opens it with a click): read like the open one.
+	return hidden && !panel
 }
 
 func styleHidden(s string) bool {
@@ -228,8 +233,28 @@ func classTokens(n *html.Node, dst []string) []string {
 				} else {
 					c, v = v, ""
 				}
-				if c != "" && !isTextUtility(c) {
+				if i := strings.LastIndexByte(c, ':'); i >= 0 {
+					// A utility's variant ("print:", "md:", "hover:")
+					// says when it applies, not what the element is;
+					// hidden under a condition ("max-md:hidden",
+					// "empty:hidden") is shown otherwise.
+					c = c[i+1:]
+					if c == "hidden" {
+						continue
+					}
+				}
+				if c != "" && !isTextUtility(c) && !isStyleUtility(c) {
+					k := len(dst)
 					dst = splitWords(c, dst)
+					if n := len(dst); n-k >= 1 && dst[n-1] == "hidden" && (n-k >= 2 && hiddenOther(dst[k:n-1]) || folded(a.Val)) {
+						// "field--label-hidden": the field's label is
+						// hidden, not the field (Drupal writes it on
+						// most fields of an article); "x-overflow-hidden"
+						// clips; a collapsed accordion panel
+						// ("accordion-content hidden", "MuiCollapse-hidden")
+						// is content the reader opens.
+						dst = dst[:n-1]
+					}
 				}
 			}
 		case a.Key == "id" && !isSlug(a.Val):
@@ -277,6 +302,52 @@ func isTextUtility(class string) bool {
 		rest = rest[:i]
 	}
 	return textUtilities[rest] || rest != "" && rest[0] >= '0' && rest[0] <= '9'
+}
+
+// folded reports a class list of an accordion or collapsible panel.
+func folded(class string) bool {
+	return strings.Contains(class, "ccordion") || strings.Contains(class, "ollapse")
+}
+
+// hiddenOther reports the words before "hidden" in a class that hides
+// something else than the element or clips it: "label-hidden",
+// "title-hidden", "overflow-hidden", "overflow-x-hidden".
+func hiddenOther(before []string) bool {
+	n := len(before)
+	switch before[n-1] {
+	case "label", "title", "overflow":
+		return true
+	case "x", "y":
+		return n >= 2 && before[n-2] == "overflow"
+	}
+	return false
+}
+
+// styleUtilityPrefixes begin utility classes (Tailwind and the like) that say
+// how an element is drawn: "overflow-hidden" clips, it does not hide;
+// "decoration-skip-ink-none" is about underlines, not a "skip" link.
+var styleUtilityPrefixes = []string{"overflow-", "decoration-", "underline-", "whitespace-", "leading-", "tracking-", "font-", "line-clamp-"}
+
+// isStyleUtility reports such a class, with or without a variant prefix
+// ("md:overflow-hidden").
+func isStyleUtility(class string) bool {
+	if i := strings.LastIndexByte(class, ':'); i >= 0 {
+		class = class[i+1:]
+	}
+	if class == "" {
+		return false
+	}
+	switch class[0] | 0x20 { // the prefixes' first letters
+	case 'o', 'd', 'u', 'w', 'l', 't', 'f':
+	default:
+		return false
+	}
+	for _, p := range styleUtilityPrefixes {
+		if len(class) > len(p) && strings.EqualFold(class[:len(p)], p) {
+			return true
+		}
+	}
+	return false
 }
 
 func isSlug(s string) bool {

@@ -133,6 +133,7 @@ type page struct {
 	mt         metaTags
 	bodyText   int
 	noUnlikely bool // retry: score inside boilerplate-classed regions too
+	streamed   bool // a hidden React streaming container (id "S:…") was seen
 
 	ld          ldInfo
 	siteName    string
@@ -206,6 +207,14 @@ func (x *page) run(a *article.Article) {
 		}
 	}
 	x.analyzeAll(x.root)
+	if x.streamed {
+		// React's hidden streaming containers: move them where the
+		// browser shows them, and count again.
+		revealStreamed(x.root)
+		x.stats = make(map[*html.Node]*nstat, len(x.stats))
+		x.mt = metaTags{}
+		x.analyzeAll(x.root)
+	}
 	if b := x.baseHref(); b != nil {
 		x.base = b
 	}
@@ -277,7 +286,90 @@ func (x *page) emit() []article.Section {
 		em.block(r, st)
 		em.flush()
 	}
-	return pruneSections(em.sections)
+	return pruneSections(dedupeBlocks(em.sections))
+}
+
+// dedupeBlocks drops blocks that repeat earlier blocks word for word: the
+// second copy of a passage that responsive layouts write twice (a desktop and
+// a mobile version, one hidden by CSS the extractor does not read): a run of
+// at least three repeated blocks copying a run of blocks in the same order;
+// and a quote repeating an earlier block (a forum post quoting an earlier
+// one). Blocks repeated alone stay (an interview's recurring question, a meal
+// plan's recurring dish). A section left without blocks goes too when its
+// heading repeats an earlier one.
+func dedupeBlocks(in []article.Section) []article.Section {
+	type pos struct{ s, b int }
+	var first map[string]pos
+	type dup struct{ at, orig pos }
+	var dups []dup // repeated blocks, in order
+	for i, s := range in {
+		for j, b := range s.Blocks {
+			if !b.InText() {
+				continue
+			}
+			t := b.BlockText()
+			if len(t) < 50 {
+				continue
+			}
+			if first == nil {
+				first = map[string]pos{}
+			}
+			if o, ok := first[t]; ok {
+				dups = append(dups, dup{pos{i, j}, o})
+				continue
+			}
+			first[t] = pos{i, j}
+		}
+	}
+	if len(dups) == 0 {
+		return in
+	}
+	next := func(p pos) pos { // the block after p, across sections
+		if p.b+1 < len(in[p.s].Blocks) {
+			return pos{p.s, p.b + 1}
+		}
+		for s := p.s + 1; s < len(in); s++ {
+			if len(in[s].Blocks) > 0 {
+				return pos{s, 0}
+			}
+		}
+		return pos{-1, -1}
+	}
+	drop := map[pos]bool{}
+	for k := 0; k < len(dups); {
+		run := 1
+		for k+run < len(dups) && dups[k+run].at == next(dups[k+run-1].at) && dups[k+run].orig == next(dups[k+run-1].orig) {
+			run++
+		}
+		for _, d := range dups[k : k+run] {
+			if run >= 3 || in[d.at.s].Blocks[d.at.b].Type == article.BlockQuote {
+				drop[d.at] = true
+			}
+		}
+		k += run
+	}
+	heads := map[string]bool{}
+	out := in[:0]
+	for i, s := range in {
+		kept := s.Blocks[:0]
+		dropped := 0
+		for j, b := range s.Blocks {
+			if drop[pos{i, j}] {
+				dropped++
+				continue
+			}
+			kept = append(kept, b)
+		}
+		s.Blocks = kept
+		if s.Heading != "" {
+			if dropped > 0 && len(kept) == 0 && heads[s.Heading] {
+				continue
+			}
+			heads[s.Heading] = true
+		}
+		out = append(out, s)
+	}
+	return out
 }
 
 func textLen(ss []article.Section) int {

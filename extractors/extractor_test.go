@@ -552,7 +552,8 @@ func TestTOCUnderOwnHeading(t *testing.T) {
 
 // The URL alone never makes a post a listing: "/?p=5031" (WordPress's plain
 // permalink) addresses one post, and a directory named "page" is not
-// pagination; the front page, taxonomy paths and "/page/2" still count.
+// pagination; taxonomy paths and "/page/2" still count. The front page is
+// judged by its content: without teasers it is a landing page (other).
 func TestPageTypeFromURL(t *testing.T) {
 	short := `<html><head><title>Clinic news</title></head><body><main><h1>Clinic news</h1>
 <p>The clinic in the old town opens a second practice room on Monday, with longer hours on Thursdays and a nurse on duty for walk-in vaccinations all week long.</p>
@@ -564,8 +565,8 @@ func TestPageTypeFromURL(t *testing.T) {
 		{"https://clinic.example/?page_id=12", article.PageArticle},
 		{"https://clinic.example/page/index.php?scroll=news", article.PageArticle},
 		{"https://clinic.example/news/second-room.html", article.PageArticle},
-		{"https://clinic.example/", article.PageListing},
-		{"https://clinic.example/?lang=en", article.PageListing},
+		{"https://clinic.example/", article.PageOther},
+		{"https://clinic.example/?lang=en", article.PageOther},
 		{"https://clinic.example/category/news/", article.PageListing},
 		{"https://clinic.example/news/page/2/", article.PageListing},
 	} {

@@ -3,6 +3,7 @@ package extractors
 import (
 	"net/url"
 	"regexp"
+	"sort"
 	"strings"
 	"unicode/utf8"
 
@@ -179,30 +180,62 @@ func (x *page) pageType(a *article.Article, sections []article.Section) string {
 		// The site's content selector matched: trust it.
 		return article.PageArticle
 	}
-	teasers, teaserShare := x.teasers()
+	teasers, teaserShare, linkItems, cardText := x.teasers()
 
 	switch {
 	case textLen < 150:
-		if teasers >= 3 || x.ld.listType || listingURL || isHome {
+		if teasers >= 3 || x.ld.listType || listingURL || isHome && (teasers > 0 || linkItems > 0 || x.rootsLinkDensity() > 0.4) {
 			return article.PageListing
 		}
 		return article.PageOther
 	case x.ld.listType && !articleEvidence:
 		return article.PageListing
-	case teasers >= 3 && teaserShare >= 0.6 && !articleEvidence:
+	case teasers >= 3 && teaserShare >= 0.6 && !articleEvidence && cardText <= 1500:
+		// (Cards of more than 1,500 characters besides their heading are
+		// the sections of a long page, each heading linking to the
+		// section's own address: a reference page, not teasers.)
 		return article.PageListing
-	case (isHome || listingURL) && !articleEvidence && (teasers >= 2 && teaserShare >= 0.4 || paras < 3):
+	case linkItems >= 0.6 && paras < 3 && !articleEvidence:
+		// A page that is a list of links to other pages (an archive's
+		// pagination page: "Articles, page 3" and fifty titles).
 		return article.PageListing
+	case (isHome || listingURL) && !articleEvidence && teasers >= 2 && teaserShare >= 0.4:
+		return article.PageListing
+	case listingURL && !articleEvidence && paras < 3:
+		return article.PageListing
+	case isHome && !articleEvidence && paras < 3:
+		// A site root without teasers: a landing page (a service's or a
+		// product's home), judged by its content: its text is kept, but it
+		// is no article either. Mostly links: a listing all the same.
+		if x.rootsLinkDensity() > 0.4 {
+			return article.PageListing
+		}
+		return article.PageOther
 	}
 	return article.PageArticle
 }
 
 // teasers finds teaser items in the content roots: linked headings, each with
 // the largest ancestor holding no other linked heading (the teaser card). It
-// returns their number and the share of the roots' text inside the cards.
-func (x *page) teasers() (n int, share float64) {
+// returns their number, the share of the roots' text inside the cards, the
+// share of the roots' text in list items that are links (a plain list of
+// pages), and the median text of a card besides its heading.
+// Headings that do not lead to another page are no teasers: a link to a place
+// on this page (a forum post's "#p123" permalink, the story's own headline),
+// a second heading linking where an earlier one does, or a person's name
+// linking to a profile (a comment's or post's author). Boilerplate regions
+// (comments, related widgets, asides) are not searched.
+func (x *page) teasers() (n int, share, linkItems float64, cardText int) {
 	counts := map[*html.Node]int{}
+	linkItemText := 0
 	var heads []*html.Node
+	seen := map[string]bool{}
+	self := ""
+	if x.pageU != nil {
+		u := *x.pageU
+		u.Fragment = ""
+		self = u.String()
+	}
 	var walk func(*html.Node, int) int
 	walk = func(n *html.Node, depth int) int {
 		k := 0
@@ -215,11 +248,17 @@ func (x *page) teasers() (n int, share float64) {
 				continue
 			}
 			if headingLevel(c) > 0 {
-				if st.link > 0 && st.link*2 >= st.text {
+				if st.link > 0 && st.link*2 >= st.text && x.teaserLink(c, self, seen) {
 					heads = append(heads, c)
 					k++
 				}
 				continue
+			}
+			if st.weight <= -3 || st.flags&flagRelated != 0 || isBoilerplateRegion(c) {
+				continue
+			}
+			if c.DataAtom == atom.Li && st.text > 0 && st.link*5 >= st.text*4 {
+				linkItemText += st.text
 			}
 			if st.flags&flagHasBlock != 0 && depth < 60 {
 				k += walk(c, depth+1)
@@ -237,10 +276,15 @@ func (x *page) teasers() (n int, share float64) {
 			walk(r, 0)
 		}
 	}
-	if len(heads) == 0 || total == 0 {
-		return len(heads), 0
+	if total == 0 {
+		return len(heads), 0, 0, 0
+	}
+	linkItems = float64(linkItemText) / float64(total)
+	if len(heads) == 0 {
+		return 0, 0, linkItems, 0
 	}
 	inCards := 0
+	cards := make([]int, 0, len(heads))
 	for _, h := range heads {
 		card := h
 		for p := h.Parent; p != nil; p = p.Parent {
@@ -251,8 +295,91 @@ func (x *page) teasers() (n int, share float64) {
 			card = p
 		}
 		inCards += x.stats[card].text
+		cards = append(cards, x.stats[card].text-x.stats[h].text)
 	}
-	return len(heads), float64(inCards) / float64(total)
+	sort.Ints(cards)
+	return len(heads), float64(inCards) / float64(total), linkItems, cards[len(cards)/2]
+}
+
+// rootsLinkDensity is the share of the content roots' text inside links.
+func (x *page) rootsLinkDensity() float64 {
+	text, link := 0, 0
+	for _, r := range x.roots {
+		if st := x.stats[r]; st != nil {
+			text += st.text
+			link += st.link
+		}
+	}
+	if text == 0 {
+		return 0
+	}
+	return float64(link) / float64(text)
+}
+
+// profilePathWords are path segments of the pages of people on a forum or
+// comment system ("/members/jane.123/", "/u/jane").
+var profilePathWords = map[string]bool{"members": true, "member": true, "profile": true, "profiles": true, "user": true, "users": true, "u": true}
+
+// teaserLink reports a linked heading h that leads to another page, not seen
+// before (seen is updated): its first link is not a fragment of this page, not
+// the page itself, not a link an earlier heading had, and not a profile page.
+func (x *page) teaserLink(h *html.Node, self string, seen map[string]bool) bool {
+	href := ""
+	if p := h.Parent; p != nil && p.DataAtom == atom.A {
+		href = attr(p, "href")
+	}
+	if href == "" {
+		href = firstHref(h, 0)
+	}
+	href = strings.TrimSpace(href)
+	if href == "" {
+		return true // a link without href (script-driven): counted as before
+	}
+	if strings.HasPrefix(href, "#") {
+		return false
+	}
+	var u *url.URL
+	var err error
+	if x.base != nil {
+		u, err = x.base.Parse(href)
+	} else {
+		u, err = url.Parse(href)
+	}
+	if err != nil {
+		return true
+	}
+	if u.Fragment != "" {
+		return false // a place on a page (a post's permalink), not a page
+	}
+	key := u.String()
+	if key == self || seen[key] {
+		return false
+	}
+	seen[key] = true
+	for _, seg := range strings.Split(strings.ToLower(u.Path), "/") {
+		if profilePathWords[seg] {
+			return false
+		}
+	}
+	return true
+}
+
+// firstHref is the href of the first <a> inside n.
+func firstHref(n *html.Node, depth int) string {
+	for c := n.FirstChild; c != nil && depth < 8; c = c.NextSibling {
+		if c.Type != html.ElementNode {
+			continue
+		}
+		if c.DataAtom == atom.A {
+			if h := attr(c, "href"); h != "" {
+				return h
+			}
+		}
+		if h := firstHref(c, depth+1); h != "" {
+			return h
+		}
+	}
+	return ""
 }
 
 // isTitleVariant reports a headline that is one of the page's titles: a

@@ -29,11 +29,11 @@ var wordWeight = map[string]int{
 	"rating": -2, "poll": -2, "login": -3, "paywall": -2, "donate": -2,
 	"print": -1, "skip": -2, "jump": -1,
 	// weak boilerplate
-	"header": -1, "meta": -2, "widget": -2, "widgets": -2, "caption": -2, "credit": -2, "credits": -2,
+	"header": -1, "meta": -2, "widget": 0, "widgets": -2, "caption": -2, "credit": -2, "credits": -2,
 	"toolbar": -2, "tools": -1, "banner": -2, "rail": -1, "trending": -2, "popular": -2,
 	"more": -1, "disclaimer": -1, "aside": -2, "extra": -1, "supplemental": -1,
 	"shopping": -2, "contact": -1, "partner": -2, "partners": -2, "teasers": -2, "hidden": -2,
-	"timestamp": -1, "dateline": -1, "date": -1, "dates": -1, "topics": -2, "cta": -2,
+	"timestamp": -1, "dateline": -1, "date": -1, "dates": -1, "topics": -2, "cta": -3,
 	"legends": -3, "legend": -2, "community": -2, "remark": -2, "rss": -2, "shoutbox": -3,
 	"skyscraper": -3, "agegate": -3,
 	"kicker": -2, "eyebrow": -2, "reviewer": -2, "gallery": -2, "slideshow": -2, "carousel": -2,
@@ -67,6 +67,9 @@ type nstat struct {
 	paras  int // <p> descendants with text
 	own    int // text in direct text nodes and inline children (a "paragraph" without <p>)
 	ownCom int // commas in own
+	bp     int // text outside links inside boilerplate descendants (by tag, role, class or related widget)
+	bpText int // all text inside those descendants
+	prose  int // text outside links of the <p> descendants outside boilerplate ones
 	weight int // class/id word weight (clamped sign used in scoring)
 	neg    int // the negative part of weight
 	flags  uint8
@@ -82,7 +85,22 @@ func (s *nstat) boilerplate() bool {
 		// prose inside: a page builder's wrapper around the article.
 		return false
 	}
+	if s.weight == -1 && s.neg == -1 && s.prose >= 200 && s.link*5 < s.text {
+		// One weak word ("more", "header", "contact") against paragraphs
+		// of text: a section of the article ("sec-more-info").
+		return false
+	}
 	return s.weight < 0 || s.neg <= -2 && s.text < 500
+}
+
+// cleanLinkDensity is the link density of the text outside boilerplate
+// descendants (menus in a <nav> do not count against a page's wrapper).
+func (s *nstat) cleanLinkDensity() float64 {
+	text := s.text - s.bpText
+	if text <= 0 {
+		return 0
+	}
+	return float64(s.link-(s.bpText-s.bp)) / float64(text)
 }
 
 func (s *nstat) linkDensity() float64 {
@@ -98,8 +116,16 @@ func (x *page) analyze(n *html.Node, inLink bool) *nstat {
 	x.stats[n] = st
 	if n.Type == html.ElementNode {
 		x.observe(n)
-		if alwaysSkipTags[n.DataAtom] && !(n.DataAtom == atom.Noscript && noscriptContent(n)) || isHidden(n) || x.excluded[n] {
+		// A <button> that is a heading's text is the header of an accordion
+		// panel ("<h2><button>Eligibility</button></h2>"): text.
+		if alwaysSkipTags[n.DataAtom] && !(n.DataAtom == atom.Noscript && noscriptContent(n)) && !(n.DataAtom == atom.Button && n.Parent != nil && headingLevel(n.Parent) > 0) ||
+			isHidden(n) || x.excluded[n] {
 			st.flags |= flagSkip
+			if !x.streamed {
+				if id := attr(n, "id"); len(id) > 2 && id[0] == 'S' && id[1] == ':' && isHidden(n) {
+					x.streamed = true
+				}
+			}
 			if n.DataAtom == atom.Head {
 				for c := n.FirstChild; c != nil; c = c.NextSibling {
 					if c.Type == html.ElementNode {
@@ -165,6 +191,14 @@ func (x *page) analyze(n *html.Node, inLink bool) *nstat {
 			st.link += cs.link
 			st.commas += cs.commas
 			st.paras += cs.paras
+			if cs.weight <= -3 || cs.flags&flagRelated != 0 || isBoilerplateRegion(c) {
+				st.bp += cs.text - cs.link
+				st.bpText += cs.text
+			} else {
+				st.bp += cs.bp
+				st.bpText += cs.bpText
+				st.prose += cs.prose
+			}
 			if cs.weight > 0 || cs.flags&flagPosInside != 0 || c.DataAtom == atom.Article || c.DataAtom == atom.Main {
 				st.flags |= flagPosInside
 			}
@@ -178,6 +212,9 @@ func (x *page) analyze(n *html.Node, inLink bool) *nstat {
 	}
 	if n.DataAtom == atom.P && st.text > 0 {
 		st.paras++
+		if st.link*2 < st.text {
+			st.prose = st.text - st.link
+		}
 	}
 	return st
 }
@@ -283,7 +320,22 @@ func isBoilerplateRegion(n *html.Node) bool {
 		return true
 	}
 	if r := attr(n, "role"); r != "" && roleSkip[strings.ToLower(r)] {
-		return true
+		// An accordion marked up as a tab list (role="tablist" around
+		// the headers and their role="tabpanel" panels) holds content.
+		return !strings.EqualFold(r, "tablist") || !holdsPanel(n, 0)
+	}
+	return false
+}
+
+// holdsPanel reports a role="tabpanel" element or a paragraph inside n.
+func holdsPanel(n *html.Node, depth int) bool {
+	for c := n.FirstChild; c != nil && depth < 8; c = c.NextSibling {
+		if c.Type != html.ElementNode {
+			continue
+		}
+		if c.DataAtom == atom.P || strings.EqualFold(attr(c, "role"), "tabpanel") || holdsPanel(c, depth+1) {
+			return true
+		}
 	}
 	return false
 }
@@ -486,6 +538,56 @@ func (x *page) findContent() []*html.Node {
 		break
 	}
 
+	// Coverage: a root holding a small part of the page's paragraph text
+	// (one widget of a page builder whose every paragraph sits in its own
+	// deep wrapper, so that no ancestor gathers enough votes; a small element
+	// whose class says "content") gives way to the lowest element holding
+	// most of it: an ancestor, or, for a small root, an element elsewhere
+	// holding more text (a long comment thread below a short story never
+	// takes the place of the story).
+	if all := x.stats[x.body].prose; all > 0 && x.stats[top].prose < all*2/5 {
+		l := x.proseHolder(all * 3 / 5)
+		if l != nil && l != x.body && below(l) && x.stats[l].cleanLinkDensity() < 0.5 &&
+			(contains(l, top) || x.goodText(top) < 600 && x.goodText(l) >= 2*x.goodText(top)) {
+			top = l
+		} else if l == x.body && ceiling == nil && x.stats[x.body].cleanLinkDensity() < 0.5 {
+			// The paragraphs are spread over the body's sections (a
+			// landing page's blocks side by side): the body is the root,
+			// its boilerplate regions left out by the emitter.
+			return []*html.Node{x.body}
+		} else {
+			for p := top.Parent; p != nil && p.Type == html.ElementNode && p.DataAtom != atom.Body && p.DataAtom != atom.Html && below(p); p = p.Parent {
+				ps := x.stats[p]
+				if ps.weight <= -3 || isBoilerplateRegion(p) {
+					break
+				}
+				if ps.prose >= all*3/5 {
+					if ps.cleanLinkDensity() < 0.5 {
+						top = p
+					}
+					break
+				}
+			}
+		}
+	}
+
+	// Nearly all of the page's paragraph text one wrapper up (the article's
+	// intro and body in nested sections): the wrapper is the root.
+	if all := x.stats[x.body].prose; all > 0 && x.stats[top].prose < all*3/4 {
+		for p := top.Parent; p != nil && p.Type == html.ElementNode && p.DataAtom != atom.Body && p.DataAtom != atom.Html && below(p); p = p.Parent {
+			ps := x.stats[p]
+			if ps.weight <= -3 || isBoilerplateRegion(p) || ps.cleanLinkDensity() >= 0.35 {
+				break
+			}
+			if ps.prose >= all*9/10 {
+				if ps.prose-x.stats[top].prose >= 300 {
+					top = p
+				}
+				break
+			}
+		}
+	}
+
 	// Sibling merge.
 	threshold := maxf(10, final(top)*0.2)
 	topClass := attr(top, "class")
@@ -616,6 +718,43 @@ func (x *page) ownGoodText(n *html.Node) int {
 		}
 	}
 	return g
+}
+
+// proseHolder is the lowest element holding at least min characters of
+// paragraph text (prose), descending from the body through boilerplate-free
+// children; nil when the way down meets boilerplate.
+func (x *page) proseHolder(min int) *html.Node {
+	n := x.body
+	for depth := 0; depth < 100; depth++ {
+		var next *html.Node
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			if c.Type != html.ElementNode {
+				continue
+			}
+			if st := x.stats[c]; st != nil && st.flags&flagSkip == 0 && st.prose >= min {
+				next = c
+				break
+			}
+		}
+		if next == nil {
+			return n
+		}
+		if st := x.stats[next]; st.weight <= -3 || isBoilerplateRegion(next) {
+			return nil
+		}
+		n = next
+	}
+	return n
+}
+
+// cleanText is the text of n outside links and outside boilerplate
+// descendants.
+func (x *page) cleanText(n *html.Node) int {
+	st := x.stats[n]
+	if st == nil {
+		return 0
+	}
+	return st.text - st.link - st.bp
 }
 
 // goodText is the text of n outside links.
