@@ -27,6 +27,7 @@ type emitter struct {
 	mode       int  // 0 body, modeRefs, modeRelated, modeDrop
 	modeLevel  int
 	modeParent *html.Node
+	baseLevel  int // level of the last heading of the page (accordion titles go one below)
 }
 
 const (
@@ -47,15 +48,15 @@ var (
 		`|leia também|veja também|(notícias|artigos|posts) relacionad[oa]s|mais lidas` +
 		`|lees ook|gerelateerde artikelen|meer over dit onderwerp|meest gelezen` +
 		`|(zobacz|czytaj|przeczytaj) (również|też|także)|polecane( artykuły)?|najczęściej czytane)\s*:?\s*$`)
-	dropHeadingRE = regexp.MustCompile(`(?i)^\s*(share( this( article| post| story| page)?)?( on)?|comments?|\d+ comments?|leave a (comment|reply)|post a comment|join the (conversation|discussion)|discussion|about the authors?|sign up.*|subscribe.*|newsletter|tags?|topics?|filed under|advertisement|follow us.*` +
-		// comments and share bars in de, fr, es, it, pt, nl, pl
-		`|\d* ?kommentare?|kommentar schreiben|schreib(e|en sie) einen kommentar|(diesen )?artikel teilen|newsletter abonnieren` +
-		`|\d* ?commentaires?|laisser un commentaire|partager( cet article)?` +
-		`|\d* ?comentarios?|deja (un comentario|una respuesta)|compartir( esta noticia)?` +
-		`|\d* ?commenti|lascia un commento|condividi( questo articolo)?` +
-		`|\d* ?comentários?|deixe (um comentário|uma resposta)|compartilh(e|ar)` +
-		`|\d* ?reacties?|deel dit artikel` +
-		`|\d* ?komentarz(e|y)?|udostępnij)\s*:?\s*$`)
+	dropHeadingRE = regexp.MustCompile(`(?i)^\s*(share( this( article| post| story| page)?)?( on)?|about the authors?|sign up.*|subscribe.*|newsletter|tags?|topics?|filed under|advertisement|follow us.*` +
+		// share bars in de, fr, es, it, pt, nl, pl
+		`|(diesen )?artikel teilen|newsletter abonnieren|partager( cet article)?|compartir( esta noticia)?|condividi( questo articolo)?|compartilh(e|ar)|deel dit artikel|udostępnij)\s*:?\s*$`)
+	// commentHeadingRE: headings of a comment thread. The section is dropped
+	// only when it is one (comment markup follows): a research paper's
+	// "Discussion" or an article's own "Comments" section stays.
+	commentHeadingRE = regexp.MustCompile(`(?i)^\s*(comments?|\d+ (comments?|responses?|replies)|(one|two|three) (comments?|responses?|thoughts?) on .*|\d+ thoughts? on .*|leave a (comment|reply)|post a comment|join the (conversation|discussion)|discussion|reader comments|what do you think\??` +
+		`|\d* ?kommentare?|kommentar schreiben|schreib(e|en sie) einen kommentar|\d* ?commentaires?|laisser un commentaire|\d* ?comentarios?|deja (un comentario|una respuesta)` +
+		`|\d* ?commenti|lascia un commento|\d* ?comentários?|deixe (um comentário|uma resposta)|\d* ?reacties?|\d* ?komentarz(e|y)?)\s*:?\s*$`)
 )
 
 // HeadingRole tells what the extractor does with a section under a heading of
@@ -68,20 +69,13 @@ func HeadingRole(text string) string {
 		return "references"
 	case relatedHeadingRE.MatchString(t):
 		return "related"
-	case dropHeadingRE.MatchString(t), boilerplateLines[strings.ToLower(t)]:
+	case dropHeadingRE.MatchString(t), commentHeadingRE.MatchString(t), boilerplateLines[strings.ToLower(t)]:
 		return "drop"
 	}
 	return ""
 }
 
-func (em *emitter) isRoot(n *html.Node) bool {
-	for _, r := range em.x.roots {
-		if r == n {
-			return true
-		}
-	}
-	return false
-}
+func (em *emitter) isRoot(n *html.Node) bool { return em.x.isRoot(n) }
 
 func (em *emitter) dominant(n *html.Node) bool {
 	st := em.x.stats[n]
@@ -182,6 +176,19 @@ func (em *emitter) walk(n *html.Node) {
 			em.inLen += k
 			em.inline.writeText(c.Data)
 		case html.ElementNode:
+			if isToggle(c) {
+				// An accordion's toggle (<button aria-expanded>) titles the
+				// panel after it.
+				if t := em.x.accordionTitle(c); t != "" {
+					em.flush()
+					lvl := innerHeadingLevel(c)
+					if lvl == 0 {
+						lvl = em.accordionLevel()
+					}
+					em.headingText(c, t, lvl)
+					continue
+				}
+			}
 			st := em.x.stats[c]
 			if st == nil || st.flags&flagSkip != 0 {
 				continue
@@ -359,6 +366,16 @@ func (em *emitter) block(c *html.Node, st *nstat) {
 		em.walk(c)
 	case atom.Details:
 		em.walk(c)
+	case atom.Summary:
+		// A <details> accordion: its summary titles the section it opens,
+		// unless a heading inside does.
+		if x.hasStructure(c) {
+			em.walk(c)
+			return
+		}
+		if t := strings.ReplaceAll(x.textOf(c), "\n", " "); t != "" && !isBoilerplateText(t) {
+			em.headingText(c, t, em.accordionLevel())
+		}
 	default:
 		if !dom && st.text > 0 && st.linkDensity() > 0.5 && st.text-st.link < 200 && em.mode != modeRefs {
 			if em.mode == modeRelated {
@@ -373,11 +390,30 @@ func (em *emitter) block(c *html.Node, st *nstat) {
 func (em *emitter) heading(c *html.Node, lvl int) {
 	x := em.x
 	t := x.textOf(c)
+	if t == "" {
+		// An accordion's heading is often only its toggle button
+		// (<h3><button aria-expanded="false">Symptoms</button></h3>).
+		t = toggleText(c)
+	}
 	t = strings.TrimSpace(strings.ReplaceAll(t, "\n", " "))
 	t = strings.TrimSpace(strings.TrimRight(t, "¶§#🔗"))
 	if t == "" {
 		return
 	}
+	em.baseLevel = lvl
+	em.headingText(c, t, lvl)
+}
+
+// accordionLevel is the level of an accordion title that is not a heading
+// element (<summary>, a toggle button): one below the page's last heading.
+func (em *emitter) accordionLevel() int {
+	return min(max(em.baseLevel+1, 2), 6)
+}
+
+// headingText starts a section (or a references, related or dropped part)
+// under heading text t of level lvl; c is the heading's element.
+func (em *emitter) headingText(c *html.Node, t string, lvl int) {
+	x := em.x
 	if em.mode != modeBody && lvl <= em.modeLevel {
 		em.mode = modeBody
 	}
@@ -402,6 +438,9 @@ func (em *emitter) heading(c *html.Node, lvl int) {
 		em.setMode(modeRelated, lvl, c.Parent)
 		return
 	case dropHeadingRE.MatchString(t):
+		em.setMode(modeDrop, lvl, c.Parent)
+		return
+	case commentHeadingRE.MatchString(t) && x.commentThread(c):
 		em.setMode(modeDrop, lvl, c.Parent)
 		return
 	}
@@ -593,7 +632,9 @@ func (x *page) isLinkList(l *html.Node, st *nstat) bool {
 	return items == 0 || st.text/items < 50
 }
 
-// itemsHaveHeadings reports a list whose items hold headings.
+// itemsHaveHeadings reports a list whose items hold headings: a heading among
+// an item's children, or an item that starts with a heading or an accordion
+// toggle (a drawer: <li><div><h3><button>Title</button></h3></div><div>panel</div></li>).
 func (x *page) itemsHaveHeadings(l *html.Node) bool {
 	for li := l.FirstChild; li != nil; li = li.NextSibling {
 		if li.Type != html.ElementNode || li.DataAtom != atom.Li {
@@ -604,6 +645,37 @@ func (x *page) itemsHaveHeadings(l *html.Node) bool {
 				return true
 			}
 		}
+		if x.startsWithTitle(li) {
+			return true
+		}
+	}
+	return false
+}
+
+// startsWithTitle reports an element whose first visible element (through
+// wrappers) is a heading, or an accordion toggle followed by its panel.
+func (x *page) startsWithTitle(n *html.Node) bool {
+	for depth := 0; depth < 4; depth++ {
+		var first *html.Node
+		for c := n.FirstChild; c != nil && first == nil; c = c.NextSibling {
+			switch {
+			case c.Type == html.TextNode && strings.TrimSpace(c.Data) != "":
+				return false
+			case c.Type != html.ElementNode || isHidden(c) || alwaysSkipTags[c.DataAtom] && c.DataAtom != atom.Button:
+			default:
+				first = c
+			}
+		}
+		if first == nil {
+			return false
+		}
+		if headingLevel(first) > 0 {
+			return true
+		}
+		if isToggle(first) {
+			return x.accordionTitle(first) != ""
+		}
+		n = first
 	}
 	return false
 }
@@ -949,4 +1021,173 @@ func isBoilerplateText(t string) bool {
 		return true
 	}
 	return false
+}
+
+// commentThread reports a heading that titles a comment thread: it sits in an
+// element classed as comments, or comment markup follows it before the next
+// heading of its level (elements classed or named comment, reply, respond or
+// disqus; a comment form's textarea). A "Discussion" or "Comments" section of
+// the article itself has none.
+func (x *page) commentThread(h *html.Node) bool {
+	p := h.Parent
+	for d := 0; d < 3 && p != nil && p.Type == html.ElementNode && !x.isRoot(p); d++ {
+		if commentWords(p) {
+			return true
+		}
+		p = p.Parent
+	}
+	lvl := headingLevel(h)
+	n := h
+	for d := 0; d < 3 && nextElement(n) == nil; d++ {
+		if n.Parent == nil || n.Parent.Type != html.ElementNode || x.isRoot(n.Parent) {
+			break
+		}
+		n = n.Parent
+	}
+	budget := 5000
+	for s := nextElement(n); s != nil && budget > 0; s = nextElement(s) {
+		if l := leadingHeading(s); l > 0 && l <= lvl {
+			return false
+		}
+		if commentMarkup(s, &budget) {
+			return true
+		}
+	}
+	return false
+}
+
+func nextElement(n *html.Node) *html.Node {
+	for s := n.NextSibling; s != nil; s = s.NextSibling {
+		if s.Type == html.ElementNode {
+			return s
+		}
+	}
+	return nil
+}
+
+// commentMarkup reports comment markup in n or below (at most *budget
+// elements looked at).
+func commentMarkup(n *html.Node, budget *int) bool {
+	*budget--
+	if n.DataAtom == atom.Textarea || commentWords(n) {
+		return true
+	}
+	for c := n.FirstChild; c != nil && *budget > 0; c = c.NextSibling {
+		if c.Type == html.ElementNode && commentMarkup(c, budget) {
+			return true
+		}
+	}
+	return false
+}
+
+// commentWords reports class or id words of a comment thread.
+func commentWords(n *html.Node) bool {
+	var buf [12]string
+	for _, w := range classTokens(n, buf[:0]) {
+		switch w {
+		case "reply", "replies", "respond", "disqus":
+			return true
+		}
+		if strings.Contains(w, "comment") {
+			return true
+		}
+	}
+	return false
+}
+
+// isToggle reports an accordion toggle: a button, a link or an element with
+// role "button" that expands a panel (aria-expanded, aria-controls, or a
+// collapse toggle's data attribute).
+func isToggle(n *html.Node) bool {
+	if n.Type != html.ElementNode {
+		return false
+	}
+	switch n.DataAtom {
+	case atom.Button, atom.A:
+	case atom.Div, atom.Span, atom.Dt, atom.P:
+		if !strings.EqualFold(attr(n, "role"), "button") {
+			return false
+		}
+	default:
+		return false
+	}
+	for _, a := range n.Attr {
+		switch a.Key {
+		case "aria-expanded", "aria-controls":
+			return !isHidden(n)
+		case "data-toggle", "data-bs-toggle":
+			if strings.EqualFold(a.Val, "collapse") {
+				return !isHidden(n)
+			}
+		}
+	}
+	return false
+}
+
+// toggleText is the label of the first accordion toggle inside n (buttons are
+// skipped as text everywhere else).
+func toggleText(n *html.Node) string {
+	var t string
+	var walk func(*html.Node)
+	walk = func(n *html.Node) {
+		for c := n.FirstChild; c != nil && t == ""; c = c.NextSibling {
+			if c.Type != html.ElementNode || isHidden(c) {
+				continue
+			}
+			if c.DataAtom == atom.Button || isToggle(c) {
+				t = normSpace(plainText(c))
+				return
+			}
+			walk(c)
+		}
+	}
+	walk(n)
+	return t
+}
+
+// innerHeadingLevel is the level of the first heading inside n, 0 when none.
+func innerHeadingLevel(n *html.Node) int {
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type != html.ElementNode {
+			continue
+		}
+		if l := headingLevel(c); l > 0 {
+			return l
+		}
+		if l := innerHeadingLevel(c); l > 0 {
+			return l
+		}
+	}
+	return 0
+}
+
+// toggleWords are toggle labels that title nothing.
+var toggleWords = map[string]bool{
+	"menu": true, "toggle": true, "expand": true, "collapse": true, "show more": true, "show less": true,
+	"more": true, "less": true, "close": true, "open": true, "search": true, "expand all": true,
+	"collapse all": true, "show all": true, "hide": true, "show": true, "see more": true, "view more": true,
+}
+
+// accordionTitle is the title an accordion toggle n gives the panel that
+// follows it, "" when n is no such title (a menu toggle, a "Show more"
+// button, no visible panel after it).
+func (x *page) accordionTitle(n *html.Node) string {
+	t := normSpace(plainText(n))
+	if len(t) < 3 || len(t) > 200 || toggleWords[strings.ToLower(strings.Trim(t, " +-–—›»▼▲…"))] || isBoilerplateText(t) {
+		return ""
+	}
+	// The panel: the next element after the toggle (climbing out of
+	// wrappers that hold only the toggle), visible and with text.
+	p := n
+	for d := 0; d < 3 && nextElement(p) == nil && p.Parent != nil; d++ {
+		p = p.Parent
+	}
+	s := nextElement(p)
+	if s == nil {
+		return ""
+	}
+	if st := x.stats[s]; st == nil || st.flags&flagSkip != 0 || st.text == 0 {
+		return ""
+	}
+	return t
 }

@@ -228,7 +228,7 @@ func classTokens(n *html.Node, dst []string) []string {
 				} else {
 					c, v = v, ""
 				}
-				if c != "" && !isTextUtility(c) {
+				if c != "" && !isTextUtility(c) && !isLayoutUtility(c) {
 					dst = splitWords(c, dst)
 				}
 			}
@@ -266,6 +266,14 @@ var textUtilities = map[string]bool{
 	"secondary": true, "dark": true, "light": true, "bold": true, "italic": true, "red": true,
 	"blue": true, "green": true, "success": true, "danger": true, "warning": true, "info": true,
 	"divider": true, "color": true, "size": true, "align": true, "balance": true,
+}
+
+// isLayoutUtility reports CSS-framework classes whose words are not a role:
+// overflow utilities ("overflow-hidden": hidden is how it clips, not that it
+// is hidden) and Tailwind arbitrary variants ("[&_a.hidden]:hidden" styles
+// descendants).
+func isLayoutUtility(class string) bool {
+	return strings.ContainsAny(class, "[&") || len(class) > 9 && strings.EqualFold(class[:9], "overflow-")
 }
 
 func isTextUtility(class string) bool {
