@@ -505,7 +505,7 @@ func (em *emitter) list(c *html.Node, st *nstat) {
 		// (readers and Readability keep it) but not of its prose: kept as a
 		// block with role "toc", left out of text.
 		role = article.RoleTOC
-	} else if x.isLinkList(c, st) && !em.dominant(c) && !em.headedLinkList(c) {
+	} else if x.isLinkList(c, st) && !em.dominant(c) && !em.headedLinkList(c) && !em.introducedList(c) {
 		return
 	}
 	if x.itemsHaveHeadings(c) {
@@ -567,6 +567,59 @@ func (em *emitter) headedLinkList(l *html.Node) bool {
 			}
 			// A heading wrapped in a div (<div class="heading"><h2>…</h2></div>).
 			return lastHeadingChild(prev)
+		}
+		n = n.Parent
+		if n == nil || em.isRoot(n) {
+			return false
+		}
+	}
+	return false
+}
+
+// resourcesHeadingRE matches the headings of a body section of links ("Resources",
+// "Learn more", "More information", "Helpful links").
+var resourcesHeadingRE = regexp.MustCompile(`(?i)^\s*((additional|helpful|useful|other|more|external|online|related) )?(resources|links|websites|information|reading)|learn more|find out more|more information|for more information|further information|get (help|support)|see also|where to (get|find) (help|support|more information)|(weiterführende )?links|weitere informationen|pour en savoir plus|más información|ulteriori informazioni\s*:?\s*$`)
+
+// introducedList reports a list of links that is part of the article's text:
+// the paragraph before it introduces it ("Here are some of the courses you can
+// take:", "For more information, see:"), or it sits in a section whose
+// heading says it holds links ("Resources", "Learn more").
+func (em *emitter) introducedList(l *html.Node) bool {
+	if em.mode != modeBody {
+		return false
+	}
+	if len(em.sections) > 0 {
+		if h := em.sections[len(em.sections)-1].Heading; h != "" && resourcesHeadingRE.MatchString(h) {
+			return true
+		}
+	}
+	x := em.x
+	n := l
+	for depth := 0; depth < 3 && n != nil; depth++ {
+		prev := n.PrevSibling
+		for prev != nil {
+			if prev.Type == html.TextNode && strings.TrimSpace(prev.Data) != "" {
+				t := strings.TrimSpace(prev.Data)
+				return strings.HasSuffix(t, ":") && HeadingRole(t) == ""
+			}
+			if prev.Type == html.ElementNode {
+				if st := x.stats[prev]; st != nil && st.flags&flagSkip == 0 && st.text > 0 {
+					break
+				}
+			}
+			prev = prev.PrevSibling
+		}
+		if prev != nil {
+			if headingLevel(prev) > 0 || prev.DataAtom == atom.Ul || prev.DataAtom == atom.Ol {
+				return false
+			}
+			st := x.stats[prev]
+			if st.text > 2000 {
+				return false
+			}
+			t := strings.TrimSpace(x.textOf(prev))
+			// "You might also like:" introduces related stubs, not text.
+			return strings.HasSuffix(t, ":") && HeadingRole(t) == ""
 		}
 		n = n.Parent
 		if n == nil || em.isRoot(n) {
