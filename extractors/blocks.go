@@ -3,6 +3,8 @@ package extractors
 import (
 	"regexp"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/healthcrawl/healthcrawl/article"
 	"golang.org/x/net/html"
@@ -198,6 +200,17 @@ func (em *emitter) walk(n *html.Node) {
 				continue
 			}
 			em.flush()
+			if c.DataAtom == atom.P && em.mode == modeBody && !em.inQuote {
+				if items, last := em.x.labelRun(c); len(items) >= 2 {
+					// Paragraphs that each start with a bold label
+					// ("<p><b>Rest.</b> Stay in bed…</p><p><b>Fluids.</b> …"):
+					// a labelled list, as split_label_items makes of a run of
+					// "Label: text" items.
+					em.add(article.Block{Type: article.BlockList, Items: items})
+					c = last
+					continue
+				}
+			}
 			em.block(c, st)
 		}
 	}
@@ -822,19 +835,105 @@ func (x *page) itemText(li *html.Node) (label, text string) {
 		}
 	}
 	text = strings.ReplaceAll(t.String(), "\n", " ")
-	if first != nil && first.Type == html.ElementNode && (first.DataAtom == atom.Strong || first.DataAtom == atom.B) {
-		l := normSpace(plainText(first))
-		if l != "" && len(l) < 100 && strings.HasPrefix(text, l) {
-			rest := strings.TrimSpace(text[len(l):])
-			switch {
-			case strings.HasSuffix(l, ":") && rest != "":
-				return strings.TrimSpace(strings.TrimSuffix(l, ":")), rest
-			case strings.HasPrefix(rest, ":") && strings.TrimSpace(rest[1:]) != "":
-				return l, strings.TrimSpace(rest[1:])
-			}
-		}
+	if l, rest, ok := leadLabel(first, text); ok {
+		return l, rest
 	}
 	return "", text
+}
+
+// labelRun returns the items of the run of sibling paragraphs starting at p
+// that each start with a bold question, phrase or dash label (not a colon
+// label), and the run's last paragraph.
+func (x *page) labelRun(p *html.Node) (items []article.ListItem, last *html.Node) {
+	for n := p; n != nil; n = n.NextSibling {
+		if n.Type == html.TextNode {
+			if strings.TrimSpace(n.Data) != "" {
+				break
+			}
+			continue
+		}
+		if n.Type != html.ElementNode {
+			continue
+		}
+		st := x.stats[n]
+		if n.DataAtom != atom.P || st == nil || st.flags&(flagSkip|flagHasBlock) != 0 || st.linkDensity() > 0.5 {
+			break
+		}
+		var first *html.Node
+		for c := n.FirstChild; c != nil && first == nil; c = c.NextSibling {
+			if c.Type == html.ElementNode || c.Type == html.TextNode && strings.TrimSpace(c.Data) != "" {
+				first = c
+			}
+		}
+		text := strings.ReplaceAll(x.textOf(n), "\n", " ")
+		l, t, ok := leadLabel(first, text)
+		if !ok || strings.HasPrefix(text[len(l):], ":") {
+			// "<b>Label:</b> text" paragraphs stay paragraphs, as
+			// split_label_items leaves a lone "Label: text" paragraph.
+			break
+		}
+		items = append(items, article.ListItem{Label: l, Text: t})
+		last = n
+	}
+	return items, last
+}
+
+// leadLabel splits text, whose first element is first, at a bold lead-in
+// that is a label: "<strong>Dosage:</strong> text" (or the colon after the
+// bold), "<b>Fever</b> – text" (an en or em dash), "<strong>What is
+// it?</strong> text" (a question of at most 15 words) and "<b>Rest.</b> text"
+// (a short title-like phrase: one or two words, or up to five in title case).
+// A whole sentence that happens to be bold is no label.
+func leadLabel(first *html.Node, text string) (label, rest string, ok bool) {
+	if first == nil || first.Type != html.ElementNode || first.DataAtom != atom.Strong && first.DataAtom != atom.B {
+		return "", "", false
+	}
+	l := normSpace(plainText(first))
+	if l == "" || len(l) >= 100 || !strings.HasPrefix(text, l) {
+		return "", "", false
+	}
+	rest = strings.TrimSpace(text[len(l):])
+	for _, d := range []string{"–", "—"} {
+		if strings.HasSuffix(l, " "+d) {
+			l, rest = strings.TrimSpace(strings.TrimSuffix(l, d)), d+" "+rest
+		}
+	}
+	switch {
+	case strings.HasSuffix(l, ":") && rest != "":
+		return strings.TrimSpace(strings.TrimSuffix(l, ":")), rest, true
+	case strings.HasPrefix(rest, ":") && strings.TrimSpace(rest[1:]) != "":
+		return l, strings.TrimSpace(rest[1:]), true
+	case strings.HasPrefix(rest, "– ") || strings.HasPrefix(rest, "— "):
+		if r := strings.TrimSpace(rest[len("–"):]); r != "" && isLeadPhrase(l, 6) {
+			return l, r, true
+		}
+	case strings.HasSuffix(l, "?") && rest != "" && len(strings.Fields(l)) <= 15:
+		return l, rest, true
+	case strings.HasSuffix(l, ".") && rest != "":
+		if p := strings.TrimSuffix(l, "."); !strings.Contains(p, ".") && isLeadPhrase(p, 5) {
+			return p, rest, true
+		}
+	}
+	return "", "", false
+}
+
+// isLeadPhrase reports a label-like phrase: one or two words, or up to max
+// words all capitalised (short words aside).
+func isLeadPhrase(p string, max int) bool {
+	ws := strings.Fields(p)
+	if len(ws) == 0 || len(ws) > max || strings.ContainsAny(p, ",;!?") {
+		return false
+	}
+	if len(ws) <= 2 {
+		return true
+	}
+	for _, w := range ws {
+		r, _ := utf8.DecodeRuneInString(w)
+		if unicode.IsLower(r) && len(w) > 3 {
+			return false
+		}
+	}
+	return true
 }
 
 func (em *emitter) defList(c *html.Node) {
