@@ -40,7 +40,11 @@ const (
 )
 
 var (
-	refsHeadingRE    = regexp.MustCompile(`(?i)^\s*(references?|sources?|bibliography|citations?|works cited|literature cited|footnotes|notes|further reading|quellen|literatur|références|referencias|fuentes|bronnen|fonti)\s*:?\s*$`)
+	refsHeadingRE = regexp.MustCompile(`(?i)^\s*(references?|sources?|bibliography|citations?|works cited|literature cited|footnotes|notes|quellen|literatur|références|referencias|fuentes|bronnen|fonti)\s*:?\s*$`)
+	// ambiguousRefsRE: headings that title references only when citations
+	// follow (a recipe's "Notes", an API page's "Reference", a card box's
+	// "Sources").
+	ambiguousRefsRE  = regexp.MustCompile(`(?i)^\s*(notes?|reference|source|sources)\s*:?\s*$`)
 	relatedHeadingRE = regexp.MustCompile(`(?i)^\s*(related( (articles?|posts?|stories|content|coverage|reading|links|topics|news))?|you (may|might) also (like|enjoy|be interested in)|read (next|more)|more (from|on|about|stories|articles|news|in)\b.*|recommended( for you| reading| articles| stories)?|also read|popular( (posts|articles|stories))?|most (read|popular|viewed)|trending( now)?|latest (news|stories|articles|posts)|what to read next|keep reading|don'?t miss` +
 		// the same in the other languages healthcrawl meets most (de, fr, es, it, pt, nl, pl)
 		`|mehr zum thema|passend zum thema|(das|dies) könnte (sie|dich) auch interessieren|lesen sie auch|lies auch|auch interessant|(weitere|ähnliche|verwandte|neueste|aktuelle|beliebte) (artikel|beiträge|nachrichten|meldungen)|empfehlungen( aus der redaktion)?|meist ?gelesen|(mehr|weitere) themen` +
@@ -435,8 +439,12 @@ func (em *emitter) headingText(c *html.Node, t string, lvl int) {
 		// The page's headline or a section label above it ("Literatur" on a
 		// book review): never a references, related or comments section,
 		// which would swallow the whole article.
-	case refsHeadingRE.MatchString(t):
-		em.setMode(modeRefs, lvl, c.Parent)
+	case refsHeadingRE.MatchString(t) && (!ambiguousRefsRE.MatchString(t) || x.citationsAfter(c, lvl)):
+		em.setMode(modeRefs, lvl, x.sectionParent(c))
+		return
+	case strings.EqualFold(strings.TrimSpace(strings.TrimSuffix(t, ":")), "further reading") && x.stubsAfter(c, lvl):
+		// "Further reading" over article cards: a related box.
+		em.setMode(modeRelated, lvl, x.sectionParent(c))
 		return
 	case relatedHeadingRE.MatchString(t):
 		if p := c.Parent; p != nil && !em.isRoot(p) {
@@ -451,10 +459,10 @@ func (em *emitter) headingText(c *html.Node, t string, lvl int) {
 		em.setMode(modeRelated, lvl, c.Parent)
 		return
 	case dropHeadingRE.MatchString(t):
-		em.setMode(modeDrop, lvl, c.Parent)
+		em.setMode(modeDrop, lvl, x.sectionParent(c))
 		return
 	case commentHeadingRE.MatchString(t) && x.commentThread(c):
-		em.setMode(modeDrop, lvl, c.Parent)
+		em.setMode(modeDrop, lvl, x.sectionParent(c))
 		return
 	}
 	if em.mode == modeRelated {
@@ -1342,4 +1350,113 @@ func (x *page) accordionTitle(n *html.Node) string {
 		return ""
 	}
 	return t
+}
+
+// sectionParent is the element whose children after heading h make h's
+// section: h's parent, or the parent of the wrapper holding only h
+// (<div class="heading"><h3>Sources</h3></div><ul>…</ul>).
+func (x *page) sectionParent(h *html.Node) *html.Node {
+	n := h
+	for d := 0; d < 3 && x.nextContent(n) == nil; d++ {
+		p := n.Parent
+		if p == nil || p.Type != html.ElementNode || x.isRoot(p) || p.Parent == nil {
+			break
+		}
+		n = p
+	}
+	return n.Parent
+}
+
+// sectionItems calls f with the items (list items, paragraphs, table rows)
+// of the section after heading h of level lvl, at most max of them, until f
+// returns false.
+func (x *page) sectionItems(h *html.Node, lvl, max int, f func(n *html.Node, st *nstat) bool) {
+	n := h
+	for d := 0; d < 3 && x.nextContent(n) == nil; d++ {
+		p := n.Parent
+		if p == nil || p.Type != html.ElementNode || x.isRoot(p) {
+			break
+		}
+		n = p
+	}
+	k := 0
+	var walk func(*html.Node) bool
+	walk = func(n *html.Node) bool {
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			if c.Type != html.ElementNode {
+				continue
+			}
+			st := x.stats[c]
+			if st == nil || st.flags&flagSkip != 0 || st.text == 0 {
+				continue
+			}
+			switch c.DataAtom {
+			case atom.Li, atom.P, atom.Dd, atom.Tr:
+				k++
+				if !f(c, st) || k >= max {
+					return false
+				}
+				continue
+			}
+			if st.flags&flagHasBlock == 0 {
+				k++
+				if !f(c, st) || k >= max {
+					return false
+				}
+				continue
+			}
+			if !walk(c) {
+				return false
+			}
+		}
+		return true
+	}
+	for s := x.nextContent(n); s != nil; s = x.nextContent(s) {
+		if l := leadingHeading(s); l > 0 && l <= lvl {
+			return
+		}
+		st := x.stats[s]
+		switch {
+		case s.DataAtom == atom.Li || s.DataAtom == atom.P || st.flags&flagHasBlock == 0:
+			k++
+			if !f(s, st) || k >= max {
+				return
+			}
+		case !walk(s):
+			return
+		}
+	}
+}
+
+// citationRE matches what citations have: a DOI or PMID, "et al.", a journal
+// volume and pages, a year in brackets or followed by a citation's
+// punctuation, an access date, an address.
+var citationRE = regexp.MustCompile(`(?i)\b(doi|pmid|pmcid|et al\b|retrieved|accessed|available (at|from|online)|journal|proceedings|vol\.|pp\.|isbn|issn|press)\b|\(\d{4}[a-z]?\)|\b(19|20)\d{2}[a-z]?\s*[;.,:)]|\d+\s*\(\d+\)\s*:\s*\d+|https?://|www\.`)
+
+// citationsAfter reports a section after heading h whose items are mostly
+// citations (or links out, a sources list of sites).
+func (x *page) citationsAfter(h *html.Node, lvl int) bool {
+	cit, total := 0, 0
+	x.sectionItems(h, lvl, 12, func(n *html.Node, st *nstat) bool {
+		total++
+		if st.linkDensity() > 0.6 || citationRE.MatchString(x.textOf(n)) {
+			cit++
+		}
+		return true
+	})
+	return total > 0 && cit*2 >= total
+}
+
+// stubsAfter reports a section after heading h made of linked cards (headed
+// or image links): a related box, not a bibliography.
+func (x *page) stubsAfter(h *html.Node, lvl int) bool {
+	stubs, total := 0, 0
+	x.sectionItems(h, lvl, 12, func(n *html.Node, st *nstat) bool {
+		total++
+		if hasImageLink(n) || st.linkDensity() > 0.6 && !citationRE.MatchString(x.textOf(n)) {
+			stubs++
+		}
+		return true
+	})
+	return total > 0 && stubs*2 > total
 }

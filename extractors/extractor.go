@@ -312,6 +312,8 @@ func (x *page) finish(a *article.Article, sections []article.Section) {
 		for _, n := range sel.references.MatchAll(x.root) {
 			x.collectReferences(n)
 		}
+	} else if sel.content == nil {
+		x.collectReferencesAll(x.body, false)
 	}
 	a.PageType = x.pageType(a, sections)
 	// A listing (home, category, tag, search, pagination) has no body: its

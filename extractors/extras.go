@@ -593,6 +593,44 @@ func isTruncated(s string) bool {
 	return unicode.IsLetter(r) || unicode.IsDigit(r) || r == ','
 }
 
+// collectReferencesAll adds the reference lists that sit outside the content
+// roots (a journal page's reference section beside the article body): a
+// container whose class says references, or the section after a references
+// heading whose items are citations. Menus and the page's header and footer
+// are never read; citations already taken are not added again.
+func (x *page) collectReferencesAll(n *html.Node, inArticle bool) {
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type != html.ElementNode {
+			continue
+		}
+		st := x.stats[c]
+		if st == nil || st.flags&flagSkip != 0 || st.text == 0 || isMenuRegion(c, inArticle) {
+			continue
+		}
+		if x.isRoot(c) {
+			continue // the emitter read it
+		}
+		contentAnc := x.isContentAncestor(c)
+		if !contentAnc && st.flags&flagRefs != 0 && headingLevel(c) == 0 {
+			x.collectReferences(c)
+			continue
+		}
+		if lvl := headingLevel(c); lvl > 1 && !contentAnc {
+			t := strings.ReplaceAll(x.textOf(c), "\n", " ")
+			if refsHeadingRE.MatchString(t) && x.citationsAfter(c, lvl) {
+				x.sectionItems(c, lvl, maxReferences, func(n *html.Node, _ *nstat) bool {
+					x.addReference(n)
+					return true
+				})
+			}
+			continue
+		}
+		if st.flags&flagHasBlock != 0 {
+			x.collectReferencesAll(c, inArticle || c.DataAtom == atom.Article || c.DataAtom == atom.Main)
+		}
+	}
+}
+
 // collectReferences turns the items of a references list/container into
 // references[].
 func (x *page) collectReferences(n *html.Node) {
@@ -628,43 +666,143 @@ func (x *page) collectReferences(n *html.Node) {
 	}
 }
 
+// resolverLabels are the texts of the links a reference list adds after each
+// citation (to a DOI resolver, PubMed, a search engine) and of back-links to
+// the citing text: not part of the citation.
+var resolverLabels = map[string]bool{
+	"doi": true, "pubmed": true, "pmc": true, "pmc free article": true, "free pmc article": true,
+	"google scholar": true, "scholar": true, "crossref": true, "cross ref": true, "pubmed central": true,
+	"europe pmc": true, "medline": true, "web of science": true, "scopus": true, "abstract": true,
+	"full text": true, "free full text": true, "article": true, "view article": true, "publisher": true,
+	"publisher site": true, "link": true, "pdf": true, "cas": true, "isi": true, "ads": true,
+	"↩": true, "↩︎": true, "^": true, "↑": true, "back": true, "back to text": true, "jump up": true,
+}
+
+// offSite reports an address on another host than the page's.
+func (x *page) offSite(u string) bool {
+	if x.pageU == nil {
+		return true
+	}
+	rest, ok := strings.CutPrefix(u, "https://")
+	if !ok {
+		rest, _ = strings.CutPrefix(u, "http://")
+	}
+	host, _, _ := strings.Cut(rest, "/")
+	return !strings.EqualFold(strings.TrimPrefix(host, "www."), strings.TrimPrefix(x.pageU.Host, "www."))
+}
+
+func isResolverLabel(t string) bool {
+	return resolverLabels[strings.ToLower(strings.Trim(t, " []().,;|"))]
+}
+
+// colonAfter reports a link followed by ":" or a number ("doi:10.1000/1",
+// "PMID 21187404"): a label that is part of the citation.
+func colonAfter(n *html.Node) bool {
+	for s := n.NextSibling; s != nil; s = s.NextSibling {
+		t := ""
+		switch s.Type {
+		case html.TextNode:
+			t = s.Data
+		case html.ElementNode:
+			t = plainText(s)
+		default:
+			continue
+		}
+		t = strings.TrimLeft(t, " \t\n\u00a0")
+		if t == "" {
+			continue
+		}
+		r, _ := utf8.DecodeRuneInString(t)
+		return r == ':' || unicode.IsDigit(r)
+	}
+	return false
+}
+
+var emptyBracketsRE = regexp.MustCompile(`\[\s*\]|\(\s*\)`)
+
+// addReference adds the citation n holds: its text without resolver and
+// back-links, its address (a DOI or PubMed link first, never a search
+// engine's), DOI and PMID.
 func (x *page) addReference(n *html.Node) {
-	t := strings.ReplaceAll(x.textOf(n), "\n", " ")
-	href := ""
+	var t textBuilder
+	href, hrefRank := "", 0
+	var links strings.Builder
 	var walk func(*html.Node)
 	walk = func(n *html.Node) {
 		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			if c.Type != html.ElementNode {
+			switch c.Type {
+			case html.TextNode:
+				t.writeText(c.Data)
+				continue
+			case html.ElementNode:
+			default:
+				continue
+			}
+			if c.DataAtom == atom.Br {
+				t.space()
+				continue
+			}
+			st := x.stats[c]
+			if st == nil || st.flags&flagSkip != 0 {
 				continue
 			}
 			if c.DataAtom == atom.A {
-				if u := x.resolveURL(attr(c, "href")); u != "" {
-					if href == "" || doiRE.MatchString(u) || pubmedURL.MatchString(u) {
-						if href == "" || !(doiRE.MatchString(href) || pubmedURL.MatchString(href)) {
-							href = u
-						}
+				label := normSpace(plainText(c))
+				u := x.resolveURL(attr(c, "href"))
+				isID := u != "" && (doiRE.MatchString(u) || pubmedURL.MatchString(u))
+				if isID {
+					links.WriteString(" " + u)
+				}
+				if u != "" && u != x.pageURL && !strings.Contains(u, "scholar.google.") {
+					// The address: a DOI or PubMed link first, then a link
+					// off the site, then any.
+					rank := 1
+					if isID {
+						rank = 3
+					} else if x.offSite(u) {
+						rank = 2
+					}
+					if rank > hrefRank {
+						href, hrefRank = u, rank
 					}
 				}
+				if isResolverLabel(label) && !colonAfter(c) {
+					t.space()
+					continue
+				}
+			}
+			if isBlock(c) {
+				t.space()
 			}
 			walk(c)
+			if isBlock(c) {
+				t.space()
+			}
 		}
 	}
 	walk(n)
-	x.addReferenceText(t, href)
+	text := emptyBracketsRE.ReplaceAllString(t.String(), "")
+	text = strings.TrimLeft(strings.TrimSpace(text), "^↑ ")
+	text = strings.TrimRight(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(text), "↩︎")), "↩ ")
+	x.addReferenceLinks(normSpace(text), href, links.String())
 }
 
-func (x *page) addReferenceText(t, href string) {
+func (x *page) addReferenceText(t, href string) { x.addReferenceLinks(t, href, href) }
+
+// addReferenceLinks adds citation t with address href; its DOI and PMID come
+// from t, else from links (the addresses of its DOI and PubMed links).
+func (x *page) addReferenceLinks(t, href, links string) {
 	t = strings.TrimSpace(t)
 	if t == "" || len(x.refs) >= maxReferences || utf8.RuneCountInString(t) < 8 {
 		return
 	}
 	r := article.Reference{Text: t, URL: href}
-	if m := doiRE.FindString(t + " " + href); m != "" {
+	if m := doiRE.FindString(t + " " + links); m != "" {
 		r.DOI = strings.TrimRight(m, ".,;)]")
 	}
 	if m := pmidRE.FindStringSubmatch(t); m != nil {
 		r.PMID = m[1]
-	} else if m := pubmedURL.FindStringSubmatch(href); m != nil {
+	} else if m := pubmedURL.FindStringSubmatch(links); m != nil {
 		r.PMID = m[1]
 	}
 	x.refs = append(x.refs, r)
