@@ -313,7 +313,7 @@ func (em *emitter) block(c *html.Node, st *nstat) {
 	// of the root's text, whatever its class says — but never a <nav> or
 	// <footer>, even on a page that has nothing else.
 	dom := em.isRoot(c) || em.dominant(c) && c.DataAtom != atom.Nav && c.DataAtom != atom.Footer
-	if !dom {
+	if !dom && !(em.mode == modeBody && x.isCard(c, st)) {
 		if isBoilerplateRegion(c) || st.boilerplate() && st.flags&flagRefs == 0 {
 			return
 		}
@@ -890,8 +890,8 @@ func (x *page) labelRun(p *html.Node) (items []article.ListItem, last *html.Node
 // that is a label: "<strong>Dosage:</strong> text" (or the colon after the
 // bold), "<b>Fever</b> – text" (an en or em dash), "<strong>What is
 // it?</strong> text" (a question of at most 15 words) and "<b>Rest.</b> text"
-// (a short title-like phrase: one or two words, or up to five in title case).
-// A whole sentence that happens to be bold is no label.
+// (a lead-in of at most five words, shorter than the text after it). A whole
+// sentence that happens to be bold is no label.
 func leadLabel(first *html.Node, text string) (label, rest string, ok bool) {
 	if first == nil || first.Type != html.ElementNode || first.DataAtom != atom.Strong && first.DataAtom != atom.B {
 		return "", "", false
@@ -917,8 +917,10 @@ func leadLabel(first *html.Node, text string) (label, rest string, ok bool) {
 		}
 	case strings.HasSuffix(l, "?") && rest != "" && len(strings.Fields(l)) <= 15:
 		return l, rest, true
-	case strings.HasSuffix(l, ".") && rest != "":
-		if p := strings.TrimSuffix(l, "."); !strings.Contains(p, ".") && isLeadPhrase(p, 5) {
+	case strings.HasSuffix(l, ".") && len(rest) > len(l):
+		// "<b>Rest.</b>", "<b>Drink plenty of fluids.</b>": a short
+		// lead-in of at most five words; a longer bold sentence is text.
+		if p := strings.TrimSuffix(l, "."); !strings.Contains(p, ".") && !strings.ContainsAny(p, ",;:!?") && len(strings.Fields(p)) <= 5 {
 			return p, rest, true
 		}
 	}
@@ -1459,4 +1461,68 @@ func (x *page) stubsAfter(h *html.Node, lvl int) bool {
 		return true
 	})
 	return total > 0 && stubs*2 > total
+}
+
+// cardWords are the class words of product and recommendation cards that an
+// article holds as text ("product-recommendation", "shopping-card"); a
+// widget, a call to action or a promotion is not one.
+var cardWords = map[string]bool{
+	"related": true, "recommended": true, "recommend": true, "recommendation": true, "recommendations": true,
+	"shopping": true, "more": true, "extra": true, "supplemental": true, "aside": true,
+}
+
+// isCard reports a product or recommendation card inside the article: a
+// <div>/<section> whose only boilerplate class words are a card's, holding a
+// heading that is not a link (a product's name, a recommendation's title) and
+// prose (not a box of links to other articles).
+func (x *page) isCard(n *html.Node, st *nstat) bool {
+	if st.weight >= 0 && st.flags&flagRelated == 0 || isBoilerplateRegion(n) {
+		return false
+	}
+	switch n.DataAtom {
+	case atom.Div, atom.Section, atom.Article, atom.Li, atom.Figure:
+	default:
+		return false
+	}
+	if st.text-st.link < 80 || st.linkDensity() > 0.3 {
+		return false
+	}
+	var buf [16]string
+	for _, w := range classTokens(n, buf[:0]) {
+		v, ok := wordWeight[w]
+		if !ok {
+			v = rootWeight(w)
+		}
+		if v < 0 && !cardWords[w] && !strings.Contains(w, "related") && !strings.HasPrefix(w, "recommend") {
+			return false
+		}
+	}
+	h := x.firstHeading(n)
+	if h == nil {
+		return false
+	}
+	hs := x.stats[h]
+	if hs == nil || hs.link > 0 || hs.text == 0 {
+		return false
+	}
+	return HeadingRole(x.textOf(h)) == ""
+}
+
+// firstHeading is the first heading (h2–h6) under n.
+func (x *page) firstHeading(n *html.Node) *html.Node {
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type != html.ElementNode {
+			continue
+		}
+		if st := x.stats[c]; st == nil || st.flags&flagSkip != 0 {
+			continue
+		}
+		if l := headingLevel(c); l > 1 {
+			return c
+		}
+		if h := x.firstHeading(c); h != nil {
+			return h
+		}
+	}
+	return nil
 }
