@@ -29,7 +29,12 @@ type emitter struct {
 	mode       int  // 0 body, modeRefs, modeRelated, modeDrop
 	modeLevel  int
 	modeParent *html.Node
-	baseLevel  int // level of the last heading of the page (accordion titles go one below)
+	heads      []headRec // the page's headings emitted so far (for accordion titles' levels)
+}
+
+type headRec struct {
+	n   *html.Node
+	lvl int
 }
 
 const (
@@ -189,7 +194,7 @@ func (em *emitter) walk(n *html.Node) {
 					em.flush()
 					lvl := innerHeadingLevel(c)
 					if lvl == 0 {
-						lvl = em.accordionLevel()
+						lvl = em.accordionLevel(c)
 					}
 					em.headingText(c, t, lvl)
 					continue
@@ -391,7 +396,7 @@ func (em *emitter) block(c *html.Node, st *nstat) {
 			return
 		}
 		if t := strings.ReplaceAll(x.textOf(c), "\n", " "); t != "" && !isBoilerplateText(t) {
-			em.headingText(c, t, em.accordionLevel())
+			em.headingText(c, t, em.accordionLevel(c))
 		}
 	default:
 		if !dom && st.text > 0 && st.linkDensity() > 0.5 && st.text-st.link < 200 && em.mode != modeRefs {
@@ -417,14 +422,21 @@ func (em *emitter) heading(c *html.Node, lvl int) {
 	if t == "" {
 		return
 	}
-	em.baseLevel = lvl
+	em.heads = append(em.heads, headRec{c, lvl})
 	em.headingText(c, t, lvl)
 }
 
-// accordionLevel is the level of an accordion title that is not a heading
-// element (<summary>, a toggle button): one below the page's last heading.
-func (em *emitter) accordionLevel() int {
-	return min(max(em.baseLevel+1, 2), 6)
+// accordionLevel is the level of an accordion title n that is not a heading
+// element (<summary>, a toggle button): one below the last heading whose
+// section holds n (not a heading inside an earlier accordion's panel).
+func (em *emitter) accordionLevel(n *html.Node) int {
+	for i := len(em.heads) - 1; i >= 0 && i >= len(em.heads)-50; i-- {
+		h := em.heads[i]
+		if p := em.x.sectionParent(h.n); p != nil && contains(p, n) {
+			return min(max(h.lvl+1, 2), 6)
+		}
+	}
+	return 2
 }
 
 // headingText starts a section (or a references, related or dropped part)

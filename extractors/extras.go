@@ -40,8 +40,10 @@ func (x *page) collectRelatedUnder(n *html.Node, inArticle bool) {
 			continue
 		}
 		if st.flags&flagRelated != 0 && st.link > 0 && !x.isContentAncestor(c) {
-			x.collectRelatedIn(c)
-			continue
+			if !x.isCard(c, st) || !x.inRoots(c) {
+				x.collectRelatedIn(c)
+			}
+			continue // a product card of the article is body text
 		}
 		if st.link == 0 && st.text > 0 && st.text <= 60 && x.isRelatedLabel(c) {
 			x.collectRelatedAfter(c)
@@ -76,6 +78,16 @@ func isMenuRegion(n *html.Node, inArticle bool) bool {
 func (x *page) isContentAncestor(n *html.Node) bool {
 	for _, r := range x.roots {
 		if contains(n, r) {
+			return true
+		}
+	}
+	return false
+}
+
+// inRoots reports whether n is inside a content root.
+func (x *page) inRoots(n *html.Node) bool {
+	for _, r := range x.roots {
+		if contains(r, n) {
 			return true
 		}
 	}
@@ -235,9 +247,10 @@ func (x *page) collectRelatedIn(n *html.Node) {
 		}
 		x.relatedSeen[u] = true
 		snippet, truncated := "", false
-		if item != nil {
-			snippet, truncated = cleanSnippet(x.stubText(item, nil), title)
+		if item == nil {
+			item = a // a card that is all link: its teaser is inside
 		}
+		snippet, truncated = cleanSnippet(x.stubTeaser(item, title), title)
 		x.related = append(x.related, article.Related{
 			Title: title, URL: u, Snippet: snippet, Truncated: truncated,
 		})
@@ -404,6 +417,20 @@ func (x *page) stubChunks(n *html.Node) []string {
 	walk(n)
 	end()
 	return out
+}
+
+// stubTeaser is the text of a stub's item without its meta parts: the
+// blocks after the title's (a kicker before the title is left out), or the
+// whole text when the title is not a block of its own.
+func (x *page) stubTeaser(item *html.Node, title string) string {
+	chunks := x.stubChunks(item)
+	for i, c := range chunks {
+		if strings.Contains(c, title) {
+			rest := strings.TrimSpace(strings.Replace(c, title, "", 1))
+			return strings.TrimSpace(rest + " " + strings.Join(chunks[i+1:], " "))
+		}
+	}
+	return x.stubText(item, nil)
 }
 
 // isStubMetaText reports a teaser line made only of dates, reading times and
