@@ -885,6 +885,9 @@ func (x *page) labelRun(p *html.Node) (items []article.ListItem, last *html.Node
 				first = c
 			}
 		}
+		if first == nil || first.Type != html.ElementNode || first.DataAtom != atom.Strong && first.DataAtom != atom.B {
+			break
+		}
 		text := strings.ReplaceAll(x.textOf(n), "\n", " ")
 		l, t, ok := leadLabel(first, text)
 		if !ok || strings.HasPrefix(text[len(l):], ":") {

@@ -141,6 +141,7 @@ type page struct {
 	related     []article.Related
 	relatedSeen map[string]bool
 	refs        []article.Reference
+	rootAnc     map[*html.Node]bool // the roots and their ancestors (isContentAncestor's memo, built in finish)
 }
 
 // Extract parses p once and returns the raw article: metadata, PageType,
@@ -299,6 +300,7 @@ func textLen(ss []article.Section) int {
 
 func (x *page) finish(a *article.Article, sections []article.Section) {
 	sel := &x.e.sel
+	x.rootAnc = nil
 
 	if sel.related != nil {
 		for _, n := range sel.related.MatchAll(x.root) {

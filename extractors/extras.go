@@ -76,12 +76,15 @@ func isMenuRegion(n *html.Node, inArticle bool) bool {
 // isContentAncestor reports whether n contains a content root (so it is a page
 // wrapper whose class happens to mention "related", not a widget).
 func (x *page) isContentAncestor(n *html.Node) bool {
-	for _, r := range x.roots {
-		if contains(n, r) {
-			return true
+	if x.rootAnc == nil {
+		x.rootAnc = map[*html.Node]bool{}
+		for _, r := range x.roots {
+			for p := r; p != nil; p = p.Parent {
+				x.rootAnc[p] = true
+			}
 		}
 	}
-	return false
+	return x.rootAnc[n]
 }
 
 // inRoots reports whether n is inside a content root.
@@ -111,11 +114,23 @@ func (x *page) isRelatedLabel(n *html.Node) bool {
 	case atom.Li, atom.Td, atom.Th, atom.Option, atom.Label, atom.Title, atom.Figcaption, atom.Caption:
 		return false
 	}
+	// A box's title is followed by links (climbing out of wrappers that hold
+	// only the title): a cheap test before the text's.
+	m := n
+	for d := 0; d < 4 && x.nextContent(m) == nil; d++ {
+		if m = m.Parent; m == nil || m.Type != html.ElementNode {
+			return false
+		}
+	}
+	if s := x.nextContent(m); s == nil || x.stats[s].link == 0 && !hasImageLink(s) {
+		return false
+	}
 	t := x.textOf(n)
 	if len(t) > 120 || strings.Contains(t, "\n\n") {
 		return false
 	}
-	return HeadingRole(strings.ReplaceAll(t, "\n", " ")) == "related"
+	t = strings.TrimSpace(strings.TrimRight(strings.ReplaceAll(t, "\n", " "), "¶§#🔗"))
+	return relatedHeadingRE.MatchString(t)
 }
 
 // collectRelatedAfter collects the box a related label titles: the label's
