@@ -382,7 +382,7 @@ func (em *emitter) block(c *html.Node, st *nstat) {
 	case atom.Figcaption, atom.Hr, atom.Caption:
 		return
 	case atom.Header:
-		if !dom && st.paras == 0 {
+		if !dom && st.paras == 0 && !x.headingOnly(c, st) {
 			return
 		}
 		em.walk(c)
@@ -651,8 +651,10 @@ func (em *emitter) introducedList(l *html.Node) bool {
 				return false
 			}
 			t := strings.TrimSpace(x.textOf(prev))
-			// "You might also like:" introduces related stubs, not text.
-			return strings.HasSuffix(t, ":") && HeadingRole(t) == ""
+			// A sentence ending with ":" ("Here are some of the courses you
+			// can take:"); a label ("MORE INFORMATION:", "You might also
+			// like:") introduces related stubs as often as text.
+			return strings.HasSuffix(t, ":") && len(strings.Fields(t)) >= 4 && HeadingRole(t) == ""
 		}
 		n = n.Parent
 		if n == nil || em.isRoot(n) {
@@ -1265,7 +1267,9 @@ func commentWords(n *html.Node) bool {
 		case "reply", "replies", "respond", "disqus":
 			return true
 		}
-		if strings.Contains(w, "comment") {
+		// comment, kommentar, comentario, commentaire, komentarz, reactie
+		if strings.Contains(w, "comment") || strings.Contains(w, "komment") || strings.Contains(w, "coment") ||
+			strings.Contains(w, "koment") || strings.HasPrefix(w, "reactie") {
 			return true
 		}
 	}
@@ -1540,4 +1544,15 @@ func (x *page) firstHeading(n *html.Node) *html.Node {
 		}
 	}
 	return nil
+}
+
+// headingOnly reports an element holding only a heading (an accordion
+// drawer's <header><h3>Title</h3></header>).
+func (x *page) headingOnly(n *html.Node, st *nstat) bool {
+	h := x.firstHeading(n)
+	if h == nil {
+		return false
+	}
+	hs := x.stats[h]
+	return hs != nil && hs.text == st.text && st.text > 0
 }

@@ -221,6 +221,8 @@ func classTokens(n *html.Node, dst []string) []string {
 		switch {
 		case a.Key == "class":
 			v := a.Val
+			k := len(dst)
+			overflow := ""
 			for v != "" {
 				var c string
 				if i := strings.IndexAny(v, " \t\n\r\f"); i >= 0 {
@@ -228,8 +230,23 @@ func classTokens(n *html.Node, dst []string) []string {
 				} else {
 					c, v = v, ""
 				}
-				if c != "" && !isTextUtility(c) && !isLayoutUtility(c) {
+				switch {
+				case c == "" || isTextUtility(c) || isLayoutUtility(c):
+				case isOverflowUtility(c):
+					overflow = c
+				default:
 					dst = splitWords(c, dst)
+				}
+			}
+			// "overflow-hidden" says how a box clips, not that it is hidden:
+			// its words count only beside other boilerplate words (a
+			// "paywall-package overflow-hidden" offer box).
+			if overflow != "" {
+				for _, w := range dst[k:] {
+					if wordWeight[w] < 0 || rootWeight(w) < 0 {
+						dst = splitWords(overflow, dst)
+						break
+					}
 				}
 			}
 		case a.Key == "id" && !isSlug(a.Val):
@@ -268,12 +285,14 @@ var textUtilities = map[string]bool{
 	"divider": true, "color": true, "size": true, "align": true, "balance": true,
 }
 
-// isLayoutUtility reports CSS-framework classes whose words are not a role:
-// overflow utilities ("overflow-hidden": hidden is how it clips, not that it
-// is hidden) and Tailwind arbitrary variants ("[&_a.hidden]:hidden" styles
-// descendants).
-func isLayoutUtility(class string) bool {
-	return strings.ContainsAny(class, "[&") || len(class) > 9 && strings.EqualFold(class[:9], "overflow-")
+// isLayoutUtility reports Tailwind arbitrary variants ("[&_a.hidden]:hidden"
+// styles descendants): no word of them is the element's role.
+func isLayoutUtility(class string) bool { return strings.ContainsAny(class, "[&") }
+
+// isOverflowUtility reports overflow utilities ("overflow-hidden",
+// "overflow-x-hidden").
+func isOverflowUtility(class string) bool {
+	return len(class) > 9 && strings.EqualFold(class[:9], "overflow-")
 }
 
 func isTextUtility(class string) bool {
