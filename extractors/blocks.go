@@ -3,6 +3,8 @@ package extractors
 import (
 	"regexp"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/healthcrawl/healthcrawl/article"
 	"golang.org/x/net/html"
@@ -27,6 +29,12 @@ type emitter struct {
 	mode       int  // 0 body, modeRefs, modeRelated, modeDrop
 	modeLevel  int
 	modeParent *html.Node
+	heads      []headRec // the page's headings emitted so far (for accordion titles' levels)
+}
+
+type headRec struct {
+	n   *html.Node
+	lvl int
 }
 
 const (
@@ -37,7 +45,11 @@ const (
 )
 
 var (
-	refsHeadingRE    = regexp.MustCompile(`(?i)^\s*(references?|sources?|bibliography|citations?|works cited|literature cited|footnotes|notes|further reading|quellen|literatur|références|referencias|fuentes|bronnen|fonti)\s*:?\s*$`)
+	refsHeadingRE = regexp.MustCompile(`(?i)^\s*(references?|sources?|bibliography|citations?|works cited|literature cited|footnotes|notes|quellen|literatur|références|referencias|fuentes|bronnen|fonti)\s*:?\s*$`)
+	// ambiguousRefsRE: headings that title references only when citations
+	// follow (a recipe's "Notes", an API page's "Reference", a card box's
+	// "Sources").
+	ambiguousRefsRE  = regexp.MustCompile(`(?i)^\s*(notes?|reference|source|sources)\s*:?\s*$`)
 	relatedHeadingRE = regexp.MustCompile(`(?i)^\s*(related( (articles?|posts?|stories|content|coverage|reading|links|topics|news))?|you (may|might) also (like|enjoy|be interested in)|read (next|more)|more (from|on|about|stories|articles|news|in)\b.*|recommended( for you| reading| articles| stories)?|also read|popular( (posts|articles|stories))?|most (read|popular|viewed)|trending( now)?|latest (news|stories|articles|posts)|what to read next|keep reading|don'?t miss` +
 		// the same in the other languages healthcrawl meets most (de, fr, es, it, pt, nl, pl)
 		`|mehr zum thema|passend zum thema|(das|dies) könnte (sie|dich) auch interessieren|lesen sie auch|lies auch|auch interessant|(weitere|ähnliche|verwandte|neueste|aktuelle|beliebte) (artikel|beiträge|nachrichten|meldungen)|empfehlungen( aus der redaktion)?|meist ?gelesen|(mehr|weitere) themen` +
@@ -47,15 +59,15 @@ var (
 		`|leia também|veja também|(notícias|artigos|posts) relacionad[oa]s|mais lidas` +
 		`|lees ook|gerelateerde artikelen|meer over dit onderwerp|meest gelezen` +
 		`|(zobacz|czytaj|przeczytaj) (również|też|także)|polecane( artykuły)?|najczęściej czytane)\s*:?\s*$`)
-	dropHeadingRE = regexp.MustCompile(`(?i)^\s*(share( this( article| post| story| page)?)?( on)?|comments?|\d+ comments?|leave a (comment|reply)|post a comment|join the (conversation|discussion)|discussion|about the authors?|sign up.*|subscribe.*|newsletter|tags?|topics?|filed under|advertisement|follow us.*` +
-		// comments and share bars in de, fr, es, it, pt, nl, pl
-		`|\d* ?kommentare?|kommentar schreiben|schreib(e|en sie) einen kommentar|(diesen )?artikel teilen|newsletter abonnieren` +
-		`|\d* ?commentaires?|laisser un commentaire|partager( cet article)?` +
-		`|\d* ?comentarios?|deja (un comentario|una respuesta)|compartir( esta noticia)?` +
-		`|\d* ?commenti|lascia un commento|condividi( questo articolo)?` +
-		`|\d* ?comentários?|deixe (um comentário|uma resposta)|compartilh(e|ar)` +
-		`|\d* ?reacties?|deel dit artikel` +
-		`|\d* ?komentarz(e|y)?|udostępnij)\s*:?\s*$`)
+	dropHeadingRE = regexp.MustCompile(`(?i)^\s*(share( this( article| post| story| page)?)?( on)?|about the authors?|sign up.*|subscribe.*|newsletter|tags?|topics?|filed under|advertisement|follow us.*` +
+		// share bars in de, fr, es, it, pt, nl, pl
+		`|(diesen )?artikel teilen|newsletter abonnieren|partager( cet article)?|compartir( esta noticia)?|condividi( questo articolo)?|compartilh(e|ar)|deel dit artikel|udostępnij)\s*:?\s*$`)
+	// commentHeadingRE: headings of a comment thread. The section is dropped
+	// only when it is one (comment markup follows): a research paper's
+	// "Discussion" or an article's own "Comments" section stays.
+	commentHeadingRE = regexp.MustCompile(`(?i)^\s*(comments?|\d+ (comments?|responses?|replies)|(one|two|three) (comments?|responses?|thoughts?) on .*|\d+ thoughts? on .*|leave a (comment|reply)|post a comment|join the (conversation|discussion)|discussion|reader comments|what do you think\??` +
+		`|\d* ?kommentare?|kommentar schreiben|schreib(e|en sie) einen kommentar|\d* ?commentaires?|laisser un commentaire|\d* ?comentarios?|deja (un comentario|una respuesta)` +
+		`|\d* ?commenti|lascia un commento|\d* ?comentários?|deixe (um comentário|uma resposta)|\d* ?reacties?|\d* ?komentarz(e|y)?)\s*:?\s*$`)
 )
 
 // HeadingRole tells what the extractor does with a section under a heading of
@@ -68,20 +80,13 @@ func HeadingRole(text string) string {
 		return "references"
 	case relatedHeadingRE.MatchString(t):
 		return "related"
-	case dropHeadingRE.MatchString(t), boilerplateLines[strings.ToLower(t)]:
+	case dropHeadingRE.MatchString(t), commentHeadingRE.MatchString(t), boilerplateLines[strings.ToLower(t)]:
 		return "drop"
 	}
 	return ""
 }
 
-func (em *emitter) isRoot(n *html.Node) bool {
-	for _, r := range em.x.roots {
-		if r == n {
-			return true
-		}
-	}
-	return false
-}
+func (em *emitter) isRoot(n *html.Node) bool { return em.x.isRoot(n) }
 
 func (em *emitter) dominant(n *html.Node) bool {
 	st := em.x.stats[n]
@@ -182,6 +187,19 @@ func (em *emitter) walk(n *html.Node) {
 			em.inLen += k
 			em.inline.writeText(c.Data)
 		case html.ElementNode:
+			if isToggle(c) {
+				// An accordion's toggle (<button aria-expanded>) titles the
+				// panel after it.
+				if t := em.x.accordionTitle(c); t != "" {
+					em.flush()
+					lvl := innerHeadingLevel(c)
+					if lvl == 0 {
+						lvl = em.accordionLevel(c)
+					}
+					em.headingText(c, t, lvl)
+					continue
+				}
+			}
 			st := em.x.stats[c]
 			if st == nil || st.flags&flagSkip != 0 {
 				continue
@@ -191,6 +209,17 @@ func (em *emitter) walk(n *html.Node) {
 				continue
 			}
 			em.flush()
+			if c.DataAtom == atom.P && em.mode == modeBody && !em.inQuote {
+				if items, last := em.x.labelRun(c); len(items) >= 2 {
+					// Paragraphs that each start with a bold label
+					// ("<p><b>Rest.</b> Stay in bed…</p><p><b>Fluids.</b> …"):
+					// a labelled list, as split_label_items makes of a run of
+					// "Label: text" items.
+					em.add(article.Block{Type: article.BlockList, Items: items})
+					c = last
+					continue
+				}
+			}
 			em.block(c, st)
 		}
 	}
@@ -289,7 +318,7 @@ func (em *emitter) block(c *html.Node, st *nstat) {
 	// of the root's text, whatever its class says — but never a <nav> or
 	// <footer>, even on a page that has nothing else.
 	dom := em.isRoot(c) || em.dominant(c) && c.DataAtom != atom.Nav && c.DataAtom != atom.Footer
-	if !dom {
+	if !dom && !(em.mode == modeBody && x.isCard(c, st)) {
 		if isBoilerplateRegion(c) || st.boilerplate() && st.flags&flagRefs == 0 {
 			return
 		}
@@ -353,12 +382,22 @@ func (em *emitter) block(c *html.Node, st *nstat) {
 	case atom.Figcaption, atom.Hr, atom.Caption:
 		return
 	case atom.Header:
-		if !dom && st.paras == 0 {
+		if !dom && st.paras == 0 && !x.headingOnly(c, st) {
 			return
 		}
 		em.walk(c)
 	case atom.Details:
 		em.walk(c)
+	case atom.Summary:
+		// A <details> accordion: its summary titles the section it opens,
+		// unless a heading inside does.
+		if x.hasStructure(c) {
+			em.walk(c)
+			return
+		}
+		if t := strings.ReplaceAll(x.textOf(c), "\n", " "); t != "" && !isBoilerplateText(t) {
+			em.headingText(c, t, em.accordionLevel(c))
+		}
 	default:
 		if !dom && st.text > 0 && st.linkDensity() > 0.5 && st.text-st.link < 200 && em.mode != modeRefs {
 			if em.mode == modeRelated {
@@ -373,11 +412,37 @@ func (em *emitter) block(c *html.Node, st *nstat) {
 func (em *emitter) heading(c *html.Node, lvl int) {
 	x := em.x
 	t := x.textOf(c)
+	if t == "" {
+		// An accordion's heading is often only its toggle button
+		// (<h3><button aria-expanded="false">Symptoms</button></h3>).
+		t = toggleText(c)
+	}
 	t = strings.TrimSpace(strings.ReplaceAll(t, "\n", " "))
 	t = strings.TrimSpace(strings.TrimRight(t, "¶§#🔗"))
 	if t == "" {
 		return
 	}
+	em.heads = append(em.heads, headRec{c, lvl})
+	em.headingText(c, t, lvl)
+}
+
+// accordionLevel is the level of an accordion title n that is not a heading
+// element (<summary>, a toggle button): one below the last heading whose
+// section holds n (not a heading inside an earlier accordion's panel).
+func (em *emitter) accordionLevel(n *html.Node) int {
+	for i := len(em.heads) - 1; i >= 0 && i >= len(em.heads)-50; i-- {
+		h := em.heads[i]
+		if p := em.x.sectionParent(h.n); p != nil && contains(p, n) {
+			return min(max(h.lvl+1, 2), 6)
+		}
+	}
+	return 2
+}
+
+// headingText starts a section (or a references, related or dropped part)
+// under heading text t of level lvl; c is the heading's element.
+func (em *emitter) headingText(c *html.Node, t string, lvl int) {
+	x := em.x
 	if em.mode != modeBody && lvl <= em.modeLevel {
 		em.mode = modeBody
 	}
@@ -386,8 +451,12 @@ func (em *emitter) heading(c *html.Node, lvl int) {
 		// The page's headline or a section label above it ("Literatur" on a
 		// book review): never a references, related or comments section,
 		// which would swallow the whole article.
-	case refsHeadingRE.MatchString(t):
-		em.setMode(modeRefs, lvl, c.Parent)
+	case refsHeadingRE.MatchString(t) && (!ambiguousRefsRE.MatchString(t) || x.citationsAfter(c, lvl)):
+		em.setMode(modeRefs, lvl, x.sectionParent(c))
+		return
+	case strings.EqualFold(strings.TrimSpace(strings.TrimSuffix(t, ":")), "further reading") && x.stubsAfter(c, lvl):
+		// "Further reading" over article cards: a related box.
+		em.setMode(modeRelated, lvl, x.sectionParent(c))
 		return
 	case relatedHeadingRE.MatchString(t):
 		if p := c.Parent; p != nil && !em.isRoot(p) {
@@ -402,7 +471,10 @@ func (em *emitter) heading(c *html.Node, lvl int) {
 		em.setMode(modeRelated, lvl, c.Parent)
 		return
 	case dropHeadingRE.MatchString(t):
-		em.setMode(modeDrop, lvl, c.Parent)
+		em.setMode(modeDrop, lvl, x.sectionParent(c))
+		return
+	case commentHeadingRE.MatchString(t) && x.commentThread(c):
+		em.setMode(modeDrop, lvl, x.sectionParent(c))
 		return
 	}
 	if em.mode == modeRelated {
@@ -466,7 +538,7 @@ func (em *emitter) list(c *html.Node, st *nstat) {
 		// (readers and Readability keep it) but not of its prose: kept as a
 		// block with role "toc", left out of text.
 		role = article.RoleTOC
-	} else if x.isLinkList(c, st) && !em.dominant(c) && !em.headedLinkList(c) {
+	} else if x.isLinkList(c, st) && !em.dominant(c) && !em.headedLinkList(c) && !em.introducedList(c) {
 		return
 	}
 	if x.itemsHaveHeadings(c) {
@@ -537,6 +609,61 @@ func (em *emitter) headedLinkList(l *html.Node) bool {
 	return false
 }
 
+// resourcesHeadingRE matches the headings of a body section of links ("Resources",
+// "Learn more", "More information", "Helpful links").
+var resourcesHeadingRE = regexp.MustCompile(`(?i)^\s*((additional|helpful|useful|other|more|external|online|related) )?(resources|links|websites|information|reading)|learn more|find out more|more information|for more information|further information|get (help|support)|see also|where to (get|find) (help|support|more information)|(weiterführende )?links|weitere informationen|pour en savoir plus|más información|ulteriori informazioni\s*:?\s*$`)
+
+// introducedList reports a list of links that is part of the article's text:
+// the paragraph before it introduces it ("Here are some of the courses you can
+// take:", "For more information, see:"), or it sits in a section whose
+// heading says it holds links ("Resources", "Learn more").
+func (em *emitter) introducedList(l *html.Node) bool {
+	if em.mode != modeBody {
+		return false
+	}
+	if len(em.sections) > 0 {
+		if h := em.sections[len(em.sections)-1].Heading; h != "" && resourcesHeadingRE.MatchString(h) {
+			return true
+		}
+	}
+	x := em.x
+	n := l
+	for depth := 0; depth < 3 && n != nil; depth++ {
+		prev := n.PrevSibling
+		for prev != nil {
+			if prev.Type == html.TextNode && strings.TrimSpace(prev.Data) != "" {
+				t := strings.TrimSpace(prev.Data)
+				return strings.HasSuffix(t, ":") && HeadingRole(t) == ""
+			}
+			if prev.Type == html.ElementNode {
+				if st := x.stats[prev]; st != nil && st.flags&flagSkip == 0 && st.text > 0 {
+					break
+				}
+			}
+			prev = prev.PrevSibling
+		}
+		if prev != nil {
+			if headingLevel(prev) > 0 || prev.DataAtom == atom.Ul || prev.DataAtom == atom.Ol {
+				return false
+			}
+			st := x.stats[prev]
+			if st.text > 2000 {
+				return false
+			}
+			t := strings.TrimSpace(x.textOf(prev))
+			// A sentence ending with ":" ("Here are some of the courses you
+			// can take:"); a label ("MORE INFORMATION:", "You might also
+			// like:") introduces related stubs as often as text.
+			return strings.HasSuffix(t, ":") && len(strings.Fields(t)) >= 4 && HeadingRole(t) == ""
+		}
+		n = n.Parent
+		if n == nil || em.isRoot(n) {
+			return false
+		}
+	}
+	return false
+}
+
 // lastHeadingChild reports an element whose last element child (or itself,
 // through single-child wrappers) is a heading.
 func lastHeadingChild(n *html.Node) bool {
@@ -593,7 +720,9 @@ func (x *page) isLinkList(l *html.Node, st *nstat) bool {
 	return items == 0 || st.text/items < 50
 }
 
-// itemsHaveHeadings reports a list whose items hold headings.
+// itemsHaveHeadings reports a list whose items hold headings: a heading among
+// an item's children, or an item that starts with a heading or an accordion
+// toggle (a drawer: <li><div><h3><button>Title</button></h3></div><div>panel</div></li>).
 func (x *page) itemsHaveHeadings(l *html.Node) bool {
 	for li := l.FirstChild; li != nil; li = li.NextSibling {
 		if li.Type != html.ElementNode || li.DataAtom != atom.Li {
@@ -604,6 +733,37 @@ func (x *page) itemsHaveHeadings(l *html.Node) bool {
 				return true
 			}
 		}
+		if x.startsWithTitle(li) {
+			return true
+		}
+	}
+	return false
+}
+
+// startsWithTitle reports an element whose first visible element (through
+// wrappers) is a heading, or an accordion toggle followed by its panel.
+func (x *page) startsWithTitle(n *html.Node) bool {
+	for depth := 0; depth < 4; depth++ {
+		var first *html.Node
+		for c := n.FirstChild; c != nil && first == nil; c = c.NextSibling {
+			switch {
+			case c.Type == html.TextNode && strings.TrimSpace(c.Data) != "":
+				return false
+			case c.Type != html.ElementNode || isHidden(c) || alwaysSkipTags[c.DataAtom] && c.DataAtom != atom.Button:
+			default:
+				first = c
+			}
+		}
+		if first == nil {
+			return false
+		}
+		if headingLevel(first) > 0 {
+			return true
+		}
+		if isToggle(first) {
+			return x.accordionTitle(first) != ""
+		}
+		n = first
 	}
 	return false
 }
@@ -697,19 +857,110 @@ func (x *page) itemText(li *html.Node) (label, text string) {
 		}
 	}
 	text = strings.ReplaceAll(t.String(), "\n", " ")
-	if first != nil && first.Type == html.ElementNode && (first.DataAtom == atom.Strong || first.DataAtom == atom.B) {
-		l := normSpace(plainText(first))
-		if l != "" && len(l) < 100 && strings.HasPrefix(text, l) {
-			rest := strings.TrimSpace(text[len(l):])
-			switch {
-			case strings.HasSuffix(l, ":") && rest != "":
-				return strings.TrimSpace(strings.TrimSuffix(l, ":")), rest
-			case strings.HasPrefix(rest, ":") && strings.TrimSpace(rest[1:]) != "":
-				return l, strings.TrimSpace(rest[1:])
-			}
-		}
+	if l, rest, ok := leadLabel(first, text); ok {
+		return l, rest
 	}
 	return "", text
+}
+
+// labelRun returns the items of the run of sibling paragraphs starting at p
+// that each start with a bold question, phrase or dash label (not a colon
+// label), and the run's last paragraph.
+func (x *page) labelRun(p *html.Node) (items []article.ListItem, last *html.Node) {
+	for n := p; n != nil; n = n.NextSibling {
+		if n.Type == html.TextNode {
+			if strings.TrimSpace(n.Data) != "" {
+				break
+			}
+			continue
+		}
+		if n.Type != html.ElementNode {
+			continue
+		}
+		st := x.stats[n]
+		if n.DataAtom != atom.P || st == nil || st.flags&(flagSkip|flagHasBlock) != 0 || st.linkDensity() > 0.5 {
+			break
+		}
+		var first *html.Node
+		for c := n.FirstChild; c != nil && first == nil; c = c.NextSibling {
+			if c.Type == html.ElementNode || c.Type == html.TextNode && strings.TrimSpace(c.Data) != "" {
+				first = c
+			}
+		}
+		if first == nil || first.Type != html.ElementNode || first.DataAtom != atom.Strong && first.DataAtom != atom.B {
+			break
+		}
+		text := strings.ReplaceAll(x.textOf(n), "\n", " ")
+		l, t, ok := leadLabel(first, text)
+		if !ok || strings.HasPrefix(text[len(l):], ":") {
+			// "<b>Label:</b> text" paragraphs stay paragraphs, as
+			// split_label_items leaves a lone "Label: text" paragraph.
+			break
+		}
+		items = append(items, article.ListItem{Label: l, Text: t})
+		last = n
+	}
+	return items, last
+}
+
+// leadLabel splits text, whose first element is first, at a bold lead-in
+// that is a label: "<strong>Dosage:</strong> text" (or the colon after the
+// bold), "<b>Fever</b> – text" (an en or em dash), "<strong>What is
+// it?</strong> text" (a question of at most 15 words) and "<b>Rest.</b> text"
+// (a lead-in of at most five words, shorter than the text after it). A whole
+// sentence that happens to be bold is no label.
+func leadLabel(first *html.Node, text string) (label, rest string, ok bool) {
+	if first == nil || first.Type != html.ElementNode || first.DataAtom != atom.Strong && first.DataAtom != atom.B {
+		return "", "", false
+	}
+	l := normSpace(plainText(first))
+	if l == "" || len(l) >= 100 || !strings.HasPrefix(text, l) {
+		return "", "", false
+	}
+	rest = strings.TrimSpace(text[len(l):])
+	for _, d := range []string{"–", "—"} {
+		if strings.HasSuffix(l, " "+d) {
+			l, rest = strings.TrimSpace(strings.TrimSuffix(l, d)), d+" "+rest
+		}
+	}
+	switch {
+	case strings.HasSuffix(l, ":") && rest != "":
+		return strings.TrimSpace(strings.TrimSuffix(l, ":")), rest, true
+	case strings.HasPrefix(rest, ":") && strings.TrimSpace(rest[1:]) != "":
+		return l, strings.TrimSpace(rest[1:]), true
+	case strings.HasPrefix(rest, "– ") || strings.HasPrefix(rest, "— "):
+		if r := strings.TrimSpace(rest[len("–"):]); r != "" && isLeadPhrase(l, 6) {
+			return l, r, true
+		}
+	case strings.HasSuffix(l, "?") && rest != "" && len(strings.Fields(l)) <= 15:
+		return l, rest, true
+	case strings.HasSuffix(l, ".") && len(rest) > len(l):
+		// "<b>Rest.</b>", "<b>Drink plenty of fluids.</b>": a short
+		// lead-in of at most five words; a longer bold sentence is text.
+		if p := strings.TrimSuffix(l, "."); !strings.Contains(p, ".") && !strings.ContainsAny(p, ",;:!?") && len(strings.Fields(p)) <= 5 {
+			return p, rest, true
+		}
+	}
+	return "", "", false
+}
+
+// isLeadPhrase reports a label-like phrase: one or two words, or up to max
+// words all capitalised (short words aside).
+func isLeadPhrase(p string, max int) bool {
+	ws := strings.Fields(p)
+	if len(ws) == 0 || len(ws) > max || strings.ContainsAny(p, ",;!?") {
+		return false
+	}
+	if len(ws) <= 2 {
+		return true
+	}
+	for _, w := range ws {
+		r, _ := utf8.DecodeRuneInString(w)
+		if unicode.IsLower(r) && len(w) > 3 {
+			return false
+		}
+	}
+	return true
 }
 
 func (em *emitter) defList(c *html.Node) {
@@ -949,4 +1200,359 @@ func isBoilerplateText(t string) bool {
 		return true
 	}
 	return false
+}
+
+// commentThread reports a heading that titles a comment thread: it sits in an
+// element classed as comments, or comment markup follows it before the next
+// heading of its level (elements classed or named comment, reply, respond or
+// disqus; a comment form's textarea). A "Discussion" or "Comments" section of
+// the article itself has none.
+func (x *page) commentThread(h *html.Node) bool {
+	p := h.Parent
+	for d := 0; d < 3 && p != nil && p.Type == html.ElementNode && !x.isRoot(p); d++ {
+		if commentWords(p) {
+			return true
+		}
+		p = p.Parent
+	}
+	lvl := headingLevel(h)
+	n := h
+	for d := 0; d < 3 && nextElement(n) == nil; d++ {
+		if n.Parent == nil || n.Parent.Type != html.ElementNode || x.isRoot(n.Parent) {
+			break
+		}
+		n = n.Parent
+	}
+	budget := 5000
+	for s := nextElement(n); s != nil && budget > 0; s = nextElement(s) {
+		if l := leadingHeading(s); l > 0 && l <= lvl {
+			return false
+		}
+		if commentMarkup(s, &budget) {
+			return true
+		}
+	}
+	return false
+}
+
+func nextElement(n *html.Node) *html.Node {
+	for s := n.NextSibling; s != nil; s = s.NextSibling {
+		if s.Type == html.ElementNode {
+			return s
+		}
+	}
+	return nil
+}
+
+// commentMarkup reports comment markup in n or below (at most *budget
+// elements looked at).
+func commentMarkup(n *html.Node, budget *int) bool {
+	*budget--
+	if n.DataAtom == atom.Textarea || commentWords(n) {
+		return true
+	}
+	for c := n.FirstChild; c != nil && *budget > 0; c = c.NextSibling {
+		if c.Type == html.ElementNode && commentMarkup(c, budget) {
+			return true
+		}
+	}
+	return false
+}
+
+// commentWords reports class or id words of a comment thread.
+func commentWords(n *html.Node) bool {
+	var buf [12]string
+	for _, w := range classTokens(n, buf[:0]) {
+		switch w {
+		case "reply", "replies", "respond", "disqus":
+			return true
+		}
+		// comment, kommentar, comentario, commentaire, komentarz, reactie
+		if strings.Contains(w, "comment") || strings.Contains(w, "komment") || strings.Contains(w, "coment") ||
+			strings.Contains(w, "koment") || strings.HasPrefix(w, "reactie") {
+			return true
+		}
+	}
+	return false
+}
+
+// isToggle reports an accordion toggle: a button, a link or an element with
+// role "button" that expands a panel (aria-expanded, aria-controls, or a
+// collapse toggle's data attribute).
+func isToggle(n *html.Node) bool {
+	if n.Type != html.ElementNode {
+		return false
+	}
+	switch n.DataAtom {
+	case atom.Button, atom.A:
+	case atom.Div, atom.Span, atom.Dt, atom.P:
+		if !strings.EqualFold(attr(n, "role"), "button") {
+			return false
+		}
+	default:
+		return false
+	}
+	for _, a := range n.Attr {
+		switch a.Key {
+		case "aria-expanded", "aria-controls":
+			return !isHidden(n)
+		case "data-toggle", "data-bs-toggle":
+			if strings.EqualFold(a.Val, "collapse") {
+				return !isHidden(n)
+			}
+		}
+	}
+	return false
+}
+
+// toggleText is the label of the first accordion toggle inside n (buttons are
+// skipped as text everywhere else).
+func toggleText(n *html.Node) string {
+	var t string
+	var walk func(*html.Node)
+	walk = func(n *html.Node) {
+		for c := n.FirstChild; c != nil && t == ""; c = c.NextSibling {
+			if c.Type != html.ElementNode || isHidden(c) {
+				continue
+			}
+			if c.DataAtom == atom.Button || isToggle(c) {
+				t = normSpace(plainText(c))
+				return
+			}
+			walk(c)
+		}
+	}
+	walk(n)
+	return t
+}
+
+// innerHeadingLevel is the level of the first heading inside n, 0 when none.
+func innerHeadingLevel(n *html.Node) int {
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type != html.ElementNode {
+			continue
+		}
+		if l := headingLevel(c); l > 0 {
+			return l
+		}
+		if l := innerHeadingLevel(c); l > 0 {
+			return l
+		}
+	}
+	return 0
+}
+
+// toggleWords are toggle labels that title nothing.
+var toggleWords = map[string]bool{
+	"menu": true, "toggle": true, "expand": true, "collapse": true, "show more": true, "show less": true,
+	"more": true, "less": true, "close": true, "open": true, "search": true, "expand all": true,
+	"collapse all": true, "show all": true, "hide": true, "show": true, "see more": true, "view more": true,
+}
+
+// accordionTitle is the title an accordion toggle n gives the panel that
+// follows it, "" when n is no such title (a menu toggle, a "Show more"
+// button, no visible panel after it).
+func (x *page) accordionTitle(n *html.Node) string {
+	t := normSpace(plainText(n))
+	if len(t) < 3 || len(t) > 200 || toggleWords[strings.ToLower(strings.Trim(t, " +-–—›»▼▲…"))] || isBoilerplateText(t) {
+		return ""
+	}
+	// The panel: the next element after the toggle (climbing out of
+	// wrappers that hold only the toggle), visible and with text.
+	p := n
+	for d := 0; d < 3 && nextElement(p) == nil && p.Parent != nil; d++ {
+		p = p.Parent
+	}
+	s := nextElement(p)
+	if s == nil {
+		return ""
+	}
+	if st := x.stats[s]; st == nil || st.flags&flagSkip != 0 || st.text == 0 {
+		return ""
+	}
+	return t
+}
+
+// sectionParent is the element whose children after heading h make h's
+// section: h's parent, or the parent of the wrapper holding only h
+// (<div class="heading"><h3>Sources</h3></div><ul>…</ul>).
+func (x *page) sectionParent(h *html.Node) *html.Node {
+	n := h
+	for d := 0; d < 3 && x.nextContent(n) == nil; d++ {
+		p := n.Parent
+		if p == nil || p.Type != html.ElementNode || x.isRoot(p) || p.Parent == nil {
+			break
+		}
+		n = p
+	}
+	return n.Parent
+}
+
+// sectionItems calls f with the items (list items, paragraphs, table rows)
+// of the section after heading h of level lvl, at most max of them, until f
+// returns false.
+func (x *page) sectionItems(h *html.Node, lvl, max int, f func(n *html.Node, st *nstat) bool) {
+	n := h
+	for d := 0; d < 3 && x.nextContent(n) == nil; d++ {
+		p := n.Parent
+		if p == nil || p.Type != html.ElementNode || x.isRoot(p) {
+			break
+		}
+		n = p
+	}
+	k := 0
+	var walk func(*html.Node) bool
+	walk = func(n *html.Node) bool {
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			if c.Type != html.ElementNode {
+				continue
+			}
+			st := x.stats[c]
+			if st == nil || st.flags&flagSkip != 0 || st.text == 0 {
+				continue
+			}
+			switch c.DataAtom {
+			case atom.Li, atom.P, atom.Dd, atom.Tr:
+				k++
+				if !f(c, st) || k >= max {
+					return false
+				}
+				continue
+			}
+			if st.flags&flagHasBlock == 0 {
+				k++
+				if !f(c, st) || k >= max {
+					return false
+				}
+				continue
+			}
+			if !walk(c) {
+				return false
+			}
+		}
+		return true
+	}
+	for s := x.nextContent(n); s != nil; s = x.nextContent(s) {
+		if l := leadingHeading(s); l > 0 && l <= lvl {
+			return
+		}
+		st := x.stats[s]
+		switch {
+		case s.DataAtom == atom.Li || s.DataAtom == atom.P || st.flags&flagHasBlock == 0:
+			k++
+			if !f(s, st) || k >= max {
+				return
+			}
+		case !walk(s):
+			return
+		}
+	}
+}
+
+// citationRE matches what citations have: a DOI or PMID, "et al.", a journal
+// volume and pages, a year in brackets or followed by a citation's
+// punctuation, an access date, an address.
+var citationRE = regexp.MustCompile(`(?i)\b(doi|pmid|pmcid|et al\b|retrieved|accessed|available (at|from|online)|journal|proceedings|vol\.|pp\.|isbn|issn|press)\b|\(\d{4}[a-z]?\)|\b(19|20)\d{2}[a-z]?\s*[;.,:)]|\d+\s*\(\d+\)\s*:\s*\d+|https?://|www\.`)
+
+// citationsAfter reports a section after heading h whose items are mostly
+// citations (or links out, a sources list of sites).
+func (x *page) citationsAfter(h *html.Node, lvl int) bool {
+	cit, total := 0, 0
+	x.sectionItems(h, lvl, 12, func(n *html.Node, st *nstat) bool {
+		total++
+		if st.linkDensity() > 0.6 || citationRE.MatchString(x.textOf(n)) {
+			cit++
+		}
+		return true
+	})
+	return total > 0 && cit*2 >= total
+}
+
+// stubsAfter reports a section after heading h made of linked cards (headed
+// or image links): a related box, not a bibliography.
+func (x *page) stubsAfter(h *html.Node, lvl int) bool {
+	stubs, total := 0, 0
+	x.sectionItems(h, lvl, 12, func(n *html.Node, st *nstat) bool {
+		total++
+		if hasImageLink(n) || st.linkDensity() > 0.6 && !citationRE.MatchString(x.textOf(n)) {
+			stubs++
+		}
+		return true
+	})
+	return total > 0 && stubs*2 > total
+}
+
+// cardWords are the class words of product and recommendation cards that an
+// article holds as text ("product-recommendation", "shopping-card"); a
+// widget, a call to action or a promotion is not one.
+var cardWords = map[string]bool{
+	"related": true, "recommended": true, "recommend": true, "recommendation": true, "recommendations": true,
+	"shopping": true, "more": true, "extra": true, "supplemental": true, "aside": true,
+}
+
+// isCard reports a product or recommendation card inside the article: a
+// <div>/<section> whose only boilerplate class words are a card's, holding a
+// heading that is not a link (a product's name, a recommendation's title) and
+// prose (not a box of links to other articles).
+func (x *page) isCard(n *html.Node, st *nstat) bool {
+	if st.weight >= 0 && st.flags&flagRelated == 0 || isBoilerplateRegion(n) {
+		return false
+	}
+	switch n.DataAtom {
+	case atom.Div, atom.Section, atom.Article, atom.Li, atom.Figure:
+	default:
+		return false
+	}
+	if st.text-st.link < 80 || st.linkDensity() > 0.3 {
+		return false
+	}
+	var buf [16]string
+	for _, w := range classTokens(n, buf[:0]) {
+		v, ok := wordWeight[w]
+		if !ok {
+			v = rootWeight(w)
+		}
+		if v < 0 && !cardWords[w] && !strings.Contains(w, "related") && !strings.HasPrefix(w, "recommend") {
+			return false
+		}
+	}
+	h := x.firstHeading(n)
+	if h == nil {
+		return false
+	}
+	hs := x.stats[h]
+	if hs == nil || hs.link > 0 || hs.text == 0 {
+		return false
+	}
+	return HeadingRole(x.textOf(h)) == ""
+}
+
+// firstHeading is the first heading (h2–h6) under n.
+func (x *page) firstHeading(n *html.Node) *html.Node {
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type != html.ElementNode {
+			continue
+		}
+		if st := x.stats[c]; st == nil || st.flags&flagSkip != 0 {
+			continue
+		}
+		if l := headingLevel(c); l > 1 {
+			return c
+		}
+		if h := x.firstHeading(c); h != nil {
+			return h
+		}
+	}
+	return nil
+}
+
+// headingOnly reports an element holding only a heading (an accordion
+// drawer's <header><h3>Title</h3></header>).
+func (x *page) headingOnly(n *html.Node, st *nstat) bool {
+	h := x.firstHeading(n)
+	if h == nil {
+		return false
+	}
+	hs := x.stats[h]
+	return hs != nil && hs.text == st.text && st.text > 0
 }

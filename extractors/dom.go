@@ -226,12 +226,17 @@ func classTokens(n *html.Node, dst []string) []string {
 		switch {
 		case a.Key == "class":
 			v := a.Val
+			k := len(dst)
+			overflow := ""
 			for v != "" {
 				var c string
 				if i := strings.IndexAny(v, " \t\n\r\f"); i >= 0 {
 					c, v = v[:i], v[i+1:]
 				} else {
 					c, v = v, ""
+				}
+				if isLayoutUtility(c) {
+					continue
 				}
 				if i := strings.LastIndexByte(c, ':'); i >= 0 {
 					// A utility's variant ("print:", "md:", "hover:")
@@ -243,10 +248,15 @@ func classTokens(n *html.Node, dst []string) []string {
 						continue
 					}
 				}
-				if c != "" && !isTextUtility(c) && !isStyleUtility(c) {
-					k := len(dst)
+				switch {
+				case c == "" || isTextUtility(c):
+				case isOverflowUtility(c):
+					overflow = c
+				case isStyleUtility(c):
+				default:
+					start := len(dst)
 					dst = splitWords(c, dst)
-					if n := len(dst); n-k >= 1 && dst[n-1] == "hidden" && (n-k >= 2 && hiddenOther(dst[k:n-1]) || folded(a.Val)) {
+					if n := len(dst); n-start >= 1 && dst[n-1] == "hidden" && (n-start >= 2 && hiddenOther(dst[start:n-1]) || folded(a.Val)) {
 						// "field--label-hidden": the field's label is
 						// hidden, not the field (Drupal writes it on
 						// most fields of an article); "x-overflow-hidden"
@@ -254,6 +264,17 @@ func classTokens(n *html.Node, dst []string) []string {
 						// ("accordion-content hidden", "MuiCollapse-hidden")
 						// is content the reader opens.
 						dst = dst[:n-1]
+					}
+				}
+			}
+			// "overflow-hidden" says how a box clips, not that it is hidden:
+			// its words count only beside other boilerplate words (a
+			// "paywall-package overflow-hidden" offer box).
+			if overflow != "" {
+				for _, w := range dst[k:] {
+					if wordWeight[w] < 0 || rootWeight(w) < 0 {
+						dst = splitWords(overflow, dst)
+						break
 					}
 				}
 			}
@@ -291,6 +312,16 @@ var textUtilities = map[string]bool{
 	"secondary": true, "dark": true, "light": true, "bold": true, "italic": true, "red": true,
 	"blue": true, "green": true, "success": true, "danger": true, "warning": true, "info": true,
 	"divider": true, "color": true, "size": true, "align": true, "balance": true,
+}
+
+// isLayoutUtility reports Tailwind arbitrary variants ("[&_a.hidden]:hidden"
+// styles descendants): no word of them is the element's role.
+func isLayoutUtility(class string) bool { return strings.ContainsAny(class, "[&") }
+
+// isOverflowUtility reports overflow utilities ("overflow-hidden",
+// "overflow-x-hidden").
+func isOverflowUtility(class string) bool {
+	return len(class) > 9 && strings.EqualFold(class[:9], "overflow-")
 }
 
 func isTextUtility(class string) bool {

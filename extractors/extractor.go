@@ -145,6 +145,7 @@ type page struct {
 	related     []article.Related
 	relatedSeen map[string]bool
 	refs        []article.Reference
+	rootAnc     map[*html.Node]bool // the roots and their ancestors (isContentAncestor's memo, built in finish)
 }
 
 // Extract parses p once and returns the raw article: metadata, PageType,
@@ -395,6 +396,7 @@ func textLen(ss []article.Section) int {
 
 func (x *page) finish(a *article.Article, sections []article.Section) {
 	sel := &x.e.sel
+	x.rootAnc = nil
 
 	if sel.related != nil {
 		for _, n := range sel.related.MatchAll(x.root) {
@@ -408,6 +410,8 @@ func (x *page) finish(a *article.Article, sections []article.Section) {
 		for _, n := range sel.references.MatchAll(x.root) {
 			x.collectReferences(n)
 		}
+	} else if sel.content == nil {
+		x.collectReferencesAll(x.body, false)
 	}
 	a.Authors = x.resolveAuthors()
 	// reviewed_at: the reviewer line's own date (resolveReviewers), else

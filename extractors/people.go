@@ -1146,7 +1146,7 @@ func (x *page) inLinkCard(n *html.Node) bool {
 		case atom.A:
 			return true
 		case atom.Article, atom.Li:
-			if h != nil && !contains(p, h) && !x.inRoots(p) {
+			if h != nil && !contains(p, h) && !x.inArticleRoots(p) {
 				return true
 			}
 		}
@@ -1164,8 +1164,8 @@ func (x *page) holdsRoot(n *html.Node) bool {
 	return false
 }
 
-// inRoots reports n inside the content roots.
-func (x *page) inRoots(n *html.Node) bool {
+// inArticleRoots reports n inside the content roots other than <body>.
+func (x *page) inArticleRoots(n *html.Node) bool {
 	for _, r := range x.roots {
 		if r != x.body && contains(r, n) {
 			return true

@@ -10,12 +10,12 @@ import (
 // SplitLabelItemsOptions configure the split_label_items stage.
 type SplitLabelItemsOptions struct {
 	MinItems int  `mapstructure:"min_items" doc:"a paragraph becomes a labelled list when it is a run of at least this many \"Label: sentence.\" items"`
-	Lists    bool `mapstructure:"lists" doc:"give existing list items written \"Label: text\" their label"`
+	Lists    bool `mapstructure:"lists" doc:"give existing list items written \"Label: text\" or \"Label – text\" their label"`
 }
 
 func init() {
 	Register(DefaultRegistry, "split_label_items",
-		"Turns a paragraph that is a run of \"Label: sentence.\" items (\"Increased Blood Flow: … Release of Tension: …\") into a list whose items have label and text; list items written \"Label: text\" get their label. A label is a short title-case run (≤ 6 words), never a sentence, a URL scheme or a time (10:30).",
+		"Turns a paragraph that is a run of \"Label: sentence.\" items (\"Increased Blood Flow: … Release of Tension: …\") into a list whose items have label and text; list items written \"Label: text\" or \"Label – text\" (en or em dash) get their label. A label is a short title-case run (≤ 6 words), never a sentence, a URL scheme or a time (10:30).",
 		func() SplitLabelItemsOptions { return SplitLabelItemsOptions{MinItems: 2, Lists: true} },
 		func(o SplitLabelItemsOptions, _ Env) (Stage, error) {
 			if o.MinItems < 2 {
@@ -102,6 +102,8 @@ func (st *splitLabelItems) Apply(_ context.Context, a *article.Article) (Verdict
 						continue
 					}
 					if l, t, ok := splitLabel(it.Text); ok {
+						it.Label, it.Text = l, t
+					} else if l, t, ok := splitDashLabel(it.Text); ok {
 						it.Label, it.Text = l, t
 					}
 				}

@@ -35,6 +35,23 @@ func TestSplitLabelItems(t *testing.T) {
 			want: art("T", sec("", 0, list(item("Physical Therapy", "Specific exercises."), item("", "plain item"), item("", "Note that: lower case is not a label"), item("Kept", "Already: labelled")))),
 		},
 		{
+			name: "list items written Label – text (en or em dash) get their label; ranges and sentences do not",
+			in: art("T", sec("Symptoms", 2, list(
+				item("", "Fever – a temperature of 38°C or higher"),
+				item("", "Dry Cough — a tickly cough that does not bring up phlegm"),
+				item("", "Monday – Friday"),
+				item("", "You may feel tired – this is normal"),
+				item("", "Loss of smell or taste"),
+			))),
+			want: art("T", sec("Symptoms", 2, list(
+				item("Fever", "a temperature of 38°C or higher"),
+				item("Dry Cough", "a tickly cough that does not bring up phlegm"),
+				item("", "Monday – Friday"),
+				item("", "You may feel tired – this is normal"),
+				item("", "Loss of smell or taste"),
+			))),
+		},
+		{
 			name: "times, URLs, sentences, abbreviations are not labels",
 			in: art("T", sec("", 0,
 				para("Meet at 10:30. Then rest: it helps."),

@@ -196,6 +196,27 @@ func splitLabel(s string) (label, text string, ok bool) {
 	return label, text, true
 }
 
+// splitDashLabel splits "Label – text" and "Label — text" (an en or em dash
+// between spaces) like "Label: text": Label a short title-case run, text at
+// least two words ("Monday – Friday" is a range, not a label).
+func splitDashLabel(s string) (label, text string, ok bool) {
+	i, w := -1, 0
+	for _, d := range []string{" – ", " — "} {
+		if j := strings.Index(s, d); j > 0 && (i < 0 || j < i) {
+			i, w = j, len(d)
+		}
+	}
+	if i <= 0 || i > 60 {
+		return "", "", false
+	}
+	label = s[:i]
+	text = strings.TrimSpace(s[i+w:])
+	if len(words(text)) < 2 || !isLabel(label) {
+		return "", "", false
+	}
+	return label, text, true
+}
+
 // isLabel reports whether l can be a list-item label.
 func isLabel(l string) bool {
 	if l != strings.TrimSpace(l) || l == "" {
