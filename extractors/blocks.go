@@ -1,6 +1,7 @@
 package extractors
 
 import (
+	"github.com/healthcrawl/healthcrawl/internal/credits"
 	"regexp"
 	"strings"
 	"unicode"
@@ -1186,7 +1187,7 @@ func isBoilerplateText(t string) bool {
 	if len(t) > 200 {
 		return false
 	}
-	if len(t) < 150 && metaLineRE.MatchString(t) {
+	if len(t) < 150 && (metaLineRE.MatchString(t) || credits.IsCreditLine(t)) {
 		return true
 	}
 	l := strings.ToLower(strings.TrimSpace(strings.Trim(t, " .:|-–—•·…")))

@@ -2,6 +2,7 @@ package extractors
 
 import (
 	"encoding/json"
+	"github.com/healthcrawl/healthcrawl/internal/credits"
 	"regexp"
 	"strings"
 	"unicode"
@@ -120,7 +121,7 @@ func (x *page) observeText(n *html.Node, s string) {
 		return
 	}
 	m := &x.mt
-	if len(m.reviewed) < 16 && (strings.Contains(s, "eviewe") || strings.Contains(s, "EVIEWE") || strings.Contains(s, "hecked") || strings.Contains(s, "HECKED")) {
+	if len(m.reviewed) < 16 && credits.MayNameReviewer(s) {
 		if k := len(m.reviewed); k == 0 || m.reviewed[k-1] != n {
 			m.reviewed = append(m.reviewed, n)
 		}

@@ -6,6 +6,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/healthcrawl/healthcrawl/internal/credits"
 	"github.com/healthcrawl/healthcrawl/internal/datetext"
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
@@ -401,6 +402,12 @@ var (
 
 // sentenceEnd cuts s at the end of its first sentence ("Jane Doe. Reviewed
 // by…"), keeping initials ("A. J. Neal") and credentials ("Jr.", "M.D.").
+// honorifics are abbreviations a name may hold before or after it ("Prof. Dr.
+// med. Jens Hartmann", "Dra. Ana Ruiz", "Martin Luther King Jr.").
+var honorifics = map[string]bool{"Jr": true, "Sr": true, "St": true, "Dr": true, "Dra": true, "Drs": true, "Mr": true, "Ms": true, "Mrs": true,
+	"Mme": true, "Mlle": true, "Pr": true, "Prof": true, "Profs": true, "med": true, "rer": true, "nat": true, "dent": true, "vet": true, "Dipl": true,
+	"Priv": true, "Doz": true, "Hon": true, "Rev": true, "Sra": true, "Srta": true, "Lic": true, "Ing": true, "Mag": true, "dr": true, "hab": true, "lek": true}
+
 func sentenceEnd(s string) string {
 	for i := 0; i < len(s); i++ {
 		if s[i] != '.' || i+1 < len(s) && s[i+1] != ' ' {
@@ -412,7 +419,7 @@ func sentenceEnd(s string) string {
 			j--
 		}
 		w := s[j:i]
-		if len(w) <= 1 || w == "Jr" || w == "Sr" || w == "St" || w == "Dr" || w == "Mr" || w == "Ms" || w == "Mrs" || strings.ToUpper(w) == w && len(w) <= 4 && i+1 >= len(s) {
+		if len(w) <= 1 || honorifics[w] || strings.ToUpper(w) == w && len(w) <= 4 && i+1 >= len(s) {
 			continue
 		}
 		return s[:i]
@@ -440,7 +447,7 @@ func isRolePhrase(s string) bool {
 
 // bylineLeadRE matches a byline's lead-in at the start of a line; the names
 // follow it.
-var bylineLeadRE = regexp.MustCompile(`(?i)^(?:(?:written|posted|published|authored|reported|compiled|created|contributed|words|text|story|article|post|blog\s+post|report|recipe|guide|review|this\s+(?:post|article)\s+was\s+written)\s+)?by\s*:?\s+|^(?:authors?|author\(s\)|writers?|written\s+by|contributors?|byline|autor(?:in|en)?|auteurs?)\s*:\s*`)
+var bylineLeadRE = regexp.MustCompile(`(?i)^(?:(?:written|posted|published|authored|reported|compiled|created|contributed|words|text|story|article|post|blog\s+post|report|recipe|guide|review|this\s+(?:post|article)\s+was\s+written)\s+)?by\s*:?\s+|^(?:(?:verfasst|geschrieben)\s+)?von\s+|^(?:(?:escrito|redactado)\s+)?por\s+|^(?:(?:écrit|rédigé)\s+)?par\s+|^(?:scritto\s+da|a\s+cura\s+di|di)\s+|^(?:geschreven\s+)?door\s+|^(?:napisane\s+)?przez\s+|^(?:authors?|author\(s\)|writers?|written\s+by|contributors?|byline|autor(?:in|en)?|auteurs?)\s*:\s*`)
 
 // bylineLabelRE matches a line that is only a byline's label, the names
 // being on the next line.
@@ -506,6 +513,14 @@ func bylineNames(line string, mode int) []string {
 // mayBeByline is a cheap test before the byline expressions: the line holds
 // "by" or an author label word, in any case.
 func mayBeByline(s string) bool {
+	// "Von …", "Por …", "Par …", "Di …", "Door …", "Przez …" open a byline
+	// in other languages.
+	if i := strings.IndexByte(s, ' '); i >= 2 && i <= 5 {
+		switch strings.ToLower(s[:i]) {
+		case "von", "por", "par", "di", "door", "przez":
+			return true
+		}
+	}
 	for i := 0; i+1 < len(s); i++ {
 		switch s[i] | 0x20 {
 		case 'b':
@@ -1045,7 +1060,8 @@ func (x *page) bylineElemNames() []string {
 
 // reviewLeadRE finds a reviewer's lead-in; group 1 is "fact" for
 // fact-checkers.
-var reviewLeadRE = regexp.MustCompile(`(?i)(?:^|[^a-z])(?:(?:medically|clinically|expert|professionally|scientifically|medical|clinical|peer|article|content|also|and)[\s-]+)?(?:(fact)[\s-]*checked|reviewed)\s+by\s*:?\s*|(?:^|[^a-z])(?:(?:medical|clinical|expert|article|content)\s+)?(fact[\s-]*checker|reviewers?)\s*:\s*`)
+// reviewLeadRE introduces a reviewer's name, in several languages.
+var reviewLeadRE = credits.ReviewLead
 
 // reviewersIn reads the reviewers named in one line of text: reviewers and
 // fact-checkers separately.
@@ -1057,7 +1073,11 @@ func reviewersIn(t string) (rev, fact []string) {
 		}
 		isFact := loc[2] >= 0 || loc[4] >= 0 && strings.HasPrefix(strings.ToLower(t[loc[4]:]), "fact")
 		rest := t[loc[1]:]
-		names := cutNames(rest, nameByline)
+		line := rest
+		if i := strings.IndexByte(line, '\n'); i >= 0 && strings.TrimSpace(line[:i]) != "" {
+			line = line[:i] // the name's line, not the role under it
+		}
+		names := cutNames(line, nameByline)
 		if isFact {
 			fact = append(fact, names...)
 		} else {
@@ -1088,8 +1108,9 @@ func (x *page) visibleReviewers() (rev, fact []string, at string) {
 		if x.inTeaser(b) || x.inLinkCard(b) || inPageChrome(b) {
 			continue
 		}
-		t := strings.ReplaceAll(x.textOf(b), "\n", " ")
-		r, f := reviewersIn(t)
+		raw := x.textOf(b)
+		t := strings.ReplaceAll(raw, "\n", " ")
+		r, f := reviewersIn(raw)
 		if len(r) == 0 && len(f) == 0 {
 			// "Reviewed by" alone, the name in the next line.
 			if lt := strings.ToLower(strings.TrimRight(strings.TrimSpace(t), ":")); strings.HasSuffix(lt, "reviewed by") || lt == "reviewer" || lt == "reviewers" || strings.HasSuffix(lt, "checked by") {
@@ -1205,8 +1226,17 @@ func (x *page) resolveReviewers() (by, at string) {
 	if by == "" {
 		by = x.microdata("reviewedBy")
 	}
-	if by == "" && len(vf) > 0 {
-		by = strings.Join(vf, "; ")
+	// Fact-checkers review too ("Fact-checked by"): named after the
+	// reviewers, each once.
+	if len(vf) > 0 && x.e.sel.reviewedBy == nil {
+		var all nameSet
+		for _, p := range strings.Split(by, "; ") {
+			if p = strings.TrimSpace(p); p != "" {
+				all.add(p)
+			}
+		}
+		all.add(vf...)
+		by = strings.Join(all, "; ")
 	}
 	at = isoDate(x.ld.reviewedAt)
 	if at == "" {

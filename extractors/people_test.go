@@ -122,10 +122,22 @@ func TestAuthors(t *testing.T) {
 			reviewedBy: "Nora Blake",
 		},
 		{
-			name:       "clinical reviewer and fact-checker: the reviewer",
+			name:       "clinical reviewer and fact-checker: both, reviewer first",
 			header:     `<p class="byline">By Sam Lee</p><p>Clinically reviewed by Omar Haddad, MD</p><p>Fact checked by Nora Blake</p>`,
 			authors:    []string{"Sam Lee"},
-			reviewedBy: "Omar Haddad, MD",
+			reviewedBy: "Omar Haddad, MD; Nora Blake",
+		},
+		{
+			name:       "German reviewer with academic titles",
+			header:     `<p class="byline">Von <a href="/redaktion/k-vogel">Dr. med. Katharina Vogel</a></p><p class="pruefung">Medizinisch geprüft von <a href="/redaktion/j-hartmann">Prof. Dr. Jens Hartmann</a></p>`,
+			authors:    []string{"Dr. med. Katharina Vogel"},
+			reviewedBy: "Prof. Dr. Jens Hartmann",
+		},
+		{
+			name:       "Spanish reviewer, role on the next line",
+			header:     `<p class="byline">Por <a href="/autor/lf">Lucía Fernández Ortega</a></p><div class="medical-review">Revisado médicamente por <a href="/revisores/aq">Dr. Andrés Quintero</a><br><span>Especialista en Endocrinología y Nutrición</span></div>`,
+			authors:    []string{"Lucía Fernández Ortega"},
+			reviewedBy: "Dr. Andrés Quintero",
 		},
 		{
 			name:       "reviewer box at the foot of the article",

@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/healthcrawl/healthcrawl/article"
+	"github.com/healthcrawl/healthcrawl/internal/credits"
 )
 
 // DropBoilerplateOptions configure the drop_boilerplate stage.
@@ -288,6 +289,11 @@ func (s *dropBoilerplate) is(m *boilerplateMatcher, text string) bool {
 			}
 		}
 		if nw <= 15 && isBreadcrumb(text) {
+			return true
+		}
+		// bylines, reviewer and labelled date lines in every language of
+		// the date vocabulary ("Medizinisch geprüft von …", "Publicado el …")
+		if nw <= 24 && credits.IsCreditLine(text) {
 			return true
 		}
 		if nw <= 12 && (isDateLine(k) || isReadingTime(k, nw) || isPhotoCredit(text, k, nw)) {

@@ -1,0 +1,125 @@
+// Package credits recognises the credit lines of an article — bylines
+// ("By Jane Doe", "Von Dr. Katharina Vogel"), reviewer lines ("Medically
+// reviewed by …", "Medizinisch geprüft von …", "Revisado médicamente por …")
+// and labelled date lines ("Published March 3, 2024", "Veröffentlicht am
+// 12.01.2022 · Aktualisiert am 3. März 2024") — in the languages healthcrawl
+// meets most (en, de, fr, es, it, pt, nl, pl). The extractor reads reviewers
+// with ReviewLead; the extractor's body walk and the pipeline's
+// drop_boilerplate stage keep such lines out of the text with IsCreditLine.
+// Dates come from the one date vocabulary, internal/datetext.
+package credits
+
+import (
+	"regexp"
+	"strings"
+	"unicode"
+
+	"github.com/healthcrawl/healthcrawl/internal/datetext"
+)
+
+// ReviewLead matches the words that introduce a reviewer's name. Submatch 1
+// is "fact" in "Fact-checked by"; submatch 2 is a "Fact checker:" / "Reviewer:"
+// label.
+var ReviewLead = regexp.MustCompile(`(?i)(?:^|[^\pL])(?:(?:medically|clinically|expert|professionally|scientifically|medical|clinical|peer|article|content|also|and)[\s-]+)?(?:(fact)[\s-]*checked|reviewed)\s+by\s*:?\s*|(?:^|[^\pL])(?:(?:medical|clinical|expert|article|content)\s+)?(fact[\s-]*checker|reviewers?)\s*:\s*` +
+	// the same in de, es, pt, fr, it, nl, pl
+	`|(?:^|[^\pL])(?:(?:medizinisch|fachlich|ärztlich|redaktionell)\s+)?(?:über)?geprüft\s+von\s*:?\s*|(?:^|[^\pL])(?:medizinische\s+)?(?:prüfung|überprüfung)\s*:\s*` +
+	`|(?:^|[^\pL])revisad[oa]\s+(?:(?:médica|medica|clínica|clinica)mente\s+)?por\s*:?\s*|(?:^|[^\pL])(?:revisión|revisão)\s+(?:médica|medica|clínica|clinica)\s*(?:por|:)\s*` +
+	`|(?:^|[^\pL])(?:(?:relu|relue|révisé|révisée|vérifié|vérifiée|validé|validée)(?:\s+(?:médicalement|scientifiquement))?|médicalement\s+(?:relu|révisé|vérifié|validé)e?)\s+par\s*:?\s*` +
+	`|(?:^|[^\pL])(?:revisionat[oa]|verificat[oa])(?:\s+(?:scientificamente|da un medico))?\s+da\s*:?\s*|(?:^|[^\pL])revisione\s+medica\s*(?:di|:)\s*` +
+	`|(?:^|[^\pL])(?:medisch\s+)?(?:gecontroleerd|beoordeeld|nagekeken)\s+door\s*:?\s*` +
+	`|(?:^|[^\pL])(?:zweryfikowan[oeya]|sprawdzon[oeya])(?:\s+merytorycznie)?\s+przez\s*:?\s*|(?:^|[^\pL])konsultacja\s+merytoryczna\s*:\s*`)
+
+// reviewStems are ReviewLead's phrases as cheap substrings (lower case,
+// without the first letter, so a capitalised label matches too): a text
+// without any of them cannot match.
+var reviewStems = []string{"eviewe", "EVIEWE", "hecked", "HECKED", "hecker", "HECKER", "eprüft von", "berprüft von", "rüfung:", "evisado", "evisada",
+	"evisión médica", "evisão", "elu par", "elue par", "évisé", "érifié", "alidé", "evisionat", "erificat",
+	"evisione medica", "econtroleerd door", "eoordeeld door", "agekeken door", "weryfikowan", "prawdzon", "onsultacja merytoryczna"}
+
+// MayNameReviewer is a cheap test for texts worth matching with ReviewLead.
+func MayNameReviewer(s string) bool {
+	for _, st := range reviewStems {
+		if strings.Contains(s, st) {
+			return true
+		}
+	}
+	return false
+}
+
+// bylineLeadRE matches "By", "Written by" and their translations at the start
+// of a line.
+var bylineLeadRE = regexp.MustCompile(`(?i)^[^\pL\pN]*(?:(?:written|posted|reported|edited|compiled)\s+by|by|von|verfasst\s+von|geschrieben\s+von|autor(?:in)?\s*:|por|escrito\s+por|redactado\s+por|par|écrit\s+par|rédigé\s+par|di|scritto\s+da|a\s+cura\s+di|door|geschreven\s+door|przez|autor(?:ka)?\s*:|napisane\s+przez)\s+`)
+
+// dateLabels are the words of a labelled date line besides its dates.
+var dateLabels = wordSet(`published publish posted updated update last modified revised reviewed released
+	first created on at by
+	veröffentlicht erschienen aktualisiert zuletzt geändert stand geprüft am um
+	publié publiée mis mise à jour le modifié révisé
+	publicado publicada actualizado actualizada actualización revisado revisada el en
+	pubblicato pubblicata aggiornato aggiornata aggiornamento il del alle
+	atualizado atualizada atualização em
+	gepubliceerd geplaatst bijgewerkt gewijzigd op
+	opublikowano opublikowany zaktualizowano aktualizacja dnia
+	date datum fecha data`)
+
+func wordSet(lists ...string) map[string]bool {
+	m := map[string]bool{}
+	for _, l := range lists {
+		for _, w := range strings.Fields(l) {
+			m[w] = true
+		}
+	}
+	return m
+}
+
+// IsCreditLine reports a short line that credits the article rather than
+// being part of it: a reviewer line, a byline of a few capitalised words, or
+// a date line whose other words are all date labels.
+func IsCreditLine(t string) bool {
+	t = strings.TrimSpace(t)
+	if t == "" || len(t) > 200 {
+		return false
+	}
+	words := strings.Fields(t)
+	if len(words) > 24 {
+		return false
+	}
+	if MayNameReviewer(t) {
+		if loc := ReviewLead.FindStringIndex(t); loc != nil && strings.TrimFunc(t[:loc[0]], notLetter) == "" && len(words) <= 16 {
+			return true
+		}
+	}
+	if loc := bylineLeadRE.FindStringIndex(t); loc != nil && len(words) <= 12 {
+		rest := strings.TrimSpace(t[loc[1]:])
+		if r := []rune(rest); len(r) > 0 && unicode.IsUpper(r[0]) && !strings.ContainsAny(rest, ".!?") || strings.HasPrefix(rest, "Dr.") || strings.HasPrefix(rest, "Prof.") {
+			return true
+		}
+	}
+	return isLabelledDateLine(t)
+}
+
+// isLabelledDateLine reports "Published March 3, 2024 · Updated …": one or
+// more dates, and no other word than date labels and glue.
+func isLabelledDateLine(t string) bool {
+	found := false
+	rest := t
+	for k := 0; k < 4; k++ {
+		d, a, b := datetext.Find(rest, datetext.MDY)
+		if d.IsZero() {
+			break
+		}
+		found = true
+		rest = rest[:a] + " " + rest[b:]
+	}
+	if !found {
+		return false
+	}
+	for _, w := range strings.FieldsFunc(strings.ToLower(rest), notLetter) {
+		if !dateLabels[w] && !datetext.IsWeekday(w) {
+			return false
+		}
+	}
+	return true
+}
+
+func notLetter(r rune) bool { return !unicode.IsLetter(r) }
