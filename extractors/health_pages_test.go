@@ -35,7 +35,6 @@ var healthKnown = map[string]string{
 	"agency-nhs-style/items":              "plain-text 'Side effects: …' item not split (two-word lowercase label)",
 	"drug-page/headings":                  "FAQ accordion with answers in [hidden] panels dropped, headings with it",
 	"drug-page/text_contains":             "[hidden] accordion panels not read",
-	"hospital-blog-authors-box/authors":   "organization from meta/JSON-LD beats the people in the article-footer author box",
 	"hospital-library/related":            "stub title is the whole card link text (eyebrow + h3 + description)",
 	"hospital-press-release/related":      "date after each link taken as a truncated snippet; 'All news releases' more-link taken as a stub",
 	"journal-article/related":             "'Similar articles' box not recognised as related",

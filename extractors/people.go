@@ -846,11 +846,28 @@ func (x *page) authorBoxNames() []string {
 		if !bylineLabelRE.MatchString(t) {
 			continue
 		}
-		// The label's box: the names are the next lines.
+		// The label's box: the names are the next lines. Under a plural
+		// label ("About the authors") every card of the box names one: the
+		// short lines among the next few (bios between them are sentences).
+		if strings.HasSuffix(strings.TrimRight(strings.ToLower(strings.TrimSpace(t)), ": "), "s") {
+			if box := x.labelBox(n); box != nil {
+				w := &lineWalker{x: x}
+				k := 0
+				w.emit = func(l textLine) bool {
+					k++
+					if k > 1 && utf8.RuneCountInString(l.text) <= 60 {
+						if names := cutNames(l.text, lineMode(l)); len(names) > 0 {
+							out.add(names...)
+						}
+					}
+					return k < 16
+				}
+				w.node(box)
+				continue
+			}
+		}
 		w := &lineWalker{x: x}
-		k := 0
 		w.emit = func(l textLine) bool {
-			k++
 			if names := cutNames(l.text, lineMode(l)); len(names) > 0 {
 				out.add(names...)
 			}
@@ -859,6 +876,28 @@ func (x *page) authorBoxNames() []string {
 		w.after(n)
 	}
 	return out
+}
+
+// labelBox is the element a box label titles: its nearest ancestor holding
+// more than the label, when that is a small box (author cards, not the page).
+func (x *page) labelBox(label *html.Node) *html.Node {
+	own := x.stats[label]
+	if own == nil {
+		return nil
+	}
+	for b := label.Parent; b != nil && b.Type == html.ElementNode && b != x.body; b = b.Parent {
+		st := x.stats[b]
+		if st == nil {
+			return nil
+		}
+		if st.text > own.text+5 {
+			if st.text > 2500 || x.isContentAncestor(b) {
+				return nil
+			}
+			return b
+		}
+	}
+	return nil
 }
 
 // authorCardNames reads author cards known by their class ("author-box",

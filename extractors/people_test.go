@@ -97,6 +97,13 @@ func TestAuthors(t *testing.T) {
 			authors: []string{"Liam O'Connor"},
 		},
 		{
+			name:    "footer box of several authors, nothing after it",
+			head:    `<meta name="author" content="Hearthside Health">`,
+			foot:    `<section class="post-authors"><h2>About the authors</h2><div class="card"><h3><a href="/a/tm">Tessa Monroe</a></h3><p>Tessa is a health writer who covers sleep, fitness and everyday wellness for our readers.</p></div><div class="card"><h3><a href="/a/jp">Julian Park, PA-C</a></h3><p>Julian is a physician assistant in internal medicine at the Eastside clinic.</p></div></section>`,
+			after:   `<section class="comments"><h2>2 Comments</h2><div class="comment"><p class="comment-author">Rhonda K.</p><p>The walk tip really works for me after lunch.</p></div></section>`,
+			authors: []string{"Tessa Monroe", "Julian Park, PA-C"},
+		},
+		{
 			name:    "teaser bylines and comments are never authors",
 			head:    `<meta name="author" content="Claire Dubois">`,
 			after:   relatedBox + `<section class="comments"><h2>Comments</h2><div class="comment"><p class="comment-author">Written by Bob Fenwick</p><p>Thanks, this helped me a lot with my tiredness questions.</p></div></section>`,
