@@ -46,21 +46,24 @@ const (
 )
 
 var (
-	refsHeadingRE = regexp.MustCompile(`(?i)^\s*(references?|sources?|bibliography|citations?|works cited|literature cited|footnotes|notes|quellen|literatur|références|referencias|fuentes|bronnen|fonti)\s*:?\s*$`)
+	refsHeadingRE = regexp.MustCompile(`(?i)^\s*(references?|sources?|bibliography|citations?|works cited|literature cited|footnotes|notes|(selected |key )?references and (further|additional) reading|sources and references|quellen(angaben)?|literatur(verzeichnis|hinweise)?|einzelnachweise|références( bibliographiques)?|bibliographie|sources et références|referencias( bibliográficas)?|bibliografía|bibliografia|fuentes|riferimenti( bibliografici)?|fonti|referências( bibliográficas)?|bronnen|literatuur|bronvermelding|bibliografia|piśmiennictwo|źródła|przypisy)\s*:?\s*$`)
 	// ambiguousRefsRE: headings that title references only when citations
 	// follow (a recipe's "Notes", an API page's "Reference", a card box's
 	// "Sources").
 	ambiguousRefsRE  = regexp.MustCompile(`(?i)^\s*(notes?|reference|source|sources)\s*:?\s*$`)
-	relatedHeadingRE = regexp.MustCompile(`(?i)^\s*(related( (articles?|posts?|stories|content|coverage|reading|links|topics|news))?|you (may|might) also (like|enjoy|be interested in)|read (next|more)|more (from|on|about|stories|articles|news|in)\b.*|recommended( for you| reading| articles| stories)?|also read|popular( (posts|articles|stories))?|most (read|popular|viewed)|trending( now)?|latest (news|stories|articles|posts)|what to read next|keep reading|don'?t miss` +
+	relatedHeadingRE = regexp.MustCompile(`(?i)^\s*(related( (articles?|posts?|stories|content|coverage|reading|links|topics|news))?|you (may|might) also (like|enjoy|be interested in)|read (next|more)|more (from|on|about|stories|articles|news|in)\b.*|recommended( for you| reading| articles| stories)?|also read|similar (articles|posts|stories|content|reads)|more like this|people also read|what to read next|keep reading` +
 		// the same in the other languages healthcrawl meets most (de, fr, es, it, pt, nl, pl)
-		`|mehr zum thema|passend zum thema|(das|dies) könnte (sie|dich) auch interessieren|lesen sie auch|lies auch|auch interessant|(weitere|ähnliche|verwandte|neueste|aktuelle|beliebte) (artikel|beiträge|nachrichten|meldungen)|empfehlungen( aus der redaktion)?|meist ?gelesen|(mehr|weitere) themen` +
-		`|(à|a) lire (aussi|également)|lire aussi|sur le même sujet|articles (similaires|liés|recommandés)|dans la même rubrique|les plus lus|vous aimerez (aussi|également)` +
-		`|(también )?te puede interesar|(lee|lea) también|(noticias|artículos|entradas) relacionad[oa]s|(lo )?más leíd[oa]s?|te recomendamos` +
-		`|leggi anche|articoli correlati|(ti )?potrebbe (anche )?interessarti|i più letti` +
-		`|leia também|veja também|(notícias|artigos|posts) relacionad[oa]s|mais lidas` +
-		`|lees ook|gerelateerde artikelen|meer over dit onderwerp|meest gelezen` +
-		`|(zobacz|czytaj|przeczytaj) (również|też|także)|polecane( artykuły)?|najczęściej czytane)\s*:?\s*$`)
-	dropHeadingRE = regexp.MustCompile(`(?i)^\s*(share( this( article| post| story| page)?)?( on)?|about the authors?|sign up.*|subscribe.*|newsletter|tags?|topics?|filed under|advertisement|follow us.*` +
+		`|mehr zum thema|passend zum thema|(das|dies) könnte (sie|dich) auch interessieren|lesen sie auch|lies auch|auch interessant|(weitere|ähnliche|verwandte) (artikel|beiträge|nachrichten|meldungen)|empfehlungen( aus der redaktion)?|(mehr|weitere) themen` +
+		`|(à|a) lire (aussi|également)|lire aussi|sur le même sujet|articles (similaires|liés|recommandés)|dans la même rubrique|vous aimerez (aussi|également)` +
+		`|(también )?te puede interesar|(lee|lea) también|(noticias|artículos|entradas) relacionad[oa]s|artículos similares|te recomendamos` +
+		`|leggi anche|articoli correlati|(ti )?potrebbe (anche )?interessarti|articoli simili` +
+		`|leia também|veja também|(notícias|artigos|posts) relacionad[oa]s|artigos semelhantes` +
+		`|lees ook|gerelateerde artikelen|meer over dit onderwerp|vergelijkbare artikelen` +
+		`|(zobacz|czytaj|przeczytaj) (również|też|także)|polecane( artykuły)?|podobne artykuły)\s*:?\s*$`)
+	// popularHeadingRE: site-wide boxes (most read, trending, latest) beside the
+	// article: not its text, and not stubs related to it.
+	popularHeadingRE = regexp.MustCompile(`(?i)^\s*(popular( (now|posts|articles|stories|today))?|most (read|popular|viewed|shared|commented)( (stories|articles|posts|today|this week))?|trending( now| stories| articles| today)?|latest (news|stories|articles|posts|headlines)|don'?t miss|top stories|editor'?s picks|meist ?gelesen|(neueste|aktuelle|beliebte) (artikel|beiträge|nachrichten|meldungen)|les plus lus|à la une|(lo )?más leíd[oa]s?|(lo )?más visto|últimas noticias|i più letti|ultime notizie|mais lidas|últimas notícias|meest gelezen|laatste nieuws|najczęściej czytane|najnowsze)\s*:?\s*$`)
+	dropHeadingRE    = regexp.MustCompile(`(?i)^\s*(share( this( article| post| story| page)?)?( on)?|about the authors?|sign up.*|subscribe.*|newsletter|tags?|topics?|filed under|advertisement|follow us.*` +
 		// share bars in de, fr, es, it, pt, nl, pl
 		`|(diesen )?artikel teilen|newsletter abonnieren|partager( cet article)?|compartir( esta noticia)?|condividi( questo articolo)?|compartilh(e|ar)|deel dit artikel|udostępnij)\s*:?\s*$`)
 	// commentHeadingRE: headings of a comment thread. The section is dropped
@@ -81,7 +84,7 @@ func HeadingRole(text string) string {
 		return "references"
 	case relatedHeadingRE.MatchString(t):
 		return "related"
-	case dropHeadingRE.MatchString(t), commentHeadingRE.MatchString(t), boilerplateLines[strings.ToLower(t)]:
+	case dropHeadingRE.MatchString(t), commentHeadingRE.MatchString(t), popularHeadingRE.MatchString(t), boilerplateLines[strings.ToLower(t)]:
 		return "drop"
 	}
 	return ""
@@ -134,6 +137,9 @@ func (em *emitter) paragraph(t string, n *html.Node) {
 	}
 	if isBoilerplateText(t) || em.isStandfirst(t, n) {
 		return
+	}
+	if n != nil && len(t) <= 60 && !strings.Contains(t, ". ") && em.x.isTOCTitle(n) {
+		return // a table of contents' title written as a paragraph ("Índice de contenidos")
 	}
 	if em.inQuote {
 		em.add(article.Block{Type: article.BlockQuote, Text: t})

@@ -297,7 +297,7 @@ var weakRelatedRE = regexp.MustCompile(`(?i)^more (about|on|in|from)\b`)
 
 // stubCTARE matches links of a related box that are not stubs: "View all
 // posts", "Back to blog", "Read more".
-var stubCTARE = regexp.MustCompile(`(?i)^((view|see|show|browse|load|explore) (all|more)\b|back to\b|(read|learn|discover) more\b|(all|more) (posts|articles|stories|news|blogs?)$)`)
+var stubCTARE = regexp.MustCompile(`(?i)^((view|see|show|browse|load|explore) (all|more)\b|back to\b|(read|learn|discover) more\b|(all|more) (\pL+ ){0,2}(posts|articles|stories|news|blogs?|releases|updates|videos|podcasts|events)$)`)
 
 func (x *page) relatedTitleSeen(t string) bool {
 	for _, r := range x.related {
@@ -655,7 +655,7 @@ func isTruncated(s string) bool {
 		return true
 	}
 	r, _ := utf8.DecodeLastRuneInString(s)
-	return unicode.IsLetter(r) || unicode.IsDigit(r) || r == ','
+	return unicode.IsLetter(r) || r == ',' // a number ends citations and dates, not cut text
 }
 
 // collectReferencesAll adds the reference lists that sit outside the content

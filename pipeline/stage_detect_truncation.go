@@ -59,7 +59,9 @@ func trimDangling(s string) string {
 // letter, a digit, a comma or a dash.
 func endsMidWord(s string) bool {
 	last, _ := utf8.DecodeLastRuneInString(s)
-	return unicode.IsLetter(last) || unicode.IsDigit(last) || strings.ContainsRune(",-–", last)
+	// A number ends citations ("PMID: 34455667") and dates whole: only a
+	// letter or a separator says the text stops mid-word.
+	return unicode.IsLetter(last) || strings.ContainsRune(",-–", last)
 }
 
 // cutLastWord drops the (possibly partial) last word of s and dangling separators.
