@@ -15,7 +15,7 @@ type SplitLabelItemsOptions struct {
 
 func init() {
 	Register(DefaultRegistry, "split_label_items",
-		"Turns a paragraph that is a run of \"Label: sentence.\" items (\"Increased Blood Flow: … Release of Tension: …\") into a list whose items have label and text; list items written \"Label: text\" or \"Label – text\" (en or em dash) get their label. A label is a short title-case run (≤ 6 words), never a sentence, a URL scheme or a time (10:30).",
+		"Turns a paragraph that is a run of \"Label: sentence.\" items (\"Increased Blood Flow: … Release of Tension: …\") into a list whose items have label and text; list items written \"Label: text\" or \"Label – text\" (en or em dash) get their label. In a paragraph a label is a short title-case run (≤ 6 words); in an existing list a short run starting with a capital is enough (\"Side effects: …\", \"Glucosa en ayunas: …\"); never a clause (\"You may feel tired – …\"), a URL scheme or a time (10:30).",
 		func() SplitLabelItemsOptions { return SplitLabelItemsOptions{MinItems: 2, Lists: true} },
 		func(o SplitLabelItemsOptions, _ Env) (Stage, error) {
 			if o.MinItems < 2 {

@@ -35,6 +35,25 @@ func TestSplitLabelItems(t *testing.T) {
 			want: art("T", sec("", 0, list(item("Physical Therapy", "Specific exercises."), item("", "plain item"), item("", "Note that: lower case is not a label"), item("Kept", "Already: labelled")))),
 		},
 		{
+			name: "sentence-case labels of list items, in several languages; clauses are not labels",
+			in: art("T", sec("", 0, list(
+				item("", "Side effects: iron tablets can cause constipation"),
+				item("", "Glucosa en ayunas: 126 mg/dl o más en dos análisis"),
+				item("", "Hemoglobina glicosilada (HbA1c): 6,5 % o más"),
+				item("", "Women under 50 – 25 grams a day"),
+				item("", "It is normal: most people feel better in a week"),
+				item("", "Talk to your doctor if: the rash spreads"),
+			))),
+			want: art("T", sec("", 0, list(
+				item("Side effects", "iron tablets can cause constipation"),
+				item("Glucosa en ayunas", "126 mg/dl o más en dos análisis"),
+				item("Hemoglobina glicosilada (HbA1c)", "6,5 % o más"),
+				item("Women under 50", "25 grams a day"),
+				item("", "It is normal: most people feel better in a week"),
+				item("", "Talk to your doctor if: the rash spreads"),
+			))),
+		},
+		{
 			name: "list items written Label – text (en or em dash) get their label; ranges and sentences do not",
 			in: art("T", sec("Symptoms", 2, list(
 				item("", "Fever – a temperature of 38°C or higher"),

@@ -190,7 +190,7 @@ func splitLabel(s string) (label, text string, ok bool) {
 	}
 	label = s[:i]
 	text = strings.TrimSpace(s[i+2:])
-	if text == "" || !isLabel(label) {
+	if text == "" || !isItemLabel(label) {
 		return "", "", false
 	}
 	return label, text, true
@@ -211,11 +211,48 @@ func splitDashLabel(s string) (label, text string, ok bool) {
 	}
 	label = s[:i]
 	text = strings.TrimSpace(s[i+w:])
-	if len(words(text)) < 2 || !isLabel(label) {
+	if len(words(text)) < 2 || !isItemLabel(label) {
 		return "", "", false
 	}
 	return label, text, true
 }
+
+// isItemLabel reports whether l can be the label of an item of an existing
+// list ("Side effects: …", "Glucosa en ayunas: …", "Women under 50 – …"): the
+// list already says the items are entries, so sentence case is enough — a
+// short run (≤ 6 words) starting with a capital, without sentence punctuation.
+func isItemLabel(l string) bool {
+	if isLabel(l) {
+		return true
+	}
+	if l != strings.TrimSpace(l) || l == "" || len(words(l)) > 6 || strings.ContainsAny(l, ".,;:!?[]\"“”/") {
+		return false
+	}
+	r, _ := utf8.DecodeRuneInString(l)
+	if !unicode.IsUpper(r) {
+		return false
+	}
+	// A clause is no label: "You may feel tired – this is normal", "Note
+	// that: …" (a pronoun or verb in it, or a function word at its end).
+	ws := words(l)
+	for i, w := range ws {
+		w = strings.ToLower(w)
+		if clauseWords[w] || i == 0 && pronouns[w] {
+			return false
+		}
+	}
+	return !trailingFunctionWords[strings.ToLower(ws[len(ws)-1])]
+}
+
+var (
+	pronouns = wordSet(`i you we he she it they this these those there that what when if ich du wir sie es er je tu nous vous ils elles yo tú nosotros ellos io noi loro eu nós ik jij wij zij ja ty my oni`)
+	// clauseWords are auxiliaries and common verbs that make a run a clause.
+	clauseWords = wordSet(`is are was were be been am may might can could will would should must shall do does did has have had feel feels get gets
+		ist sind war waren wird werden kann können muss soll hat haben est sont était peut peuvent doit a ont es son era puede pueden debe ha han
+		è sono può possono deve ha hanno é são pode podem deve tem têm is zijn kan kunnen moet heeft hebben jest są może mogą musi ma mają`)
+	trailingFunctionWords = wordSet(`that the a an of to and or if but with for by as at in on from
+		dass der die das und oder wenn que le la les et ou si el los las y o se il lo e che de het en of dat en że i lub`)
+)
 
 // isLabel reports whether l can be a list-item label.
 func isLabel(l string) bool {
