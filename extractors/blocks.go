@@ -51,7 +51,7 @@ var (
 	// follow (a recipe's "Notes", an API page's "Reference", a card box's
 	// "Sources").
 	ambiguousRefsRE  = regexp.MustCompile(`(?i)^\s*(notes?|reference|source|sources)\s*:?\s*$`)
-	relatedHeadingRE = regexp.MustCompile(`(?i)^\s*(related( (articles?|posts?|stories|content|coverage|reading|links|topics|news))?|you (may|might) also (like|enjoy|be interested in)|read (next|more)|more (from|on|about|stories|articles|news|in)\b.*|recommended( for you| reading| articles| stories)?|also read|similar (articles|posts|stories|content|reads)|more like this|people also read|what to read next|keep reading` +
+	relatedHeadingRE = regexp.MustCompile(`(?i)^\s*(related( (articles?|posts?|stories|content|coverage|reading|links|topics|news|conditions|symptoms|tests|treatments|procedures|services|resources|information|health topics|videos|guides|questions|drugs|medications|pages|reads|patient education))?|you (may|might) also (like|enjoy|be interested in)|read (next|more)|more (from|on|about|stories|articles|news|in)\b.*|recommended( for you| reading| articles| stories)?|also read|similar (articles|posts|stories|content|reads)|more like this|people also read|what to read next|keep reading` +
 		// the same in the other languages healthcrawl meets most (de, fr, es, it, pt, nl, pl)
 		`|mehr zum thema|passend zum thema|(das|dies) könnte (sie|dich) auch interessieren|lesen sie auch|lies auch|auch interessant|(weitere|ähnliche|verwandte) (artikel|beiträge|nachrichten|meldungen)|empfehlungen( aus der redaktion)?|(mehr|weitere) themen` +
 		`|(à|a) lire (aussi|également)|lire aussi|sur le même sujet|articles (similaires|liés|recommandés)|dans la même rubrique|vous aimerez (aussi|également)` +

@@ -70,8 +70,11 @@ func noscriptContent(n *html.Node) bool {
 // aria-hidden="true", or an inline display:none / visibility:hidden style.
 func isHidden(n *html.Node) bool {
 	hidden, panel := false, false
+	class := ""
 	for _, a := range n.Attr {
 		switch a.Key {
+		case "class":
+			class = a.Val
 		case "hidden":
 			hidden = true
 		case "aria-hidden":
@@ -88,7 +91,22 @@ func isHidden(n *html.Node) bool {
 	}
 	// A tab panel not shown yet is the page's content all the same (the
 	// reader opens it with a click): read like the open one.
-	return hidden && !panel
+	return hidden && !panel && !revealedByClick(class)
+}
+
+// revealedByClick reports the classes of hidden content a reader reveals: a
+// collapsed accordion or FAQ answer ("faq__answer", "accordion-panel"), a
+// carousel slide not in view ("slick-slide") — but not a carousel's clones of
+// its slides ("slick-cloned").
+func revealedByClick(class string) bool {
+	if class == "" {
+		return false
+	}
+	l := strings.ToLower(class)
+	if strings.Contains(l, "slide") || strings.Contains(l, "carousel-item") {
+		return !strings.Contains(l, "clone") && !strings.Contains(l, "duplicate")
+	}
+	return folded(l) || strings.Contains(l, "answer") || strings.Contains(l, "accordion") || strings.Contains(l, "faq") || strings.Contains(l, "drawer")
 }
 
 func styleHidden(s string) bool {

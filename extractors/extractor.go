@@ -144,6 +144,10 @@ type page struct {
 	desc        string // the page's description (meta/OpenGraph/JSON-LD)
 	related     []article.Related
 	relatedSeen map[string]bool
+	// relatedTitled is set while a box titled by an explicit related
+	// heading ("Related articles", "Related symptoms") is read: its short
+	// link texts ("Heartburn") are stubs too.
+	relatedTitled bool
 	refs        []article.Reference
 	rootAnc     map[*html.Node]bool // the roots and their ancestors (isContentAncestor's memo, built in finish)
 }

@@ -41,7 +41,12 @@ func (x *page) collectRelatedUnder(n *html.Node, inArticle bool) {
 		}
 		if st.flags&flagRelated != 0 && st.link > 0 && !x.isContentAncestor(c) {
 			if !x.isCard(c, st) || !x.inRoots(c) {
+				if h := firstHeading(c); h != nil {
+					t := strings.TrimSpace(x.textOf(h))
+					x.relatedTitled = relatedHeadingRE.MatchString(t) && !weakRelatedRE.MatchString(t)
+				}
 				x.collectRelatedIn(c)
+				x.relatedTitled = false
 			}
 			continue // a product card of the article is body text
 		}
@@ -53,6 +58,22 @@ func (x *page) collectRelatedUnder(n *html.Node, inArticle bool) {
 			x.collectRelatedUnder(c, inArticle || c.DataAtom == atom.Article || c.DataAtom == atom.Main || x.isRoot(c))
 		}
 	}
+}
+
+// firstHeading is the first h1–h6 inside n (depth first), nil when none.
+func firstHeading(n *html.Node) *html.Node {
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type != html.ElementNode {
+			continue
+		}
+		if headingLevel(c) > 0 {
+			return c
+		}
+		if h := firstHeading(c); h != nil {
+			return h
+		}
+	}
+	return nil
 }
 
 // isMenuRegion reports navigation menus anywhere, and the page's own header
@@ -138,7 +159,9 @@ func (x *page) isRelatedLabel(n *html.Node) bool {
 // the next heading of the same or a higher level, or the next label.
 func (x *page) collectRelatedAfter(label *html.Node) {
 	before := len(x.related)
+	x.relatedTitled = !weakRelatedRE.MatchString(strings.TrimSpace(x.textOf(label)))
 	defer func() {
+		x.relatedTitled = false
 		// "More about amoxicillin" also titles a page's tool links ("Check
 		// interactions", "Pricing & coupons"): under such a weak title the
 		// links are stubs only when most read like article titles.
@@ -270,14 +293,17 @@ func (x *page) collectRelatedIn(n *html.Node) {
 		}
 		item := x.relatedItem(a, n)
 		title := x.stubTitle(a)
-		if !isStubTitle(title) {
+		// "Heel Spurs" as a card's heading, "Heartburn" in a box titled
+		// "Related symptoms": short, but a title.
+		short := !isStubTitle(title) && (x.relatedTitled || x.cardTitle(a) != nil) && isShortStubTitle(title)
+		if !isStubTitle(title) && !short {
 			// An image link or a "Read more" link: the card's heading is
 			// the stub's title.
 			if h := x.cardTitleNear(a, n); h != nil {
 				title = x.stubTitle(h)
 			}
 		}
-		if !isStubTitle(title) || strings.HasPrefix(title, "#") || stubCTARE.MatchString(title) || x.relatedTitleSeen(title) {
+		if !isStubTitle(title) && !short || strings.HasPrefix(title, "#") || stubCTARE.MatchString(title) || x.relatedTitleSeen(title) {
 			continue
 		}
 		x.relatedSeen[u] = true
@@ -353,6 +379,13 @@ var snippetCTARE = regexp.MustCompile(`(?i)\s*\b(read|learn|see|discover|find ou
 
 func isStubTitle(t string) bool {
 	return utf8.RuneCountInString(t) >= 12 && strings.Contains(t, " ")
+}
+
+// isShortStubTitle reports a short title that names something ("Heel
+// Spurs", "Dizziness"): a capital first, a few letters, at most four words.
+func isShortStubTitle(t string) bool {
+	r, _ := utf8.DecodeRuneInString(t)
+	return unicode.IsUpper(r) && utf8.RuneCountInString(t) >= 4 && len(strings.Fields(t)) <= 4 && !stubCTARE.MatchString(t) && !boilerplateLines[strings.ToLower(t)]
 }
 
 // stubMetaWords are class words of the parts of a teaser that are not its
