@@ -148,8 +148,8 @@ type page struct {
 	// heading ("Related articles", "Related symptoms") is read: its short
 	// link texts ("Heartburn") are stubs too.
 	relatedTitled bool
-	refs        []article.Reference
-	rootAnc     map[*html.Node]bool // the roots and their ancestors (isContentAncestor's memo, built in finish)
+	refs          []article.Reference
+	rootAnc       map[*html.Node]bool // the roots and their ancestors (isContentAncestor's memo, built in finish)
 }
 
 // Extract parses p once and returns the raw article: metadata, PageType,
