@@ -27,7 +27,10 @@ type metaTags struct {
 	// text: "About the author", "Written by" labels of author boxes.
 	authorLabels []*html.Node
 	bylines      []*html.Node // rel=author links and byline-classed elements
-	times        []*html.Node // <time> elements
+	// firstPub are elements whose own text may name the first publication
+	// ("This article was originally published on …").
+	firstPub []*html.Node
+	times    []*html.Node // <time> elements
 }
 
 func (m *metaTags) add(k, v string) {
@@ -70,6 +73,11 @@ func (x *page) observe(n *html.Node) {
 		content := attr(n, "content")
 		if content == "" {
 			content = attr(n, "value")
+		}
+		if strings.EqualFold(attr(n, "name"), "script:ld+json") && strings.HasPrefix(strings.TrimSpace(content), "{") {
+			// JSON-LD written as a meta descriptor by a front-end framework
+			m.jsonld = append(m.jsonld, content)
+			return
 		}
 		for _, k := range []string{"property", "name", "itemprop", "http-equiv"} {
 			if v := attr(n, k); v != "" {
@@ -123,6 +131,12 @@ func (x *page) observeText(n *html.Node, s string) {
 	if len(m.reviewed) < 16 && (strings.Contains(s, "eviewe") || strings.Contains(s, "EVIEWE") || strings.Contains(s, "hecked") || strings.Contains(s, "HECKED")) {
 		if k := len(m.reviewed); k == 0 || m.reviewed[k-1] != n {
 			m.reviewed = append(m.reviewed, n)
+		}
+	}
+	if len(m.firstPub) < 4 && (strings.Contains(s, "rigina") || strings.Contains(s, "RIGINA") || strings.Contains(s, "irst p") || strings.Contains(s, "IRST P") ||
+		strings.Contains(s, "rsprünglich") || strings.Contains(s, "rstmals") || strings.Contains(s, "nitialement")) {
+		if k := len(m.firstPub); k == 0 || m.firstPub[k-1] != n {
+			m.firstPub = append(m.firstPub, n)
 		}
 	}
 	// Labels are short: "About the author", "Written by Jane Doe".
