@@ -193,10 +193,19 @@ func (x *page) pageDates(a *article.Article) {
 }
 
 // firstPubLabels name a page's first publication; the date follows them.
+// observeText notes the elements whose text has one.
 var firstPubLabels = []string{"originally published", "originally posted", "first published", "first posted",
-	"ursprünglich veröffentlicht", "erstmals veröffentlicht", "zuerst veröffentlicht", "publicado originalmente",
-	"publicada originalmente", "publicado por primera vez", "publié initialement", "initialement publié",
-	"publié à l'origine", "pubblicato originariamente", "originariamente pubblicato", "oorspronkelijk gepubliceerd"}
+	"publicado originalmente", "publicada originalmente", "originalmente publicado", "originalmente publicada"}
+
+func hasFirstPubLabel(s string) bool {
+	s = strings.ToLower(s)
+	for _, l := range firstPubLabels {
+		if strings.Contains(s, l) {
+			return true
+		}
+	}
+	return false
+}
 
 // firstPublished is the date of a visible "Originally published on …" line
 // anywhere in the page outside comments, quotes and related boxes: the date

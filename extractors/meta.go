@@ -133,8 +133,7 @@ func (x *page) observeText(n *html.Node, s string) {
 			m.reviewed = append(m.reviewed, n)
 		}
 	}
-	if len(m.firstPub) < 4 && (strings.Contains(s, "rigina") || strings.Contains(s, "RIGINA") || strings.Contains(s, "irst p") || strings.Contains(s, "IRST P") ||
-		strings.Contains(s, "rsprünglich") || strings.Contains(s, "rstmals") || strings.Contains(s, "nitialement")) {
+	if len(m.firstPub) < 4 && (strings.Contains(s, "riginal") || strings.Contains(s, "irst p")) && hasFirstPubLabel(s) {
 		if k := len(m.firstPub); k == 0 || m.firstPub[k-1] != n {
 			m.firstPub = append(m.firstPub, n)
 		}
