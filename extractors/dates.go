@@ -37,7 +37,10 @@ import (
 // metadata names the same day (anywhere from UTC−12 to UTC+14) its instant
 // is kept, for the time; of several publication instants, first the one
 // whose UTC day is the shown day (a UTC time mislabelled with a local offset
-// loses). Two exceptions give way to metadata's datePublished: an
+// loses). Metadata's own datePublished, when it is a bare day (a theme's
+// "2023-05-17T00:00:00+0000"), takes the instant another publication source
+// (og, Dublin Core, a page node of the JSON-LD graph) gives on that day.
+// Two exceptions give way to metadata's datePublished: an
 // unlabelled (or only class-labelled) shown date that metadata names as
 // dateModified (a theme showing the last update), and an unlabelled date
 // more than 300 characters below the headline.
@@ -91,10 +94,15 @@ func (x *page) pageDates(a *article.Article) {
 
 	pubDates := datesOf(ld.published, m.first("article:published_time"), m.first("citation_publication_date", "citation_date", "citation_online_date"),
 		m.first("dc:date.issued", "dcterms:issued", "dc:date", "dcterms:date", "dcterms:created", "parsely-pub-date", "sailthru.date", "pubdate", "publishdate", "publish-date", "date", "og:published_time", "article.published", "datepublished", "published", "date-pub"),
-		x.microdata("datePublished"), m.keyed(isPubKey))
+		x.microdata("datePublished"), m.keyed(isPubKey), ld.pagePublished)
 	var metaPub datetext.Date
 	if len(pubDates) > 0 {
+		// a bare day ("2023-05-17T00:00:00+0000" from a theme) takes the
+		// instant another source gives on that day
 		metaPub = pubDates[0]
+		if !metaPub.HasTime() {
+			metaPub = preferPrecise(metaPub, pubDates[1:])
+		}
 	}
 	metaMod := firstDateOf(ld.modified, m.first("article:modified_time", "og:updated_time"), m.first("dcterms:modified", "dc:date.modified", "last-modified", "lastmod", "article.updated", "datemodified"),
 		x.microdata("dateModified"), m.keyed(isModKey))

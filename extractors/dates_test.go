@@ -145,6 +145,13 @@ func TestDates(t *testing.T) {
 				fmt.Sprintf(ldPublished, "2025-06-25T20:57:54-04:00", "2025-06-25T20:57:00Z"),
 			byline:    `<p class="byline">By Maria Lopez Published: Jun 25, 2025</p>`,
 			published: "2025-06-25T20:57:00Z", modified: "2025-06-25T20:57:00Z"},
+		{name: "a bare day from the theme's JSON-LD takes the instant of the page node on that day",
+			head: `<script type="application/ld+json">{"@context":"https://schema.org","@type":"NewsArticle","headline":"Living with type 2 diabetes",` +
+				`"datePublished":"2023-05-17T00:00:00+0000","dateModified":"2024-02-26T00:00:00+0000"}</script>` +
+				`<script type="application/ld+json">{"@context":"https://schema.org","@graph":[{"@type":"WebPage","@id":"https://health.example/#page",` +
+				`"datePublished":"2023-05-18T04:39:05+00:00","dateModified":"2024-02-26T18:05:45+00:00"}]}</script>`,
+			byline:    `<p class="byline">By Maria Lopez</p>`,
+			published: "2023-05-18T04:39:05Z", modified: "2024-02-26"},
 		{name: "JSON-LD written as a meta descriptor",
 			head: `<meta name="script:ld+json" content="{&quot;@context&quot;:&quot;https://schema.org&quot;,&quot;@type&quot;:&quot;Article&quot;,` +
 				`&quot;datePublished&quot;:&quot;2025-11-17T09:00:00-05:00&quot;,&quot;dateModified&quot;:&quot;2025-11-18T09:00:00-05:00&quot;}">`,

@@ -172,6 +172,7 @@ type ldInfo struct {
 	tags                                                                     []string
 	reviewedBy                                                               []ldName
 	reviewedAt                                                               string
+	pagePublished                                                            string // a page node's datePublished (Yoast's WebPage beside a theme's Article)
 	articleType, listType                                                    bool
 	typ                                                                      string
 }
@@ -334,6 +335,9 @@ func (x *page) parseJSONLD() ldInfo {
 	// The page node (MedicalWebPage, WebPage) often carries the review when
 	// the article node does not.
 	for _, p := range pages {
+		if info.pagePublished == "" {
+			info.pagePublished = ldString(p["datePublished"])
+		}
 		if len(info.reviewedBy) == 0 {
 			info.reviewedBy = names(p["reviewedBy"])
 		}
