@@ -45,7 +45,7 @@ type Article struct {
 	Title       string   `json:"title,omitempty"`
 	Description string   `json:"description,omitempty"`
 	Authors     []string `json:"authors,omitempty"`
-	PublishedAt string   `json:"published_at,omitempty" jsonschema:"pattern=^\\d{4}-\\d{2}-\\d{2}(T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z)?$,description=First publication: RFC 3339 in UTC when the time of day and its zone are known (2024-03-18T09:12:00Z)\\, YYYY-MM-DD when only the day is. The date shown in the byline beats a metadata date that disagrees with it; a modified date only when the page gives no other"`
+	PublishedAt string   `json:"published_at,omitempty" jsonschema:"pattern=^\\d{4}-\\d{2}-\\d{2}(T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z)?$,description=First publication of the page: RFC 3339 in UTC when the time of day and its zone are known (2024-03-18T09:12:00Z)\\, YYYY-MM-DD when only the day is. From an Originally published line\\, else the publication date shown in the byline (labelled Published/Posted or unlabelled)\\, which beats a metadata date that disagrees with it\\, else metadata datePublished (also when the page shows only an Updated date: the update is modified_at)\\, else the permalink date; a modified date only when the page gives no other"`
 	ModifiedAt  string   `json:"modified_at,omitempty" jsonschema:"pattern=^\\d{4}-\\d{2}-\\d{2}(T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z)?$,description=Last update (Updated … lines\\, dateModified): RFC 3339 in UTC when the time of day and its zone are known (2024-03-18T09:12:00Z)\\, YYYY-MM-DD when only the day is"`
 	Language    string   `json:"language,omitempty" jsonschema:"description=ISO 639-1 code"`
 	SiteName    string   `json:"site_name,omitempty"`

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/healthcrawl/healthcrawl/article"
 	"github.com/healthcrawl/healthcrawl/internal/datetext"
@@ -23,18 +24,42 @@ import (
 // publication date); then metadata (JSON-LD, OpenGraph, citation_*, Dublin
 // Core, microdata).
 //
-// published_at: the shown publication date; metadata's when it names the same
-// day (it usually carries the time too; a day matches an instant that falls on
-// it anywhere from UTC−12 to UTC+14) or when nothing is shown. A shown date
-// beats a metadata date that disagrees with it: CMS dates are often the
-// template's, a re-save's or the site launch's. Two exceptions: an unlabelled
-// (or only class-labelled) shown date that metadata names as dateModified, and
-// an unlabelled date more than 300 characters below the headline, give way to
-// metadata's datePublished. Then a permalink's date ("/2025/12/18/slug"); a
-// modified date only as a last resort, when no publication date exists.
-// modified_at: likewise from "Updated …" lines and dateModified metadata.
+// published_at is the page's FIRST publication, in this order: a visible
+// "Originally published on …" / "First published …" line anywhere in the
+// article (not in comments, quotes or related boxes; the date must follow
+// the label directly); the shown publication date (a byline date labelled
+// "Published"/"Posted", or unlabelled); metadata's datePublished; a
+// permalink's date ("/2025/12/18/slug"); last, a modified date, only when
+// the page gives no other date at all.
+//
+// A shown publication date beats a metadata date that disagrees with it:
+// CMS dates are often the template's, a re-save's or the site launch's. When
+// metadata names the same day (anywhere from UTC−12 to UTC+14) its instant
+// is kept, for the time; of several publication instants, first the one
+// whose UTC day is the shown day (a UTC time mislabelled with a local offset
+// loses). Metadata's own datePublished, when it is a bare day (a theme's
+// "2023-05-17T00:00:00+0000"), takes the instant another publication source
+// (og, Dublin Core, a page node of the JSON-LD graph) gives on that day.
+// Two exceptions give way to metadata's datePublished: an
+// unlabelled (or only class-labelled) shown date that metadata names as
+// dateModified (a theme showing the last update), and an unlabelled date
+// more than 300 characters below the headline.
+//
+// A page that shows ONLY an update ("Updated June 13, 2025", "Last updated:
+// …") and no publication date: published_at is metadata's datePublished
+// even when that date is shown nowhere, and the update goes to modified_at.
+// The update is not a publication date: a shown "Updated" date does not
+// disagree with a datePublished, and taking it would drop the first
+// publication from the record (modified_at already carries the update).
+// Only when metadata gives no publication date does the update stand in
+// for it (after the permalink's date).
+//
+// modified_at: the shown "Updated …" date (metadata's instant when it names
+// the same day), else dateModified metadata, else the byline's date when an
+// "Originally published" line names an earlier first publication.
 // reviewed_at: JSON-LD/microdata lastReviewed, "Medically reviewed … on …"
-// lines, "Last reviewed …" lines.
+// lines, "Last reviewed …" lines (a shop's "Reviewed in the United States
+// on …" is a customer review, not one).
 //
 // Numeric dates that read both ways ("03/10/2023") take the reading metadata
 // or the URL names, else the page language's order (MDY for English, DMY
@@ -67,9 +92,18 @@ func (x *page) pageDates(a *article.Article) {
 	ld := x.ld
 	order := datetext.OrderFor(firstNonEmpty(m.lang, ld.lang))
 
-	metaPub := firstDateOf(ld.published, m.first("article:published_time"), m.first("citation_publication_date", "citation_date", "citation_online_date"),
+	pubDates := datesOf(ld.published, m.first("article:published_time"), m.first("citation_publication_date", "citation_date", "citation_online_date"),
 		m.first("dc:date.issued", "dcterms:issued", "dc:date", "dcterms:date", "dcterms:created", "parsely-pub-date", "sailthru.date", "pubdate", "publishdate", "publish-date", "date", "og:published_time", "article.published", "datepublished", "published", "date-pub"),
-		x.microdata("datePublished"), m.keyed(isPubKey))
+		x.microdata("datePublished"), m.keyed(isPubKey), ld.pagePublished)
+	var metaPub datetext.Date
+	if len(pubDates) > 0 {
+		// a bare day ("2023-05-17T00:00:00+0000" from a theme) takes the
+		// instant another source gives on that day
+		metaPub = pubDates[0]
+		if !metaPub.HasTime() {
+			metaPub = preferPrecise(metaPub, pubDates[1:])
+		}
+	}
 	metaMod := firstDateOf(ld.modified, m.first("article:modified_time", "og:updated_time"), m.first("dcterms:modified", "dc:date.modified", "last-modified", "lastmod", "article.updated", "datemodified"),
 		x.microdata("dateModified"), m.keyed(isModKey))
 
@@ -96,6 +130,20 @@ func (x *page) pageDates(a *article.Article) {
 
 	// published_at
 	pub := dateOf(x.selText(x.e.sel.published))
+	var reissued datetext.Date // the byline's date after an "originally published" one
+	if pub.IsZero() {
+		if orig := x.firstPublished(order, evidence); !orig.IsZero() {
+			// "This article was originally published on 26 Sep 2019": the
+			// page names its first publication itself; a later date in the
+			// byline is then its last revision
+			pub = preferPrecise(orig, pubDates)
+			for _, d := range []datetext.Date{sh.pub, sh.none} {
+				if d.DayText() > max(orig.DayText(), reissued.DayText()) {
+					reissued = d
+				}
+			}
+		}
+	}
 	if pub.IsZero() {
 		vis, weak := sh.pub, sh.pubWeak
 		if vis.IsZero() {
@@ -114,7 +162,7 @@ func (x *page) pageDates(a *article.Article) {
 		}
 		switch {
 		case !vis.IsZero():
-			pub = preferPrecise(vis, metaPub, metaMod)
+			pub = preferPrecise(vis, pubDates, []datetext.Date{metaMod})
 		case !metaPub.IsZero():
 			pub = metaPub
 		case !urlDay.IsZero():
@@ -131,9 +179,9 @@ func (x *page) pageDates(a *article.Article) {
 	mod := dateOf(x.selText(x.e.sel.modified))
 	if mod.IsZero() {
 		if !sh.mod.IsZero() {
-			mod = preferPrecise(sh.mod, metaMod)
+			mod = preferPrecise(sh.mod, []datetext.Date{metaMod})
 		} else {
-			mod = metaMod
+			mod = firstNonZero(metaMod, reissued)
 		}
 	}
 	a.ModifiedAt = mod.String()
@@ -150,6 +198,91 @@ func (x *page) pageDates(a *article.Article) {
 		rev = dateOf(m.first("lastreviewed", "last-reviewed"))
 	}
 	a.ReviewedAt = rev.String()
+}
+
+// firstPubLabels name a page's first publication; the date follows them.
+// observeText notes the elements whose text has one.
+var firstPubLabels = []string{"originally published", "originally posted", "first published", "first posted",
+	"publicado originalmente", "publicada originalmente", "originalmente publicado", "originalmente publicada"}
+
+func hasFirstPubLabel(s string) bool {
+	s = strings.ToLower(s)
+	for _, l := range firstPubLabels {
+		if strings.Contains(s, l) {
+			return true
+		}
+	}
+	return false
+}
+
+// firstPublished is the date of a visible "Originally published on …" line
+// anywhere in the page outside comments, quotes and related boxes: the date
+// must follow the label directly ("on", "in", a weekday between them at
+// most), so "Originally posted by Jane" quoting a forum post names none.
+func (x *page) firstPublished(order datetext.Order, evidence []string) datetext.Date {
+	if len(x.mt.firstPub) == 0 {
+		return datetext.Date{}
+	}
+	s := &dateScan{x: x, anchor: x.headlineNode(), order: order, evidence: evidence}
+	for _, n := range x.mt.firstPub {
+		if !s.visibleArticle(n) {
+			continue
+		}
+		for e, k := n, 0; e != nil && k < 2; e, k = e.Parent, k+1 {
+			if d := s.afterLabel(x.textOf(e), firstPubLabels); !d.IsZero() {
+				return d
+			}
+		}
+	}
+	return datetext.Date{}
+}
+
+// visibleArticle reports a node that is shown and not in a region whose
+// dates are never the page's (comments, quotes, related boxes, navigation).
+func (s *dateScan) visibleArticle(n *html.Node) bool {
+	for p := n; p != nil && p.Type == html.ElementNode; p = p.Parent {
+		st := s.x.stats[p]
+		if st == nil || st.flags&flagSkip != 0 || s.excluded(p, st) {
+			return false
+		}
+	}
+	return true
+}
+
+// afterLabel returns the date that directly follows one of labels in t.
+func (s *dateScan) afterLabel(t string, labels []string) datetext.Date {
+	lt := strings.ToLower(t)
+	for _, l := range labels {
+		i := strings.Index(lt, l)
+		if i < 0 {
+			continue
+		}
+		rest := t[i+len(l):]
+		if len(rest) > 120 {
+			rest = rest[:120]
+		}
+		d, a, _ := s.find(rest)
+		if d.IsZero() || !linkWords(rest[:a]) {
+			continue
+		}
+		return d
+	}
+	return datetext.Date{}
+}
+
+// linkWords reports text that only links a label to its date: punctuation,
+// "on", "in", "the", a weekday.
+func linkWords(t string) bool {
+	for _, w := range strings.FieldsFunc(strings.ToLower(t), func(r rune) bool { return unicode.IsSpace(r) || isPunctRune(r) }) {
+		switch w {
+		case "on", "in", "at", "the", "am", "le", "el", "em", "il", "op", "de", "du":
+		default:
+			if !datetext.IsWeekday(w) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // shown is the nearest shown date of each kind.
@@ -206,12 +339,23 @@ func isModKey(k string) bool {
 	return (strings.Contains(k, "modif") || strings.Contains(k, "updat")) && (strings.Contains(k, "date") || strings.Contains(k, "time"))
 }
 
-// preferPrecise returns the metadata date that names the shown day (it has
-// the time), else the shown date.
-func preferPrecise(vis datetext.Date, meta ...datetext.Date) datetext.Date {
-	for _, md := range meta {
-		if md.HasTime() && sameDay(vis, md) {
-			return md
+// preferPrecise returns the metadata instant that names the shown day (it
+// has the time), else the shown date. Groups are tried in order (the
+// publication dates, then the modified date); within a group an instant
+// whose UTC day is the shown day comes first, then one that falls on it in
+// some zone: of two publication dates that disagree on the instant (a UTC
+// time labelled with a local offset), the one on the day the page shows.
+func preferPrecise(vis datetext.Date, groups ...[]datetext.Date) datetext.Date {
+	for _, g := range groups {
+		for _, md := range g {
+			if md.HasTime() && md.String()[:10] == vis.DayText() {
+				return md
+			}
+		}
+		for _, md := range g {
+			if md.HasTime() && sameDay(vis, md) {
+				return md
+			}
 		}
 	}
 	return vis
@@ -237,6 +381,26 @@ func sameDay(shown, md datetext.Date) bool {
 func dateOf(s string) datetext.Date {
 	d, _, _ := datetext.Find(s, datetext.MDY)
 	return d
+}
+
+func firstNonZero(ds ...datetext.Date) datetext.Date {
+	for _, d := range ds {
+		if !d.IsZero() {
+			return d
+		}
+	}
+	return datetext.Date{}
+}
+
+// datesOf returns the dates of the values that hold one, in order.
+func datesOf(vs ...string) []datetext.Date {
+	var ds []datetext.Date
+	for _, v := range vs {
+		if d := dateOf(v); !d.IsZero() {
+			ds = append(ds, d)
+		}
+	}
+	return ds
 }
 
 func firstDateOf(vs ...string) datetext.Date {
@@ -438,7 +602,9 @@ func (s *dateScan) walk(n *html.Node) {
 // comments, related-article boxes).
 func (s *dateScan) excluded(c *html.Node, st *nstat) bool {
 	if st.flags&flagRelated != 0 {
-		return true
+		// a region holding the headline is the article's, whatever its
+		// class words say ("has-recirc-strip" on <main>)
+		return !contains(c, s.anchor)
 	}
 	switch c.DataAtom {
 	case atom.Nav, atom.Form, atom.Select, atom.Button, atom.Figcaption, atom.Blockquote:
@@ -801,7 +967,8 @@ var (
 		"veröffentlicht", "erschienen", "publié", "publicado", "publicada", "pubblicato", "gepubliceerd",
 		"geplaatst", "opublikowano", "opublikowany"}
 	otherLabels = []string{"©", "copyright", "event", "expire", "deadline", "due ", "until", "registration",
-		"starts", "ends", "born", "died", "webinar", "as of", "effective", "valid", "since", "closes", "opens"}
+		"starts", "ends", "born", "died", "webinar", "as of", "effective", "valid", "since", "closes", "opens",
+		"reviewed in "} // "Reviewed in the United States on …": a customer review
 )
 
 // labelKind classes the text before a date by the label word nearest to it.
@@ -810,14 +977,16 @@ func labelKind(s string) byte {
 		return kindNone
 	}
 	s = strings.ToLower(s)
-	best, at := byte(kindNone), -1
+	best, at, size := byte(kindNone), -1, 0
 	for _, g := range []struct {
 		kind  byte
 		words []string
 	}{{kindModified, modLabels}, {kindReviewed, revLabels}, {kindPublished, pubLabels}, {kindOther, otherLabels}} {
 		for _, w := range g.words {
-			if i := strings.LastIndex(s, w); i > at {
-				best, at = g.kind, i
+			// the nearest label; at the same place the longer one
+			// ("reviewed in " over "reviewed")
+			if i := strings.LastIndex(s, w); i > at || i == at && i >= 0 && len(w) > size {
+				best, at, size = g.kind, i, len(w)
 			}
 		}
 	}
@@ -835,7 +1004,10 @@ func reviewDate(t string) string {
 	if len(t) > 200 {
 		t = t[:200]
 	}
-	d, _, _ := datetext.Find(t, datetext.MDY)
+	d, a, _ := datetext.Find(t, datetext.MDY)
+	if d.IsZero() || labelKind(t[:a]) == kindOther {
+		return "" // "Reviewed in the United States on …": a customer review
+	}
 	return d.String()
 }
 

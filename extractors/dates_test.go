@@ -120,6 +120,48 @@ func TestDates(t *testing.T) {
 			byline:    `<p class="byline">By Maria Lopez</p>`,
 			after:     `<p>Talk to your care team before changing your medication or starting a new exercise plan.</p><div class="post-footer"><span>Posted on April 13, 2023</span></div>`,
 			published: "2023-04-13"},
+		{name: "health publisher: only 'Updated on' shown, datePublished hidden in metadata",
+			head: fmt.Sprintf(ldPublished, "2019-03-02T14:00:00-05:00", "2025-06-13T09:15:00-04:00"),
+			byline: `<div class="byline"><span>Medically reviewed by <a href="/reviewers/ana-ruiz">Ana Ruiz, MD</a></span> — ` +
+				`<span>Written by Maria Lopez</span> — <span class="byline__date">Updated on June 13, 2025</span></div>`,
+			published: "2019-03-02T19:00:00Z", modified: "2025-06-13T13:15:00Z"},
+		{name: "originally published note beats the byline date, which is the revision",
+			byline: `<p class="byline">Maria Lopez | 30 Sep 2022, 11:07am</p>`,
+			after: `<p>Ask your pharmacist which of your medicines interact with alcohol before a night out.</p>` +
+				`<p class="disclaimer">This article was originally published on 26 Sep 2019 at 4:12pm but has been regularly updated since.</p>`,
+			published: "2019-09-26", modified: "2022-09-30"},
+		{name: "originally published with a weekday, metadata names the day",
+			head:      fmt.Sprintf(ldPublished, "2022-03-02T09:00:00+00:00", "2025-01-05T10:00:00+00:00"),
+			byline:    `<p class="byline">By Maria Lopez</p>`,
+			after:     `<div class="release"><p>This page was originally published on Wednesday, March 2, 2022. This page was last updated on Sunday, January 5, 2025.</p></div>`,
+			published: "2022-03-02T09:00:00Z", modified: "2025-01-05T10:00:00Z"},
+		{name: "'Originally posted by' in a quoted comment is no date of the page",
+			byline: `<p class="byline">By Maria Lopez · Mar 27, 2024</p>`,
+			after: `<p>Share your experience below.</p><div class="comments"><div class="comment"><blockquote>Originally posted by ` +
+				`<b>glucoseguy</b> on April 2, 2020: metformin upset my stomach at first.</blockquote><p>Same here, it passed after two weeks.</p></div></div>`,
+			published: "2024-03-27"},
+		{name: "two metadata instants for one publication: the one on the shown day",
+			head: `<meta property="article:published_time" content="2025-06-25T20:57:00Z">` +
+				fmt.Sprintf(ldPublished, "2025-06-25T20:57:54-04:00", "2025-06-25T20:57:00Z"),
+			byline:    `<p class="byline">By Maria Lopez Published: Jun 25, 2025</p>`,
+			published: "2025-06-25T20:57:00Z", modified: "2025-06-25T20:57:00Z"},
+		{name: "a bare day from the theme's JSON-LD takes the instant of the page node on that day",
+			head: `<script type="application/ld+json">{"@context":"https://schema.org","@type":"NewsArticle","headline":"Living with type 2 diabetes",` +
+				`"datePublished":"2023-05-17T00:00:00+0000","dateModified":"2024-02-26T00:00:00+0000"}</script>` +
+				`<script type="application/ld+json">{"@context":"https://schema.org","@graph":[{"@type":"WebPage","@id":"https://health.example/#page",` +
+				`"datePublished":"2023-05-18T04:39:05+00:00","dateModified":"2024-02-26T18:05:45+00:00"}]}</script>`,
+			byline:    `<p class="byline">By Maria Lopez</p>`,
+			published: "2023-05-18T04:39:05Z", modified: "2024-02-26"},
+		{name: "JSON-LD written as a meta descriptor",
+			head: `<meta name="script:ld+json" content="{&quot;@context&quot;:&quot;https://schema.org&quot;,&quot;@type&quot;:&quot;Article&quot;,` +
+				`&quot;datePublished&quot;:&quot;2025-11-17T09:00:00-05:00&quot;,&quot;dateModified&quot;:&quot;2025-11-18T09:00:00-05:00&quot;}">`,
+			byline:    `<p class="byline">By Maria Lopez</p>`,
+			published: "2025-11-17T14:00:00Z", modified: "2025-11-18T14:00:00Z"},
+		{name: "customer reviews are no medical review",
+			byline: `<p class="byline">By Maria Lopez · Mar 27, 2024</p>`,
+			after: `<div class="customer-reviews"><h3>Top reviews</h3><div><span>5.0 out of 5 stars</span> <span>Reviewed in the United States on October 18, 2024</span>` +
+				`<p>Easy to use glucose meter, the strips are cheap enough.</p></div></div>`,
+			published: "2024-03-27"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -189,4 +231,25 @@ func TestDateFormatProperty(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestDatesRelatedClassedMain: a <main> whose class words read as a related
+// box ("has-recirc-strip": the page has a recirculation strip) still holds
+// the article's byline.
+func TestDatesRelatedClassedMain(t *testing.T) {
+	page := []byte(`<!DOCTYPE html><html lang="en"><head><title>4 Best Blood Pressure Monitors, Tested at Home | Northfield Health</title>
+<script type="application/ld+json">{"@context":"https://schema.org","@type":"Article","datePublished":"2025-08-22T16:28:40Z"}</script></head><body>
+<header class="site-header"><a href="/">Northfield Health</a></header>
+<section class="recirc-strip"><a href="/news/a">Salt and your heart: what the new guidance says</a> <span>Dec 1, 2025</span></section>
+<main class="listicle-page has-recirc-strip"><div class="content-header"><h1 class="content-title">4 Best Blood Pressure Monitors, Tested at Home</h1></div>
+<div id="author-card"><p class="authors"><span>By</span> <a href="/author/maria-lopez/">Maria Lopez</a></p>
+<p class="authors"><span>Medically reviewed by</span> <a href="/author/ana-ruiz/">Ana Ruiz, MD</a></p>
+<p class="info-link"><a href="/about/editorial-process/">Our Editorial Process</a></p>
+<p class="post-updated-date"><span>Updated on</span> Dec. 09, 2025</p></div>
+<p>A home blood pressure monitor helps you and your doctor see how your numbers change from day to day, away from the stress of the clinic.</p>
+<p>We tested upper-arm cuffs for accuracy against a clinic device, comfort, and how easy the readings are to share with a care team.</p>
+</main></body></html>`)
+	a := extract(t, Options{}, "https://health.example/shopping/best-blood-pressure-monitors/", page, nil)
+	eq(t, "published_at", a.PublishedAt, "2025-08-22T16:28:40Z")
+	eq(t, "modified_at", a.ModifiedAt, "2025-12-09")
 }

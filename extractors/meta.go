@@ -28,7 +28,10 @@ type metaTags struct {
 	// text: "About the author", "Written by" labels of author boxes.
 	authorLabels []*html.Node
 	bylines      []*html.Node // rel=author links and byline-classed elements
-	times        []*html.Node // <time> elements
+	// firstPub are elements whose own text may name the first publication
+	// ("This article was originally published on …").
+	firstPub []*html.Node
+	times    []*html.Node // <time> elements
 }
 
 func (m *metaTags) add(k, v string) {
@@ -71,6 +74,11 @@ func (x *page) observe(n *html.Node) {
 		content := attr(n, "content")
 		if content == "" {
 			content = attr(n, "value")
+		}
+		if strings.EqualFold(attr(n, "name"), "script:ld+json") && strings.HasPrefix(strings.TrimSpace(content), "{") {
+			// JSON-LD written as a meta descriptor by a front-end framework
+			m.jsonld = append(m.jsonld, content)
+			return
 		}
 		for _, k := range []string{"property", "name", "itemprop", "http-equiv"} {
 			if v := attr(n, k); v != "" {
@@ -126,6 +134,11 @@ func (x *page) observeText(n *html.Node, s string) {
 			m.reviewed = append(m.reviewed, n)
 		}
 	}
+	if len(m.firstPub) < 4 && (strings.Contains(s, "riginal") || strings.Contains(s, "irst p")) && hasFirstPubLabel(s) {
+		if k := len(m.firstPub); k == 0 || m.firstPub[k-1] != n {
+			m.firstPub = append(m.firstPub, n)
+		}
+	}
 	// Labels are short: "About the author", "Written by Jane Doe".
 	if len(s) < 120 && len(m.authorLabels) < 24 && (strings.Contains(s, "uthor") || strings.Contains(s, "UTHOR") || strings.Contains(s, "ritten") || strings.Contains(s, "RITTEN")) {
 		if k := len(m.authorLabels); k == 0 || m.authorLabels[k-1] != n {
@@ -160,6 +173,7 @@ type ldInfo struct {
 	tags                                                                     []string
 	reviewedBy                                                               []ldName
 	reviewedAt                                                               string
+	pagePublished                                                            string // a page node's datePublished (Yoast's WebPage beside a theme's Article)
 	articleType, listType                                                    bool
 	typ                                                                      string
 }
@@ -322,6 +336,9 @@ func (x *page) parseJSONLD() ldInfo {
 	// The page node (MedicalWebPage, WebPage) often carries the review when
 	// the article node does not.
 	for _, p := range pages {
+		if info.pagePublished == "" {
+			info.pagePublished = ldString(p["datePublished"])
+		}
 		if len(info.reviewedBy) == 0 {
 			info.reviewedBy = names(p["reviewedBy"])
 		}
