@@ -152,11 +152,12 @@ func (x *page) headlineText(h *html.Node) string {
 					c.DataAtom == atom.A && titleWords(x.textOf(c)) == 0 {
 					continue // hidden, a label, or a permalink sign ("¶", "#")
 				}
-				if isBlock(c) {
+				blk := isBlock(c) || blockClass(c)
+				if blk {
 					sb.WriteByte(' ')
 				}
 				walk(c)
-				if isBlock(c) {
+				if blk {
 					sb.WriteByte(' ')
 				}
 			}
@@ -168,6 +169,22 @@ func (x *page) headlineText(h *html.Node) string {
 		return normSpace(strings.ReplaceAll(x.textOf(h), "\n", " "))
 	}
 	return t
+}
+
+// blockClass reports an inline element set as a block by a utility class
+// ("block", "d-block", "lg:tw-block"): a line of its own, so a word
+// boundary.
+func blockClass(n *html.Node) bool {
+	for _, c := range strings.Fields(attr(n, "class")) {
+		if i := strings.LastIndexByte(c, ':'); i >= 0 {
+			c = c[i+1:]
+		}
+		switch c {
+		case "block", "d-block", "tw-block", "display-block":
+			return true
+		}
+	}
+	return false
 }
 
 // kickerEl reports a label element set inside a headline: a kicker,
@@ -188,7 +205,7 @@ func kickerEl(n *html.Node) bool {
 	}
 	for _, w := range splitWords(c, nil) {
 		switch w {
-		case "label", "badge", "prefix", "date", "timestamp", "dateline", "byline":
+		case "label", "badge", "prefix", "descriptor", "date", "timestamp", "dateline", "byline":
 			return true
 		}
 	}
@@ -616,7 +633,8 @@ func stripSiteSegments(t string, keys map[string]bool) string {
 // headlines returns the page's visible <h1> headings that may be its
 // headline, with their match against the metadata titles, and the number of
 // visible <h1> headings outside logos, menus and other page furniture.
-func (x *page) headlines(metas []string, keys map[string]bool) (out []headline, shown int) {
+func (x *page) headlines(metas []string, keys map[string]bool) (out []headline, shown int, first *html.Node) {
+	shownKeys := map[string]bool{}
 	for _, h := range x.mt.h1 {
 		st := x.stats[h]
 		if st == nil || st.flags&flagSkip != 0 || st.text == 0 || st.text > 400 {
@@ -651,6 +669,20 @@ func (x *page) headlines(metas []string, keys map[string]bool) (out []headline, 
 			}
 		}
 		if !logo && !boiler {
+			if shown == 0 {
+				first = h
+			}
+			if shownKeys[k] {
+				// The same headline again, for another screen size
+				// ("md:hidden" and "max-md:hidden" copies): one headline.
+				for i := range out {
+					if normKey(out[i].text) == k {
+						out[i].article = out[i].article || art
+					}
+				}
+				continue
+			}
+			shownKeys[k] = true
 			shown++
 		}
 		// A logo or site name matches only the site part of a title
@@ -662,7 +694,7 @@ func (x *page) headlines(metas []string, keys map[string]bool) (out []headline, 
 		c.weak = boiler || logo
 		out = append(out, c)
 	}
-	return out, shown
+	return out, shown, first
 }
 
 // otherHeadlines returns, when no <h1> is the headline, the visible <h2>
@@ -670,14 +702,30 @@ func (x *page) headlines(metas []string, keys map[string]bool) (out []headline, 
 // "headline") of the page, in document order (at most 80 looked at), with
 // their match against the metadata titles. Pages without an <h1> often set
 // their headline so.
-func (x *page) otherHeadlines(metas []string, keys map[string]bool) []headline {
+func (x *page) otherHeadlines(metas []string, keys map[string]bool, before *html.Node) []headline {
 	var out []headline
 	seen := 0
 	var words []string
+	var above map[*html.Node]bool // before and its ancestors
+	if before != nil {
+		above = map[*html.Node]bool{}
+		for p := before; p != nil; p = p.Parent {
+			above[p] = true
+		}
+	}
+	stop := false
 	var walk func(n *html.Node)
 	walk = func(n *html.Node) {
-		for c := n.FirstChild; c != nil && seen < 80; c = c.NextSibling {
+		for c := n.FirstChild; c != nil && seen < 80 && !stop; c = c.NextSibling {
 			if c.Type != html.ElementNode {
+				continue
+			}
+			if c == before {
+				stop = true
+				return
+			}
+			if above[c] {
+				walk(c) // holds the <h1>: not a headline itself
 				continue
 			}
 			st := x.stats[c]
@@ -862,7 +910,7 @@ func (x *page) chooseTitle(a *article.Article, ld ldInfo, h1s []string) {
 	meta := x.metaTitle(a.SiteName, ld, h1s)
 	metas := x.metaTitles(ld)
 	keys := x.siteKeys(a.SiteName)
-	cands, shown := x.headlines(metas, keys)
+	cands, shown, first := x.headlines(metas, keys)
 	hl := pickHeadline(cands, metas)
 	if hl == nil && shown == 1 && len(cands) == 1 && cands[0].article && !cands[0].weak && cands[0].match >= 0.25 &&
 		(sharedWords(cands[0].text, metas) >= 2 || sharedWords(cands[0].text, metas) == len(titleWordSet(cands[0].text))) {
@@ -873,15 +921,15 @@ func (x *page) chooseTitle(a *article.Article, ld ldInfo, h1s []string) {
 		// "Buy Microphones at Thomann").
 		hl = &cands[0]
 	}
-	if hl == nil && shown == 0 && len(metas) > 0 {
+	if hl == nil && len(metas) > 0 {
 		// No <h1> in the page's own content: a heading or headline-classed
 		// element matching a metadata title closely is the headline.
-		if h := pickHeadline(x.otherHeadlines(metas, keys), metas); h != nil && h.match >= 0.85 {
+		if h := pickHeadline(x.otherHeadlines(metas, keys, first), metas); h != nil && h.match >= 0.85 {
 			hl = h
 		}
 	}
 	if hl != nil {
-		t := dropLabel(x.cleanSiteTitle(hl.text, a.SiteName), metas, keys)
+		t := dropLabel(x.cleanSiteTitle(x.headlinePart(hl, metas, keys, a.SiteName), a.SiteName), metas, keys)
 		a.Title, x.title = t, t
 		// Headings repeating the metadata title, or the headline with its
 		// suffix, are the title too: not body headings.
@@ -900,4 +948,133 @@ func (x *page) chooseTitle(a *article.Article, ld ldInfo, h1s []string) {
 		// A headline that says something else is a heading of the body.
 		x.h1 = h1s[0]
 	}
+}
+
+// metaTitleKeys are the normKeys of the metadata titles as written, without
+// their site segments, and their first segments of two words or more.
+func (x *page) metaTitleKeys(metas []string, keys map[string]bool, site string) map[string]bool {
+	out := make(map[string]bool, 3*len(metas))
+	for _, m := range metas {
+		for _, t := range []string{m, stripSiteSegments(m, keys), x.cleanSiteTitle(m, site), firstSegment(m)} {
+			if k := normKey(t); k != "" && titleWords(t) >= 2 {
+				out[k] = true
+			}
+		}
+	}
+	return out
+}
+
+// headlinePart is the part of a headline that is the article's title when
+// the heading holds more: an element inside it whose text is a metadata
+// title ("<h1><p>Title</p><h4>Dek</h4></h1>", "<h1><span>Title</span>
+// <span>(example.com)</span> 87</h1>", "<h1><div>Kicker</div><span>Title
+// </span></h1>"); or its two parts joined as a metadata title joins them
+// ("<h1><span>Title</span> <span>Subtitle</span></h1>" with og:title
+// "Title - Subtitle"). Else the headline's text.
+func (x *page) headlinePart(hl *headline, metas []string, keys map[string]bool, site string) string {
+	if len(metas) == 0 || hl.n.FirstChild == nil {
+		return hl.text
+	}
+	if parts := x.headingParts(hl.n); len(parts) == 2 {
+		k1, k2 := normKey(parts[0]), normKey(parts[1])
+		for _, m := range metas {
+			m = stripSiteSegments(m, keys)
+			for _, sep := range titleSepsColon {
+				ts := strings.TrimSpace(sep)
+				if strings.HasSuffix(parts[0], ts) || strings.HasPrefix(parts[1], ts) {
+					continue // "<h1>Title: <em>Subtitle</em></h1>" says it already
+				}
+				if i := strings.Index(m, sep); i > 0 && normKey(m[:i]) == k1 && normKey(m[i+len(sep):]) == k2 {
+					return parts[0] + sep + parts[1]
+				}
+			}
+		}
+	}
+	mk := x.metaTitleKeys(metas, keys, site)
+	hk := normKey(hl.text)
+	if mk[hk] {
+		return hl.text
+	}
+	found := ""
+	visits := 0
+	var walk func(n *html.Node, depth int)
+	walk = func(n *html.Node, depth int) {
+		for c := n.FirstChild; c != nil && found == "" && visits < 60; c = c.NextSibling {
+			if c.Type != html.ElementNode {
+				continue
+			}
+			visits++
+			if st := x.stats[c]; st == nil || st.flags&flagSkip != 0 || st.text == 0 || srOnly(c) {
+				continue
+			}
+			t := x.headlineText(c)
+			if k := normKey(t); k != "" && len(k) < len(hk) && mk[k] {
+				found = t
+				return
+			}
+			if depth < 4 {
+				walk(c, depth+1)
+			}
+		}
+	}
+	walk(hl.n, 0)
+	if found != "" {
+		return found
+	}
+	return hl.text
+}
+
+// headingParts splits a heading's visible text at <br>s and element
+// children: "<h1><span>Title</span> <span>Subtitle</span></h1>" gives
+// "Title", "Subtitle". A single wrapper element is looked through.
+func (x *page) headingParts(h *html.Node) []string {
+	n := h
+	for depth := 0; depth < 3; depth++ {
+		var only *html.Node
+		count, text := 0, false
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			switch c.Type {
+			case html.TextNode:
+				if strings.TrimSpace(c.Data) != "" {
+					text = true
+				}
+			case html.ElementNode:
+				if st := x.stats[c]; st != nil && st.flags&flagSkip == 0 && st.text > 0 && !srOnly(c) {
+					count++
+					only = c
+				}
+			}
+		}
+		if count != 1 || text {
+			break
+		}
+		n = only
+	}
+	var parts []string
+	var cur strings.Builder
+	flush := func() {
+		if t := normSpace(cur.String()); titleWords(t) > 0 {
+			parts = append(parts, t)
+		}
+		cur.Reset()
+	}
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		switch c.Type {
+		case html.TextNode:
+			cur.WriteString(c.Data)
+		case html.ElementNode:
+			if c.DataAtom == atom.Br {
+				flush()
+				continue
+			}
+			if st := x.stats[c]; st == nil || st.flags&flagSkip != 0 || st.text == 0 || srOnly(c) || kickerEl(c) {
+				continue
+			}
+			flush()
+			cur.WriteString(x.headlineText(c))
+			flush()
+		}
+	}
+	flush()
+	return parts
 }

@@ -166,3 +166,86 @@ func TestSrOnlyAndClip(t *testing.T) {
 		}
 	}
 }
+
+// TestTitleHeadlineParts: an h1 holding more than the headline (a dek, a
+// kicker line, the source and comment count of a link post) gives the part
+// a metadata title names; a title and subtitle set apart are joined as the
+// metadata joins them.
+func TestTitleHeadlineParts(t *testing.T) {
+	site := `<meta property="og:site_name" content="Riverside Health">`
+	for _, c := range []struct{ name, head, h1, want string }{
+		{"dek block in the h1", site + `<meta property="og:title" content="Seven Ways to Lower Blood Pressure">`,
+			`<h1><div class="field"><p>Seven Ways to Lower Blood Pressure</p><h4>What works, and how fast, for most adults with hypertension</h4></div></h1>`,
+			"Seven Ways to Lower Blood Pressure"},
+		{"source and comment count", site + `<meta property="og:title" content="Salt Substitutes Cut Stroke Risk, Trial Finds - Riverside Forum">`,
+			`<h1 class="story"><span class="story-title"><a href="/conditions/blood-pressure">Salt Substitutes Cut Stroke Risk, Trial Finds</a></span> <span class="source">(<a href="https://news.example.org/">news.example.org</a>)</span> <span class="comments">87</span></h1>`,
+			"Salt Substitutes Cut Stroke Risk, Trial Finds"},
+		{"kicker line in the h1", site + `<meta property="og:title" content="Living With Hypertension | Riverside Health">`,
+			`<h1><div class="text-muted text-lg">Patient stories</div><span class="lg:block">Living With Hypertension</span></h1>`,
+			"Living With Hypertension"},
+		{"title and subtitle", site + `<meta property="og:title" content="Living With Hypertension - A Guide to Your First Year">`,
+			`<h1><span class="entry-title-primary">Living With Hypertension</span> <span class="entry-subtitle">A Guide to Your First Year</span></h1>`,
+			"Living With Hypertension - A Guide to Your First Year"},
+		{"subtitle already punctuated", site + `<meta property="og:title" content="Living With Hypertension: A Guide to Your First Year - Riverside Health">`,
+			`<h1>Living With Hypertension: <em>A Guide to Your First Year</em></h1>`,
+			"Living With Hypertension: A Guide to Your First Year"},
+		{"two lines, another metadata title", site + `<meta property="og:title" content="Hypertension Guide for New Patients">`,
+			`<h1>Living With Hypertension<br>A Guide to Your First Year</h1>`,
+			"Living With Hypertension A Guide to Your First Year"},
+		{"display-block line is a word apart", site + `<meta property="og:title" content="Hypertension Guide for New Patients">`,
+			`<h1>Living With Hypertension<span class="block text-sm">A Guide to Your First Year</span></h1>`,
+			"Living With Hypertension A Guide to Your First Year"},
+		{"descriptor label", `<meta name="citation_title" content="Sodium Intake and Blood Pressure in Older Adults">`,
+			`<h1 class="title"><span class="descriptor">Title:</span>Sodium Intake and Blood Pressure in Older Adults</h1>`,
+			"Sodium Intake and Blood Pressure in Older Adults"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			eq(t, "title", titleOf(t, titlePage(c.head, "", c.h1)), c.want)
+		})
+	}
+}
+
+// TestTitleResponsiveCopies: the same h1 set twice for two screen sizes is
+// one headline, the page's only one.
+func TestTitleResponsiveCopies(t *testing.T) {
+	head := `<meta property="og:site_name" content="Riverside Health"><meta property="og:title" content="How Do You Cook for a Healthy Heart? | Riverside Health">`
+	h1 := `<div class="md:hidden"><h1>Setting Up a Heart-Healthy Kitchen</h1></div><div class="max-md:hidden"><h1>Setting Up a Heart-Healthy Kitchen</h1></div>`
+	eq(t, "title", titleOf(t, titlePage(head, "", h1)), "Setting Up a Heart-Healthy Kitchen")
+}
+
+// TestTitleHeadingBeforeBodyH1: when the page's only h1 is a heading of the
+// body, a heading before it matching the metadata title is the headline;
+// one after it (a section heading below a hero h1) is not.
+func TestTitleHeadingBeforeBodyH1(t *testing.T) {
+	page := func(head, top, bottom string) []byte {
+		return []byte(`<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">` + head + `</head><body>
+<section class="white"><header><h2>What Do Patients Ask About Statins?</h2><p>Dec 19, 2025 · Dana Whitfield</p></header>` + top + `
+<div class="post">` + titleBody + `<h1>But what they fear most is the side effects</h1>` + titleBody + bottom + `</div></section></body></html>`)
+	}
+	head := `<meta property="og:title" content="What Do Patients Ask About Statins? | Riverside Blog">`
+	eq(t, "title", titleOf(t, page(head, "", "")), "What Do Patients Ask About Statins?")
+
+	hero := []byte(`<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta property="og:site_name" content="Riverside Health">
+<meta property="og:title" content="Expert Heart Care That Puts Patients First | Riverside Health"></head><body>
+<header class="site-header"><h1>Heart Care</h1></header><main><section><h2>Expert Heart Care That Puts You First</h2>` + titleBody + `</section></main></body></html>`)
+	eq(t, "title", titleOf(t, hero), "Expert Heart Care That Puts Patients First")
+}
+
+// TestRepairMojibake: UTF-8 read as Latin-1 and encoded again is repaired
+// in a page showing it (C1 control characters); Latin-1 text is kept.
+func TestRepairMojibake(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"A Patient\u00e2\u0080\u0099s Guide", "A Patient’s Guide"},
+		{"JOHNSON\u00e2\u0080\u0099S\u00c2\u00ae baby", "JOHNSON’S® baby"},
+		{"caf\u00c3\u00a9 \u00e2\u0080\u0094 na\u00c3\u00afve", "café — naïve"},
+		{"Ångström, café, naïve — \u00e2\u0080\u009cquoted\u00e2\u0080\u009d", "Ångström, café, naïve — “quoted”"},
+		{"Ångström, café, naïve, Ã©", "Ångström, café, naïve, Ã©"}, // no C1 character: left alone
+		{"plain ASCII", "plain ASCII"},
+	} {
+		if got := string(repairMojibake([]byte(c.in))); got != c.want {
+			t.Errorf("repairMojibake(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+	head := `<meta property="og:site_name" content="Riverside Health"><title>A Patient` + "\u00e2\u0080\u0099" + `s Guide to Statins | Riverside Health</title>`
+	eq(t, "title", titleOf(t, titlePage(head, "", "")), "A Patient’s Guide to Statins")
+}
