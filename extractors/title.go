@@ -222,6 +222,19 @@ var regionWords = map[string]bool{
 	"comment": true, "comments": true, "promo": true, "drawer": true, "offcanvas": true,
 }
 
+// widgetClass reports an element classed as a widget ("widget",
+// "widget__header", "widget_recent_entries"): a sidebar or below-the-article
+// block, not the article. Builders' prefixed classes ("elementor-widget")
+// do not count: they wrap every block of the page, the headline's too.
+func widgetClass(n *html.Node) bool {
+	for _, c := range strings.Fields(attr(n, "class")) {
+		if strings.HasPrefix(strings.ToLower(c), "widget") {
+			return true
+		}
+	}
+	return false
+}
+
 // logoWords mark the site's logo or name.
 var logoWords = map[string]bool{"logo": true, "brand": true, "branding": true, "wordmark": true, "masthead": true}
 
@@ -255,6 +268,9 @@ func (x *page) headlineRegion(h *html.Node) (hidden, boiler, logo, article bool)
 			// Class words of the page's layout wrappers ("content-sidebar-
 			// wrap", "has-nav") say nothing about the heading.
 			continue
+		}
+		if widgetClass(p) {
+			boiler = true
 		}
 		words = classTokens(p, words[:0])
 		site := false
@@ -378,7 +394,7 @@ func pageKey(u string) string {
 // ("Title — Site | Care close to home").
 func (x *page) cleanSiteTitle(t, site string) string {
 	orig := normSpace(t)
-	t = cleanTitle(t, site)
+	t = x.cutHostPrefix(cleanTitle(t, site))
 	if pre := site + ": "; site != "" && !x.isSiteRoot() && len(t) > len(pre) && strings.EqualFold(t[:len(pre)], pre) && titleWords(t[len(pre):]) >= 2 {
 		// "Site: Title" — but the home page's "Site: what we do" names
 		// the site itself.
@@ -432,6 +448,26 @@ func (x *page) cleanSiteTitle(t, site string) string {
 				off = i + len(sep)
 			}
 		}
+	}
+	return t
+}
+
+// cutHostPrefix drops the page's host name starting a title without a
+// separator ("example.com Title") when two words or more follow it. With a
+// separator ("example.com: Title") the site's segment is for the separator
+// rules.
+func (x *page) cutHostPrefix(t string) string {
+	if x.pageU == nil {
+		return t
+	}
+	host := strings.TrimPrefix(strings.ToLower(x.pageU.Hostname()), "www.")
+	first, rest, ok := strings.Cut(t, " ")
+	if !ok || !strings.Contains(host, ".") {
+		return t
+	}
+	first = strings.TrimPrefix(strings.ToLower(first), "www.")
+	if r, _ := utf8.DecodeRuneInString(rest); first == host && titleWords(rest) >= 2 && (unicode.IsLetter(r) || unicode.IsDigit(r)) {
+		return strings.TrimSpace(rest)
 	}
 	return t
 }
@@ -912,7 +948,7 @@ func (x *page) chooseTitle(a *article.Article, ld ldInfo, h1s []string) {
 	keys := x.siteKeys(a.SiteName)
 	cands, shown, first := x.headlines(metas, keys)
 	hl := pickHeadline(cands, metas)
-	if hl == nil && shown == 1 && len(cands) == 1 && cands[0].article && !cands[0].weak && cands[0].match >= 0.25 &&
+	if hl == nil && shown == 1 && len(cands) == 1 && cands[0].article && !cands[0].weak && cands[0].match >= 0.25 && titleWords(cands[0].text) <= 30 &&
 		(sharedWords(cands[0].text, metas) >= 2 || sharedWords(cands[0].text, metas) == len(titleWordSet(cands[0].text))) {
 		// The page's only headline, in the article, sharing words with a
 		// metadata title rewritten for search engines ("Best Apps to Learn
@@ -929,7 +965,7 @@ func (x *page) chooseTitle(a *article.Article, ld ldInfo, h1s []string) {
 		}
 	}
 	if hl != nil {
-		t := dropLabel(x.cleanSiteTitle(x.headlinePart(hl, metas, keys, a.SiteName), a.SiteName), metas, keys)
+		t := cutPipeTail(dropLabel(x.cleanSiteTitle(x.headlinePart(hl, metas, keys, a.SiteName), a.SiteName), metas, keys))
 		a.Title, x.title = t, t
 		// Headings repeating the metadata title, or the headline with its
 		// suffix, are the title too: not body headings.
@@ -940,6 +976,7 @@ func (x *page) chooseTitle(a *article.Article, ld ldInfo, h1s []string) {
 		}
 		return
 	}
+	meta = cutPipeTail(meta)
 	a.Title, x.title = meta, meta
 	if len(h1s) == 1 && x.title != "" && normKey(h1s[0]) != normKey(x.title) &&
 		(similarity(x.title, h1s[0]) > 0.75 || x.isTitleVariant(h1s[0], ld)) {
@@ -1077,4 +1114,15 @@ func (x *page) headingParts(h *html.Node) []string {
 	}
 	flush()
 	return parts
+}
+
+// cutPipeTail drops what follows the last " | " of a title when at least
+// two words precede it: a pipe sets apart segments of a search-engine title
+// (a tagline, a section, a site), not parts of a headline ("Best Movers in
+// NYC 2025 | Top 19 Companies", "How Meditation Rewires Brains | Opinion").
+func cutPipeTail(t string) string {
+	if i := strings.LastIndex(t, " | "); i > 0 && titleWords(t[:i]) >= 2 {
+		return strings.TrimSpace(t[:i])
+	}
+	return t
 }

@@ -249,3 +249,36 @@ func TestRepairMojibake(t *testing.T) {
 	head := `<meta property="og:site_name" content="Riverside Health"><title>A Patient` + "\u00e2\u0080\u0099" + `s Guide to Statins | Riverside Health</title>`
 	eq(t, "title", titleOf(t, titlePage(head, "", "")), "A Patient’s Guide to Statins")
 }
+
+// TestTitleSearchSegments: a pipe sets apart search-engine segments, in a
+// headline or a metadata title; a paragraph set as the h1 is not the
+// headline; widgets' h1s are not the article's; the site's host starting a
+// title goes.
+func TestTitleSearchSegments(t *testing.T) {
+	site := `<meta property="og:site_name" content="Riverside Health">`
+	for _, c := range []struct{ name, head, h1, want string }{
+		{"tagline after a pipe in the h1", site + `<meta property="og:title" content="Best Home Blood Pressure Monitors 2025 | Top 9 Models | Riverside Health">`,
+			`<h1>Best Home Blood Pressure Monitors 2025 | Top 9 Models</h1>`, "Best Home Blood Pressure Monitors 2025"},
+		{"section after a pipe", site + `<meta property="og:title" content="Why I walk every morning | Opinion">`,
+			`<h1>Why I walk every morning | Opinion</h1>`, "Why I walk every morning"},
+		{"pipe in a metadata title", `<title>Hypertension in Teens | Causes and Care</title>`, "", "Hypertension in Teens"},
+		{"one word before the pipe is kept", `<title>Salt | Riverside Blog</title>`, "", "Salt | Riverside Blog"},
+		{"paragraph h1", site + `<meta property="og:title" content="The 10 Blood Pressure Habits Worth Keeping (According to Cardiologists) | Riverside Health">`,
+			`<h1>Learn which daily habits lower blood pressure the most? Get expert tips on how to measure your blood pressure at home and read the numbers. We will help you learn everything you need to know about keeping your heart healthy for years.</h1>`,
+			"The 10 Blood Pressure Habits Worth Keeping (According to Cardiologists)"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			eq(t, "title", titleOf(t, titlePage(c.head, "", c.h1)), c.want)
+		})
+	}
+
+	widgets := []byte(`<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta property="og:title" content="Our Favourite Walking Routes in Riverside"></head><body>
+<main class="site-main"><article class="story"><header class="story-header"><h1 class="headline">The Best Trails and Parks in Riverside for Walking</h1></header>` + titleBody + `</article>
+<div class="widget"><div class="widget__header"><h1 class="widget__title">Next in Your Guide to Staying Active in Riverside</h1></div></div>
+<div class="widget"><div class="widget__header"><h1 class="widget__title">Related Content</h1></div></div></main></body></html>`)
+	eq(t, "title", titleOf(t, widgets), "The Best Trails and Parks in Riverside for Walking")
+
+	host := []byte(`<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>riversidehealth.example Walking After Dinner</title></head><body>
+<h1><a href="/">riversidehealth.example</a></h1><table><tr><td class="blog"><h2 class="date">December 16, 2025</h2><h3 class="title">Walking After Dinner</h3>` + titleBody + `</td></tr></table></body></html>`)
+	eq(t, "title", titleOf(t, host), "Walking After Dinner")
+}
