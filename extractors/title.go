@@ -27,6 +27,7 @@ type headline struct {
 	match   float64 // best titleMatch against the metadata titles
 	article bool    // inside <article>/<main> or a headline-classed element
 	weak    bool    // inside a region that rarely holds the headline (header banner, widget)
+	classed bool    // a heading classed as the entry's title ("entry-title", "post-title")
 }
 
 // srOnlyClass reports a class token of the screen-reader-only utilities
@@ -803,7 +804,7 @@ func (x *page) otherHeadlines(metas []string, keys map[string]bool, before *html
 			if titleWords(t) < 2 || keys[normKey(t)] {
 				continue // one word ("Git") matches a title's part by chance
 			}
-			h := headline{n: c, text: t, article: art}
+			h := headline{n: c, text: t, article: art, classed: art && c.DataAtom != atom.Div && entryTitleClass(c)}
 			for _, m := range metas {
 				// Not split at ": ": a heading holding the part before
 				// the colon is a kicker line, not the headline.
@@ -818,6 +819,35 @@ func (x *page) otherHeadlines(metas []string, keys map[string]bool, before *html
 		walk(x.body)
 	}
 	return out
+}
+
+// entryTitleClass reports a heading classed as an entry's or post's title
+// ("entry-title", "post-title", "article-title", "headline").
+func entryTitleClass(n *html.Node) bool {
+	words := classTokens(n, nil)
+	for i, w := range words {
+		if w == "headline" {
+			return true
+		}
+		if w == "title" && i > 0 {
+			switch words[i-1] {
+			case "entry", "post", "article", "story":
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// onlyClassed reports a single entry-title-classed heading among cands.
+func onlyClassed(cands []headline) bool {
+	n := 0
+	for _, c := range cands {
+		if c.classed {
+			n++
+		}
+	}
+	return n == 1
 }
 
 // pickHeadline chooses the article's headline among the candidates, or
@@ -960,7 +990,11 @@ func (x *page) chooseTitle(a *article.Article, ld ldInfo, h1s []string) {
 	if hl == nil && len(metas) > 0 {
 		// No <h1> in the page's own content: a heading or headline-classed
 		// element matching a metadata title closely is the headline.
-		if h := pickHeadline(x.otherHeadlines(metas, keys, first), metas); h != nil && h.match >= 0.85 {
+		others := x.otherHeadlines(metas, keys, first)
+		if h := pickHeadline(others, metas); h != nil && (h.match >= 0.85 || h.classed && onlyClassed(others)) {
+			// A heading classed as the entry's title, the page's only
+			// one, matching a metadata title at least half-way is the
+			// headline too.
 			hl = h
 		}
 	}

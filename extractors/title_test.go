@@ -114,6 +114,9 @@ func TestTitleWithoutH1(t *testing.T) {
 		{"nothing matches", "", `<p class="byline">By Dana Whitfield, RN</p>`, "Salt and Your Heart: How Much Is Too Much?"},
 		{"an unrelated h1 is not taken", "", `<h1>Our Blog</h1>`, "Salt and Your Heart: How Much Is Too Much?"},
 		{"a kicker line is not the headline", "", `<h2>Salt and Your Heart:</h2><h3>How Much Is Too Much?</h3>`, "Salt and Your Heart: How Much Is Too Much?"},
+		{"the entry's title heading, rewritten", "", `<h2 class="entry-title">How Much Salt Is Good for Your Heart?</h2>`, "How Much Salt Is Good for Your Heart?"},
+		{"an unclassed heading so rewritten is not taken", "", `<h2>How Much Salt Is Good for Your Heart?</h2>`, "Salt and Your Heart: How Much Is Too Much?"},
+		{"two entry titles: a list of posts", "", `<h2 class="entry-title">How Much Salt Is Good for Your Heart?</h2><h2 class="entry-title">Salt, Your Heart and Your Kidneys</h2>`, "Salt and Your Heart: How Much Is Too Much?"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			eq(t, "title", titleOf(t, titlePage(head, c.siteHeader, c.articleHeader)), c.want)
