@@ -244,6 +244,8 @@ func TestRepairMojibake(t *testing.T) {
 		{"Ångström, café, naïve — \u00e2\u0080\u009cquoted\u00e2\u0080\u009d", "Ångström, café, naïve — “quoted”"},
 		{"Ångström, café, naïve, Ã©", "Ångström, café, naïve, Ã©"}, // no C1 character: left alone
 		{"plain ASCII", "plain ASCII"},
+		{"cut short \u00e2\u0080", "cut short \u00e2\u0080"}, // an incomplete sequence is kept
+		{"\u0085 ends: \u00c3", "\u0085 ends: \u00c3"},
 	} {
 		if got := string(repairMojibake([]byte(c.in))); got != c.want {
 			t.Errorf("repairMojibake(%q) = %q, want %q", c.in, got, c.want)
