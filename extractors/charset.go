@@ -22,7 +22,18 @@ const headScanLimit = 64 << 10
 // single-byte or multi-byte charset is declared or nothing is declared: valid UTF-8
 // multi-byte sequences practically never occur in legacy-encoded text.
 // Invalid UTF-8 left after decoding is replaced by U+FFFD.
+//
+// Text that was UTF-8, read as Latin-1 and written out as UTF-8 again
+// ("Investorâ\u0080\u0099s" for "Investor’s") is repaired (repairMojibake).
 func DecodeHTML(body []byte, contentType string) ([]byte, error) {
+	out, err := decodeHTML(body, contentType)
+	if err != nil {
+		return nil, err
+	}
+	return repairMojibake(out), nil
+}
+
+func decodeHTML(body []byte, contentType string) ([]byte, error) {
 	switch {
 	case bytes.HasPrefix(body, []byte{0xEF, 0xBB, 0xBF}):
 		return toValid(body[3:]), nil
@@ -197,4 +208,88 @@ func indexFold(s, lowerNeedle []byte) int {
 		}
 	}
 	return -1
+}
+
+// hasC1 reports UTF-8 text holding a C1 control character (U+0080–U+009F),
+// which real text never holds: the sign of UTF-8 decoded as Latin-1.
+func hasC1(b []byte) bool {
+	for off := 0; ; {
+		i := bytes.IndexByte(b[off:], 0xC2)
+		if i < 0 || off+i+1 >= len(b) {
+			return false
+		}
+		if c := b[off+i+1]; c >= 0x80 && c <= 0x9F {
+			return true
+		}
+		off += i + 1
+	}
+}
+
+// repairMojibake undoes a double UTF-8 encoding in valid UTF-8 text b: runs
+// of U+0080–U+00FF characters that, taken as Latin-1 bytes, form UTF-8
+// sequences ("â\u0080\u0099" is ’, "Ã©" is é). Only a page holding C1
+// control characters is touched (hasC1), and there only sequences holding a
+// C1 byte or standing for a Latin-1 character (lead byte C2 or C3): Latin-1
+// text ("café", "naïve", "Ångström") has no such runs. b is returned as is
+// when nothing changes.
+func repairMojibake(b []byte) []byte {
+	if !hasC1(b) {
+		return b
+	}
+	out := make([]byte, 0, len(b))
+	var run []byte
+	flush := func() {
+		for j := 0; j < len(run); {
+			if n := utf8SeqLen(run[j]); n > 1 && j+n <= len(run) {
+				seq := run[j : j+n]
+				r, size := utf8.DecodeRune(seq)
+				c1 := false
+				for _, c := range seq[1:] {
+					if c >= 0x80 && c <= 0x9F {
+						c1 = true
+					}
+				}
+				if r != utf8.RuneError && size == n && (c1 || seq[0] == 0xC2 || seq[0] == 0xC3) {
+					out = utf8.AppendRune(out, r)
+					j += n
+					continue
+				}
+			}
+			out = utf8.AppendRune(out, rune(run[j]))
+			j++
+		}
+		run = run[:0]
+	}
+	for i := 0; i < len(b); {
+		c := b[i]
+		if (c == 0xC2 || c == 0xC3) && i+1 < len(b) {
+			// U+0080–U+00FF: one Latin-1 byte.
+			run = append(run, (c&0x03)<<6|b[i+1]&0x3F)
+			i += 2
+			continue
+		}
+		if len(run) > 0 {
+			flush()
+		}
+		out = append(out, c)
+		i++
+	}
+	if len(run) > 0 {
+		flush()
+	}
+	return out
+}
+
+// utf8SeqLen is the length of the UTF-8 sequence lead byte c starts, 0 for
+// a byte that starts none.
+func utf8SeqLen(c byte) int {
+	switch {
+	case c >= 0xC2 && c <= 0xDF:
+		return 2
+	case c >= 0xE0 && c <= 0xEF:
+		return 3
+	case c >= 0xF0 && c <= 0xF4:
+		return 4
+	}
+	return 0
 }

@@ -27,6 +27,7 @@ type headline struct {
 	match   float64 // best titleMatch against the metadata titles
 	article bool    // inside <article>/<main> or a headline-classed element
 	weak    bool    // inside a region that rarely holds the headline (header banner, widget)
+	classed bool    // a heading classed as the entry's title ("entry-title", "post-title")
 }
 
 // srOnlyClass reports a class token of the screen-reader-only utilities
@@ -152,11 +153,12 @@ func (x *page) headlineText(h *html.Node) string {
 					c.DataAtom == atom.A && titleWords(x.textOf(c)) == 0 {
 					continue // hidden, a label, or a permalink sign ("¶", "#")
 				}
-				if isBlock(c) {
+				blk := isBlock(c) || blockClass(c)
+				if blk {
 					sb.WriteByte(' ')
 				}
 				walk(c)
-				if isBlock(c) {
+				if blk {
 					sb.WriteByte(' ')
 				}
 			}
@@ -168,6 +170,22 @@ func (x *page) headlineText(h *html.Node) string {
 		return normSpace(strings.ReplaceAll(x.textOf(h), "\n", " "))
 	}
 	return t
+}
+
+// blockClass reports an inline element set as a block by a utility class
+// ("block", "d-block", "lg:tw-block"): a line of its own, so a word
+// boundary.
+func blockClass(n *html.Node) bool {
+	for _, c := range strings.Fields(attr(n, "class")) {
+		if i := strings.LastIndexByte(c, ':'); i >= 0 {
+			c = c[i+1:]
+		}
+		switch c {
+		case "block", "d-block", "tw-block", "display-block":
+			return true
+		}
+	}
+	return false
 }
 
 // kickerEl reports a label element set inside a headline: a kicker,
@@ -188,7 +206,7 @@ func kickerEl(n *html.Node) bool {
 	}
 	for _, w := range splitWords(c, nil) {
 		switch w {
-		case "label", "badge", "prefix", "date", "timestamp", "dateline", "byline":
+		case "label", "badge", "prefix", "descriptor", "date", "timestamp", "dateline", "byline":
 			return true
 		}
 	}
@@ -203,6 +221,19 @@ var regionWords = map[string]bool{
 	"cookie": true, "cookies": true, "consent": true, "gdpr": true, "modal": true, "popup": true,
 	"newsletter": true, "subscribe": true, "signup": true, "login": true, "related": true, "recommended": true,
 	"comment": true, "comments": true, "promo": true, "drawer": true, "offcanvas": true,
+}
+
+// widgetClass reports an element classed as a widget ("widget",
+// "widget__header", "widget_recent_entries"): a sidebar or below-the-article
+// block, not the article. Builders' prefixed classes ("elementor-widget")
+// do not count: they wrap every block of the page, the headline's too.
+func widgetClass(n *html.Node) bool {
+	for _, c := range strings.Fields(attr(n, "class")) {
+		if strings.HasPrefix(strings.ToLower(c), "widget") {
+			return true
+		}
+	}
+	return false
 }
 
 // logoWords mark the site's logo or name.
@@ -238,6 +269,9 @@ func (x *page) headlineRegion(h *html.Node) (hidden, boiler, logo, article bool)
 			// Class words of the page's layout wrappers ("content-sidebar-
 			// wrap", "has-nav") say nothing about the heading.
 			continue
+		}
+		if widgetClass(p) {
+			boiler = true
 		}
 		words = classTokens(p, words[:0])
 		site := false
@@ -361,7 +395,7 @@ func pageKey(u string) string {
 // ("Title — Site | Care close to home").
 func (x *page) cleanSiteTitle(t, site string) string {
 	orig := normSpace(t)
-	t = cleanTitle(t, site)
+	t = x.cutHostPrefix(cleanTitle(t, site))
 	if pre := site + ": "; site != "" && !x.isSiteRoot() && len(t) > len(pre) && strings.EqualFold(t[:len(pre)], pre) && titleWords(t[len(pre):]) >= 2 {
 		// "Site: Title" — but the home page's "Site: what we do" names
 		// the site itself.
@@ -415,6 +449,26 @@ func (x *page) cleanSiteTitle(t, site string) string {
 				off = i + len(sep)
 			}
 		}
+	}
+	return t
+}
+
+// cutHostPrefix drops the page's host name starting a title without a
+// separator ("example.com Title") when two words or more follow it. With a
+// separator ("example.com: Title") the site's segment is for the separator
+// rules.
+func (x *page) cutHostPrefix(t string) string {
+	if x.pageU == nil {
+		return t
+	}
+	host := strings.TrimPrefix(strings.ToLower(x.pageU.Hostname()), "www.")
+	first, rest, ok := strings.Cut(t, " ")
+	if !ok || !strings.Contains(host, ".") {
+		return t
+	}
+	first = strings.TrimPrefix(strings.ToLower(first), "www.")
+	if r, _ := utf8.DecodeRuneInString(rest); first == host && titleWords(rest) >= 2 && (unicode.IsLetter(r) || unicode.IsDigit(r)) {
+		return strings.TrimSpace(rest)
 	}
 	return t
 }
@@ -616,7 +670,8 @@ func stripSiteSegments(t string, keys map[string]bool) string {
 // headlines returns the page's visible <h1> headings that may be its
 // headline, with their match against the metadata titles, and the number of
 // visible <h1> headings outside logos, menus and other page furniture.
-func (x *page) headlines(metas []string, keys map[string]bool) (out []headline, shown int) {
+func (x *page) headlines(metas []string, keys map[string]bool) (out []headline, shown int, first *html.Node) {
+	shownKeys := map[string]bool{}
 	for _, h := range x.mt.h1 {
 		st := x.stats[h]
 		if st == nil || st.flags&flagSkip != 0 || st.text == 0 || st.text > 400 {
@@ -651,6 +706,20 @@ func (x *page) headlines(metas []string, keys map[string]bool) (out []headline, 
 			}
 		}
 		if !logo && !boiler {
+			if shown == 0 {
+				first = h
+			}
+			if shownKeys[k] {
+				// The same headline again, for another screen size
+				// ("md:hidden" and "max-md:hidden" copies): one headline.
+				for i := range out {
+					if normKey(out[i].text) == k {
+						out[i].article = out[i].article || art
+					}
+				}
+				continue
+			}
+			shownKeys[k] = true
 			shown++
 		}
 		// A logo or site name matches only the site part of a title
@@ -662,7 +731,7 @@ func (x *page) headlines(metas []string, keys map[string]bool) (out []headline, 
 		c.weak = boiler || logo
 		out = append(out, c)
 	}
-	return out, shown
+	return out, shown, first
 }
 
 // otherHeadlines returns, when no <h1> is the headline, the visible <h2>
@@ -670,14 +739,30 @@ func (x *page) headlines(metas []string, keys map[string]bool) (out []headline, 
 // "headline") of the page, in document order (at most 80 looked at), with
 // their match against the metadata titles. Pages without an <h1> often set
 // their headline so.
-func (x *page) otherHeadlines(metas []string, keys map[string]bool) []headline {
+func (x *page) otherHeadlines(metas []string, keys map[string]bool, before *html.Node) []headline {
 	var out []headline
 	seen := 0
 	var words []string
+	var above map[*html.Node]bool // before and its ancestors
+	if before != nil {
+		above = map[*html.Node]bool{}
+		for p := before; p != nil; p = p.Parent {
+			above[p] = true
+		}
+	}
+	stop := false
 	var walk func(n *html.Node)
 	walk = func(n *html.Node) {
-		for c := n.FirstChild; c != nil && seen < 80; c = c.NextSibling {
+		for c := n.FirstChild; c != nil && seen < 80 && !stop; c = c.NextSibling {
 			if c.Type != html.ElementNode {
+				continue
+			}
+			if c == before {
+				stop = true
+				return
+			}
+			if above[c] {
+				walk(c) // holds the <h1>: not a headline itself
 				continue
 			}
 			st := x.stats[c]
@@ -719,7 +804,7 @@ func (x *page) otherHeadlines(metas []string, keys map[string]bool) []headline {
 			if titleWords(t) < 2 || keys[normKey(t)] {
 				continue // one word ("Git") matches a title's part by chance
 			}
-			h := headline{n: c, text: t, article: art}
+			h := headline{n: c, text: t, article: art, classed: art && c.DataAtom != atom.Div && entryTitleClass(c)}
 			for _, m := range metas {
 				// Not split at ": ": a heading holding the part before
 				// the colon is a kicker line, not the headline.
@@ -734,6 +819,35 @@ func (x *page) otherHeadlines(metas []string, keys map[string]bool) []headline {
 		walk(x.body)
 	}
 	return out
+}
+
+// entryTitleClass reports a heading classed as an entry's or post's title
+// ("entry-title", "post-title", "article-title", "headline").
+func entryTitleClass(n *html.Node) bool {
+	words := classTokens(n, nil)
+	for i, w := range words {
+		if w == "headline" {
+			return true
+		}
+		if w == "title" && i > 0 {
+			switch words[i-1] {
+			case "entry", "post", "article", "story":
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// onlyClassed reports a single entry-title-classed heading among cands.
+func onlyClassed(cands []headline) bool {
+	n := 0
+	for _, c := range cands {
+		if c.classed {
+			n++
+		}
+	}
+	return n == 1
 }
 
 // pickHeadline chooses the article's headline among the candidates, or
@@ -862,9 +976,9 @@ func (x *page) chooseTitle(a *article.Article, ld ldInfo, h1s []string) {
 	meta := x.metaTitle(a.SiteName, ld, h1s)
 	metas := x.metaTitles(ld)
 	keys := x.siteKeys(a.SiteName)
-	cands, shown := x.headlines(metas, keys)
+	cands, shown, first := x.headlines(metas, keys)
 	hl := pickHeadline(cands, metas)
-	if hl == nil && shown == 1 && len(cands) == 1 && cands[0].article && !cands[0].weak && cands[0].match >= 0.25 &&
+	if hl == nil && shown == 1 && len(cands) == 1 && cands[0].article && !cands[0].weak && cands[0].match >= 0.25 && titleWords(cands[0].text) <= 30 &&
 		(sharedWords(cands[0].text, metas) >= 2 || sharedWords(cands[0].text, metas) == len(titleWordSet(cands[0].text))) {
 		// The page's only headline, in the article, sharing words with a
 		// metadata title rewritten for search engines ("Best Apps to Learn
@@ -873,15 +987,19 @@ func (x *page) chooseTitle(a *article.Article, ld ldInfo, h1s []string) {
 		// "Buy Microphones at Thomann").
 		hl = &cands[0]
 	}
-	if hl == nil && shown == 0 && len(metas) > 0 {
+	if hl == nil && len(metas) > 0 {
 		// No <h1> in the page's own content: a heading or headline-classed
 		// element matching a metadata title closely is the headline.
-		if h := pickHeadline(x.otherHeadlines(metas, keys), metas); h != nil && h.match >= 0.85 {
+		others := x.otherHeadlines(metas, keys, first)
+		if h := pickHeadline(others, metas); h != nil && (h.match >= 0.85 || h.classed && onlyClassed(others)) {
+			// A heading classed as the entry's title, the page's only
+			// one, matching a metadata title at least half-way is the
+			// headline too.
 			hl = h
 		}
 	}
 	if hl != nil {
-		t := dropLabel(x.cleanSiteTitle(hl.text, a.SiteName), metas, keys)
+		t := cutPipeTail(dropLabel(x.cleanSiteTitle(x.headlinePart(hl, metas, keys, a.SiteName), a.SiteName), metas, keys))
 		a.Title, x.title = t, t
 		// Headings repeating the metadata title, or the headline with its
 		// suffix, are the title too: not body headings.
@@ -892,6 +1010,7 @@ func (x *page) chooseTitle(a *article.Article, ld ldInfo, h1s []string) {
 		}
 		return
 	}
+	meta = cutPipeTail(meta)
 	a.Title, x.title = meta, meta
 	if len(h1s) == 1 && x.title != "" && normKey(h1s[0]) != normKey(x.title) &&
 		(similarity(x.title, h1s[0]) > 0.75 || x.isTitleVariant(h1s[0], ld)) {
@@ -900,4 +1019,144 @@ func (x *page) chooseTitle(a *article.Article, ld ldInfo, h1s []string) {
 		// A headline that says something else is a heading of the body.
 		x.h1 = h1s[0]
 	}
+}
+
+// metaTitleKeys are the normKeys of the metadata titles as written, without
+// their site segments, and their first segments of two words or more.
+func (x *page) metaTitleKeys(metas []string, keys map[string]bool, site string) map[string]bool {
+	out := make(map[string]bool, 3*len(metas))
+	for _, m := range metas {
+		for _, t := range []string{m, stripSiteSegments(m, keys), x.cleanSiteTitle(m, site), firstSegment(m)} {
+			if k := normKey(t); k != "" && titleWords(t) >= 2 {
+				out[k] = true
+			}
+		}
+	}
+	return out
+}
+
+// headlinePart is the part of a headline that is the article's title when
+// the heading holds more: an element inside it whose text is a metadata
+// title ("<h1><p>Title</p><h4>Dek</h4></h1>", "<h1><span>Title</span>
+// <span>(example.com)</span> 87</h1>", "<h1><div>Kicker</div><span>Title
+// </span></h1>"); or its two parts joined as a metadata title joins them
+// ("<h1><span>Title</span> <span>Subtitle</span></h1>" with og:title
+// "Title - Subtitle"). Else the headline's text.
+func (x *page) headlinePart(hl *headline, metas []string, keys map[string]bool, site string) string {
+	if len(metas) == 0 || hl.n.FirstChild == nil {
+		return hl.text
+	}
+	if parts := x.headingParts(hl.n); len(parts) == 2 {
+		k1, k2 := normKey(parts[0]), normKey(parts[1])
+		for _, m := range metas {
+			m = stripSiteSegments(m, keys)
+			for _, sep := range titleSepsColon {
+				ts := strings.TrimSpace(sep)
+				if strings.HasSuffix(parts[0], ts) || strings.HasPrefix(parts[1], ts) {
+					continue // "<h1>Title: <em>Subtitle</em></h1>" says it already
+				}
+				if i := strings.Index(m, sep); i > 0 && normKey(m[:i]) == k1 && normKey(m[i+len(sep):]) == k2 {
+					return parts[0] + sep + parts[1]
+				}
+			}
+		}
+	}
+	mk := x.metaTitleKeys(metas, keys, site)
+	hk := normKey(hl.text)
+	if mk[hk] {
+		return hl.text
+	}
+	found := ""
+	visits := 0
+	var walk func(n *html.Node, depth int)
+	walk = func(n *html.Node, depth int) {
+		for c := n.FirstChild; c != nil && found == "" && visits < 60; c = c.NextSibling {
+			if c.Type != html.ElementNode {
+				continue
+			}
+			visits++
+			if st := x.stats[c]; st == nil || st.flags&flagSkip != 0 || st.text == 0 || srOnly(c) {
+				continue
+			}
+			t := x.headlineText(c)
+			if k := normKey(t); k != "" && len(k) < len(hk) && mk[k] {
+				found = t
+				return
+			}
+			if depth < 4 {
+				walk(c, depth+1)
+			}
+		}
+	}
+	walk(hl.n, 0)
+	if found != "" {
+		return found
+	}
+	return hl.text
+}
+
+// headingParts splits a heading's visible text at <br>s and element
+// children: "<h1><span>Title</span> <span>Subtitle</span></h1>" gives
+// "Title", "Subtitle". A single wrapper element is looked through.
+func (x *page) headingParts(h *html.Node) []string {
+	n := h
+	for depth := 0; depth < 3; depth++ {
+		var only *html.Node
+		count, text := 0, false
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			switch c.Type {
+			case html.TextNode:
+				if strings.TrimSpace(c.Data) != "" {
+					text = true
+				}
+			case html.ElementNode:
+				if st := x.stats[c]; st != nil && st.flags&flagSkip == 0 && st.text > 0 && !srOnly(c) {
+					count++
+					only = c
+				}
+			}
+		}
+		if count != 1 || text {
+			break
+		}
+		n = only
+	}
+	var parts []string
+	var cur strings.Builder
+	flush := func() {
+		if t := normSpace(cur.String()); titleWords(t) > 0 {
+			parts = append(parts, t)
+		}
+		cur.Reset()
+	}
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		switch c.Type {
+		case html.TextNode:
+			cur.WriteString(c.Data)
+		case html.ElementNode:
+			if c.DataAtom == atom.Br {
+				flush()
+				continue
+			}
+			if st := x.stats[c]; st == nil || st.flags&flagSkip != 0 || st.text == 0 || srOnly(c) || kickerEl(c) {
+				continue
+			}
+			flush()
+			cur.WriteString(x.headlineText(c))
+			flush()
+		}
+	}
+	flush()
+	return parts
+}
+
+// cutPipeTail drops what follows the last " | " of a title when at least
+// two words precede it: a pipe sets apart segments of a search-engine title
+// (a tagline, a section, a site), not parts of a headline ("Best Movers in
+// NYC 2025 | Top 19 Companies", "How Meditation Rewires Brains | Opinion").
+func cutPipeTail(t string) string {
+	if i := strings.LastIndex(t, " | "); i > 0 && titleWords(t[:i]) >= 2 {
+		return strings.TrimSpace(t[:i])
+	}
+	return t
 }

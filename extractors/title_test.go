@@ -114,6 +114,9 @@ func TestTitleWithoutH1(t *testing.T) {
 		{"nothing matches", "", `<p class="byline">By Dana Whitfield, RN</p>`, "Salt and Your Heart: How Much Is Too Much?"},
 		{"an unrelated h1 is not taken", "", `<h1>Our Blog</h1>`, "Salt and Your Heart: How Much Is Too Much?"},
 		{"a kicker line is not the headline", "", `<h2>Salt and Your Heart:</h2><h3>How Much Is Too Much?</h3>`, "Salt and Your Heart: How Much Is Too Much?"},
+		{"the entry's title heading, rewritten", "", `<h2 class="entry-title">How Much Salt Is Good for Your Heart?</h2>`, "How Much Salt Is Good for Your Heart?"},
+		{"an unclassed heading so rewritten is not taken", "", `<h2>How Much Salt Is Good for Your Heart?</h2>`, "Salt and Your Heart: How Much Is Too Much?"},
+		{"two entry titles: a list of posts", "", `<h2 class="entry-title">How Much Salt Is Good for Your Heart?</h2><h2 class="entry-title">Salt, Your Heart and Your Kidneys</h2>`, "Salt and Your Heart: How Much Is Too Much?"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			eq(t, "title", titleOf(t, titlePage(head, c.siteHeader, c.articleHeader)), c.want)
@@ -165,4 +168,122 @@ func TestSrOnlyAndClip(t *testing.T) {
 			t.Errorf("srOnlyClass(%q) = %v, want %v", c.in, got, c.want)
 		}
 	}
+}
+
+// TestTitleHeadlineParts: an h1 holding more than the headline (a dek, a
+// kicker line, the source and comment count of a link post) gives the part
+// a metadata title names; a title and subtitle set apart are joined as the
+// metadata joins them.
+func TestTitleHeadlineParts(t *testing.T) {
+	site := `<meta property="og:site_name" content="Riverside Health">`
+	for _, c := range []struct{ name, head, h1, want string }{
+		{"dek block in the h1", site + `<meta property="og:title" content="Seven Ways to Lower Blood Pressure">`,
+			`<h1><div class="field"><p>Seven Ways to Lower Blood Pressure</p><h4>What works, and how fast, for most adults with hypertension</h4></div></h1>`,
+			"Seven Ways to Lower Blood Pressure"},
+		{"source and comment count", site + `<meta property="og:title" content="Salt Substitutes Cut Stroke Risk, Trial Finds - Riverside Forum">`,
+			`<h1 class="story"><span class="story-title"><a href="/conditions/blood-pressure">Salt Substitutes Cut Stroke Risk, Trial Finds</a></span> <span class="source">(<a href="https://news.example.org/">news.example.org</a>)</span> <span class="comments">87</span></h1>`,
+			"Salt Substitutes Cut Stroke Risk, Trial Finds"},
+		{"kicker line in the h1", site + `<meta property="og:title" content="Living With Hypertension | Riverside Health">`,
+			`<h1><div class="text-muted text-lg">Patient stories</div><span class="lg:block">Living With Hypertension</span></h1>`,
+			"Living With Hypertension"},
+		{"title and subtitle", site + `<meta property="og:title" content="Living With Hypertension - A Guide to Your First Year">`,
+			`<h1><span class="entry-title-primary">Living With Hypertension</span> <span class="entry-subtitle">A Guide to Your First Year</span></h1>`,
+			"Living With Hypertension - A Guide to Your First Year"},
+		{"subtitle already punctuated", site + `<meta property="og:title" content="Living With Hypertension: A Guide to Your First Year - Riverside Health">`,
+			`<h1>Living With Hypertension: <em>A Guide to Your First Year</em></h1>`,
+			"Living With Hypertension: A Guide to Your First Year"},
+		{"two lines, another metadata title", site + `<meta property="og:title" content="Hypertension Guide for New Patients">`,
+			`<h1>Living With Hypertension<br>A Guide to Your First Year</h1>`,
+			"Living With Hypertension A Guide to Your First Year"},
+		{"display-block line is a word apart", site + `<meta property="og:title" content="Hypertension Guide for New Patients">`,
+			`<h1>Living With Hypertension<span class="block text-sm">A Guide to Your First Year</span></h1>`,
+			"Living With Hypertension A Guide to Your First Year"},
+		{"descriptor label", `<meta name="citation_title" content="Sodium Intake and Blood Pressure in Older Adults">`,
+			`<h1 class="title"><span class="descriptor">Title:</span>Sodium Intake and Blood Pressure in Older Adults</h1>`,
+			"Sodium Intake and Blood Pressure in Older Adults"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			eq(t, "title", titleOf(t, titlePage(c.head, "", c.h1)), c.want)
+		})
+	}
+}
+
+// TestTitleResponsiveCopies: the same h1 set twice for two screen sizes is
+// one headline, the page's only one.
+func TestTitleResponsiveCopies(t *testing.T) {
+	head := `<meta property="og:site_name" content="Riverside Health"><meta property="og:title" content="How Do You Cook for a Healthy Heart? | Riverside Health">`
+	h1 := `<div class="md:hidden"><h1>Setting Up a Heart-Healthy Kitchen</h1></div><div class="max-md:hidden"><h1>Setting Up a Heart-Healthy Kitchen</h1></div>`
+	eq(t, "title", titleOf(t, titlePage(head, "", h1)), "Setting Up a Heart-Healthy Kitchen")
+}
+
+// TestTitleHeadingBeforeBodyH1: when the page's only h1 is a heading of the
+// body, a heading before it matching the metadata title is the headline;
+// one after it (a section heading below a hero h1) is not.
+func TestTitleHeadingBeforeBodyH1(t *testing.T) {
+	page := func(head, top, bottom string) []byte {
+		return []byte(`<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">` + head + `</head><body>
+<section class="white"><header><h2>What Do Patients Ask About Statins?</h2><p>Dec 19, 2025 · Dana Whitfield</p></header>` + top + `
+<div class="post">` + titleBody + `<h1>But what they fear most is the side effects</h1>` + titleBody + bottom + `</div></section></body></html>`)
+	}
+	head := `<meta property="og:title" content="What Do Patients Ask About Statins? | Riverside Blog">`
+	eq(t, "title", titleOf(t, page(head, "", "")), "What Do Patients Ask About Statins?")
+
+	hero := []byte(`<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta property="og:site_name" content="Riverside Health">
+<meta property="og:title" content="Expert Heart Care That Puts Patients First | Riverside Health"></head><body>
+<header class="site-header"><h1>Heart Care</h1></header><main><section><h2>Expert Heart Care That Puts You First</h2>` + titleBody + `</section></main></body></html>`)
+	eq(t, "title", titleOf(t, hero), "Expert Heart Care That Puts Patients First")
+}
+
+// TestRepairMojibake: UTF-8 read as Latin-1 and encoded again is repaired
+// in a page showing it (C1 control characters); Latin-1 text is kept.
+func TestRepairMojibake(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"A Patient\u00e2\u0080\u0099s Guide", "A Patient’s Guide"},
+		{"JOHNSON\u00e2\u0080\u0099S\u00c2\u00ae baby", "JOHNSON’S® baby"},
+		{"caf\u00c3\u00a9 \u00e2\u0080\u0094 na\u00c3\u00afve", "café — naïve"},
+		{"Ångström, café, naïve — \u00e2\u0080\u009cquoted\u00e2\u0080\u009d", "Ångström, café, naïve — “quoted”"},
+		{"Ångström, café, naïve, Ã©", "Ångström, café, naïve, Ã©"}, // no C1 character: left alone
+		{"plain ASCII", "plain ASCII"},
+		{"cut short \u00e2\u0080", "cut short \u00e2\u0080"}, // an incomplete sequence is kept
+		{"\u0085 ends: \u00c3", "\u0085 ends: \u00c3"},
+	} {
+		if got := string(repairMojibake([]byte(c.in))); got != c.want {
+			t.Errorf("repairMojibake(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+	head := `<meta property="og:site_name" content="Riverside Health"><title>A Patient` + "\u00e2\u0080\u0099" + `s Guide to Statins | Riverside Health</title>`
+	eq(t, "title", titleOf(t, titlePage(head, "", "")), "A Patient’s Guide to Statins")
+}
+
+// TestTitleSearchSegments: a pipe sets apart search-engine segments, in a
+// headline or a metadata title; a paragraph set as the h1 is not the
+// headline; widgets' h1s are not the article's; the site's host starting a
+// title goes.
+func TestTitleSearchSegments(t *testing.T) {
+	site := `<meta property="og:site_name" content="Riverside Health">`
+	for _, c := range []struct{ name, head, h1, want string }{
+		{"tagline after a pipe in the h1", site + `<meta property="og:title" content="Best Home Blood Pressure Monitors 2025 | Top 9 Models | Riverside Health">`,
+			`<h1>Best Home Blood Pressure Monitors 2025 | Top 9 Models</h1>`, "Best Home Blood Pressure Monitors 2025"},
+		{"section after a pipe", site + `<meta property="og:title" content="Why I walk every morning | Opinion">`,
+			`<h1>Why I walk every morning | Opinion</h1>`, "Why I walk every morning"},
+		{"pipe in a metadata title", `<title>Hypertension in Teens | Causes and Care</title>`, "", "Hypertension in Teens"},
+		{"one word before the pipe is kept", `<title>Salt | Riverside Blog</title>`, "", "Salt | Riverside Blog"},
+		{"paragraph h1", site + `<meta property="og:title" content="The 10 Blood Pressure Habits Worth Keeping (According to Cardiologists) | Riverside Health">`,
+			`<h1>Learn which daily habits lower blood pressure the most? Get expert tips on how to measure your blood pressure at home and read the numbers. We will help you learn everything you need to know about keeping your heart healthy for years.</h1>`,
+			"The 10 Blood Pressure Habits Worth Keeping (According to Cardiologists)"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			eq(t, "title", titleOf(t, titlePage(c.head, "", c.h1)), c.want)
+		})
+	}
+
+	widgets := []byte(`<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta property="og:title" content="Our Favourite Walking Routes in Riverside"></head><body>
+<main class="site-main"><article class="story"><header class="story-header"><h1 class="headline">The Best Trails and Parks in Riverside for Walking</h1></header>` + titleBody + `</article>
+<div class="widget"><div class="widget__header"><h1 class="widget__title">Next in Your Guide to Staying Active in Riverside</h1></div></div>
+<div class="widget"><div class="widget__header"><h1 class="widget__title">Related Content</h1></div></div></main></body></html>`)
+	eq(t, "title", titleOf(t, widgets), "The Best Trails and Parks in Riverside for Walking")
+
+	host := []byte(`<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>riversidehealth.example Walking After Dinner</title></head><body>
+<h1><a href="/">riversidehealth.example</a></h1><table><tr><td class="blog"><h2 class="date">December 16, 2025</h2><h3 class="title">Walking After Dinner</h3>` + titleBody + `</td></tr></table></body></html>`)
+	eq(t, "title", titleOf(t, host), "Walking After Dinner")
 }
