@@ -615,13 +615,8 @@ func (s *dateScan) excluded(c *html.Node, st *nstat) bool {
 	if r := strings.ToLower(attr(c, "role")); r == "navigation" || r == "contentinfo" || r == "menu" {
 		return true
 	}
-	x := s.x
-	x.words = classTokens(c, x.words[:0])
-	for _, w := range x.words {
-		switch w {
-		case "comment", "comments", "commentlist", "replies", "breadcrumb", "breadcrumbs":
-			return !contains(c, s.anchor)
-		}
+	if st.cls&clsComment != 0 {
+		return !contains(c, s.anchor)
 	}
 	return false
 }
@@ -683,7 +678,7 @@ func (s *dateScan) appendLine(li *lineInfo, n *html.Node) {
 				li.t.newline()
 				continue
 			}
-			if c.DataAtom == atom.A && s.otherPage(attr(c, "href")) && !isProfileLink(c) && s.teaserTitle(c) {
+			if c.DataAtom == atom.A && st.text >= 12 && s.teaserTitle(c) && !isProfileLink(c) && s.otherPage(attr(c, "href")) {
 				li.teaser = true // a linked title beside the date: a teaser card
 				li.t.newline()
 				continue
@@ -737,18 +732,14 @@ func (s *dateScan) classWordKind(n *html.Node) byte {
 		return k
 	}
 	x := s.x
-	x.words = classTokens(n, x.words[:0])
-	for _, w := range x.words {
-		switch w {
-		case "updated", "modified", "changed", "lastmod", "revised", "update":
-			return kindModified
-		case "published", "publish", "pubdate", "posted", "created":
-			return kindPublished
-		case "reviewed":
-			return kindReviewed
-		}
+	var b uint8
+	if st := x.stats[n]; st != nil {
+		b = st.cls
+	} else {
+		x.words = classTokens(n, x.words[:0])
+		b = classBits(x.words)
 	}
-	return kindNone
+	return b &^ clsComment // the kind of the first class word naming one
 }
 
 // teaserTitle reports a link whose text reads as another article's title:

@@ -129,7 +129,7 @@ func (x *page) observeText(n *html.Node, s string) {
 		return
 	}
 	m := &x.mt
-	if len(m.reviewed) < 16 && credits.MayNameReviewer(s) {
+	if len(m.reviewed) < 16 && credits.MayNameReviewerIn(s, m.lang) {
 		if k := len(m.reviewed); k == 0 || m.reviewed[k-1] != n {
 			m.reviewed = append(m.reviewed, n)
 		}

@@ -47,6 +47,7 @@ func TestAuthors(t *testing.T) {
 		after                  string
 		authors                []string
 		reviewedBy, reviewedAt string
+		lang                   string // the page's lang attribute ("" = en)
 	}{
 		{
 			name:    "multi-author byline with a date and a reading time",
@@ -139,12 +140,14 @@ func TestAuthors(t *testing.T) {
 			header:     `<p class="byline">Von <a href="/redaktion/k-vogel">Dr. med. Katharina Vogel</a></p><p class="pruefung">Medizinisch geprüft von <a href="/redaktion/j-hartmann">Prof. Dr. Jens Hartmann</a></p>`,
 			authors:    []string{"Dr. med. Katharina Vogel"},
 			reviewedBy: "Prof. Dr. Jens Hartmann",
+			lang:       "de",
 		},
 		{
 			name:       "Spanish reviewer, role on the next line",
 			header:     `<p class="byline">Por <a href="/autor/lf">Lucía Fernández Ortega</a></p><div class="medical-review">Revisado médicamente por <a href="/revisores/aq">Dr. Andrés Quintero</a><br><span>Especialista en Endocrinología y Nutrición</span></div>`,
 			authors:    []string{"Lucía Fernández Ortega"},
 			reviewedBy: "Dr. Andrés Quintero",
+			lang:       "es",
 		},
 		{
 			name:       "reviewer box at the foot of the article",
@@ -185,7 +188,11 @@ func TestAuthors(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			a := extract(t, Options{}, pageURL, peoplePage(tc.head, tc.header, tc.foot, tc.after), nil)
+			page := peoplePage(tc.head, tc.header, tc.foot, tc.after)
+			if tc.lang != "" {
+				page = []byte(strings.Replace(string(page), `lang="en"`, `lang="`+tc.lang+`"`, 1))
+			}
+			a := extract(t, Options{}, pageURL, page, nil)
 			eqs(t, "authors", a.Authors, tc.authors)
 			eq(t, "reviewed_by", a.ReviewedBy, tc.reviewedBy)
 			eq(t, "reviewed_at", a.ReviewedAt, tc.reviewedAt)

@@ -73,7 +73,37 @@ type nstat struct {
 	weight int // class/id word weight (clamped sign used in scoring)
 	neg    int // the negative part of weight
 	flags  uint8
+	cls    uint8 // class/id words the date and byline scans ask about (cls* bits)
 	score  float64
+}
+
+// Class-word facts of nstat.cls, set by analyze so later scans need not split
+// class names again: clsComment, or'ed with the date kind (kindPublished,
+// kindModified, kindReviewed) of the first class word naming one.
+const clsComment uint8 = 0x80
+
+// classBits is nstat.cls for class words ws.
+func classBits(ws []string) uint8 {
+	var b, kind uint8
+	for _, w := range ws {
+		switch w {
+		case "comment", "comments", "commentlist", "replies", "breadcrumb", "breadcrumbs":
+			b |= clsComment
+		case "updated", "modified", "changed", "lastmod", "revised", "update":
+			if kind == 0 {
+				kind = kindModified
+			}
+		case "published", "publish", "pubdate", "posted", "created":
+			if kind == 0 {
+				kind = kindPublished
+			}
+		case "reviewed":
+			if kind == 0 {
+				kind = kindReviewed
+			}
+		}
+	}
+	return b | kind
 }
 
 // boilerplate reports an element whose class/id marks it as boilerplate: a
@@ -155,6 +185,7 @@ func (x *page) analyze(n *html.Node, inLink bool) *nstat {
 			w += 5
 		}
 		st.weight = w
+		st.cls = classBits(x.words)
 		if isRelatedWords(x.words) {
 			st.flags |= flagRelated
 		}

@@ -29,16 +29,33 @@ var ReviewLead = regexp.MustCompile(`(?i)(?:^|[^\pL])(?:(?:medically|clinically|
 	`|(?:^|[^\pL])(?:medisch\s+)?(?:gecontroleerd|beoordeeld|nagekeken)\s+door\s*:?\s*` +
 	`|(?:^|[^\pL])(?:zweryfikowan[oeya]|sprawdzon[oeya])(?:\s+merytorycznie)?\s+przez\s*:?\s*|(?:^|[^\pL])konsultacja\s+merytoryczna\s*:\s*`)
 
-// reviewStems are ReviewLead's phrases as cheap substrings (lower case,
-// without the first letter, so a capitalised label matches too): a text
+// englishStems and otherStems are ReviewLead's phrases as cheap substrings
+// (without their first letter, so a capitalised label matches too): a text
 // without any of them cannot match.
-var reviewStems = []string{"eviewe", "EVIEWE", "hecked", "HECKED", "hecker", "HECKER", "eprüft von", "berprüft von", "rüfung:", "evisado", "evisada",
-	"evisión médica", "evisão", "elu par", "elue par", "évisé", "érifié", "alidé", "evisionat", "erificat",
-	"evisione medica", "econtroleerd door", "eoordeeld door", "agekeken door", "weryfikowan", "prawdzon", "onsultacja merytoryczna"}
+var (
+	englishStems = []string{"eviewe", "EVIEWE", "hecke", "HECKE"}
+	otherStems   = []string{"evis", "EVIS", "évis", "rüf", "RÜF", "rif", "elu par", "elue par", "alidé", " door", "weryf", "prawdz", "onsult"}
+)
 
 // MayNameReviewer is a cheap test for texts worth matching with ReviewLead.
-func MayNameReviewer(s string) bool {
-	for _, st := range reviewStems {
+func MayNameReviewer(s string) bool { return MayNameReviewerIn(s, "") }
+
+// MayNameReviewerIn is MayNameReviewer for a page in language lang (an ISO
+// 639-1 code or tag; "" when unknown): English pages are only tested for the
+// English phrases.
+func MayNameReviewerIn(s, lang string) bool {
+	if len(s) > 600 {
+		return false // a reviewer is credited in a short line, not inside prose
+	}
+	for _, st := range englishStems {
+		if strings.Contains(s, st) {
+			return true
+		}
+	}
+	if len(lang) >= 2 && strings.EqualFold(lang[:2], "en") {
+		return false
+	}
+	for _, st := range otherStems {
 		if strings.Contains(s, st) {
 			return true
 		}
@@ -49,6 +66,9 @@ func MayNameReviewer(s string) bool {
 // bylineLeadRE matches "By", "Written by" and their translations at the start
 // of a line.
 var bylineLeadRE = regexp.MustCompile(`(?i)^[^\pL\pN]*(?:(?:written|posted|reported|edited|compiled)\s+by|by|von|verfasst\s+von|geschrieben\s+von|autor(?:in)?\s*:|por|escrito\s+por|redactado\s+por|par|écrit\s+par|rédigé\s+par|di|scritto\s+da|a\s+cura\s+di|door|geschreven\s+door|przez|autor(?:ka)?\s*:|napisane\s+przez)\s+`)
+
+// bylineFirst are the first words bylineLeadRE can match.
+var bylineFirst = wordSet(`written posted reported edited compiled by von verfasst geschrieben autor autorin por escrito redactado par écrit rédigé di scritto a door geschreven przez autorka napisane`)
 
 // dateLabels are the words of a labelled date line besides its dates.
 var dateLabels = wordSet(`published publish posted updated update last modified revised reviewed released
@@ -89,7 +109,11 @@ func IsCreditLine(t string) bool {
 			return true
 		}
 	}
-	if loc := bylineLeadRE.FindStringIndex(t); loc != nil && len(words) <= 12 {
+	if len(words) <= 12 && bylineFirst[strings.ToLower(strings.TrimFunc(words[0], notLetter))] {
+		loc := bylineLeadRE.FindStringIndex(t)
+		if loc == nil {
+			return isLabelledDateLine(t)
+		}
 		rest := strings.TrimSpace(t[loc[1]:])
 		if r := []rune(rest); len(r) > 0 && unicode.IsUpper(r[0]) && !strings.ContainsAny(rest, ".!?") || strings.HasPrefix(rest, "Dr.") || strings.HasPrefix(rest, "Prof.") {
 			return true
@@ -101,6 +125,21 @@ func IsCreditLine(t string) bool {
 // isLabelledDateLine reports "Published March 3, 2024 · Updated …": one or
 // more dates, and no other word than date labels and glue.
 func isLabelledDateLine(t string) bool {
+	// Cheap tests first: a digit somewhere, and a first word that is a
+	// label, a month or weekday name, or a number.
+	if strings.IndexAny(t, "0123456789") < 0 {
+		return false
+	}
+	first := strings.TrimLeftFunc(t, notLetterOrDigit)
+	if i := strings.IndexFunc(first, notLetterOrDigit); i >= 0 {
+		first = first[:i]
+	}
+	if first == "" {
+		return false
+	}
+	if lw := strings.ToLower(first); !dateLabels[lw] && !datetext.IsMonth(lw) && !datetext.IsWeekday(lw) && (first[0] < '0' || first[0] > '9') {
+		return false
+	}
 	found := false
 	rest := t
 	for k := 0; k < 4; k++ {
@@ -123,3 +162,5 @@ func isLabelledDateLine(t string) bool {
 }
 
 func notLetter(r rune) bool { return !unicode.IsLetter(r) }
+
+func notLetterOrDigit(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }
