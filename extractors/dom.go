@@ -79,7 +79,7 @@ func isHidden(n *html.Node) bool {
 				hidden = true
 			}
 		case "style":
-			if styleHidden(a.Val) {
+			if k := styleHiddenKind(a.Val); k == hideDisplay || k == hideVisibility && !pageWrapper(n) {
 				hidden = true
 			}
 		case "role":
@@ -91,11 +91,21 @@ func isHidden(n *html.Node) bool {
 	return hidden && !panel
 }
 
-func styleHidden(s string) bool {
+func styleHidden(s string) bool { return styleHiddenKind(s) != 0 }
+
+const (
+	hideDisplay    = 1 // display: none
+	hideVisibility = 2 // visibility: hidden
+)
+
+// styleHiddenKind tells how an inline style hides its element: hideDisplay,
+// hideVisibility, or 0.
+func styleHiddenKind(s string) int {
 	if len(s) < 12 {
-		return false
+		return 0
 	}
 	s = strings.ToLower(s)
+	kind := 0
 	for _, decl := range strings.Split(s, ";") {
 		k, v, ok := strings.Cut(decl, ":")
 		if !ok {
@@ -103,11 +113,44 @@ func styleHidden(s string) bool {
 		}
 		k = strings.TrimSpace(k)
 		v = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "!important"))
-		if (k == "display" && v == "none") || (k == "visibility" && v == "hidden") {
-			return true
+		if k == "display" && v == "none" {
+			return hideDisplay
+		}
+		if k == "visibility" && v == "hidden" {
+			kind = hideVisibility
 		}
 	}
+	return kind
+}
+
+// pageWrapper reports the element wrapping the whole page: the body's only
+// element child, or the only one of the app's root element that is (scripts
+// and styles aside). A page hidden with "visibility: hidden" there is an
+// anti-flicker guard that the page's scripts lift once styles are loaded, not
+// hidden content.
+func pageWrapper(n *html.Node) bool {
+	for depth := 0; depth < 2; depth++ {
+		p := n.Parent
+		if p == nil || p.Type != html.ElementNode || !onlyElement(p, n) {
+			return false
+		}
+		if p.DataAtom == atom.Body {
+			return true
+		}
+		n = p
+	}
 	return false
+}
+
+// onlyElement reports whether c is p's only element child, scripts, styles
+// and other never-text elements aside.
+func onlyElement(p, c *html.Node) bool {
+	for s := p.FirstChild; s != nil; s = s.NextSibling {
+		if s != c && s.Type == html.ElementNode && !alwaysSkipTags[s.DataAtom] {
+			return false
+		}
+	}
+	return true
 }
 
 // blockTags start a new block when emitting text.

@@ -408,6 +408,10 @@ func (x *page) collectScores(n *html.Node) {
 		}
 		text, commas, first := 0, 0, c.Parent
 		switch {
+		case c.DataAtom == atom.Pre:
+			// Code: its commas are syntax (JSON, argument lists), not the
+			// clauses of prose; it votes for its length only.
+			text = st.text
 		case x.scorable(c, st):
 			text, commas = st.text, st.commas
 		case st.flags&flagHasBlock != 0 && c.DataAtom != atom.Body:
@@ -430,7 +434,7 @@ func (x *page) collectScores(n *html.Node) {
 				level++
 			}
 		}
-		if st.flags&flagHasBlock != 0 {
+		if st.flags&flagHasBlock != 0 && c.DataAtom != atom.Pre {
 			x.collectScores(c)
 		}
 	}

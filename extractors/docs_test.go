@@ -1,0 +1,104 @@
+package extractors
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/healthcrawl/healthcrawl/article"
+)
+
+// An API reference page: each object's attributes are described in the main
+// column, and a long JSON example sits in the column beside them. The
+// example's commas are syntax, not the clauses of prose: the record is the
+// whole reference, with the examples as code blocks, not one example's column.
+func TestAPIReferenceCodeDoesNotWinTheBody(t *testing.T) {
+	attr := func(name, typ, desc string) string {
+		return `<div class="param"><h4>` + name + ` <span class="type">` + typ + `</span></h4><p>` + desc + `</p></div>`
+	}
+	json := func(id string, items int) string {
+		var b strings.Builder
+		b.WriteString("{\n")
+		for _, f := range []string{"id", "resource_type", "status", "subject", "performer", "effective_at", "issued_at", "code", "value", "unit", "interpretation", "reference_low", "reference_high", "note", "method", "specimen", "device"} {
+			b.WriteString(`  "` + f + `": "` + id + `_` + f + `",` + "\n")
+		}
+		b.WriteString(`  "components": [`)
+		for i := 0; i < items; i++ {
+			b.WriteString(`{"code": "c", "value": 1, "unit": "u"}, `)
+		}
+		b.WriteString("{}]\n}")
+		return b.String()
+	}
+	section := func(id, title, intro, attrs string, items int) string {
+		return `<section class="api-section" id="` + id + `"><div class="api-grid">
+<div class="api-main"><h1>` + title + `</h1><p>` + intro + `</p><h3>Attributes</h3>` + attrs + `</div>
+<div class="api-example"><div class="example-card"><pre><code>` + json(id, items) + `</code></pre></div></div></div></section>`
+	}
+	page := `<html><head><title>Observations | Clinic Data API Reference</title></head><body>
+<nav class="api-nav"><ul><li><a href="/api/patients">Patients</a></li><li><a href="/api/observations">Observations</a></li><li><a href="/api/encounters">Encounters</a></li></ul></nav>
+<main>` +
+		section("observations", "Observations", "An observation is a single measurement or finding recorded for a patient: a blood pressure reading, a laboratory result, a smoking status.",
+			attr("id", "string", "Unique identifier for the observation.")+
+				attr("status", "enum", "Whether the result is preliminary, final or amended; an amended result replaces the earlier one in every report.")+
+				attr("value", "number", "The measured value, in the unit given by the unit attribute."), 4) +
+		section("create_observation", "Create an observation", "Records a new observation for a patient. The observation is final unless its status says otherwise.",
+			attr("subject", "string, required", "The patient the observation is about.")+
+				attr("code", "string, required", "The code of what was measured, from the laboratory's code system."), 12) +
+		`</main></body></html>`
+	a := extract(t, Options{}, "https://developers.clinicdata.example/api/observations", []byte(page), nil)
+	if a.PageType != article.PageArticle {
+		t.Errorf("page_type = %q, want article", a.PageType)
+	}
+	for _, want := range []string{
+		"An observation is a single measurement",
+		"Whether the result is preliminary, final or amended",
+		"Records a new observation for a patient.",
+		"The code of what was measured",
+		`"resource_type": "observations_resource_type",`,
+		`"resource_type": "create_observation_resource_type",`,
+	} {
+		if !strings.Contains(a.Text, want) {
+			t.Errorf("text lacks %q:\n%s", want, a.Text)
+		}
+	}
+	codes := 0
+	for _, s := range a.Sections {
+		for _, b := range s.Blocks {
+			if b.Type == article.BlockCode {
+				codes++
+			}
+		}
+	}
+	if codes != 2 {
+		t.Errorf("%d code blocks, want 2", codes)
+	}
+}
+
+// Some sites hide the whole page with "visibility: hidden" on the wrapper
+// below the body until their styles load, and a script shows it: the page's
+// text is read all the same. Hidden regions inside it (a collapsed menu with
+// display: none, a visibility: hidden notice) stay out.
+func TestAntiFlickerWrapperIsRead(t *testing.T) {
+	page := `<html><head><title>Vitamin D: how much you need | Healthy Living</title></head><body>
+<div id="__next"><div style="visibility:hidden;min-height:100vh">
+<header><div class="menu" style="display:none"><a href="/">Home</a> <a href="/topics">All topics and conditions we cover</a></div></header>
+<article><h1>Vitamin D: how much you need</h1>
+<p>Vitamin D keeps bones, teeth and muscles healthy. From late March to the end of September most people make enough of it from sunlight on their skin.</p>
+<p>From October to early March the sun is too weak, so adults and children over four should think about a daily supplement of 10 micrograms.</p>
+<h2>Who should take a supplement all year</h2>
+<p>People who are rarely outdoors, who live in a care home, or who cover most of their skin when outside should take it every day of the year.</p>
+<div style="visibility:hidden"><p>Thanks for your feedback, it helps us improve the pages you read every day.</p></div>
+</article></div></div>
+<script>document.querySelector('#__next > div').style.visibility = 'visible'</script>
+</body></html>`
+	a := extract(t, Options{}, "https://healthyliving.example/vitamin-d", []byte(page), nil)
+	want := "Vitamin D keeps bones, teeth and muscles healthy. From late March to the end of September most people make enough of it from sunlight on their skin.\n\n" +
+		"From October to early March the sun is too weak, so adults and children over four should think about a daily supplement of 10 micrograms.\n\n" +
+		"Who should take a supplement all year\n\n" +
+		"People who are rarely outdoors, who live in a care home, or who cover most of their skin when outside should take it every day of the year."
+	if a.Text != want {
+		t.Errorf("text =\n%s\nwant\n%s", a.Text, want)
+	}
+	if a.Title != "Vitamin D: how much you need" {
+		t.Errorf("title = %q", a.Title)
+	}
+}
