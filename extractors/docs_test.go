@@ -1,6 +1,7 @@
 package extractors
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -100,5 +101,46 @@ func TestAntiFlickerWrapperIsRead(t *testing.T) {
 	}
 	if a.Title != "Vitamin D: how much you need" {
 		t.Errorf("title = %q", a.Title)
+	}
+}
+
+// A listicle whose numbered headings link to the products they name ("1.
+// <a>Snake plant</a>") is one article, not a listing of teasers: its items
+// keep their headings and text. Unnumbered linked headings with short
+// summaries are still a listing.
+func TestNumberedLinkedHeadingsAreAnArticle(t *testing.T) {
+	plants := []struct{ name, text string }{
+		{"Snake plant", "Snake plant has stiff upright leaves and copes with dim corners, dry air and the odd missed watering, which makes it a good first plant for an office."},
+		{"Pothos", "Pothos is a vining plant with heart-shaped leaves that trails from a shelf or climbs a moss pole, and grows well a few metres from a north window."},
+		{"Cast iron plant", "Cast iron plant earned its name by surviving in dark hallways where little else grows; water it when the top few centimetres of soil are dry."},
+		{"Peace lily", "Peace lily droops when it is thirsty and perks up within hours of a drink, and it flowers in low light more readily than most houseplants."},
+		{"ZZ plant", "ZZ plant stores water in thick underground stems, so it needs watering only every few weeks and tolerates rooms lit only by lamps."},
+	}
+	var items strings.Builder
+	for i, p := range plants {
+		fmt.Fprintf(&items, `<div class="item"><h2>%d. <a href="/plants/%s">%s</a></h2><p><em>Light:</em> low to medium</p><p>%s</p></div>`+"\n",
+			i+1, strings.ReplaceAll(strings.ToLower(p.name), " ", "-"), p.name, p.text)
+	}
+	page := `<html><head><title>5 Houseplants for Low Light | Green Rooms</title></head><body>
+<header><nav><a href="/">Green Rooms</a> <a href="/plants">Plants</a> <a href="/guides">Guides</a></nav></header>
+<div id="content"><h1>5 Houseplants for Low Light</h1>
+<p>Every plant needs some light, but these five grow happily far from a window, in offices, hallways and rooms that face north.</p>
+` + items.String() + `</div><footer><p>© Green Rooms</p></footer></body></html>`
+	a := extract(t, Options{}, "https://greenrooms.example/learn/low-light-houseplants", []byte(page), nil)
+	if a.PageType != article.PageArticle {
+		t.Fatalf("page_type = %q, want article", a.PageType)
+	}
+	if got := strings.Join(bodyHeadings(a), " | "); got != "1. Snake plant | 2. Pothos | 3. Cast iron plant | 4. Peace lily | 5. ZZ plant" {
+		t.Errorf("headings = %q", got)
+	}
+	if !strings.Contains(a.Text, plants[4].text) {
+		t.Errorf("text lacks the last item:\n%s", a.Text)
+	}
+
+	// The same cards without numbers: a category page of teasers.
+	listing := strings.NewReplacer("<h2>1. ", "<h2>", "<h2>2. ", "<h2>", "<h2>3. ", "<h2>", "<h2>4. ", "<h2>", "<h2>5. ", "<h2>").Replace(page)
+	listing = strings.Replace(listing, "<p>Every plant needs some light, but these five grow happily far from a window, in offices, hallways and rooms that face north.</p>", "", 1)
+	if a := extract(t, Options{}, "https://greenrooms.example/plants/low-light", []byte(listing), nil); a.PageType != article.PageListing {
+		t.Errorf("unnumbered cards: page_type = %q, want listing", a.PageType)
 	}
 }
