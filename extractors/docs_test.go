@@ -144,3 +144,40 @@ func TestNumberedLinkedHeadingsAreAnArticle(t *testing.T) {
 		t.Errorf("unnumbered cards: page_type = %q, want listing", a.PageType)
 	}
 }
+
+// An accordion built on ARIA's pattern: each toggle (role="button",
+// aria-controls) opens a panel with role="region" labelled by it, collapsed
+// with display:none until clicked. The panels are the page's content: each
+// is a section under its toggle's title. A display:none element that is no
+// such panel (a hidden promo) stays out.
+func TestCollapsedRegionPanelsAreRead(t *testing.T) {
+	step := func(i int, title, body string) string {
+		return fmt.Sprintf(`<div class="accordion"><a id="step_%d_header" role="button" tabindex="0" aria-expanded="false" aria-controls="step_%d_panel"><span>%s</span></a>
+<div id="step_%d_panel" role="region" aria-labelledby="step_%d_header" style="display:none;"><div class="rich"><p>%s</p></div></div></div>`, i, i, title, i, i, body)
+	}
+	page := `<html><head><title>Preparing for your colonoscopy | Riverside Hospital</title></head><body>
+<header><nav><a href="/">Riverside Hospital</a> <a href="/services">Services</a></nav></header>
+<main><article><h1>Preparing for your colonoscopy</h1>
+<p>A colonoscopy lets your doctor look at the inside of your bowel. Good preparation makes the test quicker, safer and more accurate, so please follow each step below.</p>
+<h2>Before the test</h2>
+<div class="accordion-list">` +
+		step(0, "One week before", "Stop taking iron tablets and anything that makes stools firmer, and tell us if you take blood thinners or insulin so we can plan with you.") +
+		step(1, "The day before", "Eat only a light breakfast, then drink clear fluids for the rest of the day and take the bowel preparation as the leaflet describes.") +
+		`</div>
+<div class="promo" style="display:none"><p>Download our app to book appointments, see test results and message your care team from your phone.</p></div>
+<h2>After the test</h2>
+<p>You can usually go home within an hour or two. Someone must take you home and stay with you overnight if you had a sedative.</p>
+</article></main></body></html>`
+	a := extract(t, Options{}, "https://riverside-hospital.example/services/colonoscopy/preparing", []byte(page), nil)
+	if got := strings.Join(bodyHeadings(a), " | "); got != "Before the test | One week before | The day before | After the test" {
+		t.Errorf("headings = %q", got)
+	}
+	for _, want := range []string{"Stop taking iron tablets", "drink clear fluids for the rest of the day", "Someone must take you home"} {
+		if !strings.Contains(a.Text, want) {
+			t.Errorf("text lacks %q:\n%s", want, a.Text)
+		}
+	}
+	if strings.Contains(a.Text, "Download our app") {
+		t.Errorf("hidden promo kept:\n%s", a.Text)
+	}
+}

@@ -83,11 +83,16 @@ func isHidden(n *html.Node) bool {
 				hidden = true
 			}
 		case "role":
-			panel = strings.EqualFold(a.Val, "tabpanel")
+			if strings.EqualFold(a.Val, "tabpanel") {
+				panel = true
+			} else if strings.EqualFold(a.Val, "region") && hasAttr(n, "aria-labelledby") {
+				panel = true
+			}
 		}
 	}
-	// A tab panel not shown yet is the page's content all the same (the
-	// reader opens it with a click): read like the open one.
+	// A tab panel not shown yet, or a collapsed accordion panel (ARIA's
+	// pattern: role="region" labelled by its toggle), is the page's content
+	// all the same (the reader opens it with a click): read like the open one.
 	return hidden && !panel
 }
 
