@@ -181,3 +181,38 @@ func TestCollapsedRegionPanelsAreRead(t *testing.T) {
 		t.Errorf("hidden promo kept:\n%s", a.Text)
 	}
 }
+
+// FAQ accordions whose answers sit in [hidden] panels right after their
+// toggles (<h3><button aria-expanded="false" aria-controls="faq-1">…</button></h3>
+// <div id="faq-1" hidden>) are read: each question a heading over its answer.
+// Panels kept apart from their buttons (a row of "Author information",
+// "License" buttons over a box of panels) stay hidden, and so does a menu a
+// "Menu" toggle opens.
+func TestHiddenAccordionPanelsAfterToggles(t *testing.T) {
+	faq := func(i int, q, a string) string {
+		return fmt.Sprintf(`<div class="faq-item"><h3><button type="button" aria-expanded="false" aria-controls="faq-%d">%s</button></h3>
+<div id="faq-%d" class="faq-answer" hidden><p>%s</p></div></div>`, i, q, i, a)
+	}
+	page := `<html><head><title>Flu vaccine: questions and answers | City Health Department</title></head><body>
+<header><button aria-expanded="false" aria-controls="site-menu">Menu</button><div id="site-menu" hidden><a href="/">Home</a> <a href="/clinics">Find a clinic near you today</a></div></header>
+<main><article><h1>Flu vaccine: questions and answers</h1>
+<div class="tools"><button aria-controls="lic" aria-expanded="false">License information</button></div>
+<div class="panels"><div id="lic" hidden><p>This page may be copied and shared freely for non-commercial purposes under an open licence.</p></div></div>
+<p>The flu vaccine is offered every autumn to people at higher risk from flu. These answers cover the questions our clinics hear most often.</p>
+<h2>Frequently asked questions</h2>` +
+		faq(1, "Who should get the flu vaccine?", "Adults over 65, pregnant women, children from two years old and people with long-term health conditions are offered it free of charge.") +
+		faq(2, "Can the vaccine give me flu?", "No. The injected vaccine contains no live virus, so it cannot cause flu, though your arm may feel sore for a day or two.") +
+		`</article></main></body></html>`
+	a := extract(t, Options{}, "https://cityhealth.example/flu/vaccine-questions", []byte(page), nil)
+	if got := strings.Join(bodyHeadings(a), " | "); got != "Frequently asked questions | Who should get the flu vaccine? | Can the vaccine give me flu?" {
+		t.Errorf("headings = %q", got)
+	}
+	if !strings.Contains(a.Text, "Adults over 65, pregnant women") || !strings.Contains(a.Text, "cannot cause flu") {
+		t.Errorf("answers missing:\n%s", a.Text)
+	}
+	for _, not := range []string{"open licence", "Find a clinic"} {
+		if strings.Contains(a.Text, not) {
+			t.Errorf("text has %q:\n%s", not, a.Text)
+		}
+	}
+}

@@ -33,8 +33,6 @@ import (
 var healthKnown = map[string]string{
 	"agency-nhs-style/headings":           "visually-hidden prefix ('Non-urgent advice: ') kept in a section heading",
 	"agency-nhs-style/items":              "plain-text 'Side effects: …' item not split (two-word lowercase label)",
-	"drug-page/headings":                  "FAQ accordion with answers in [hidden] panels dropped, headings with it",
-	"drug-page/text_contains":             "[hidden] accordion panels not read",
 	"german-article/reviewed_by":          "'Medizinisch geprüft von' not a reviewer phrase",
 	"german-article/text_not_contains":    "German byline/date lines ('Medizinisch geprüft von', 'Veröffentlicht am') left in text",
 	"hospital-blog-authors-box/authors":   "organization from meta/JSON-LD beats the people in the article-footer author box",
