@@ -458,7 +458,9 @@ func (em *emitter) headingText(c *html.Node, t string, lvl int) {
 		// "Further reading" over article cards: a related box.
 		em.setMode(modeRelated, lvl, x.sectionParent(c))
 		return
-	case relatedHeadingRE.MatchString(t):
+	case relatedHeadingRE.MatchString(t) && !(moreHeading(t) && !x.stubsAfter(c, lvl)):
+		// ("More about Django forms", "More on dosing" over paragraphs are
+		// sections of the text; over links they are a related box.)
 		if p := c.Parent; p != nil && !em.isRoot(p) {
 			if ps := x.stats[p]; ps != nil && ps.text < 3000 {
 				// A widget: collect the heading's whole container at once so
@@ -488,6 +490,19 @@ func (em *emitter) headingText(c *html.Node, t string, lvl int) {
 		return
 	}
 	em.sections = append(em.sections, article.Section{Heading: t, Level: lvl})
+}
+
+// moreHeading reports a heading that starts "More about", "More on", "More
+// from" or "More in": a related box's title, or a section's ("More about
+// form classes").
+func moreHeading(t string) bool {
+	t = strings.ToLower(strings.TrimSpace(t))
+	for _, p := range []string{"more about ", "more on ", "more from ", "more in "} {
+		if strings.HasPrefix(t, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // isTOCTitle reports the heading of a table-of-contents box ("Contents" inside

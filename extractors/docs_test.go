@@ -216,3 +216,32 @@ func TestHiddenAccordionPanelsAfterToggles(t *testing.T) {
 		}
 	}
 }
+
+// "More about …" over paragraphs is a section of the text (a guide's "More
+// about insulin pens"); over a box of links it is a related box.
+func TestMoreAboutSectionOfProse(t *testing.T) {
+	page := `<html><head><title>Starting insulin: a guide for adults with type 2 diabetes | Diabetes Care Network</title></head><body>
+<main><article><h1>Starting insulin: a guide for adults with type 2 diabetes</h1>
+<p>Many people with type 2 diabetes need insulin after some years, when tablets no longer keep blood sugar in the target range. Starting it is a routine step, not a failure.</p>
+<h2>More about insulin pens</h2>
+<p>Most people inject insulin with a pen that holds a cartridge of several days' doses. You dial the dose, attach a new needle and inject into the fat under the skin of the belly or thigh.</p>
+<p>Change the injection site each time, keeping at least two centimetres from the last one, so that lumps do not form under the skin and the insulin keeps working as it should.</p>
+<h2>More from Diabetes Care Network</h2>
+<ul><li><a href="/guides/hypoglycaemia">Low blood sugar: signs and what to do</a></li>
+<li><a href="/guides/sick-day-rules">Sick day rules when you take insulin</a></li>
+<li><a href="/guides/driving">Driving safely when you take insulin</a></li></ul>
+</article></main></body></html>`
+	a := extract(t, Options{}, "https://diabetescare.example/guides/starting-insulin", []byte(page), nil)
+	if got := strings.Join(bodyHeadings(a), " | "); got != "More about insulin pens" {
+		t.Errorf("headings = %q", got)
+	}
+	if !strings.Contains(a.Text, "Change the injection site each time") {
+		t.Errorf("section lost:\n%s", a.Text)
+	}
+	if strings.Contains(a.Text, "Sick day rules") {
+		t.Errorf("related links in text:\n%s", a.Text)
+	}
+	if len(a.Related) != 3 || a.Related[1].Title != "Sick day rules when you take insulin" {
+		t.Errorf("related = %+v", a.Related)
+	}
+}
