@@ -245,3 +245,31 @@ func TestMoreAboutSectionOfProse(t *testing.T) {
 		t.Errorf("related = %+v", a.Related)
 	}
 }
+
+// A section whose id is made from its own heading keeps its text even when
+// the heading's words are boilerplate words ("sharing", "social"): the id
+// names the section, not its role. A slug id of boilerplate words over no
+// such heading still marks boilerplate.
+func TestSectionIDFromItsHeading(t *testing.T) {
+	page := `<html><head><title>Your health records | Northfield Hospital</title></head><body>
+<main><article><h1>Your health records</h1>
+<p>Every time you are treated at Northfield Hospital, the staff caring for you add to your health record. This page explains what it holds, who can see it, and how to ask for a copy.</p>
+<section id="what-your-record-holds"><h2>What your record holds</h2>
+<p>Your hospital record holds your test results, letters from your appointments, the medicines you were given and notes written by the staff who cared for you.</p>
+<p>It is kept for at least eight years after your last treatment, and for longer for children and for people who took part in clinical trials.</p></section>
+<section id="sharing-your-record-with-social-services"><h2>Sharing your record with social services</h2>
+<p>We share parts of your record with social services only when you agree, or when the law requires it to keep you or someone else safe from serious harm.</p>
+<p>You can ask us at any time which parts of your record were shared, with whom and when, and we will answer within one month of your request.</p></section>
+<div id="share-on-social-media-buttons"><p>Share this page with your friends and family on your favourite network.</p></div>
+</article></main></body></html>`
+	a := extract(t, Options{}, "https://northfield-hospital.example/patients/health-records", []byte(page), nil)
+	if got := strings.Join(bodyHeadings(a), " | "); got != "What your record holds | Sharing your record with social services" {
+		t.Errorf("headings = %q", got)
+	}
+	if !strings.Contains(a.Text, "We share parts of your record with social services only when you agree") {
+		t.Errorf("section lost:\n%s", a.Text)
+	}
+	if strings.Contains(a.Text, "favourite network") {
+		t.Errorf("share box kept:\n%s", a.Text)
+	}
+}

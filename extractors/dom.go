@@ -340,7 +340,7 @@ func classTokens(n *html.Node, dst []string) []string {
 					strong++
 				}
 			}
-			if strong < 2 {
+			if strong < 2 || headingSlug(n, a.Val) {
 				dst = dst[:k]
 			}
 		}
@@ -427,6 +427,34 @@ func isStyleUtility(class string) bool {
 		}
 	}
 	return false
+}
+
+// headingSlug reports an id made from the text of the element's own first
+// heading (<section id="respond-to-review-comments"><h2>Respond to review
+// comments</h2>): the section's title, not its role.
+func headingSlug(n *html.Node, id string) bool {
+	c := n.FirstChild
+	for c != nil && (c.Type != html.ElementNode || alwaysSkipTags[c.DataAtom]) {
+		if c.Type == html.TextNode && strings.TrimSpace(c.Data) != "" {
+			return false
+		}
+		c = c.NextSibling
+	}
+	if c == nil || headingLevel(c) == 0 {
+		return false
+	}
+	var a, b []string
+	a = splitWords(id, a)
+	b = splitWords(plainText(c), b)
+	if len(a) == 0 || len(b) < len(a) {
+		return false
+	}
+	for i, w := range a {
+		if b[i] != w {
+			return false
+		}
+	}
+	return true
 }
 
 func isSlug(s string) bool {
