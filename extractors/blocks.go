@@ -318,7 +318,10 @@ func (em *emitter) block(c *html.Node, st *nstat) {
 	// of the root's text, whatever its class says — but never a <nav> or
 	// <footer>, even on a page that has nothing else.
 	dom := em.isRoot(c) || em.dominant(c) && c.DataAtom != atom.Nav && c.DataAtom != atom.Footer
-	if !dom && !(em.mode == modeBody && x.isCard(c, st)) {
+	// A heading classed "section-header" or "code-header" is a heading all
+	// the same.
+	weakHeading := st.neg == -1 && headingLevel(c) > 0 && headerClassed(c)
+	if !dom && !weakHeading && !(em.mode == modeBody && x.isCard(c, st)) {
 		if isBoilerplateRegion(c) || st.boilerplate() && st.flags&flagRefs == 0 {
 			return
 		}
@@ -490,6 +493,21 @@ func (em *emitter) headingText(c *html.Node, t string, lvl int) {
 		return
 	}
 	em.sections = append(em.sections, article.Section{Heading: t, Level: lvl})
+}
+
+// headerClassed reports an element whose only boilerplate class word is
+// "header".
+func headerClassed(n *html.Node) bool {
+	var buf [12]string
+	found := false
+	for _, w := range classTokens(n, buf[:0]) {
+		if w == "header" {
+			found = true
+		} else if wordWeight[w] < 0 || rootWeight(w) < 0 {
+			return false
+		}
+	}
+	return found
 }
 
 // moreHeading reports a heading that starts "More about", "More on", "More

@@ -273,3 +273,23 @@ func TestSectionIDFromItsHeading(t *testing.T) {
 		t.Errorf("share box kept:\n%s", a.Text)
 	}
 }
+
+// Headings classed "section-header" or "code-header" (documentation
+// generators write them on every heading) are headings of the text; a
+// heading whose class says date or topics stays out.
+func TestHeaderClassedHeadings(t *testing.T) {
+	page := `<html><head><title>dose_calc — Dose calculator library</title></head><body>
+<main><section id="main-content" class="content"><h1>Module dose_calc</h1>
+<p>The dose_calc module converts a weight-based prescription into a dose for one patient, rounding to what the chosen formulation can deliver.</p>
+<h2 id="functions" class="section-header">Functions</h2>
+<section class="method"><h3 class="code-header">dose_for(weight_kg, mg_per_kg)</h3></section>
+<div class="docblock"><p>Returns the dose in milligrams for a patient of the given weight, never more than the adult maximum configured for the drug.</p></div>
+<section class="method"><h3 class="code-header">round_to_form(dose_mg, form)</h3></section>
+<div class="docblock"><p>Rounds a dose to the nearest amount the formulation can measure: half tablets, or 0.1 ml steps for oral solutions.</p></div>
+<h4 class="post-date">Updated March 3, 2025</h4>
+</section></main></body></html>`
+	a := extract(t, Options{}, "https://docs.dosecalc.example/dose_calc/index.html", []byte(page), nil)
+	if got := strings.Join(bodyHeadings(a), " | "); got != "Functions | dose_for(weight_kg, mg_per_kg) | round_to_form(dose_mg, form)" {
+		t.Errorf("headings = %q", got)
+	}
+}
