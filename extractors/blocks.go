@@ -325,7 +325,10 @@ func (em *emitter) block(c *html.Node, st *nstat) {
 	// of the root's text, whatever its class says — but never a <nav> or
 	// <footer>, even on a page that has nothing else.
 	dom := em.isRoot(c) || em.dominant(c) && c.DataAtom != atom.Nav && c.DataAtom != atom.Footer
-	if !dom && !(em.mode == modeBody && x.isCard(c, st)) {
+	// A heading classed "section-header" or "code-header" is a heading all
+	// the same.
+	weakHeading := st.neg == -1 && headingLevel(c) > 0 && headerClassed(c)
+	if !dom && !weakHeading && !(em.mode == modeBody && x.isCard(c, st)) {
 		if isBoilerplateRegion(c) || st.boilerplate() && st.flags&flagRefs == 0 {
 			return
 		}
@@ -465,7 +468,9 @@ func (em *emitter) headingText(c *html.Node, t string, lvl int) {
 		// "Further reading" over article cards: a related box.
 		em.setMode(modeRelated, lvl, x.sectionParent(c))
 		return
-	case relatedHeadingRE.MatchString(t):
+	case relatedHeadingRE.MatchString(t) && !(moreHeading(t) && !x.stubsAfter(c, lvl)):
+		// ("More about Django forms", "More on dosing" over paragraphs are
+		// sections of the text; over links they are a related box.)
 		if p := c.Parent; p != nil && !em.isRoot(p) {
 			if ps := x.stats[p]; ps != nil && ps.text < 3000 {
 				// A widget: collect the heading's whole container at once so
@@ -495,6 +500,34 @@ func (em *emitter) headingText(c *html.Node, t string, lvl int) {
 		return
 	}
 	em.sections = append(em.sections, article.Section{Heading: t, Level: lvl})
+}
+
+// headerClassed reports an element whose only boilerplate class word is
+// "header".
+func headerClassed(n *html.Node) bool {
+	var buf [12]string
+	found := false
+	for _, w := range classTokens(n, buf[:0]) {
+		if w == "header" {
+			found = true
+		} else if wordWeight[w] < 0 || rootWeight(w) < 0 {
+			return false
+		}
+	}
+	return found
+}
+
+// moreHeading reports a heading that starts "More about", "More on", "More
+// from" or "More in": a related box's title, or a section's ("More about
+// form classes").
+func moreHeading(t string) bool {
+	t = strings.ToLower(strings.TrimSpace(t))
+	for _, p := range []string{"more about ", "more on ", "more from ", "more in "} {
+		if strings.HasPrefix(t, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // isTOCTitle reports the heading of a table-of-contents box ("Contents" inside

@@ -82,15 +82,20 @@ func isHidden(n *html.Node) bool {
 				hidden = true
 			}
 		case "style":
-			if styleHidden(a.Val) {
+			if k := styleHiddenKind(a.Val); k == hideDisplay || k == hideVisibility && !pageWrapper(n) {
 				hidden = true
 			}
 		case "role":
-			panel = strings.EqualFold(a.Val, "tabpanel")
+			if strings.EqualFold(a.Val, "tabpanel") {
+				panel = true
+			} else if strings.EqualFold(a.Val, "region") && hasAttr(n, "aria-labelledby") {
+				panel = true
+			}
 		}
 	}
-	// A tab panel not shown yet is the page's content all the same (the
-	// reader opens it with a click): read like the open one.
+	// A tab panel not shown yet, or a collapsed accordion panel (ARIA's
+	// pattern: role="region" labelled by its toggle), is the page's content
+	// all the same (the reader opens it with a click): read like the open one.
 	return hidden && !panel && !revealedByClick(class)
 }
 
@@ -109,11 +114,21 @@ func revealedByClick(class string) bool {
 	return folded(l) || strings.Contains(l, "answer") || strings.Contains(l, "accordion") || strings.Contains(l, "faq") || strings.Contains(l, "drawer")
 }
 
-func styleHidden(s string) bool {
+func styleHidden(s string) bool { return styleHiddenKind(s) != 0 }
+
+const (
+	hideDisplay    = 1 // display: none
+	hideVisibility = 2 // visibility: hidden
+)
+
+// styleHiddenKind tells how an inline style hides its element: hideDisplay,
+// hideVisibility, or 0.
+func styleHiddenKind(s string) int {
 	if len(s) < 12 {
-		return false
+		return 0
 	}
 	s = strings.ToLower(s)
+	kind := 0
 	for _, decl := range strings.Split(s, ";") {
 		k, v, ok := strings.Cut(decl, ":")
 		if !ok {
@@ -121,11 +136,44 @@ func styleHidden(s string) bool {
 		}
 		k = strings.TrimSpace(k)
 		v = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "!important"))
-		if (k == "display" && v == "none") || (k == "visibility" && v == "hidden") {
-			return true
+		if k == "display" && v == "none" {
+			return hideDisplay
+		}
+		if k == "visibility" && v == "hidden" {
+			kind = hideVisibility
 		}
 	}
+	return kind
+}
+
+// pageWrapper reports the element wrapping the whole page: the body's only
+// element child, or the only one of the app's root element that is (scripts
+// and styles aside). A page hidden with "visibility: hidden" there is an
+// anti-flicker guard that the page's scripts lift once styles are loaded, not
+// hidden content.
+func pageWrapper(n *html.Node) bool {
+	for depth := 0; depth < 2; depth++ {
+		p := n.Parent
+		if p == nil || p.Type != html.ElementNode || !onlyElement(p, n) {
+			return false
+		}
+		if p.DataAtom == atom.Body {
+			return true
+		}
+		n = p
+	}
 	return false
+}
+
+// onlyElement reports whether c is p's only element child, scripts, styles
+// and other never-text elements aside.
+func onlyElement(p, c *html.Node) bool {
+	for s := p.FirstChild; s != nil; s = s.NextSibling {
+		if s != c && s.Type == html.ElementNode && !alwaysSkipTags[s.DataAtom] {
+			return false
+		}
+	}
+	return true
 }
 
 // blockTags start a new block when emitting text.
@@ -310,7 +358,7 @@ func classTokens(n *html.Node, dst []string) []string {
 					strong++
 				}
 			}
-			if strong < 2 {
+			if strong < 2 || headingSlug(n, a.Val) {
 				dst = dst[:k]
 			}
 		}
@@ -397,6 +445,34 @@ func isStyleUtility(class string) bool {
 		}
 	}
 	return false
+}
+
+// headingSlug reports an id made from the text of the element's own first
+// heading (<section id="respond-to-review-comments"><h2>Respond to review
+// comments</h2>): the section's title, not its role.
+func headingSlug(n *html.Node, id string) bool {
+	c := n.FirstChild
+	for c != nil && (c.Type != html.ElementNode || alwaysSkipTags[c.DataAtom]) {
+		if c.Type == html.TextNode && strings.TrimSpace(c.Data) != "" {
+			return false
+		}
+		c = c.NextSibling
+	}
+	if c == nil || headingLevel(c) == 0 {
+		return false
+	}
+	var a, b []string
+	a = splitWords(id, a)
+	b = splitWords(plainText(c), b)
+	if len(a) == 0 || len(b) < len(a) {
+		return false
+	}
+	for i, w := range a {
+		if b[i] != w {
+			return false
+		}
+	}
+	return true
 }
 
 func isSlug(s string) bool {

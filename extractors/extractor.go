@@ -132,8 +132,9 @@ type page struct {
 	diverted   map[*html.Node]bool // matched by the related/references selectors
 	mt         metaTags
 	bodyText   int
-	noUnlikely bool // retry: score inside boilerplate-classed regions too
-	streamed   bool // a hidden React streaming container (id "S:…") was seen
+	noUnlikely bool                // retry: score inside boilerplate-classed regions too
+	streamed   bool                // a hidden React streaming container (id "S:…") was seen
+	panels     map[*html.Node]bool // the panels accordion toggles open (noteToggle)
 
 	ld          ldInfo
 	siteName    string

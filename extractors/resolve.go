@@ -280,7 +280,10 @@ func (x *page) teasers() (n int, share, linkItems float64, cardText int) {
 		return len(heads), 0, 0, 0
 	}
 	linkItems = float64(linkItemText) / float64(total)
-	if len(heads) == 0 {
+	if len(heads) == 0 || x.numbered(heads) {
+		// Headings numbered in sequence ("1. Corn plant", "2. Pothos"):
+		// the items of one listicle, linking to what they name, not
+		// teasers of other articles.
 		return 0, 0, linkItems, 0
 	}
 	inCards := 0
@@ -299,6 +302,42 @@ func (x *page) teasers() (n int, share, linkItems float64, cardText int) {
 	}
 	sort.Ints(cards)
 	return len(heads), float64(inCards) / float64(total), linkItems, cards[len(cards)/2]
+}
+
+// numbered reports headings numbered in sequence, up or down ("1. …",
+// "2) …", "#3 …"): at least four of five pairs of neighbours one apart.
+func (x *page) numbered(heads []*html.Node) bool {
+	if len(heads) < 3 {
+		return false
+	}
+	prev, steps := -1, 0
+	for _, h := range heads {
+		k := leadNumber(x.textOf(h))
+		if k >= 0 && prev >= 0 && (k == prev+1 || k == prev-1) {
+			steps++
+		}
+		prev = k
+	}
+	return steps*5 >= (len(heads)-1)*4
+}
+
+// leadNumber is the number that starts s ("12. Title", "3) Title",
+// "#4 Title", "5: Title"), -1 when none.
+func leadNumber(s string) int {
+	s = strings.TrimPrefix(strings.TrimSpace(s), "#")
+	k, i := 0, 0
+	for i < len(s) && i < 4 && s[i] >= '0' && s[i] <= '9' {
+		k = k*10 + int(s[i]-'0')
+		i++
+	}
+	if i == 0 || i == len(s) {
+		return -1
+	}
+	switch s[i] {
+	case '.', ')', ':', ' ':
+		return k
+	}
+	return -1
 }
 
 // rootsLinkDensity is the share of the content roots' text inside links.

@@ -146,10 +146,13 @@ func (x *page) analyze(n *html.Node, inLink bool) *nstat {
 	x.stats[n] = st
 	if n.Type == html.ElementNode {
 		x.observe(n)
+		if n.DataAtom == atom.Button || n.DataAtom == atom.A || n.DataAtom == atom.Div || n.DataAtom == atom.Span {
+			x.noteToggle(n)
+		}
 		// A <button> that is a heading's text is the header of an accordion
 		// panel ("<h2><button>Eligibility</button></h2>"): text.
 		if alwaysSkipTags[n.DataAtom] && !(n.DataAtom == atom.Noscript && noscriptContent(n)) && !(n.DataAtom == atom.Button && n.Parent != nil && headingLevel(n.Parent) > 0) ||
-			isHidden(n) || x.excluded[n] {
+			isHidden(n) && !x.togglePanel(n) || x.excluded[n] {
 			st.flags |= flagSkip
 			if !x.streamed {
 				if id := attr(n, "id"); len(id) > 2 && id[0] == 'S' && id[1] == ':' && isHidden(n) {
@@ -249,6 +252,51 @@ func (x *page) analyze(n *html.Node, inLink bool) *nstat {
 	}
 	return st
 }
+
+// noteToggle records the panel an accordion toggle opens: a button, link or
+// role="button" element with aria-expanded="false" and aria-controls naming
+// the element right after it (climbing out of wrappers that hold only the
+// toggle), titled like a section (not "Menu", "Search", "Show more"). Panels
+// kept elsewhere (a row of buttons over a box of panels: author notes,
+// licence) are not recorded.
+func (x *page) noteToggle(n *html.Node) {
+	var ctl, exp string
+	for _, a := range n.Attr {
+		switch a.Key {
+		case "aria-controls":
+			ctl = a.Val
+		case "aria-expanded":
+			exp = a.Val
+		}
+	}
+	if ctl == "" || !strings.EqualFold(strings.TrimSpace(exp), "false") || !isToggle(n) {
+		return
+	}
+	p := n
+	for d := 0; d < 3 && nextElement(p) == nil && p.Parent != nil; d++ {
+		p = p.Parent
+	}
+	next := nextElement(p)
+	if next == nil {
+		return
+	}
+	id := attr(next, "id")
+	if id == "" || !hasWord(ctl, id) {
+		return
+	}
+	t := normSpace(plainText(n))
+	if len(t) < 3 || len(t) > 200 || toggleWords[strings.ToLower(strings.Trim(t, " +-–—›»▼▲…"))] || isBoilerplateText(t) {
+		return
+	}
+	if x.panels == nil {
+		x.panels = map[*html.Node]bool{}
+	}
+	x.panels[next] = true
+}
+
+// togglePanel reports a hidden element that an accordion toggle right
+// before it opens (noteToggle): content the reader opens with a click.
+func (x *page) togglePanel(n *html.Node) bool { return x.panels[n] }
 
 // countText counts non-space runes and commas of s.
 func countText(s string) (n, commas int) {
@@ -439,6 +487,10 @@ func (x *page) collectScores(n *html.Node) {
 		}
 		text, commas, first := 0, 0, c.Parent
 		switch {
+		case c.DataAtom == atom.Pre:
+			// Code: its commas are syntax (JSON, argument lists), not the
+			// clauses of prose; it votes for its length only.
+			text = st.text
 		case x.scorable(c, st):
 			text, commas = st.text, st.commas
 		case st.flags&flagHasBlock != 0 && c.DataAtom != atom.Body:
@@ -461,7 +513,7 @@ func (x *page) collectScores(n *html.Node) {
 				level++
 			}
 		}
-		if st.flags&flagHasBlock != 0 {
+		if st.flags&flagHasBlock != 0 && c.DataAtom != atom.Pre {
 			x.collectScores(c)
 		}
 	}
