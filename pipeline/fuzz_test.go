@@ -106,7 +106,7 @@ func FuzzSplitLabelItems(f *testing.F) {
 					continue
 				}
 				colons++
-				if !isLabel(it.Label) || it.Text == "" {
+				if !isItemLabel(it.Label) || it.Text == "" {
 					t.Fatalf("bad item %+v from %q", it, s)
 				}
 			}
