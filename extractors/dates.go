@@ -34,10 +34,14 @@ import (
 //
 // A shown publication date beats a metadata date that disagrees with it:
 // CMS dates are often the template's, a re-save's or the site launch's. When
-// metadata names the same day (anywhere from UTC−12 to UTC+14) its instant
-// is kept, for the time; of several publication instants, first the one
-// whose UTC day is the shown day (a UTC time mislabelled with a local offset
-// loses). Metadata's own datePublished, when it is a bare day (a theme's
+// metadata names the same day its instant is kept, for the time, if its UTC
+// day is the shown day; an instant of that publication on another UTC day
+// (an evening in New York, a morning in Auckland: anywhere from UTC−12 to
+// UTC+14) gives way to the shown day, without a time: the record's day is
+// the one the page says. Likewise a metadata instant written in a zone
+// where its day is one the page shows (in the byline, the permalink, an
+// unlabelled date under the article) but whose UTC day differs is recorded
+// as that day; with nothing shown it stays an instant in UTC. Metadata's own datePublished, when it is a bare day (a theme's
 // "2023-05-17T00:00:00+0000"), takes the instant another publication source
 // (og, Dublin Core, a page node of the JSON-LD graph) gives on that day.
 // Two exceptions give way to metadata's datePublished: an
@@ -76,6 +80,7 @@ const (
 	kindModified  = 'm'
 	kindReviewed  = 'r'
 	kindOther     = 'x' // an event, a copyright year: no date of the page
+	kindDay       = 'd' // an unlabelled date outside the byline area: only a day the page shows
 )
 
 // shownDate is a date read in the byline area.
@@ -101,7 +106,7 @@ func (x *page) pageDates(a *article.Article) {
 		// instant another source gives on that day
 		metaPub = pubDates[0]
 		if !metaPub.HasTime() {
-			metaPub = preferPrecise(metaPub, pubDates[1:])
+			metaPub = precise(metaPub, false, pubDates[1:])
 		}
 	}
 	metaMod := firstDateOf(ld.modified, m.first("article:modified_time", "og:updated_time"), m.first("dcterms:modified", "dc:date.modified", "last-modified", "lastmod", "article.updated", "datemodified"),
@@ -126,6 +131,7 @@ func (x *page) pageDates(a *article.Article) {
 		if sh.rev.IsZero() {
 			sh.rev = more.rev
 		}
+		sh.days = more.days
 	}
 
 	// published_at
@@ -173,6 +179,10 @@ func (x *page) pageDates(a *article.Article) {
 			pub = metaMod
 		}
 	}
+	// an instant on another UTC day than the day the page shows for it
+	// keeps the shown day (the record gives the day the page says)
+	pageDays := append([]string{sh.pub.DayText(), sh.none.DayText(), sh.mod.DayText(), sh.rev.DayText(), urlDay.DayText()}, sh.days...)
+	pub = onPageDay(pub, pageDays)
 	a.PublishedAt = pub.String()
 
 	// modified_at
@@ -184,6 +194,7 @@ func (x *page) pageDates(a *article.Article) {
 			mod = firstNonZero(metaMod, reissued)
 		}
 	}
+	mod = onPageDay(mod, pageDays)
 	a.ModifiedAt = mod.String()
 
 	// reviewed_at
@@ -290,11 +301,16 @@ type shown struct {
 	pub, none, mod, rev datetext.Date
 	pubWeak             bool // pub's kind came from class words only
 	noneDist            int
+	days                []string // unlabelled days shown outside the byline area
 }
 
 func (sh *shown) read(ds []shownDate) {
 	best := map[byte]int{}
 	for _, s := range ds {
+		if s.kind == kindDay {
+			sh.days = append(sh.days, s.d.DayText())
+			continue
+		}
 		if d, ok := best[s.kind]; ok && d <= s.dist {
 			continue
 		}
@@ -346,6 +362,12 @@ func isModKey(k string) bool {
 // some zone: of two publication dates that disagree on the instant (a UTC
 // time labelled with a local offset), the one on the day the page shows.
 func preferPrecise(vis datetext.Date, groups ...[]datetext.Date) datetext.Date {
+	return precise(vis, true, groups...)
+}
+
+// precise is preferPrecise; a date that is no shown one (a metadata bare day)
+// takes the instant even on another UTC day.
+func precise(vis datetext.Date, shownDay bool, groups ...[]datetext.Date) datetext.Date {
 	for _, g := range groups {
 		for _, md := range g {
 			if md.HasTime() && md.String()[:10] == vis.DayText() {
@@ -354,11 +376,35 @@ func preferPrecise(vis datetext.Date, groups ...[]datetext.Date) datetext.Date {
 		}
 		for _, md := range g {
 			if md.HasTime() && sameDay(vis, md) {
-				return md
+				if !shownDay {
+					return md
+				}
+				// the same publication, on another UTC day: the record
+				// keeps the day the page shows
+				return dayOnly(vis)
 			}
 		}
 	}
+	if shownDay && vis.HasTime() && vis.String()[:10] != vis.DayText() {
+		return dayOnly(vis) // <time datetime="2025-12-18T19:05:00-08:00">December 18, 2025</time>
+	}
 	return vis
+}
+
+// dayOnly is d without its time of day.
+func dayOnly(d datetext.Date) datetext.Date {
+	return datetext.Date{Year: d.Year, Month: d.Month, Day: d.Day}
+}
+
+// onPageDay returns d's day as written when d is an instant whose UTC day is
+// another and the page shows that day (in its byline or its permalink):
+// "2020-04-12T18:00:00-07:00" beside "April 12, 2020" is recorded as
+// 2020-04-12, not 2020-04-13T01:00:00Z.
+func onPageDay(d datetext.Date, days []string) datetext.Date {
+	if d.HasTime() && d.String()[:10] != d.DayText() && slices.Contains(days, d.DayText()) {
+		return dayOnly(d)
+	}
+	return d
 }
 
 // sameDay reports that a shown day and a metadata date name the same day:
@@ -901,6 +947,12 @@ func (s *dateScan) row(row string, li *lineInfo, off, dist int) bool {
 }
 
 func (s *dateScan) add(d datetext.Date, kind byte, dist int, weak bool) {
+	if kind == kindNone && s.labelledOnly && len(s.out) < 20 {
+		// a day the page shows (under the article, say): not a
+		// publication date by itself, but it tells the site's day
+		s.out = append(s.out, shownDate{d: d, kind: kindDay, dist: dist})
+		return
+	}
 	if kind == kindOther || s.labelledOnly && kind == kindNone {
 		return
 	}

@@ -235,6 +235,11 @@ func matchAt(ts []tok, i int, o Order) (Date, int) {
 			d.Swappable = !d.IsZero() && a <= 12 && b <= 12 && a != b
 			return d, j
 		}
+		// 04-Aug-2021, 04-ago-2021 5:11:10, 12/Mar/2024
+		if isP(ts, i+1, "-/") && i+2 < len(ts) && ts[i+2].kind == 'w' && IsMonth(ts[i+2].s) && isP(ts, i+3, ts[i+1].s) && isNum(ts, i+4, 4, 4) &&
+			glued(ts, i+1) && glued(ts, i+2) && glued(ts, i+3) && glued(ts, i+4) && !followsDigit(ts, i+5) {
+			return withTime(ts, i+5, ts[i+4].n, Month(ts[i+2].s), t.n)
+		}
 		// 27 March 2024, 27. März 2024, 27 de março de 2024, 1er mars 2024, 4th of July, 2024
 		j := i + 1
 		if j < len(ts) && glued(ts, j) && (isP(ts, j, ".") || ts[j].kind == 'w' && isOrdinal(ts[j].s)) {

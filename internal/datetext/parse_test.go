@@ -60,7 +60,12 @@ func TestNormalize(t *testing.T) {
 		{"4th of July, 2024", "2024-07-04"},
 		{"Jun 08, 2023 • 11 Minute Read", "2023-06-08"},
 		{"2025-02-22", "2025-02-22"},
+		{"By: Northfield Health on 04-Aug-2021 5:11:10", "2021-08-04"},
+		{"Publicado el 04-ago-2021", "2021-08-04"},
+		{"12/Mar/2024", "2024-03-12"},
 		// no date
+		{"04-Aug 2021", ""},
+		{"5 ago-2021", ""},
 		{"March 2024", ""},
 		{"5 min read", ""},
 		{"v1.2.2024", ""},
