@@ -978,14 +978,30 @@ func (x *page) chooseTitle(a *article.Article, ld ldInfo, h1s []string) {
 	keys := x.siteKeys(a.SiteName)
 	cands, shown, first := x.headlines(metas, keys)
 	hl := pickHeadline(cands, metas)
-	if hl == nil && shown == 1 && len(cands) == 1 && cands[0].article && !cands[0].weak && cands[0].match >= 0.25 && titleWords(cands[0].text) <= 30 &&
-		(sharedWords(cands[0].text, metas) >= 2 || sharedWords(cands[0].text, metas) == len(titleWordSet(cands[0].text))) {
+	if hl == nil && shown == 1 && len(cands) == 1 && !cands[0].weak && cands[0].match >= 0.25 && titleWords(cands[0].text) <= 30 {
 		// The page's only headline, in the article, sharing words with a
 		// metadata title rewritten for search engines ("Best Apps to Learn
 		// a Language in 2025 – Top 10 Picks" for "Top 10: Best Language
 		// Learning App"), or all of whose words are in one ("Microphones",
-		// "Buy Microphones at Thomann").
-		hl = &cands[0]
+		// "Buy Microphones at Thomann"). On a page declaring itself an
+		// article the only headline counts outside <article> too, when it
+		// shares two words with a metadata title's own part, not its site
+		// segments (a blog's name heading "Minecraft News" shares them
+		// with "… - Minecraft Update News" only).
+		c := &cands[0]
+		shared := sharedWords(c.text, metas)
+		switch {
+		case c.article && (shared >= 2 || shared == len(titleWordSet(c.text))):
+			hl = c
+		case !c.article && x.declaredArticle(ld) && shared >= 2:
+			own := make([]string, len(metas))
+			for i, m := range metas {
+				own[i] = stripSiteSegments(m, keys)
+			}
+			if sharedWords(c.text, own) >= 2 {
+				hl = c
+			}
+		}
 	}
 	if hl == nil && len(metas) > 0 {
 		// No <h1> in the page's own content: a heading or headline-classed
@@ -999,7 +1015,8 @@ func (x *page) chooseTitle(a *article.Article, ld ldInfo, h1s []string) {
 		}
 	}
 	if hl != nil {
-		t := cutPipeTail(dropLabel(x.cleanSiteTitle(x.headlinePart(hl, metas, keys, a.SiteName), a.SiteName), metas, keys))
+		t := cutHeadlinePipeTail(dropLabel(x.cleanSiteTitle(x.headlinePart(hl, metas, keys, a.SiteName), a.SiteName), metas, keys))
+		t = x.metaForm(t, metas, a.SiteName)
 		a.Title, x.title = t, t
 		// Headings repeating the metadata title, or the headline with its
 		// suffix, are the title too: not body headings.
@@ -1159,4 +1176,126 @@ func cutPipeTail(t string) string {
 		return strings.TrimSpace(t[:i])
 	}
 	return t
+}
+
+// cutHeadlinePipeTail is cutPipeTail for a visible headline: a short
+// segment after its last pipe (a tagline, a section: "| Top 9 Models",
+// "| Opinion") goes; a long one is the headline's subtitle ("Top 10 Cameras
+// of 2025 | The Best Mirrorless Cameras on the Market") and stays.
+func cutHeadlinePipeTail(t string) string {
+	if i := strings.LastIndex(t, " | "); i > 0 && titleWords(t[i+3:]) >= 6 {
+		return t
+	}
+	return cutPipeTail(t)
+}
+
+// metaForm is the metadata title standing for headline t when it is t in
+// better form: t with its question marks standing for characters lost in a
+// charset conversion ("Beginner? Guide" for "Beginner's Guide"); t set in
+// capitals ("BEST DRIP COFFEE MAKERS IN 2026"), a display form, when the
+// metadata title is mostly its words in mixed case ("Best Drip Coffee
+// Makers 2026"); t with the count or year the
+// headline's design leaves out ("8 Recent Trends in Photography",
+// "Best Travel Insurance for Seniors in 2025"). Else t.
+func (x *page) metaForm(t string, metas []string, site string) string {
+	if len(metas) == 0 || len(t) > 400 {
+		return t
+	}
+	caps := titleWords(t) >= 3 && strings.ToUpper(t) == t && strings.ToLower(t) != t
+	tk := normKey(t)
+	var ts map[string]bool
+	for _, m := range metas {
+		m = cutPipeTail(x.cleanSiteTitle(m, site))
+		if m == "" || m == t || len(m) > 400 {
+			continue
+		}
+		if strings.IndexByte(t, '?') >= 0 && lostChars(t, m) {
+			return m
+		}
+		if caps && strings.ToUpper(m) != m && normKey(m) != tk {
+			// The same words: the page's characters stay.
+			if ts == nil {
+				ts = titleWordSet(t)
+			}
+			if wordF1(ts, titleWordSet(m)) >= 0.85 {
+				return m
+			}
+		}
+		if mk := normKey(m); len(mk) > len(tk) && tk != "" {
+			if rest, ok := strings.CutPrefix(mk, tk+" "); ok && yearPhrase(rest) {
+				return m
+			}
+			if pre, ok := strings.CutSuffix(mk, " "+tk); ok && countWord(pre) {
+				return m
+			}
+		}
+	}
+	return t
+}
+
+// yearPhrase reports a year as a title's last words: "2025", "in 2025",
+// "of 2025", "for 2025" (normKeys).
+func yearPhrase(s string) bool {
+	if w, rest, ok := strings.Cut(s, " "); ok {
+		if w != "in" && w != "of" && w != "for" {
+			return false
+		}
+		s = rest
+	}
+	return len(s) == 4 && (strings.HasPrefix(s, "19") || strings.HasPrefix(s, "20")) && strings.Trim(s, "0123456789") == ""
+}
+
+// countWord reports a number of one to three digits: the count of a
+// listicle's title ("8", "15").
+func countWord(s string) bool {
+	return len(s) >= 1 && len(s) <= 3 && strings.Trim(s, "0123456789") == ""
+}
+
+// lostChars reports headline t equal to metadata title m but for question
+// marks in t standing for one to three characters of m, at least one of
+// them not a single ASCII punctuation mark (a letter, an apostrophe with
+// a letter, a typographic character): characters a charset conversion
+// lost.
+func lostChars(t, m string) bool {
+	tr, mr := []rune(t), []rune(m)
+	if len(tr) > 300 || len(mr) > 300 || strings.Count(t, "?") > 6 {
+		return false
+	}
+	var match func(i, j int, lost bool) bool
+	match = func(i, j int, lost bool) bool {
+		for i < len(tr) && j < len(mr) && tr[i] != '?' {
+			if tr[i] != mr[j] {
+				return false
+			}
+			i, j = i+1, j+1
+		}
+		if i == len(tr) {
+			return j == len(mr) && lost
+		}
+		if tr[i] != '?' {
+			return false
+		}
+		for k := 1; k <= 3 && j+k <= len(mr); k++ {
+			seg := mr[j : j+k]
+			if k == 1 && seg[0] == '?' {
+				if match(i+1, j+1, lost) {
+					return true
+				}
+				continue
+			}
+			l := lost || k > 1 || seg[0] > 127 || unicode.IsLetter(seg[0])
+			if match(i+1, j+k, l) {
+				return true
+			}
+		}
+		return false
+	}
+	return match(0, 0, false)
+}
+
+// declaredArticle reports a page declaring itself an article: og:type
+// "article" or a JSON-LD article type (Article, BlogPosting…, not a bare
+// WebPage).
+func (x *page) declaredArticle(ld ldInfo) bool {
+	return ld.articleType && ld.typ != "webpage" || strings.EqualFold(x.mt.first("og:type"), "article")
 }

@@ -287,3 +287,53 @@ func TestTitleSearchSegments(t *testing.T) {
 <h1><a href="/">riversidehealth.example</a></h1><table><tr><td class="blog"><h2 class="date">December 16, 2025</h2><h3 class="title">Walking After Dinner</h3>` + titleBody + `</td></tr></table></body></html>`)
 	eq(t, "title", titleOf(t, host), "Walking After Dinner")
 }
+
+// TestTitleMetaForm: the metadata title stands for the headline when it is
+// the headline in better form: characters a charset conversion turned into
+// question marks, a headline set in capitals, the count or year the
+// headline's design leaves out. A pipe before a long subtitle stays.
+func TestTitleMetaForm(t *testing.T) {
+	site := `<meta property="og:site_name" content="Riverside Health">`
+	for _, c := range []struct{ name, head, h1, want string }{
+		{"question marks for lost characters", site + `<meta property="og:title" content="Home Blood Pressure Checks: A Beginner's Guide">`,
+			`<h1 class="entry-title">Home Blood Pressure Checks? A Beginner? Guide</h1>`, "Home Blood Pressure Checks: A Beginner's Guide"},
+		{"a real question mark stays", site + `<meta property="og:title" content="Is Salt Bad for You: What the Research Says">`,
+			`<h1>Is Salt Bad for You? What the Research Says</h1>`, "Is Salt Bad for You? What the Research Says"},
+		{"capitals", site + `<meta property="og:title" content="Best Home Blood Pressure Monitors 2026: Tips From Nurses | Riverside Health">`,
+			`<h1>BEST HOME BLOOD PRESSURE MONITORS IN 2026: TIPS FROM NURSES</h1>`, "Best Home Blood Pressure Monitors 2026: Tips From Nurses"},
+		{"capitals, the same words", site + `<meta property="og:title" content="Lowering Blood Pressure, Step by Step">`,
+			`<h1>LOWERING BLOOD PRESSURE: STEP BY STEP</h1>`, "LOWERING BLOOD PRESSURE: STEP BY STEP"},
+		{"year left out", site + `<meta property="og:title" content="Best Blood Pressure Monitors for Seniors in 2025 | Riverside Health">`,
+			`<h1>Best Blood Pressure Monitors for Seniors</h1>`, "Best Blood Pressure Monitors for Seniors in 2025"},
+		{"count left out", site + `<title>9 Ways to Lower Blood Pressure Without Medication - Riverside Health</title>`,
+			`<h1>Ways to Lower Blood Pressure Without Medication</h1>`, "9 Ways to Lower Blood Pressure Without Medication"},
+		{"other words after it are no year", site + `<meta property="og:title" content="Best Blood Pressure Monitors for Seniors and Their Carers">`,
+			`<h1>Best Blood Pressure Monitors for Seniors</h1>`, "Best Blood Pressure Monitors for Seniors"},
+		{"a long subtitle after a pipe stays", site + `<meta property="og:title" content="Top 10 Blood Pressure Monitors of 2025 | The Best Cuffs Our Nurses Trust at Home | Riverside Health">`,
+			`<h1>Top 10 Blood Pressure Monitors of 2025 | The Best Cuffs Our Nurses Trust at Home</h1>`, "Top 10 Blood Pressure Monitors of 2025 | The Best Cuffs Our Nurses Trust at Home"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			eq(t, "title", titleOf(t, titlePage(c.head, "", c.h1)), c.want)
+		})
+	}
+}
+
+// TestTitleDeclaredArticleHeadline: on a page declaring itself an article
+// the only h1, set in a hero block outside <article>, is the headline when
+// it shares words with the metadata title's own part; a blog's name
+// heading sharing words with the title's site segment only is not.
+func TestTitleDeclaredArticleHeadline(t *testing.T) {
+	hero := []byte(`<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta property="og:type" content="article">
+<title>Cardiologist in Riverside, CA - Costs 2025 - Riverside Health</title></head><body>
+<div class="hero"><ul class="crumbs"><li><a href="/">Home</a></li><li><a href="/costs">Costs</a></li></ul>
+<div class="hero-text"><h1 class="mb-6">How Much Does a Cardiologist Visit Cost in Riverside?</h1><p>Typical range: $180 - $420</p></div></div>
+<div class="content">` + titleBody + `</div></body></html>`)
+	eq(t, "title", titleOf(t, hero), "How Much Does a Cardiologist Visit Cost in Riverside?")
+
+	blog := []byte(`<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
+<title>Salt and Your Heart: How Much Is Too Much? - Riverside Heart News</title>
+<script type="application/ld+json">{"@context":"https://schema.org","@type":"SocialMediaPosting","headline":"Salt and Your Heart: How Much Is Too Much?"}</script></head><body>
+<div class="top"><h1>Heart News</h1></div>
+<div class="posts"><div class="post">` + titleBody + `</div></div></body></html>`)
+	eq(t, "title", titleOf(t, blog), "Salt and Your Heart: How Much Is Too Much?")
+}
