@@ -409,7 +409,7 @@ func (em *emitter) block(c *html.Node, st *nstat) {
 			em.headingText(c, t, em.accordionLevel(c))
 		}
 	default:
-		if !dom && st.text > 0 && st.linkDensity() > 0.5 && st.text-st.link < 200 && em.mode != modeRefs {
+		if !dom && st.text > 0 && st.linkDensity() > 0.5 && st.text-st.link < 200 && em.mode != modeRefs && !(em.mode == modeBody && anchoredSection(c)) {
 			if em.mode == modeRelated {
 				x.collectRelatedIn(c)
 			}
@@ -1595,4 +1595,23 @@ func (x *page) headingOnly(n *html.Node, st *nstat) bool {
 	}
 	hs := x.stats[h]
 	return hs != nil && hs.text == st.text && st.text > 0
+}
+
+// anchoredSection reports a wrapper that opens with a heading carrying an id
+// (a section of a document that its table of contents links to: "See also"
+// over a short list of links on a reference page). Its heading and blocks
+// are judged one by one, not dropped together for their links.
+func anchoredSection(n *html.Node) bool {
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		switch c.Type {
+		case html.TextNode:
+			if strings.TrimSpace(c.Data) != "" {
+				return false
+			}
+			continue
+		case html.ElementNode:
+			return headingLevel(c) > 0 && attr(c, "id") != ""
+		}
+	}
+	return false
 }

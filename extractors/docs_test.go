@@ -293,3 +293,42 @@ func TestHeaderClassedHeadings(t *testing.T) {
 		t.Errorf("headings = %q", got)
 	}
 }
+
+// A reference page wraps each part in a <section> opening with an anchored
+// heading; a short part that is only links ("See also") stays in the text, a
+// part whose only block is a table of links leaves its heading, and a boxed
+// widget of links without such a heading stays out.
+func TestAnchoredSectionOfLinks(t *testing.T) {
+	page := `<html><head><title>DoseTimer - Clinic Web API | Clinic Docs</title></head><body>
+<main><div class="reference-body"><h1>DoseTimer</h1>
+<p>The DoseTimer interface schedules reminders for a patient's medication doses and reports each dose the patient confirms or skips.</p>
+<p>Create a timer with the DoseTimer() constructor, passing the prescription it follows; the timer starts at the next dose time.</p>
+<section class="content-section"><h2 id="instance_methods">Instance methods</h2>
+<dl><dt><a href="/docs/DoseTimer/confirm"><code>DoseTimer.confirm()</code></a></dt><dd><p>Records that the patient took the current dose, and schedules the next one.</p></dd>
+<dt><a href="/docs/DoseTimer/skip"><code>DoseTimer.skip()</code></a></dt><dd><p>Records a skipped dose, with the reason the patient gives.</p></dd></dl></section>
+<section class="content-section"><h2 id="specifications">Specifications</h2>
+<table><tr><th>Specification</th></tr><tr><td><a href="https://spec.example/dosetimer#the-dosetimer-interface">Dose Timer API<br># the-dosetimer-interface</a></td></tr></table></section>
+<section class="content-section"><h2 id="see_also">See also</h2>
+<ul><li><a href="/docs/guides/reminders">Writing medication reminder applications</a></li></ul></section>
+<div class="more-box"><h3>Other interfaces</h3><ul><li><a href="/docs/Prescription">Prescription</a></li><li><a href="/docs/Refill">Refill</a></li></ul></div>
+</div></main></body></html>`
+	a := extract(t, Options{}, "https://docs.clinic.example/api/DoseTimer", []byte(page), nil)
+	eqs(t, "headings", bodyHeadings(a), []string{"Instance methods", "Specifications", "See also"})
+	want := `The DoseTimer interface schedules reminders for a patient's medication doses and reports each dose the patient confirms or skips.
+
+Create a timer with the DoseTimer() constructor, passing the prescription it follows; the timer starts at the next dose time.
+
+Instance methods
+
+DoseTimer.confirm(): Records that the patient took the current dose, and schedules the next one.
+DoseTimer.skip(): Records a skipped dose, with the reason the patient gives.
+
+Specifications
+
+See also
+
+Writing medication reminder applications`
+	if a.Text != want {
+		t.Errorf("text =\n%s\nwant\n%s", a.Text, want)
+	}
+}
