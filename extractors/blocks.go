@@ -409,7 +409,7 @@ func (em *emitter) block(c *html.Node, st *nstat) {
 			em.headingText(c, t, em.accordionLevel(c))
 		}
 	default:
-		if !dom && st.text > 0 && st.linkDensity() > 0.5 && st.text-st.link < 200 && em.mode != modeRefs && !(em.mode == modeBody && anchoredSection(c)) {
+		if !dom && st.text > 0 && st.linkDensity() > 0.5 && st.text-st.link < 200 && em.mode != modeRefs && !(em.mode == modeBody && x.anchoredSection(c)) {
 			if em.mode == modeRelated {
 				x.collectRelatedIn(c)
 			}
@@ -1597,20 +1597,42 @@ func (x *page) headingOnly(n *html.Node, st *nstat) bool {
 	return hs != nil && hs.text == st.text && st.text > 0
 }
 
-// anchoredSection reports a wrapper that opens with a heading carrying an id
-// (a section of a document that its table of contents links to: "See also"
-// over a short list of links on a reference page). Its heading and blocks
-// are judged one by one, not dropped together for their links.
-func anchoredSection(n *html.Node) bool {
+// anchoredSection reports a wrapper that opens with the heading of a section
+// that a table of contents links to: a heading carrying an id or a permalink
+// ("#…"), or a <section> with an id (empty anchors before the heading
+// aside). "See also" over a short list of links on a reference page is such
+// a section: its heading and blocks are judged one by one, not dropped
+// together for their links.
+func (x *page) anchoredSection(n *html.Node) bool {
+	anchored := n.DataAtom == atom.Section && attr(n, "id") != ""
 	for c := n.FirstChild; c != nil; c = c.NextSibling {
 		switch c.Type {
 		case html.TextNode:
 			if strings.TrimSpace(c.Data) != "" {
 				return false
 			}
-			continue
 		case html.ElementNode:
-			return headingLevel(c) > 0 && attr(c, "id") != ""
+			st := x.stats[c]
+			if st == nil || st.flags&flagSkip != 0 {
+				continue
+			}
+			if headingLevel(c) == 0 {
+				if st.text == 0 {
+					continue // an empty anchor (<span id="…"></span>)
+				}
+				return false
+			}
+			return anchored || attr(c, "id") != "" || permalink(c)
+		}
+	}
+	return false
+}
+
+// permalink reports a heading holding a link to itself (<a href="#…">¶</a>).
+func permalink(h *html.Node) bool {
+	for c := h.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type == html.ElementNode && c.DataAtom == atom.A && strings.HasPrefix(attr(c, "href"), "#") {
+			return true
 		}
 	}
 	return false

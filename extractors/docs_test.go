@@ -332,3 +332,26 @@ Writing medication reminder applications`
 		t.Errorf("text =\n%s\nwant\n%s", a.Text, want)
 	}
 }
+
+// Documentation generators prefix a section's id with a word of their own
+// and put an empty anchor before its heading (<section id="s-more-topics">
+// <span id="more-topics"></span><h2>More topics</h2>): the id still names the
+// section by its title, so the boilerplate word in it ("topics") does not
+// drop the section.
+func TestPrefixedSectionIDFromItsHeading(t *testing.T) {
+	page := `<html><head><title>Working with dose schedules | MedSched 4.2 documentation</title></head><body>
+<article id="docs-content"><section id="s-working-with-dose-schedules"><span id="working-with-dose-schedules"></span><h1>Working with dose schedules</h1>
+<p>A dose schedule tells MedSched when each dose of a prescription is due. Schedules are built from the prescription's frequency, its start date and the patient's time zone.</p>
+<section id="s-building-a-schedule"><span id="building-a-schedule"></span><h2>Building a schedule<a class="headerlink" href="#building-a-schedule">¶</a></h2>
+<p>Call build_schedule() with a prescription to get its schedule; the result is a list of due times, in the patient's time zone, up to the prescription's end date.</p>
+<p>Times that fall in a daylight saving gap move to the next valid minute, so that no dose is lost when the clocks change.</p></section>
+<section id="s-further-topics"><span id="further-topics"></span><h2>Further topics<a class="headerlink" href="#further-topics">¶</a></h2>
+<p>This covers the basics; see also:</p>
+<ul><li><a href="skipped-doses/">Skipped doses</a></li><li><a href="refills/">Refills and repeats</a></li><li><a href="time-zones/">Travelling across time zones</a></li></ul></section>
+</section></article></body></html>`
+	a := extract(t, Options{}, "https://docs.medsched.example/en/4.2/guide/schedules.html", []byte(page), nil)
+	eqs(t, "headings", bodyHeadings(a), []string{"Building a schedule", "Further topics"})
+	if !strings.HasSuffix(a.Text, "Further topics\n\nThis covers the basics; see also:\n\nSkipped doses\nRefills and repeats\nTravelling across time zones") {
+		t.Errorf("text =\n%s", a.Text)
+	}
+}
