@@ -409,7 +409,7 @@ func (em *emitter) block(c *html.Node, st *nstat) {
 			em.headingText(c, t, em.accordionLevel(c))
 		}
 	default:
-		if !dom && st.text > 0 && st.linkDensity() > 0.5 && st.text-st.link < 200 && em.mode != modeRefs && !(em.mode == modeBody && x.anchoredSection(c)) {
+		if !dom && st.text > 0 && st.linkDensity() > 0.5 && st.text-st.link < 200 && em.mode != modeRefs && !(em.mode == modeBody && (x.anchoredSection(c) || em.introducedByText(c))) {
 			if em.mode == modeRelated {
 				x.collectRelatedIn(c)
 			}
@@ -666,6 +666,13 @@ func (em *emitter) introducedList(l *html.Node) bool {
 			return true
 		}
 	}
+	return em.introducedByText(l)
+}
+
+// introducedByText reports an element right after a sentence ending with ":"
+// that introduces it ("This covers the basics, but forms can do a whole lot
+// more:").
+func (em *emitter) introducedByText(l *html.Node) bool {
 	x := em.x
 	n := l
 	for depth := 0; depth < 3 && n != nil; depth++ {

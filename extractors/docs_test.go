@@ -355,3 +355,36 @@ func TestPrefixedSectionIDFromItsHeading(t *testing.T) {
 		t.Errorf("text =\n%s", a.Text)
 	}
 }
+
+// A list of links wrapped in a box of its own, right after a sentence that
+// introduces it ("…can do a whole lot more:"), is part of the text; the same
+// kind of box after a paragraph that introduces nothing stays out.
+func TestIntroducedLinkBox(t *testing.T) {
+	page := `<html><head><title>Recording blood pressure at home | Heartline Guides</title></head><body>
+<main><article><h1>Recording blood pressure at home</h1>
+<p>Home readings help your doctor see how your blood pressure behaves away from the clinic, where many people read higher than they do at home.</p>
+<p>Sit quietly for five minutes before you measure, with your back supported, your feet flat on the floor and your arm resting at the level of your heart.</p>
+<p>Take two readings a minute apart, morning and evening, for seven days before your appointment, and write each one down with the time you took it.</p>
+<p>This covers the basics, but the guides can help you further:</p>
+<div class="toctree-wrapper"><ul><li><a href="/guides/choosing-a-monitor">Choosing a monitor</a></li><li><a href="/guides/cuff-size">Finding the right cuff size</a></li><li><a href="/guides/readings">Understanding your readings</a></li></ul></div>
+<p>Bring your record and your monitor to your next appointment so the nurse can check the monitor against the clinic's.</p>
+<div class="link-box"><ul><li><a href="/guides/salt">Cutting down on salt</a></li><li><a href="/guides/exercise">Exercise and blood pressure</a></li></ul></div>
+</article></main></body></html>`
+	a := extract(t, Options{}, "https://heartline.example/guides/home-blood-pressure", []byte(page), nil)
+	want := `Home readings help your doctor see how your blood pressure behaves away from the clinic, where many people read higher than they do at home.
+
+Sit quietly for five minutes before you measure, with your back supported, your feet flat on the floor and your arm resting at the level of your heart.
+
+Take two readings a minute apart, morning and evening, for seven days before your appointment, and write each one down with the time you took it.
+
+This covers the basics, but the guides can help you further:
+
+Choosing a monitor
+Finding the right cuff size
+Understanding your readings
+
+Bring your record and your monitor to your next appointment so the nurse can check the monitor against the clinic's.`
+	if a.Text != want {
+		t.Errorf("text =\n%s\nwant\n%s", a.Text, want)
+	}
+}
