@@ -388,3 +388,55 @@ Bring your record and your monitor to your next appointment so the nurse can che
 		t.Errorf("text =\n%s\nwant\n%s", a.Text, want)
 	}
 }
+
+// A manual's chapter page: a navigation table above and below ("Prev | Up |
+// Home | Next"), a "Table of Contents" box listing the chapter's pages, and
+// a short introduction. The contents box is the page's content and stays in
+// the text; the navigation tables do not. A contents box of anchors on the
+// page itself (written as the page's own address with "#…") stays out of
+// text.
+func TestChapterContentsPage(t *testing.T) {
+	page := `<html><head><title>Chapter 7. Medication Records | ClinicDB Manual</title></head><body>
+<div id="docContent"><div class="navheader"><table width="100%" summary="Navigation header">
+<tr><th colspan="5" align="center">Chapter 7. Medication Records</th></tr>
+<tr><td><a accesskey="p" href="patients-merge.html">Prev</a></td><td><a accesskey="u" href="admin.html">Up</a></td><th>Part II. Administration</th><td><a accesskey="h" href="index.html">Home</a></td><td><a accesskey="n" href="medrec-intro.html">Next</a></td></tr>
+</table><hr></div>
+<div class="chapter" id="MEDREC"><div class="titlepage"><h2 class="title">Chapter 7. Medication Records</h2></div>
+<div class="toc"><p><strong>Table of Contents</strong></p>
+<dl class="toc"><dt><a href="medrec-intro.html">7.1. Introduction</a></dt>
+<dt><a href="medrec-entries.html">7.2. Recording a Dose</a></dt>
+<dd><dl><dt><a href="medrec-entries.html#MEDREC-MISSED">7.2.1. Missed Doses</a></dt></dl></dd>
+<dt><a href="medrec-audit.html">7.3. Auditing Changes</a></dt>
+<dt><a href="medrec-export.html">7.4. Exporting Records</a></dt></dl></div>
+<p>Medication records hold every dose prescribed, dispensed and given to a patient. They are written once and never changed: a correction is a new entry that refers to the one it corrects.</p></div>
+<div class="navfooter"><hr><table width="100%" summary="Navigation footer">
+<tr><td><a accesskey="p" href="patients-merge.html">Prev</a></td><td><a accesskey="u" href="admin.html">Up</a></td><td><a accesskey="n" href="medrec-intro.html">Next</a></td></tr>
+<tr><td>6.4. Merging Patients</td><td><a accesskey="h" href="index.html">Home</a></td><td>7.1. Introduction</td></tr>
+</table></div></div></body></html>`
+	a := extract(t, Options{}, "https://docs.clinicdb.example/manual/medrec.html", []byte(page), nil)
+	want := `7.1. Introduction
+7.2. Recording a Dose: 7.2.1. Missed Doses
+7.3. Auditing Changes
+7.4. Exporting Records
+
+Medication records hold every dose prescribed, dispensed and given to a patient. They are written once and never changed: a correction is a new entry that refers to the one it corrects.`
+	if a.Text != want {
+		t.Errorf("text =\n%s\nwant\n%s", a.Text, want)
+	}
+
+	guide := `<html><head><title>Starting a new medicine | Riverside Pharmacy</title></head><body>
+<main><article><h1>Starting a new medicine</h1>
+<div class="toc-box"><h3>Table of contents</h3><ul>
+<li><a href="https://riverside-pharmacy.example/advice/new-medicine#before">Before you start</a></li>
+<li><a href="https://riverside-pharmacy.example/advice/new-medicine#first-week">The first week</a></li>
+<li><a href="https://riverside-pharmacy.example/advice/new-medicine#side-effects">Side effects</a></li></ul></div>
+<h2 id="before">Before you start</h2><p>Tell your pharmacist about every other medicine you take, including remedies bought without a prescription, so that they can check the new one is safe with them.</p>
+<h2 id="first-week">The first week</h2><p>Take the medicine at the same time every day. Some medicines take a week or two to work fully, so keep taking it even if you notice no change at first.</p>
+<h2 id="side-effects">Side effects</h2><p>Mild side effects such as an upset stomach often settle within a few days. Call us if they do not, or if you get a rash or feel short of breath.</p>
+</article></main></body></html>`
+	a = extract(t, Options{}, "https://riverside-pharmacy.example/advice/new-medicine", []byte(guide), nil)
+	if strings.Contains(a.Text, "Table of contents") || strings.HasPrefix(a.Text, "Before you start\nThe first week") {
+		t.Errorf("in-page contents in text:\n%s", a.Text)
+	}
+	eqs(t, "headings", bodyHeadings(a), []string{"Before you start", "The first week", "Side effects"})
+}
