@@ -27,6 +27,7 @@ type emitter struct {
 	// mode diverts blocks after a "References" / "Related" heading until a heading
 	// of the same or higher level, or the end of the heading's parent.
 	inQuote    bool // inside a <blockquote> walked block by block
+	inContents bool // inside a chapter's contents box (chapterContents)
 	mode       int  // 0 body, modeRefs, modeRelated, modeDrop
 	modeLevel  int
 	modeParent *html.Node
@@ -409,7 +410,14 @@ func (em *emitter) block(c *html.Node, st *nstat) {
 			em.headingText(c, t, em.accordionLevel(c))
 		}
 	default:
-		if !dom && st.text > 0 && st.linkDensity() > 0.5 && st.text-st.link < 200 && em.mode != modeRefs {
+		if em.mode == modeBody && !em.inContents && x.chapterContents(c) {
+			// A chapter's list of its pages: the page's content.
+			em.inContents = true
+			em.walk(c)
+			em.inContents = false
+			return
+		}
+		if !dom && st.text > 0 && st.linkDensity() > 0.5 && st.text-st.link < 200 && em.mode != modeRefs && !(em.mode == modeBody && (x.anchoredSection(c) || em.introducedByText(c))) {
 			if em.mode == modeRelated {
 				x.collectRelatedIn(c)
 			}
@@ -578,7 +586,7 @@ func (em *emitter) list(c *html.Node, st *nstat) {
 		// (readers and Readability keep it) but not of its prose: kept as a
 		// block with role "toc", left out of text.
 		role = article.RoleTOC
-	} else if x.isLinkList(c, st) && !em.dominant(c) && !em.headedLinkList(c) && !em.introducedList(c) {
+	} else if x.isLinkList(c, st) && !em.inContents && !em.dominant(c) && !em.headedLinkList(c) && !em.introducedList(c) {
 		return
 	}
 	if x.itemsHaveHeadings(c) {
@@ -666,6 +674,13 @@ func (em *emitter) introducedList(l *html.Node) bool {
 			return true
 		}
 	}
+	return em.introducedByText(l)
+}
+
+// introducedByText reports an element right after a sentence ending with ":"
+// that introduces it ("This covers the basics, but forms can do a whole lot
+// more:").
+func (em *emitter) introducedByText(l *html.Node) bool {
 	x := em.x
 	n := l
 	for depth := 0; depth < 3 && n != nil; depth++ {
@@ -1092,9 +1107,33 @@ func (em *emitter) table(c *html.Node, st *nstat) {
 		}
 	}
 	walk(c)
-	if len(rows) > 0 {
+	if len(rows) > 0 && !pagerTable(rows) {
 		em.add(article.Block{Type: article.BlockTable, Rows: rows})
 	}
+}
+
+// pagerWords are the cells of a page's navigation bar.
+var pagerWords = map[string]bool{
+	"prev": true, "previous": true, "next": true, "up": true, "home": true, "top": true,
+	"« prev": true, "next »": true, "‹ previous": true, "next ›": true,
+}
+
+// pagerTable reports a small table laid out as a navigation bar between
+// pages (a manual's "Prev | Up | Home | Next" header and footer): two or more
+// of its cells are such words alone.
+func pagerTable(rows [][]string) bool {
+	if len(rows) > 3 {
+		return false
+	}
+	k := 0
+	for _, r := range rows {
+		for _, c := range r {
+			if len(c) <= 12 && pagerWords[strings.ToLower(strings.TrimSpace(c))] {
+				k++
+			}
+		}
+	}
+	return k >= 2
 }
 
 // isLayoutTable reports tables used for page layout: nested tables, or cells
@@ -1595,4 +1634,125 @@ func (x *page) headingOnly(n *html.Node, st *nstat) bool {
 	}
 	hs := x.stats[h]
 	return hs != nil && hs.text == st.text && st.text > 0
+}
+
+// anchoredSection reports a wrapper that opens with the heading of a section
+// that a table of contents links to: a heading carrying an id or a permalink
+// ("#…"), or a <section> with an id (empty anchors before the heading
+// aside). "See also" over a short list of links on a reference page is such
+// a section: its heading and blocks are judged one by one, not dropped
+// together for their links.
+func (x *page) anchoredSection(n *html.Node) bool {
+	anchored := n.DataAtom == atom.Section && attr(n, "id") != ""
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		switch c.Type {
+		case html.TextNode:
+			if strings.TrimSpace(c.Data) != "" {
+				return false
+			}
+		case html.ElementNode:
+			st := x.stats[c]
+			if st == nil || st.flags&flagSkip != 0 {
+				continue
+			}
+			if headingLevel(c) == 0 {
+				if st.text == 0 {
+					continue // an empty anchor (<span id="…"></span>)
+				}
+				return false
+			}
+			return anchored || attr(c, "id") != "" || permalink(c)
+		}
+	}
+	return false
+}
+
+// permalink reports a heading holding a link to itself (<a href="#…">¶</a>).
+func permalink(h *html.Node) bool {
+	for c := h.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type == html.ElementNode && c.DataAtom == atom.A && strings.HasPrefix(attr(c, "href"), "#") {
+			return true
+		}
+	}
+	return false
+}
+
+// contentsLabels are the labels of a contents box.
+var contentsLabels = map[string]bool{
+	"contents": true, "table of contents": true, "in this chapter": true, "in this section": true,
+	"chapter contents": true, "section contents": true,
+}
+
+// chapterContents reports a box labelled as a table of contents ("Table of
+// Contents" over a list) whose links lead to other pages (at least three, at
+// most a fifth of them to anchors of this page): the list of a chapter's or
+// a guide's pages, which is what the chapter's own page shows. A table of
+// contents of anchors on the page is kept out of text (role "toc").
+func (x *page) chapterContents(n *html.Node) bool {
+	var label *html.Node
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type == html.TextNode {
+			if strings.TrimSpace(c.Data) != "" {
+				return false
+			}
+			continue
+		}
+		if c.Type != html.ElementNode {
+			continue
+		}
+		if st := x.stats[c]; st == nil || st.flags&flagSkip != 0 || st.text == 0 {
+			continue
+		}
+		label = c
+		break
+	}
+	if label == nil || label.DataAtom == atom.Ul || label.DataAtom == atom.Ol || label.DataAtom == atom.Dl {
+		return false
+	}
+	if st := x.stats[label]; st.text > 40 || st.link > 0 {
+		return false
+	}
+	if !contentsLabels[strings.ToLower(strings.TrimSpace(strings.TrimSuffix(x.textOf(label), ":")))] {
+		return false
+	}
+	links, frag := 0, 0
+	var walk func(*html.Node)
+	walk = func(m *html.Node) {
+		for c := m.FirstChild; c != nil && links < 200; c = c.NextSibling {
+			if c.Type != html.ElementNode {
+				continue
+			}
+			if c.DataAtom == atom.A {
+				links++
+				if x.samePageAnchor(attr(c, "href")) {
+					frag++
+				}
+				continue
+			}
+			walk(c)
+		}
+	}
+	for c := label.NextSibling; c != nil; c = c.NextSibling {
+		if c.Type == html.ElementNode {
+			walk(c)
+		}
+	}
+	return links >= 3 && frag*5 <= links
+}
+
+// samePageAnchor reports a link to an anchor of this page ("#symptoms", or
+// the page's own address followed by "#symptoms").
+func (x *page) samePageAnchor(href string) bool {
+	i := strings.IndexByte(href, '#')
+	if i < 0 {
+		return false
+	}
+	if i == 0 {
+		return true
+	}
+	if x.pageU == nil {
+		return false
+	}
+	u, err := x.pageU.Parse(href[:i])
+	return err == nil && u.Host == x.pageU.Host && strings.TrimSuffix(u.Path, "/") == strings.TrimSuffix(x.pageU.Path, "/")
 }

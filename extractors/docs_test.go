@@ -293,3 +293,150 @@ func TestHeaderClassedHeadings(t *testing.T) {
 		t.Errorf("headings = %q", got)
 	}
 }
+
+// A reference page wraps each part in a <section> opening with an anchored
+// heading; a short part that is only links ("See also") stays in the text, a
+// part whose only block is a table of links leaves its heading, and a boxed
+// widget of links without such a heading stays out.
+func TestAnchoredSectionOfLinks(t *testing.T) {
+	page := `<html><head><title>DoseTimer - Clinic Web API | Clinic Docs</title></head><body>
+<main><div class="reference-body"><h1>DoseTimer</h1>
+<p>The DoseTimer interface schedules reminders for a patient's medication doses and reports each dose the patient confirms or skips.</p>
+<p>Create a timer with the DoseTimer() constructor, passing the prescription it follows; the timer starts at the next dose time.</p>
+<section class="content-section"><h2 id="instance_methods">Instance methods</h2>
+<dl><dt><a href="/docs/DoseTimer/confirm"><code>DoseTimer.confirm()</code></a></dt><dd><p>Records that the patient took the current dose, and schedules the next one.</p></dd>
+<dt><a href="/docs/DoseTimer/skip"><code>DoseTimer.skip()</code></a></dt><dd><p>Records a skipped dose, with the reason the patient gives.</p></dd></dl></section>
+<section class="content-section"><h2 id="specifications">Specifications</h2>
+<table><tr><th>Specification</th></tr><tr><td><a href="https://spec.example/dosetimer#the-dosetimer-interface">Dose Timer API<br># the-dosetimer-interface</a></td></tr></table></section>
+<section class="content-section"><h2 id="see_also">See also</h2>
+<ul><li><a href="/docs/guides/reminders">Writing medication reminder applications</a></li></ul></section>
+<div class="more-box"><h3>Other interfaces</h3><ul><li><a href="/docs/Prescription">Prescription</a></li><li><a href="/docs/Refill">Refill</a></li></ul></div>
+</div></main></body></html>`
+	a := extract(t, Options{}, "https://docs.clinic.example/api/DoseTimer", []byte(page), nil)
+	eqs(t, "headings", bodyHeadings(a), []string{"Instance methods", "Specifications", "See also"})
+	want := `The DoseTimer interface schedules reminders for a patient's medication doses and reports each dose the patient confirms or skips.
+
+Create a timer with the DoseTimer() constructor, passing the prescription it follows; the timer starts at the next dose time.
+
+Instance methods
+
+DoseTimer.confirm(): Records that the patient took the current dose, and schedules the next one.
+DoseTimer.skip(): Records a skipped dose, with the reason the patient gives.
+
+Specifications
+
+See also
+
+Writing medication reminder applications`
+	if a.Text != want {
+		t.Errorf("text =\n%s\nwant\n%s", a.Text, want)
+	}
+}
+
+// Documentation generators prefix a section's id with a word of their own
+// and put an empty anchor before its heading (<section id="s-more-topics">
+// <span id="more-topics"></span><h2>More topics</h2>): the id still names the
+// section by its title, so the boilerplate word in it ("topics") does not
+// drop the section.
+func TestPrefixedSectionIDFromItsHeading(t *testing.T) {
+	page := `<html><head><title>Working with dose schedules | MedSched 4.2 documentation</title></head><body>
+<article id="docs-content"><section id="s-working-with-dose-schedules"><span id="working-with-dose-schedules"></span><h1>Working with dose schedules</h1>
+<p>A dose schedule tells MedSched when each dose of a prescription is due. Schedules are built from the prescription's frequency, its start date and the patient's time zone.</p>
+<section id="s-building-a-schedule"><span id="building-a-schedule"></span><h2>Building a schedule<a class="headerlink" href="#building-a-schedule">¶</a></h2>
+<p>Call build_schedule() with a prescription to get its schedule; the result is a list of due times, in the patient's time zone, up to the prescription's end date.</p>
+<p>Times that fall in a daylight saving gap move to the next valid minute, so that no dose is lost when the clocks change.</p></section>
+<section id="s-further-topics"><span id="further-topics"></span><h2>Further topics<a class="headerlink" href="#further-topics">¶</a></h2>
+<p>This covers the basics; see also:</p>
+<ul><li><a href="skipped-doses/">Skipped doses</a></li><li><a href="refills/">Refills and repeats</a></li><li><a href="time-zones/">Travelling across time zones</a></li></ul></section>
+</section></article></body></html>`
+	a := extract(t, Options{}, "https://docs.medsched.example/en/4.2/guide/schedules.html", []byte(page), nil)
+	eqs(t, "headings", bodyHeadings(a), []string{"Building a schedule", "Further topics"})
+	if !strings.HasSuffix(a.Text, "Further topics\n\nThis covers the basics; see also:\n\nSkipped doses\nRefills and repeats\nTravelling across time zones") {
+		t.Errorf("text =\n%s", a.Text)
+	}
+}
+
+// A list of links wrapped in a box of its own, right after a sentence that
+// introduces it ("…can do a whole lot more:"), is part of the text; the same
+// kind of box after a paragraph that introduces nothing stays out.
+func TestIntroducedLinkBox(t *testing.T) {
+	page := `<html><head><title>Recording blood pressure at home | Heartline Guides</title></head><body>
+<main><article><h1>Recording blood pressure at home</h1>
+<p>Home readings help your doctor see how your blood pressure behaves away from the clinic, where many people read higher than they do at home.</p>
+<p>Sit quietly for five minutes before you measure, with your back supported, your feet flat on the floor and your arm resting at the level of your heart.</p>
+<p>Take two readings a minute apart, morning and evening, for seven days before your appointment, and write each one down with the time you took it.</p>
+<p>This covers the basics, but the guides can help you further:</p>
+<div class="toctree-wrapper"><ul><li><a href="/guides/choosing-a-monitor">Choosing a monitor</a></li><li><a href="/guides/cuff-size">Finding the right cuff size</a></li><li><a href="/guides/readings">Understanding your readings</a></li></ul></div>
+<p>Bring your record and your monitor to your next appointment so the nurse can check the monitor against the clinic's.</p>
+<div class="link-box"><ul><li><a href="/guides/salt">Cutting down on salt</a></li><li><a href="/guides/exercise">Exercise and blood pressure</a></li></ul></div>
+</article></main></body></html>`
+	a := extract(t, Options{}, "https://heartline.example/guides/home-blood-pressure", []byte(page), nil)
+	want := `Home readings help your doctor see how your blood pressure behaves away from the clinic, where many people read higher than they do at home.
+
+Sit quietly for five minutes before you measure, with your back supported, your feet flat on the floor and your arm resting at the level of your heart.
+
+Take two readings a minute apart, morning and evening, for seven days before your appointment, and write each one down with the time you took it.
+
+This covers the basics, but the guides can help you further:
+
+Choosing a monitor
+Finding the right cuff size
+Understanding your readings
+
+Bring your record and your monitor to your next appointment so the nurse can check the monitor against the clinic's.`
+	if a.Text != want {
+		t.Errorf("text =\n%s\nwant\n%s", a.Text, want)
+	}
+}
+
+// A manual's chapter page: a navigation table above and below ("Prev | Up |
+// Home | Next"), a "Table of Contents" box listing the chapter's pages, and
+// a short introduction. The contents box is the page's content and stays in
+// the text; the navigation tables do not. A contents box of anchors on the
+// page itself (written as the page's own address with "#…") stays out of
+// text.
+func TestChapterContentsPage(t *testing.T) {
+	page := `<html><head><title>Chapter 7. Medication Records | ClinicDB Manual</title></head><body>
+<div id="docContent"><div class="navheader"><table width="100%" summary="Navigation header">
+<tr><th colspan="5" align="center">Chapter 7. Medication Records</th></tr>
+<tr><td><a accesskey="p" href="patients-merge.html">Prev</a></td><td><a accesskey="u" href="admin.html">Up</a></td><th>Part II. Administration</th><td><a accesskey="h" href="index.html">Home</a></td><td><a accesskey="n" href="medrec-intro.html">Next</a></td></tr>
+</table><hr></div>
+<div class="chapter" id="MEDREC"><div class="titlepage"><h2 class="title">Chapter 7. Medication Records</h2></div>
+<div class="toc"><p><strong>Table of Contents</strong></p>
+<dl class="toc"><dt><a href="medrec-intro.html">7.1. Introduction</a></dt>
+<dt><a href="medrec-entries.html">7.2. Recording a Dose</a></dt>
+<dd><dl><dt><a href="medrec-entries.html#MEDREC-MISSED">7.2.1. Missed Doses</a></dt></dl></dd>
+<dt><a href="medrec-audit.html">7.3. Auditing Changes</a></dt>
+<dt><a href="medrec-export.html">7.4. Exporting Records</a></dt></dl></div>
+<p>Medication records hold every dose prescribed, dispensed and given to a patient. They are written once and never changed: a correction is a new entry that refers to the one it corrects.</p></div>
+<div class="navfooter"><hr><table width="100%" summary="Navigation footer">
+<tr><td><a accesskey="p" href="patients-merge.html">Prev</a></td><td><a accesskey="u" href="admin.html">Up</a></td><td><a accesskey="n" href="medrec-intro.html">Next</a></td></tr>
+<tr><td>6.4. Merging Patients</td><td><a accesskey="h" href="index.html">Home</a></td><td>7.1. Introduction</td></tr>
+</table></div></div></body></html>`
+	a := extract(t, Options{}, "https://docs.clinicdb.example/manual/medrec.html", []byte(page), nil)
+	want := `7.1. Introduction
+7.2. Recording a Dose: 7.2.1. Missed Doses
+7.3. Auditing Changes
+7.4. Exporting Records
+
+Medication records hold every dose prescribed, dispensed and given to a patient. They are written once and never changed: a correction is a new entry that refers to the one it corrects.`
+	if a.Text != want {
+		t.Errorf("text =\n%s\nwant\n%s", a.Text, want)
+	}
+
+	guide := `<html><head><title>Starting a new medicine | Riverside Pharmacy</title></head><body>
+<main><article><h1>Starting a new medicine</h1>
+<div class="toc-box"><h3>Table of contents</h3><ul>
+<li><a href="https://riverside-pharmacy.example/advice/new-medicine#before">Before you start</a></li>
+<li><a href="https://riverside-pharmacy.example/advice/new-medicine#first-week">The first week</a></li>
+<li><a href="https://riverside-pharmacy.example/advice/new-medicine#side-effects">Side effects</a></li></ul></div>
+<h2 id="before">Before you start</h2><p>Tell your pharmacist about every other medicine you take, including remedies bought without a prescription, so that they can check the new one is safe with them.</p>
+<h2 id="first-week">The first week</h2><p>Take the medicine at the same time every day. Some medicines take a week or two to work fully, so keep taking it even if you notice no change at first.</p>
+<h2 id="side-effects">Side effects</h2><p>Mild side effects such as an upset stomach often settle within a few days. Call us if they do not, or if you get a rash or feel short of breath.</p>
+</article></main></body></html>`
+	a = extract(t, Options{}, "https://riverside-pharmacy.example/advice/new-medicine", []byte(guide), nil)
+	if strings.Contains(a.Text, "Table of contents") || strings.HasPrefix(a.Text, "Before you start\nThe first week") {
+		t.Errorf("in-page contents in text:\n%s", a.Text)
+	}
+	eqs(t, "headings", bodyHeadings(a), []string{"Before you start", "The first week", "Side effects"})
+}

@@ -345,7 +345,13 @@ func classTokens(n *html.Node, dst []string) []string {
 				}
 			}
 		case a.Key == "id" && !isSlug(a.Val):
+			k := len(dst)
 			dst = splitWords(a.Val, dst)
+			if len(dst)-k >= 2 && negativeWord(dst[k:]) && headingSlug(n, a.Val) {
+				// "s-further-topics" over <h2>Further topics</h2>: the
+				// section's title, not its role.
+				dst = dst[:k]
+			}
 		case a.Key == "id":
 			// A slug id ("why-comments-matter-for-patients") is usually made
 			// from a title: its words are not the element's role, unless two
@@ -450,9 +456,13 @@ func isStyleUtility(class string) bool {
 // headingSlug reports an id made from the text of the element's own first
 // heading (<section id="respond-to-review-comments"><h2>Respond to review
 // comments</h2>): the section's title, not its role.
+//
+// One word of the id may come before the title's ("s-further-topics",
+// "section-further-topics"), and empty anchors may stand before the heading
+// (<span id="further-topics"></span><h2>…).
 func headingSlug(n *html.Node, id string) bool {
 	c := n.FirstChild
-	for c != nil && (c.Type != html.ElementNode || alwaysSkipTags[c.DataAtom]) {
+	for c != nil && (c.Type != html.ElementNode || alwaysSkipTags[c.DataAtom] || c.FirstChild == nil && headingLevel(c) == 0) {
 		if c.Type == html.TextNode && strings.TrimSpace(c.Data) != "" {
 			return false
 		}
@@ -464,6 +474,9 @@ func headingSlug(n *html.Node, id string) bool {
 	var a, b []string
 	a = splitWords(id, a)
 	b = splitWords(plainText(c), b)
+	if len(a) >= 2 && len(b) >= 1 && a[0] != b[0] {
+		a = a[1:]
+	}
 	if len(a) == 0 || len(b) < len(a) {
 		return false
 	}
@@ -473,6 +486,16 @@ func headingSlug(n *html.Node, id string) bool {
 		}
 	}
 	return true
+}
+
+// negativeWord reports a boilerplate word among ws.
+func negativeWord(ws []string) bool {
+	for _, w := range ws {
+		if wordWeight[w] < 0 || rootWeight(w) < 0 {
+			return true
+		}
+	}
+	return false
 }
 
 func isSlug(s string) bool {
