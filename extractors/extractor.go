@@ -124,8 +124,10 @@ type page struct {
 	pageURL string
 
 	stats      map[*html.Node]*nstat
+	statBlock  []nstat             // newStat's unused block
 	tocBox     map[*html.Node]bool // isTOCTitle's memo: ancestors of headings that are TOC boxes
 	words      []string
+	wordW      map[string]int8 // classWordWeight's memo
 	candidates []*html.Node
 	roots      []*html.Node
 	excluded   map[*html.Node]bool

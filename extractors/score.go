@@ -140,9 +140,19 @@ func (s *nstat) linkDensity() float64 {
 	return float64(s.link) / float64(s.text)
 }
 
+// newStat is a zeroed nstat, allocated with others in blocks.
+func (x *page) newStat() *nstat {
+	if len(x.statBlock) == 0 {
+		x.statBlock = make([]nstat, 256)
+	}
+	st := &x.statBlock[0]
+	x.statBlock = x.statBlock[1:]
+	return st
+}
+
 // analyze runs the statistics pass: one post-order walk of the whole tree.
 func (x *page) analyze(n *html.Node, inLink bool) *nstat {
-	st := &nstat{}
+	st := x.newStat()
 	x.stats[n] = st
 	if n.Type == html.ElementNode {
 		x.observe(n)
@@ -174,10 +184,7 @@ func (x *page) analyze(n *html.Node, inLink bool) *nstat {
 			if dupWord(x.words[:i], t) {
 				continue
 			}
-			v, ok := wordWeight[t]
-			if !ok {
-				v = rootWeight(t)
-			}
+			v := x.classWordWeight(t)
 			w += v
 			if v < 0 {
 				neg += v
@@ -351,6 +358,23 @@ func isRelatedWords(ws []string) bool {
 // names ("relatedposts", "sharedaddy", "sidebarwidget").
 var boilerplateRoots = []string{"gallery", "slideshow", "carousel", "related", "sharing", "sharedaddy", "social", "sidebar", "newsletter", "cookie", "advert", "sponsor", "breadcrumb", "comments", "disqus", "outbrain", "taboola", "recommend", "subscribe", "signup"}
 
+// classWordWeight is wordWeight[w], or rootWeight(w) for other words,
+// memoised for the page (class words repeat on every card and row).
+func (x *page) classWordWeight(w string) int {
+	if v, ok := x.wordW[w]; ok {
+		return int(v)
+	}
+	v, ok := wordWeight[w]
+	if !ok {
+		v = rootWeight(w)
+	}
+	if x.wordW == nil {
+		x.wordW = make(map[string]int8, 64)
+	}
+	x.wordW[w] = int8(v)
+	return v
+}
+
 func rootWeight(w string) int {
 	if len(w) < 6 {
 		return 0
@@ -433,7 +457,7 @@ func (x *page) scorable(n *html.Node, st *nstat) bool {
 func (x *page) initCandidate(n *html.Node) *nstat {
 	st := x.stats[n]
 	if st == nil {
-		st = &nstat{}
+		st = x.newStat()
 		x.stats[n] = st
 	}
 	if st.flags&flagScored != 0 {
