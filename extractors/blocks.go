@@ -158,7 +158,10 @@ func (em *emitter) isStandfirst(t string, n *html.Node) bool {
 	if n == nil || n.Parent == nil || x.desc == "" || len(em.sections) > 1 || len(em.sections) == 1 && em.sections[0].Heading != "" {
 		return false
 	}
-	if normKey(t) != normKey(x.desc) {
+	if x.descKeyOf != x.desc {
+		x.descKey, x.descKeyOf = normKey(x.desc), x.desc
+	}
+	if normKey(t) != x.descKey {
 		return false
 	}
 	// Walk n's siblings up to the first one holding paragraphs after n (the
@@ -1226,18 +1229,92 @@ func isBoilerplateText(t string) bool {
 	if len(t) > 200 {
 		return false
 	}
-	if len(t) < 150 && (metaLineRE.MatchString(t) || credits.IsCreditLine(t)) {
+	// Each expression runs only when its cheap precondition holds: the
+	// letter its anchored words can start with, a byte it needs.
+	if len(t) < 150 && (firstLetterMayBe(t, "pulmcefrwb") && metaLineRE.MatchString(t) || credits.IsCreditLine(t)) {
 		return true
 	}
-	l := strings.ToLower(strings.TrimSpace(strings.Trim(t, " .:|-–—•·…")))
-	if boilerplateLines[l] {
+	// (strings.ToLower shrinks a text at most 3 times: "\u212a" → "k".)
+	if l := strings.TrimSpace(strings.Trim(t, " .:|-–—•·…")); len(l) <= 3*boilerplateLineMax && boilerplateLines[strings.ToLower(l)] {
 		return true
 	}
-	if len(t) < 160 && (creditRE.MatchString(t) || promoRE.MatchString(t)) {
+	if len(t) < 160 && (mayMatchCredit(t) && creditRE.MatchString(t) || mayMatchPromo(t) && promoRE.MatchString(t)) {
 		return true
 	}
-	if len(t) < 60 && timeLineRE.MatchString(t) {
+	if len(t) < 60 && firstLetterMayBe(t, "up") && timeLineRE.MatchString(t) {
 		return true
+	}
+	return false
+}
+
+// boilerplateLineMax is the length of the longest key of boilerplateLines.
+var boilerplateLineMax = func() int {
+	n := 0
+	for k := range boilerplateLines {
+		n = max(n, len(k))
+	}
+	return n
+}()
+
+// firstLetterMayBe reports whether the first letter or digit of t — where
+// an expression anchored as ^[^\pL\pN]*(word|…) starts its word — is one of
+// the ASCII letters of set (lower case), in either case, or a non-ASCII
+// letter or digit (left to the expression: "\u212a" folds to "k").
+func firstLetterMayBe(t, set string) bool {
+	for _, r := range t {
+		if r < utf8.RuneSelf {
+			c := byte(r) | 0x20
+			switch {
+			case 'a' <= c && c <= 'z':
+				return strings.IndexByte(set, c) >= 0
+			case '0' <= r && r <= '9':
+				return false
+			}
+			continue
+		}
+		if unicode.IsLetter(r) || unicode.IsNumber(r) {
+			return true
+		}
+	}
+	return false
+}
+
+// mayMatchCredit is creditRE's precondition: a first letter (after an
+// optional "(") that starts one of its anchored words, or a ")" for its
+// trailing "(Photo: …)".
+func mayMatchCredit(t string) bool {
+	if t == "" {
+		return false
+	}
+	c := t[0]
+	if c == '(' && len(t) > 1 {
+		c = t[1]
+	}
+	return c >= utf8.RuneSelf || strings.IndexByte("pifbvgcs", c|0x20) >= 0 || strings.IndexByte(t, ')') >= 0
+}
+
+// mayMatchPromo is promoRE's precondition: "letter" (of "newsletter", in
+// any case; no other letters fold to these) or a first letter that starts
+// one of its anchored phrases.
+func mayMatchPromo(t string) bool {
+	return t != "" && strings.IndexByte("hfct", t[0]|0x20) >= 0 || containsFoldASCII(t, "letter")
+}
+
+// containsFoldASCII reports whether s holds lower (ASCII lower-case letters)
+// in any case.
+func containsFoldASCII(s, lower string) bool {
+	n := len(lower)
+	for i := 0; i+n <= len(s); i++ {
+		if s[i]|0x20 != lower[0] {
+			continue
+		}
+		k := 1
+		for k < n && s[i+k]|0x20 == lower[k] {
+			k++
+		}
+		if k == n {
+			return true
+		}
 	}
 	return false
 }

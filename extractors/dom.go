@@ -225,34 +225,67 @@ type textBuilder struct {
 }
 
 func (t *textBuilder) writeText(s string) {
-	for len(s) > 0 {
-		r, size := utf8.DecodeRuneInString(s)
-		s = s[size:]
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if isASCIISpace(c) {
+				t.pendSpace = true
+				i++
+				continue
+			}
+			// A run of ASCII letters, digits and marks, copied at once.
+			j := i + 1
+			for j < len(s) && s[j] < utf8.RuneSelf && !isASCIISpace(s[j]) {
+				j++
+			}
+			t.separate()
+			t.sb.WriteString(s[i:j])
+			i = j
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
 		if r == '\u00a0' || r == '\u200b' || r == '\ufeff' || r == '\u00ad' {
 			if r == '\u00a0' {
 				t.pendSpace = true
 			}
+			i += size
 			continue
 		}
 		if unicode.IsSpace(r) {
 			t.pendSpace = true
+			i += size
 			continue
 		}
-		if t.sb.Len() > 0 {
-			if t.pendNL > 0 {
-				if t.pendNL > 1 {
-					t.sb.WriteString("\n\n")
-				} else {
-					t.sb.WriteByte('\n')
-				}
-			} else if t.pendSpace {
-				t.sb.WriteByte(' ')
-			}
+		t.separate()
+		if r == utf8.RuneError && size == 1 {
+			t.sb.WriteString("\ufffd") // invalid UTF-8, as WriteRune writes it
+		} else {
+			t.sb.WriteString(s[i : i+size])
 		}
-		t.pendNL = 0
-		t.pendSpace = false
-		t.sb.WriteRune(r)
+		i += size
 	}
+}
+
+// isASCIISpace is unicode.IsSpace for ASCII bytes.
+func isASCIISpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'
+}
+
+// separate writes the pending line break or space before more text.
+func (t *textBuilder) separate() {
+	if t.sb.Len() > 0 {
+		if t.pendNL > 0 {
+			if t.pendNL > 1 {
+				t.sb.WriteString("\n\n")
+			} else {
+				t.sb.WriteByte('\n')
+			}
+		} else if t.pendSpace {
+			t.sb.WriteByte(' ')
+		}
+	}
+	t.pendNL = 0
+	t.pendSpace = false
 }
 
 func (t *textBuilder) newline() {

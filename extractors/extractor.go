@@ -145,6 +145,8 @@ type page struct {
 	title       string
 	h1          string // visible headline when it differs from title
 	desc        string // the page's description (meta/OpenGraph/JSON-LD)
+	descKey     string // normKey(descKeyOf), isStandfirst's memo
+	descKeyOf   string
 	related     []article.Related
 	relatedSeen map[string]bool
 	// relatedTitled is set while a box titled by an explicit related

@@ -697,8 +697,22 @@ func similarity(a, b string) float64 {
 // normKey folds a string for loose comparison (case, punctuation, spacing).
 func normKey(s string) string {
 	var sb strings.Builder
+	sb.Grow(len(s))
 	space := false
-	for _, r := range strings.ToLower(s) {
+	for i := 0; i < len(s); {
+		// strings.ToLower one rune at a time (as it lowers non-ASCII text).
+		r := rune(s[i])
+		if r < utf8.RuneSelf {
+			if 'A' <= r && r <= 'Z' {
+				r += 'a' - 'A'
+			}
+			i++
+		} else {
+			var size int
+			r, size = utf8.DecodeRuneInString(s[i:])
+			r = unicode.ToLower(r)
+			i += size
+		}
 		switch {
 		case r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r > 127 && !isPunctRune(r):
 			if space && sb.Len() > 0 {
