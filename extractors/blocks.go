@@ -80,11 +80,11 @@ var (
 func HeadingRole(text string) string {
 	t := strings.TrimSpace(strings.TrimRight(strings.TrimSpace(text), "¶§#🔗"))
 	switch {
-	case refsHeadingRE.MatchString(t):
+	case refsHeadingG.MatchString(t):
 		return "references"
-	case relatedHeadingRE.MatchString(t):
+	case relatedHeadingG.MatchString(t):
 		return "related"
-	case dropHeadingRE.MatchString(t), commentHeadingRE.MatchString(t), popularHeadingRE.MatchString(t), boilerplateLines[strings.ToLower(t)]:
+	case dropHeadingG.MatchString(t), commentHeadingG.MatchString(t), popularHeadingG.MatchString(t), boilerplateLines[strings.ToLower(t)]:
 		return "drop"
 	}
 	return ""
@@ -464,14 +464,14 @@ func (em *emitter) headingText(c *html.Node, t string, lvl int) {
 		// The page's headline or a section label above it ("Literatur" on a
 		// book review): never a references, related or comments section,
 		// which would swallow the whole article.
-	case refsHeadingRE.MatchString(t) && (!ambiguousRefsRE.MatchString(t) || x.citationsAfter(c, lvl)):
+	case refsHeadingG.MatchString(t) && (!ambiguousRefsRE.MatchString(t) || x.citationsAfter(c, lvl)):
 		em.setMode(modeRefs, lvl, x.sectionParent(c))
 		return
 	case strings.EqualFold(strings.TrimSpace(strings.TrimSuffix(t, ":")), "further reading") && x.stubsAfter(c, lvl):
 		// "Further reading" over article cards: a related box.
 		em.setMode(modeRelated, lvl, x.sectionParent(c))
 		return
-	case relatedHeadingRE.MatchString(t) && !(moreHeading(t) && !x.stubsAfter(c, lvl)):
+	case relatedHeadingG.MatchString(t) && !(moreHeading(t) && !x.stubsAfter(c, lvl)):
 		// ("More about Django forms", "More on dosing" over paragraphs are
 		// sections of the text; over links they are a related box.)
 		if p := c.Parent; p != nil && !em.isRoot(p) {
@@ -485,10 +485,10 @@ func (em *emitter) headingText(c *html.Node, t string, lvl int) {
 		}
 		em.setMode(modeRelated, lvl, c.Parent)
 		return
-	case dropHeadingRE.MatchString(t):
+	case dropHeadingG.MatchString(t):
 		em.setMode(modeDrop, lvl, x.sectionParent(c))
 		return
-	case commentHeadingRE.MatchString(t) && x.commentThread(c):
+	case commentHeadingG.MatchString(t) && x.commentThread(c):
 		em.setMode(modeDrop, lvl, x.sectionParent(c))
 		return
 	}
@@ -1230,8 +1230,8 @@ func isBoilerplateText(t string) bool {
 		return false
 	}
 	// Each expression runs only when its cheap precondition holds: the
-	// letter its anchored words can start with, a byte it needs.
-	if len(t) < 150 && (firstLetterMayBe(t, "pulmcefrwb") && metaLineRE.MatchString(t) || credits.IsCreditLine(t)) {
+	// rune an anchored one can start with (gatedRE), a byte it needs.
+	if len(t) < 150 && (metaLineG.MatchString(t) || credits.IsCreditLine(t)) {
 		return true
 	}
 	// (strings.ToLower shrinks a text at most 3 times: "\u212a" → "k".)
@@ -1241,7 +1241,7 @@ func isBoilerplateText(t string) bool {
 	if len(t) < 160 && (mayMatchCredit(t) && creditRE.MatchString(t) || mayMatchPromo(t) && promoRE.MatchString(t)) {
 		return true
 	}
-	if len(t) < 60 && firstLetterMayBe(t, "up") && timeLineRE.MatchString(t) {
+	if len(t) < 60 && timeLineG.MatchString(t) {
 		return true
 	}
 	return false
@@ -1255,29 +1255,6 @@ var boilerplateLineMax = func() int {
 	}
 	return n
 }()
-
-// firstLetterMayBe reports whether the first letter or digit of t — where
-// an expression anchored as ^[^\pL\pN]*(word|…) starts its word — is one of
-// the ASCII letters of set (lower case), in either case, or a non-ASCII
-// letter or digit (left to the expression: "\u212a" folds to "k").
-func firstLetterMayBe(t, set string) bool {
-	for _, r := range t {
-		if r < utf8.RuneSelf {
-			c := byte(r) | 0x20
-			switch {
-			case 'a' <= c && c <= 'z':
-				return strings.IndexByte(set, c) >= 0
-			case '0' <= r && r <= '9':
-				return false
-			}
-			continue
-		}
-		if unicode.IsLetter(r) || unicode.IsNumber(r) {
-			return true
-		}
-	}
-	return false
-}
 
 // mayMatchCredit is creditRE's precondition: a first letter (after an
 // optional "(") that starts one of its anchored words, or a ")" for its

@@ -754,7 +754,7 @@ func (x *page) headerByline() []string {
 				return true
 			}
 		}
-		if len(l.text) < 40 && bylineLabelRE.MatchString(l.text) {
+		if len(l.text) < 40 && bylineLabelG.MatchString(l.text) {
 			wantNext = true
 			return true
 		}
@@ -843,7 +843,7 @@ func (x *page) authorBoxNames() []string {
 				continue
 			}
 		}
-		if !bylineLabelRE.MatchString(t) {
+		if !bylineLabelG.MatchString(t) {
 			continue
 		}
 		// The label's box: the names are the next lines. Under a plural

@@ -166,3 +166,46 @@ func TestBoilerplatePreconditionsMatchPlain(t *testing.T) {
 		}
 	}
 }
+
+func TestGatesNeverTurnAwayAMatch(t *testing.T) {
+	all := map[string]gatedRE{"refsHeading": refsHeadingG, "relatedHeading": relatedHeadingG, "dropHeading": dropHeadingG,
+		"commentHeading": commentHeadingG, "popularHeading": popularHeadingG, "weakRelated": weakRelatedG, "stubCTA": stubCTAG,
+		"stubMeta": stubMetaG, "bylineLabel": bylineLabelG, "metaLine": metaLineG, "timeLine": timeLineG}
+	texts := []string{"References", " sources:", "Related articles", "RELATED", "You may also like", "Read more", "More from Health",
+		"Lesen Sie auch", "À lire aussi", "Ähnliche Artikel", "Comments", "12 comments", "Leave a reply", "Most read", "Trending now",
+		"Share this article", "Newsletter", "Tags", "More about sleep", "View all posts", "Back to blog", "5 min read", "By Jane Doe",
+		"Updated March 3, 2024", "by", "Written by", "Authors:", "Medically reviewed by Dr. A", "• Published 12:30 pm", "Posted on 9.30",
+		"\u212aeep reading", "ſhare", "Sub\u017Fcribe", "Über uns", "12 Kommentare", "(Photo: AP)", "", " ", "\xff", "Ärztlich geprüft"}
+	words := []string{"related", "Related", "articles", "more", "from", "read", "by", "Jane", "Doe", "min", "3", "2024", "comments", "on",
+		"share", "this", "view", "all", "posts", "updated", "published", ":", "-", "•", "\u212a", "ſ", "é", "\u00a0", " ", "\t", "\n", "x"}
+	r := rand.New(rand.NewSource(5))
+	for i := 0; i < 20000; i++ {
+		var b strings.Builder
+		for k := 1 + r.Intn(5); k > 0; k-- {
+			b.WriteString(words[r.Intn(len(words))])
+			if r.Intn(3) > 0 {
+				b.WriteByte(' ')
+			}
+		}
+		texts = append(texts, b.String())
+	}
+	matched := map[string]int{}
+	for name, g := range all {
+		if g.gate.all {
+			t.Errorf("%s: no gate read from %s", name, g.re)
+		}
+		for _, s := range texts {
+			if g.re.MatchString(s) {
+				matched[name]++
+				if !g.gate.may(s) {
+					t.Fatalf("%s: the gate turns away %q, which matches", name, s)
+				}
+			}
+		}
+	}
+	for name := range all {
+		if matched[name] == 0 {
+			t.Errorf("%s: no text matched: the test proves nothing for it", name)
+		}
+	}
+}
