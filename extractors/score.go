@@ -178,31 +178,16 @@ func (x *page) analyze(n *html.Node, inLink bool) *nstat {
 			}
 			return st
 		}
-		x.words = classTokens(n, x.words[:0])
-		w, neg := 0, 0
-		for i, t := range x.words {
-			if dupWord(x.words[:i], t) {
-				continue
-			}
-			v := x.classWordWeight(t)
-			w += v
-			if v < 0 {
-				neg += v
-			}
-		}
-		st.neg = neg
+		cf := x.classFactsOf(n)
+		w := cf.weight
+		st.neg = cf.neg
 		if ip := attr(n, "itemprop"); ip == "articleBody" || ip == "text" {
 			w += 5
 		}
 		st.weight = w
-		st.cls = classBits(x.words)
-		if isRelatedWords(x.words) {
-			st.flags |= flagRelated
-		}
-		if isRefsWords(x.words) {
-			st.flags |= flagRefs
-		}
-		if len(x.mt.bylines) < 20 && isBylineWords(x.words) {
+		st.cls = cf.cls
+		st.flags |= cf.flags
+		if len(x.mt.bylines) < 20 && cf.byline {
 			x.mt.bylines = append(x.mt.bylines, n)
 		}
 		if n.DataAtom == atom.A {
@@ -357,6 +342,66 @@ func isRelatedWords(ws []string) bool {
 // boilerplateRoots are word parts that mark boilerplate inside compound class
 // names ("relatedposts", "sharedaddy", "sidebarwidget").
 var boilerplateRoots = []string{"gallery", "slideshow", "carousel", "related", "sharing", "sharedaddy", "social", "sidebar", "newsletter", "cookie", "advert", "sponsor", "breadcrumb", "comments", "disqus", "outbrain", "taboola", "recommend", "subscribe", "signup"}
+
+// classFacts is what analyze reads from an element's class and id words.
+type classFacts struct {
+	weight, neg int   // the words' weight, and its negative part
+	cls         uint8 // classBits
+	flags       uint8 // flagRelated, flagRefs
+	byline      bool  // isBylineWords
+}
+
+// classFactsOf is n's classFacts, memoised by class attribute for elements
+// without an id (the words of a class depend on nothing else; an id's may
+// depend on the element's heading).
+func (x *page) classFactsOf(n *html.Node) classFacts {
+	key, classes, cacheable := "", 0, true
+	for _, a := range n.Attr {
+		switch a.Key {
+		case "class":
+			key = a.Val
+			classes++
+		case "id":
+			cacheable = false
+		}
+	}
+	if classes == 0 && cacheable {
+		return classFacts{} // no words
+	}
+	cacheable = cacheable && classes == 1
+	if cacheable {
+		if cf, ok := x.classMemo[key]; ok {
+			return cf
+		}
+	}
+	x.words = classTokens(n, x.words[:0])
+	var cf classFacts
+	for i, t := range x.words {
+		if dupWord(x.words[:i], t) {
+			continue
+		}
+		v := x.classWordWeight(t)
+		cf.weight += v
+		if v < 0 {
+			cf.neg += v
+		}
+	}
+	cf.cls = classBits(x.words)
+	if isRelatedWords(x.words) {
+		cf.flags |= flagRelated
+	}
+	if isRefsWords(x.words) {
+		cf.flags |= flagRefs
+	}
+	cf.byline = isBylineWords(x.words)
+	if cacheable {
+		if x.classMemo == nil {
+			x.classMemo = make(map[string]classFacts, 64)
+		}
+		x.classMemo[key] = cf
+	}
+	return cf
+}
 
 // classWordWeight is wordWeight[w], or rootWeight(w) for other words,
 // memoised for the page (class words repeat on every card and row).
