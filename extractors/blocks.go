@@ -161,7 +161,7 @@ func (em *emitter) isStandfirst(t string, n *html.Node) bool {
 	if x.descKeyOf != x.desc {
 		x.descKey, x.descKeyOf = normKey(x.desc), x.desc
 	}
-	if normKey(t) != x.descKey {
+	if !normKeyEqual(t, x.descKey) {
 		return false
 	}
 	// Walk n's siblings up to the first one holding paragraphs after n (the

@@ -142,6 +142,7 @@ func TestBoilerplatePreconditionsMatchPlain(t *testing.T) {
 		"author", "Click", "here", "Tap", "advertisement", "Advertisement", "Share", "Read", "more", "\u212aelvin", "ſource:", "ſign",
 		"•", "—", "|", "-", ":", "(", ")", "é", "Über", "\u0130", "12", "x", "the", "text", "of", "an", "article", "\xff"}
 	r := rand.New(rand.NewSource(3))
+	texts := []string{"x"}
 	for i := 0; i < 30000; i++ {
 		var b strings.Builder
 		for k := 1 + r.Intn(8); k > 0; k-- {
@@ -157,6 +158,13 @@ func TestBoilerplatePreconditionsMatchPlain(t *testing.T) {
 		if got, want := normKey(s), normKeyPlain(s); got != want {
 			t.Fatalf("normKey(%q) = %q, want %q", s, got, want)
 		}
+		other := normKey(texts[r.Intn(len(texts))])
+		for _, key := range []string{normKeyPlain(s), other, normKeyPlain(s) + " x", strings.TrimSuffix(normKeyPlain(s), "e")} {
+			if got, want := normKeyEqual(s, key), normKeyPlain(s) == key; got != want {
+				t.Fatalf("normKeyEqual(%q, %q) = %v, want %v", s, key, got, want)
+			}
+		}
+		texts = append(texts, s)
 	}
 	for k := range boilerplateLines {
 		for _, s := range []string{k, strings.ToUpper(k), "  " + k + " …", strings.ReplaceAll(strings.ToUpper(k), "K", "\u212a")} {
@@ -206,6 +214,54 @@ func TestGatesNeverTurnAwayAMatch(t *testing.T) {
 	for name := range all {
 		if matched[name] == 0 {
 			t.Errorf("%s: no text matched: the test proves nothing for it", name)
+		}
+	}
+}
+
+// indexFoldPlain is indexFold testing every byte.
+func indexFoldPlain(s, lowerNeedle []byte) int {
+	n := len(lowerNeedle)
+	if n == 0 {
+		return 0
+	}
+	first := lowerNeedle[0]
+	for i := 0; i+n <= len(s); i++ {
+		c := s[i]
+		if c|0x20 != first && c != first {
+			continue
+		}
+		ok := true
+		for k := 1; k < n; k++ {
+			d := s[i+k]
+			if 'A' <= d && d <= 'Z' {
+				d += 'a' - 'A'
+			}
+			if d != lowerNeedle[k] {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return i
+		}
+	}
+	return -1
+}
+
+func TestIndexFoldJumpsMatchPlain(t *testing.T) {
+	parts := []string{"<", "\x1c", "meta", "META", "Meta", "<meta", "\x1cMETA", "charset", "CharSet", "</head", "</HEAD", "<body", "x", " ", "c", "C", "\x03"}
+	needles := []string{"<meta", "</head", "<body", "charset", "c", "<"}
+	r := rand.New(rand.NewSource(9))
+	for i := 0; i < 30000; i++ {
+		var b strings.Builder
+		for k := r.Intn(12); k > 0; k-- {
+			b.WriteString(parts[r.Intn(len(parts))])
+		}
+		s := []byte(b.String())
+		for _, nd := range needles {
+			if got, want := indexFold(s, []byte(nd)), indexFoldPlain(s, []byte(nd)); got != want {
+				t.Fatalf("indexFold(%q, %q) = %d, want %d", s, nd, got, want)
+			}
 		}
 	}
 }
