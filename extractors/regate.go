@@ -152,6 +152,14 @@ func gated(re *regexp.Regexp) gatedRE { return gatedRE{re, gateOf(re)} }
 // MatchString is re.MatchString(t), not run when t cannot match.
 func (g gatedRE) MatchString(t string) bool { return g.gate.may(t) && g.re.MatchString(t) }
 
+// FindStringIndex is re.FindStringIndex(t), not run when t cannot match.
+func (g gatedRE) FindStringIndex(t string) []int {
+	if !g.gate.may(t) {
+		return nil
+	}
+	return g.re.FindStringIndex(t)
+}
+
 // The expressions matched against many short texts (headings, labels, lines).
 var (
 	refsHeadingG    = gated(refsHeadingRE)
@@ -165,4 +173,5 @@ var (
 	bylineLabelG    = gated(bylineLabelRE)
 	metaLineG       = gated(metaLineRE)
 	timeLineG       = gated(timeLineRE)
+	bylineLeadG     = gated(bylineLeadRE)
 )

@@ -74,7 +74,10 @@ type nstat struct {
 	neg    int // the negative part of weight
 	flags  uint8
 	cls    uint8 // class/id words the date and byline scans ask about (cls* bits)
-	score  float64
+	// classRead: analyze read the class/id words (byClass is then
+	// bylineClassWords of them, isBylineElem's memo).
+	classRead, byClass bool
+	score              float64
 }
 
 // Class-word facts of nstat.cls, set by analyze so later scans need not split
@@ -187,6 +190,7 @@ func (x *page) analyze(n *html.Node, inLink bool) *nstat {
 		st.weight = w
 		st.cls = cf.cls
 		st.flags |= cf.flags
+		st.classRead, st.byClass = true, cf.byClass
 		if len(x.mt.bylines) < 20 && cf.byline {
 			x.mt.bylines = append(x.mt.bylines, n)
 		}
@@ -349,6 +353,7 @@ type classFacts struct {
 	cls         uint8 // classBits
 	flags       uint8 // flagRelated, flagRefs
 	byline      bool  // isBylineWords
+	byClass     bool  // bylineClassWords
 }
 
 // classFactsOf is n's classFacts, memoised by class attribute for elements
@@ -394,6 +399,7 @@ func (x *page) classFactsOf(n *html.Node) classFacts {
 		cf.flags |= flagRefs
 	}
 	cf.byline = isBylineWords(x.words)
+	cf.byClass = bylineClassWords(x.words)
 	if cacheable {
 		if x.classMemo == nil {
 			x.classMemo = make(map[string]classFacts, 64)

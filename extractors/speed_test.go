@@ -178,12 +178,12 @@ func TestBoilerplatePreconditionsMatchPlain(t *testing.T) {
 func TestGatesNeverTurnAwayAMatch(t *testing.T) {
 	all := map[string]gatedRE{"refsHeading": refsHeadingG, "relatedHeading": relatedHeadingG, "dropHeading": dropHeadingG,
 		"commentHeading": commentHeadingG, "popularHeading": popularHeadingG, "weakRelated": weakRelatedG, "stubCTA": stubCTAG,
-		"stubMeta": stubMetaG, "bylineLabel": bylineLabelG, "metaLine": metaLineG, "timeLine": timeLineG}
+		"stubMeta": stubMetaG, "bylineLabel": bylineLabelG, "metaLine": metaLineG, "timeLine": timeLineG, "bylineLead": bylineLeadG}
 	texts := []string{"References", " sources:", "Related articles", "RELATED", "You may also like", "Read more", "More from Health",
 		"Lesen Sie auch", "À lire aussi", "Ähnliche Artikel", "Comments", "12 comments", "Leave a reply", "Most read", "Trending now",
 		"Share this article", "Newsletter", "Tags", "More about sleep", "View all posts", "Back to blog", "5 min read", "By Jane Doe",
 		"Updated March 3, 2024", "by", "Written by", "Authors:", "Medically reviewed by Dr. A", "• Published 12:30 pm", "Posted on 9.30",
-		"\u212aeep reading", "ſhare", "Sub\u017Fcribe", "Über uns", "12 Kommentare", "(Photo: AP)", "", " ", "\xff", "Ärztlich geprüft"}
+		"\u212aeep reading", "ſhare", "Sub\u017Fcribe", "Über uns", "12 Kommentare", "(Photo: AP)", "", " ", "\xff", "Ärztlich geprüft", "By Jane", "Written by Jane", "von Anna", "Par Marie", "  by: X"}
 	words := []string{"related", "Related", "articles", "more", "from", "read", "by", "Jane", "Doe", "min", "3", "2024", "comments", "on",
 		"share", "this", "view", "all", "posts", "updated", "published", ":", "-", "•", "\u212a", "ſ", "é", "\u00a0", " ", "\t", "\n", "x"}
 	r := rand.New(rand.NewSource(5))
