@@ -50,12 +50,12 @@ func decodeHTML(body []byte, contentType string) ([]byte, error) {
 	if label != "" {
 		enc, name := charset.Lookup(label)
 		if enc != nil {
-			if name == "utf-8" || (valid && hasNonASCII(body)) {
-				return toValid(body), nil
-			}
-			if name == "utf-16le" || name == "utf-16be" {
-				// A meta tag cannot really declare UTF-16 (the page would not be
-				// readable as ASCII); browsers treat it as UTF-8.
+			if name == "utf-8" || (valid && hasNonASCII(body)) || name == "utf-16le" || name == "utf-16be" {
+				// (A meta tag cannot really declare UTF-16 — the page would not
+				// be readable as ASCII; browsers treat it as UTF-8.)
+				if valid {
+					return body, nil // toValid(body), without checking it again
+				}
 				return toValid(body), nil
 			}
 			return decodeWith(enc, name, body)
