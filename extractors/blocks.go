@@ -1136,6 +1136,9 @@ func (x *page) isLayoutTable(t *html.Node) bool {
 // as line breaks, hidden and non-text elements skipped.
 func (x *page) textOf(n *html.Node) string {
 	var t textBuilder
+	if st := x.stats[n]; st != nil && st.text > 32 {
+		t.sb.Grow(st.text + st.text/4) // the characters, and room for spaces
+	}
 	x.appendText(&t, n)
 	return strings.TrimSpace(t.String())
 }
