@@ -81,11 +81,11 @@ var (
 func HeadingRole(text string) string {
 	t := strings.TrimSpace(strings.TrimRight(strings.TrimSpace(text), "¶§#🔗"))
 	switch {
-	case refsHeadingRE.MatchString(t):
+	case refsHeadingG.MatchString(t):
 		return "references"
-	case relatedHeadingRE.MatchString(t):
+	case relatedHeadingG.MatchString(t):
 		return "related"
-	case dropHeadingRE.MatchString(t), commentHeadingRE.MatchString(t), popularHeadingRE.MatchString(t), boilerplateLines[strings.ToLower(t)]:
+	case dropHeadingG.MatchString(t), commentHeadingG.MatchString(t), popularHeadingG.MatchString(t), boilerplateLines[strings.ToLower(t)]:
 		return "drop"
 	}
 	return ""
@@ -159,7 +159,10 @@ func (em *emitter) isStandfirst(t string, n *html.Node) bool {
 	if n == nil || n.Parent == nil || x.desc == "" || len(em.sections) > 1 || len(em.sections) == 1 && em.sections[0].Heading != "" {
 		return false
 	}
-	if normKey(t) != normKey(x.desc) {
+	if x.descKeyOf != x.desc {
+		x.descKey, x.descKeyOf = normKey(x.desc), x.desc
+	}
+	if !normKeyEqual(t, x.descKey) {
 		return false
 	}
 	// Walk n's siblings up to the first one holding paragraphs after n (the
@@ -469,14 +472,14 @@ func (em *emitter) headingText(c *html.Node, t string, lvl int) {
 		// The page's headline or a section label above it ("Literatur" on a
 		// book review): never a references, related or comments section,
 		// which would swallow the whole article.
-	case refsHeadingRE.MatchString(t) && (!ambiguousRefsRE.MatchString(t) || x.citationsAfter(c, lvl)):
+	case refsHeadingG.MatchString(t) && (!ambiguousRefsRE.MatchString(t) || x.citationsAfter(c, lvl)):
 		em.setMode(modeRefs, lvl, x.sectionParent(c))
 		return
 	case strings.EqualFold(strings.TrimSpace(strings.TrimSuffix(t, ":")), "further reading") && x.stubsAfter(c, lvl):
 		// "Further reading" over article cards: a related box.
 		em.setMode(modeRelated, lvl, x.sectionParent(c))
 		return
-	case relatedHeadingRE.MatchString(t) && !(moreHeading(t) && !x.stubsAfter(c, lvl)):
+	case relatedHeadingG.MatchString(t) && !(moreHeading(t) && !x.stubsAfter(c, lvl)):
 		// ("More about Django forms", "More on dosing" over paragraphs are
 		// sections of the text; over links they are a related box.)
 		if p := c.Parent; p != nil && !em.isRoot(p) {
@@ -490,10 +493,10 @@ func (em *emitter) headingText(c *html.Node, t string, lvl int) {
 		}
 		em.setMode(modeRelated, lvl, c.Parent)
 		return
-	case dropHeadingRE.MatchString(t):
+	case dropHeadingG.MatchString(t):
 		em.setMode(modeDrop, lvl, x.sectionParent(c))
 		return
-	case commentHeadingRE.MatchString(t) && x.commentThread(c):
+	case commentHeadingG.MatchString(t) && x.commentThread(c):
 		em.setMode(modeDrop, lvl, x.sectionParent(c))
 		return
 	}
@@ -1172,6 +1175,9 @@ func (x *page) isLayoutTable(t *html.Node) bool {
 // as line breaks, hidden and non-text elements skipped.
 func (x *page) textOf(n *html.Node) string {
 	var t textBuilder
+	if st := x.stats[n]; st != nil && st.text > 32 {
+		t.sb.Grow(st.text + st.text/4) // the characters, and room for spaces
+	}
 	x.appendText(&t, n)
 	return strings.TrimSpace(t.String())
 }
@@ -1265,18 +1271,69 @@ func isBoilerplateText(t string) bool {
 	if len(t) > 200 {
 		return false
 	}
-	if len(t) < 150 && (metaLineRE.MatchString(t) || credits.IsCreditLine(t)) {
+	// Each expression runs only when its cheap precondition holds: the
+	// rune an anchored one can start with (gatedRE), a byte it needs.
+	if len(t) < 150 && (metaLineG.MatchString(t) || credits.IsCreditLine(t)) {
 		return true
 	}
-	l := strings.ToLower(strings.TrimSpace(strings.Trim(t, " .:|-–—•·…")))
-	if boilerplateLines[l] {
+	// (strings.ToLower shrinks a text at most 3 times: "\u212a" → "k".)
+	if l := strings.TrimSpace(strings.Trim(t, " .:|-–—•·…")); len(l) <= 3*boilerplateLineMax && boilerplateLines[strings.ToLower(l)] {
 		return true
 	}
-	if len(t) < 160 && (creditRE.MatchString(t) || promoRE.MatchString(t)) {
+	if len(t) < 160 && (mayMatchCredit(t) && creditRE.MatchString(t) || mayMatchPromo(t) && promoRE.MatchString(t)) {
 		return true
 	}
-	if len(t) < 60 && timeLineRE.MatchString(t) {
+	if len(t) < 60 && timeLineG.MatchString(t) {
 		return true
+	}
+	return false
+}
+
+// boilerplateLineMax is the length of the longest key of boilerplateLines.
+var boilerplateLineMax = func() int {
+	n := 0
+	for k := range boilerplateLines {
+		n = max(n, len(k))
+	}
+	return n
+}()
+
+// mayMatchCredit is creditRE's precondition: a first letter (after an
+// optional "(") that starts one of its anchored words, or a ")" for its
+// trailing "(Photo: …)".
+func mayMatchCredit(t string) bool {
+	if t == "" {
+		return false
+	}
+	c := t[0]
+	if c == '(' && len(t) > 1 {
+		c = t[1]
+	}
+	return c >= utf8.RuneSelf || strings.IndexByte("pifbvgcs", c|0x20) >= 0 || strings.IndexByte(t, ')') >= 0
+}
+
+// mayMatchPromo is promoRE's precondition: "letter" (of "newsletter", in
+// any case; no other letters fold to these) or a first letter that starts
+// one of its anchored phrases.
+func mayMatchPromo(t string) bool {
+	return t != "" && strings.IndexByte("hfct", t[0]|0x20) >= 0 || containsFoldASCII(t, "letter")
+}
+
+// containsFoldASCII reports whether s holds lower (ASCII lower-case letters)
+// in any case.
+func containsFoldASCII(s, lower string) bool {
+	n := len(lower)
+	for i := 0; i+n <= len(s); i++ {
+		if s[i]|0x20 != lower[0] {
+			continue
+		}
+		k := 1
+		for k < n && s[i+k]|0x20 == lower[k] {
+			k++
+		}
+		if k == n {
+			return true
+		}
 	}
 	return false
 }

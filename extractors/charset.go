@@ -50,12 +50,12 @@ func decodeHTML(body []byte, contentType string) ([]byte, error) {
 	if label != "" {
 		enc, name := charset.Lookup(label)
 		if enc != nil {
-			if name == "utf-8" || (valid && hasNonASCII(body)) {
-				return toValid(body), nil
-			}
-			if name == "utf-16le" || name == "utf-16be" {
-				// A meta tag cannot really declare UTF-16 (the page would not be
-				// readable as ASCII); browsers treat it as UTF-8.
+			if name == "utf-8" || (valid && hasNonASCII(body)) || name == "utf-16le" || name == "utf-16be" {
+				// (A meta tag cannot really declare UTF-16 — the page would not
+				// be readable as ASCII; browsers treat it as UTF-8.)
+				if valid {
+					return body, nil // toValid(body), without checking it again
+				}
 				return toValid(body), nil
 			}
 			return decodeWith(enc, name, body)
@@ -187,7 +187,31 @@ func indexFold(s, lowerNeedle []byte) int {
 		return 0
 	}
 	first := lowerNeedle[0]
+	// The bytes that can start a match: first, and first&^0x20 (its upper
+	// case; for "<", also 0x1c); jump from one to the next.
+	other := first &^ 0x20
+	lim := len(s) - n + 1
+	nextOther := -2 // the next other at or after i; -1 none left; -2 not searched yet
 	for i := 0; i+n <= len(s); i++ {
+		j := bytes.IndexByte(s[i:lim], first)
+		if j >= 0 {
+			j += i
+		}
+		if other != first {
+			if nextOther == -2 || nextOther >= 0 && nextOther < i {
+				nextOther = bytes.IndexByte(s[i:lim], other)
+				if nextOther >= 0 {
+					nextOther += i
+				}
+			}
+			if nextOther >= 0 && (j < 0 || nextOther < j) {
+				j = nextOther
+			}
+		}
+		if j < 0 {
+			return -1
+		}
+		i = j
 		c := s[i]
 		if c|0x20 != first && c != first {
 			continue

@@ -225,34 +225,67 @@ type textBuilder struct {
 }
 
 func (t *textBuilder) writeText(s string) {
-	for len(s) > 0 {
-		r, size := utf8.DecodeRuneInString(s)
-		s = s[size:]
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if isASCIISpace(c) {
+				t.pendSpace = true
+				i++
+				continue
+			}
+			// A run of ASCII letters, digits and marks, copied at once.
+			j := i + 1
+			for j < len(s) && s[j] < utf8.RuneSelf && !isASCIISpace(s[j]) {
+				j++
+			}
+			t.separate()
+			t.sb.WriteString(s[i:j])
+			i = j
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
 		if r == '\u00a0' || r == '\u200b' || r == '\ufeff' || r == '\u00ad' {
 			if r == '\u00a0' {
 				t.pendSpace = true
 			}
+			i += size
 			continue
 		}
 		if unicode.IsSpace(r) {
 			t.pendSpace = true
+			i += size
 			continue
 		}
-		if t.sb.Len() > 0 {
-			if t.pendNL > 0 {
-				if t.pendNL > 1 {
-					t.sb.WriteString("\n\n")
-				} else {
-					t.sb.WriteByte('\n')
-				}
-			} else if t.pendSpace {
-				t.sb.WriteByte(' ')
-			}
+		t.separate()
+		if r == utf8.RuneError && size == 1 {
+			t.sb.WriteString("\ufffd") // invalid UTF-8, as WriteRune writes it
+		} else {
+			t.sb.WriteString(s[i : i+size])
 		}
-		t.pendNL = 0
-		t.pendSpace = false
-		t.sb.WriteRune(r)
+		i += size
 	}
+}
+
+// isASCIISpace is unicode.IsSpace for ASCII bytes.
+func isASCIISpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'
+}
+
+// separate writes the pending line break or space before more text.
+func (t *textBuilder) separate() {
+	if t.sb.Len() > 0 {
+		if t.pendNL > 0 {
+			if t.pendNL > 1 {
+				t.sb.WriteString("\n\n")
+			} else {
+				t.sb.WriteByte('\n')
+			}
+		} else if t.pendSpace {
+			t.sb.WriteByte(' ')
+		}
+	}
+	t.pendNL = 0
+	t.pendSpace = false
 }
 
 func (t *textBuilder) newline() {
@@ -296,7 +329,7 @@ func classTokens(n *html.Node, dst []string) []string {
 			overflow := ""
 			for v != "" {
 				var c string
-				if i := strings.IndexAny(v, " \t\n\r\f"); i >= 0 {
+				if i := indexClassSpace(v); i >= 0 {
 					c, v = v[:i], v[i+1:]
 				} else {
 					c, v = v, ""
@@ -388,7 +421,26 @@ var textUtilities = map[string]bool{
 
 // isLayoutUtility reports Tailwind arbitrary variants ("[&_a.hidden]:hidden"
 // styles descendants): no word of them is the element's role.
-func isLayoutUtility(class string) bool { return strings.ContainsAny(class, "[&") }
+func isLayoutUtility(class string) bool {
+	for i := 0; i < len(class); i++ {
+		if class[i] == '[' || class[i] == '&' {
+			return true
+		}
+	}
+	return false
+}
+
+// indexClassSpace is the index of the first HTML space (" \t\n\r\f") in s,
+// or -1.
+func indexClassSpace(s string) int {
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case ' ', '\t', '\n', '\r', '\f':
+			return i
+		}
+	}
+	return -1
+}
 
 // isOverflowUtility reports overflow utilities ("overflow-hidden",
 // "overflow-x-hidden").
@@ -504,32 +556,47 @@ func isSlug(s string) bool {
 
 func splitWords(s string, dst []string) []string {
 	start := -1
-	var prevLower bool
-	flush := func(end int) {
-		if start >= 0 && end > start {
-			dst = append(dst, strings.ToLower(s[start:end]))
+	var prevLower, upper bool
+	for i := 0; i <= len(s); i++ {
+		var c byte
+		if i < len(s) {
+			c = s[i]
 		}
-		start = -1
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
 		isUpper := 'A' <= c && c <= 'Z'
 		isLower := 'a' <= c && c <= 'z'
+		if start >= 0 && (!isUpper && !isLower || isUpper && prevLower) {
+			dst = append(dst, lowerASCIIWord(s[start:i], upper))
+			start = -1
+		}
 		if !isUpper && !isLower {
-			flush(i)
 			prevLower = false
 			continue
 		}
-		if isUpper && prevLower {
-			flush(i)
-		}
 		if start < 0 {
-			start = i
+			start, upper = i, false
 		}
+		upper = upper || isUpper
 		prevLower = isLower
 	}
-	flush(len(s))
 	return dst
+}
+
+// lowerASCIIWord lowers w, a run of ASCII letters (hasUpper: it holds a
+// capital); w itself when it has none.
+func lowerASCIIWord(w string, hasUpper bool) string {
+	if !hasUpper {
+		return w
+	}
+	var b strings.Builder
+	b.Grow(len(w))
+	for i := 0; i < len(w); i++ {
+		c := w[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
 }
 
 // resolveURL makes href absolute against base ("" when it cannot).

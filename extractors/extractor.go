@@ -124,8 +124,11 @@ type page struct {
 	pageURL string
 
 	stats      map[*html.Node]*nstat
+	statBlock  []nstat             // newStat's unused block
 	tocBox     map[*html.Node]bool // isTOCTitle's memo: ancestors of headings that are TOC boxes
 	words      []string
+	wordW      map[string]int8       // classWordWeight's memo
+	classMemo  map[string]classFacts // classFactsOf's memo
 	candidates []*html.Node
 	roots      []*html.Node
 	excluded   map[*html.Node]bool
@@ -143,6 +146,8 @@ type page struct {
 	title       string
 	h1          string // visible headline when it differs from title
 	desc        string // the page's description (meta/OpenGraph/JSON-LD)
+	descKey     string // normKey(descKeyOf), isStandfirst's memo
+	descKeyOf   string
 	related     []article.Related
 	relatedSeen map[string]bool
 	// relatedTitled is set while a box titled by an explicit related

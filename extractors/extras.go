@@ -43,7 +43,7 @@ func (x *page) collectRelatedUnder(n *html.Node, inArticle bool) {
 			if !x.isCard(c, st) || !x.inRoots(c) {
 				if h := firstHeading(c); h != nil {
 					t := strings.TrimSpace(x.textOf(h))
-					x.relatedTitled = relatedHeadingRE.MatchString(t) && !weakRelatedRE.MatchString(t)
+					x.relatedTitled = relatedHeadingG.MatchString(t) && !weakRelatedG.MatchString(t)
 				}
 				x.collectRelatedIn(c)
 				x.relatedTitled = false
@@ -151,7 +151,7 @@ func (x *page) isRelatedLabel(n *html.Node) bool {
 		return false
 	}
 	t = strings.TrimSpace(strings.TrimRight(strings.ReplaceAll(t, "\n", " "), "¶§#🔗"))
-	return relatedHeadingRE.MatchString(t)
+	return relatedHeadingG.MatchString(t)
 }
 
 // collectRelatedAfter collects the box a related label titles: the label's
@@ -159,13 +159,13 @@ func (x *page) isRelatedLabel(n *html.Node) bool {
 // the next heading of the same or a higher level, or the next label.
 func (x *page) collectRelatedAfter(label *html.Node) {
 	before := len(x.related)
-	x.relatedTitled = !weakRelatedRE.MatchString(strings.TrimSpace(x.textOf(label)))
+	x.relatedTitled = !weakRelatedG.MatchString(strings.TrimSpace(x.textOf(label)))
 	defer func() {
 		x.relatedTitled = false
 		// "More about amoxicillin" also titles a page's tool links ("Check
 		// interactions", "Pricing & coupons"): under such a weak title the
 		// links are stubs only when most read like article titles.
-		if len(x.related) > before && weakRelatedRE.MatchString(strings.TrimSpace(x.textOf(label))) {
+		if len(x.related) > before && weakRelatedG.MatchString(strings.TrimSpace(x.textOf(label))) {
 			short := 0
 			for _, r := range x.related[before:] {
 				if wordCount(r.Title) < 3 {
@@ -303,7 +303,7 @@ func (x *page) collectRelatedIn(n *html.Node) {
 				title = x.stubTitle(h)
 			}
 		}
-		if !isStubTitle(title) && !short || strings.HasPrefix(title, "#") || stubCTARE.MatchString(title) || x.relatedTitleSeen(title) {
+		if !isStubTitle(title) && !short || strings.HasPrefix(title, "#") || stubCTAG.MatchString(title) || x.relatedTitleSeen(title) {
 			continue
 		}
 		x.relatedSeen[u] = true
@@ -385,7 +385,7 @@ func isStubTitle(t string) bool {
 // Spurs", "Dizziness"): a capital first, a few letters, at most four words.
 func isShortStubTitle(t string) bool {
 	r, _ := utf8.DecodeRuneInString(t)
-	return unicode.IsUpper(r) && utf8.RuneCountInString(t) >= 4 && len(strings.Fields(t)) <= 4 && !stubCTARE.MatchString(t) && !boilerplateLines[strings.ToLower(t)]
+	return unicode.IsUpper(r) && utf8.RuneCountInString(t) >= 4 && len(strings.Fields(t)) <= 4 && !stubCTAG.MatchString(t) && !boilerplateLines[strings.ToLower(t)]
 }
 
 // stubMetaWords are class words of the parts of a teaser that are not its
@@ -512,7 +512,7 @@ func isStubMetaText(s string) bool {
 	}
 	for _, part := range strings.FieldsFunc(s, func(r rune) bool { return r == '•' || r == '·' || r == '|' }) {
 		part = strings.TrimSpace(part)
-		if part != "" && !stubMetaRE.MatchString(part) {
+		if part != "" && !stubMetaG.MatchString(part) {
 			return false
 		}
 	}
@@ -715,7 +715,7 @@ func (x *page) collectReferencesAll(n *html.Node, inArticle bool) {
 		}
 		if lvl := headingLevel(c); lvl > 1 && !contentAnc {
 			t := strings.ReplaceAll(x.textOf(c), "\n", " ")
-			if refsHeadingRE.MatchString(t) && x.citationsAfter(c, lvl) {
+			if refsHeadingG.MatchString(t) && x.citationsAfter(c, lvl) {
 				x.sectionItems(c, lvl, maxReferences, func(n *html.Node, _ *nstat) bool {
 					x.addReference(n)
 					return true

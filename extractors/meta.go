@@ -697,8 +697,23 @@ func similarity(a, b string) float64 {
 // normKey folds a string for loose comparison (case, punctuation, spacing).
 func normKey(s string) string {
 	var sb strings.Builder
+	sb.Grow(len(s))
 	space := false
-	for _, r := range strings.ToLower(s) {
+	for i := 0; i < len(s); {
+		// strings.ToLower one rune at a time (as it lowers non-ASCII text);
+		// normKeyScan is the same loop.
+		r := rune(s[i])
+		if r < utf8.RuneSelf {
+			if 'A' <= r && r <= 'Z' {
+				r += 'a' - 'A'
+			}
+			i++
+		} else {
+			var size int
+			r, size = utf8.DecodeRuneInString(s[i:])
+			r = unicode.ToLower(r)
+			i += size
+		}
 		switch {
 		case r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r > 127 && !isPunctRune(r):
 			if space && sb.Len() > 0 {
@@ -711,6 +726,65 @@ func normKey(s string) string {
 		}
 	}
 	return sb.String()
+}
+
+// normKeyEqual reports normKey(s) == key, stopping at the first rune that
+// differs.
+func normKeyEqual(s, key string) bool {
+	k := 0
+	ok := normKeyScan(s, func(r rune, sep bool) bool {
+		if sep {
+			if k >= len(key) || key[k] != ' ' {
+				return false
+			}
+			k++
+		}
+		if r < utf8.RuneSelf {
+			if k >= len(key) || key[k] != byte(r) {
+				return false
+			}
+			k++
+			return true
+		}
+		kr, size := utf8.DecodeRuneInString(key[k:])
+		if kr != r || size == 0 {
+			return false
+		}
+		k += size
+		return true
+	})
+	return ok && k == len(key)
+}
+
+// normKeyScan calls emit with each rune of normKey(s) (sep: a space goes
+// before it) until emit returns false, and reports whether none did.
+func normKeyScan(s string, emit func(r rune, sep bool) bool) bool {
+	space, any := false, false
+	for i := 0; i < len(s); {
+		// strings.ToLower one rune at a time (as it lowers non-ASCII text).
+		r := rune(s[i])
+		if r < utf8.RuneSelf {
+			if 'A' <= r && r <= 'Z' {
+				r += 'a' - 'A'
+			}
+			i++
+		} else {
+			var size int
+			r, size = utf8.DecodeRuneInString(s[i:])
+			r = unicode.ToLower(r)
+			i += size
+		}
+		switch {
+		case r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r > 127 && !isPunctRune(r):
+			if !emit(r, space && any) {
+				return false
+			}
+			space, any = false, true
+		default:
+			space = true
+		}
+	}
+	return true
 }
 
 func isPunctRune(r rune) bool {

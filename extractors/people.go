@@ -463,7 +463,7 @@ func bylineNames(line string, mode int) []string {
 	if len(line) > 300 || !mayBeByline(line) {
 		return nil
 	}
-	if loc := bylineLeadRE.FindStringIndex(line); loc != nil {
+	if loc := bylineLeadG.FindStringIndex(line); loc != nil {
 		return cutNames(line[loc[1]:], mode)
 	}
 	if len(line) > 160 {
@@ -651,7 +651,14 @@ func (x *page) isBylineElem(n *html.Node) bool {
 	if hasWord(strings.ToLower(attr(n, "rel")), "author") || strings.Contains(strings.ToLower(attr(n, "itemprop")), "author") {
 		return true
 	}
-	ws := classTokens(n, nil)
+	if st := x.stats[n]; st != nil && st.classRead {
+		return st.byClass
+	}
+	return bylineClassWords(classTokens(n, nil))
+}
+
+// bylineClassWords reports class/id words of a byline or author name.
+func bylineClassWords(ws []string) bool {
 	for i, w := range ws {
 		switch w {
 		case "byline", "bylines", "author", "authors", "writer", "authorname", "postauthor", "contributor", "contributors", "attribution":
@@ -754,7 +761,7 @@ func (x *page) headerByline() []string {
 				return true
 			}
 		}
-		if len(l.text) < 40 && bylineLabelRE.MatchString(l.text) {
+		if len(l.text) < 40 && bylineLabelG.MatchString(l.text) {
 			wantNext = true
 			return true
 		}
@@ -843,7 +850,7 @@ func (x *page) authorBoxNames() []string {
 				continue
 			}
 		}
-		if !bylineLabelRE.MatchString(t) {
+		if !bylineLabelG.MatchString(t) {
 			continue
 		}
 		// The label's box: the names are the next lines. Under a plural

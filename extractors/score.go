@@ -74,7 +74,10 @@ type nstat struct {
 	neg    int // the negative part of weight
 	flags  uint8
 	cls    uint8 // class/id words the date and byline scans ask about (cls* bits)
-	score  float64
+	// classRead: analyze read the class/id words (byClass is then
+	// bylineClassWords of them, isBylineElem's memo).
+	classRead, byClass bool
+	score              float64
 }
 
 // Class-word facts of nstat.cls, set by analyze so later scans need not split
@@ -140,9 +143,19 @@ func (s *nstat) linkDensity() float64 {
 	return float64(s.link) / float64(s.text)
 }
 
+// newStat is a zeroed nstat, allocated with others in blocks.
+func (x *page) newStat() *nstat {
+	if len(x.statBlock) == 0 {
+		x.statBlock = make([]nstat, 256)
+	}
+	st := &x.statBlock[0]
+	x.statBlock = x.statBlock[1:]
+	return st
+}
+
 // analyze runs the statistics pass: one post-order walk of the whole tree.
 func (x *page) analyze(n *html.Node, inLink bool) *nstat {
-	st := &nstat{}
+	st := x.newStat()
 	x.stats[n] = st
 	if n.Type == html.ElementNode {
 		x.observe(n)
@@ -168,34 +181,17 @@ func (x *page) analyze(n *html.Node, inLink bool) *nstat {
 			}
 			return st
 		}
-		x.words = classTokens(n, x.words[:0])
-		w, neg := 0, 0
-		for i, t := range x.words {
-			if dupWord(x.words[:i], t) {
-				continue
-			}
-			v, ok := wordWeight[t]
-			if !ok {
-				v = rootWeight(t)
-			}
-			w += v
-			if v < 0 {
-				neg += v
-			}
-		}
-		st.neg = neg
+		cf := x.classFactsOf(n)
+		w := cf.weight
+		st.neg = cf.neg
 		if ip := attr(n, "itemprop"); ip == "articleBody" || ip == "text" {
 			w += 5
 		}
 		st.weight = w
-		st.cls = classBits(x.words)
-		if isRelatedWords(x.words) {
-			st.flags |= flagRelated
-		}
-		if isRefsWords(x.words) {
-			st.flags |= flagRefs
-		}
-		if len(x.mt.bylines) < 20 && isBylineWords(x.words) {
+		st.cls = cf.cls
+		st.flags |= cf.flags
+		st.classRead, st.byClass = true, cf.byClass
+		if len(x.mt.bylines) < 20 && cf.byline {
 			x.mt.bylines = append(x.mt.bylines, n)
 		}
 		if n.DataAtom == atom.A {
@@ -351,6 +347,85 @@ func isRelatedWords(ws []string) bool {
 // names ("relatedposts", "sharedaddy", "sidebarwidget").
 var boilerplateRoots = []string{"gallery", "slideshow", "carousel", "related", "sharing", "sharedaddy", "social", "sidebar", "newsletter", "cookie", "advert", "sponsor", "breadcrumb", "comments", "disqus", "outbrain", "taboola", "recommend", "subscribe", "signup"}
 
+// classFacts is what analyze reads from an element's class and id words.
+type classFacts struct {
+	weight, neg int   // the words' weight, and its negative part
+	cls         uint8 // classBits
+	flags       uint8 // flagRelated, flagRefs
+	byline      bool  // isBylineWords
+	byClass     bool  // bylineClassWords
+}
+
+// classFactsOf is n's classFacts, memoised by class attribute for elements
+// without an id (the words of a class depend on nothing else; an id's may
+// depend on the element's heading).
+func (x *page) classFactsOf(n *html.Node) classFacts {
+	key, classes, cacheable := "", 0, true
+	for _, a := range n.Attr {
+		switch a.Key {
+		case "class":
+			key = a.Val
+			classes++
+		case "id":
+			cacheable = false
+		}
+	}
+	if classes == 0 && cacheable {
+		return classFacts{} // no words
+	}
+	cacheable = cacheable && classes == 1
+	if cacheable {
+		if cf, ok := x.classMemo[key]; ok {
+			return cf
+		}
+	}
+	x.words = classTokens(n, x.words[:0])
+	var cf classFacts
+	for i, t := range x.words {
+		if dupWord(x.words[:i], t) {
+			continue
+		}
+		v := x.classWordWeight(t)
+		cf.weight += v
+		if v < 0 {
+			cf.neg += v
+		}
+	}
+	cf.cls = classBits(x.words)
+	if isRelatedWords(x.words) {
+		cf.flags |= flagRelated
+	}
+	if isRefsWords(x.words) {
+		cf.flags |= flagRefs
+	}
+	cf.byline = isBylineWords(x.words)
+	cf.byClass = bylineClassWords(x.words)
+	if cacheable {
+		if x.classMemo == nil {
+			x.classMemo = make(map[string]classFacts, 64)
+		}
+		x.classMemo[key] = cf
+	}
+	return cf
+}
+
+// classWordWeight is wordWeight[w], or rootWeight(w) for other words,
+// memoised for the page (class words repeat on every card and row).
+func (x *page) classWordWeight(w string) int {
+	if v, ok := x.wordW[w]; ok {
+		return int(v)
+	}
+	v, ok := wordWeight[w]
+	if !ok {
+		v = rootWeight(w)
+	}
+	if x.wordW == nil {
+		x.wordW = make(map[string]int8, 64)
+	}
+	x.wordW[w] = int8(v)
+	return v
+}
+
 func rootWeight(w string) int {
 	if len(w) < 6 {
 		return 0
@@ -433,7 +508,7 @@ func (x *page) scorable(n *html.Node, st *nstat) bool {
 func (x *page) initCandidate(n *html.Node) *nstat {
 	st := x.stats[n]
 	if st == nil {
-		st = &nstat{}
+		st = x.newStat()
 		x.stats[n] = st
 	}
 	if st.flags&flagScored != 0 {

@@ -47,20 +47,69 @@ func MayNameReviewerIn(s, lang string) bool {
 	if len(s) > 600 {
 		return false // a reviewer is credited in a short line, not inside prose
 	}
-	for _, st := range englishStems {
-		if strings.Contains(s, st) {
+	for _, st := range englishStemsAt {
+		if containsAt(s, st.s, st.k) {
 			return true
 		}
 	}
 	if len(lang) >= 2 && strings.EqualFold(lang[:2], "en") {
 		return false
 	}
-	for _, st := range otherStems {
-		if strings.Contains(s, st) {
+	for _, st := range otherStemsAt {
+		if containsAt(s, st.s, st.k) {
 			return true
 		}
 	}
 	return false
+}
+
+// stemAt is a stem and the index of a rare byte in it, searched first.
+type stemAt struct {
+	s string
+	k int
+}
+
+var englishStemsAt, otherStemsAt = rareBytes(englishStems), rareBytes(otherStems)
+
+// rareBytes pairs each stem with the index of its rarest byte (in prose: the
+// letters v, k, y, z, f, u, d, and the second bytes of accented letters, are
+// rarer than the rest).
+func rareBytes(stems []string) []stemAt {
+	const rank = "zZkKvVyYfFwWdDuUpP "
+	out := make([]stemAt, len(stems))
+	for i, st := range stems {
+		best, bestR := 0, len(rank)+1
+		for k := 0; k < len(st); k++ {
+			r := strings.IndexByte(rank, st[k])
+			if st[k] >= 0x80 && st[k] < 0xC0 {
+				r = -1 // a continuation byte: rarest of all
+			}
+			if r < 0 && st[k] < 0x80 {
+				r = len(rank)
+			}
+			if r < bestR {
+				best, bestR = k, r
+			}
+		}
+		out[i] = stemAt{st, best}
+	}
+	return out
+}
+
+// containsAt is strings.Contains(s, stem), found by looking for stem[k]
+// first (a byte rarer in text than stem's first one).
+func containsAt(s, stem string, k int) bool {
+	c := stem[k]
+	for off := 0; ; {
+		j := strings.IndexByte(s[off:], c)
+		if j < 0 {
+			return false
+		}
+		if i := off + j - k; i >= 0 && strings.HasPrefix(s[i:], stem) {
+			return true
+		}
+		off += j + 1
+	}
 }
 
 // bylineLeadRE matches "By", "Written by" and their translations at the start

@@ -150,6 +150,9 @@ func tokenize(s string, dst []tok) []tok {
 //
 // A month without a day ("March 2024") is no date.
 func Find(s string, o Order) (d Date, start, end int) {
+	if !hasDigit(s[:min(len(s), maxScan)]) {
+		return Date{}, -1, -1 // every form has a number (tokenize reads ASCII digits only)
+	}
 	var buf [48]tok
 	ts := tokenize(s, buf[:0])
 	for i := range ts {
@@ -161,6 +164,15 @@ func Find(s string, o Order) (d Date, start, end int) {
 		}
 	}
 	return Date{}, -1, -1
+}
+
+func hasDigit(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i]-'0' < 10 {
+			return true
+		}
+	}
+	return false
 }
 
 func isNum(ts []tok, i, minLen, maxLen int) bool {

@@ -1,0 +1,267 @@
+package extractors
+
+import (
+	"github.com/healthcrawl/healthcrawl/internal/credits"
+	"math/rand"
+	"strings"
+	"testing"
+	"unicode"
+	"unicode/utf8"
+)
+
+// The fast paths of the statistics pass and the text builder must give what
+// the plain versions below give.
+
+// writeTextPlain is textBuilder.writeText one rune at a time.
+func (t *textBuilder) writeTextPlain(s string) {
+	for len(s) > 0 {
+		r, size := utf8.DecodeRuneInString(s)
+		s = s[size:]
+		if r == '\u00a0' || r == '\u200b' || r == '\ufeff' || r == '\u00ad' {
+			if r == '\u00a0' {
+				t.pendSpace = true
+			}
+			continue
+		}
+		if unicode.IsSpace(r) {
+			t.pendSpace = true
+			continue
+		}
+		t.separate()
+		t.sb.WriteRune(r)
+	}
+}
+
+// splitWordsPlain is splitWords with strings.ToLower.
+func splitWordsPlain(s string, dst []string) []string {
+	start := -1
+	var prevLower bool
+	flush := func(end int) {
+		if start >= 0 && end > start {
+			dst = append(dst, strings.ToLower(s[start:end]))
+		}
+		start = -1
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		isUpper := 'A' <= c && c <= 'Z'
+		isLower := 'a' <= c && c <= 'z'
+		if !isUpper && !isLower {
+			flush(i)
+			prevLower = false
+			continue
+		}
+		if isUpper && prevLower {
+			flush(i)
+		}
+		if start < 0 {
+			start = i
+		}
+		prevLower = isLower
+	}
+	flush(len(s))
+	return dst
+}
+
+func randomText(r *rand.Rand) string {
+	parts := []string{"a", "Ab", "xY", "Z", " ", "\t", "\n", "\v", "\u00a0", "\u200b", "\ufeff", "\u00ad", "\u2003", "\u0085",
+		"é", "ß", "日本", "\xff", "\xc3", "-", "_", "1", ".", "\ufffd", "hello", "World"}
+	var b strings.Builder
+	for k := r.Intn(10); k > 0; k-- {
+		b.WriteString(parts[r.Intn(len(parts))])
+	}
+	return b.String()
+}
+
+func TestFastTextPathsMatchPlain(t *testing.T) {
+	r := rand.New(rand.NewSource(7))
+	for i := 0; i < 50000; i++ {
+		a, b := randomText(r), randomText(r)
+		var fast, plain textBuilder
+		fast.writeText(a)
+		plain.writeTextPlain(a)
+		if i%3 == 0 {
+			fast.newline()
+			plain.newline()
+		}
+		fast.writeText(b)
+		plain.writeTextPlain(b)
+		if fast.String() != plain.String() {
+			t.Fatalf("writeText(%q, %q) = %q, want %q", a, b, fast.String(), plain.String())
+		}
+		if got, want := strings.Join(splitWords(a+b, nil), "|"), strings.Join(splitWordsPlain(a+b, nil), "|"); got != want {
+			t.Fatalf("splitWords(%q) = %q, want %q", a+b, got, want)
+		}
+	}
+}
+
+// isBoilerplateTextPlain is isBoilerplateText without the preconditions.
+func isBoilerplateTextPlain(t string) bool {
+	if len(t) > 200 {
+		return false
+	}
+	if len(t) < 150 && (metaLineRE.MatchString(t) || credits.IsCreditLine(t)) {
+		return true
+	}
+	l := strings.ToLower(strings.TrimSpace(strings.Trim(t, " .:|-–—•·…")))
+	if boilerplateLines[l] {
+		return true
+	}
+	if len(t) < 160 && (creditRE.MatchString(t) || promoRE.MatchString(t)) {
+		return true
+	}
+	if len(t) < 60 && timeLineRE.MatchString(t) {
+		return true
+	}
+	return false
+}
+
+// normKeyPlain is normKey lowering the whole string first.
+func normKeyPlain(s string) string {
+	var sb strings.Builder
+	space := false
+	for _, r := range strings.ToLower(s) {
+		switch {
+		case r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r > 127 && !isPunctRune(r):
+			if space && sb.Len() > 0 {
+				sb.WriteByte(' ')
+			}
+			space = false
+			sb.WriteRune(r)
+		default:
+			space = true
+		}
+	}
+	return sb.String()
+}
+
+func TestBoilerplatePreconditionsMatchPlain(t *testing.T) {
+	words := []string{"Published", "updated", "POSTED", "last", "Reviewed", "by", "Medically", "fact-checked", "Written", "reported",
+		"modified", "on", "Jane", "Doe", "March", "3,", "2024", "12:30", "pm", "Photo:", "(Photo:", "Getty", "Images)", "credit:", "Source:",
+		"AP", "subscribe", "to", "our", "newsletter", "NEWSLETTERS", "sign", "up", "Have", "a", "tip?", "Follow", "her", "Contact", "the",
+		"author", "Click", "here", "Tap", "advertisement", "Advertisement", "Share", "Read", "more", "\u212aelvin", "ſource:", "ſign",
+		"•", "—", "|", "-", ":", "(", ")", "é", "Über", "\u0130", "12", "x", "the", "text", "of", "an", "article", "\xff"}
+	r := rand.New(rand.NewSource(3))
+	texts := []string{"x"}
+	for i := 0; i < 30000; i++ {
+		var b strings.Builder
+		for k := 1 + r.Intn(8); k > 0; k-- {
+			if b.Len() > 0 && r.Intn(5) > 0 {
+				b.WriteByte(' ')
+			}
+			b.WriteString(words[r.Intn(len(words))])
+		}
+		s := b.String()
+		if got, want := isBoilerplateText(s), isBoilerplateTextPlain(s); got != want {
+			t.Fatalf("isBoilerplateText(%q) = %v, want %v", s, got, want)
+		}
+		if got, want := normKey(s), normKeyPlain(s); got != want {
+			t.Fatalf("normKey(%q) = %q, want %q", s, got, want)
+		}
+		other := normKey(texts[r.Intn(len(texts))])
+		for _, key := range []string{normKeyPlain(s), other, normKeyPlain(s) + " x", strings.TrimSuffix(normKeyPlain(s), "e")} {
+			if got, want := normKeyEqual(s, key), normKeyPlain(s) == key; got != want {
+				t.Fatalf("normKeyEqual(%q, %q) = %v, want %v", s, key, got, want)
+			}
+		}
+		texts = append(texts, s)
+	}
+	for k := range boilerplateLines {
+		for _, s := range []string{k, strings.ToUpper(k), "  " + k + " …", strings.ReplaceAll(strings.ToUpper(k), "K", "\u212a")} {
+			if got, want := isBoilerplateText(s), isBoilerplateTextPlain(s); got != want {
+				t.Fatalf("isBoilerplateText(%q) = %v, want %v", s, got, want)
+			}
+		}
+	}
+}
+
+func TestGatesNeverTurnAwayAMatch(t *testing.T) {
+	all := map[string]gatedRE{"refsHeading": refsHeadingG, "relatedHeading": relatedHeadingG, "dropHeading": dropHeadingG,
+		"commentHeading": commentHeadingG, "popularHeading": popularHeadingG, "weakRelated": weakRelatedG, "stubCTA": stubCTAG,
+		"stubMeta": stubMetaG, "bylineLabel": bylineLabelG, "metaLine": metaLineG, "timeLine": timeLineG, "bylineLead": bylineLeadG}
+	texts := []string{"References", " sources:", "Related articles", "RELATED", "You may also like", "Read more", "More from Health",
+		"Lesen Sie auch", "À lire aussi", "Ähnliche Artikel", "Comments", "12 comments", "Leave a reply", "Most read", "Trending now",
+		"Share this article", "Newsletter", "Tags", "More about sleep", "View all posts", "Back to blog", "5 min read", "By Jane Doe",
+		"Updated March 3, 2024", "by", "Written by", "Authors:", "Medically reviewed by Dr. A", "• Published 12:30 pm", "Posted on 9.30",
+		"\u212aeep reading", "ſhare", "Sub\u017Fcribe", "Über uns", "12 Kommentare", "(Photo: AP)", "", " ", "\xff", "Ärztlich geprüft", "By Jane", "Written by Jane", "von Anna", "Par Marie", "  by: X"}
+	words := []string{"related", "Related", "articles", "more", "from", "read", "by", "Jane", "Doe", "min", "3", "2024", "comments", "on",
+		"share", "this", "view", "all", "posts", "updated", "published", ":", "-", "•", "\u212a", "ſ", "é", "\u00a0", " ", "\t", "\n", "x"}
+	r := rand.New(rand.NewSource(5))
+	for i := 0; i < 20000; i++ {
+		var b strings.Builder
+		for k := 1 + r.Intn(5); k > 0; k-- {
+			b.WriteString(words[r.Intn(len(words))])
+			if r.Intn(3) > 0 {
+				b.WriteByte(' ')
+			}
+		}
+		texts = append(texts, b.String())
+	}
+	matched := map[string]int{}
+	for name, g := range all {
+		if g.gate.all {
+			t.Errorf("%s: no gate read from %s", name, g.re)
+		}
+		for _, s := range texts {
+			if g.re.MatchString(s) {
+				matched[name]++
+				if !g.gate.may(s) {
+					t.Fatalf("%s: the gate turns away %q, which matches", name, s)
+				}
+			}
+		}
+	}
+	for name := range all {
+		if matched[name] == 0 {
+			t.Errorf("%s: no text matched: the test proves nothing for it", name)
+		}
+	}
+}
+
+// indexFoldPlain is indexFold testing every byte.
+func indexFoldPlain(s, lowerNeedle []byte) int {
+	n := len(lowerNeedle)
+	if n == 0 {
+		return 0
+	}
+	first := lowerNeedle[0]
+	for i := 0; i+n <= len(s); i++ {
+		c := s[i]
+		if c|0x20 != first && c != first {
+			continue
+		}
+		ok := true
+		for k := 1; k < n; k++ {
+			d := s[i+k]
+			if 'A' <= d && d <= 'Z' {
+				d += 'a' - 'A'
+			}
+			if d != lowerNeedle[k] {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return i
+		}
+	}
+	return -1
+}
+
+func TestIndexFoldJumpsMatchPlain(t *testing.T) {
+	parts := []string{"<", "\x1c", "meta", "META", "Meta", "<meta", "\x1cMETA", "charset", "CharSet", "</head", "</HEAD", "<body", "x", " ", "c", "C", "\x03"}
+	needles := []string{"<meta", "</head", "<body", "charset", "c", "<"}
+	r := rand.New(rand.NewSource(9))
+	for i := 0; i < 30000; i++ {
+		var b strings.Builder
+		for k := r.Intn(12); k > 0; k-- {
+			b.WriteString(parts[r.Intn(len(parts))])
+		}
+		s := []byte(b.String())
+		for _, nd := range needles {
+			if got, want := indexFold(s, []byte(nd)), indexFoldPlain(s, []byte(nd)); got != want {
+				t.Fatalf("indexFold(%q, %q) = %d, want %d", s, nd, got, want)
+			}
+		}
+	}
+}
