@@ -26,6 +26,12 @@ type Spec struct {
 	// progress when a run is killed is never finalised, so prefer a streaming format
 	// (or rotation) for crawls that must survive a crash.
 	Append bool
+	// Resume, with Append, is the position committed by the interrupted run (see
+	// SyncAll): an appendable file is truncated back to it before writing.
+	Resume *Position
+	// Overwrite replaces what the output holds (crawl run --overwrite); without it a
+	// new run never destroys the records of an earlier one.
+	Overwrite bool
 }
 
 // PathFormat is a format that writes to a path (the formats of the registry write

@@ -18,9 +18,10 @@ const (
 
 // Memory is the in-memory Store: everything is lost with the process.
 type Memory struct {
-	mu    sync.Mutex
-	sites map[string]*memSite
-	now   func() time.Time
+	mu        sync.Mutex
+	sites     map[string]*memSite
+	positions map[string]map[string]string // worker → sink key → position
+	now       func() time.Time
 }
 
 type memItem struct {
@@ -51,18 +52,19 @@ type memSite struct {
 	seen                map[string]struct{}
 	meta                map[string]Meta
 	emitted             map[string]memEmit
+	reserved            map[string]string // key → worker holding it (Reserve)
 	doneCount, failedCt int64
 }
 
 // NewMemory returns an empty memory store.
 func NewMemory() *Memory {
-	return &Memory{sites: map[string]*memSite{}, now: time.Now}
+	return &Memory{sites: map[string]*memSite{}, positions: map[string]map[string]string{}, now: time.Now}
 }
 
 func (m *Memory) site(name string) *memSite {
 	s, ok := m.sites[name]
 	if !ok {
-		s = &memSite{meta: map[string]Meta{}, emitted: map[string]memEmit{}}
+		s = &memSite{meta: map[string]Meta{}, emitted: map[string]memEmit{}, reserved: map[string]string{}}
 		s.clearRun()
 		m.sites[name] = s
 	}
@@ -265,10 +267,14 @@ func (m *Memory) Ack(ctx context.Context, site, u string, o Outcome) error {
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	s := m.site(site)
+	m.site(site).ack(u, o)
+	return nil
+}
+
+func (s *memSite) ack(u string, o Outcome) {
 	it, ok := s.items[u]
 	if !ok || it.state == stDone || it.state == stFailed {
-		return nil
+		return
 	}
 	delete(s.leased, u)
 	it.worker = ""
@@ -279,7 +285,6 @@ func (m *Memory) Ack(ctx context.Context, site, u string, o Outcome) error {
 		it.state = stDone
 		s.doneCount++
 	}
-	return nil
 }
 
 // Nack implements Store.
@@ -313,6 +318,11 @@ func (m *Memory) Release(ctx context.Context, site, worker string) (int, error) 
 	sort.Slice(mine, func(a, b int) bool { return mine[a].e.URL < mine[b].e.URL })
 	for _, it := range mine {
 		s.requeue(it)
+	}
+	for k, w := range s.reserved {
+		if w == worker {
+			delete(s.reserved, k)
+		}
 	}
 	return len(mine), nil
 }

@@ -154,6 +154,10 @@ type Store interface {
 	// Emitted lists the URLs of the emitted set of site, sorted.
 	Emitted(ctx context.Context, site string) ([]string, error)
 
+	// Write-then-commit (see Committer): reserve a verdict, write the record to every
+	// sink and flush them, then Commit.
+	Committer
+
 	// Stats reports the state of site.
 	Stats(ctx context.Context, site string) (Stats, error)
 	// Sites lists the sites that have any state, sorted.
@@ -265,4 +269,49 @@ func LocalPath(rawURL string) (path string, ok bool) {
 type DeferredEmitter interface {
 	EmitOnceDeferred(ctx context.Context, site, url, hash string, durable func(error)) (Change, error)
 	Flush(ctx context.Context) error
+}
+
+// Emission is one record made durable by a Commit: the canonical URL key of the
+// emitted set with the content hash of its record, the frontier entry whose lease
+// the record ends (acknowledged Done by the same commit) and the page's metadata.
+type Emission struct {
+	Site string
+	Key  string // canonical URL in the emitted set (as passed to Reserve)
+	Hash string // content hash of the record
+	URL  string // frontier entry acknowledged Done by the commit; "" = none
+	Meta *Meta  // metadata of URL stored by the commit (PutMeta); nil = none
+}
+
+// Batch is what one Commit makes durable at once.
+type Batch struct {
+	Worker    string
+	Emissions []Emission
+	// Positions are the committed positions of the worker's sinks once the batch's
+	// records are written and flushed, by sink key. Opaque to the store; Positions
+	// returns the last committed value of each key.
+	Positions map[string]string
+}
+
+// Committer is write-then-commit, the way records reach the outputs exactly once:
+//
+//  1. Reserve decides the verdict of a record (as EmitOnce) and, when it must be
+//     written, holds its key for worker: a concurrent Reserve of the same key in this
+//     run gets ChangeDuplicate. Nothing is durable yet.
+//  2. The caller writes the record to every sink and flushes them.
+//  3. Commit records the batch's keys as emitted in the current run, acknowledges
+//     their frontier entries Done, stores their metadata and the sinks' positions,
+//     in one transaction. A process killed before Commit leaves the keys not emitted
+//     and the entries leased: the resumed run fetches them again, truncates its
+//     outputs back to the committed positions and writes them again.
+//
+// A write that failed is given up with Unreserve (the key can be reserved again).
+// Reservations live in the process (memory, sqlite) or, for the redis engine, in
+// Redis under the worker's name for the lease ttl; Release(site, worker) drops the
+// worker's reservations together with its leases.
+type Committer interface {
+	Reserve(ctx context.Context, site, worker, key, hash string) (Change, error)
+	Unreserve(ctx context.Context, site, worker, key string) error
+	Commit(ctx context.Context, b Batch) error
+	// Positions returns the sink positions last committed by worker.
+	Positions(ctx context.Context, worker string) (map[string]string, error)
 }

@@ -1,0 +1,90 @@
+package store
+
+import (
+	"context"
+	"maps"
+	"slices"
+)
+
+// Reserve implements Committer.
+func (m *Memory) Reserve(ctx context.Context, site, worker, key, hash string) (Change, error) {
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	s := m.site(site)
+	prev, ok := s.emitted[key]
+	ch := decide(ok, prev.hash, prev.run, hash, s.run)
+	if ch == ChangeDuplicate {
+		return ch, nil
+	}
+	if _, held := s.reserved[key]; held {
+		return ChangeDuplicate, nil
+	}
+	if !ch.Emit() {
+		// Unchanged: nothing to write; noted in this run so an alias is a duplicate.
+		s.emitted[key] = memEmit{hash: hash, run: s.run}
+		return ch, nil
+	}
+	s.reserved[key] = worker
+	return ch, nil
+}
+
+// Unreserve implements Committer.
+func (m *Memory) Unreserve(ctx context.Context, site, worker, key string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	s := m.site(site)
+	if s.reserved[key] == worker {
+		delete(s.reserved, key)
+	}
+	return nil
+}
+
+// Commit implements Committer.
+func (m *Memory) Commit(ctx context.Context, b Batch) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	now := m.now()
+	for _, em := range b.Emissions {
+		s := m.site(em.Site)
+		delete(s.reserved, em.Key)
+		s.emitted[em.Key] = memEmit{hash: em.Hash, run: s.run}
+		md := s.meta[em.Key]
+		md.EmittedAt = now
+		md.ContentHash = em.Hash
+		s.meta[em.Key] = md
+		if em.Meta != nil && em.URL != "" {
+			nm := *em.Meta
+			nm.EmittedAt = s.meta[em.URL].EmittedAt
+			nm.Links = slices.Clone(nm.Links)
+			s.meta[em.URL] = nm
+		}
+		if em.URL != "" {
+			s.ack(em.URL, Done)
+		}
+	}
+	if len(b.Positions) > 0 {
+		p := m.positions[b.Worker]
+		if p == nil {
+			p = map[string]string{}
+			m.positions[b.Worker] = p
+		}
+		maps.Copy(p, b.Positions)
+	}
+	return nil
+}
+
+// Positions implements Committer.
+func (m *Memory) Positions(ctx context.Context, worker string) (map[string]string, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return maps.Clone(m.positions[worker]), nil
+}
