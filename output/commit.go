@@ -24,7 +24,9 @@ type Position struct {
 }
 
 // String encodes p as "PART:OFFSET".
-func (p Position) String() string { return strconv.Itoa(p.Part) + ":" + strconv.FormatInt(p.Offset, 10) }
+func (p Position) String() string {
+	return strconv.Itoa(p.Part) + ":" + strconv.FormatInt(p.Offset, 10)
+}
 
 // ParsePosition decodes Position.String.
 func ParsePosition(s string) (Position, error) {

@@ -13,7 +13,9 @@ func (s *SQLite) Reserve(ctx context.Context, site, worker, key, hash string) (C
 }
 
 // Unreserve implements Committer.
-func (s *SQLite) Unreserve(ctx context.Context, site, worker, key string) error { return errCommitSQLite }
+func (s *SQLite) Unreserve(ctx context.Context, site, worker, key string) error {
+	return errCommitSQLite
+}
 
 // Commit implements Committer.
 func (s *SQLite) Commit(ctx context.Context, b Batch) error { return errCommitSQLite }
