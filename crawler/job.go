@@ -57,6 +57,10 @@ type JobOptions struct {
 	// Config.Output.ErrorsPath (tests, or a caller that owns the file).
 	ErrorsOut io.Writer
 
+	// Full re-emits every current article, unchanged ones included (no conditional
+	// requests, sitemap lastmod ignored); their records say "change": "unchanged".
+	Full bool
+
 	// Tuning; zero values mean the Default* constants.
 	RetryBase     time.Duration // first retry backoff; doubles per retry, plus up to 50 % jitter
 	MaxBackoff    time.Duration // cap of the computed backoff
@@ -95,6 +99,7 @@ type job struct {
 	cancel  context.CancelCauseFunc
 	sinkMu  sync.Mutex
 	sinkErr error
+	commit  *committer // write-then-commit of the records (runs with a Store)
 
 	retryBase, maxBackoff, maxRetryAfter time.Duration
 	maxRedirects, maxURLLen              int
@@ -104,12 +109,17 @@ type job struct {
 	resumed                             atomic.Bool
 }
 
+// worker is the lease owner name of this process in the store.
+func (j *job) worker() string {
+	if j.opts.Worker == "" {
+		return DefaultWorker
+	}
+	return j.opts.Worker
+}
+
 func (j *job) newFrontier(ctx context.Context, site string) (Frontier, error) {
 	if j.opts.Store != nil {
-		worker := j.opts.Worker
-		if worker == "" {
-			worker = DefaultWorker
-		}
+		worker := j.worker()
 		ttl := j.cfg.State.Lease
 		if ttl <= 0 {
 			ttl = 30 * time.Second
@@ -205,6 +215,12 @@ func RunJob(ctx context.Context, opts JobOptions) (Summary, error) {
 		runs = append(runs, s)
 	}
 
+	if opts.Store != nil {
+		if j.commit, err = newCommitter(jctx, j, opts.Store, j.worker()); err != nil {
+			return Summary{}, err
+		}
+		defer j.commit.stop()
+	}
 	stopProgress := j.startProgress(jctx, opts.Progress, start)
 	var wg sync.WaitGroup
 	for _, s := range runs {
@@ -218,6 +234,9 @@ func RunJob(ctx context.Context, opts JobOptions) (Summary, error) {
 		}()
 	}
 	wg.Wait()
+	if j.commit != nil {
+		j.commit.stop()
+	}
 	stopProgress()
 
 	sum := j.summary(jctx, runs, start)

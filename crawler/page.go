@@ -20,8 +20,12 @@ func (s *siteRun) handle(ctx context.Context, e Entry) {
 	failed := false
 	// Pages in flight finish even when ctx is cancelled (SIGINT): only scheduling stops.
 	pctx := context.WithoutCancel(ctx)
-	retry := false // interrupted before its fetch: handed out again (persistent frontier)
+	retry := false     // interrupted before its fetch: handed out again (persistent frontier)
+	handedOff := false // its record went to the committer, whose commit ends the lease
 	defer func() {
+		if handedOff {
+			return
+		}
 		if r, ok := s.frontier.(retrier); ok && retry {
 			if err := r.Retry(pctx, e); err != nil {
 				s.log.Error("frontier retry", "url", e.URL, "err", err)
@@ -34,7 +38,7 @@ func (s *siteRun) handle(ctx context.Context, e Entry) {
 	}()
 	var hdr http.Header
 	m, known := s.meta(pctx, e.URL)
-	if known && e.Kind == KindPage {
+	if known && e.Kind == KindPage && !s.job.opts.Full {
 		// Listed in a sitemap with the lastmod it had when fetched: not requested.
 		if e.LastMod != "" && m.SitemapLastMod == e.LastMod && m.ContentHash != "" {
 			s.unchanged(pctx, e, m, 0, "sitemap lastmod unchanged")
@@ -120,14 +124,17 @@ func (s *siteRun) handle(ctx context.Context, e Entry) {
 		fail(CatFailed, "undecodable body", "decode", fmt.Errorf("decode %s: %w", e.URL, err))
 		return
 	}
-	s.handleHTML(pctx, e, att, final, body, fail)
+	handedOff = s.handleHTML(pctx, e, att, final, body, fail)
 }
 
 // handleHTML reads a decoded page's links, extracts the article (when the URL rules
 // and the extractor say it is one), runs the pipeline and writes the record, then
 // queues the links. The links come from a tokenizer pass, so the page is parsed into
 // a DOM once, by the extractor.
-func (s *siteRun) handleHTML(ctx context.Context, e Entry, att *attempt, final *url.URL, body []byte, fail func(cat, reason, stage string, err error)) {
+//
+// It reports whether the record was handed to the job's committer (which then ends
+// the entry's lease, with the page's metadata, once the record is committed).
+func (s *siteRun) handleHTML(ctx context.Context, e Entry, att *attempt, final *url.URL, body []byte, fail func(cat, reason, stage string, err error)) (handedOff bool) {
 	finalStr := final.String()
 	pl := scanLinks(body, s.metaName)
 	base := final
@@ -146,6 +153,7 @@ func (s *siteRun) handleHTML(ctx context.Context, e Entry, att *attempt, final *
 	emitKey := finalKey
 	isArticle := false
 	hash := "" // content_hash of the record when the page is an emitted (or unchanged) article
+	var pending *pendingRecord
 	defer func() {
 		for _, f := range feeds {
 			if u := resolveLink(base, f); u != nil {
@@ -153,7 +161,17 @@ func (s *siteRun) handleHTML(ctx context.Context, e Entry, att *attempt, final *
 			}
 		}
 		s.discoverLinks(ctx, e, base, hrefs, isArticle)
-		if s.incremental() {
+		switch {
+		case pending != nil:
+			// The links are queued before the record is committed: a crash in between
+			// fetches the page again, and its links are seen already.
+			if s.incremental() {
+				m := pageMeta(e, att, hash, absLinks(base, hrefs))
+				pending.meta = &m
+			}
+			s.job.commit.submit(pending)
+			handedOff = true
+		case s.incremental():
 			s.putMeta(ctx, e, att, hash, absLinks(base, hrefs))
 		}
 	}()
@@ -226,7 +244,8 @@ func (s *siteRun) handleHTML(ctx context.Context, e Entry, att *attempt, final *
 		fail(CatDropped, reason, "pipeline", nil)
 		return
 	}
-	hash = s.emitRecord(ctx, e, emitKey, a, att.status, fail)
+	hash, pending = s.emitRecord(ctx, e, emitKey, a, att.status, fail)
+	return false
 }
 
 // handleSitemap reads a sitemap, sitemap index or feed and queues what it lists.

@@ -287,14 +287,20 @@ func (s *siteRun) putMeta(ctx context.Context, e Entry, att *attempt, hash strin
 	if !s.incremental() {
 		return
 	}
+	m := pageMeta(e, att, hash, links)
+	if err := s.st.PutMeta(ctx, s.site.Name, e.URL, m); err != nil {
+		s.log.Warn("state metadata", "url", e.URL, "err", err)
+	}
+}
+
+// pageMeta is the metadata of a page fetched in full.
+func pageMeta(e Entry, att *attempt, hash string, links []string) store.Meta {
 	m := store.Meta{Status: att.status, SitemapLastMod: e.LastMod, ContentHash: hash, FetchedAt: time.Now().UTC(), Links: links}
 	if att.header != nil {
 		m.ETag = att.header.Get("ETag")
 		m.LastModified = att.header.Get("Last-Modified")
 	}
-	if err := s.st.PutMeta(ctx, s.site.Name, e.URL, m); err != nil {
-		s.log.Warn("state metadata", "url", e.URL, "err", err)
-	}
+	return m
 }
 
 // unchanged handles a page the server said has not changed (304), or a sitemap
@@ -347,10 +353,11 @@ func (s *siteRun) gone(ctx context.Context, u string, status int) bool {
 // emitRecord writes a (the cleaned record of e) unless the emitted set says it was
 // already written (duplicate) or unchanged since an earlier run, filing it then. It
 // returns the content hash to keep in the page's metadata ("" when the page is not
-// an emitted or unchanged article). On incremental runs it sets a.Change (new,
-// changed). With a store that defers the commit of the verdict, the record is
-// written once the verdict is committed (never before: exactly-once output).
-func (s *siteRun) emitRecord(ctx context.Context, e Entry, key string, a *article.Article, status int, fail func(cat, reason, stage string, err error)) string {
+// an emitted or unchanged article) and, with a state store, the record reserved for
+// the job's committer: the caller hands it over with the page's metadata (and does
+// not end the entry's lease: the commit does). On incremental runs it sets a.Change
+// (new, changed; unchanged for an article re-emitted by a full run).
+func (s *siteRun) emitRecord(ctx context.Context, e Entry, key string, a *article.Article, status int, fail func(cat, reason, stage string, err error)) (string, *pendingRecord) {
 	if s.sf == nil {
 		emit, why, err := s.frontier.EmitOnce(ctx, key, a.ContentHash)
 		switch {
@@ -361,53 +368,34 @@ func (s *siteRun) emitRecord(ctx context.Context, e Entry, key string, a *articl
 		default:
 			s.writeRecord(ctx, e, a, fail)
 		}
-		return ""
+		return "", nil
 	}
-	de, deferred := s.st.(store.DeferredEmitter)
-	var ch store.Change
-	var err error
-	if deferred {
-		ch, err = de.EmitOnceDeferred(ctx, s.site.Name, key, a.ContentHash, func(err error) {
-			if err != nil {
-				// Not fail(): handle has returned. The verdict was undone.
-				s.job.acct.record(s.site.Name, e.URL, outcome{Category: CatFailed, Reason: "state store error", Stage: "emit", Status: status, Err: err})
-				s.log.Warn("not emitted", "url", e.URL, "category", CatFailed, "reason", "state store error", "err", err)
-				return
-			}
-			if err := s.job.write(ctx, a); err != nil {
-				s.job.acct.record(s.site.Name, e.URL, outcome{Category: CatFailed, Reason: "sink error", Stage: "output", Status: status, Err: err})
-				return
-			}
-			s.log.Debug("article", "url", e.URL, "title", a.Title, "change", a.Change)
-		})
-	} else {
-		ch, err = s.st.EmitOnce(ctx, s.site.Name, key, a.ContentHash)
-	}
+	ch, err := s.st.Reserve(ctx, s.site.Name, s.sf.worker, key, a.ContentHash)
 	if err != nil {
 		fail(CatFailed, "state store error", "emit", err)
-		return ""
+		return "", nil
 	}
-	switch ch {
-	case store.ChangeDuplicate:
+	switch {
+	case ch == store.ChangeDuplicate:
 		fail(CatDuplicate, changeReason(ch), "emit", nil)
-		return ""
-	case store.ChangeUnchanged:
+		return "", nil
+	case ch == store.ChangeUnchanged && !s.job.opts.Full:
 		s.job.unchanged.Add(1)
 		fail(CatUnchanged, changeReason(ch), "emit", nil)
-		return a.ContentHash
+		return a.ContentHash, nil
 	}
 	if s.incremental() {
 		a.Change = string(ch)
-		if ch == store.ChangeChanged {
+		switch ch {
+		case store.ChangeChanged:
 			s.job.changed.Add(1)
-		} else {
+		case store.ChangeNew:
 			s.job.news.Add(1)
+		default:
+			s.job.unchanged.Add(1)
 		}
 	}
-	if !deferred {
-		s.writeRecord(ctx, e, a, fail)
-	}
-	return a.ContentHash
+	return a.ContentHash, &pendingRecord{s: s, e: e, key: key, a: a, status: status}
 }
 
 func (s *siteRun) writeRecord(ctx context.Context, e Entry, a *article.Article, fail func(cat, reason, stage string, err error)) {
@@ -491,12 +479,9 @@ func (s *siteRun) endState(ctx context.Context) error {
 		return nil
 	}
 	wctx := context.WithoutCancel(ctx)
-	if de, ok := s.st.(store.DeferredEmitter); ok {
-		// Records whose verdict is not committed yet are written before RunJob returns.
-		if err := de.Flush(wctx); err != nil {
-			return fmt.Errorf("site %s: state: %w", s.site.Name, err)
-		}
-	}
+	// Records handed to the committer are written and committed (or failed) first:
+	// the run is finished only with every record in the outputs.
+	s.job.commit.flush()
 	s.sf.giveBack(wctx)
 	if !s.drained || s.finishedElsewhere || ctx.Err() != nil {
 		return nil

@@ -2,25 +2,157 @@ package store
 
 import (
 	"context"
-	"errors"
+	"database/sql"
+	"fmt"
+	"strings"
 )
 
-var errCommitSQLite = errors.New("sqlite: write-then-commit not implemented yet")
-
-// Reserve implements Committer.
+// Reserve implements Committer. The verdict comes from the cached emitted set; the
+// reservation lives in this process only (one process per file): a killed process
+// leaves nothing to undo.
 func (s *SQLite) Reserve(ctx context.Context, site, worker, key, hash string) (Change, error) {
-	return "", errCommitSQLite
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e, err := s.emitCache(ctx, site)
+	if err != nil {
+		return "", err
+	}
+	prev, existed := e.emitted[key]
+	run := e.run
+	ch := decide(existed, prev.hash, prev.run, hash, run)
+	if ch == ChangeDuplicate {
+		return ch, nil
+	}
+	rk := site + "\x00" + key
+	if _, held := s.reserved[rk]; held {
+		return ChangeDuplicate, nil
+	}
+	if !ch.Emit() {
+		// Same content as an earlier run: note the run, nothing to write.
+		e.emitted[key] = memEmit{hash: hash, run: run}
+		s.async("emit "+key, func(ctx context.Context, tx *sql.Tx) error {
+			_, err := s.txExec(ctx, tx, "UPDATE pages SET emit_run = ? WHERE site = ? AND url = ?", run, site, key)
+			return err
+		})
+		return ch, nil
+	}
+	s.reserved[rk] = worker
+	return ch, nil
 }
 
 // Unreserve implements Committer.
 func (s *SQLite) Unreserve(ctx context.Context, site, worker, key string) error {
-	return errCommitSQLite
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	rk := site + "\x00" + key
+	if s.reserved[rk] == worker {
+		delete(s.reserved, rk)
+	}
+	return nil
 }
 
-// Commit implements Committer.
-func (s *SQLite) Commit(ctx context.Context, b Batch) error { return errCommitSQLite }
+// Commit implements Committer: one transaction records the emissions, acks their
+// entries, stores their metadata and the worker's sink positions.
+func (s *SQLite) Commit(ctx context.Context, b Batch) error {
+	if len(b.Emissions) == 0 && len(b.Positions) == 0 {
+		return nil
+	}
+	now := ns(s.now())
+	type emit struct {
+		Emission
+		run    int64
+		leased int64 // frontier row id when leased here, else 0
+	}
+	ems := make([]emit, 0, len(b.Emissions))
+	s.mu.Lock()
+	for _, em := range b.Emissions {
+		e, err := s.emitCache(ctx, em.Site)
+		if err != nil {
+			s.mu.Unlock()
+			return err
+		}
+		x := emit{Emission: em, run: e.run}
+		if em.URL != "" {
+			lk := em.Site + "\x00" + em.URL
+			x.leased = s.leased[lk]
+			delete(s.leased, lk)
+		}
+		ems = append(ems, x)
+	}
+	s.mu.Unlock()
+	err := s.submit(ctx, fmt.Sprintf("commit %d records", len(ems)), true, func(ctx context.Context, tx *sql.Tx) error {
+		for _, em := range ems {
+			if _, err := s.txExec(ctx, tx, `INSERT INTO pages (site, url, content_hash, emitted_at, emit_hash, emit_run) VALUES (?, ?, ?, ?, ?, ?)
+				ON CONFLICT (site, url) DO UPDATE SET content_hash = excluded.content_hash, emitted_at = excluded.emitted_at,
+					emit_hash = excluded.emit_hash, emit_run = excluded.emit_run`,
+				em.Site, em.Key, em.Hash, now, em.Hash, em.run); err != nil {
+				return err
+			}
+			if em.Meta != nil && em.URL != "" {
+				m := em.Meta
+				if _, err := s.txExec(ctx, tx, `INSERT INTO pages (site, url, status, etag, last_modified, sitemap_lastmod, content_hash, fetched_at, links)
+					VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+					ON CONFLICT (site, url) DO UPDATE SET status = excluded.status, etag = excluded.etag,
+						last_modified = excluded.last_modified, sitemap_lastmod = excluded.sitemap_lastmod,
+						content_hash = excluded.content_hash, fetched_at = excluded.fetched_at, links = excluded.links`,
+					em.Site, em.URL, m.Status, m.ETag, m.LastModified, m.SitemapLastMod, m.ContentHash, ns(m.FetchedAt), strings.Join(m.Links, "\n")); err != nil {
+					return err
+				}
+			}
+			switch {
+			case em.leased != 0:
+				if _, err := s.txExec(ctx, tx, "UPDATE frontier SET state = ?, worker = '', expires = 0 WHERE id = ? AND state IN (0, 1)", stDone, em.leased); err != nil {
+					return err
+				}
+			case em.URL != "":
+				if _, err := s.txExec(ctx, tx, "UPDATE frontier SET state = ?, worker = '', expires = 0 WHERE site = ? AND url = ? AND state IN (0, 1)", stDone, em.Site, em.URL); err != nil {
+					return err
+				}
+			}
+		}
+		for k, v := range b.Positions {
+			if _, err := s.txExec(ctx, tx, `INSERT INTO sink_positions (worker, sink, pos) VALUES (?, ?, ?)
+				ON CONFLICT (worker, sink) DO UPDATE SET pos = excluded.pos`, b.Worker, k, v); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, em := range ems {
+		delete(s.reserved, em.Site+"\x00"+em.Key)
+		if err != nil {
+			continue
+		}
+		if e, ok := s.emits[em.Site]; ok {
+			e.emitted[em.Key] = memEmit{hash: em.Hash, run: em.run}
+		}
+		s.knownURL(em.Site, em.Key)
+		if em.Meta != nil && em.URL != "" {
+			s.knownURL(em.Site, em.URL)
+		}
+	}
+	return err
+}
 
 // Positions implements Committer.
 func (s *SQLite) Positions(ctx context.Context, worker string) (map[string]string, error) {
-	return nil, errCommitSQLite
+	rows, err := s.db.QueryContext(ctx, "SELECT sink, pos FROM sink_positions WHERE worker = ?", worker)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite %s: sink positions of %s: %w", s.path, worker, err)
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var k, v string
+		if err := rows.Scan(&k, &v); err != nil {
+			return nil, fmt.Errorf("sqlite %s: sink positions of %s: %w", s.path, worker, err)
+		}
+		out[k] = v
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite %s: sink positions of %s: %w", s.path, worker, err)
+	}
+	return out, nil
 }

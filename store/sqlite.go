@@ -82,6 +82,13 @@ var migrations = []string{
 		emit_run        INTEGER NOT NULL DEFAULT 0, -- run that last emitted (or found unchanged) the URL
 		PRIMARY KEY (site, url)
 	) WITHOUT ROWID;`,
+	// 2: committed positions of each worker's outputs (write-then-commit).
+	`CREATE TABLE sink_positions (
+		worker TEXT NOT NULL,
+		sink   TEXT NOT NULL, -- output key: format and absolute path
+		pos    TEXT NOT NULL,
+		PRIMARY KEY (worker, sink)
+	) WITHOUT ROWID;`,
 }
 
 // SQLite is the Store in one SQLite file (WAL mode). One process at a time uses a
@@ -95,6 +102,7 @@ type SQLite struct {
 	seen  map[string]map[string]struct{} // site → visited keys of the current run (loaded lazily)
 	emits map[string]*emitState          // site → emitted set and current run (loaded lazily)
 	known map[string]map[string]struct{} // site → URLs with metadata (loaded lazily)
+	reserved map[string]string // "site\x00key" → worker holding a Reserve (in this process only)
 	// leased: "site\x00url" → frontier row id of entries leased by this process
 	// (Ack finds the row by id).
 	leased map[string]int64
@@ -160,7 +168,7 @@ func OpenSQLite(ctx context.Context, path string) (*SQLite, error) {
 	// Only the committer writes; readers use the other connections (WAL).
 	db.SetMaxOpenConns(4)
 	s := &SQLite{db: db, path: path, now: time.Now, seen: map[string]map[string]struct{}{},
-		emits: map[string]*emitState{}, known: map[string]map[string]struct{}{}, leased: map[string]int64{},
+		emits: map[string]*emitState{}, known: map[string]map[string]struct{}{}, leased: map[string]int64{}, reserved: map[string]string{},
 		meta: map[string]pendingMeta{}, stmts: map[string]*sql.Stmt{}, wake: make(chan struct{}, 1), stop: make(chan struct{}), stopped: make(chan struct{})}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
@@ -688,6 +696,11 @@ func (s *SQLite) Nack(ctx context.Context, site, u string) error {
 func (s *SQLite) Release(ctx context.Context, site, worker string) (int, error) {
 	s.mu.Lock()
 	s.forgetLeases(site)
+	for k, w := range s.reserved {
+		if w == worker && strings.HasPrefix(k, site+"\x00") {
+			delete(s.reserved, k)
+		}
+	}
 	s.mu.Unlock()
 	var n int64
 	err := s.tx(ctx, "release leases of "+worker, func(ctx context.Context, tx *sql.Tx) error {

@@ -59,10 +59,28 @@ func (o *outputFlags) apply(cmd *cobra.Command, cfg *config.Config) error {
 // With appendTo (a resumed run), the outputs keep what the interrupted run wrote
 // (output.Spec.Append), so that together they hold every article once.
 func (a *app) openSink(ctx context.Context, cfg config.Config, appendTo bool) (output.Sink, error) {
+	return a.openSinkAt(ctx, cfg, appendTo, nil)
+}
+
+// openSinkAt is openSink for a run with a state: positions are the outputs'
+// positions committed by the interrupted run this one resumes (by output.SpecKey);
+// each appendable output is truncated back to its position before writing.
+func (a *app) openSinkAt(ctx context.Context, cfg config.Config, appendTo bool, positions map[string]string) (output.Sink, error) {
 	rot := output.Rotate{MaxRecords: cfg.Output.Rotate.MaxRecords, MaxBytes: cfg.Output.Rotate.MaxBytes}
 	specs := []output.Spec{{Path: cfg.Output.Path, Format: cfg.Output.Format, Rotate: rot, Append: appendTo}}
 	for _, s := range cfg.Output.Sinks {
 		specs = append(specs, output.Spec{Path: s.Path, Format: s.Format, Rotate: rot, Append: appendTo})
+	}
+	for i := range specs {
+		raw, ok := positions[output.SpecKey(specs[i])]
+		if !ok || !appendTo {
+			continue
+		}
+		p, err := output.ParsePosition(raw)
+		if err != nil {
+			return nil, failure(fmt.Errorf("output %s: committed position in the state: %w", specs[i].Path, err))
+		}
+		specs[i].Resume = &p
 	}
 	var sinks []output.Sink
 	fail := func(err error) (output.Sink, error) {
@@ -184,16 +202,21 @@ Exit status 1 when some pages failed (every other record is still written).`,
 			if err != nil {
 				return failure(err)
 			}
+			wid := workerID(worker, st)
+			var positions map[string]string
 			if resuming {
-				a.logger.Info("resuming an interrupted run: appending to the outputs", "out", cfg.Output.Path)
+				if positions, err = st.Positions(ctx, wid); err != nil {
+					return failure(fmt.Errorf("state: %w", err))
+				}
+				a.logger.Info("resuming an interrupted run: truncating the outputs to their last commit and appending", "out", cfg.Output.Path)
 			}
-			sink, err := a.openSink(ctx, cfg, resuming)
+			sink, err := a.openSinkAt(ctx, cfg, resuming, positions)
 			if err != nil {
 				return err
 			}
 			sum, runErr := crawler.RunJob(ctx, crawler.JobOptions{
 				Config: cfg, Sites: sites, Sink: sink, Logger: a.logger, Progress: progressTarget(a.err),
-				Store: st, Worker: workerID(worker, st),
+				Store: st, Worker: wid,
 			})
 			closeErr := sink.Close(context.WithoutCancel(ctx))
 			sum.Print(a.err)

@@ -1,0 +1,196 @@
+package crawler
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"github.com/healthcrawl/healthcrawl/article"
+	"github.com/healthcrawl/healthcrawl/output"
+	"github.com/healthcrawl/healthcrawl/store"
+)
+
+// Write, then commit. A record whose verdict the state store reserved (Reserve) is
+// handed to the job's committer, one goroutine that takes every record queued so
+// far (a group commit), writes them to the sink, makes the sink durable
+// (output.SyncAll: flushed and fsynced, with the position of each appendable output)
+// and only then commits the batch in the state: the records' keys emitted, their
+// frontier entries done, their metadata and the outputs' positions, in one
+// transaction. A process killed before the commit leaves the entries leased and the
+// outputs' extra bytes past the committed positions: the resumed run truncates the
+// outputs back and fetches the pages again. A write, sync or commit that fails
+// fails the whole batch: its reservations are dropped, its pages are filed failed
+// (left leased, so a resumed run fetches them again) and the job stops with the
+// error.
+
+// maxCommitBatch bounds the records of one commit.
+const maxCommitBatch = 256
+
+// pendingRecord is a record reserved in the state, waiting for its commit.
+type pendingRecord struct {
+	s      *siteRun
+	e      Entry
+	key    string
+	a      *article.Article
+	status int
+	meta   *store.Meta
+}
+
+// committer writes and commits the reserved records of a job.
+type committer struct {
+	j      *job
+	st     store.Store
+	worker string
+
+	mu        sync.Mutex
+	cond      *sync.Cond // signalled when queue grows, a batch ends, or stop
+	queue     []*pendingRecord
+	submitted int64             // records handed over
+	processed int64             // records whose batch ended (committed or failed)
+	positions map[string]string // outputs' positions after the batch being committed (loop only)
+	stopping  bool
+	stopped   chan struct{}
+}
+
+// newCommitter starts the committer of a job. It first commits the outputs'
+// positions as they are before the run writes anything, so that a run killed before
+// its first commit is truncated back to them on resume (and never further).
+func newCommitter(ctx context.Context, j *job, st store.Store, worker string) (*committer, error) {
+	c := &committer{j: j, st: st, worker: worker, stopped: make(chan struct{})}
+	c.cond = sync.NewCond(&c.mu)
+	if j.opts.Sink != nil {
+		pos, err := output.SyncAll(ctx, j.opts.Sink)
+		if err != nil {
+			return nil, fmt.Errorf("outputs: %w", err)
+		}
+		if len(pos) > 0 {
+			if err := st.Commit(ctx, store.Batch{Worker: worker, Positions: pos}); err != nil {
+				return nil, fmt.Errorf("state: commit output positions: %w", err)
+			}
+		}
+	}
+	go c.loop()
+	return c, nil
+}
+
+// submit hands p over; it is written and committed (or failed) by the loop.
+func (c *committer) submit(p *pendingRecord) {
+	c.mu.Lock()
+	c.queue = append(c.queue, p)
+	c.submitted++
+	c.cond.Broadcast()
+	c.mu.Unlock()
+}
+
+// flush returns once every record submitted before the call is committed or failed.
+func (c *committer) flush() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	target := c.submitted
+	for c.processed < target {
+		c.cond.Wait()
+	}
+}
+
+// stop flushes and ends the loop.
+func (c *committer) stop() {
+	c.mu.Lock()
+	c.stopping = true
+	c.cond.Broadcast()
+	c.mu.Unlock()
+	<-c.stopped
+}
+
+func (c *committer) loop() {
+	defer close(c.stopped)
+	for {
+		c.mu.Lock()
+		for len(c.queue) == 0 && !c.stopping {
+			c.cond.Wait()
+		}
+		if len(c.queue) == 0 {
+			c.mu.Unlock()
+			return
+		}
+		n := min(len(c.queue), maxCommitBatch)
+		batch := c.queue[:n:n]
+		c.queue = c.queue[n:]
+		c.mu.Unlock()
+
+		c.commit(batch)
+
+		c.mu.Lock()
+		c.processed += int64(len(batch))
+		c.cond.Broadcast()
+		c.mu.Unlock()
+	}
+}
+
+// commit writes batch to the sink, syncs it and commits it in the state.
+func (c *committer) commit(batch []*pendingRecord) {
+	j := c.j
+	ctx := context.Background()
+	reason, err := c.writeAndSync(ctx, batch)
+	if err == nil {
+		b := store.Batch{Worker: c.worker, Emissions: make([]store.Emission, len(batch))}
+		for i, p := range batch {
+			b.Emissions[i] = store.Emission{Site: p.s.site.Name, Key: p.key, Hash: p.a.ContentHash, URL: p.e.URL, Meta: p.meta}
+		}
+		b.Positions = c.positions
+		if err = c.st.Commit(ctx, b); err != nil {
+			reason, err = "state store error", fmt.Errorf("commit %d records: %w", len(batch), err)
+		}
+	}
+	if err != nil {
+		for _, p := range batch {
+			if uerr := c.st.Unreserve(ctx, p.s.site.Name, c.worker, p.key); uerr != nil {
+				p.s.log.Warn("state unreserve", "url", p.e.URL, "err", uerr)
+			}
+			j.acct.record(p.s.site.Name, p.e.URL, outcome{Category: CatFailed, Reason: reason, Stage: "output", Status: p.status, Err: err})
+			p.s.log.Warn("not emitted", "url", p.e.URL, "category", CatFailed, "reason", reason, "err", err)
+		}
+		j.failSink(err)
+		return
+	}
+	j.articles.Add(int64(len(batch)))
+	for _, p := range batch {
+		p.s.log.Debug("article", "url", p.e.URL, "title", p.a.Title, "change", p.a.Change)
+	}
+}
+
+// writeAndSync writes the batch's records and makes them durable; c.positions gets
+// the outputs' positions. After a failure the sink is not written again.
+func (c *committer) writeAndSync(ctx context.Context, batch []*pendingRecord) (string, error) {
+	j := c.j
+	j.sinkMu.Lock()
+	defer j.sinkMu.Unlock()
+	c.positions = nil
+	if j.sinkErr != nil {
+		return "sink error", j.sinkErr
+	}
+	if j.opts.Sink == nil {
+		return "", nil
+	}
+	for _, p := range batch {
+		if err := j.opts.Sink.Write(ctx, p.a); err != nil {
+			return "sink error", fmt.Errorf("write record %s: %w", p.a.URL, err)
+		}
+	}
+	pos, err := output.SyncAll(ctx, j.opts.Sink)
+	if err != nil {
+		return "sink error", fmt.Errorf("sync outputs: %w", err)
+	}
+	c.positions = pos
+	return "", nil
+}
+
+// failSink records the first sink (or commit) error of the job and stops it.
+func (j *job) failSink(err error) {
+	j.sinkMu.Lock()
+	defer j.sinkMu.Unlock()
+	if j.sinkErr == nil {
+		j.sinkErr = err
+		j.log.Error("output failed: stopping the crawl; the pages not committed are fetched again by the next run", "err", err)
+		j.cancel(err)
+	}
+}
