@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"sort"
@@ -21,6 +22,8 @@ import (
 	"github.com/gocolly/colly/v2"
 	"github.com/healthcrawl/healthcrawl/article"
 	"github.com/healthcrawl/healthcrawl/config"
+	"github.com/healthcrawl/healthcrawl/output"
+	"github.com/healthcrawl/healthcrawl/store"
 )
 
 // BenchSite is a generated loopback health site: a home page, listing pages of 50
@@ -138,6 +141,10 @@ type BenchResult struct {
 	CrawlOnly   BenchRun // RunJob with nothing extracted
 	Full        BenchRun
 	Ratio       float64 // Full.PagesPerSec / Bare.PagesPerSec
+	// Durable is the full crawl as `crawl run` does it by default: a SQLite state and
+	// a JSON Lines file, every batch of records synced before its commit.
+	Durable      BenchRun
+	DurableRatio float64 // Durable.PagesPerSec / Bare.PagesPerSec
 }
 
 // RunCrawlBench serves a BenchSite on loopback and crawls it three times: bare colly;
@@ -161,12 +168,30 @@ func RunCrawlBench(ctx context.Context, opts BenchOptions) (BenchResult, error) 
 	defer srv.Close()
 	res := BenchResult{Pages: opts.Pages, Parallelism: cfg.Crawl.Parallelism, Latency: opts.Latency, Rounds: opts.Rounds}
 
-	run := func(articles string) (BenchRun, Summary, error) {
+	run := func(articles string, durable bool) (BenchRun, Summary, error) {
 		resetPeakRSS()
 		cfg.Sites = []config.Site{{Name: "bench", StartURLs: []string{srv.URL + "/"}, Articles: []string{articles}}}
-		var sink countingSink
+		jo := JobOptions{Config: cfg, Sink: &countingSink{}, Logger: opts.Logger, Progress: opts.Progress}
 		start := time.Now()
-		sum, err := RunJob(ctx, JobOptions{Config: cfg, Sink: &sink, Logger: opts.Logger, Progress: opts.Progress})
+		if durable {
+			dir, err := os.MkdirTemp("", "crawl-bench-")
+			if err != nil {
+				return BenchRun{}, Summary{}, fmt.Errorf("bench crawl: %w", err)
+			}
+			defer os.RemoveAll(dir)
+			st, err := store.OpenSQLite(ctx, filepath.Join(dir, "state.db"))
+			if err != nil {
+				return BenchRun{}, Summary{}, fmt.Errorf("bench crawl: %w", err)
+			}
+			defer st.Close()
+			sink, err := output.OpenSpec(ctx, output.Spec{Path: filepath.Join(dir, "out.jsonl")})
+			if err != nil {
+				return BenchRun{}, Summary{}, fmt.Errorf("bench crawl: %w", err)
+			}
+			defer sink.Close(ctx)
+			jo.Store, jo.Sink = st, sink
+		}
+		sum, err := RunJob(ctx, jo)
 		if err != nil {
 			return BenchRun{}, sum, fmt.Errorf("bench crawl: %w", err)
 		}
@@ -175,7 +200,7 @@ func RunCrawlBench(ctx context.Context, opts BenchOptions) (BenchResult, error) 
 	}
 	// Rounds alternate the three crawls, so that load from other processes on a shared
 	// machine hits them alike; each row reports its median round.
-	var bares, onlys, fulls []BenchRun
+	var bares, onlys, fulls, durables []BenchRun
 	var sum Summary
 	for range max(opts.Rounds, 1) {
 		resetPeakRSS()
@@ -187,24 +212,31 @@ func RunCrawlBench(ctx context.Context, opts BenchOptions) (BenchResult, error) 
 		bares = append(bares, bare)
 		// The crawler without extraction: an articles rule that matches nothing, so
 		// pages are fetched, decoded, parsed and followed but not extracted.
-		only, _, err := run(`^nothing$`)
+		only, _, err := run(`^nothing$`, false)
 		if err != nil {
 			return res, err
 		}
 		onlys = append(onlys, only)
-		var full BenchRun
-		full, sum, err = run(`/article/[0-9]+$`)
-		if err != nil {
-			return res, err
-		}
-		fulls = append(fulls, full)
-		if sum.Articles != opts.Pages {
-			return res, fmt.Errorf("bench crawl: %d articles written, want %d (categories %v)", sum.Articles, opts.Pages, sum.Reasons)
+		for _, durable := range []bool{false, true} {
+			var r BenchRun
+			r, sum, err = run(`/article/[0-9]+$`, durable)
+			if err != nil {
+				return res, err
+			}
+			if sum.Articles != opts.Pages {
+				return res, fmt.Errorf("bench crawl: %d articles written, want %d (categories %v)", sum.Articles, opts.Pages, sum.Reasons)
+			}
+			if durable {
+				durables = append(durables, r)
+			} else {
+				fulls = append(fulls, r)
+			}
 		}
 	}
-	res.Bare, res.CrawlOnly, res.Full = median(bares), median(onlys), median(fulls)
+	res.Bare, res.CrawlOnly, res.Full, res.Durable = median(bares), median(onlys), median(fulls), median(durables)
 	if res.Bare.PagesPerSec > 0 {
 		res.Ratio = res.Full.PagesPerSec / res.Bare.PagesPerSec
+		res.DurableRatio = res.Durable.PagesPerSec / res.Bare.PagesPerSec
 	}
 	return res, nil
 }
@@ -295,10 +327,11 @@ func (r BenchResult) Print(w io.Writer) {
 	for _, row := range []struct {
 		name string
 		run  BenchRun
-	}{{"bare colly (no extraction)", r.Bare}, {"healthcrawl, no extraction", r.CrawlOnly}, {"healthcrawl (extract+pipeline)", r.Full}} {
+	}{{"bare colly (no extraction)", r.Bare}, {"healthcrawl, no extraction", r.CrawlOnly}, {"healthcrawl (extract+pipeline)", r.Full}, {"healthcrawl, sqlite state + jsonl file", r.Durable}} {
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%.0f\t%s\n", row.name, row.run.Fetched, row.run.Articles, row.run.Elapsed.Round(time.Millisecond), row.run.PagesPerSec, mib(row.run.PeakRSS))
 	}
-	fmt.Fprintf(tw, "ratio\t%.0f %%\t(target ≥ 70 %%)\n", r.Ratio*100)
+	fmt.Fprintf(tw, "ratio full / bare\t%.0f %%\t(target ≥ 70 %%)\n", r.Ratio*100)
+	fmt.Fprintf(tw, "ratio sqlite+jsonl / bare\t%.0f %%\t(write-then-commit: each batch synced before its commit)\n", r.DurableRatio*100)
 	tw.Flush()
 }
 

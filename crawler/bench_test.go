@@ -39,6 +39,7 @@ func BenchmarkCrawl(b *testing.B) {
 		b.ReportMetric(res.Bare.PagesPerSec, "bare_pages/s")
 		b.ReportMetric(res.Full.PagesPerSec, "full_pages/s")
 		b.ReportMetric(res.Ratio*100, "ratio_%")
+		b.ReportMetric(res.DurableRatio*100, "durable_ratio_%")
 		b.ReportMetric(float64(res.Full.PeakRSS)/(1<<20), "full_peak_MiB")
 		b.ReportMetric(float64(res.Bare.PeakRSS)/(1<<20), "bare_peak_MiB")
 		if testing.Verbose() {
