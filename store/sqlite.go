@@ -98,11 +98,11 @@ type SQLite struct {
 	path string
 	now  func() time.Time
 
-	mu    sync.Mutex
-	seen  map[string]map[string]struct{} // site → visited keys of the current run (loaded lazily)
-	emits map[string]*emitState          // site → emitted set and current run (loaded lazily)
-	known map[string]map[string]struct{} // site → URLs with metadata (loaded lazily)
-	reserved map[string]string // "site\x00key" → worker holding a Reserve (in this process only)
+	mu       sync.Mutex
+	seen     map[string]map[string]struct{} // site → visited keys of the current run (loaded lazily)
+	emits    map[string]*emitState          // site → emitted set and current run (loaded lazily)
+	known    map[string]map[string]struct{} // site → URLs with metadata (loaded lazily)
+	reserved map[string]string              // "site\x00key" → worker holding a Reserve (in this process only)
 	// leased: "site\x00url" → frontier row id of entries leased by this process
 	// (Ack finds the row by id).
 	leased map[string]int64
