@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -172,4 +173,87 @@ func TestKillResumeEveryOutput(t *testing.T) {
 		t.Errorf("temporary files left: %v", l)
 	}
 	t.Logf("%d of 20 runs killed mid-crawl", kills)
+}
+
+// mountTmpfs mounts a tmpfs of size bytes on a new directory, or skips the test
+// where the machine does not allow it (not root, no mount namespace).
+func mountTmpfs(t *testing.T, size int) string {
+	t.Helper()
+	dir := t.TempDir()
+	if err := syscall.Mount("tmpfs", dir, "tmpfs", 0, fmt.Sprintf("size=%d", size)); err != nil {
+		t.Skipf("cannot mount a size-limited tmpfs here (%v): the injected-ENOSPC test in package crawler covers the sink boundary", err)
+	}
+	t.Cleanup(func() { _ = syscall.Unmount(dir, syscall.MNT_DETACH) })
+	return dir
+}
+
+// A real full disk: the outputs live on a 96 KiB tmpfs, which fills up mid-crawl.
+// The run exits non-zero naming the error; after the space is grown the resumed run
+// writes exactly the missing records; every output parses line by line, with every
+// article once.
+func TestDiskFullTmpfs(t *testing.T) {
+	site := crawler.BenchSite{Pages: 60, PerList: 20}
+	hs := httptest.NewServer(site)
+	defer hs.Close()
+	disk := mountTmpfs(t, 96<<10)
+	dir := t.TempDir()
+	out := filepath.Join(disk, "records.jsonl")
+	gz := filepath.Join(disk, "records.jsonl.gz")
+	yaml := fmt.Sprintf(`name: diskfull
+crawl: {parallelism: 2, delay: 0s, timeout: 10s}
+state: {url: "sqlite://%s"}
+output:
+  path: %q
+  sinks:
+    - {path: %q}
+sites:
+  - name: bench
+    start_urls: [%q]
+    articles: ['/article/[0-9]+$']
+`, filepath.Join(dir, "state.db"), out, gz, hs.URL+"/")
+	cfg := filepath.Join(dir, "c.yaml")
+	if err := os.WriteFile(cfg, []byte(yaml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := runCrawl(t, "", nil, "run", "--config", cfg, "--log-level", "error")
+	if r.code == 0 || !strings.Contains(r.stderr, "no space left on device") {
+		t.Fatalf("run on a full disk: exit %d, want non-zero naming ENOSPC; stderr:\n%s", r.code, tail(r.stderr, 3000))
+	}
+	if b, err := os.ReadFile(out); err != nil || bytes.Count(b, []byte("\n")) >= site.Pages {
+		t.Fatalf("the full disk took %d lines of %d records (err %v): want the disk to fill before the end", bytes.Count(b, []byte("\n")), site.Pages, err)
+	}
+	if err := syscall.Mount("tmpfs", disk, "tmpfs", syscall.MS_REMOUNT, "size=16m"); err != nil {
+		t.Fatalf("grow the tmpfs: %v", err)
+	}
+	r = runCrawl(t, "", nil, "run", "--config", cfg, "--log-level", "error")
+	if r.code != 0 {
+		t.Fatalf("resumed run: exit %d\n%s", r.code, tail(r.stderr, 3000))
+	}
+	after := countOutputsAt(t, map[string]string{out: "jsonl", gz: "jsonl"})
+	for p, c := range after {
+		var dups []string
+		for u, n := range c {
+			if n != 1 {
+				dups = append(dups, fmt.Sprintf("%s ×%d", u, n))
+			}
+		}
+		if len(c) != site.Pages || len(dups) > 0 {
+			t.Errorf("%s after the resume: %d distinct articles (want %d), duplicated %v", p, len(c), site.Pages, dups)
+		}
+	}
+}
+
+// countOutputsAt reads each path in its format and counts records by URL; a torn or
+// invalid line fails the test.
+func countOutputsAt(t *testing.T, paths map[string]string) map[string]map[string]int {
+	t.Helper()
+	got := map[string]map[string]int{}
+	for p, format := range paths {
+		c := map[string]int{}
+		if err := output.Read(context.Background(), format, p, func(a *article.Article) error { c[a.URL]++; return nil }); err != nil {
+			t.Errorf("read %s: %v", p, err)
+		}
+		got[p] = c
+	}
+	return got
 }
