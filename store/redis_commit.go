@@ -13,11 +13,16 @@ import (
 // Write-then-commit in Redis (see Committer).
 //
 // A reservation is a field of the site's hash resv: key → "worker \t expiry ms \t
-// token \t change", the expiry on the server's clock. It lives for the ttl of the
-// worker's leases (the last ttl it passed to Lease or Extend in this process,
-// DefaultReserveTTL before any), is renewed by Extend with the leases, dropped by
-// Unreserve, Release and a new run. A reservation whose expiry passed may be taken
-// by another worker: a worker that stopped heartbeating is taken for dead.
+// token \t change", the expiry on the server's clock. It must never outlive the
+// lease of the page its record comes from: were the worker to die, the page
+// leased again by another worker would find its key reserved and drop its record
+// as a duplicate — lost. So a reservation expires with the worker's heartbeat:
+// the hash hb holds per worker a time no live lease of the worker expires before
+// (set by its first Lease, moved by each Extend, which sets all its leases and
+// reservations to it; dropped by Release and a new run), and a reservation gets
+// min(hb, now + ttl) (ttl: the worker's last lease ttl in this process,
+// DefaultReserveTTL before any). A live reservation makes the key a duplicate for
+// any worker; an expired one is taken. Unreserve, Release and a new run drop them.
 //
 // Commit is one script (one round trip, atomic): for each emission it records the
 // key as emitted in the run, drops the reservation, acknowledges the URL Done and
@@ -231,6 +236,9 @@ redis.call('SADD', SITES, ARGV[1])
 local run, change, final = verdict(url, hash, tok)
 if final then return change end
 local now = now_ms()
+local exp = now + ttl
+local hb = tonumber(redis.call('HGET', HB, worker) or '')
+if hb and hb < exp then exp = hb end
 local r = redis.call('HGET', RESV, url)
 if r then
 	local rw, rexp, rtok, rchange = string.match(r, '^([^\t]*)\t(%d+)\t([^\t]*)\t(%a*)$')
@@ -242,7 +250,7 @@ if change == 'unchanged' then
 	redis.call('HSET', EMITTED, url, run .. '\t' .. change .. '\t' .. tok .. '\t' .. hash)
 	return change
 end
-redis.call('HSET', RESV, url, worker .. '\t' .. (now + ttl) .. '\t' .. tok .. '\t' .. change)
+redis.call('HSET', RESV, url, worker .. '\t' .. exp .. '\t' .. tok .. '\t' .. change)
 return change
 `)
 
@@ -272,7 +280,7 @@ return 0
 	scriptCommit = redis.NewScript(`
 local worker, tok, NK = ARGV[1], ARGV[2], tonumber(ARGV[3])
 local RUN, DATA, Q, LEASES, OWNER, POS, DONE = 1, 6, 2, 4, 5, 15, 7
-local META, MHASH, EMAT, EMITTED, RESV, SITES = 10, 11, 12, 13, 16, 17
+local META, MHASH, EMAT, EMITTED, RESV, SITES = 10, 11, 12, 13, 16, 18
 local function K(b, j) return KEYS[1 + (b - 1) * NK + j] end
 local t = redis.call('TIME')
 local nowms = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)

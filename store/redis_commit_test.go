@@ -193,3 +193,43 @@ func TestRedisCommitStream(t *testing.T) {
 		t.Fatalf("stream = %v, want one entry %v", msgs, want)
 	}
 }
+
+// A reservation never outlives the leases of its worker: as soon as another worker
+// can lease a dead worker's page again, it can reserve the page's key too (else it
+// would drop the record as a duplicate and nobody would write it).
+func TestRedisReservationEndsWithLeases(t *testing.T) {
+	ctx := context.Background()
+	srv := redistest.Start(t)
+	s := openRedis(t, srv, "hb")
+	if _, err := s.BeginRun(ctx, "a"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Enqueue(ctx, "a", "https://x/1", store.Entry{URL: "https://x/1"}); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.Lease(ctx, "a", "w1", 1, time.Hour); err != nil || len(got) != 1 {
+		t.Fatalf("Lease = %v, %v", got, err)
+	}
+	// The heartbeat shortens the leases; then w1 (in another process, which knows
+	// no ttl of its own) reserves the key of its page and dies.
+	if err := s.Extend(ctx, "a", "w1", 20*time.Millisecond); err != nil {
+		t.Fatal(err)
+	}
+	other := openRedis(t, srv, "hb")
+	mustReserve(t, other, "w1", "https://x/1", store.ChangeNew)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		got, err := s.Lease(ctx, "a", "w2", 1, time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("w1's lease never expired")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	mustReserve(t, s, "w2", "https://x/1", store.ChangeNew)
+}

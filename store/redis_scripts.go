@@ -7,7 +7,7 @@ import "github.com/redis/go-redis/v9"
 // step is one atomic EVALSHA. Times come from the server's clock (TIME), so the
 // lease expiries of workers on several machines agree.
 const redisPrelude = `
-local RUN, Q, SEQ, LEASES, OWNER, DATA, DONE, FAILED, SEEN, META, MHASH, EMAT, EMITTED, LTOK, POS, RESV, SITES = unpack(KEYS)
+local RUN, Q, SEQ, LEASES, OWNER, DATA, DONE, FAILED, SEEN, META, MHASH, EMAT, EMITTED, LTOK, POS, RESV, HB, SITES = unpack(KEYS)
 local function now_ms()
 	local t = redis.call('TIME')
 	return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -56,7 +56,7 @@ end
 
 // redisKeyNames are the per-site keys, in the order of the scripts' KEYS (the
 // last one, the set of sites, is per prefix).
-var redisKeyNames = []string{"run", "q", "seq", "leases", "owner", "data", "done", "failed", "seen", "meta", "mhash", "emat", "emitted", "ltok", "pos", "resv"}
+var redisKeyNames = []string{"run", "q", "seq", "leases", "owner", "data", "done", "failed", "seen", "meta", "mhash", "emat", "emitted", "ltok", "pos", "resv", "hb"}
 
 func newScript(body string) *redis.Script { return redis.NewScript(redisPrelude + body) }
 
@@ -66,7 +66,7 @@ var (
 if redis.call('HGET', RUN, 'running') == '1' then
 	return {tonumber(redis.call('HGET', RUN, 'id')), 1, redis.call('HGET', RUN, 'started')}
 end
-redis.call('DEL', Q, SEQ, LEASES, OWNER, DATA, DONE, FAILED, SEEN, LTOK, POS, RESV)
+redis.call('DEL', Q, SEQ, LEASES, OWNER, DATA, DONE, FAILED, SEEN, LTOK, POS, RESV, HB)
 local id = redis.call('HINCRBY', RUN, 'id', 1)
 local ns = now_ns()
 redis.call('HSET', RUN, 'running', '1', 'started', ns, 'finished', '0')
@@ -125,6 +125,8 @@ if last then
 	end
 end
 local now = now_ms()
+-- HB: no live lease of the worker expires before it (see Reserve).
+redis.call('HSETNX', HB, worker, now + ttl)
 local expired = redis.call('ZRANGEBYSCORE', LEASES, '-inf', now)
 table.sort(expired)
 for _, url in ipairs(expired) do requeue(url) end
@@ -154,6 +156,7 @@ for i = 1, #all, 2 do
 		c = c + 1
 	end
 end
+redis.call('HSET', HB, ARGV[2], exp)
 local rs = redis.call('HGETALL', RESV)
 for i = 1, #rs, 2 do
 	local w, _, rest = string.match(rs[i + 1], '^([^\t]*)\t(%d+)\t(.*)$')
@@ -194,6 +197,7 @@ end
 table.sort(mine)
 for _, url in ipairs(mine) do requeue(url) end
 redis.call('HDEL', LTOK, ARGV[2])
+redis.call('HDEL', HB, ARGV[2])
 local rs = redis.call('HGETALL', RESV)
 for i = 1, #rs, 2 do
 	if string.match(rs[i + 1], '^([^\t]*)\t') == ARGV[2] then redis.call('HDEL', RESV, rs[i]) end
@@ -278,7 +282,7 @@ return out
 
 	// ARGV: site
 	scriptReset = newScript(`
-redis.call('DEL', RUN, Q, SEQ, LEASES, OWNER, DATA, DONE, FAILED, SEEN, META, MHASH, EMAT, EMITTED, LTOK, POS, RESV)
+redis.call('DEL', RUN, Q, SEQ, LEASES, OWNER, DATA, DONE, FAILED, SEEN, META, MHASH, EMAT, EMITTED, LTOK, POS, RESV, HB)
 redis.call('SREM', SITES, ARGV[1])
 return 1
 `)

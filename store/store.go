@@ -363,8 +363,12 @@ func (e *LostReservationsError) Error() string {
 //
 // A write that failed is given up with Unreserve (the key can be reserved again).
 // Reservations live in the process (memory, sqlite) or, for the redis engine, in
-// Redis under the worker's name for the lease ttl; Release(site, worker) drops the
-// worker's reservations together with its leases.
+// Redis under the worker's name, renewed by Extend with its leases and expiring no
+// later than them (a dead worker's keys become reservable when its pages can be
+// leased again); Release(site, worker) drops the worker's reservations together
+// with its leases, and so does a new run. A Commit whose emissions lost their
+// reservation (a stalled worker's, taken over and committed by another) commits
+// the rest and returns a *LostReservationsError listing them.
 type Committer interface {
 	Reserve(ctx context.Context, site, worker, key, hash string) (Change, error)
 	Unreserve(ctx context.Context, site, worker, key string) error
