@@ -88,8 +88,10 @@ func (l *lockedBuffer) String() string {
 }
 
 // newFleet serves a generated site of pages articles on loopback and writes the
-// config of the workers (lease 2s, per-host limits of the fleet off).
-func newFleet(t *testing.T, srv *redistest.Server, pages int, latency time.Duration) *fleetRun {
+// config of the workers (lease 2s, per-host limits of the fleet off). With stream,
+// every worker also appends its records to the Redis Stream "recs" in the state's
+// database (output.sinks).
+func newFleet(t *testing.T, srv *redistest.Server, pages int, latency time.Duration, stream ...bool) *fleetRun {
 	t.Helper()
 	site := crawler.BenchSite{Pages: pages, PerList: 50, Latency: latency}
 	hs := httptest.NewServer(site)
@@ -111,6 +113,9 @@ sites:
     max_depth: 100
     max_pages: 100000
 `, hs.URL+"/")
+	if len(stream) > 0 && stream[0] {
+		yaml += fmt.Sprintf("output:\n  sinks:\n    - path: %q\n      format: redis-stream\n", srv.URL(0)+"?stream=recs")
+	}
 	if err := os.WriteFile(cfg, []byte(yaml), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -287,13 +292,42 @@ func (f *fleetRun) checkOutputs(ctx context.Context, dead ...string) map[string]
 	return per
 }
 
+// checkStream checks that the stream "recs" holds every article exactly once.
+func (f *fleetRun) checkStream(ctx context.Context, srv *redistest.Server) {
+	f.t.Helper()
+	opt, _ := redis.ParseURL(srv.URL(0))
+	c := redis.NewClient(opt)
+	defer c.Close()
+	msgs, err := c.XRange(ctx, "recs", "-", "+").Result()
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	count := map[string]int{}
+	for _, m := range msgs {
+		u, _ := m.Values["url"].(string)
+		count[u]++
+	}
+	dups := 0
+	for u, n := range count {
+		if n != 1 {
+			if dups++; dups <= 5 {
+				f.t.Errorf("stream: %s appended %d times", u, n)
+			}
+		}
+	}
+	if len(count) != f.site.Pages {
+		f.t.Errorf("stream: %d distinct articles in %d entries, want %d, each once", len(count), len(msgs), f.site.Pages)
+	}
+}
+
 // Three workers share a site of 600 articles; one is SIGKILLed at a random moment
 // of the crawl, in each of 6 rounds (a fresh Redis each). In even rounds it is
 // started again at once under the same --worker-id: it truncates its output back
 // to its committed position and takes its work back. In odd rounds it never comes
 // back: the others take its URLs over when its leases (and reservations) expire,
 // and its output counts up to its committed position only. Either way every
-// article is in the outputs exactly once (write, then commit), every line is
+// article is in the outputs exactly once, and in the Redis Stream they all append
+// to (write, then commit), every line is
 // whole, and nothing is left queued or leased.
 func TestFleetWorkerKilled(t *testing.T) {
 	if testing.Short() {
@@ -307,7 +341,7 @@ func TestFleetWorkerKilled(t *testing.T) {
 		t.Run(fmt.Sprintf("round%d_restart=%v", round, restart), func(t *testing.T) {
 			srv := redistest.Start(t)
 			ctx := context.Background()
-			f := newFleet(t, srv, 600, 15*time.Millisecond)
+			f := newFleet(t, srv, 600, 15*time.Millisecond, true)
 			a, b, c := f.start("w1"), f.start("w2"), f.start("w3")
 			f.waitRecords(30 + rng.IntN(300))
 			if err := b.cmd.Process.Signal(syscall.SIGKILL); err != nil {
@@ -339,6 +373,7 @@ func TestFleetWorkerKilled(t *testing.T) {
 				}
 			}
 			per := f.checkOutputs(ctx, dead...)
+			f.checkStream(ctx, srv)
 			// Across the fleet: nothing queued or leased, nothing failed, the run finished.
 			end := runCrawl(t, "", nil, "state", "stats", "--config", f.cfg, "--state", srv.URL(0))
 			if end.code != 0 || !regexp.MustCompile(`(?m)^bench\s+1\s+finished\s+0\s+0\s+[0-9]+\s+0\s+`).MatchString(end.stdout) || strings.Contains(end.stdout, "leased by") {
