@@ -89,6 +89,9 @@ func testCommitBasics(t *testing.T, h Harness) {
 	if d := cmp.Diff([]string{"https://y/1"}, get(s.Emitted(ctx, "b"))(t)); d != "" {
 		t.Fatalf("Emitted(b) after a commit spanning two sites (-want +got):\n%s", d)
 	}
+	if d := cmp.Diff([]string{"a", "b"}, get(s.Sites(ctx))(t)); d != "" {
+		t.Fatalf("Sites after a commit spanning two sites (-want +got):\n%s", d)
+	}
 }
 
 // Of many workers reserving the same keys at once, exactly one gets each key.
