@@ -2,10 +2,12 @@ package crawler
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 
 	"github.com/healthcrawl/healthcrawl/article"
+	"github.com/healthcrawl/healthcrawl/fleet"
 	"github.com/healthcrawl/healthcrawl/output"
 	"github.com/healthcrawl/healthcrawl/store"
 )
@@ -45,9 +47,10 @@ type committer struct {
 	mu        sync.Mutex
 	cond      *sync.Cond // signalled when queue grows, a batch ends, or stop
 	queue     []*pendingRecord
-	submitted int64             // records handed over
-	processed int64             // records whose batch ended (committed or failed)
-	positions map[string]string // outputs' positions after the batch being committed (loop only)
+	submitted int64               // records handed over
+	processed int64               // records whose batch ended (committed or failed)
+	positions map[string]string   // outputs' positions after the batch being committed (loop only)
+	stream    []store.StreamEntry // stream records of the batch, appended by the commit (loop only)
 	stopping  bool
 	stopped   chan struct{}
 }
@@ -136,8 +139,30 @@ func (c *committer) commit(batch []*pendingRecord) {
 		for i, p := range batch {
 			b.Emissions[i] = store.Emission{Site: p.s.site.Name, Key: p.key, Hash: p.a.ContentHash, URL: p.e.URL, Meta: p.meta}
 		}
-		b.Positions = c.positions
-		if err = c.st.Commit(ctx, b); err != nil {
+		b.Positions, b.Stream = c.positions, c.stream
+		err = c.st.Commit(ctx, b)
+		var lost *store.LostReservationsError
+		if errors.As(err, &lost) {
+			// Another worker took these pages after this one's leases expired (it
+			// stalled longer than the lease ttl) and committed them first: the rest of
+			// the batch is committed; these records are in this worker's outputs a
+			// second time, with the same record_id.
+			dup := map[int]bool{}
+			for _, i := range lost.Index {
+				dup[i] = true
+			}
+			kept := batch[:0:0]
+			for i, p := range batch {
+				if !dup[i] {
+					kept = append(kept, p)
+					continue
+				}
+				j.acct.record(p.s.site.Name, p.e.URL, outcome{Category: CatDuplicate, Reason: "written twice: reservation lost to another worker", Stage: "output", Status: p.status})
+				p.s.log.Warn("record written twice: its reservation expired and another worker committed it first", "url", p.e.URL, "content_hash", p.a.ContentHash)
+			}
+			batch, err = kept, nil
+		}
+		if err != nil {
 			reason, err = "state store error", fmt.Errorf("commit %d records: %w", len(batch), err)
 		}
 	}
@@ -164,7 +189,7 @@ func (c *committer) writeAndSync(ctx context.Context, batch []*pendingRecord) (s
 	j := c.j
 	j.sinkMu.Lock()
 	defer j.sinkMu.Unlock()
-	c.positions = nil
+	c.positions, c.stream = nil, nil
 	if j.sinkErr != nil {
 		return "sink error", j.sinkErr
 	}
@@ -176,6 +201,9 @@ func (c *committer) writeAndSync(ctx context.Context, batch []*pendingRecord) (s
 			return "sink error", fmt.Errorf("write record %s: %w", p.a.URL, err)
 		}
 	}
+	// Records bound for a Redis Stream on the state's own server are appended by the
+	// commit itself (exactly once); taken before SyncAll, which would append them.
+	c.stream = fleet.TakeStream(c.st, j.opts.Sink)
 	pos, err := output.SyncAll(ctx, j.opts.Sink)
 	if err != nil {
 		return "sink error", fmt.Errorf("sync outputs: %w", err)

@@ -3,6 +3,7 @@ package fleet
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/url"
@@ -34,19 +35,27 @@ func init() {
 // StreamSink appends each record to a Redis Stream as one entry with the fields
 // url, content_hash and record (the JSON of the record, as a line of jsonl). Every
 // worker of a fleet may append to the same stream; consumers read it with XREAD or
-// a consumer group. A write retried after a lost reply is not appended twice: the
-// stream's companion hash KEY:added (URL and content hash → entry ID) is checked
-// and set in the same script as XADD.
+// a consumer group.
+//
+// Write only buffers the entry. With a redis state on the same server and
+// database, the crawler's commit takes the buffered entries (TakeStream, see
+// store.StreamBatcher) and appends them in the script that records their URLs as
+// emitted: exactly once. Entries nobody takes are appended by Flush (and Close):
+// at least once, a retry after a lost reply is not appended twice (the stream's
+// companion hash KEY:added, URL and content hash → entry ID, is checked and set in
+// the same script as XADD).
 type StreamSink struct {
 	rdb    *redis.Client
 	own    bool // rdb is closed by Close
 	stream string
 	maxLen int64
 	addr   string
+	target string // addr/db
 	log    *slog.Logger
 
-	mu     sync.Mutex
-	closed bool
+	mu      sync.Mutex
+	closed  bool
+	pending []store.StreamEntry
 }
 
 // OpenStreamSink connects to the Redis server of rawURL,
@@ -83,7 +92,8 @@ func OpenStreamSink(ctx context.Context, rawURL string) (*StreamSink, error) {
 		rdb.Close()
 		return nil, fmt.Errorf("output redis-stream %s: ping: %w", opt.Addr, err)
 	}
-	return &StreamSink{rdb: rdb, own: true, stream: stream, maxLen: maxLen, addr: opt.Addr, log: discard()}, nil
+	return &StreamSink{rdb: rdb, own: true, stream: stream, maxLen: maxLen, addr: opt.Addr,
+		target: opt.Addr + "/" + strconv.Itoa(opt.DB), log: discard()}, nil
 }
 
 // ARGV: dedup field, maxlen (0 = none), then field/value pairs → the entry ID.
@@ -104,42 +114,100 @@ redis.call('HSET', KEYS[2], ARGV[1], id)
 return id
 `)
 
-// Write implements output.Sink.
+// Write implements output.Sink: it buffers the record's stream entry.
 func (s *StreamSink) Write(ctx context.Context, a *article.Article) error {
 	if err := ctx.Err(); err != nil {
 		return err
-	}
-	s.mu.Lock()
-	closed := s.closed
-	s.mu.Unlock()
-	if closed {
-		return output.ErrClosed
 	}
 	rec, err := json.Marshal(a)
 	if err != nil {
 		return fmt.Errorf("encode record %s: %w", a.Source, err)
 	}
-	keys := []string{s.stream, s.stream + ":added"}
-	err = retry(ctx, s.log, store.DefaultRedisWait, nil, "append to stream "+s.stream, func() error {
-		return scriptXAdd.Run(ctx, s.rdb, keys, a.URL+" "+a.ContentHash, s.maxLen,
-			"url", a.URL, "content_hash", a.ContentHash, "record", rec).Err()
-	})
-	if err != nil {
-		return fmt.Errorf("redis %s: append record %s to stream %s: %w", s.addr, a.URL, s.stream, err)
+	e := store.StreamEntry{Target: s.target, Stream: s.stream, MaxLen: s.maxLen,
+		Dedup: a.URL + " " + a.ContentHash, URL: a.URL, Hash: a.ContentHash,
+		Field: []string{"url", a.URL, "content_hash", a.ContentHash, "record", string(rec)}}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return output.ErrClosed
 	}
+	s.pending = append(s.pending, e)
 	return nil
 }
 
-// Close implements output.Sink; idempotent.
-func (s *StreamSink) Close(context.Context) error {
+// StreamTarget implements store.StreamBatcher: "HOST:PORT/DB" of the stream.
+func (s *StreamSink) StreamTarget() string { return s.target }
+
+// TakeStream implements store.StreamBatcher: it hands over the entries written
+// since the last TakeStream or Flush; the caller appends them (store.Batch.Stream).
+func (s *StreamSink) TakeStream() []store.StreamEntry {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := s.pending
+	s.pending = nil
+	return out
+}
+
+// Flush implements output.Flusher: it appends the entries nobody took. On an error
+// the entries not appended stay buffered for the next Flush.
+func (s *StreamSink) Flush(ctx context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.flushLocked(ctx)
+}
+
+func (s *StreamSink) flushLocked(ctx context.Context) error {
+	keys := []string{s.stream, s.stream + ":added"}
+	for len(s.pending) > 0 {
+		e := s.pending[0]
+		args := make([]any, 0, 2+len(e.Field))
+		args = append(args, e.Dedup, e.MaxLen)
+		for _, f := range e.Field {
+			args = append(args, f)
+		}
+		err := retry(ctx, s.log, store.DefaultRedisWait, nil, "append to stream "+s.stream, func() error {
+			return scriptXAdd.Run(ctx, s.rdb, keys, args...).Err()
+		})
+		if err != nil {
+			return fmt.Errorf("redis %s: append record %s to stream %s: %w", s.addr, e.URL, s.stream, err)
+		}
+		s.pending = s.pending[1:]
+	}
+	s.pending = nil
+	return nil
+}
+
+// Close implements output.Sink: it appends the entries nobody took (Flush) and
+// closes the connection; idempotent.
+func (s *StreamSink) Close(ctx context.Context) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
 		return nil
 	}
 	s.closed = true
+	err := s.flushLocked(ctx)
 	if s.own {
-		return s.rdb.Close()
+		err = errors.Join(err, s.rdb.Close())
 	}
-	return nil
+	return err
+}
+
+// TakeStream returns the buffered stream entries of the members of sink that st
+// commits in the same script as their emissions (a redis state on the stream's
+// server and database), for store.Batch.Stream; nil when there are none. Call it
+// after writing a batch of records and before output.SyncAll, whose Flush would
+// append them (at least once) instead.
+func TakeStream(st store.Store, sink output.Sink) []store.StreamEntry {
+	sc, ok := st.(store.StreamCommitter)
+	if !ok || sink == nil {
+		return nil
+	}
+	var out []store.StreamEntry
+	for _, m := range output.Members(sink) {
+		if sb, ok := m.(store.StreamBatcher); ok && sc.CommitsStream(sb.StreamTarget()) {
+			out = append(out, sb.TakeStream()...)
+		}
+	}
+	return out
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"maps"
 	"slices"
 )
@@ -46,6 +47,9 @@ func (m *Memory) Unreserve(ctx context.Context, site, worker, key string) error 
 func (m *Memory) Commit(ctx context.Context, b Batch) error {
 	if err := ctx.Err(); err != nil {
 		return err
+	}
+	if len(b.Stream) > 0 {
+		return fmt.Errorf("memory state: commit of %d stream record(s): %w", len(b.Stream), ErrStreamCommit)
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()

@@ -54,6 +54,9 @@ func (s *SQLite) Unreserve(ctx context.Context, site, worker, key string) error 
 // Commit implements Committer: one transaction records the emissions, acks their
 // entries, stores their metadata and the worker's sink positions.
 func (s *SQLite) Commit(ctx context.Context, b Batch) error {
+	if len(b.Stream) > 0 {
+		return fmt.Errorf("sqlite %s: commit: %w", s.path, ErrStreamCommit)
+	}
 	if len(b.Emissions) == 0 && len(b.Positions) == 0 {
 		return nil
 	}

@@ -76,6 +76,7 @@ func (s *memSite) clearRun() {
 	s.queue = nil
 	s.leased = map[string]*memItem{}
 	s.seen = map[string]struct{}{}
+	s.reserved = map[string]string{} // reservations belong to the run
 	s.doneCount, s.failedCt = 0, 0
 }
 

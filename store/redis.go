@@ -53,9 +53,11 @@ type RedisOptions struct {
 // sequence number, seq), leases (leased URLs scored by expiry, server clock, ms),
 // owner (URL → worker), data (URL → entry data), done, failed, seen (sets), meta
 // (URL → JSON), mhash (URL → content hash), emat (URL → emitted_at ns), emitted
-// (URL → run, change, token, hash), ltok (worker → its last lease) and pos (URL →
-// its queue position, kept when it is queued again). Every step that touches
-// several keys is one Lua script (EVALSHA), so it is atomic.
+// (URL → run, change, token, hash), ltok (worker → its last lease), pos (URL →
+// its queue position, kept when it is queued again) and resv (key → the worker
+// reserving it, see redis_commit.go); per worker, PREFIX:positions:{WORKER} (sink
+// key → committed position). Every step that touches several keys is one Lua
+// script (EVALSHA), so it is atomic.
 //
 // When the server cannot be reached (restart, network cut), each operation retries
 // with exponential backoff (100 ms … 5 s) for up to the wait period, logging a
@@ -71,6 +73,9 @@ type Redis struct {
 
 	nonce string        // random per store instance
 	calls atomic.Uint64 // for tokens
+
+	ttlMu sync.Mutex
+	ttls  map[string]time.Duration // worker → ttl of its reservations (last Lease/Extend)
 
 	keyMu     sync.Mutex
 	keys      map[string][]string // site → KEYS of the scripts
@@ -367,6 +372,7 @@ func (s *Redis) Push(ctx context.Context, site string, entries ...Entry) error {
 
 // Lease implements Store.
 func (s *Redis) Lease(ctx context.Context, site, worker string, n int, ttl time.Duration) ([]Entry, error) {
+	s.setTTL(worker, ttl)
 	if n <= 0 {
 		return nil, nil
 	}
@@ -390,6 +396,7 @@ func (s *Redis) Lease(ctx context.Context, site, worker string, n int, ttl time.
 
 // Extend implements Store.
 func (s *Redis) Extend(ctx context.Context, site, worker string, ttl time.Duration) error {
+	s.setTTL(worker, ttl)
 	_, err := s.run(ctx, "extend leases", scriptExtend, site, worker, max(ttl.Milliseconds(), 1))
 	return err
 }
@@ -471,6 +478,11 @@ func (s *Redis) PutMeta(ctx context.Context, site, u string, m Meta) error {
 // EmitOnce implements Store.
 func (s *Redis) EmitOnce(ctx context.Context, site, u, hash string) (Change, error) {
 	res, err := s.run(ctx, "emit once", scriptEmit, site, u, hash, s.token())
+	return s.change(res, err, "emit once", u)
+}
+
+// change decodes the verdict replied by the script of op on url.
+func (s *Redis) change(res any, err error, op, u string) (Change, error) {
 	if err != nil {
 		return "", err
 	}
@@ -479,7 +491,7 @@ func (s *Redis) EmitOnce(ctx context.Context, site, u, hash string) (Change, err
 	case ChangeNew, ChangeChanged, ChangeUnchanged, ChangeDuplicate:
 		return ch, nil
 	}
-	return "", fmt.Errorf("redis %s: emit once %s: unexpected reply %v", s.addr, u, res)
+	return "", fmt.Errorf("redis %s: %s %s: unexpected reply %v", s.addr, op, u, res)
 }
 
 // Gone implements Store.

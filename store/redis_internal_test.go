@@ -60,3 +60,43 @@ func TestRedisTokensMakeRetriesIdempotent(t *testing.T) {
 		t.Fatalf("other emit = %q, want duplicate", c)
 	}
 }
+
+// A Commit retried after its reply was lost (the same script with the same token)
+// does nothing twice: no second stream entry, no emission reported lost.
+func TestRedisCommitRetryIsIdempotent(t *testing.T) {
+	ctx := context.Background()
+	srv := redistest.Start(t)
+	s, err := OpenRedis(ctx, srv.URL(0), RedisOptions{Prefix: "ctok"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.BeginRun(ctx, "a"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Reserve(ctx, "a", "w", "https://x/1", "h"); err != nil {
+		t.Fatal(err)
+	}
+	b := Batch{Worker: "w", Emissions: []Emission{{Site: "a", Key: "https://x/1", Hash: "h"}},
+		Stream: []StreamEntry{{Target: s.target(), Stream: "recs", URL: "https://x/1", Hash: "h", Dedup: "d", Field: []string{"url", "https://x/1"}}}}
+	keys, argv, err := s.commitArgs(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for attempt := range 2 {
+		res, err := scriptCommit.Run(ctx, s.rdb, keys, argv...).Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if lost, _ := res.([]any); len(lost) != 0 {
+			t.Fatalf("attempt %d: lost %v, want none", attempt+1, lost)
+		}
+	}
+	if n, err := s.rdb.XLen(ctx, "recs").Result(); err != nil || n != 1 {
+		t.Fatalf("stream length after a retried commit = %d (%v), want 1", n, err)
+	}
+	// A commit of the same key with another token is a loss, not a retry.
+	if err := s.Commit(ctx, b); err == nil {
+		t.Fatal("second commit of x/1 with a new token = nil, want a LostReservationsError")
+	}
+}

@@ -7,7 +7,7 @@ import "github.com/redis/go-redis/v9"
 // step is one atomic EVALSHA. Times come from the server's clock (TIME), so the
 // lease expiries of workers on several machines agree.
 const redisPrelude = `
-local RUN, Q, SEQ, LEASES, OWNER, DATA, DONE, FAILED, SEEN, META, MHASH, EMAT, EMITTED, LTOK, POS, SITES = unpack(KEYS)
+local RUN, Q, SEQ, LEASES, OWNER, DATA, DONE, FAILED, SEEN, META, MHASH, EMAT, EMITTED, LTOK, POS, RESV, HB, SITES = unpack(KEYS)
 local function now_ms()
 	local t = redis.call('TIME')
 	return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -29,6 +29,22 @@ local function requeue(url)
 	end
 	redis.call('ZADD', Q, pos, url)
 end
+-- verdict is EmitOnce's decision on url with hash in the current run: it returns
+-- the run id, the change and whether the change is final (a duplicate, or the
+-- verdict given before to the same token: a retried call).
+local function verdict(url, hash, tok)
+	local run = redis.call('HGET', RUN, 'id') or '0'
+	local prev = redis.call('HGET', EMITTED, url)
+	if not prev then return run, 'new', false end
+	local prun, pchange, ptok, phash = string.match(prev, '^(%d*)\t(%a*)\t([^\t]*)\t(.*)$')
+	if prun == run then
+		if ptok == tok then return run, pchange, true end
+		return run, 'duplicate', true
+	elseif phash == hash then
+		return run, 'unchanged', false
+	end
+	return run, 'changed', false
+end
 -- push queues url with data, whatever its state.
 local function push(url, data)
 	redis.call('HSET', DATA, url, data)
@@ -40,7 +56,7 @@ end
 
 // redisKeyNames are the per-site keys, in the order of the scripts' KEYS (the
 // last one, the set of sites, is per prefix).
-var redisKeyNames = []string{"run", "q", "seq", "leases", "owner", "data", "done", "failed", "seen", "meta", "mhash", "emat", "emitted", "ltok", "pos"}
+var redisKeyNames = []string{"run", "q", "seq", "leases", "owner", "data", "done", "failed", "seen", "meta", "mhash", "emat", "emitted", "ltok", "pos", "resv", "hb"}
 
 func newScript(body string) *redis.Script { return redis.NewScript(redisPrelude + body) }
 
@@ -50,7 +66,7 @@ var (
 if redis.call('HGET', RUN, 'running') == '1' then
 	return {tonumber(redis.call('HGET', RUN, 'id')), 1, redis.call('HGET', RUN, 'started')}
 end
-redis.call('DEL', Q, SEQ, LEASES, OWNER, DATA, DONE, FAILED, SEEN, LTOK, POS)
+redis.call('DEL', Q, SEQ, LEASES, OWNER, DATA, DONE, FAILED, SEEN, LTOK, POS, RESV, HB)
 local id = redis.call('HINCRBY', RUN, 'id', 1)
 local ns = now_ns()
 redis.call('HSET', RUN, 'running', '1', 'started', ns, 'finished', '0')
@@ -109,6 +125,8 @@ if last then
 	end
 end
 local now = now_ms()
+-- HB: no live lease of the worker expires before it (see Reserve).
+redis.call('HSETNX', HB, worker, now + ttl)
 local expired = redis.call('ZRANGEBYSCORE', LEASES, '-inf', now)
 table.sort(expired)
 for _, url in ipairs(expired) do requeue(url) end
@@ -126,7 +144,8 @@ redis.call('HSET', LTOK, worker, tok .. '\n' .. table.concat(urls, '\n'))
 return out
 `)
 
-	// ARGV: site, worker, ttl ms → number of leases renewed
+	// ARGV: site, worker, ttl ms → number of leases renewed (the worker's
+	// reservations are renewed too)
 	scriptExtend = newScript(`
 local exp = now_ms() + tonumber(ARGV[3])
 local all = redis.call('HGETALL', OWNER)
@@ -136,6 +155,12 @@ for i = 1, #all, 2 do
 		redis.call('ZADD', LEASES, 'XX', exp, all[i])
 		c = c + 1
 	end
+end
+redis.call('HSET', HB, ARGV[2], exp)
+local rs = redis.call('HGETALL', RESV)
+for i = 1, #rs, 2 do
+	local w, _, rest = string.match(rs[i + 1], '^([^\t]*)\t(%d+)\t(.*)$')
+	if w == ARGV[2] then redis.call('HSET', RESV, rs[i], w .. '\t' .. exp .. '\t' .. rest) end
 end
 return c
 `)
@@ -172,6 +197,11 @@ end
 table.sort(mine)
 for _, url in ipairs(mine) do requeue(url) end
 redis.call('HDEL', LTOK, ARGV[2])
+redis.call('HDEL', HB, ARGV[2])
+local rs = redis.call('HGETALL', RESV)
+for i = 1, #rs, 2 do
+	if string.match(rs[i + 1], '^([^\t]*)\t') == ARGV[2] then redis.call('HDEL', RESV, rs[i]) end
+end
 return #mine
 `)
 
@@ -196,20 +226,8 @@ return 1
 	scriptEmit = newScript(`
 local url, hash, tok = ARGV[2], ARGV[3], ARGV[4]
 redis.call('SADD', SITES, ARGV[1])
-local run = redis.call('HGET', RUN, 'id') or '0'
-local prev = redis.call('HGET', EMITTED, url)
-local change = 'new'
-if prev then
-	local prun, pchange, ptok, phash = string.match(prev, '^(%d*)\t(%a*)\t([^\t]*)\t(.*)$')
-	if prun == run then
-		if ptok == tok then return pchange end
-		return 'duplicate'
-	elseif phash == hash then
-		change = 'unchanged'
-	else
-		change = 'changed'
-	end
-end
+local run, change, final = verdict(url, hash, tok)
+if final then return change end
 redis.call('HSET', EMITTED, url, run .. '\t' .. change .. '\t' .. tok .. '\t' .. hash)
 if change == 'new' or change == 'changed' then
 	redis.call('HSET', MHASH, url, hash)
@@ -264,7 +282,7 @@ return out
 
 	// ARGV: site
 	scriptReset = newScript(`
-redis.call('DEL', RUN, Q, SEQ, LEASES, OWNER, DATA, DONE, FAILED, SEEN, META, MHASH, EMAT, EMITTED, LTOK, POS)
+redis.call('DEL', RUN, Q, SEQ, LEASES, OWNER, DATA, DONE, FAILED, SEEN, META, MHASH, EMAT, EMITTED, LTOK, POS, RESV, HB)
 redis.call('SREM', SITES, ARGV[1])
 return 1
 `)

@@ -480,6 +480,12 @@ func (s *SQLite) BeginRun(ctx context.Context, site string) (Run, error) {
 	s.forgetLeases(site)
 	if !r.Resumed {
 		s.seen[site] = map[string]struct{}{}
+		// A reservation not committed when its run ended is gone with it.
+		for k := range s.reserved {
+			if strings.HasPrefix(k, site+"\x00") {
+				delete(s.reserved, k)
+			}
+		}
 	}
 	if e, ok := s.emits[site]; ok {
 		e.run = r.ID

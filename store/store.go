@@ -290,6 +290,63 @@ type Batch struct {
 	// records are written and flushed, by sink key. Opaque to the store; Positions
 	// returns the last committed value of each key.
 	Positions map[string]string
+	// Stream are records to append to Redis Streams in the same transaction as the
+	// emissions (exactly once): only a store implementing StreamCommitter for the
+	// streams' server accepts them; the other engines fail a Commit with Stream
+	// (ErrStreamCommit). Each entry belongs to the emission with its content hash
+	// (and its URL as Key or URL): it is appended only when that emission commits.
+	Stream []StreamEntry
+}
+
+// StreamEntry is one record appended to a Redis Stream (XADD) by Commit, as a
+// stream sink would have appended it.
+type StreamEntry struct {
+	Target string // server of the stream, "HOST:PORT/DB" (see StreamCommitter)
+	Stream string // stream key
+	MaxLen int64  // approximate cap of the stream (MAXLEN ~); 0 = none
+	// Dedup is the field of the stream's companion hash STREAM:added (record →
+	// entry ID) set with the XADD, so the sink's own appends (Flush) skip it.
+	Dedup string
+	URL   string   // URL of the record (matched with Emission.Key or Emission.URL)
+	Hash  string   // content hash of the record (matched with Emission.Hash)
+	Field []string // field, value, field, value, … of the entry
+}
+
+// StreamBatcher is an output sink appending to a Redis Stream that can hand the
+// entries of the records written to it over to a Commit instead of appending them
+// itself (fleet.StreamSink). TakeStream returns the entries buffered since the last
+// call and forgets them; entries nobody takes are appended by the sink's Flush or
+// Close (at least once).
+type StreamBatcher interface {
+	StreamTarget() string // "HOST:PORT/DB" of the stream's server
+	TakeStream() []StreamEntry
+}
+
+// StreamCommitter is a store whose Commit appends Batch.Stream in the same
+// transaction as the emissions: CommitsStream reports whether it can for a
+// stream on target ("HOST:PORT/DB"), i.e. the state lives on that server and DB.
+type StreamCommitter interface {
+	CommitsStream(target string) bool
+}
+
+// ErrStreamCommit is returned by Commit for a Batch.Stream the store cannot append.
+var ErrStreamCommit = errors.New("this state store cannot append stream records in a commit")
+
+// LostReservationsError is returned by Commit when some emissions of the batch had
+// lost their reservation (it expired and another worker's commit of the same key in
+// this run came first, or another worker holds it again). The rest of the batch IS
+// committed (other emissions, positions); the lost ones are not recorded as
+// emitted by this worker and their stream entries are not appended, but their URLs
+// are acknowledged Done and their metadata stored, as for a duplicate. Their
+// records were written to this worker's files: they are duplicates there of the
+// record the other worker committed (the same record_id).
+type LostReservationsError struct {
+	Index []int    // indexes in Batch.Emissions
+	Keys  []string // their keys
+}
+
+func (e *LostReservationsError) Error() string {
+	return fmt.Sprintf("commit: %d record(s) lost their reservation to another worker (written twice): %s", len(e.Keys), strings.Join(e.Keys, ", "))
 }
 
 // Committer is write-then-commit, the way records reach the outputs exactly once:
@@ -306,8 +363,12 @@ type Batch struct {
 //
 // A write that failed is given up with Unreserve (the key can be reserved again).
 // Reservations live in the process (memory, sqlite) or, for the redis engine, in
-// Redis under the worker's name for the lease ttl; Release(site, worker) drops the
-// worker's reservations together with its leases.
+// Redis under the worker's name, renewed by Extend with its leases and expiring no
+// later than them (a dead worker's keys become reservable when its pages can be
+// leased again); Release(site, worker) drops the worker's reservations together
+// with its leases, and so does a new run. A Commit whose emissions lost their
+// reservation (a stalled worker's, taken over and committed by another) commits
+// the rest and returns a *LostReservationsError listing them.
 type Committer interface {
 	Reserve(ctx context.Context, site, worker, key, hash string) (Change, error)
 	Unreserve(ctx context.Context, site, worker, key string) error

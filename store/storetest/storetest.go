@@ -50,6 +50,12 @@ func RunHarness(t *testing.T, h Harness) {
 		{"Meta", testMeta},
 		{"StatsSitesReset", testStatsReset},
 		{"Persistence", testPersistence},
+		{"CommitBasics", testCommitBasics},
+		{"ConcurrentReserve", testConcurrentReserve},
+		{"ReserveVerdicts", testReserveVerdicts},
+		{"UnreserveRelease", testUnreserveRelease},
+		{"CommitStream", testCommitStream},
+		{"CommitPersistence", testCommitPersistence},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.f(t, h) })
