@@ -3,7 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
+	"log/slog"
 	"net"
 	"net/http/httptest"
 	"os"
@@ -12,7 +14,9 @@ import (
 	"testing"
 
 	"github.com/healthcrawl/healthcrawl/config"
+	"github.com/healthcrawl/healthcrawl/crawler"
 	"github.com/healthcrawl/healthcrawl/sample"
+	"github.com/healthcrawl/healthcrawl/schedule"
 	"github.com/healthcrawl/healthcrawl/store"
 )
 
@@ -268,5 +272,24 @@ func TestRunUnreachableSiteFails(t *testing.T) {
 	want := "site sample-health: 0 pages fetched: robots.txt of " + base + " unreachable: connection refused"
 	if r.code != exitPartial || !strings.Contains(r.stderr, "FAILED: "+want) || !strings.Contains(r.stderr, "crawl: run: "+want) {
 		t.Fatalf("exit %d, want 1 naming %q\n%s", r.code, want, r.stderr)
+	}
+}
+
+// The schedule's run function returns the unreachable-site error, so the scheduler
+// counts the run failed.
+func TestCrawlJobUnreachableIsAnError(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := "http://" + ln.Addr().String()
+	ln.Close()
+	cfg := config.Default()
+	cfg.Crawl.Retries = 0
+	cfg.Sites = []config.Site{{Name: "down", StartURLs: []string{base + "/"}}}
+	dir := t.TempDir()
+	_, err = crawlJob(cfg, nil, slog.New(slog.DiscardHandler))(context.Background(), schedule.Job{Site: "down", Output: filepath.Join(dir, "out.jsonl")})
+	if !errors.Is(err, crawler.ErrNothingFetched) || !strings.Contains(err.Error(), "robots.txt of "+base+" unreachable: connection refused") {
+		t.Fatalf("crawlJob error = %v, want 0 pages fetched naming the refused host", err)
 	}
 }
