@@ -261,12 +261,7 @@ func TestErrorsFileAppendsUnlessOverwrite(t *testing.T) {
 
 // A site whose only host refuses connections: exit 1, the cause in the summary.
 func TestRunUnreachableSiteFails(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	base := "http://" + ln.Addr().String()
-	ln.Close()
+	base := refusedURL(t)
 	cfg := demoConfigFile(t, base)
 	r := runCrawl(t, "", map[string]string{"CRAWL_CRAWL_RETRIES": "0"}, "run", "--config", cfg, "--state", "memory", "--out", "-")
 	want := "site sample-health: 0 pages fetched: robots.txt of " + base + " unreachable: connection refused"
@@ -278,18 +273,24 @@ func TestRunUnreachableSiteFails(t *testing.T) {
 // The schedule's run function returns the unreachable-site error, so the scheduler
 // counts the run failed.
 func TestCrawlJobUnreachableIsAnError(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	base := "http://" + ln.Addr().String()
-	ln.Close()
+	base := refusedURL(t)
 	cfg := config.Default()
 	cfg.Crawl.Retries = 0
 	cfg.Sites = []config.Site{{Name: "down", StartURLs: []string{base + "/"}}}
 	dir := t.TempDir()
-	_, err = crawlJob(cfg, nil, slog.New(slog.DiscardHandler))(context.Background(), schedule.Job{Site: "down", Output: filepath.Join(dir, "out.jsonl")})
+	_, err := crawlJob(cfg, nil, slog.New(slog.DiscardHandler))(context.Background(), schedule.Job{Site: "down", Output: filepath.Join(dir, "out.jsonl")})
 	if !errors.Is(err, crawler.ErrNothingFetched) || !strings.Contains(err.Error(), "robots.txt of "+base+" unreachable: connection refused") {
 		t.Fatalf("crawlJob error = %v, want 0 pages fetched naming the refused host", err)
 	}
+}
+
+// refusedURL is the base URL of a loopback port nothing listens on.
+func refusedURL(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return "http://" + ln.Addr().String()
 }
