@@ -42,6 +42,10 @@ type Output struct {
 	// Rotate starts numbered files (out-00001.jsonl, …) when a limit is reached; it
 	// applies to path and to every entry of sinks. Zero limits = no rotation.
 	Rotate Rotate `mapstructure:"rotate"`
+	// Overwrite replaces what the outputs and the errors file hold (crawl run
+	// --overwrite; not a config key): without it a run appends, and never destroys
+	// the records of an earlier run.
+	Overwrite bool `mapstructure:"-"`
 }
 
 // Sink is one more output: a path ("-" = standard output; a directory for files) and

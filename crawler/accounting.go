@@ -69,8 +69,9 @@ type accountant struct {
 	mu      sync.Mutex
 	cats    map[string]int
 	reasons map[string]map[string]int
-	errOut  io.Writer // nil = no errors file
-	errErr  error     // first write error on errOut
+	errOut  io.Writer         // nil = no errors file
+	errErr  error             // first write error on errOut
+	first   map[string]string // site → its first outcome, "category: reason" (see deadSites)
 }
 
 func newAccountant(log *slog.Logger, errOut io.Writer) *accountant {
@@ -102,6 +103,12 @@ func (a *accountant) record(site, url string, o outcome) {
 		a.reasons[o.Category] = r
 	}
 	r[o.Reason]++
+	if a.first == nil {
+		a.first = map[string]string{}
+	}
+	if _, ok := a.first[site]; !ok {
+		a.first[site] = categoryLabel(o.Category) + ": " + o.Reason
+	}
 	if line != nil && a.errErr == nil {
 		// One Write per line on an unbuffered file: each line is flushed whole.
 		if _, err := a.errOut.Write(line); err != nil {
@@ -133,4 +140,11 @@ func (a *accountant) count(cat string) int {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	return a.cats[cat]
+}
+
+// firstOutcome is how the first URL of site was filed ("" = none).
+func (a *accountant) firstOutcome(site string) string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.first[site]
 }

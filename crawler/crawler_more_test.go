@@ -147,7 +147,14 @@ func TestCrawlObeyRobotsOverride(t *testing.T) {
 	defer srv2.Close()
 	cfg = smallConfig(config.Site{Name: "polite", StartURLs: []string{srv2.URL + "/private/secret"}, Articles: []string{`/private/`}})
 	sink = &recordingSink{}
-	sum = run(t, cfg, sink)
+	sum, err := RunJob(context.Background(), JobOptions{Config: cfg, Sink: sink, Logger: testLogger(t), RetryBase: 10 * time.Millisecond})
+	// Nothing fetched is a failed run, naming why.
+	if !errors.Is(err, ErrNothingFetched) || !strings.Contains(err.Error(), "site polite: 0 pages fetched (first URL disallowed by robots.txt: robots.txt disallows)") {
+		t.Errorf("RunJob error = %v, want 0 pages fetched with the robots.txt reason", err)
+	}
+	if len(sum.Failures) != 1 {
+		t.Errorf("Summary.Failures = %q, want one", sum.Failures)
+	}
 	if len(sink.all()) != 0 || count2("/private/secret") != 0 || count2("/robots.txt") != 1 {
 		t.Errorf("obey_robots default: %d records, %d hits on /private/secret, %d on robots.txt; want 0, 0, 1",
 			len(sink.all()), count2("/private/secret"), count2("/robots.txt"))

@@ -54,9 +54,9 @@ type JobOptions struct {
 	// Worker names this process's leases in Store (default DefaultWorker).
 	Worker string
 	// ErrorsOut receives the failed/over-limit JSON lines instead of opening
-	// Config.Output.ErrorsPath (tests, or a caller that owns the file).
+	// Config.Output.ErrorsPath (tests, or a caller that owns the file). The errors
+	// file is appended to, and truncated only with Config.Output.Overwrite.
 	ErrorsOut io.Writer
-
 	// Full re-emits every current article, unchanged ones included (no conditional
 	// requests, sitemap lastmod ignored); their records say "change": "unchanged".
 	Full bool
@@ -84,6 +84,14 @@ type Summary struct {
 	Resumed                       bool // a site's run continued an interrupted run
 	Pipeline                      pipeline.Stats
 	Elapsed                       time.Duration
+	// PrevRun and PrevRunAt are the last finished run before this one (the highest
+	// of the sites) and when it finished; 0 = none (see Summary.NothingNew).
+	PrevRun   int64
+	PrevRunAt time.Time
+	// Failures are the sites that fetched no page although the run was not
+	// interrupted, with the cause: "site X: 0 pages fetched: robots.txt of
+	// https://host unreachable: connection refused". RunJob then returns an error.
+	Failures []string
 }
 
 // job is the state shared by the sites of one RunJob.
@@ -107,6 +115,7 @@ type job struct {
 	fetched, requests, articles, queued atomic.Int64
 	news, changed, unchanged, gone      atomic.Int64
 	resumed                             atomic.Bool
+	prev                                prevRun // last finished run before this one
 }
 
 // worker is the lease owner name of this process in the store.
@@ -178,7 +187,13 @@ func RunJob(ctx context.Context, opts JobOptions) (Summary, error) {
 				return Summary{}, fmt.Errorf("errors file %s: %w", cfg.Output.ErrorsPath, err)
 			}
 		}
-		f, err := os.OpenFile(cfg.Output.ErrorsPath, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o644)
+		// Appended to: a new run never truncates the errors of an earlier one, unless
+		// asked (crawl run --overwrite).
+		mode := os.O_APPEND
+		if cfg.Output.Overwrite {
+			mode = os.O_TRUNC
+		}
+		f, err := os.OpenFile(cfg.Output.ErrorsPath, os.O_CREATE|os.O_WRONLY|mode, 0o644)
 		if err != nil {
 			return Summary{}, fmt.Errorf("errors file %s: %w", cfg.Output.ErrorsPath, err)
 		}
@@ -240,6 +255,10 @@ func RunJob(ctx context.Context, opts JobOptions) (Summary, error) {
 	stopProgress()
 
 	sum := j.summary(jctx, runs, start)
+	var noPages error
+	if ctx.Err() == nil {
+		sum.Failures, noPages = j.deadSites(runs)
+	}
 	switch {
 	case j.sinkErr != nil:
 		return sum, j.sinkErr
@@ -249,6 +268,8 @@ func RunJob(ctx context.Context, opts JobOptions) (Summary, error) {
 		return sum, context.Cause(jctx)
 	case j.acct.errErr != nil:
 		return sum, j.acct.errErr
+	case noPages != nil:
+		return sum, noPages
 	}
 	return sum, nil
 }
@@ -294,6 +315,8 @@ func (j *job) summary(ctx context.Context, runs []*siteRun, start time.Time) Sum
 		Resumed:    j.resumed.Load(),
 		Pipeline:   j.runner.Stats(),
 		Elapsed:    time.Since(start),
+		PrevRun:    j.prev.run,
+		PrevRunAt:  j.prev.at,
 	}
 }
 
@@ -520,6 +543,12 @@ func (s Summary) Print(w io.Writer) {
 	fmt.Fprintf(tw, "elapsed\t%s\t\n", s.Elapsed.Round(time.Millisecond))
 	fmt.Fprintf(tw, "pages/s\t%.1f\t\n", rate)
 	tw.Flush()
+	for _, f := range s.Failures {
+		fmt.Fprintf(w, "FAILED: %s\n", f)
+	}
+	if line := s.NothingNew(); line != "" {
+		fmt.Fprintln(w, line)
+	}
 }
 
 func categoryLabel(cat string) string {

@@ -64,6 +64,7 @@ func (s *siteRun) handle(ctx context.Context, e Entry) {
 	}
 	if att.status != 0 {
 		s.job.fetched.Add(1)
+		s.fetched.Add(1)
 	}
 	var re *RedirectError
 	switch {

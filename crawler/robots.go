@@ -22,11 +22,14 @@ const maxCrawlDelay = 60 * time.Second
 
 // robots is one host's parsed robots.txt.
 type robots struct {
-	data       *robotstxt.RobotsData // nil = everything disallowed (see reason)
-	agent      string
-	reason     string // why everything is disallowed, when data is nil
-	CrawlDelay time.Duration
-	Sitemaps   []string
+	data   *robotstxt.RobotsData // nil = everything disallowed (see reason)
+	agent  string
+	reason string // why everything is disallowed, when data is nil
+	// unreachable is why robots.txt could not be read (timeout, connection
+	// refused, 5xx after retries); "" = it was read (see robotsCause).
+	unreachable string
+	CrawlDelay  time.Duration
+	Sitemaps    []string
 }
 
 // Allowed reports whether u may be fetched; when not, the reason names the rule source.
@@ -132,7 +135,7 @@ func (c *robotsCache) fetch(ctx context.Context, origin string) *robots {
 		}
 	}
 	c.log.Warn("robots.txt unavailable, host disallowed", "url", target, "err", lastErr)
-	return &robots{agent: c.agent, reason: "robots.txt unavailable: " + lastErr.Error()}
+	return &robots{agent: c.agent, reason: "robots.txt unavailable: " + lastErr.Error(), unreachable: robotsCause(lastErr, c.client.Timeout)}
 }
 
 func (c *robotsCache) fetchOnce(ctx context.Context, target string) (int, []byte, time.Duration, error) {

@@ -48,6 +48,7 @@ type siteRun struct {
 	metaName  string // <meta name> that addresses us like "robots" (our product token)
 
 	pages    atomic.Int64 // page entries queued (for max_pages)
+	fetched  atomic.Int64 // URLs of the site that got an HTTP response
 	sitemaps atomic.Int64 // sitemap entries queued (for maxSitemaps)
 	dupRaw   sync.Map     // raw URL variants already counted as duplicates
 	inflight sync.Map     // *url.URL of a request in flight → *attempt (for the redirect check)

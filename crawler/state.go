@@ -441,6 +441,7 @@ func (s *siteRun) beginState(ctx context.Context) (stop func(), err error) {
 	if s.sf == nil {
 		return func() {}, nil
 	}
+	s.notePrevRun(ctx)
 	r, err := s.st.BeginRun(ctx, s.site.Name)
 	if err != nil {
 		return nil, fmt.Errorf("site %s: state: %w", s.site.Name, err)

@@ -33,9 +33,12 @@ import (
 // Job is one scheduled run of one site.
 type Job struct {
 	Site   string
-	Output string    // output path with {site} and {date} expanded
+	Output string    // output path with {site}, {run} and {date} expanded
 	Errors string    // errors path expanded the same way ("" = none)
 	Start  time.Time // when the run started (after jitter), UTC
+	// Vars are the values the paths were expanded with ({date} is Vars.Start: the
+	// start of the run in progress when it resumes an interrupted one).
+	Vars config.PathVars
 }
 
 // Result is what a run did, for the metrics.
@@ -60,12 +63,17 @@ type Options struct {
 	Sites []string
 	// Jitter overrides Config.Schedule.Jitter when > 0.
 	Jitter time.Duration
+	// Vars returns the values of the output path placeholders of a run of site
+	// starting at start ({run} from the crawl state, {date} of the run in progress
+	// when one is resumed). nil = {site}, {date} = start, {run} = 1.
+	Vars func(ctx context.Context, site string, start time.Time) (config.PathVars, error)
 }
 
 // Scheduler runs the scheduled sites. Create it with New, serve Handler, call Run.
 type Scheduler struct {
 	cfg    config.Config
 	run    RunFunc
+	vars   func(ctx context.Context, site string, start time.Time) (config.PathVars, error)
 	log    *slog.Logger
 	jitter time.Duration
 	sites  []scheduled
@@ -111,7 +119,7 @@ func newMetrics(reg *prometheus.Registry) metrics {
 		errors: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "healthcrawl_errors_total", Help: "URLs that failed, by site and kind (timeout, status 503, …; run = the run itself failed)."}, []string{"site", "kind"}),
 		runs: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "healthcrawl_runs_total", Help: "Runs finished, by site and result (ok, failed)."}, []string{"site", "result"}),
+			Name: "healthcrawl_runs_total", Help: "Runs finished, by site and result (ok; failed: an error, unreachable hosts, 0 pages fetched, a sink error; stopped: SIGTERM/SIGINT)."}, []string{"site", "result"}),
 		skipped: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "healthcrawl_runs_skipped_total", Help: "Scheduled runs skipped because the previous run of the site was still going."}, []string{"site"}),
 		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
@@ -145,7 +153,7 @@ func New(opts Options) (*Scheduler, error) {
 		want[n] = true
 	}
 	s := &Scheduler{
-		cfg: opts.Config, run: opts.Run, log: log, jitter: opts.Config.Schedule.Jitter,
+		cfg: opts.Config, run: opts.Run, vars: opts.Vars, log: log, jitter: opts.Config.Schedule.Jitter,
 		reg: prometheus.NewRegistry(), running: map[string]bool{}, last: map[string]lastRun{},
 	}
 	if opts.Jitter > 0 {
@@ -298,18 +306,37 @@ func (s *Scheduler) tick(ctx context.Context, site string) {
 }
 
 // RunNow runs site once, now, recording metrics (the cron calls it through tick,
-// which also prevents overlaps).
+// which also prevents overlaps). A run that returns an error is counted
+// result="failed" (so last_success alerts fire), except a run stopped by the
+// cancellation of ctx (SIGTERM, SIGINT), which is counted result="stopped": it
+// resumes at the next start.
 func (s *Scheduler) RunNow(ctx context.Context, site string) {
 	start := time.Now().UTC()
-	job := Job{Site: site, Start: start,
-		Output: ExpandPath(s.cfg.Output.Path, site, start),
-		Errors: ExpandPath(s.cfg.Output.ErrorsPath, site, start)}
-	s.m.inProgress.WithLabelValues(site).Set(1)
 	log := s.log.With("site", site)
-	log.Info("run started", "output", job.Output)
+	vars := config.PathVars{Site: site, Start: start}
+	if s.vars != nil {
+		v, err := s.vars(ctx, site, start)
+		if err != nil {
+			s.record(site, start, Result{}, fmt.Errorf("state of site %s: %w", site, err), false)
+			return
+		}
+		vars = v
+		vars.Site = site
+	}
+	job := Job{Site: site, Start: start, Vars: vars,
+		Output: Expand(s.cfg.Output.Path, vars),
+		Errors: Expand(s.cfg.Output.ErrorsPath, vars)}
+	s.m.inProgress.WithLabelValues(site).Set(1)
+	log.Info("run started", "output", job.Output, "run", max(vars.Run, 1))
 	res, err := s.run(ctx, job)
-	el := time.Since(start)
 	s.m.inProgress.WithLabelValues(site).Set(0)
+	s.record(site, start, res, err, err != nil && ctx.Err() != nil)
+}
+
+// record counts a finished run in the metrics and in /healthz.
+func (s *Scheduler) record(site string, start time.Time, res Result, err error, stopped bool) {
+	el := time.Since(start)
+	log := s.log.With("site", site)
 	s.m.fetched.WithLabelValues(site).Add(float64(res.Fetched))
 	s.m.articles.WithLabelValues(site).Add(float64(res.Articles))
 	for kind, n := range res.Errors {
@@ -322,12 +349,17 @@ func (s *Scheduler) RunNow(ctx context.Context, site string) {
 	lr := lastRun{Start: start, Duration: el.Round(time.Millisecond).String(), OK: err == nil}
 	s.mu.Lock()
 	lr.Success = s.last[site].Success
-	if err != nil {
+	switch {
+	case stopped:
+		lr.Error = "stopped: " + err.Error()
+		s.m.runs.WithLabelValues(site, "stopped").Inc()
+		log.Warn("run stopped", "err", err, "elapsed", el, "fetched", res.Fetched, "articles", res.Articles)
+	case err != nil:
 		lr.Error = err.Error()
 		s.m.runs.WithLabelValues(site, "failed").Inc()
 		s.m.errors.WithLabelValues(site, "run").Inc()
 		log.Error("run failed", "err", err, "elapsed", el, "fetched", res.Fetched, "articles", res.Articles)
-	} else {
+	default:
 		lr.Success = time.Now().UTC()
 		s.m.runs.WithLabelValues(site, "ok").Inc()
 		s.m.lastSuccess.WithLabelValues(site).Set(float64(lr.Success.UnixNano()) / 1e9)
@@ -337,20 +369,23 @@ func (s *Scheduler) RunNow(ctx context.Context, site string) {
 	s.mu.Unlock()
 }
 
-// DateLayout is the layout of {date} in output paths: UTC, sortable, one file per
-// run even for runs minutes apart.
-const DateLayout = "2006-01-02T150405Z"
+// DateLayout is the layout of {date} in output paths (config.DateLayout).
+const DateLayout = config.DateLayout
 
-// ExpandPath replaces {site} and {date} in an output path. A path without {date}
-// gets "-{date}" before its extension (and one without {site}, when several sites
-// are scheduled, is still distinct per run by its date), so every run writes its
-// own file. "-" (stdout) and "" are returned as they are.
+// ExpandPath is Expand with {site} = site, {date} = t and {run} = 1.
 func ExpandPath(path, site string, t time.Time) string {
+	return Expand(path, config.PathVars{Site: site, Start: t})
+}
+
+// Expand replaces {site}, {run} and {date} in an output path (config.ExpandPath).
+// A path with neither {date} nor {run} gets "-{date}" before its extension (and
+// "-{site}-{date}" when it has no {site} either), so every run writes its own file.
+// "-" (stdout) and "" are returned as they are.
+func Expand(path string, v config.PathVars) string {
 	if path == "" || path == "-" {
 		return path
 	}
-	date := t.UTC().Format(DateLayout)
-	if !strings.Contains(path, "{date}") {
+	if !strings.Contains(path, "{date}") && !strings.Contains(path, "{run}") {
 		ext := filepath.Ext(path)
 		if !strings.Contains(path, "{site}") {
 			path = strings.TrimSuffix(path, ext) + "-{site}-{date}" + ext
@@ -358,7 +393,7 @@ func ExpandPath(path, site string, t time.Time) string {
 			path = strings.TrimSuffix(path, ext) + "-{date}" + ext
 		}
 	}
-	return strings.NewReplacer("{site}", site, "{date}", date).Replace(path)
+	return config.ExpandPath(path, v)
 }
 
 // Sites lists the scheduled sites, sorted.

@@ -2,11 +2,14 @@ package schedule_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -241,5 +244,74 @@ func TestJitterDelaysAndCancels(t *testing.T) {
 	body := get(t, srv.URL+"/metrics")
 	if got := metric(t, body, `healthcrawl_runs_skipped_total{site="a"}`); got < 1 {
 		t.Errorf("ticks during the jitter wait were not counted as skipped: %v", got)
+	}
+}
+
+// A run returning an error (unreachable hosts, 0 pages, a sink error) is counted
+// failed and keeps last_success unset; a run ended by the cancellation of its
+// context (SIGTERM) is counted stopped, not failed. The Vars hook gives {run} and
+// the {date} of the run in progress.
+func TestRunResultsFailedStoppedAndVars(t *testing.T) {
+	cfg := config.Default()
+	cfg.Output.Path = "out/{site}-{run}-{date}.jsonl"
+	cfg.Output.ErrorsPath = "out/errors-{run}.jsonl"
+	cfg.Sites = []config.Site{{Name: "a", Schedule: "@daily"}}
+	began := time.Date(2026, 12, 4, 1, 2, 3, 0, time.UTC)
+	var jobs []schedule.Job
+	runErr := errors.New("site a: 0 pages fetched: robots.txt of http://127.0.0.1:1 unreachable: connection refused")
+	s, err := schedule.New(schedule.Options{Config: cfg,
+		Run: func(ctx context.Context, job schedule.Job) (schedule.Result, error) {
+			jobs = append(jobs, job)
+			if ctx.Err() != nil {
+				return schedule.Result{}, fmt.Errorf("crawl interrupted: %w", ctx.Err())
+			}
+			return schedule.Result{}, runErr
+		},
+		Vars: func(ctx context.Context, site string, start time.Time) (config.PathVars, error) {
+			return config.PathVars{Run: 4, Start: began}, nil
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.RunNow(context.Background(), "a")
+	s.RunNow(context.Background(), "a")
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	s.RunNow(ctx, "a")
+
+	srv := httptest.NewServer(s.Handler())
+	defer srv.Close()
+	body := get(t, srv.URL+"/metrics")
+	if got := metric(t, body, `healthcrawl_runs_total{result="failed",site="a"}`); got != 2 {
+		t.Errorf("runs_total failed = %v, want 2", got)
+	}
+	if got := metric(t, body, `healthcrawl_runs_total{result="stopped",site="a"}`); got != 1 {
+		t.Errorf("runs_total stopped = %v, want 1", got)
+	}
+	if regexp.MustCompile(`healthcrawl_runs_total\{result="ok"`).MatchString(body) {
+		t.Errorf("a run was counted ok:\n%s", body)
+	}
+	if got := metric(t, body, `healthcrawl_errors_total{kind="run",site="a"}`); got != 2 {
+		t.Errorf("errors_total run = %v, want 2 (the stopped run is not an error)", got)
+	}
+	if h := get(t, srv.URL+"/healthz"); !strings.Contains(h, `"error":"stopped: crawl interrupted`) || strings.Contains(h, "last_success") {
+		t.Errorf("/healthz after a stopped run = %s", h)
+	}
+	if len(jobs) != 3 || jobs[0].Output != "out/a-4-2026-12-04T010203Z.jsonl" || jobs[0].Errors != "out/errors-4.jsonl" {
+		t.Fatalf("jobs = %+v", jobs)
+	}
+}
+
+func TestExpandRun(t *testing.T) {
+	at := time.Date(2026, 11, 24, 3, 4, 5, 0, time.UTC)
+	v := config.PathVars{Site: "blog", Run: 3, Start: at}
+	for _, tc := range []struct{ in, want string }{
+		{"out/{site}-{run}.jsonl", "out/blog-3.jsonl"}, // {run} makes it per run: no suffix
+		{"out/records.jsonl", "out/records-blog-2026-11-24T030405Z.jsonl"},
+	} {
+		if got := schedule.Expand(tc.in, v); got != tc.want {
+			t.Errorf("Expand(%q) = %q, want %q", tc.in, got, tc.want)
+		}
 	}
 }

@@ -45,7 +45,8 @@ article (goquery), cleans it through an ordered pipeline of stages, and writes o
 record per article as JSON Lines.
 
 Exit status: 0 all good; 1 some inputs or pages failed (every other record is still
-written); 2 bad usage or bad config.`,
+written), an output could not be written, or a site fetched no page at all (its
+seed hosts unreachable); 2 bad usage or bad config.`,
 		Example: `  crawl demo                                  # crawl the bundled sample site into out/demo.jsonl
   crawl run --config configs/my-sites.yaml    # crawl every site target
   crawl extract saved/page.html               # one record from a saved page

@@ -67,9 +67,9 @@ func (a *app) openSink(ctx context.Context, cfg config.Config, appendTo bool) (o
 // each appendable output is truncated back to its position before writing.
 func (a *app) openSinkAt(ctx context.Context, cfg config.Config, appendTo bool, positions map[string]string) (output.Sink, error) {
 	rot := output.Rotate{MaxRecords: cfg.Output.Rotate.MaxRecords, MaxBytes: cfg.Output.Rotate.MaxBytes}
-	specs := []output.Spec{{Path: cfg.Output.Path, Format: cfg.Output.Format, Rotate: rot, Append: appendTo}}
+	specs := []output.Spec{{Path: cfg.Output.Path, Format: cfg.Output.Format, Rotate: rot, Append: appendTo, Overwrite: cfg.Output.Overwrite}}
 	for _, s := range cfg.Output.Sinks {
-		specs = append(specs, output.Spec{Path: s.Path, Format: s.Format, Rotate: rot, Append: appendTo})
+		specs = append(specs, output.Spec{Path: s.Path, Format: s.Format, Rotate: rot, Append: appendTo, Overwrite: cfg.Output.Overwrite})
 	}
 	for i := range specs {
 		raw, ok := positions[output.SpecKey(specs[i])]
@@ -138,11 +138,12 @@ func progressTarget(w io.Writer) io.Writer {
 
 func newRunCmd(a *app) *cobra.Command {
 	var (
-		path   string
-		sites  []string
-		of     outputFlags
-		state  string
-		worker string
+		path            string
+		sites           []string
+		of              outputFlags
+		state           string
+		worker          string
+		overwrite, full bool
 	)
 	cmd := &cobra.Command{
 		Use:     "run --config FILE [--site NAME]... [--out PATH] [--format jsonl]",
@@ -171,9 +172,32 @@ to the queue when its lease expires; a worker restarted with the same --worker-i
 takes them back at once. If Redis cannot be reached, workers wait and retry with
 backoff (up to ?wait=, default 5m, in the URL).
 
-Exit status 1 when some pages failed (every other record is still written).`,
+Per-config state: with a memory or sqlite state, the runs, frontier and emitted
+set of a config are kept under its name (state.prefix, else name:), so two configs
+with different names can share one state file; a config without a name uses the
+bare site names.
+
+Output files are never truncated by a new run: they are appended to, or named per
+run with placeholders in output.path, output.sinks[].path and output.errors_path:
+  {run}   the run number in the state (the run in progress when resuming, else the
+          next one; with several sites, the highest; 1 without a state)
+  {date}  when the run began, UTC, as 2006-01-02T150405Z (a resumed run gets the
+          interrupted run's date, so it continues the same files)
+  {site}  the site target, when one is selected (--site, or a one-site config)
+--overwrite replaces what the outputs and the errors file hold. --full re-emits
+every current article, unchanged ones included (no conditional requests, sitemap
+lastmod ignored). A run that writes nothing new says why in one line ("0 new or
+changed articles since run 3 (2026-12-04): 27 unchanged; --full re-emits every
+article").
+
+Exit status: 0 all good; 1 some pages failed (every other record is still
+written), a sink error, or a site fetched no page at all (its seed hosts'
+robots.txt timing out, refusing connections or answering 5xx: the summary and an
+ERROR line name the cause); 2 bad usage or bad config.`,
 		Example: `  crawl run --config configs/my-sites.yaml
   crawl run --config configs/my-sites.yaml --site blog --out - | jq .title
+  crawl run --config configs/my-sites.yaml --site blog --out 'out/{site}-{run}-{date}.jsonl'
+  crawl run --config configs/my-sites.yaml --full --overwrite   # rewrite every article from scratch
   crawl run --config configs/my-sites.yaml --state redis://10.0.0.5:6379/0 --worker-id a1 --out out/a1.jsonl`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -185,6 +209,7 @@ Exit status 1 when some pages failed (every other record is still written).`,
 			if err := of.apply(cmd, &cfg); err != nil {
 				return err
 			}
+			cfg.Output.Overwrite = overwrite
 			if len(cfg.Sites) == 0 {
 				return usageError("config %s has no site targets", path)
 			}
@@ -202,6 +227,9 @@ Exit status 1 when some pages failed (every other record is still written).`,
 			if err != nil {
 				return failure(err)
 			}
+			if err := expandOutput(ctx, st, &cfg, sites); err != nil {
+				return err
+			}
 			wid := workerID(worker, st)
 			var positions map[string]string
 			if resuming {
@@ -216,7 +244,7 @@ Exit status 1 when some pages failed (every other record is still written).`,
 			}
 			sum, runErr := crawler.RunJob(ctx, crawler.JobOptions{
 				Config: cfg, Sites: sites, Sink: sink, Logger: a.logger, Progress: progressTarget(a.err),
-				Store: st, Worker: wid,
+				Store: st, Worker: wid, Full: full,
 			})
 			closeErr := sink.Close(context.WithoutCancel(ctx))
 			sum.Print(a.err)
@@ -235,6 +263,8 @@ Exit status 1 when some pages failed (every other record is still written).`,
 	cmd.Flags().StringArrayVar(&sites, "site", nil, "crawl only this site target (repeatable)")
 	of.register(cmd, "", "output file, - = standard output (default: output.path of the config)")
 	cmd.Flags().StringVar(&state, "state", "", "crawl state store: memory, sqlite:///abs/path.db, sqlite://relative.db or redis://HOST:PORT/DB (default: state.url of the config)")
+	cmd.Flags().BoolVar(&overwrite, "overwrite", false, "replace what the outputs and the errors file hold (default: append; a run never destroys\nthe records of an earlier run unless asked)")
+	cmd.Flags().BoolVar(&full, "full", false, "re-emit every current article, unchanged ones included (no conditional requests,\nsitemap lastmod ignored)")
 	cmd.Flags().StringVar(&worker, "worker-id", "", "name of this worker's leases in the state (default: HOST-PID with a redis state, else local);\na worker restarted under the same name takes its in-flight URLs back at once")
 	_ = cmd.MarkFlagRequired("config")
 	return cmd

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net"
 	"strings"
+	"time"
 
 	"github.com/healthcrawl/healthcrawl/config"
 	"github.com/healthcrawl/healthcrawl/crawler"
@@ -28,9 +29,16 @@ func newScheduleCmd(a *app) *cobra.Command {
 schedule (sites[].schedule: 5 fields "min hour dom month dow", 6 fields with leading
 seconds, or @daily / @every 6h), never two runs of the same site at once (a tick
 that comes while the site is still running is skipped and counted), after a random
-delay of up to schedule.jitter. Each run writes its own file: {site} and {date} in
-output.path (and output.errors_path) are replaced, and a path without {date} gets
+delay of up to schedule.jitter. Each run writes its own file: {site}, {run} and
+{date} in output.path (and output.errors_path) are replaced as by 'crawl run' ({run}
+and {date} of the run in progress when an interrupted run is resumed, so it
+continues its file), and a path with neither {date} nor {run} gets
 "-{site}-{date}" before its extension.
+
+A run that fails (an error, every seed host unreachable, 0 pages fetched, a sink
+error) is counted healthcrawl_runs_total{result="failed"} and does not move
+healthcrawl_last_success_timestamp_seconds; a run stopped by SIGTERM/SIGINT is
+counted result="stopped".
 
 Runs share the state store (state.url, default sqlite://.crawl/state.db), so each
 run is incremental and a run interrupted by a crash resumes at the next tick.
@@ -68,6 +76,9 @@ pages in flight and flush the state; then exit 0.`,
 			sched, err := schedule.New(schedule.Options{
 				Config: cfg, Sites: sites, Logger: a.logger,
 				Run: crawlJob(cfg, st, a.logger),
+				Vars: func(ctx context.Context, site string, start time.Time) (config.PathVars, error) {
+					return runVars(ctx, st, cfg, []string{site}, start)
+				},
 			})
 			if err != nil {
 				return usageError("%w", err)
@@ -116,7 +127,9 @@ func crawlJob(cfg config.Config, st store.Store, log *slog.Logger) schedule.RunF
 	return func(ctx context.Context, job schedule.Job) (schedule.Result, error) {
 		c := cfg
 		c.Output.Path, c.Output.ErrorsPath = job.Output, job.Errors
-		sink, err := output.Open(ctx, c.Output.Format, job.Output)
+		// Appended to: a run resumed at a later tick expands to the interrupted
+		// run's paths (job.Vars) and continues its file.
+		sink, err := output.OpenSpec(ctx, output.Spec{Path: job.Output, Format: c.Output.Format, Append: true})
 		if err != nil {
 			return schedule.Result{}, err
 		}

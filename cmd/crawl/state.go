@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/healthcrawl/healthcrawl/config"
 	"github.com/healthcrawl/healthcrawl/store"
+	"github.com/mattn/go-isatty"
 	"github.com/spf13/cobra"
 )
 
@@ -22,6 +24,7 @@ import (
 type stateFlags struct {
 	config, state string
 	sites         []string
+	where         string // the store opened by openState: its file, or its URL without password
 }
 
 func (f *stateFlags) register(cmd *cobra.Command) {
@@ -88,6 +91,14 @@ func (a *app) openState(ctx context.Context, f *stateFlags) (store.Store, []stri
 	if err != nil {
 		return nil, nil, failure(err)
 	}
+	f.where = redactURL(u)
+	if p, ok := store.LocalPath(u); ok {
+		f.where = p
+	}
+	if f.config != "" {
+		// The config's own sites only (see configState): what crawl run uses.
+		st = configState(st, cfg)
+	}
 	sites := f.sites
 	if len(sites) == 0 {
 		if sites, err = st.Sites(ctx); err != nil {
@@ -116,18 +127,22 @@ func newStateCmd(a *app) *cobra.Command {
 		GroupID: groupCrawl,
 		Short:   "Look into or clear the crawl state (frontier, visited set, emitted records)",
 		Long: `state works on the crawl state store of a config (state.url, default
-sqlite://.crawl/state.db; --state overrides it). With a redis state shared by
-several workers, the figures are those of the whole fleet (keys under state.prefix,
-default the config's name).
+sqlite://.crawl/state.db; --state overrides it). With --config it sees only that
+config's sites, as 'crawl run' does: their state is kept under the config's name
+(state.prefix, else name:), so configs sharing a state file stay apart. Without
+--config it shows the store as it is, a named config's sites as NAME/SITE. With a
+redis state shared by several workers, the figures are those of the whole fleet
+(keys under state.prefix, default the config's name).
 
   stats   per site: run number and whether it is in progress, URLs queued, leased,
           done and failed in the current run, URLs seen, records emitted (all runs),
           URLs with stored metadata (ETag, Last-Modified, content hash); with redis,
           also the workers holding leases right now.
   reset   deletes every piece of state of the sites: the next run starts from
-          scratch and emits every article again as new.`,
+          scratch and emits every article again as new. Asks first on a terminal;
+          --yes is required without one.`,
 		Example: `  crawl state stats --config configs/my-sites.yaml
-  crawl state reset --config configs/my-sites.yaml --site blog
+  crawl state reset --config configs/my-sites.yaml --site blog --yes
   crawl state stats --state sqlite:///var/lib/healthcrawl/state.db
   crawl state stats --config configs/my-sites.yaml --state redis://10.0.0.5:6379/0`,
 	}
@@ -209,11 +224,26 @@ func (a *app) printWorkers(ctx context.Context, w io.Writer, st store.Store, sit
 }
 
 func newStateResetCmd(a *app) *cobra.Command {
-	var f stateFlags
+	var (
+		f   stateFlags
+		yes bool
+	)
 	cmd := &cobra.Command{
-		Use:   "reset [--site NAME]... [--config FILE] [--state URL]",
-		Short: "Delete the crawl state of sites (all sites with state by default)",
-		Args:  noArgs,
+		Use:   "reset [--site NAME]... [--config FILE] [--state URL] [--yes]",
+		Short: "Delete the crawl state of sites (all sites of the config, or with state, by default)",
+		Long: `reset deletes every piece of state of the sites: frontier, visited set, page
+metadata and emitted set. The next run starts from scratch and emits every article
+again as new. With --config it touches only that config's sites (the state of
+other configs sharing the file is kept: see "Per-config state" in the README);
+without --config, the sites as they are named in the store.
+
+On a terminal it asks first ("reset state of sites x, y in FILE? [y/N]"); --yes
+skips the question. Without a terminal (a script, cron, CI) --yes is required:
+without it nothing is deleted and the exit status is 2.`,
+		Example: `  crawl state reset --config configs/my-sites.yaml --site blog --yes
+  crawl state reset --config configs/my-sites.yaml --yes     # every site of the config, no question
+  crawl state reset --state sqlite:///var/lib/healthcrawl/state.db --site old-blog --yes`,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
 			st, sites, err := a.openState(ctx, &f)
@@ -221,6 +251,15 @@ func newStateResetCmd(a *app) *cobra.Command {
 				return err
 			}
 			defer st.Close()
+			if len(sites) == 0 {
+				fmt.Fprintf(cmd.OutOrStdout(), "no state to reset in %s\n", f.where)
+				return nil
+			}
+			if !yes {
+				if err := a.confirm(fmt.Sprintf("reset state of sites %s in %s? [y/N] ", strings.Join(sites, ", "), f.where)); err != nil {
+					return err
+				}
+			}
 			for _, site := range sites {
 				if err := st.Reset(ctx, site); err != nil {
 					return failure(err)
@@ -234,7 +273,32 @@ func newStateResetCmd(a *app) *cobra.Command {
 		},
 	}
 	f.register(cmd)
+	cmd.Flags().BoolVarP(&yes, "yes", "y", false, "reset without asking (required without a terminal)")
 	return cmd
+}
+
+// isTerminal reports whether r is a terminal (a variable: tests stand in for one).
+var isTerminal = func(r io.Reader) bool {
+	f, ok := r.(*os.File)
+	return ok && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd()))
+}
+
+// confirm asks question on stderr and reads the answer from stdin: nil for y or
+// yes, a failure when declined, a usage error when stdin is not a terminal.
+func (a *app) confirm(question string) error {
+	if !isTerminal(a.in) {
+		return usageError("%snot confirmed: standard input is not a terminal; pass --yes to reset without asking", question)
+	}
+	fmt.Fprint(a.err, question)
+	answer, err := bufio.NewReader(a.in).ReadString('\n')
+	if err != nil && answer == "" {
+		return failure(errors.New("reset cancelled: no answer; nothing was deleted"))
+	}
+	switch strings.ToLower(strings.TrimSpace(answer)) {
+	case "y", "yes":
+		return nil
+	}
+	return failure(errors.New("reset cancelled: nothing was deleted"))
 }
 
 // openRunState opens the state store of a crawl: --state, else state.url of the
@@ -253,5 +317,8 @@ func (a *app) openRunState(ctx context.Context, flag string, cfg config.Config) 
 		return nil, failure(err)
 	}
 	a.logger.Debug("state store", "url", redactURL(u), "engine", st.Engine())
-	return st, nil
+	if st.Engine() == "redis" {
+		return st, nil // already under state.prefix; the fleet limiter needs *store.Redis
+	}
+	return newBegunStore(configState(st, cfg)), nil
 }

@@ -57,11 +57,11 @@ func TestRunWithStateAndStateCommand(t *testing.T) {
 		t.Errorf("state stats row = %q\n%s", fields, r.stdout)
 	}
 
-	r = runCrawl(t, "", nil, "state", "reset", "--state", state, "--site", "sample-health")
+	r = runCrawl(t, "", nil, "state", "reset", "--config", cfg, "--state", state, "--site", "sample-health", "--yes")
 	if r.code != exitOK || !strings.Contains(r.stdout, "reset sample-health") {
 		t.Fatalf("state reset: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
-	r = runCrawl(t, "", nil, "state", "stats", "--state", state, "--site", "sample-health")
+	r = runCrawl(t, "", nil, "state", "stats", "--config", cfg, "--state", state, "--site", "sample-health")
 	if f := rowOf(r.stdout, "sample-health"); len(f) < 3 || f[1] != "0" || f[2] != "never" {
 		t.Errorf("stats after reset = %q", f)
 	}
@@ -168,7 +168,8 @@ func TestResumedRunAppendsToOutput(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.BeginRun(ctx, "sample-health"); err != nil {
+	// The demo config is named "demo": its state is under that prefix.
+	if _, err := store.WithPrefix(st, "demo").BeginRun(ctx, "sample-health"); err != nil {
 		t.Fatal(err)
 	}
 	if err := st.Close(); err != nil {

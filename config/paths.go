@@ -1,0 +1,72 @@
+package config
+
+import (
+	"strconv"
+	"strings"
+	"time"
+)
+
+// DateLayout is the layout of {date} in output paths: UTC, sortable, one file per
+// run even for runs minutes apart.
+const DateLayout = "2006-01-02T150405Z"
+
+// PathVars are the values of the placeholders of output.path, output.sinks[].path
+// and output.errors_path, for one run.
+type PathVars struct {
+	// Site replaces {site}; "" leaves {site} as it is (several sites in one run).
+	Site string
+	// Run replaces {run}: the run number in the crawl state (the run in progress
+	// when resuming, else the next one). 0 (no state kept) is written as 1.
+	Run int64
+	// Start replaces {date} (DateLayout, UTC): when the run began (the run in
+	// progress when resuming, so a resumed run writes to the same files).
+	Start time.Time
+}
+
+// ExpandPath replaces {site}, {run} and {date} in path. "-" (standard output) and
+// "" are returned as they are.
+func ExpandPath(path string, v PathVars) string {
+	if path == "" || path == "-" || !strings.Contains(path, "{") {
+		return path
+	}
+	run := max(v.Run, 1)
+	pairs := []string{"{run}", strconv.FormatInt(run, 10), "{date}", v.Start.UTC().Format(DateLayout)}
+	if v.Site != "" {
+		pairs = append(pairs, "{site}", v.Site)
+	}
+	return strings.NewReplacer(pairs...).Replace(path)
+}
+
+// Expand returns o with ExpandPath applied to path, errors_path and every sink path.
+func (o Output) Expand(v PathVars) Output {
+	o.Path = ExpandPath(o.Path, v)
+	o.ErrorsPath = ExpandPath(o.ErrorsPath, v)
+	if len(o.Sinks) > 0 {
+		sinks := make([]Sink, len(o.Sinks))
+		for i, s := range o.Sinks {
+			s.Path = ExpandPath(s.Path, v)
+			sinks[i] = s
+		}
+		o.Sinks = sinks
+	}
+	return o
+}
+
+// Paths lists path, every sink path and errors_path (non-empty ones), in that order.
+func (o Output) Paths() []string {
+	var out []string
+	for _, p := range append(append([]string{o.Path}, sinkPaths(o.Sinks)...), o.ErrorsPath) {
+		if p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func sinkPaths(ss []Sink) []string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = s.Path
+	}
+	return out
+}
