@@ -71,7 +71,7 @@ func discard() *slog.Logger { return slog.New(slog.DiscardHandler) }
 // ForStore returns the limiter sharing the connection and prefix of a redis state
 // store, or nil for the other engines (one process: local limits suffice).
 func ForStore(st store.Store, log *slog.Logger) *Limiter {
-	r, ok := st.(*store.Redis)
+	r, ok := store.Unwrap(st).(*store.Redis)
 	if !ok {
 		return nil
 	}

@@ -199,7 +199,7 @@ func (s *StreamSink) Close(ctx context.Context) error {
 // after writing a batch of records and before output.SyncAll, whose Flush would
 // append them (at least once) instead.
 func TakeStream(st store.Store, sink output.Sink) []store.StreamEntry {
-	sc, ok := st.(store.StreamCommitter)
+	sc, ok := store.Unwrap(st).(store.StreamCommitter)
 	if !ok || sink == nil {
 		return nil
 	}

@@ -29,16 +29,24 @@ func WithPrefix(st Store, prefix string) Store {
 	return p
 }
 
-// Unwrap returns the store under a WithPrefix decorator (st itself otherwise).
+// Unwrapper is a decorator over a Store (WithPrefix, the run state of the command).
+type Unwrapper interface{ Unwrap() Store }
+
+// Unwrap returns the engine under every decorator (st itself when it is one):
+// callers type-assert on it for engine features (the redis engine's limiter and
+// stream commits).
 func Unwrap(st Store) Store {
-	switch p := st.(type) {
-	case *prefixed:
-		return p.st
-	case *prefixedDeferred:
-		return p.st
+	for {
+		u, ok := st.(Unwrapper)
+		if !ok {
+			return st
+		}
+		st = u.Unwrap()
 	}
-	return st
 }
+
+// Unwrap implements Unwrapper.
+func (p *prefixed) Unwrap() Store { return p.st }
 
 func escapePrefix(p string) string {
 	return strings.NewReplacer("%", "%25", "/", "%2F").Replace(p)
@@ -125,7 +133,8 @@ func (p *prefixed) Unreserve(ctx context.Context, site, worker, key string) erro
 
 // Commit prefixes the sites of the emissions and the worker of the positions.
 func (p *prefixed) Commit(ctx context.Context, b Batch) error {
-	nb := Batch{Worker: p.ns(b.Worker), Positions: b.Positions, Emissions: make([]Emission, len(b.Emissions))}
+	nb := b
+	nb.Worker, nb.Emissions = p.ns(b.Worker), make([]Emission, len(b.Emissions))
 	for i, em := range b.Emissions {
 		em.Site = p.ns(em.Site)
 		nb.Emissions[i] = em

@@ -47,6 +47,9 @@ type begunDeferred struct {
 	store.DeferredEmitter
 }
 
+// Unwrap implements store.Unwrapper.
+func (b *begunStore) Unwrap() store.Store { return b.Store }
+
 func newBegunStore(st store.Store) store.Store {
 	b := &begunStore{Store: st, pending: map[string]begun{}}
 	if de, ok := st.(store.DeferredEmitter); ok {

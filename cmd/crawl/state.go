@@ -197,7 +197,7 @@ func newStateStatsCmd(a *app) *cobra.Command {
 // printWorkers lists, for a redis state shared by a fleet, the workers holding
 // leases on each site right now.
 func (a *app) printWorkers(ctx context.Context, w io.Writer, st store.Store, sites []string) error {
-	r, ok := st.(*store.Redis)
+	r, ok := store.Unwrap(st).(*store.Redis)
 	if !ok {
 		return nil
 	}
