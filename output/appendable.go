@@ -175,14 +175,13 @@ func lineStart(f *os.File, size int64) (int64, error) {
 // the file back to its last whole record when it can; a resumed run truncates it to
 // its committed position anyway. Safe for concurrent use.
 type JSONLFileSink struct {
-	mu     sync.Mutex
-	f      fileWriter
-	path   string
-	key    string
-	start  int64 // offset the run started writing at
-	off    int64 // end of the last whole record
-	err    error // sticky write error
-	closed bool
+	mu        sync.Mutex
+	f         fileWriter
+	path      string
+	sinkKey         // Key
+	start     int64 // offset the run started writing at
+	off       int64 // end of the last whole record
+	sinkState       // closed; sticky error
 }
 
 // openJSONLFile opens the JSON Lines file at path in mode m; key names it (SpecKey).
@@ -201,26 +200,19 @@ func openJSONLFile(path string, m fileMode, key string) (*JSONLFileSink, error) 
 			return nil, fmt.Errorf("open output %s: %w", path, err)
 		}
 	}
-	return &JSONLFileSink{f: wrapFile(f), path: path, key: key, start: size, off: size}, nil
+	return &JSONLFileSink{f: wrapFile(f), path: path, sinkKey: sinkKey(key), start: size, off: size}, nil
 }
 
 // Write appends a as one line.
 func (s *JSONLFileSink) Write(ctx context.Context, a *article.Article) error {
-	if err := ctx.Err(); err != nil {
+	line, err := encodeLine(ctx, a)
+	if err != nil {
 		return err
 	}
-	line, err := json.Marshal(a)
-	if err != nil {
-		return fmt.Errorf("encode record %s: %w", recordName(a), err)
-	}
-	line = append(line, '\n')
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.closed {
-		return ErrClosed
-	}
-	if s.err != nil {
-		return s.err
+	if err := s.usable(); err != nil {
+		return err
 	}
 	n, err := s.f.Write(line)
 	if err == nil && n < len(line) {
@@ -236,9 +228,6 @@ func (s *JSONLFileSink) Write(ctx context.Context, a *article.Article) error {
 	s.off += int64(n)
 	return nil
 }
-
-// Key is the sink's key (SpecKey of the spec it was opened from).
-func (s *JSONLFileSink) Key() string { return s.key }
 
 // Sync fsyncs the file and returns the offset after the last record.
 func (s *JSONLFileSink) Sync(context.Context) (Position, error) {
@@ -286,3 +275,23 @@ func (s *JSONLFileSink) Close(context.Context) error {
 	}
 	return s.err
 }
+
+// sinkState is the closed flag and sticky error of a sink.
+type sinkState struct {
+	closed bool
+	err    error
+}
+
+// usable is ErrClosed after Close, the sticky error after a failure, else nil.
+func (st *sinkState) usable() error {
+	if st.closed {
+		return ErrClosed
+	}
+	return st.err
+}
+
+// sinkKey names a Syncer stably across runs (SpecKey of the spec it was opened from).
+type sinkKey string
+
+// Key is the sink's key.
+func (k sinkKey) Key() string { return string(k) }

@@ -30,6 +30,24 @@ func parts(path string) []string {
 	}
 }
 
+// writeOutput opens spec, writes the records from..to-1 of recURL and closes it.
+func writeOutput(t *testing.T, spec output.Spec, from, to int) {
+	t.Helper()
+	ctx := context.Background()
+	s, err := output.OpenSpec(ctx, spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := from; i < to; i++ {
+		if err := s.Write(ctx, urlRec(recURL(i), i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // urlRec is a record of its own URL with i words of text.
 func urlRec(url string, i int) *article.Article {
 	a := &article.Article{URL: url, PageType: article.PageArticle, Title: "T " + url,
@@ -216,16 +234,7 @@ func TestGzipCutAtCommitReadsEverywhere(t *testing.T) {
 		}
 	}
 	// A new run (no resume) appends a member after the complete ones.
-	s2, err := output.OpenSpec(ctx, spec)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s2.Write(ctx, urlRec(recURL(6), 6)); err != nil {
-		t.Fatal(err)
-	}
-	if err := s2.Close(ctx); err != nil {
-		t.Fatal(err)
-	}
+	writeOutput(t, spec, 6, 7)
 	if got := readAll(t, "jsonl", path); len(got) != 7 {
 		t.Errorf("%d records after a new run, want 7", len(got))
 	}
@@ -263,7 +272,6 @@ func TestResumeRefusesShrunkFile(t *testing.T) {
 
 // Without Overwrite a new run keeps what the output holds; with it, it starts over.
 func TestDefaultKeepsOverwriteReplaces(t *testing.T) {
-	ctx := context.Background()
 	for _, tc := range []struct{ file, format string }{
 		{"out.jsonl", "jsonl"}, {"out.jsonl.gz", "jsonl"}, {"out.json", "json"}, {"out.csv", "csv"},
 		{"out.parquet", "parquet"}, {"out.db", "sqlite"}, {"articles", "files"}, {"out.md", "markdown"},
@@ -272,18 +280,7 @@ func TestDefaultKeepsOverwriteReplaces(t *testing.T) {
 			path := filepath.Join(t.TempDir(), tc.file)
 			run := func(overwrite bool, from, to int) {
 				t.Helper()
-				s, err := output.OpenSpec(ctx, output.Spec{Path: path, Format: tc.format, Overwrite: overwrite})
-				if err != nil {
-					t.Fatal(err)
-				}
-				for i := from; i < to; i++ {
-					if err := s.Write(ctx, urlRec(recURL(i), i)); err != nil {
-						t.Fatal(err)
-					}
-				}
-				if err := s.Close(ctx); err != nil {
-					t.Fatal(err)
-				}
+				writeOutput(t, output.Spec{Path: path, Format: tc.format, Overwrite: overwrite}, from, to)
 			}
 			count := func() int {
 				t.Helper()
@@ -309,7 +306,6 @@ func TestDefaultKeepsOverwriteReplaces(t *testing.T) {
 // A JSON Lines file appended to without a resume position first ends at a line
 // boundary: a torn last line is cut off, a whole one gets its newline.
 func TestJSONLAppendMendsLastLine(t *testing.T) {
-	ctx := context.Background()
 	whole, _ := json.Marshal(urlRec(recURL(0), 0))
 	for _, tc := range []struct {
 		name, content string
@@ -323,16 +319,7 @@ func TestJSONLAppendMendsLastLine(t *testing.T) {
 			if err := os.WriteFile(path, []byte(tc.content), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			s, err := output.OpenSpec(ctx, output.Spec{Path: path})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := s.Write(ctx, urlRec(recURL(1), 1)); err != nil {
-				t.Fatal(err)
-			}
-			if err := s.Close(ctx); err != nil {
-				t.Fatal(err)
-			}
+			writeOutput(t, output.Spec{Path: path}, 1, 2)
 			if got := readAll(t, "jsonl", path); len(got) != tc.want || got[len(got)-1].URL != recURL(1) {
 				t.Errorf("%d records, want %d ending with the new one", len(got), tc.want)
 			}
@@ -560,7 +547,6 @@ func TestFilesMapPersistsAcrossRuns(t *testing.T) {
 // Stale temporary files and an interrupted conversion are dealt with on open:
 // temporaries removed, a merge directory whose spool is gone promoted into place.
 func TestWholeFormatRecoversInterruptedConversion(t *testing.T) {
-	ctx := context.Background()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "out.json")
 	stale := filepath.Join(dir, ".out.json.tmp-123")
@@ -576,16 +562,7 @@ func TestWholeFormatRecoversInterruptedConversion(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(md, "out.json"), b, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	s, err := output.OpenSpec(ctx, output.Spec{Path: path})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Write(ctx, urlRec(recURL(1), 1)); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Close(ctx); err != nil {
-		t.Fatal(err)
-	}
+	writeOutput(t, output.Spec{Path: path}, 1, 2)
 	if got := readAll(t, "json", path); len(got) != 2 || got[0].URL != recURL(0) || got[1].URL != recURL(1) {
 		t.Errorf("%d records, want the promoted one and the new one", len(got))
 	}

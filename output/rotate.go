@@ -194,11 +194,8 @@ func (r *RotatingSink) Flush(ctx context.Context) error {
 // position is the number of the part being written and the offset in it.
 type syncRotating struct {
 	*RotatingSink
-	key string
+	sinkKey // Key
 }
-
-// Key is SpecKey of the spec, whose path is the base of the numbered parts.
-func (s *syncRotating) Key() string { return s.key }
 
 // Sync syncs the current part. The parts before it were fsynced when closed.
 func (s *syncRotating) Sync(ctx context.Context) (Position, error) {
@@ -252,7 +249,7 @@ func (r *Registry) openRotating(spec Spec, m fileMode, key string) (Sink, error)
 		return nil, err
 	}
 	if _, ok := rs.cur.(Syncer); ok {
-		return &syncRotating{RotatingSink: rs, key: key}, nil
+		return &syncRotating{RotatingSink: rs, sinkKey: sinkKey(key)}, nil
 	}
 	return rs, nil
 }

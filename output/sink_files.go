@@ -35,14 +35,13 @@ const MaxSlugBytes = 80
 // fsynced before the record's file is renamed into place), so that across runs a
 // URL keeps its file and never takes another's. Safe for concurrent use.
 type FilesSink struct {
-	mu     sync.Mutex
-	dir    string
-	owner  map[string]string // lower-cased relative path → record key (URL) that owns it
-	byKey  map[string]string // record key → its relative path
-	idx    *os.File
-	n      int
-	closed bool
-	err    error
+	mu        sync.Mutex
+	dir       string
+	owner     map[string]string // lower-cased relative path → record key (URL) that owns it
+	byKey     map[string]string // record key → its relative path
+	idx       *os.File
+	n         int
+	sinkState // closed; sticky error
 }
 
 // FilesIndexName is the index of a files output: lines {"path": REL, "url": KEY}.
@@ -143,11 +142,8 @@ func (s *FilesSink) Write(ctx context.Context, a *article.Article) error {
 	key := recordKey(a)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.closed {
-		return ErrClosed
-	}
-	if s.err != nil {
-		return s.err
+	if err := s.usable(); err != nil {
+		return err
 	}
 	rel, ok := s.byKey[key]
 	if !ok {

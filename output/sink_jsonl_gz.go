@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"compress/gzip"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -21,20 +20,19 @@ import (
 // after its last Sync is a torn member that a resumed run cuts off. A failed write
 // breaks the sink (sticky error). Safe for concurrent use.
 type GzipJSONLSink struct {
-	mu     sync.Mutex
-	f      fileWriter // nil when the caller owns w
-	bw     *bufio.Writer
-	cw     countWriter // counts the compressed bytes handed to bw
-	zw     *gzip.Writer
-	member bool  // a member is open
-	mstart int64 // cw.n when the open member started
-	raw    int64 // uncompressed bytes in the open member
-	path   string
-	key    string
-	base   int64 // file offset the run started at
-	end    int64 // offset after the last closed member
-	closed bool
-	err    error
+	mu        sync.Mutex
+	f         fileWriter // nil when the caller owns w
+	bw        *bufio.Writer
+	cw        countWriter // counts the compressed bytes handed to bw
+	zw        *gzip.Writer
+	member    bool  // a member is open
+	mstart    int64 // cw.n when the open member started
+	raw       int64 // uncompressed bytes in the open member
+	path      string
+	sinkKey         // Key
+	base      int64 // file offset the run started at
+	end       int64 // offset after the last closed member
+	sinkState       // closed; sticky error
 }
 
 // countWriter counts the bytes written through it.
@@ -79,7 +77,7 @@ func openGzipJSONL(path string, m fileMode, key string) (*GzipJSONLSink, error) 
 		}
 	}
 	s := newGzipJSONL(wrapFile(f))
-	s.path, s.key, s.base, s.end = path, key, size, size
+	s.path, s.sinkKey, s.base, s.end = path, sinkKey(key), size, size
 	return s, nil
 }
 
@@ -146,21 +144,14 @@ func (c *countByteReader) ReadByte() (byte, error) {
 
 // Write compresses a's line into the current member.
 func (s *GzipJSONLSink) Write(ctx context.Context, a *article.Article) error {
-	if err := ctx.Err(); err != nil {
+	line, err := encodeLine(ctx, a)
+	if err != nil {
 		return err
 	}
-	line, err := json.Marshal(a)
-	if err != nil {
-		return fmt.Errorf("encode record %s: %w", recordName(a), err)
-	}
-	line = append(line, '\n')
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.closed {
-		return ErrClosed
-	}
-	if s.err != nil {
-		return s.err
+	if err := s.usable(); err != nil {
+		return err
 	}
 	if !s.member {
 		s.zw.Reset(&s.cw)
@@ -204,9 +195,6 @@ func (s *GzipJSONLSink) endMember() error {
 	s.end = s.base + s.cw.n
 	return nil
 }
-
-// Key is the sink's key (SpecKey of the spec it was opened from).
-func (s *GzipJSONLSink) Key() string { return s.key }
 
 // Sync ends the current member, fsyncs the file and returns the offset after it.
 func (s *GzipJSONLSink) Sync(context.Context) (Position, error) {

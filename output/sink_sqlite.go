@@ -96,13 +96,12 @@ CREATE INDEX IF NOT EXISTS related_url ON related(url);
 // a consistent database holding every committed record. Close checkpoints the WAL
 // back into the one file. Safe for concurrent use.
 type SQLiteSink struct {
-	mu      sync.Mutex
-	db      *sql.DB
-	path    string
-	tx      *sql.Tx
-	pending int
-	closed  bool
-	err     error
+	mu        sync.Mutex
+	db        *sql.DB
+	path      string
+	tx        *sql.Tx
+	pending   int
+	sinkState // closed; sticky error
 }
 
 // SQLiteBatch is the number of records after which the pending transaction is
@@ -338,11 +337,8 @@ func (s *SQLiteSink) Write(ctx context.Context, a *article.Article) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.closed {
-		return ErrClosed
-	}
-	if s.err != nil {
-		return s.err
+	if err := s.usable(); err != nil {
+		return err
 	}
 	if s.tx == nil {
 		// not ctx: a cancelled ctx would roll back the records already written
