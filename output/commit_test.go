@@ -568,3 +568,47 @@ func TestWholeFormatRecoversInterruptedConversion(t *testing.T) {
 	}
 	assertClean(t, dir)
 }
+
+// Abort (an output that failed with others, a crawl stopped on an error) keeps the
+// spool of a whole-file format: its records are in the final file after the next
+// run, resumed or not; an empty spool is removed.
+func TestWholeFormatAbortKeepsSpool(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "out.csv")
+	s, err := output.OpenSpec(ctx, output.Spec{Path: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 2 {
+		if err := s.Write(ctx, urlRec(recURL(i), i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := output.SyncAll(ctx, s); err != nil {
+		t.Fatal(err)
+	}
+	output.Abort(ctx, s)
+	if _, err := os.Stat(path); err == nil {
+		t.Fatal("aborted output has a final file")
+	}
+	if _, err := os.Stat(output.SpoolPath(path)); err != nil {
+		t.Fatalf("spool gone after Abort: %v", err)
+	}
+	writeOutput(t, output.Spec{Path: path}, 2, 3)
+	got := readOutput(t, "csv", path, false)
+	if len(got) != 3 || got[0].URL != recURL(0) || got[2].URL != recURL(2) {
+		t.Errorf("%d rows, want the 2 spooled and the new one", len(got))
+	}
+	assertClean(t, dir)
+
+	empty, err := output.OpenSpec(ctx, output.Spec{Path: filepath.Join(dir, "empty.json")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	output.Abort(ctx, empty)
+	assertClean(t, dir)
+	if _, err := os.Stat(filepath.Join(dir, "empty.json")); err == nil {
+		t.Error("aborted empty output has a final file")
+	}
+}
