@@ -61,6 +61,7 @@ type Article struct {
 	Text        string `json:"text,omitempty" jsonschema:"description=Body as plain text: blocks separated by a blank line, one list item a line"`
 	WordCount   int    `json:"word_count"`
 	ContentHash string `json:"content_hash,omitempty" jsonschema:"description=sha256 of text, hex"`
+	RecordID    string `json:"record_id,omitempty" jsonschema:"pattern=^[0-9a-f]{32}$,description=Stable identity of this version of the record: the first 16 bytes (32 hex digits) of sha256(url + newline + content_hash); url is the record's url\\, else canonical_url\\, else source. Same page and same text give the same id in every run and format"`
 }
 
 // Section is a heading and the blocks under it. The lead (before the first heading)
@@ -203,11 +204,38 @@ func (a *Article) Finalize() {
 	a.WordCount = CountWords(a.Text)
 	if a.Text == "" {
 		a.ContentHash = ""
-		return
+	} else {
+		sum := sha256.Sum256([]byte(a.Text))
+		a.ContentHash = hex.EncodeToString(sum[:])
 	}
-	sum := sha256.Sum256([]byte(a.Text))
-	a.ContentHash = hex.EncodeToString(sum[:])
+	a.SetRecordID()
 }
+
+// RecordID is the record_id of a record at url with content hash contentHash: the
+// first 16 bytes of sha256(url + "\n" + contentHash), 32 lower-case hex digits; ""
+// when contentHash is empty (a record without text has no content identity).
+func RecordID(url, contentHash string) string {
+	if contentHash == "" {
+		return ""
+	}
+	sum := sha256.Sum256([]byte(url + "\n" + contentHash))
+	return hex.EncodeToString(sum[:16])
+}
+
+// IdentityURL is the URL a record is known by: url (the canonical form of the URL
+// it was fetched from), else canonical_url, else source.
+func (a *Article) IdentityURL() string {
+	for _, u := range []string{a.URL, a.CanonicalURL, a.Source} {
+		if u != "" {
+			return u
+		}
+	}
+	return ""
+}
+
+// SetRecordID sets RecordID from the record's identity URL and ContentHash. Finalize
+// calls it; call it again after changing the URL of a finalised record.
+func (a *Article) SetRecordID() { a.RecordID = RecordID(a.IdentityURL(), a.ContentHash) }
 
 // CountWords counts runs of letters or digits separated by anything else. Ideographic
 // scripts without spaces count one word per character.

@@ -12,7 +12,8 @@ import (
 )
 
 // A resumed crawl opens its outputs with Append: the records the interrupted run
-// wrote stay, the new ones follow; without Append the output starts empty.
+// wrote stay, the new ones follow. A new run keeps them too; only Overwrite starts
+// the output empty.
 func TestAppendKeepsEarlierRecords(t *testing.T) {
 	ctx := context.Background()
 	for _, tc := range []struct {
@@ -27,9 +28,9 @@ func TestAppendKeepsEarlierRecords(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), tc.file)
-			write := func(appendTo bool, from, to int) {
+			write := func(appendTo, overwrite bool, from, to int) {
 				t.Helper()
-				s, err := output.OpenSpec(ctx, output.Spec{Path: path, Format: tc.format, Rotate: tc.rotate, Append: appendTo})
+				s, err := output.OpenSpec(ctx, output.Spec{Path: path, Format: tc.format, Rotate: tc.rotate, Append: appendTo, Overwrite: overwrite})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -63,14 +64,18 @@ func TestAppendKeepsEarlierRecords(t *testing.T) {
 				}
 				return n
 			}
-			write(false, 0, 3) // the interrupted run
-			write(true, 3, 5)  // the resumed run
+			write(false, false, 0, 3) // the interrupted run
+			write(true, false, 3, 5)  // the resumed run
 			if got := count(); got != 5 {
 				t.Errorf("after resume: %d records, want 5 (3 kept + 2 new)", got)
 			}
-			write(false, 0, 1) // a fresh run starts over
-			if got := count(); !tc.rotate.Enabled() && got != 1 {
-				t.Errorf("fresh run: %d records, want 1", got)
+			write(false, false, 5, 6) // a new run without --overwrite keeps them
+			if got := count(); got != 6 {
+				t.Errorf("new run: %d records, want 6 (5 kept + 1 new)", got)
+			}
+			write(false, true, 0, 1) // --overwrite starts over
+			if got := count(); got != 1 {
+				t.Errorf("overwrite: %d records, want 1", got)
 			}
 		})
 	}

@@ -35,7 +35,7 @@ func BuiltinPathFormats() []PathFormat {
 			Doc:  "Apache Parquet (zstd): sections → blocks → items/rows, related, references as nested columns"},
 		{Name: "sqlite", Exts: []string{".db", ".sqlite", ".sqlite3"},
 			Open: func(p string) (Sink, error) { return NewSQLiteSink(p) },
-			Doc:  "SQLite tables articles, sections, blocks, related (indexes on url, site); one transaction per record"},
+			Doc:  "SQLite tables articles, sections, blocks, related (indexes on url, site); one row per url (upsert), committed on Flush"},
 	}
 }
 

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"sync"
 
 	"github.com/healthcrawl/healthcrawl/article"
@@ -19,18 +18,23 @@ type Spec struct {
 	Path   string
 	Format string
 	Rotate Rotate
-	// Append keeps what an earlier, interrupted run wrote (a resumed crawl): JSON
-	// Lines files (plain or gzip) are appended to, a sqlite database keeps its
-	// rows, and numbered files continue after the highest number present. Whole-file
-	// formats (json, csv, parquet) without rotation are replaced as usual: a part in
-	// progress when a run is killed is never finalised, so prefer a streaming format
-	// (or rotation) for crawls that must survive a crash.
+	// Append marks a resumed run: it continues what the interrupted run wrote, and
+	// Overwrite is ignored. Without Append and without Overwrite, what the output
+	// holds is kept too (a new run never destroys earlier records): JSON Lines files
+	// (plain or gzip) are appended to, a sqlite database keeps its rows (upserted on
+	// url), the files directory keeps its files and its slug map, numbered files
+	// continue after the highest number present, and whole-file formats (json, csv,
+	// parquet) merge the records of the existing file with the new ones on Close.
 	Append bool
-	// Resume, with Append, is the position committed by the interrupted run (see
-	// SyncAll): an appendable file is truncated back to it before writing.
+	// Resume, with Append, is the position committed by the interrupted run for the
+	// sink of this spec (SyncAll's map under SpecKey(spec)): the file (the spool of
+	// a whole-file format; the part numbered Resume.Part under rotation) is cut back
+	// to it before writing, and parts numbered above it are removed. A file shorter
+	// than the committed offset is an error naming it. Nil: nothing is cut.
 	Resume *Position
-	// Overwrite replaces what the output holds (crawl run --overwrite); without it a
-	// new run never destroys the records of an earlier one.
+	// Overwrite replaces what the output holds (crawl run --overwrite): a file is
+	// truncated, a database recreated, numbered parts and a whole-file output
+	// removed, the files the files format wrote (by its index) deleted.
 	Overwrite bool
 }
 
@@ -42,8 +46,10 @@ type PathFormat struct {
 	Open func(path string) (Sink, error)
 	// Stream, when set, writes the format to a caller's writer (standard output).
 	Stream func(w io.Writer) Sink
-	// Whole formats are only readable complete (json, csv, parquet): they are
-	// written under a temporary name and renamed onto the path on Close.
+	// Whole formats are only readable complete (json, csv, parquet): OpenSpec
+	// writes their records to a JSON Lines spool beside the path (a Syncer) and
+	// Close converts the spool into the final file (see openSpooled); Open builds
+	// one file, written under a temporary name and renamed onto the path on Close.
 	Whole bool
 	// Dir formats write a directory tree (files); they do not rotate.
 	Dir bool
@@ -59,7 +65,8 @@ func OpenSpec(ctx context.Context, spec Spec) (Sink, error) {
 }
 
 // OpenSpec opens the sink of spec: the format's file (or directory), numbered files
-// under rotation, or standard output for "-".
+// under rotation, a spool for whole-file formats, or standard output for "-". What
+// the output already holds is kept unless spec.Overwrite (see Spec).
 func (r *Registry) OpenSpec(ctx context.Context, spec Spec) (Sink, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -80,44 +87,45 @@ func (r *Registry) OpenSpec(ctx context.Context, spec Spec) (Sink, error) {
 	if err := spec.Rotate.Validate(); err != nil {
 		return nil, fmt.Errorf("output %s: %w", spec.Path, err)
 	}
-	open := func(path string) (Sink, error) { return r.openPath(format, path, spec.Append) }
+	spec.Format = format
+	key := SpecKey(spec)
+	m := modeOf(spec)
+	pf, isPath := r.PathFormat(format)
+	if isPath && pf.Whole {
+		return r.openSpooled(ctx, spec, pf, m, key)
+	}
 	if spec.Rotate.Enabled() {
-		if pf, _ := r.PathFormat(format); pf.Dir {
+		if isPath && pf.Dir {
 			return nil, fmt.Errorf("output %s: format %s writes a directory and does not rotate", spec.Path, format)
 		}
-		if spec.Append {
-			return newRotatingFrom(spec.Path, spec.Rotate, lastNumbered(spec.Path), open)
-		}
-		return NewRotating(spec.Path, spec.Rotate, open)
+		return r.openRotating(spec, m, key)
 	}
-	return open(spec.Path)
+	return r.openPath(format, spec.Path, m, key)
 }
 
-// openPath opens one file of format at path; with appendTo, streaming formats keep
-// what the file holds (see Spec.Append).
-func (r *Registry) openPath(format, path string, appendTo bool) (Sink, error) {
-	if appendTo && format == "sqlite" {
+// openPath opens one file of format at path in mode m; key names the sink (SpecKey).
+func (r *Registry) openPath(format, path string, m fileMode, key string) (Sink, error) {
+	switch {
+	case format == "sqlite" && m.overwrite:
+		return NewSQLiteSink(path)
+	case format == "sqlite":
 		return OpenSQLiteSink(path)
+	case format == "files":
+		return openFilesSink(path, m.overwrite)
 	}
 	if pf, ok := r.PathFormat(format); ok {
 		return pf.Open(path)
 	}
 	if format == "jsonl" && IsGzipPath(path) {
-		if appendTo {
-			return openGzipJSONLSink(path, os.O_APPEND)
-		}
-		return NewGzipJSONLSink(path)
+		return openGzipJSONL(path, m, key)
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return nil, fmt.Errorf("open output %s: %w", path, err)
+	if format == "jsonl" {
+		return openJSONLFile(path, m, key)
 	}
-	mode := os.O_TRUNC
-	if appendTo {
-		mode = os.O_APPEND
-	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|mode, 0o644)
+	// text, markdown and other writer formats: appended to unless overwritten
+	f, _, err := openAppend(path, fileMode{overwrite: m.overwrite})
 	if err != nil {
-		return nil, fmt.Errorf("open output %s: %w", path, err)
+		return nil, err
 	}
 	cf := &countingFile{f: f}
 	s, err := r.New(format, cf)

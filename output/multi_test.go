@@ -89,35 +89,47 @@ func sortByURL(recs []*article.Article) []*article.Article {
 	return out
 }
 
-func TestGzipIsOneMemberPerRecord(t *testing.T) {
+// Each Sync ends a gzip member: the file read up to a synced position holds exactly
+// the records written before it.
+func TestGzipIsOneMemberPerSync(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "out.jsonl.gz")
 	s, err := output.OpenSpec(context.Background(), output.Spec{Path: path})
 	if err != nil {
 		t.Fatal(err)
 	}
-	recs := richRecords(3)
+	recs := richRecords(5)
 	ctx := context.Background()
-	var sizes []int
-	for _, a := range recs {
+	var offs []int64
+	for i, a := range recs {
 		if err := s.Write(ctx, a); err != nil {
 			t.Fatal(err)
 		}
-		// Before Close, the file already reads back as the records written so far.
-		if got := readAll(t, "jsonl", path); len(got) != len(sizes)+1 {
-			t.Fatalf("after %d writes: %d records readable", len(sizes)+1, len(got))
+		if i%2 == 1 { // members of 2, 2 and 1 records
+			continue
 		}
-		st, _ := os.Stat(path)
-		sizes = append(sizes, int(st.Size()))
+		pos, err := s.(output.Syncer).Sync(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		offs = append(offs, pos.Offset)
+		// After a Sync, the file reads back as the records written so far.
+		if got := readAll(t, "jsonl", path); len(got) != i+1 {
+			t.Fatalf("after %d writes and a sync: %d records readable", i+1, len(got))
+		}
 	}
 	_ = s.Close(ctx)
-	// Cut after the second member: a whole-record prefix.
 	data, _ := os.ReadFile(path)
-	cut := filepath.Join(t.TempDir(), "cut.jsonl.gz")
-	if err := os.WriteFile(cut, data[:sizes[1]], 0o644); err != nil {
-		t.Fatal(err)
+	if int64(len(data)) != offs[len(offs)-1] {
+		t.Errorf("file of %d bytes, last sync at %d", len(data), offs[len(offs)-1])
 	}
-	if got := readAll(t, "jsonl", cut); len(got) != 2 || got[1].URL != recs[1].URL {
-		t.Errorf("prefix of 2 members: %d records", len(got))
+	for i, off := range offs {
+		cut := filepath.Join(t.TempDir(), "cut.jsonl.gz")
+		if err := os.WriteFile(cut, data[:off], 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if got := readAll(t, "jsonl", cut); len(got) != 2*i+1 || got[2*i].URL != recs[2*i].URL {
+			t.Errorf("prefix up to sync %d: %d records, want %d", i, len(got), 2*i+1)
+		}
 	}
 }
 
@@ -197,7 +209,7 @@ func TestConcurrentWritesEveryFormat(t *testing.T) {
 				t.Fatal(err)
 			}
 			seen := map[string]int{}
-			for _, p := range s.(*output.RotatingSink).Paths() {
+			for _, p := range parts(path) {
 				for _, a := range readAll(t, "", p) {
 					seen[a.URL]++
 				}

@@ -65,11 +65,16 @@ func TestOpenJSONLWritesWholeLinesToDisk(t *testing.T) {
 	if got.Title != "Title “ü” <&>" || got.Source != "pagea.html" || got.WordCount != 1 {
 		t.Errorf("round trip: %+v", got)
 	}
-	// Truncates an existing file.
+	// Keeps an existing file; Overwrite truncates it.
 	s, _ = output.Open(ctx, "", path)
 	_ = s.Close(ctx)
+	if data2, _ := os.ReadFile(path); len(data2) != len(data) {
+		t.Errorf("reopened file: %d bytes, want the %d kept", len(data2), len(data))
+	}
+	s, _ = output.OpenSpec(ctx, output.Spec{Path: path, Overwrite: true})
+	_ = s.Close(ctx)
 	if data, _ := os.ReadFile(path); len(data) != 0 {
-		t.Errorf("reopened file not truncated: %d bytes", len(data))
+		t.Errorf("overwritten file not truncated: %d bytes", len(data))
 	}
 }
 

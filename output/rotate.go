@@ -176,3 +176,91 @@ func lastNumbered(path string) int {
 		last = n
 	}
 }
+
+// Flush flushes the current file when it is a Flusher (sqlite parts).
+func (r *RotatingSink) Flush(ctx context.Context) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.closed {
+		return r.err
+	}
+	if f, ok := r.cur.(Flusher); ok {
+		return f.Flush(ctx)
+	}
+	return nil
+}
+
+// syncRotating is a RotatingSink of Syncer parts (JSON Lines, plain or gzip): its
+// position is the number of the part being written and the offset in it.
+type syncRotating struct {
+	*RotatingSink
+	sinkKey // Key
+}
+
+// Sync syncs the current part. The parts before it were fsynced when closed.
+func (s *syncRotating) Sync(ctx context.Context) (Position, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sy, ok := s.cur.(Syncer)
+	if !ok {
+		return Position{}, fmt.Errorf("output %s: part %d cannot sync", s.path, s.n)
+	}
+	p, err := sy.Sync(ctx)
+	if err != nil {
+		return Position{}, err
+	}
+	return Position{Part: s.n, Offset: p.Offset}, nil
+}
+
+// openRotating opens the numbered parts of spec. Overwrite removes the parts
+// present; a resume position removes the parts above Resume.Part and cuts that
+// part back to Resume.Offset (removing it when the offset is 0); writing goes on in
+// a new part after the highest one left.
+func (r *Registry) openRotating(spec Spec, m fileMode, key string) (Sink, error) {
+	last := lastNumbered(spec.Path)
+	if m.overwrite {
+		if err := removeParts(spec.Path, 1, last); err != nil {
+			return nil, err
+		}
+		last = 0
+	}
+	if p := m.resume; p != nil {
+		if p.Part < 1 {
+			return nil, fmt.Errorf("resume output %s: position %s names no part of a rotated output", spec.Path, p)
+		}
+		if err := removeParts(spec.Path, p.Part+1, last); err != nil {
+			return nil, err
+		}
+		last = p.Part
+		part := NumberedPath(spec.Path, p.Part)
+		if err := truncateTo(part, p.Offset); err != nil {
+			return nil, err
+		}
+		if p.Offset == 0 {
+			if err := os.Remove(part); err != nil && !errors.Is(err, os.ErrNotExist) {
+				return nil, fmt.Errorf("resume output %s: %w", part, err)
+			}
+			last = p.Part - 1
+		}
+	}
+	open := func(path string) (Sink, error) { return r.openPath(spec.Format, path, fileMode{}, key) }
+	rs, err := newRotatingFrom(spec.Path, spec.Rotate, last, open)
+	if err != nil {
+		return nil, err
+	}
+	if _, ok := rs.cur.(Syncer); ok {
+		return &syncRotating{RotatingSink: rs, sinkKey: sinkKey(key)}, nil
+	}
+	return rs, nil
+}
+
+// removeParts removes the numbered parts from..to of path.
+func removeParts(path string, from, to int) error {
+	for n := from; n <= to; n++ {
+		p := NumberedPath(path, n)
+		if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("remove output part %s: %w", p, err)
+		}
+	}
+	return nil
+}

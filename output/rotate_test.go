@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -53,7 +54,7 @@ func TestRotation(t *testing.T) {
 				t.Fatal(err)
 			}
 			writeAll(t, s, want)
-			paths := s.(*output.RotatingSink).Paths()
+			paths := parts(base)
 			if tc.files > 0 && len(paths) != tc.files {
 				t.Errorf("%d files, want %d: %v", len(paths), tc.files, paths)
 			}
@@ -105,7 +106,8 @@ func TestMain(m *testing.M) {
 }
 
 // killHelper writes records forever to FORMAT:PATH with rotation every 40 records,
-// printing "rotated N" on stdout after each rotation, until it is killed.
+// committing every 10 records: it prints "commit N POSITION" after each SyncAll
+// (N records written so far), until it is killed.
 func killHelper(spec string) int {
 	format, path, _ := strings.Cut(spec, ":")
 	ctx := context.Background()
@@ -114,21 +116,30 @@ func killHelper(spec string) int {
 		fmt.Fprintln(os.Stderr, err)
 		return 3
 	}
+	key := output.SpecKey(output.Spec{Path: path, Format: format})
 	recs := richRecords(40)
-	for i := 0; ; i++ {
-		if err := s.Write(ctx, recs[i%len(recs)]); err != nil {
+	for i := 1; ; i++ {
+		a := recs[i%len(recs)].Clone()
+		a.URL = fmt.Sprintf("https://health.example/k/%d", i)
+		if err := s.Write(ctx, a); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			return 4
 		}
-		if i > 0 && i%40 == 0 {
-			fmt.Printf("rotated %d\n", i/40)
+		if i%10 == 0 {
+			pos, err := output.SyncAll(ctx, s)
+			if err != nil {
+				fmt.Fprintln(os.Stderr, err)
+				return 5
+			}
+			fmt.Printf("commit %d %s\n", i, pos[key])
 		}
 	}
 }
 
-// A writer process killed with SIGKILL in the middle of writing leaves no file under
-// a final name that fails to parse: whole-file formats only ever appear complete
-// (temporary name + rename), jsonl(.gz) and sqlite hold whole records.
+// A writer process killed with SIGKILL in the middle of writing, then resumed from
+// its last committed position, leaves exactly the committed records, every file
+// parsing whole: whole-file formats only ever appear complete (spool, then
+// conversion on Close), jsonl(.gz) parts are cut back to the committed offset.
 func TestKilledMidWrite(t *testing.T) {
 	if testing.Short() {
 		t.Skip("subprocess test")
@@ -139,8 +150,9 @@ func TestKilledMidWrite(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
+			path := filepath.Join(dir, tc.name)
 			cmd := exec.Command(os.Args[0], "-test.run=^$")
-			cmd.Env = append(os.Environ(), killEnv+"="+tc.format+":"+filepath.Join(dir, tc.name))
+			cmd.Env = append(os.Environ(), killEnv+"="+tc.format+":"+path)
 			cmd.Stderr = os.Stderr
 			out, err := cmd.StdoutPipe()
 			if err != nil {
@@ -150,34 +162,61 @@ func TestKilledMidWrite(t *testing.T) {
 				t.Fatal(err)
 			}
 			sc := bufio.NewScanner(out)
-			rotations := 0
-			for rotations < 3 && sc.Scan() {
-				rotations++
+			committed, pos := 0, ""
+			for committed < 135 && sc.Scan() {
+				f := strings.Fields(sc.Text())
+				if len(f) >= 2 && f[0] == "commit" {
+					committed, _ = strconv.Atoi(f[1])
+				}
+				if len(f) == 3 {
+					pos = f[2]
+				}
 			}
-			// The writer is busy with file 4 (or rotating): kill it there.
+			// The writer is busy with file 4: kill it there.
 			_ = cmd.Process.Signal(syscall.SIGKILL)
 			_ = cmd.Wait()
-			if rotations < 3 {
-				t.Fatalf("helper stopped after %d rotations", rotations)
+			if committed < 135 {
+				t.Fatalf("helper stopped after %d commits", committed)
+			}
+			spec := output.Spec{Path: path, Format: tc.format, Rotate: output.Rotate{MaxRecords: 40}, Append: true}
+			if pos != "" {
+				p, err := output.ParsePosition(pos)
+				if err != nil {
+					t.Fatal(err)
+				}
+				spec.Resume = &p
+			}
+			s, err := output.OpenSpec(context.Background(), spec)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Close(context.Background()); err != nil {
+				t.Fatal(err)
 			}
 			ents, err := os.ReadDir(dir)
 			if err != nil {
 				t.Fatal(err)
 			}
-			complete := 0
+			total := 0
 			for _, e := range ents {
 				p := filepath.Join(dir, e.Name())
-				if strings.HasPrefix(e.Name(), ".") || strings.HasSuffix(e.Name(), "-wal") ||
-					strings.HasSuffix(e.Name(), "-shm") || strings.HasSuffix(e.Name(), "-journal") {
-					continue // temporary names and SQLite's own side files
+				if strings.HasSuffix(e.Name(), "-wal") || strings.HasSuffix(e.Name(), "-shm") || strings.HasSuffix(e.Name(), "-journal") {
+					continue // SQLite's own side files
 				}
-				n := parseCount(t, tc.format, p)
-				if n == 40 {
-					complete++
+				if strings.HasPrefix(e.Name(), ".") {
+					t.Errorf("left behind: %s", e.Name())
+					continue
 				}
+				total += parseCount(t, tc.format, p)
 			}
-			if complete < 3 {
-				t.Errorf("%d complete files of 40 records, want ≥ 3 (%v)", complete, ents)
+			if tc.format == "sqlite" { // upserted, committed by Flush: at least the committed ones
+				if total < committed {
+					t.Errorf("%d records, want ≥ %d", total, committed)
+				}
+				return
+			}
+			if total != committed {
+				t.Errorf("%d records over all files, want the %d committed (%v)", total, committed, ents)
 			}
 		})
 	}

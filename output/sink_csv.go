@@ -1,10 +1,14 @@
 package output
 
 import (
+	"bufio"
 	"context"
 	"encoding/csv"
+	"errors"
 	"fmt"
 	"io"
+	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -20,7 +24,7 @@ var CSVColumns = []string{
 	"schema_version", "source", "url", "canonical_url", "site", "fetched_at", "page_type", "change",
 	"title", "description", "authors", "published_at", "modified_at", "language", "site_name", "tags",
 	"image", "reviewed_by", "reviewed_at", "word_count", "section_count", "related_count",
-	"reference_count", "content_hash", "text",
+	"reference_count", "content_hash", "record_id", "text",
 }
 
 // CSVListSep joins list values (authors, tags) in one cell.
@@ -37,7 +41,7 @@ func CSVRow(a *article.Article) []string {
 		a.Title, a.Description, strings.Join(a.Authors, CSVListSep), a.PublishedAt, a.ModifiedAt, a.Language,
 		a.SiteName, strings.Join(a.Tags, CSVListSep), a.Image, a.ReviewedBy, a.ReviewedAt,
 		strconv.Itoa(a.WordCount), strconv.Itoa(len(a.Sections)), strconv.Itoa(len(a.Related)),
-		strconv.Itoa(len(a.References)), a.ContentHash, a.Text,
+		strconv.Itoa(len(a.References)), a.ContentHash, a.RecordID, a.Text,
 	}
 }
 
@@ -86,6 +90,71 @@ func (s *CSVSink) Write(ctx context.Context, a *article.Article) error {
 		return fmt.Errorf("write record %s: %w", recordName(a), err)
 	}
 	return nil
+}
+
+// WriteRow appends a row of CSVColumns as it is (rows of an existing file kept by
+// a new run).
+func (s *CSVSink) WriteRow(row []string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return ErrClosed
+	}
+	if err := s.w.Write(row); err != nil {
+		return fmt.Errorf("write csv row: %w", err)
+	}
+	return nil
+}
+
+// ReadCSVRows calls fn with each data row of the csv output at path, mapped onto
+// CSVColumns by the file's header: a column the file lacks (written by an earlier
+// release) is empty, one CSVColumns lacks is dropped.
+func ReadCSVRows(ctx context.Context, path string, fn func(row []string) error) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("read csv %s: %w", path, err)
+	}
+	defer f.Close()
+	r := csv.NewReader(bufio.NewReaderSize(f, 64<<10))
+	r.ReuseRecord = true
+	header, err := r.Read()
+	if err != nil {
+		return fmt.Errorf("read csv %s: header: %w", path, err)
+	}
+	idx := make([]int, len(CSVColumns))
+	found := 0
+	for i, c := range CSVColumns {
+		idx[i] = slices.Index(header, c)
+		if idx[i] >= 0 {
+			found++
+		}
+	}
+	if found == 0 {
+		return fmt.Errorf("read csv %s: the header names none of the columns of the csv format (%s…)", path, strings.Join(CSVColumns[:3], ", "))
+	}
+	for line := 2; ; line++ {
+		if line%256 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		rec, err := r.Read()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("read csv %s: %w", path, err)
+		}
+		row := make([]string, len(CSVColumns))
+		for i, j := range idx {
+			if j >= 0 && j < len(rec) {
+				row[i] = rec[j]
+			}
+		}
+		if err := fn(row); err != nil {
+			return err
+		}
+	}
 }
 
 // Size is the number of bytes of the file so far.

@@ -61,7 +61,7 @@ func TestCSVRoundTrip(t *testing.T) {
 			PageType: get("page_type"), Change: get("change"), Title: get("title"), Description: get("description"),
 			PublishedAt: get("published_at"), ModifiedAt: get("modified_at"), Language: get("language"),
 			SiteName: get("site_name"), Image: get("image"), ReviewedBy: get("reviewed_by"),
-			ReviewedAt: get("reviewed_at"), ContentHash: get("content_hash"), Text: get("text"),
+			ReviewedAt: get("reviewed_at"), ContentHash: get("content_hash"), RecordID: get("record_id"), Text: get("text"),
 		}
 		got.SchemaVersion, _ = strconv.Atoi(get("schema_version"))
 		got.WordCount, _ = strconv.Atoi(get("word_count"))

@@ -1,12 +1,14 @@
 package output
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -28,25 +30,103 @@ const MaxSlugBytes = 80
 // {site}/{yyyy}/{mm}/{slug}.json (see FilePath). Each file is written under a
 // temporary name and renamed into place. Two records of the same URL share a path
 // (the later replaces the earlier); different URLs whose paths collide get "-2",
-// "-3", … suffixes. Safe for concurrent use.
+// "-3", … suffixes. Which URL owns which path is kept in the index file
+// FilesIndexName at the top of the directory (one JSON line per path, appended and
+// fsynced before the record's file is renamed into place), so that across runs a
+// URL keeps its file and never takes another's. Safe for concurrent use.
 type FilesSink struct {
-	mu     sync.Mutex
-	dir    string
-	owner  map[string]string // relative path → record key (URL) that owns it
-	byKey  map[string]string // record key → its relative path
-	n      int
-	closed bool
+	mu        sync.Mutex
+	dir       string
+	owner     map[string]string // lower-cased relative path → record key (URL) that owns it
+	byKey     map[string]string // record key → its relative path
+	idx       *os.File
+	n         int
+	sinkState // closed; sticky error
 }
 
-// NewFilesSink writes files under dir (created if missing).
-func NewFilesSink(dir string) (*FilesSink, error) {
+// FilesIndexName is the index of a files output: lines {"path": REL, "url": KEY}.
+const FilesIndexName = ".healthcrawl-index.jsonl"
+
+type filesIndexLine struct {
+	Path string `json:"path"`
+	URL  string `json:"url"`
+}
+
+// NewFilesSink writes files under dir (created if missing), keeping the files and
+// the index an earlier run left there.
+func NewFilesSink(dir string) (*FilesSink, error) { return openFilesSink(dir, false) }
+
+// openFilesSink opens dir; with overwrite, the files its index lists and the index
+// are removed first (other files in dir are left alone).
+func openFilesSink(dir string, overwrite bool) (*FilesSink, error) {
 	if dir == "" {
 		return nil, errors.New("open output: empty directory")
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("open output %s: %w", dir, err)
 	}
-	return &FilesSink{dir: dir, owner: map[string]string{}, byKey: map[string]string{}}, nil
+	s := &FilesSink{dir: dir, owner: map[string]string{}, byKey: map[string]string{}}
+	idxPath := filepath.Join(dir, FilesIndexName)
+	if err := s.loadIndex(idxPath); err != nil {
+		return nil, err
+	}
+	if overwrite {
+		for _, rel := range s.byKey {
+			full := filepath.Join(dir, rel)
+			if !within(dir, full) {
+				continue
+			}
+			if err := os.Remove(full); err != nil && !errors.Is(err, os.ErrNotExist) {
+				return nil, fmt.Errorf("overwrite output %s: %w", dir, err)
+			}
+		}
+		if err := os.Remove(idxPath); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("overwrite output %s: %w", dir, err)
+		}
+		s.owner, s.byKey = map[string]string{}, map[string]string{}
+	}
+	f, err := os.OpenFile(idxPath, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("open output %s: index: %w", dir, err)
+	}
+	s.idx = f
+	return s, nil
+}
+
+// loadIndex reads the index at path into the maps. A last line cut short by a
+// killed process is cut off (its record's file was never renamed into place); a
+// bad line before it is an error naming the line.
+func (s *FilesSink) loadIndex(path string) error {
+	b, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("open output %s: read index: %w", s.dir, err)
+	}
+	off := 0
+	for line := 1; off < len(b); line++ {
+		end := bytes.IndexByte(b[off:], '\n')
+		var l filesIndexLine
+		if end < 0 || json.Unmarshal(b[off:off+end], &l) != nil || l.Path == "" || l.URL == "" {
+			if end < 0 || off+end+1 == len(b) { // the last line
+				slog.Warn("output: files index ends with a torn line; cutting it off", "path", path, "line", line)
+				if err := os.Truncate(path, int64(off)); err != nil {
+					return fmt.Errorf("open output %s: cut torn index line: %w", s.dir, err)
+				}
+				return nil
+			}
+			return fmt.Errorf("open output %s: index %s: line %d is not an index entry", s.dir, path, line)
+		}
+		rel := filepath.FromSlash(l.Path)
+		if prev, ok := s.byKey[l.URL]; ok {
+			delete(s.owner, strings.ToLower(prev))
+		}
+		s.owner[strings.ToLower(rel)] = l.URL
+		s.byKey[l.URL] = rel
+		off += end + 1
+	}
+	return nil
 }
 
 // Write writes a to its file.
@@ -62,12 +142,14 @@ func (s *FilesSink) Write(ctx context.Context, a *article.Article) error {
 	key := recordKey(a)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.closed {
-		return ErrClosed
+	if err := s.usable(); err != nil {
+		return err
 	}
 	rel, ok := s.byKey[key]
 	if !ok {
-		rel = s.claim(FilePath(a), key)
+		if rel, err = s.claim(FilePath(a), key); err != nil {
+			return fmt.Errorf("write record %s: %w", recordName(a), err)
+		}
 	}
 	full := filepath.Join(s.dir, rel)
 	if !within(s.dir, full) { // FilePath never escapes; this guards the invariant
@@ -80,27 +162,75 @@ func (s *FilesSink) Write(ctx context.Context, a *article.Article) error {
 	return nil
 }
 
-// claim returns rel, or rel with the first free "-N" suffix, and records key as its owner.
-func (s *FilesSink) claim(rel, key string) string {
+// claim finds rel, or rel with the first free "-N" suffix, records key as its
+// owner in the maps and appends it to the index (fsynced). A path is free when no
+// index entry owns it and no file is there, or the file there holds key's record
+// (a directory written before the index existed).
+func (s *FilesSink) claim(rel, key string) (string, error) {
 	base := strings.TrimSuffix(rel, ".json")
 	cand := rel
 	for i := 2; ; i++ {
-		if _, taken := s.owner[strings.ToLower(cand)]; !taken { // case-insensitive file systems
+		owner, taken := s.owner[strings.ToLower(cand)] // case-insensitive file systems
+		if !taken {
+			owner, taken = fileOwner(filepath.Join(s.dir, cand))
+		}
+		if !taken || owner == key {
 			break
 		}
 		cand = base + "-" + strconv.Itoa(i) + ".json"
 	}
+	line, err := json.Marshal(filesIndexLine{Path: filepath.ToSlash(cand), URL: key})
+	if err != nil {
+		return "", err
+	}
+	line = append(line, '\n')
+	if _, err := s.idx.Write(line); err != nil {
+		s.err = fmt.Errorf("output %s: append to index: %w", s.dir, err)
+		return "", s.err
+	}
+	if err := s.idx.Sync(); err != nil {
+		s.err = fmt.Errorf("output %s: sync index: %w", s.dir, err)
+		return "", s.err
+	}
 	s.owner[strings.ToLower(cand)] = key
 	s.byKey[key] = cand
-	return cand
+	return cand, nil
 }
 
-// Close marks the sink closed; idempotent. Every file is already in place.
+// fileOwner is the record key of the file at path, when there is one; a file that
+// is not a record counts as taken by nobody's key.
+func fileOwner(path string) (string, bool) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", !errors.Is(err, os.ErrNotExist)
+	}
+	var a article.Article
+	if json.Unmarshal(b, &a) != nil {
+		return "", true
+	}
+	return recordKey(&a), true
+}
+
+// Flush reports a failure to keep the index; every file and index line written so
+// far is already fsynced.
+func (s *FilesSink) Flush(context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.err
+}
+
+// Close closes the index; idempotent. Every file is already in place.
 func (s *FilesSink) Close(context.Context) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.closed {
+		return s.err
+	}
 	s.closed = true
-	return nil
+	if err := s.idx.Close(); err != nil && s.err == nil {
+		s.err = fmt.Errorf("close output %s: index: %w", s.dir, err)
+	}
+	return s.err
 }
 
 func recordKey(a *article.Article) string {

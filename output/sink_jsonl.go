@@ -26,14 +26,10 @@ func NewJSONLSink(w io.Writer) *JSONLSink { return &JSONLSink{w: w} }
 
 // Write encodes a and writes it as one line.
 func (s *JSONLSink) Write(ctx context.Context, a *article.Article) error {
-	if err := ctx.Err(); err != nil {
+	line, err := encodeLine(ctx, a)
+	if err != nil {
 		return err
 	}
-	line, err := json.Marshal(a)
-	if err != nil {
-		return fmt.Errorf("encode record %s: %w", a.Source, err)
-	}
-	line = append(line, '\n')
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
@@ -56,4 +52,16 @@ func (s *JSONLSink) Close(ctx context.Context) error {
 	defer s.mu.Unlock()
 	s.closed = true
 	return nil
+}
+
+// encodeLine is a as one JSON line, newline included (ctx checked first).
+func encodeLine(ctx context.Context, a *article.Article) ([]byte, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	line, err := json.Marshal(a)
+	if err != nil {
+		return nil, fmt.Errorf("encode record %s: %w", recordName(a), err)
+	}
+	return append(line, '\n'), nil
 }

@@ -53,6 +53,7 @@ type ParquetRecord struct {
 	Text          string           `parquet:"text"`
 	WordCount     int64            `parquet:"word_count"`
 	ContentHash   string           `parquet:"content_hash"`
+	RecordID      string           `parquet:"record_id,optional"`
 }
 
 // ParquetSection is article.Section as a nested column.
@@ -109,7 +110,7 @@ func ToParquet(a *article.Article) ParquetRecord {
 		Site: a.Site, PageType: a.PageType, Change: a.Change, Title: a.Title, Description: a.Description,
 		Authors: a.Authors, Language: a.Language,
 		SiteName: a.SiteName, Tags: a.Tags, Image: a.Image, ReviewedBy: a.ReviewedBy,
-		Text: a.Text, WordCount: int64(a.WordCount), ContentHash: a.ContentHash,
+		Text: a.Text, WordCount: int64(a.WordCount), ContentHash: a.ContentHash, RecordID: a.RecordID,
 	}
 	r.PublishedAt, r.PublishedTS = typedDate(a.PublishedAt)
 	r.ModifiedAt, r.ModifiedTS = typedDate(a.ModifiedAt)
@@ -150,7 +151,7 @@ func (r *ParquetRecord) Article() *article.Article {
 		ModifiedAt: dateText(r.ModifiedAt, r.ModifiedTS), Language: r.Language,
 		SiteName: r.SiteName, Tags: r.Tags, Image: r.Image, ReviewedBy: r.ReviewedBy,
 		ReviewedAt: dateText(r.ReviewedAt, r.ReviewedTS),
-		Text:       r.Text, WordCount: int(r.WordCount), ContentHash: r.ContentHash,
+		Text:       r.Text, WordCount: int(r.WordCount), ContentHash: r.ContentHash, RecordID: r.RecordID,
 	}
 	if r.FetchedAt != nil {
 		t := *r.FetchedAt

@@ -51,7 +51,8 @@ CREATE TABLE IF NOT EXISTS articles (
 	refs           TEXT,
 	text           TEXT,
 	word_count     INTEGER NOT NULL DEFAULT 0,
-	content_hash   TEXT
+	content_hash   TEXT,
+	record_id      TEXT
 );
 CREATE INDEX IF NOT EXISTS articles_url ON articles(url);
 CREATE INDEX IF NOT EXISTS articles_site ON articles(site);
@@ -87,20 +88,28 @@ CREATE TABLE IF NOT EXISTS related (
 CREATE INDEX IF NOT EXISTS related_url ON related(url);
 `
 
-// SQLiteSink writes records into a SQLite database (SQLiteSchema), one transaction
-// per record in WAL mode with synchronous=FULL: a record is durable once Write
-// returns, and a killed process leaves a consistent database. Close checkpoints the
-// WAL back into the one file. Safe for concurrent use.
+// SQLiteSink writes records into a SQLite database (SQLiteSchema) in WAL mode with
+// synchronous=FULL. A record replaces the row of the same url (and its parts): a
+// database never holds two rows of one url, however often a record is written,
+// across runs and kills. Records are written in a pending transaction committed by
+// Flush (SyncAll), by Close, and every SQLiteBatch records; a killed process leaves
+// a consistent database holding every committed record. Close checkpoints the WAL
+// back into the one file. Safe for concurrent use.
 type SQLiteSink struct {
-	mu     sync.Mutex
-	db     *sql.DB
-	path   string
-	closed bool
-	err    error
+	mu        sync.Mutex
+	db        *sql.DB
+	path      string
+	tx        *sql.Tx
+	pending   int
+	sinkState // closed; sticky error
 }
 
-// NewSQLiteSink creates the database at path (an existing file there is replaced,
-// like the other formats truncate theirs) with its tables and indexes.
+// SQLiteBatch is the number of records after which the pending transaction is
+// committed without a Flush.
+const SQLiteBatch = 256
+
+// NewSQLiteSink creates the database at path (an existing file there is replaced:
+// Spec.Overwrite) with its tables and indexes.
 func NewSQLiteSink(path string) (*SQLiteSink, error) {
 	if path == "" {
 		return nil, errors.New("open output: empty path")
@@ -158,6 +167,11 @@ func migrateSQLite(db *sql.DB) error {
 	if err != nil {
 		return err
 	}
+	if _, ok := articles["record_id"]; !ok {
+		if _, err := db.Exec(`ALTER TABLE articles ADD COLUMN record_id TEXT`); err != nil {
+			return err
+		}
+	}
 	if !articles["published_at"] {
 		return nil // nullable already
 	}
@@ -191,7 +205,7 @@ var sqliteNullable = []struct {
 }{
 	{"articles", []string{"source", "url", "canonical_url", "site", "change", "title", "description", "authors",
 		"published_at", "modified_at", "language", "site_name", "tags", "image", "reviewed_by", "reviewed_at",
-		"refs", "text", "content_hash"}},
+		"refs", "text", "content_hash", "record_id"}},
 	{"blocks", []string{"text", "items", "rows", "role"}},
 	{"related", []string{"url", "snippet"}},
 }
@@ -316,45 +330,96 @@ func nullText(s string) any {
 	return s
 }
 
-// Write inserts a and its parts in one transaction.
+// Write upserts a and its parts in the pending transaction.
 func (s *SQLiteSink) Write(ctx context.Context, a *article.Article) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.closed {
-		return ErrClosed
+	if err := s.usable(); err != nil {
+		return err
 	}
-	if err := s.insert(ctx, a); err != nil {
+	if s.tx == nil {
+		// not ctx: a cancelled ctx would roll back the records already written
+		tx, err := s.db.BeginTx(context.Background(), nil)
+		if err != nil {
+			return fmt.Errorf("write record %s to %s: %w", recordName(a), s.path, err)
+		}
+		s.tx = tx
+	}
+	if err := s.upsert(ctx, s.tx, a); err != nil {
 		return fmt.Errorf("write record %s to %s: %w", recordName(a), s.path, err)
+	}
+	s.pending++
+	if s.pending >= SQLiteBatch {
+		return s.commitLocked()
 	}
 	return nil
 }
 
-func (s *SQLiteSink) insert(ctx context.Context, a *article.Article) (err error) {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
+// commitLocked commits the pending transaction; a failure is sticky (the records
+// of the transaction are lost to this run, and the crawl state was not told they
+// were written).
+func (s *SQLiteSink) commitLocked() error {
+	if s.tx == nil {
+		return nil
+	}
+	tx := s.tx
+	s.tx, s.pending = nil, 0
+	if err := tx.Commit(); err != nil {
+		s.err = fmt.Errorf("commit sqlite %s: %w", s.path, err)
+		return s.err
+	}
+	return nil
+}
+
+// Flush commits the pending transaction: the records written so far are durable.
+func (s *SQLiteSink) Flush(context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.err != nil {
+		return s.err
+	}
+	return s.commitLocked()
+}
+
+// upsert replaces the row of a's url (the parts go with it: ON DELETE CASCADE) by
+// a, inside a savepoint so that a failed record leaves nothing behind.
+func (s *SQLiteSink) upsert(ctx context.Context, tx *sql.Tx, a *article.Article) (err error) {
+	if _, err := tx.ExecContext(ctx, `SAVEPOINT record`); err != nil {
 		return err
 	}
 	defer func() {
 		if err != nil {
-			_ = tx.Rollback()
+			_, _ = tx.ExecContext(context.Background(), `ROLLBACK TO record`)
+		}
+		if _, rerr := tx.ExecContext(context.Background(), `RELEASE record`); rerr != nil && err == nil {
+			err = rerr
 		}
 	}()
+	if a.URL != "" {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM articles WHERE url = ?`, a.URL); err != nil {
+			return err
+		}
+	}
+	return s.insert(ctx, tx, a)
+}
+
+func (s *SQLiteSink) insert(ctx context.Context, tx *sql.Tx, a *article.Article) (err error) {
 	var fetched any
 	if a.FetchedAt != nil {
 		fetched = a.FetchedAt.UTC().Format(time.RFC3339Nano)
 	}
 	res, err := tx.ExecContext(ctx, `INSERT INTO articles (schema_version, source, url, canonical_url, site,
 		fetched_at, page_type, change, title, description, authors, published_at, modified_at, language,
-		site_name, tags, image, reviewed_by, reviewed_at, refs, text, word_count, content_hash)
-		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+		site_name, tags, image, reviewed_by, reviewed_at, refs, text, word_count, content_hash, record_id)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 		a.SchemaVersion, nullText(a.Source), nullText(a.URL), nullText(a.CanonicalURL), nullText(a.Site), fetched,
 		a.PageType, nullText(a.Change), nullText(a.Title), nullText(a.Description), jsonText(a.Authors),
 		nullText(a.PublishedAt), nullText(a.ModifiedAt), nullText(a.Language), nullText(a.SiteName),
 		jsonText(a.Tags), nullText(a.Image), nullText(a.ReviewedBy), nullText(a.ReviewedAt), jsonText(a.References),
-		nullText(a.Text), a.WordCount, nullText(a.ContentHash))
+		nullText(a.Text), a.WordCount, nullText(a.ContentHash), nullText(a.RecordID))
 	if err != nil {
 		return err
 	}
@@ -381,7 +446,7 @@ func (s *SQLiteSink) insert(ctx context.Context, a *article.Article) (err error)
 			return err
 		}
 	}
-	return tx.Commit()
+	return nil
 }
 
 // Size is the size of the database file and its WAL.
@@ -404,9 +469,14 @@ func (s *SQLiteSink) Close(context.Context) error {
 		return s.err
 	}
 	s.closed = true
-	_, err := s.db.Exec(`PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode=DELETE;`)
-	if err != nil {
-		err = fmt.Errorf("checkpoint sqlite %s: %w", s.path, err)
+	err := s.err
+	if err == nil {
+		err = s.commitLocked()
+	} else if s.tx != nil {
+		_ = s.tx.Rollback()
+	}
+	if _, cerr := s.db.Exec(`PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode=DELETE;`); cerr != nil && err == nil {
+		err = fmt.Errorf("checkpoint sqlite %s: %w", s.path, cerr)
 	}
 	if cerr := s.db.Close(); cerr != nil && err == nil {
 		err = fmt.Errorf("close sqlite %s: %w", s.path, cerr)
@@ -430,7 +500,7 @@ func ReadSQLite(ctx context.Context, path string, fn func(*article.Article) erro
 	var ids []int64
 	rows, err := db.QueryContext(ctx, `SELECT id, schema_version, source, url, canonical_url, site, fetched_at,
 		page_type, change, title, description, authors, published_at, modified_at, language, site_name, tags,
-		image, reviewed_by, reviewed_at, refs, text, word_count, content_hash FROM articles ORDER BY id`)
+		image, reviewed_by, reviewed_at, refs, text, word_count, content_hash, record_id FROM articles ORDER BY id`)
 	if err != nil {
 		return fmt.Errorf("read sqlite %s: %w", path, err)
 	}
@@ -446,7 +516,7 @@ func ReadSQLite(ctx context.Context, path string, fn func(*article.Article) erro
 			(*nullString)(&a.Title), (*nullString)(&a.Description), &authors, (*nullString)(&a.PublishedAt),
 			(*nullString)(&a.ModifiedAt), (*nullString)(&a.Language), (*nullString)(&a.SiteName), &tags,
 			(*nullString)(&a.Image), (*nullString)(&a.ReviewedBy), (*nullString)(&a.ReviewedAt), &refsJS,
-			(*nullString)(&a.Text), &a.WordCount, (*nullString)(&a.ContentHash)); err != nil {
+			(*nullString)(&a.Text), &a.WordCount, (*nullString)(&a.ContentHash), (*nullString)(&a.RecordID)); err != nil {
 			rows.Close()
 			return fmt.Errorf("read sqlite %s: %w", path, err)
 		}

@@ -12,7 +12,7 @@ import (
 )
 
 // The sqlite tables hold every field, queried with plain SQL; indexes exist on url
-// and site; records are in the database as soon as Write returns.
+// and site; records are in the database once Flush (or Close) returns.
 func TestSQLiteWithSQL(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "out.db")
@@ -24,7 +24,10 @@ func TestSQLiteWithSQL(t *testing.T) {
 	if err := s.Write(ctx, want[0]); err != nil {
 		t.Fatal(err)
 	}
-	// Durable per write: a second connection sees the record before Close.
+	// Durable once flushed (SyncAll): a second connection sees the record before Close.
+	if err := s.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
 	db, err := output.OpenSQLite(path)
 	if err != nil {
 		t.Fatal(err)

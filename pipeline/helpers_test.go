@@ -48,7 +48,7 @@ func buildStage(t testing.TB, name, opts string) *Runner {
 }
 
 var cmpArticle = []cmp.Option{
-	cmpopts.IgnoreFields(article.Article{}, "Text", "WordCount", "ContentHash", "SchemaVersion"),
+	cmpopts.IgnoreFields(article.Article{}, "Text", "WordCount", "ContentHash", "RecordID", "SchemaVersion"),
 	cmpopts.EquateEmpty(),
 }
 

@@ -132,6 +132,8 @@ func (r *Runner) Process(ctx context.Context, a *article.Article) (keep bool, re
 	}
 	if !current {
 		a.Finalize()
+	} else {
+		a.SetRecordID() // the caller may have set the URL after the extractor finalised
 	}
 	r.record(local, keep)
 	return keep, reason

@@ -102,6 +102,7 @@ func ParseRaw(r io.Reader, source string) ([]*article.Article, error) {
 		if len(out) > 0 {
 			a.Source = fmt.Sprintf("%s#%d", source, len(out)+1)
 		}
+		a.SetRecordID() // the source is part of the record's identity
 		out = append(out, a)
 	}
 	return out, nil
