@@ -158,7 +158,7 @@ func (c *committer) commit(batch []*pendingRecord) {
 					continue
 				}
 				j.acct.record(p.s.site.Name, p.e.URL, outcome{Category: CatDuplicate, Reason: "written twice: reservation lost to another worker", Stage: "output", Status: p.status})
-				p.s.log.Warn("record written twice: its reservation expired and another worker committed it first", "url", p.e.URL, "content_hash", p.a.ContentHash)
+				p.s.log.Warn("record written twice: its reservation expired and another worker committed it first", "url", p.e.URL, "record_id", p.a.RecordID)
 			}
 			batch, err = kept, nil
 		}

@@ -70,6 +70,24 @@ func openFilesSink(dir string, overwrite bool) (*FilesSink, error) {
 	if err := s.loadIndex(idxPath); err != nil {
 		return nil, err
 	}
+	// A process killed while writing a record leaves its temporary file next to the
+	// record's path, which the index names (a path is claimed before it is written).
+	dirs := map[string]bool{}
+	for _, rel := range s.byKey {
+		dirs[filepath.Dir(rel)] = true
+	}
+	for d := range dirs {
+		full := filepath.Join(dir, d)
+		if !within(dir, full) && full != filepath.Clean(dir) {
+			continue
+		}
+		stale, _ := filepath.Glob(filepath.Join(full, ".*.tmp-*"))
+		for _, t := range stale {
+			if err := os.Remove(t); err != nil && !errors.Is(err, os.ErrNotExist) {
+				return nil, fmt.Errorf("open output %s: remove stale temporary file: %w", dir, err)
+			}
+		}
+	}
 	if overwrite {
 		for _, rel := range s.byKey {
 			full := filepath.Join(dir, rel)

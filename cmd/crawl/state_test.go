@@ -195,9 +195,18 @@ func TestResumedRunAppendsToOutput(t *testing.T) {
 		t.Errorf("%d lines, want %d (the earlier one and every article)", got, want)
 	}
 
-	// A new run after a finished one starts its output afresh.
+	// A new run after a finished one keeps the output: nothing changed, nothing added.
 	r = runCrawl(t, "", nil, "run", "--config", cfg, "--state", "sqlite://"+dbPath, "--out", out)
-	if data, _ := os.ReadFile(out); r.code != exitOK || bytes.Contains(data, []byte("written-before-the-kill")) {
-		t.Errorf("fresh run: exit %d, earlier line kept: %v", r.code, bytes.Contains(data, []byte("written-before-the-kill")))
+	if again, _ := os.ReadFile(out); r.code != exitOK || !bytes.Equal(again, data) {
+		t.Errorf("unchanged re-run: exit %d, output changed from %d to %d bytes", r.code, len(data), len(again))
+	}
+	if !strings.Contains(r.stderr, "0 new or changed articles since run") {
+		t.Errorf("unchanged re-run does not say why it wrote nothing:\n%s", r.stderr)
+	}
+	// --overwrite --full starts it afresh with every current article.
+	r = runCrawl(t, "", nil, "run", "--config", cfg, "--state", "sqlite://"+dbPath, "--out", out, "--overwrite", "--full")
+	fresh, _ := os.ReadFile(out)
+	if r.code != exitOK || bytes.Contains(fresh, []byte("written-before-the-kill")) || bytes.Count(fresh, []byte("\n")) != len(sample.ArticlePaths()) {
+		t.Errorf("--overwrite --full: exit %d, earlier line kept %v, %d lines (want %d)", r.code, bytes.Contains(fresh, []byte("written-before-the-kill")), bytes.Count(fresh, []byte("\n")), len(sample.ArticlePaths()))
 	}
 }
