@@ -122,6 +122,18 @@ sites:
 	return &fleetRun{t: t, dir: dir, cfg: cfg, state: srv.URL(0) + "?wait=60s", site: site, procs: map[string]*fleetWorker{}}
 }
 
+// setLease changes state.lease in the workers' config.
+func (f *fleetRun) setLease(t *testing.T, ttl string) {
+	t.Helper()
+	b, err := os.ReadFile(f.cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(f.cfg, bytes.Replace(b, []byte("lease: 2s"), []byte("lease: "+ttl), 1), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // start starts worker name writing to its own JSON Lines file.
 func (f *fleetRun) start(name string) *fleetWorker {
 	f.t.Helper()
@@ -399,6 +411,12 @@ func TestFleetRedisRestart(t *testing.T) {
 	srv := redistest.StartWith(t, redistest.Options{Persist: true})
 	ctx := context.Background()
 	f := newFleet(t, srv, 2000, 15*time.Millisecond)
+	// An outage shorter than the lease ttl: the workers keep their leases and
+	// reservations, so every article is written exactly once. (An outage longer than
+	// the ttl lets another worker take a page over; the first commit wins and the
+	// other copy, with the same record_id, is counted as written twice — see the
+	// store's ReservationLost test and the README's delivery guarantees.)
+	f.setLease(t, "6s")
 	a, b := f.start("w1"), f.start("w2")
 	f.waitRecords(400)
 	srv.Stop()
