@@ -129,13 +129,34 @@ func crawlJob(cfg config.Config, st store.Store, log *slog.Logger) schedule.RunF
 		c.Output.Path, c.Output.ErrorsPath = job.Output, job.Errors
 		// Appended to: a run resumed at a later tick expands to the interrupted
 		// run's paths (job.Vars) and continues its file.
-		sink, err := output.OpenSpec(ctx, output.Spec{Path: job.Output, Format: c.Output.Format, Append: true})
+		spec := output.Spec{Path: job.Output, Format: c.Output.Format, Append: true}
+		wid := workerID("", st)
+		resuming, err := runInProgress(ctx, st, c, []string{job.Site})
+		if err != nil {
+			return schedule.Result{}, err
+		}
+		if resuming {
+			// Cut back to what the interrupted run committed: its records past that
+			// are written again by this run.
+			pos, err := st.Positions(ctx, wid)
+			if err != nil {
+				return schedule.Result{}, fmt.Errorf("state: %w", err)
+			}
+			if raw, ok := pos[output.SpecKey(spec)]; ok {
+				p, err := output.ParsePosition(raw)
+				if err != nil {
+					return schedule.Result{}, fmt.Errorf("output %s: committed position in the state: %w", spec.Path, err)
+				}
+				spec.Resume = &p
+			}
+		}
+		sink, err := output.OpenSpec(ctx, spec)
 		if err != nil {
 			return schedule.Result{}, err
 		}
 		sum, runErr := crawler.RunJob(ctx, crawler.JobOptions{
 			Config: c, Sites: []string{job.Site}, Sink: sink, Logger: log, Store: st,
-			Worker: workerID("", st),
+			Worker: wid,
 		})
 		closeErr := sink.Close(context.WithoutCancel(ctx))
 		res := schedule.Result{Fetched: sum.Fetched, Articles: sum.Articles, Errors: map[string]int{}, Changes: map[string]int{}}
