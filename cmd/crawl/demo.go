@@ -8,8 +8,10 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"time"
 
+	"github.com/dustin/go-humanize"
 	"github.com/healthcrawl/healthcrawl/configs"
 	"github.com/healthcrawl/healthcrawl/crawler"
 	"github.com/healthcrawl/healthcrawl/sample"
@@ -21,6 +23,7 @@ const demoOut = "out/demo.jsonl"
 
 func newDemoCmd(a *app) *cobra.Command {
 	var of outputFlags
+	var overwrite bool
 	cmd := &cobra.Command{
 		Use:     "demo [--out PATH]",
 		GroupID: groupCrawl,
@@ -29,19 +32,23 @@ func newDemoCmd(a *app) *cobra.Command {
 crawls it with configs/demo.yaml (its start URL filled in at run time), writes one
 record per article page to out/demo.jsonl (or --out) and prints a summary: pages
 fetched, articles written, pages dropped with their reasons, errors, elapsed time.
-It needs no network and no files: the site and the config are built in.`,
+It needs no network and no files: the site and the config are built in.
+An existing output is appended to (each demo run serves the site on a new port, so
+its records have other URLs); --overwrite starts it afresh.`,
 		Example: `  crawl demo
+  crawl demo --overwrite
   crawl demo --out - | jq -r .title`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return a.runDemo(cmd, &of)
+			return a.runDemo(cmd, &of, overwrite)
 		},
 	}
 	of.register(cmd, demoOut, "output file, - = standard output")
+	cmd.Flags().BoolVar(&overwrite, "overwrite", false, "replace what the output holds instead of appending to it")
 	return cmd
 }
 
-func (a *app) runDemo(cmd *cobra.Command, of *outputFlags) error {
+func (a *app) runDemo(cmd *cobra.Command, of *outputFlags, overwrite bool) error {
 	ctx := cmd.Context()
 	tmpl := configs.Demo()
 	if len(tmpl) == 0 {
@@ -72,6 +79,11 @@ func (a *app) runDemo(cmd *cobra.Command, of *outputFlags) error {
 	if err := of.apply(cmd, &cfg); err != nil {
 		return err
 	}
+	cfg.Output.Overwrite = overwrite
+	earlier := int64(0)
+	if fi, err := os.Stat(cfg.Output.Path); err == nil && !overwrite && cfg.Output.Path != "-" {
+		earlier = fi.Size()
+	}
 	sink, err := a.openSink(ctx, cfg, false)
 	if err != nil {
 		return err
@@ -85,7 +97,12 @@ func (a *app) runDemo(cmd *cobra.Command, of *outputFlags) error {
 	if cfg.Output.Path == "-" {
 		w = a.err // records are on stdout
 	}
-	fmt.Fprintf(w, "Sample site %s crawled; records in %s\n", base, cfg.Output.Path)
+	if earlier > 0 {
+		fmt.Fprintf(w, "Sample site %s crawled; %d records appended to %s, after the %s earlier runs left there (--overwrite starts it afresh)\n",
+			base, sum.Articles, cfg.Output.Path, humanize.Bytes(uint64(earlier)))
+	} else {
+		fmt.Fprintf(w, "Sample site %s crawled; records in %s\n", base, cfg.Output.Path)
+	}
 	sum.Print(w)
 	switch {
 	case runErr != nil:
