@@ -282,7 +282,7 @@ func (x *page) emit() []article.Section {
 	em := &emitter{x: x}
 	for _, r := range x.roots {
 		if st := x.stats[r]; st != nil {
-			em.rootText += st.text
+			em.rootText += int(st.text)
 		}
 	}
 	for _, r := range x.roots {

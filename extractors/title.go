@@ -341,7 +341,7 @@ func (x *page) headingLink(h *html.Node, text int) string {
 				continue
 			}
 			if c.DataAtom == atom.A {
-				if st := x.stats[c]; st != nil && st.text*2 >= text {
+				if st := x.stats[c]; st != nil && int(st.text)*2 >= text {
 					href = strings.TrimSpace(attr(c, "href"))
 				}
 				continue
@@ -682,9 +682,9 @@ func (x *page) headlines(metas []string, keys map[string]bool) (out []headline, 
 			continue
 		}
 		if !logo {
-			logo = x.linksHome(h, st.text)
+			logo = x.linksHome(h, int(st.text))
 		}
-		if !boiler && x.linksElsewhere(h, st.text) {
+		if !boiler && x.linksElsewhere(h, int(st.text)) {
 			boiler = true // a teaser of another article
 		}
 		t := x.headlineText(h)
@@ -797,7 +797,7 @@ func (x *page) otherHeadlines(metas []string, keys map[string]bool, before *html
 				continue
 			}
 			hidden, boiler, logo, art := x.headlineRegion(c)
-			if hidden || boiler || logo || x.linksHome(c, st.text) || x.linksElsewhere(c, st.text) {
+			if hidden || boiler || logo || x.linksHome(c, int(st.text)) || x.linksElsewhere(c, int(st.text)) {
 				continue
 			}
 			t := x.headlineText(c)
