@@ -265,3 +265,42 @@ func TestIndexFoldJumpsMatchPlain(t *testing.T) {
 		}
 	}
 }
+
+// titleWordsPlain is titleWords over strings.Fields.
+func titleWordsPlain(s string) int {
+	n := 0
+	for _, f := range strings.Fields(s) {
+		cjk, alnum := 0, false
+		for _, r := range f {
+			switch {
+			case unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul):
+				cjk++
+			case unicode.IsLetter(r) || unicode.IsDigit(r):
+				alnum = true
+			}
+		}
+		switch {
+		case cjk > 0:
+			n += (cjk + 1) / 2
+		case alnum:
+			n++
+		}
+	}
+	return n
+}
+
+func TestTitleWordsMatchesPlain(t *testing.T) {
+	r := rand.New(rand.NewSource(11))
+	parts := []string{"a", "Ab", "1", " ", "\t", "\n", "\v", "\f", "\r", "\u0085", "\u00a0", "\u2003", "\u3000", "日本", "語", "かな", "カナ", "한국",
+		"é", "ß", "\xff", "\xc3", "-", "|", "…", "\ufffd", "٣", "hello"}
+	for i := 0; i < 50000; i++ {
+		var b strings.Builder
+		for k := r.Intn(12); k > 0; k-- {
+			b.WriteString(parts[r.Intn(len(parts))])
+		}
+		s := b.String()
+		if got, want := titleWords(s), titleWordsPlain(s); got != want {
+			t.Fatalf("titleWords(%q) = %d, want %d", s, got, want)
+		}
+	}
+}
