@@ -127,7 +127,6 @@ type page struct {
 	statBlock  []nstat             // newStat's unused block
 	tocBox     map[*html.Node]bool // isTOCTitle's memo: ancestors of headings that are TOC boxes
 	words      []string
-	wordW      map[string]int8       // classWordWeight's memo
 	classMemo  map[string]classFacts // classFactsOf's memo
 	candidates []*html.Node
 	roots      []*html.Node

@@ -409,30 +409,33 @@ func (x *page) classFactsOf(n *html.Node) classFacts {
 	return cf
 }
 
-// classWordWeight is wordWeight[w], or rootWeight(w) for other words,
-// memoised for the page (class words repeat on every card and row).
+// classWordWeight is wordWeight[w], or rootWeight(w) for other words.
 func (x *page) classWordWeight(w string) int {
-	if v, ok := x.wordW[w]; ok {
-		return int(v)
+	if v, ok := wordWeight[w]; ok {
+		return v
 	}
-	v, ok := wordWeight[w]
-	if !ok {
-		v = rootWeight(w)
-	}
-	if x.wordW == nil {
-		x.wordW = make(map[string]int8, 64)
-	}
-	x.wordW[w] = int8(v)
-	return v
+	return rootWeight(w)
 }
 
+// rootsByFirst are boilerplateRoots by their first byte.
+var rootsByFirst = func() (t [256][]string) {
+	for _, r := range boilerplateRoots {
+		t[r[0]] = append(t[r[0]], r)
+	}
+	return t
+}()
+
+// rootWeight is -3 for a word of six letters or more holding one of
+// boilerplateRoots, else 0.
 func rootWeight(w string) int {
 	if len(w) < 6 {
 		return 0
 	}
-	for _, r := range boilerplateRoots {
-		if strings.Contains(w, r) {
-			return -3
+	for i := 0; i < len(w); i++ {
+		for _, r := range rootsByFirst[w[i]] {
+			if strings.HasPrefix(w[i:], r) {
+				return -3
+			}
 		}
 	}
 	return 0

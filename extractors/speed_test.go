@@ -304,3 +304,34 @@ func TestTitleWordsMatchesPlain(t *testing.T) {
 		}
 	}
 }
+
+// rootWeightPlain is rootWeight with strings.Contains.
+func rootWeightPlain(w string) int {
+	if len(w) < 6 {
+		return 0
+	}
+	for _, r := range boilerplateRoots {
+		if strings.Contains(w, r) {
+			return -3
+		}
+	}
+	return 0
+}
+
+func TestRootWeightMatchesPlain(t *testing.T) {
+	r := rand.New(rand.NewSource(5))
+	parts := append([]string{"a", "x", "re", "so", "side", "cook", "bar", "é", "\xff"}, boilerplateRoots...)
+	for _, p := range boilerplateRoots {
+		parts = append(parts, p[:len(p)/2], p[len(p)/2:])
+	}
+	for i := 0; i < 50000; i++ {
+		var b strings.Builder
+		for k := r.Intn(5); k > 0; k-- {
+			b.WriteString(parts[r.Intn(len(parts))])
+		}
+		w := b.String()
+		if got, want := rootWeight(w), rootWeightPlain(w); got != want {
+			t.Fatalf("rootWeight(%q) = %d, want %d", w, got, want)
+		}
+	}
+}
