@@ -294,19 +294,30 @@ func (x *page) noteToggle(n *html.Node) {
 // before it opens (noteToggle): content the reader opens with a click.
 func (x *page) togglePanel(n *html.Node) bool { return x.panels[n] }
 
+// asciiCounts is what countText adds for an ASCII byte: bit 0 a character
+// (not HTML white space), bit 1 a comma.
+var asciiCounts = func() (t [utf8.RuneSelf]uint8) {
+	for c := range t {
+		switch c {
+		case ' ', '\n', '\t', '\r', '\f':
+		case ',':
+			t[c] = 3
+		default:
+			t[c] = 1
+		}
+	}
+	return t
+}()
+
 // countText counts non-space runes and commas of s.
 func countText(s string) (n, commas int) {
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
 			i++
-			switch c {
-			case ' ', '\n', '\t', '\r', '\f':
-				continue
-			case ',':
-				commas++
-			}
-			n++
+			k := asciiCounts[c]
+			n += int(k & 1)
+			commas += int(k >> 1)
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])

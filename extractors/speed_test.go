@@ -335,3 +335,44 @@ func TestRootWeightMatchesPlain(t *testing.T) {
 		}
 	}
 }
+
+// countTextPlain is countText with a switch for ASCII bytes.
+func countTextPlain(s string) (n, commas int) {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			i++
+			switch c {
+			case ' ', '\n', '\t', '\r', '\f':
+				continue
+			case ',':
+				commas++
+			}
+			n++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+		if unicode.IsSpace(r) {
+			continue
+		}
+		if r == '，' || r == '、' || r == '،' {
+			commas++
+		}
+		n++
+	}
+	return n, commas
+}
+
+func TestCountTextMatchesPlain(t *testing.T) {
+	r := rand.New(rand.NewSource(9))
+	extra := []string{",", "，", "、", "،", "\v", "\r", "\f", "\x00", "\x7f"}
+	for i := 0; i < 50000; i++ {
+		s := randomText(r) + extra[r.Intn(len(extra))] + randomText(r)
+		n, c := countText(s)
+		pn, pc := countTextPlain(s)
+		if n != pn || c != pc {
+			t.Fatalf("countText(%q) = %d, %d, want %d, %d", s, n, c, pn, pc)
+		}
+	}
+}
