@@ -1273,7 +1273,7 @@ func isBoilerplateText(t string) bool {
 	}
 	// Each expression runs only when its cheap precondition holds: the
 	// rune an anchored one can start with (gatedRE), a byte it needs.
-	if len(t) < 150 && (metaLineG.MatchString(t) || credits.IsCreditLine(t)) {
+	if len(t) < 150 && (mayMatchMetaLine(t) && metaLineG.MatchString(t) || credits.IsCreditLine(t)) {
 		return true
 	}
 	// (strings.ToLower shrinks a text at most 3 times: "\u212a" → "k".)
@@ -1297,6 +1297,20 @@ var boilerplateLineMax = func() int {
 	}
 	return n
 }()
+
+// mayMatchMetaLine is metaLineRE's precondition: each of its alternatives
+// holds "by" (any case) or an ASCII digit (\d).
+func mayMatchMetaLine(t string) bool {
+	for i := 0; i < len(t); i++ {
+		switch c := t[i]; {
+		case '0' <= c && c <= '9':
+			return true
+		case c|0x20 == 'b' && i+1 < len(t) && t[i+1]|0x20 == 'y':
+			return true
+		}
+	}
+	return false
+}
 
 // mayMatchCredit is creditRE's precondition: a first letter (after an
 // optional "(") that starts one of its anchored words, or a ")" for its
