@@ -294,11 +294,7 @@ func TestTitleWordsMatchesPlain(t *testing.T) {
 	parts := []string{"a", "Ab", "1", " ", "\t", "\n", "\v", "\f", "\r", "\u0085", "\u00a0", "\u2003", "\u3000", "日本", "語", "かな", "カナ", "한국",
 		"é", "ß", "\xff", "\xc3", "-", "|", "…", "\ufffd", "٣", "hello"}
 	for i := 0; i < 50000; i++ {
-		var b strings.Builder
-		for k := r.Intn(12); k > 0; k-- {
-			b.WriteString(parts[r.Intn(len(parts))])
-		}
-		s := b.String()
+		s := randomJoin(r, parts, 12)
 		if got, want := titleWords(s), titleWordsPlain(s); got != want {
 			t.Fatalf("titleWords(%q) = %d, want %d", s, got, want)
 		}
@@ -325,41 +321,25 @@ func TestRootWeightMatchesPlain(t *testing.T) {
 		parts = append(parts, p[:len(p)/2], p[len(p)/2:])
 	}
 	for i := 0; i < 50000; i++ {
-		var b strings.Builder
-		for k := r.Intn(5); k > 0; k-- {
-			b.WriteString(parts[r.Intn(len(parts))])
-		}
-		w := b.String()
+		w := randomJoin(r, parts, 5)
 		if got, want := rootWeight(w), rootWeightPlain(w); got != want {
 			t.Fatalf("rootWeight(%q) = %d, want %d", w, got, want)
 		}
 	}
 }
 
-// countTextPlain is countText with a switch for ASCII bytes.
+// countTextPlain is countText one rune at a time.
 func countTextPlain(s string) (n, commas int) {
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			i++
-			switch c {
-			case ' ', '\n', '\t', '\r', '\f':
-				continue
-			case ',':
+	for _, r := range s {
+		switch {
+		case r == ' ' || r == '\n' || r == '\t' || r == '\r' || r == '\f':
+		case r >= utf8.RuneSelf && unicode.IsSpace(r):
+		default:
+			n++
+			if r == ',' || r == '，' || r == '、' || r == '،' {
 				commas++
 			}
-			n++
-			continue
 		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		i += size
-		if unicode.IsSpace(r) {
-			continue
-		}
-		if r == '，' || r == '、' || r == '،' {
-			commas++
-		}
-		n++
 	}
 	return n, commas
 }
@@ -375,4 +355,13 @@ func TestCountTextMatchesPlain(t *testing.T) {
 			t.Fatalf("countText(%q) = %d, %d, want %d, %d", s, n, c, pn, pc)
 		}
 	}
+}
+
+// randomJoin joins fewer than most random parts.
+func randomJoin(r *rand.Rand, parts []string, most int) string {
+	var b strings.Builder
+	for k := r.Intn(most); k > 0; k-- {
+		b.WriteString(parts[r.Intn(len(parts))])
+	}
+	return b.String()
 }
