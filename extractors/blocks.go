@@ -95,7 +95,7 @@ func (em *emitter) isRoot(n *html.Node) bool { return em.x.isRoot(n) }
 
 func (em *emitter) dominant(n *html.Node) bool {
 	st := em.x.stats[n]
-	return st != nil && em.rootText > 0 && st.text*2 >= em.rootText
+	return st != nil && em.rootText > 0 && int(st.text)*2 >= em.rootText
 }
 
 func (em *emitter) cur() *article.Section {
@@ -257,8 +257,8 @@ func (em *emitter) inlineElem(c *html.Node, st *nstat) {
 	if st.weight <= -3 && st.text < 200 {
 		return
 	}
-	em.inLen += st.text
-	em.inLink += st.link
+	em.inLen += int(st.text)
+	em.inLink += int(st.link)
 	em.x.appendText(&em.inline, c)
 }
 
@@ -775,7 +775,7 @@ func (x *page) isLinkList(l *html.Node, st *nstat) bool {
 			items++
 		}
 	}
-	return items == 0 || st.text/items < 50
+	return items == 0 || int(st.text)/items < 50
 }
 
 // itemsHaveHeadings reports a list whose items hold headings: a heading among
@@ -841,7 +841,7 @@ func (x *page) isTOC(l *html.Node, st *nstat) bool {
 				if strings.HasPrefix(attr(c, "href"), "#") {
 					frag++
 					if cs := x.stats[c]; cs != nil {
-						fragText += cs.text
+						fragText += int(cs.text)
 					}
 				}
 				continue
@@ -850,7 +850,7 @@ func (x *page) isTOC(l *html.Node, st *nstat) bool {
 		}
 	}
 	walk(l)
-	return frag >= 3 && frag*10 >= links*8 && fragText*10 >= st.text*7
+	return frag >= 3 && frag*10 >= links*8 && fragText*10 >= int(st.text)*7
 }
 
 // listItems appends the items of list l (nested lists with depth+1).
@@ -1176,7 +1176,7 @@ func (x *page) isLayoutTable(t *html.Node) bool {
 func (x *page) textOf(n *html.Node) string {
 	var t textBuilder
 	if st := x.stats[n]; st != nil && st.text > 32 {
-		t.sb.Grow(st.text + st.text/4) // the characters, and room for spaces
+		t.sb.Grow(int(st.text) + int(st.text)/4) // the characters, and room for spaces
 	}
 	x.appendText(&t, n)
 	return strings.TrimSpace(t.String())
@@ -1273,7 +1273,7 @@ func isBoilerplateText(t string) bool {
 	}
 	// Each expression runs only when its cheap precondition holds: the
 	// rune an anchored one can start with (gatedRE), a byte it needs.
-	if len(t) < 150 && (metaLineG.MatchString(t) || credits.IsCreditLine(t)) {
+	if len(t) < 150 && (mayMatchMetaLine(t) && metaLineG.MatchString(t) || credits.IsCreditLine(t)) {
 		return true
 	}
 	// (strings.ToLower shrinks a text at most 3 times: "\u212a" → "k".)
@@ -1297,6 +1297,20 @@ var boilerplateLineMax = func() int {
 	}
 	return n
 }()
+
+// mayMatchMetaLine is metaLineRE's precondition: each of its alternatives
+// holds "by" (any case) or an ASCII digit (\d).
+func mayMatchMetaLine(t string) bool {
+	for i := 0; i < len(t); i++ {
+		switch c := t[i]; {
+		case '0' <= c && c <= '9':
+			return true
+		case c|0x20 == 'b' && i+1 < len(t) && t[i+1]|0x20 == 'y':
+			return true
+		}
+	}
+	return false
+}
 
 // mayMatchCredit is creditRE's precondition: a first letter (after an
 // optional "(") that starts one of its anchored words, or a ")" for its

@@ -526,7 +526,7 @@ func (x *page) shownDates(order datetext.Order, labelledOnly bool, evidence []st
 		s.anchorEnd = s.anchorPos
 		s.before, s.after = shownBefore, shownAfter
 		if st := x.stats[anchor]; st != nil && anchor.DataAtom == atom.H1 {
-			s.anchorEnd += st.text
+			s.anchorEnd += int(st.text)
 			// "Dec 18 2025 Preparing a transition": a headline that starts
 			// with its date.
 			if t := x.textOf(anchor); len(t) > 0 && t[0] >= '0' && t[0] <= '9' || len(t) > 0 && datetext.IsMonth(strings.ToLower(strings.SplitN(t, " ", 2)[0])) {
@@ -581,7 +581,7 @@ func (x *page) textBefore(n *html.Node) int {
 				pos += k
 			case html.ElementNode:
 				if st := x.stats[s]; st != nil && st.flags&flagSkip == 0 {
-					pos += st.text
+					pos += int(st.text)
 				}
 			}
 		}
@@ -618,28 +618,28 @@ func (s *dateScan) walk(n *html.Node) {
 			from := s.pos
 			if c == s.anchor {
 				if c.DataAtom == atom.H1 {
-					s.pos += st.text
+					s.pos += int(st.text)
 					s.prev = ""
 					continue
 				}
 				// the content root: its lines are the byline area
 			}
-			if !s.inWindow(from, from+st.text) || s.excluded(c, st) {
-				s.pos += st.text
+			if !s.inWindow(from, from+int(st.text)) || s.excluded(c, st) {
+				s.pos += int(st.text)
 				continue
 			}
 			if st.text <= shownLine && !contains(c, s.anchor) {
 				s.lineElem(c, from)
-				s.pos = from + st.text
+				s.pos = from + int(st.text)
 				continue
 			}
 			if from > s.anchorEnd && st.flags&flagHasBlock == 0 && (c.DataAtom == atom.P || st.own > shownLine) {
 				s.prose++ // a paragraph of the body: the byline area is over
-				s.pos += st.text
+				s.pos += int(st.text)
 				continue
 			}
 			s.walk(c)
-			s.pos = from + st.text
+			s.pos = from + int(st.text)
 		}
 	}
 }

@@ -127,7 +127,6 @@ type page struct {
 	statBlock  []nstat             // newStat's unused block
 	tocBox     map[*html.Node]bool // isTOCTitle's memo: ancestors of headings that are TOC boxes
 	words      []string
-	wordW      map[string]int8       // classWordWeight's memo
 	classMemo  map[string]classFacts // classFactsOf's memo
 	candidates []*html.Node
 	roots      []*html.Node
@@ -282,7 +281,7 @@ func (x *page) emit() []article.Section {
 	em := &emitter{x: x}
 	for _, r := range x.roots {
 		if st := x.stats[r]; st != nil {
-			em.rootText += st.text
+			em.rootText += int(st.text)
 		}
 	}
 	for _, r := range x.roots {

@@ -574,25 +574,41 @@ func cleanMetaTitle(t, site string) string {
 // holding a letter or digit, and, in scripts written without spaces (Han,
 // kana, Hangul), one word per two characters.
 func titleWords(s string) int {
-	n := 0
-	for _, f := range strings.Fields(s) {
-		cjk, alnum := 0, false
-		for _, r := range f {
+	n, cjk, alnum := 0, 0, false
+	for _, r := range s {
+		// strings.Fields' words: runs between unicode.IsSpace runes.
+		if r < utf8.RuneSelf {
 			switch {
-			case unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul):
-				cjk++
-			case unicode.IsLetter(r) || unicode.IsDigit(r):
+			case r == ' ' || '\t' <= r && r <= '\r':
+				n += titleToken(cjk, alnum)
+				cjk, alnum = 0, false
+			case 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9':
 				alnum = true
 			}
+			continue
 		}
 		switch {
-		case cjk > 0:
-			n += (cjk + 1) / 2
-		case alnum:
-			n++
+		case unicode.IsSpace(r):
+			n += titleToken(cjk, alnum)
+			cjk, alnum = 0, false
+		case unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul):
+			cjk++
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			alnum = true
 		}
 	}
-	return n
+	return n + titleToken(cjk, alnum)
+}
+
+// titleToken is what one white-space separated token counts for titleWords.
+func titleToken(cjk int, alnum bool) int {
+	switch {
+	case cjk > 0:
+		return (cjk + 1) / 2
+	case alnum:
+		return 1
+	}
+	return 0
 }
 
 // cleanTitle strips a site-name suffix or prefix (" | Site Name").

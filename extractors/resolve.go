@@ -258,7 +258,7 @@ func (x *page) teasers() (n int, share, linkItems float64, cardText int) {
 				continue
 			}
 			if c.DataAtom == atom.Li && st.text > 0 && st.link*5 >= st.text*4 {
-				linkItemText += st.text
+				linkItemText += int(st.text)
 			}
 			if st.flags&flagHasBlock != 0 && depth < 60 {
 				k += walk(c, depth+1)
@@ -270,7 +270,7 @@ func (x *page) teasers() (n int, share, linkItems float64, cardText int) {
 	total := 0
 	for _, r := range x.roots {
 		if st := x.stats[r]; st != nil {
-			total += st.text
+			total += int(st.text)
 		}
 		if headingLevel(r) == 0 {
 			walk(r, 0)
@@ -297,8 +297,8 @@ func (x *page) teasers() (n int, share, linkItems float64, cardText int) {
 			}
 			card = p
 		}
-		inCards += x.stats[card].text
-		cards = append(cards, x.stats[card].text-x.stats[h].text)
+		inCards += int(x.stats[card].text)
+		cards = append(cards, int(x.stats[card].text)-int(x.stats[h].text))
 	}
 	sort.Ints(cards)
 	return len(heads), float64(inCards) / float64(total), linkItems, cards[len(cards)/2]
@@ -345,8 +345,8 @@ func (x *page) rootsLinkDensity() float64 {
 	text, link := 0, 0
 	for _, r := range x.roots {
 		if st := x.stats[r]; st != nil {
-			text += st.text
-			link += st.link
+			text += int(st.text)
+			link += int(st.link)
 		}
 	}
 	if text == 0 {

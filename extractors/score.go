@@ -61,17 +61,17 @@ const (
 
 // nstat is what the single statistics pass knows about an element.
 type nstat struct {
-	text   int // visible characters (non-space runes)
-	link   int // visible characters inside <a>
-	commas int
-	paras  int // <p> descendants with text
-	own    int // text in direct text nodes and inline children (a "paragraph" without <p>)
-	ownCom int // commas in own
-	bp     int // text outside links inside boilerplate descendants (by tag, role, class or related widget)
-	bpText int // all text inside those descendants
-	prose  int // text outside links of the <p> descendants outside boilerplate ones
-	weight int // class/id word weight (clamped sign used in scoring)
-	neg    int // the negative part of weight
+	text   int32 // visible characters (non-space runes)
+	link   int32 // visible characters inside <a>
+	commas int32
+	paras  int32 // <p> descendants with text
+	own    int32 // text in direct text nodes and inline children (a "paragraph" without <p>)
+	ownCom int32 // commas in own
+	bp     int32 // text outside links inside boilerplate descendants (by tag, role, class or related widget)
+	bpText int32 // all text inside those descendants
+	prose  int32 // text outside links of the <p> descendants outside boilerplate ones
+	weight int32 // class/id word weight (clamped sign used in scoring)
+	neg    int32 // the negative part of weight
 	flags  uint8
 	cls    uint8 // class/id words the date and byline scans ask about (cls* bits)
 	// classRead: analyze read the class/id words (byClass is then
@@ -183,11 +183,11 @@ func (x *page) analyze(n *html.Node, inLink bool) *nstat {
 		}
 		cf := x.classFactsOf(n)
 		w := cf.weight
-		st.neg = cf.neg
+		st.neg = int32(cf.neg)
 		if ip := attr(n, "itemprop"); ip == "articleBody" || ip == "text" {
 			w += 5
 		}
-		st.weight = w
+		st.weight = int32(w)
 		st.cls = cf.cls
 		st.flags |= cf.flags
 		st.classRead, st.byClass = true, cf.byClass
@@ -205,12 +205,12 @@ func (x *page) analyze(n *html.Node, inLink bool) *nstat {
 		case html.TextNode:
 			x.observeText(n, c.Data)
 			k, commas := countText(c.Data)
-			st.text += k
-			st.commas += commas
-			st.own += k
-			st.ownCom += commas
+			st.text += int32(k)
+			st.commas += int32(commas)
+			st.own += int32(k)
+			st.ownCom += int32(commas)
 			if inLink {
-				st.link += k
+				st.link += int32(k)
 			}
 		case html.ElementNode, html.DocumentNode:
 			cs := x.analyze(c, inLink)
@@ -294,19 +294,30 @@ func (x *page) noteToggle(n *html.Node) {
 // before it opens (noteToggle): content the reader opens with a click.
 func (x *page) togglePanel(n *html.Node) bool { return x.panels[n] }
 
+// asciiCounts is what countText adds for an ASCII byte: bit 0 a character
+// (not HTML white space), bit 1 a comma.
+var asciiCounts = func() (t [utf8.RuneSelf]uint8) {
+	for c := range t {
+		switch c {
+		case ' ', '\n', '\t', '\r', '\f':
+		case ',':
+			t[c] = 3
+		default:
+			t[c] = 1
+		}
+	}
+	return t
+}()
+
 // countText counts non-space runes and commas of s.
 func countText(s string) (n, commas int) {
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
 			i++
-			switch c {
-			case ' ', '\n', '\t', '\r', '\f':
-				continue
-			case ',':
-				commas++
-			}
-			n++
+			k := asciiCounts[c]
+			n += int(k & 1)
+			commas += int(k >> 1)
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
@@ -409,30 +420,33 @@ func (x *page) classFactsOf(n *html.Node) classFacts {
 	return cf
 }
 
-// classWordWeight is wordWeight[w], or rootWeight(w) for other words,
-// memoised for the page (class words repeat on every card and row).
+// classWordWeight is wordWeight[w], or rootWeight(w) for other words.
 func (x *page) classWordWeight(w string) int {
-	if v, ok := x.wordW[w]; ok {
-		return int(v)
+	if v, ok := wordWeight[w]; ok {
+		return v
 	}
-	v, ok := wordWeight[w]
-	if !ok {
-		v = rootWeight(w)
-	}
-	if x.wordW == nil {
-		x.wordW = make(map[string]int8, 64)
-	}
-	x.wordW[w] = int8(v)
-	return v
+	return rootWeight(w)
 }
 
+// rootsByFirst are boilerplateRoots by their first byte.
+var rootsByFirst = func() (t [256][]string) {
+	for _, r := range boilerplateRoots {
+		t[r[0]] = append(t[r[0]], r)
+	}
+	return t
+}()
+
+// rootWeight is -3 for a word of six letters or more holding one of
+// boilerplateRoots, else 0.
 func rootWeight(w string) int {
 	if len(w) < 6 {
 		return 0
 	}
-	for _, r := range boilerplateRoots {
-		if strings.Contains(w, r) {
-			return -3
+	for i := 0; i < len(w); i++ {
+		for _, r := range rootsByFirst[w[i]] {
+			if strings.HasPrefix(w[i:], r) {
+				return -3
+			}
 		}
 	}
 	return 0
@@ -525,7 +539,7 @@ func (x *page) initCandidate(n *html.Node) *nstat {
 	case atom.H1, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6, atom.Th:
 		st.score = -5
 	}
-	st.score += classScore(st.weight)
+	st.score += classScore(int(st.weight))
 	x.candidates = append(x.candidates, n)
 	return st
 }
@@ -552,7 +566,7 @@ func (x *page) collectScores(n *html.Node) {
 			continue
 		}
 		if c.DataAtom != atom.Body && c.DataAtom != atom.Html && (isBoilerplateRegion(c) || st.weight <= -3) && (!x.noUnlikely || st.weight <= -6) &&
-			(st.text*2 < x.bodyText || st.flags&flagPosInside == 0 || c.DataAtom == atom.Footer || c.DataAtom == atom.Nav) {
+			(int(st.text)*2 < x.bodyText || st.flags&flagPosInside == 0 || c.DataAtom == atom.Footer || c.DataAtom == atom.Nav) {
 			// Boilerplate by tag, role or class; a wrapper holding most of the
 			// page and an article-like container ("sticky-sidebar" layouts)
 			// is scored all the same (never a <footer> or <nav>). The retry
@@ -565,13 +579,13 @@ func (x *page) collectScores(n *html.Node) {
 		case c.DataAtom == atom.Pre:
 			// Code: its commas are syntax (JSON, argument lists), not the
 			// clauses of prose; it votes for its length only.
-			text = st.text
+			text = int(st.text)
 		case x.scorable(c, st):
-			text, commas = st.text, st.commas
+			text, commas = int(st.text), int(st.commas)
 		case st.flags&flagHasBlock != 0 && c.DataAtom != atom.Body:
 			// Text written straight into a container, between blocks: a
 			// paragraph of c itself, so c is the first to get the vote.
-			text, commas, first = st.own, st.ownCom, c
+			text, commas, first = int(st.own), int(st.ownCom), c
 		}
 		if text >= 20 {
 			score := 1 + float64(commas) + minf(float64(text)/100, 3)
@@ -608,7 +622,7 @@ const climbMaxLinkDensity = 0.35
 // findContent picks the main-content root(s), in document order.
 func (x *page) findContent() []*html.Node {
 	if st := x.stats[x.body]; st != nil {
-		x.bodyText = st.text
+		x.bodyText = int(st.text)
 	}
 	x.collectScores(x.body)
 	if len(x.candidates) == 0 {
@@ -703,7 +717,7 @@ func (x *page) findContent() []*html.Node {
 	// most of it: an ancestor, or, for a small root, an element elsewhere
 	// holding more text (a long comment thread below a short story never
 	// takes the place of the story).
-	if all := x.stats[x.body].prose; all > 0 && x.stats[top].prose < all*2/5 {
+	if all := int(x.stats[x.body].prose); all > 0 && int(x.stats[top].prose) < all*2/5 {
 		l := x.proseHolder(all * 3 / 5)
 		if l != nil && l != x.body && below(l) && x.stats[l].cleanLinkDensity() < 0.5 &&
 			(contains(l, top) || x.goodText(top) < 600 && x.goodText(l) >= 2*x.goodText(top)) {
@@ -719,7 +733,7 @@ func (x *page) findContent() []*html.Node {
 				if ps.weight <= -3 || isBoilerplateRegion(p) {
 					break
 				}
-				if ps.prose >= all*3/5 {
+				if int(ps.prose) >= all*3/5 {
 					if ps.cleanLinkDensity() < 0.5 {
 						top = p
 					}
@@ -872,7 +886,7 @@ func (x *page) ownGoodText(n *html.Node) int {
 			continue
 		}
 		if isBoilerplateRegion(c) || st.weight <= -3 || st.flags&flagRelated != 0 {
-			g -= st.text - st.link
+			g -= int(st.text) - int(st.link)
 		}
 	}
 	return g
@@ -889,7 +903,7 @@ func (x *page) proseHolder(min int) *html.Node {
 			if c.Type != html.ElementNode {
 				continue
 			}
-			if st := x.stats[c]; st != nil && st.flags&flagSkip == 0 && st.prose >= min {
+			if st := x.stats[c]; st != nil && st.flags&flagSkip == 0 && int(st.prose) >= min {
 				next = c
 				break
 			}
@@ -912,7 +926,7 @@ func (x *page) cleanText(n *html.Node) int {
 	if st == nil {
 		return 0
 	}
-	return st.text - st.link - st.bp
+	return int(st.text) - int(st.link) - int(st.bp)
 }
 
 // goodText is the text of n outside links.
@@ -921,7 +935,7 @@ func (x *page) goodText(n *html.Node) int {
 	if st == nil {
 		return 0
 	}
-	return st.text - st.link
+	return int(st.text) - int(st.link)
 }
 
 func endsSentence(x *page, n *html.Node) bool {

@@ -265,3 +265,103 @@ func TestIndexFoldJumpsMatchPlain(t *testing.T) {
 		}
 	}
 }
+
+// titleWordsPlain is titleWords over strings.Fields.
+func titleWordsPlain(s string) int {
+	n := 0
+	for _, f := range strings.Fields(s) {
+		cjk, alnum := 0, false
+		for _, r := range f {
+			switch {
+			case unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul):
+				cjk++
+			case unicode.IsLetter(r) || unicode.IsDigit(r):
+				alnum = true
+			}
+		}
+		switch {
+		case cjk > 0:
+			n += (cjk + 1) / 2
+		case alnum:
+			n++
+		}
+	}
+	return n
+}
+
+func TestTitleWordsMatchesPlain(t *testing.T) {
+	r := rand.New(rand.NewSource(11))
+	parts := []string{"a", "Ab", "1", " ", "\t", "\n", "\v", "\f", "\r", "\u0085", "\u00a0", "\u2003", "\u3000", "日本", "語", "かな", "カナ", "한국",
+		"é", "ß", "\xff", "\xc3", "-", "|", "…", "\ufffd", "٣", "hello"}
+	for i := 0; i < 50000; i++ {
+		s := randomJoin(r, parts, 12)
+		if got, want := titleWords(s), titleWordsPlain(s); got != want {
+			t.Fatalf("titleWords(%q) = %d, want %d", s, got, want)
+		}
+	}
+}
+
+// rootWeightPlain is rootWeight with strings.Contains.
+func rootWeightPlain(w string) int {
+	if len(w) < 6 {
+		return 0
+	}
+	for _, r := range boilerplateRoots {
+		if strings.Contains(w, r) {
+			return -3
+		}
+	}
+	return 0
+}
+
+func TestRootWeightMatchesPlain(t *testing.T) {
+	r := rand.New(rand.NewSource(5))
+	parts := append([]string{"a", "x", "re", "so", "side", "cook", "bar", "é", "\xff"}, boilerplateRoots...)
+	for _, p := range boilerplateRoots {
+		parts = append(parts, p[:len(p)/2], p[len(p)/2:])
+	}
+	for i := 0; i < 50000; i++ {
+		w := randomJoin(r, parts, 5)
+		if got, want := rootWeight(w), rootWeightPlain(w); got != want {
+			t.Fatalf("rootWeight(%q) = %d, want %d", w, got, want)
+		}
+	}
+}
+
+// countTextPlain is countText one rune at a time.
+func countTextPlain(s string) (n, commas int) {
+	for _, r := range s {
+		switch {
+		case r == ' ' || r == '\n' || r == '\t' || r == '\r' || r == '\f':
+		case r >= utf8.RuneSelf && unicode.IsSpace(r):
+		default:
+			n++
+			if r == ',' || r == '，' || r == '、' || r == '،' {
+				commas++
+			}
+		}
+	}
+	return n, commas
+}
+
+func TestCountTextMatchesPlain(t *testing.T) {
+	r := rand.New(rand.NewSource(9))
+	extra := []string{",", "，", "、", "،", "\v", "\r", "\f", "\x00", "\x7f"}
+	for i := 0; i < 50000; i++ {
+		s := randomText(r) + extra[r.Intn(len(extra))] + randomText(r)
+		n, c := countText(s)
+		pn, pc := countTextPlain(s)
+		if n != pn || c != pc {
+			t.Fatalf("countText(%q) = %d, %d, want %d, %d", s, n, c, pn, pc)
+		}
+	}
+}
+
+// randomJoin joins fewer than most random parts.
+func randomJoin(r *rand.Rand, parts []string, most int) string {
+	var b strings.Builder
+	for k := r.Intn(most); k > 0; k-- {
+		b.WriteString(parts[r.Intn(len(parts))])
+	}
+	return b.String()
+}

@@ -341,7 +341,7 @@ func (x *page) headingLink(h *html.Node, text int) string {
 				continue
 			}
 			if c.DataAtom == atom.A {
-				if st := x.stats[c]; st != nil && st.text*2 >= text {
+				if st := x.stats[c]; st != nil && int(st.text)*2 >= text {
 					href = strings.TrimSpace(attr(c, "href"))
 				}
 				continue
@@ -593,28 +593,24 @@ func wordF1(a, b map[string]bool) float64 {
 	return 2 * float64(common) / float64(len(a)+len(b))
 }
 
-// titleMatch is how well heading h matches metadata title m: the word F1 of
-// h and m, or of h and a part of m: the part before a separator ("Title -
-// Subtitle | Site" gives "Title - Subtitle" and "Title"), or the part after
-// one when what precedes it is short or names the site ("Site: Title").
-// Parts naming the site (keys) are not matched.
-func titleMatch(h, m string, keys map[string]bool) float64 {
-	return titleMatchSeps(h, m, keys, titleSepsColon)
+// A titlePart is a word set of a metadata title, or of a part of it, that
+// a heading may match, and the weight of that match.
+type titlePart struct {
+	set    map[string]bool
+	weight float64
 }
 
-// titleMatchSeps is titleMatch splitting m at seps only.
-func titleMatchSeps(h, m string, keys map[string]bool, seps []string) float64 {
-	hs := titleWordSet(h)
-	best := wordF1(hs, titleWordSet(m))
-	if best == 1 {
-		return 1
-	}
+// titleParts are what a heading is matched against for metadata title m
+// (matchParts): m itself first, then m without its site segments, the part
+// before each separator of seps ("Title - Subtitle | Site" gives "Title -
+// Subtitle" and "Title"), and the part after one when what precedes it is
+// short or names the site ("Site: Title"). Parts naming the site (keys) are
+// left out. Computed once per metadata title, not per heading.
+func titleParts(m string, keys map[string]bool, seps []string) []titlePart {
+	out := []titlePart{{titleWordSet(m), 1}}
 	try := func(part string, weight float64) {
-		if keys[normKey(part)] {
-			return
-		}
-		if f := weight * wordF1(hs, titleWordSet(part)); f > best {
-			best = f
+		if !keys[normKey(part)] {
+			out = append(out, titlePart{titleWordSet(part), weight})
 		}
 	}
 	if s := stripSiteSegments(m, keys); s != m {
@@ -638,6 +634,22 @@ func titleMatchSeps(h, m string, keys map[string]bool, seps []string) float64 {
 				try(m[i+len(sep):], 0.75)
 			}
 			off = i + len(sep)
+		}
+	}
+	return out
+}
+
+// matchParts is how well a heading with words hs matches a metadata title
+// split into parts (titleParts): the best weighted word F1.
+func matchParts(hs map[string]bool, parts []titlePart) float64 {
+	best := 0.0
+	for i, p := range parts {
+		f := p.weight * wordF1(hs, p.set)
+		if i == 0 || f > best {
+			best = f
+		}
+		if i == 0 && best == 1 {
+			return 1
 		}
 	}
 	return best
@@ -672,6 +684,8 @@ func stripSiteSegments(t string, keys map[string]bool) string {
 // visible <h1> headings outside logos, menus and other page furniture.
 func (x *page) headlines(metas []string, keys map[string]bool) (out []headline, shown int, first *html.Node) {
 	shownKeys := map[string]bool{}
+	var parts [][]titlePart      // titleParts of metas, once a heading is matched
+	var wholes []map[string]bool // word sets of metas without site segments
 	for _, h := range x.mt.h1 {
 		st := x.stats[h]
 		if st == nil || st.flags&flagSkip != 0 || st.text == 0 || st.text > 400 {
@@ -682,9 +696,9 @@ func (x *page) headlines(metas []string, keys map[string]bool) (out []headline, 
 			continue
 		}
 		if !logo {
-			logo = x.linksHome(h, st.text)
+			logo = x.linksHome(h, int(st.text))
 		}
-		if !boiler && x.linksElsewhere(h, st.text) {
+		if !boiler && x.linksElsewhere(h, int(st.text)) {
 			boiler = true // a teaser of another article
 		}
 		t := x.headlineText(h)
@@ -697,11 +711,20 @@ func (x *page) headlines(metas []string, keys map[string]bool) (out []headline, 
 		}
 		c := headline{n: h, text: t, article: art}
 		whole := 0.0 // match against whole titles, not their parts
-		for _, m := range metas {
-			if f := titleMatch(t, m, keys); f > c.match {
+		if parts == nil {
+			parts = make([][]titlePart, len(metas))
+			wholes = make([]map[string]bool, len(metas))
+			for i, m := range metas {
+				parts[i] = titleParts(m, keys, titleSepsColon)
+				wholes[i] = titleWordSet(stripSiteSegments(m, keys))
+			}
+		}
+		ts := titleWordSet(t)
+		for i := range metas {
+			if f := matchParts(ts, parts[i]); f > c.match {
 				c.match = f
 			}
-			if f := wordF1(titleWordSet(t), titleWordSet(stripSiteSegments(m, keys))); f > whole {
+			if f := wordF1(ts, wholes[i]); f > whole {
 				whole = f
 			}
 		}
@@ -751,6 +774,7 @@ func (x *page) otherHeadlines(metas []string, keys map[string]bool, before *html
 		}
 	}
 	stop := false
+	var parts [][]titlePart // titleParts of metas, once a heading is matched
 	var walk func(n *html.Node)
 	walk = func(n *html.Node) {
 		for c := n.FirstChild; c != nil && seen < 80 && !stop; c = c.NextSibling {
@@ -797,7 +821,7 @@ func (x *page) otherHeadlines(metas []string, keys map[string]bool, before *html
 				continue
 			}
 			hidden, boiler, logo, art := x.headlineRegion(c)
-			if hidden || boiler || logo || x.linksHome(c, st.text) || x.linksElsewhere(c, st.text) {
+			if hidden || boiler || logo || x.linksHome(c, int(st.text)) || x.linksElsewhere(c, int(st.text)) {
 				continue
 			}
 			t := x.headlineText(c)
@@ -805,10 +829,17 @@ func (x *page) otherHeadlines(metas []string, keys map[string]bool, before *html
 				continue // one word ("Git") matches a title's part by chance
 			}
 			h := headline{n: c, text: t, article: art, classed: art && c.DataAtom != atom.Div && entryTitleClass(c)}
-			for _, m := range metas {
+			if parts == nil {
 				// Not split at ": ": a heading holding the part before
 				// the colon is a kicker line, not the headline.
-				if f := titleMatchSeps(t, m, keys, titleSeps); f > h.match {
+				parts = make([][]titlePart, len(metas))
+				for i, m := range metas {
+					parts[i] = titleParts(m, keys, titleSeps)
+				}
+			}
+			ts := titleWordSet(t)
+			for i := range metas {
+				if f := matchParts(ts, parts[i]); f > h.match {
 					h.match = f
 				}
 			}
