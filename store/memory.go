@@ -358,27 +358,14 @@ func (m *Memory) PutMeta(ctx context.Context, site, u string, md Meta) error {
 	return nil
 }
 
-// EmitOnce implements Store.
+// EmitOnce implements Store: Reserve and Commit in one call (the reservation keeps
+// concurrent calls with the same url out until the commit).
 func (m *Memory) EmitOnce(ctx context.Context, site, u, hash string) (Change, error) {
-	if err := ctx.Err(); err != nil {
-		return "", err
+	ch, err := m.Reserve(ctx, site, "", u, hash)
+	if err != nil || !ch.Emit() {
+		return ch, err
 	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	s := m.site(site)
-	prev, ok := s.emitted[u]
-	ch := decide(ok, prev.hash, prev.run, hash, s.run)
-	if ch == ChangeDuplicate {
-		return ch, nil
-	}
-	s.emitted[u] = memEmit{hash: hash, run: s.run}
-	if ch.Emit() {
-		md := s.meta[u]
-		md.EmittedAt = m.now()
-		md.ContentHash = hash
-		s.meta[u] = md
-	}
-	return ch, nil
+	return ch, m.Commit(ctx, Batch{Emissions: []Emission{{Site: site, Key: u, Hash: hash}}})
 }
 
 // decide is the EmitOnce verdict shared by the engines.
