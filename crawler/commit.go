@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/healthcrawl/healthcrawl/article"
 	"github.com/healthcrawl/healthcrawl/fleet"
@@ -25,8 +26,15 @@ import (
 // (left leased, so a resumed run fetches them again) and the job stops with the
 // error.
 
-// maxCommitBatch bounds the records of one commit.
-const maxCommitBatch = 256
+// maxCommitBatch bounds the records of one commit; a batch smaller than
+// minCommitBatch waits up to commitDelay for company, so that a commit (an fsync of
+// every output and a state transaction) is shared by several records. Workers do
+// not wait for commits: the delay only holds the acknowledgement of their pages.
+const (
+	maxCommitBatch = 256
+	minCommitBatch = 32
+	commitDelay    = 3 * time.Millisecond
+)
 
 // pendingRecord is a record reserved in the state, waiting for its commit.
 type pendingRecord struct {
@@ -52,6 +60,7 @@ type committer struct {
 	positions map[string]string   // outputs' positions after the batch being committed (loop only)
 	stream    []store.StreamEntry // stream records of the batch, appended by the commit (loop only)
 	stopping  bool
+	flushing  int // flush calls waiting: no commit delay
 	stopped   chan struct{}
 }
 
@@ -90,9 +99,11 @@ func (c *committer) flush() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	target := c.submitted
+	c.flushing++
 	for c.processed < target {
 		c.cond.Wait()
 	}
+	c.flushing--
 }
 
 // stop flushes and ends the loop.
@@ -114,6 +125,11 @@ func (c *committer) loop() {
 		if len(c.queue) == 0 {
 			c.mu.Unlock()
 			return
+		}
+		if len(c.queue) < minCommitBatch && !c.stopping && c.flushing == 0 {
+			c.mu.Unlock()
+			time.Sleep(commitDelay)
+			c.mu.Lock()
 		}
 		n := min(len(c.queue), maxCommitBatch)
 		batch := c.queue[:n:n]
