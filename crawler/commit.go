@@ -85,9 +85,17 @@ func newCommitter(ctx context.Context, j *job, st store.Store, worker string) (*
 	return c, nil
 }
 
-// submit hands p over; it is written and committed (or failed) by the loop.
+// maxQueued bounds the records waiting for the committer: a slow output (a disk
+// that takes long to fsync) slows the workers down instead of filling memory.
+const maxQueued = 4 * maxCommitBatch
+
+// submit hands p over; it is written and committed (or failed) by the loop. It
+// waits while maxQueued records are waiting already.
 func (c *committer) submit(p *pendingRecord) {
 	c.mu.Lock()
+	for len(c.queue) >= maxQueued && !c.stopping {
+		c.cond.Wait()
+	}
 	c.queue = append(c.queue, p)
 	c.submitted++
 	c.cond.Broadcast()
