@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -246,7 +247,7 @@ ERROR line name the cause); 2 bad usage or bad config.`,
 				Config: cfg, Sites: sites, Sink: sink, Logger: a.logger, Progress: progressTarget(a.err),
 				Store: st, Worker: wid, Full: full,
 			})
-			closeErr := sink.Close(context.WithoutCancel(ctx))
+			closeErr := closeOutputs(ctx, sink, runErr)
 			sum.Print(a.err)
 			switch {
 			case runErr != nil:
@@ -289,4 +290,17 @@ func runInProgress(ctx context.Context, st store.Store, cfg config.Config, names
 		}
 	}
 	return false, nil
+}
+
+// closeOutputs closes the outputs after a run. A run that stopped on an error other
+// than an interruption (a failed write or commit) may have written records it did
+// not commit: the outputs are aborted instead, so whole-file formats keep their
+// spool for the resumed run (which cuts it back to the commit) rather than build a
+// final file holding records the state does not know.
+func closeOutputs(ctx context.Context, sink output.Sink, runErr error) error {
+	if runErr != nil && !errors.Is(runErr, context.Canceled) && !errors.Is(runErr, context.DeadlineExceeded) {
+		output.Abort(context.WithoutCancel(ctx), sink)
+		return nil
+	}
+	return sink.Close(context.WithoutCancel(ctx))
 }

@@ -158,7 +158,7 @@ func crawlJob(cfg config.Config, st store.Store, log *slog.Logger) schedule.RunF
 			Config: c, Sites: []string{job.Site}, Sink: sink, Logger: log, Store: st,
 			Worker: wid,
 		})
-		closeErr := sink.Close(context.WithoutCancel(ctx))
+		closeErr := closeOutputs(ctx, sink, runErr)
 		res := schedule.Result{Fetched: sum.Fetched, Articles: sum.Articles, Errors: map[string]int{}, Changes: map[string]int{}}
 		for reason, n := range sum.Reasons[crawler.CatFailed] {
 			res.Errors[errorKind(reason)] += n
