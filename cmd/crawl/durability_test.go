@@ -199,6 +199,9 @@ func TestDiskFullTmpfs(t *testing.T) {
 	dir := t.TempDir()
 	out := filepath.Join(disk, "records.jsonl")
 	gz := filepath.Join(disk, "records.jsonl.gz")
+	// A whole-file output on a disk with room: the failed run must not finalise it
+	// with records the state never committed.
+	pq := filepath.Join(dir, "records.parquet")
 	yaml := fmt.Sprintf(`name: diskfull
 crawl: {parallelism: 2, delay: 0s, timeout: 10s}
 state: {url: "sqlite://%s"}
@@ -206,11 +209,12 @@ output:
   path: %q
   sinks:
     - {path: %q}
+    - {path: %q}
 sites:
   - name: bench
     start_urls: [%q]
     articles: ['/article/[0-9]+$']
-`, filepath.Join(dir, "state.db"), out, gz, hs.URL+"/")
+`, filepath.Join(dir, "state.db"), out, gz, pq, hs.URL+"/")
 	cfg := filepath.Join(dir, "c.yaml")
 	if err := os.WriteFile(cfg, []byte(yaml), 0o644); err != nil {
 		t.Fatal(err)
@@ -229,7 +233,7 @@ sites:
 	if r.code != 0 {
 		t.Fatalf("resumed run: exit %d\n%s", r.code, tail(r.stderr, 3000))
 	}
-	after := countOutputsAt(t, map[string]string{out: "jsonl", gz: "jsonl"})
+	after := countOutputsAt(t, map[string]string{out: "jsonl", gz: "jsonl", pq: "parquet"})
 	for p, c := range after {
 		var dups []string
 		for u, n := range c {
