@@ -261,3 +261,86 @@ func countOutputsAt(t *testing.T, paths map[string]string) map[string]map[string
 	}
 	return got
 }
+
+// Rotated outputs (numbered parts of 15 records: jsonl.gz and parquet) through 10
+// SIGKILLs and resumes: the parts together hold every article exactly once, and
+// no temporary or spool file is left.
+func TestKillResumeRotated(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts 11 crawl processes")
+	}
+	site := crawler.BenchSite{Pages: 80, PerList: 20, Latency: 15 * time.Millisecond}
+	hs := httptest.NewServer(site)
+	defer hs.Close()
+	dir := t.TempDir()
+	yaml := fmt.Sprintf(`name: rotated
+crawl: {parallelism: 4, delay: 0s, timeout: 10s}
+state: {url: "sqlite://%s"}
+output:
+  path: %q
+  sinks:
+    - {path: %q}
+  rotate: {max_records: 15}
+sites:
+  - name: bench
+    start_urls: [%q]
+    articles: ['/article/[0-9]+$']
+`, filepath.Join(dir, "state.db"), filepath.Join(dir, "out", "r.jsonl.gz"), filepath.Join(dir, "out", "r.parquet"), hs.URL+"/")
+	cfg := filepath.Join(dir, "r.yaml")
+	if err := os.WriteFile(cfg, []byte(yaml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(17, uint64(time.Now().UnixNano())))
+	kills := 0
+	for i := 0; i < 10; i++ {
+		cmd, stderr := startCrawl(t, "run", "--config", cfg, "--log-level", "warn")
+		time.Sleep(time.Duration(30+rng.IntN(300)) * time.Millisecond)
+		_ = cmd.Process.Signal(syscall.SIGKILL)
+		if err := cmd.Wait(); err != nil {
+			if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); !ok || !ws.Signaled() {
+				t.Fatalf("run %d: %v\n%s", i, err, tail(stderr.String(), 3000))
+			}
+			kills++
+		}
+	}
+	if kills < 5 {
+		t.Errorf("only %d of 10 runs were killed mid-crawl", kills)
+	}
+	cmd, stderr := startCrawl(t, "run", "--config", cfg, "--log-level", "warn")
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("final run: %v\n%s", err, tail(stderr.String(), 3000))
+	}
+	for _, pat := range []struct{ glob, format string }{{"r-*.jsonl.gz", "jsonl"}, {"r-*.parquet", "parquet"}} {
+		parts, _ := filepath.Glob(filepath.Join(dir, "out", pat.glob))
+		files := map[string]string{}
+		for _, p := range parts {
+			files[p] = pat.format
+		}
+		c := map[string]int{}
+		for _, per := range countOutputsAt(t, files) {
+			for u, n := range per {
+				c[u] += n
+			}
+		}
+		var dups []string
+		for u, n := range c {
+			if n != 1 {
+				dups = append(dups, fmt.Sprintf("%s ×%d", u, n))
+			}
+		}
+		sort.Strings(dups)
+		if len(c) != site.Pages || len(dups) > 0 {
+			t.Errorf("%s (%d parts): %d distinct articles (want %d), duplicated %v", pat.glob, len(parts), len(c), site.Pages, dups)
+		}
+	}
+	var hidden []string
+	entries, _ := os.ReadDir(filepath.Join(dir, "out"))
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), ".") {
+			hidden = append(hidden, e.Name())
+		}
+	}
+	if len(hidden) > 0 {
+		t.Errorf("left in the output directory: %v", hidden)
+	}
+}
