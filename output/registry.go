@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"sort"
 	"sync"
 )
@@ -82,49 +80,12 @@ func (r *Registry) Has(format string) bool {
 }
 
 // Open creates the sink for format writing to path: "-" is standard output; any
-// other path is created (with its directories) and truncated, and closed by the
-// sink's Close. An empty format is guessed from the path (FormatForPath; jsonl
+// other path is created (with its directories) and appended to — a run never
+// destroys what an earlier one wrote (Spec.Overwrite replaces it) — and closed by
+// the sink's Close. An empty format is guessed from the path (FormatForPath; jsonl
 // unless the extension says otherwise); jsonl to a path ending in .gz is gzipped.
 func (r *Registry) Open(ctx context.Context, format, path string) (Sink, error) {
 	return r.OpenSpec(ctx, Spec{Path: path, Format: format})
-}
-
-// OpenFile creates path (and its directories), truncates it, and returns the sink f
-// makes over it; Close closes the sink, then the file.
-func OpenFile(path string, f Factory) (Sink, error) {
-	if path == "" {
-		return nil, errors.New("open output: empty path")
-	}
-	if dir := filepath.Dir(path); dir != "." {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return nil, fmt.Errorf("open output %s: %w", path, err)
-		}
-	}
-	file, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
-	if err != nil {
-		return nil, fmt.Errorf("open output %s: %w", path, err)
-	}
-	return &fileSink{Sink: f(file), file: file, path: path}, nil
-}
-
-// fileSink closes the file after the sink.
-type fileSink struct {
-	Sink
-	file *os.File
-	path string
-	once sync.Once
-	err  error
-}
-
-func (s *fileSink) Close(ctx context.Context) error {
-	s.once.Do(func() {
-		err := s.Sink.Close(ctx)
-		if cerr := s.file.Close(); cerr != nil && err == nil {
-			err = fmt.Errorf("close output %s: %w", s.path, cerr)
-		}
-		s.err = err
-	})
-	return s.err
 }
 
 var defaultRegistry = NewRegistry()
