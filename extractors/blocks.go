@@ -294,7 +294,7 @@ func embeddedPost(n *html.Node) *html.Node {
 			switch {
 			case c.Type == html.TextNode && strings.TrimSpace(c.Data) != "":
 				return nil
-			case c.Type != html.ElementNode || alwaysSkipTags[c.DataAtom]:
+			case c.Type != html.ElementNode || alwaysSkipTag(c.DataAtom):
 			case only != nil:
 				return nil
 			default:
@@ -807,7 +807,7 @@ func (x *page) startsWithTitle(n *html.Node) bool {
 			switch {
 			case c.Type == html.TextNode && strings.TrimSpace(c.Data) != "":
 				return false
-			case c.Type != html.ElementNode || isHidden(c) || alwaysSkipTags[c.DataAtom] && c.DataAtom != atom.Button:
+			case c.Type != html.ElementNode || isHidden(c) || alwaysSkipTag(c.DataAtom) && c.DataAtom != atom.Button:
 			default:
 				first = c
 			}

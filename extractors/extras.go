@@ -247,7 +247,7 @@ func leadingHeading(n *html.Node) int {
 			return l
 		}
 		c := n.FirstChild
-		for c != nil && (c.Type != html.ElementNode || alwaysSkipTags[c.DataAtom]) {
+		for c != nil && (c.Type != html.ElementNode || alwaysSkipTag(c.DataAtom)) {
 			if c.Type == html.TextNode && strings.TrimSpace(c.Data) != "" {
 				return 0
 			}
