@@ -197,10 +197,19 @@ func TestGatesNeverTurnAwayAMatch(t *testing.T) {
 		}
 		texts = append(texts, b.String())
 	}
-	matched := map[string]int{}
+	// The same in other cases and spacings, with the runes that fold to
+	// ASCII letters (the pair gate reads the second rune too).
+	for _, s := range texts[:len(texts)] {
+		texts = append(texts, strings.ToUpper(s), strings.ToLower(s), "  "+s, "\t"+strings.ToUpper(s),
+			strings.NewReplacer("k", "\u212a", "s", "ſ").Replace(s), strings.NewReplacer("K", "\u212a", "S", "ſ").Replace(strings.ToUpper(s)))
+	}
+	matched, turned := map[string]int{}, map[string]int{}
 	for name, g := range all {
 		if g.gate.all {
 			t.Errorf("%s: no gate read from %s", name, g.re)
+		}
+		if g.pairs.all {
+			t.Errorf("%s: no pair gate read from %s", name, g.re)
 		}
 		for _, s := range texts {
 			if g.re.MatchString(s) {
@@ -208,8 +217,16 @@ func TestGatesNeverTurnAwayAMatch(t *testing.T) {
 				if !g.gate.may(s) {
 					t.Fatalf("%s: the gate turns away %q, which matches", name, s)
 				}
+				if !g.pairs.may(s) {
+					t.Fatalf("%s: the pair gate turns away %q, which matches", name, s)
+				}
+			} else if g.gate.may(s) && !g.pairs.may(s) {
+				turned[name]++
 			}
 		}
+	}
+	if turned["relatedHeading"] == 0 {
+		t.Errorf("the pair gate of relatedHeading turns nothing away the first-rune gate lets through")
 	}
 	for name := range all {
 		if matched[name] == 0 {
