@@ -216,9 +216,35 @@ const maxPairSeqs = 4096
 // pairsOf reads re's pair gate (all when re is not anchored at the text's
 // start, may match the empty text, or is too large to enumerate).
 func pairsOf(re *regexp.Regexp) *runePairs {
-	p := &runePairs{}
 	tree, err := syntax.Parse(re.String(), syntax.Perl)
-	if err != nil || !startsAnchored(tree) {
+	if err != nil {
+		return &runePairs{all: true}
+	}
+	return pairsOfTree(tree)
+}
+
+// anchoredPairs is the pair gate of the alternatives of re anchored at the
+// text's start (the others are the caller's to test: "^(photo|image)…|\((photo|credit)…\)$").
+func anchoredPairs(re *regexp.Regexp) *runePairs {
+	tree, err := syntax.Parse(re.String(), syntax.Perl)
+	if err != nil {
+		return &runePairs{all: true}
+	}
+	if tree.Op == syntax.OpAlternate {
+		var subs []*syntax.Regexp
+		for _, s := range tree.Sub {
+			if startsAnchored(s) {
+				subs = append(subs, s)
+			}
+		}
+		tree = &syntax.Regexp{Op: syntax.OpAlternate, Sub: subs}
+	}
+	return pairsOfTree(tree)
+}
+
+func pairsOfTree(tree *syntax.Regexp) *runePairs {
+	p := &runePairs{}
+	if !startsAnchored(tree) {
 		p.all = true
 		return p
 	}

@@ -166,6 +166,32 @@ func TestBoilerplatePreconditionsMatchPlain(t *testing.T) {
 		}
 		texts = append(texts, s)
 	}
+	// The preconditions of creditRE and promoRE (the first rune, then the
+	// first two of their anchored alternatives) never turn a match away.
+	leads := []string{"Photos credit:", "image/", "(Pictures: x)", "Foto:", "BILD:", "Video credit :", "graphics:", "Illustration:",
+		"credit :", "Source: Reuters", "Have a news tip?", "have a tip?", "Follow us on", "FOLLOW HIM ON", "Contact the reporter",
+		"contact her", "Click here to", "TAP HERE TO", "Sign up for our newsletter", "Newsletter: subscribe", "ſource: AP", "Phot", "Pix"}
+	mayCredit, mayPromo := 0, 0
+	for i, s := range append(leads, texts...) {
+		lead := leads[i%len(leads)]
+		for _, v := range []string{s, strings.ToUpper(s), strings.ToLower(s), lead + " " + s, strings.ToUpper(lead) + s} {
+			if creditRE.MatchString(v) && !mayMatchCredit(v) {
+				t.Fatalf("mayMatchCredit turns away %q, which creditRE matches", v)
+			}
+			if promoRE.MatchString(v) && !mayMatchPromo(v) {
+				t.Fatalf("mayMatchPromo turns away %q, which promoRE matches", v)
+			}
+			if creditRE.MatchString(v) {
+				mayCredit++
+			}
+			if promoRE.MatchString(v) {
+				mayPromo++
+			}
+		}
+	}
+	if mayCredit < 100 || mayPromo < 100 || mayMatchCredit("Fatigue is common") || mayMatchPromo("The study found") {
+		t.Fatalf("the precondition test proves little: %d credit and %d promo matches; or a text turned away is let through", mayCredit, mayPromo)
+	}
 	for k := range boilerplateLines {
 		for _, s := range []string{k, strings.ToUpper(k), "  " + k + " …", strings.ReplaceAll(strings.ToUpper(k), "K", "\u212a")} {
 			if got, want := isBoilerplateText(s), isBoilerplateTextPlain(s); got != want {
