@@ -147,12 +147,14 @@ type gatedRE struct {
 	re    *regexp.Regexp
 	gate  *firstRunes
 	pairs *runePairs
+	seqs  *runeSeqs
 }
 
-func gated(re *regexp.Regexp) gatedRE { return gatedRE{re, gateOf(re), pairsOf(re)} }
+func gated(re *regexp.Regexp) gatedRE { return gatedRE{re, gateOf(re), pairsOf(re), seqsOf(re)} }
 
-// may reports whether t can match (the first rune, then the first two).
-func (g gatedRE) may(t string) bool { return g.gate.may(t) && g.pairs.may(t) }
+// may reports whether t can match (the first rune, the first two, the first
+// prefixRunes).
+func (g gatedRE) may(t string) bool { return g.gate.may(t) && g.pairs.may(t) && g.seqs.may(t) }
 
 // MatchString is re.MatchString(t), not run when t cannot match.
 func (g gatedRE) MatchString(t string) bool { return g.may(t) && g.re.MatchString(t) }
@@ -242,13 +244,69 @@ func anchoredPairs(re *regexp.Regexp) *runePairs {
 	return pairsOfTree(tree)
 }
 
+// runeSeqs is the gate of the first few (prefixRunes) runes, for texts the
+// pair gate lets through ("Most Popular" against "more …", "Pamela Wilson"
+// against "passend zum thema").
+type runeSeqs struct {
+	all  bool
+	seqs [][]runeClass
+}
+
+const prefixRunes = 4
+
+// seqsOf reads re's gate of the first prefixRunes runes (all when re is not
+// anchored, may match the empty text, or is too large to enumerate).
+func seqsOf(re *regexp.Regexp) *runeSeqs {
+	tree, err := syntax.Parse(re.String(), syntax.Perl)
+	if err != nil || !startsAnchored(tree) {
+		return &runeSeqs{all: true}
+	}
+	seqs, ok := starts(tree, prefixRunes)
+	if !ok {
+		return &runeSeqs{all: true}
+	}
+	for _, s := range seqs {
+		if len(s) == 0 {
+			return &runeSeqs{all: true}
+		}
+	}
+	return &runeSeqs{seqs: seqs}
+}
+
+// may reports whether a text starting like t can match.
+func (g *runeSeqs) may(t string) bool {
+	if g.all {
+		return true
+	}
+	var rs [prefixRunes]rune
+	n := 0
+	for n < prefixRunes && t != "" {
+		r, size := utf8.DecodeRuneInString(t)
+		rs[n], t = r, t[size:]
+		n++
+	}
+next:
+	for _, s := range g.seqs {
+		if len(s) > n {
+			continue
+		}
+		for i, c := range s {
+			if !c.has(rs[i]) {
+				continue next
+			}
+		}
+		return true
+	}
+	return false
+}
+
 func pairsOfTree(tree *syntax.Regexp) *runePairs {
 	p := &runePairs{}
 	if !startsAnchored(tree) {
 		p.all = true
 		return p
 	}
-	seqs, ok := starts(tree)
+	seqs, ok := starts(tree, 2)
 	if !ok {
 		p.all = true
 		return p
@@ -319,10 +377,10 @@ func (p *runePairs) may(t string) bool {
 	return false
 }
 
-// starts is the set of the starts (first two runes, as classes; fewer when a
+// starts is the set of the starts (first k runes, as classes; fewer when a
 // match may be shorter) of the texts re matches; ok false when unknown or too
 // many.
-func starts(re *syntax.Regexp) (seqs [][]runeClass, ok bool) {
+func starts(re *syntax.Regexp, k int) (seqs [][]runeClass, ok bool) {
 	switch re.Op {
 	case syntax.OpNoMatch:
 		return nil, true
@@ -331,7 +389,7 @@ func starts(re *syntax.Regexp) (seqs [][]runeClass, ok bool) {
 		return [][]runeClass{{}}, true
 	case syntax.OpLiteral:
 		var s []runeClass
-		for _, r := range re.Rune[:min(2, len(re.Rune))] {
+		for _, r := range re.Rune[:min(k, len(re.Rune))] {
 			c := runeClass{r, r}
 			if re.Flags&syntax.FoldCase != 0 {
 				for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
@@ -348,22 +406,22 @@ func starts(re *syntax.Regexp) (seqs [][]runeClass, ok bool) {
 	case syntax.OpAnyCharNotNL:
 		return [][]runeClass{{{0, '\n' - 1, '\n' + 1, unicode.MaxRune}}}, true
 	case syntax.OpCapture:
-		return starts(re.Sub[0])
+		return starts(re.Sub[0], k)
 	case syntax.OpConcat:
 		seqs = [][]runeClass{{}}
 		for _, sub := range re.Sub {
-			next, ok := starts(sub)
+			next, ok := starts(sub, k)
 			if !ok {
 				return nil, false
 			}
-			if seqs, ok = concatStarts(seqs, next); !ok {
+			if seqs, ok = concatStarts(seqs, next, k); !ok {
 				return nil, false
 			}
 		}
 		return seqs, true
 	case syntax.OpAlternate:
 		for _, sub := range re.Sub {
-			s, ok := starts(sub)
+			s, ok := starts(sub, k)
 			if !ok || len(seqs)+len(s) > maxPairSeqs {
 				return nil, false
 			}
@@ -371,7 +429,7 @@ func starts(re *syntax.Regexp) (seqs [][]runeClass, ok bool) {
 		}
 		return seqs, true
 	case syntax.OpQuest, syntax.OpStar, syntax.OpPlus, syntax.OpRepeat:
-		one, ok := starts(re.Sub[0])
+		one, ok := starts(re.Sub[0], k)
 		if !ok {
 			return nil, false
 		}
@@ -390,30 +448,31 @@ func starts(re *syntax.Regexp) (seqs [][]runeClass, ok bool) {
 		if minN == 0 {
 			seqs = append(seqs, []runeClass{})
 		}
+		// Rounds up to k give every start of more rounds (each round adds
+		// a rune or none); fewer rounds than minN are let through too.
+		round := one
 		seqs = append(seqs, one...)
-		if maxN == -1 || maxN >= 2 {
-			// Two rounds give every start of more rounds.
-			two, ok := concatStarts(one, one)
-			if !ok || len(seqs)+len(two) > maxPairSeqs {
+		for n := 2; n <= k && (maxN == -1 || n <= maxN); n++ {
+			if round, ok = concatStarts(round, one, k); !ok || len(seqs)+len(round) > maxPairSeqs {
 				return nil, false
 			}
-			seqs = append(seqs, two...)
+			seqs = append(seqs, round...)
 		}
-		return seqs, true
+		return dedupeStarts(seqs), true
 	}
 	return nil, false // an operator not known here
 }
 
 // concatStarts is the starts of a text of a followed by one of b.
-func concatStarts(a, b [][]runeClass) ([][]runeClass, bool) {
+func concatStarts(a, b [][]runeClass, k int) ([][]runeClass, bool) {
 	var out [][]runeClass
 	for _, s := range a {
-		if len(s) >= 2 {
+		if len(s) >= k {
 			out = append(out, s)
 			continue
 		}
 		for _, t := range b {
-			u := append(append([]runeClass{}, s...), t[:min(len(t), 2-len(s))]...)
+			u := append(append([]runeClass{}, s...), t[:min(len(t), k-len(s))]...)
 			out = append(out, u)
 		}
 		if len(out) > maxPairSeqs {

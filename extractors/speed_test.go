@@ -234,8 +234,8 @@ func TestGatesNeverTurnAwayAMatch(t *testing.T) {
 		if g.gate.all {
 			t.Errorf("%s: no gate read from %s", name, g.re)
 		}
-		if g.pairs.all {
-			t.Errorf("%s: no pair gate read from %s", name, g.re)
+		if g.pairs.all || g.seqs.all {
+			t.Errorf("%s: no pair or prefix gate read from %s", name, g.re)
 		}
 		for _, s := range texts {
 			if g.re.MatchString(s) {
@@ -246,13 +246,21 @@ func TestGatesNeverTurnAwayAMatch(t *testing.T) {
 				if !g.pairs.may(s) {
 					t.Fatalf("%s: the pair gate turns away %q, which matches", name, s)
 				}
-			} else if g.gate.may(s) && !g.pairs.may(s) {
+				if !g.seqs.may(s) {
+					t.Fatalf("%s: the prefix gate turns away %q, which matches", name, s)
+				}
+			} else if g.gate.may(s) && (!g.pairs.may(s) || !g.seqs.may(s)) {
 				turned[name]++
 			}
 		}
 	}
 	if turned["relatedHeading"] == 0 {
 		t.Errorf("the pair gate of relatedHeading turns nothing away the first-rune gate lets through")
+	}
+	for _, s := range []string{"Most Popular", "Pamela Wilson", "Learn More", "November 19, 2019"} {
+		if relatedHeadingG.may(s) {
+			t.Errorf("relatedHeadingG lets %q through", s)
+		}
 	}
 	for name := range all {
 		if matched[name] == 0 {
