@@ -203,8 +203,10 @@ func (x *page) analyze(n *html.Node, inLink bool) *nstat {
 	for c := n.FirstChild; c != nil; c = c.NextSibling {
 		switch c.Type {
 		case html.TextNode:
-			x.observeText(n, c.Data)
 			k, commas := countText(c.Data)
+			if k > 0 { // (indentation between tags names nothing)
+				x.observeText(n, c.Data)
+			}
 			st.text += int32(k)
 			st.commas += int32(commas)
 			st.own += int32(k)
