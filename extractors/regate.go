@@ -250,6 +250,8 @@ func anchoredPairs(re *regexp.Regexp) *runePairs {
 type runeSeqs struct {
 	all  bool
 	seqs [][]runeClass
+	// byFirst are the seqs whose first class holds each ASCII rune.
+	byFirst [utf8.RuneSelf][][]runeClass
 }
 
 const prefixRunes = 4
@@ -270,7 +272,15 @@ func seqsOf(re *regexp.Regexp) *runeSeqs {
 			return &runeSeqs{all: true}
 		}
 	}
-	return &runeSeqs{seqs: seqs}
+	g := &runeSeqs{seqs: seqs}
+	for r := rune(0); r < utf8.RuneSelf; r++ {
+		for _, s := range seqs {
+			if s[0].has(r) {
+				g.byFirst[r] = append(g.byFirst[r], s)
+			}
+		}
+	}
+	return g
 }
 
 // may reports whether a text starting like t can match.
@@ -285,8 +295,12 @@ func (g *runeSeqs) may(t string) bool {
 		rs[n], t = r, t[size:]
 		n++
 	}
+	seqs := g.seqs
+	if rs[0] < utf8.RuneSelf {
+		seqs = g.byFirst[rs[0]]
+	}
 next:
-	for _, s := range g.seqs {
+	for _, s := range seqs {
 		if len(s) > n {
 			continue
 		}
