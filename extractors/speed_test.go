@@ -416,3 +416,37 @@ func randomJoin(r *rand.Rand, parts []string, most int) string {
 	}
 	return b.String()
 }
+
+// TestIsListingURLMatchesPlain checks isListingURL against listingPathRE on
+// URLs built from its words, in changed cases and with the Kelvin sign and
+// long s.
+func TestIsListingURLMatchesPlain(t *testing.T) {
+	parts := []string{"/category", "/Categories", "/tag", "/TAGS", "/topic", "/topics", "/section", "/Sections", "/archive", "/archives",
+		"/author", "/authors", "/search", "/label", "/labels", "/page/2", "/p/12", "/p/12/", "/", "?page=2", "&s=x", "?q=", "/health",
+		"/research", "/2024", "/a-tag-cloud", "/ſearch", "/ſections", "/TAGſ", "/\u212a", "/news", "x", "é", "/paGE/3", "/P/7"}
+	r := rand.New(rand.NewSource(9))
+	matched, turned := 0, 0
+	for i := 0; i < 20000; i++ {
+		var b strings.Builder
+		b.WriteString("https://example.com")
+		for k := r.Intn(5); k > 0; k-- {
+			b.WriteString(parts[r.Intn(len(parts))])
+		}
+		u := b.String()
+		if r.Intn(4) == 0 {
+			u = strings.ToUpper(u)
+		}
+		got, want := isListingURL(u), listingPathRE.MatchString(u)
+		if got != want {
+			t.Fatalf("isListingURL(%q) = %v, want %v", u, got, want)
+		}
+		if want {
+			matched++
+		} else {
+			turned++
+		}
+	}
+	if matched < 1000 || turned < 1000 {
+		t.Fatalf("too few cases: %d listings, %d others", matched, turned)
+	}
+}
