@@ -1,12 +1,15 @@
 package extractors
 
 import (
-	"github.com/healthcrawl/healthcrawl/internal/credits"
 	"math/rand"
+	"regexp"
+	"regexp/syntax"
 	"strings"
 	"testing"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/healthcrawl/healthcrawl/internal/credits"
 )
 
 // The fast paths of the statistics pass and the text builder must give what
@@ -448,5 +451,120 @@ func TestIsListingURLMatchesPlain(t *testing.T) {
 	}
 	if matched < 1000 || turned < 1000 {
 		t.Fatalf("too few cases: %d listings, %d others", matched, turned)
+	}
+}
+
+// sampleRE appends to b a random text of re's language (when its
+// assertions hold: the caller checks the match): literals in a random case
+// of their fold orbit, classes by a random range, repeats 0–3 times.
+func sampleRE(r *rand.Rand, re *syntax.Regexp, b *strings.Builder) {
+	switch re.Op {
+	case syntax.OpLiteral:
+		for _, c := range re.Rune {
+			if re.Flags&syntax.FoldCase != 0 {
+				for k := r.Intn(3); k > 0; k-- {
+					c = unicode.SimpleFold(c)
+				}
+			}
+			b.WriteRune(c)
+		}
+	case syntax.OpCharClass:
+		if len(re.Rune) >= 2 {
+			i := 2 * r.Intn(len(re.Rune)/2)
+			lo, hi := re.Rune[i], re.Rune[i+1]
+			if hi-lo > 0x100 {
+				hi = lo + 0x100
+			}
+			b.WriteRune(lo + rune(r.Intn(int(hi-lo)+1)))
+		}
+	case syntax.OpAnyChar, syntax.OpAnyCharNotNL:
+		b.WriteByte("ab .-1"[r.Intn(6)])
+	case syntax.OpCapture:
+		sampleRE(r, re.Sub[0], b)
+	case syntax.OpConcat:
+		for _, s := range re.Sub {
+			sampleRE(r, s, b)
+		}
+	case syntax.OpAlternate:
+		sampleRE(r, re.Sub[r.Intn(len(re.Sub))], b)
+	case syntax.OpStar, syntax.OpPlus, syntax.OpQuest, syntax.OpRepeat:
+		lo, hi := 0, 3
+		switch re.Op {
+		case syntax.OpPlus:
+			lo = 1
+		case syntax.OpQuest:
+			hi = 1
+		case syntax.OpRepeat:
+			lo = re.Min
+			if re.Max >= 0 {
+				hi = min(re.Max, lo+3)
+			} else {
+				hi = lo + 3
+			}
+		}
+		for k := lo + r.Intn(hi-lo+1); k > 0; k-- {
+			sampleRE(r, re.Sub[0], b)
+		}
+	}
+}
+
+// TestGatesPassSampledMatches checks every gate against texts sampled from
+// its expression's own language (all the phrases of every alternative, in
+// random cases, Kelvin sign and long s included).
+func TestGatesPassSampledMatches(t *testing.T) {
+	all := map[string]gatedRE{"refsHeading": refsHeadingG, "relatedHeading": relatedHeadingG, "dropHeading": dropHeadingG,
+		"commentHeading": commentHeadingG, "popularHeading": popularHeadingG, "weakRelated": weakRelatedG, "stubCTA": stubCTAG,
+		"stubMeta": stubMetaG, "bylineLabel": bylineLabelG, "metaLine": metaLineG, "timeLine": timeLineG, "bylineLead": bylineLeadG}
+	r := rand.New(rand.NewSource(11))
+	for name, g := range all {
+		tree, err := syntax.Parse(g.re.String(), syntax.Perl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		matched := 0
+		for i := 0; i < 3000; i++ {
+			var b strings.Builder
+			sampleRE(r, tree, &b)
+			s := b.String()
+			if !g.re.MatchString(s) {
+				continue
+			}
+			matched++
+			if !g.may(s) {
+				t.Fatalf("%s: a gate turns away %q, which matches", name, s)
+			}
+		}
+		if matched < 500 {
+			t.Errorf("%s: only %d sampled texts matched", name, matched)
+		}
+	}
+	for name, re := range map[string]*regexp.Regexp{"credit": creditRE, "promo": promoRE} {
+		tree, _ := syntax.Parse(re.String(), syntax.Perl)
+		for i := 0; i < 3000; i++ {
+			var b strings.Builder
+			sampleRE(r, tree, &b)
+			s := b.String()
+			if re.MatchString(s) && (name == "credit" && !mayMatchCredit(s) || name == "promo" && !mayMatchPromo(s)) {
+				t.Fatalf("%s: the precondition turns away %q, which matches", name, s)
+			}
+		}
+	}
+	tree, _ := syntax.Parse(credits.ReviewLead.String(), syntax.Perl)
+	for i := 0; i < 3000; i++ {
+		var b strings.Builder
+		sampleRE(r, tree, &b)
+		s := b.String()
+		if credits.ReviewLead.MatchString(s) && !credits.MayMatchReviewLeadLower(credits.LowerASCII(s)) {
+			t.Fatalf("ReviewLead: the literal test turns away %q, which matches", s)
+		}
+	}
+	tree, _ = syntax.Parse(listingPathRE.String(), syntax.Perl)
+	for i := 0; i < 3000; i++ {
+		var b strings.Builder
+		sampleRE(r, tree, &b)
+		s := b.String()
+		if got, want := isListingURL(s), listingPathRE.MatchString(s); got != want {
+			t.Fatalf("isListingURL(%q) = %v, want %v", s, got, want)
+		}
 	}
 }
