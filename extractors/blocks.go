@@ -294,7 +294,7 @@ func embeddedPost(n *html.Node) *html.Node {
 			switch {
 			case c.Type == html.TextNode && strings.TrimSpace(c.Data) != "":
 				return nil
-			case c.Type != html.ElementNode || alwaysSkipTags[c.DataAtom]:
+			case c.Type != html.ElementNode || alwaysSkipTag(c.DataAtom):
 			case only != nil:
 				return nil
 			default:
@@ -807,7 +807,7 @@ func (x *page) startsWithTitle(n *html.Node) bool {
 			switch {
 			case c.Type == html.TextNode && strings.TrimSpace(c.Data) != "":
 				return false
-			case c.Type != html.ElementNode || isHidden(c) || alwaysSkipTags[c.DataAtom] && c.DataAtom != atom.Button:
+			case c.Type != html.ElementNode || isHidden(c) || alwaysSkipTag(c.DataAtom) && c.DataAtom != atom.Button:
 			default:
 				first = c
 			}
@@ -1323,14 +1323,21 @@ func mayMatchCredit(t string) bool {
 	if c == '(' && len(t) > 1 {
 		c = t[1]
 	}
-	return c >= utf8.RuneSelf || strings.IndexByte("pifbvgcs", c|0x20) >= 0 || strings.IndexByte(t, ')') >= 0
+	if strings.IndexByte(t, ')') >= 0 {
+		return true
+	}
+	return (c >= utf8.RuneSelf || strings.IndexByte("pifbvgcs", c|0x20) >= 0) && creditStart.may(t)
 }
+
+// creditStart and promoStart are the pair gates of creditRE's and promoRE's
+// alternatives anchored at the text's start.
+var creditStart, promoStart = anchoredPairs(creditRE), anchoredPairs(promoRE)
 
 // mayMatchPromo is promoRE's precondition: "letter" (of "newsletter", in
 // any case; no other letters fold to these) or a first letter that starts
 // one of its anchored phrases.
 func mayMatchPromo(t string) bool {
-	return t != "" && strings.IndexByte("hfct", t[0]|0x20) >= 0 || containsFoldASCII(t, "letter")
+	return t != "" && strings.IndexByte("hfct", t[0]|0x20) >= 0 && promoStart.may(t) || containsFoldASCII(t, "letter")
 }
 
 // containsFoldASCII reports whether s holds lower (ASCII lower-case letters)

@@ -28,13 +28,16 @@ func hasAttr(n *html.Node, key string) bool {
 	return false
 }
 
-// alwaysSkipTags never hold article text.
-var alwaysSkipTags = map[atom.Atom]bool{
-	atom.Script: true, atom.Style: true, atom.Noscript: true, atom.Template: true,
-	atom.Svg: true, atom.Math: true, atom.Iframe: true, atom.Object: true, atom.Embed: true,
-	atom.Button: true, atom.Select: true, atom.Input: true, atom.Textarea: true,
-	atom.Canvas: true, atom.Audio: true, atom.Video: true, atom.Map: true, atom.Dialog: true,
-	atom.Link: true, atom.Meta: true, atom.Head: true, atom.Title: true, atom.Option: true,
+// alwaysSkipTag reports tags that never hold article text.
+func alwaysSkipTag(a atom.Atom) bool {
+	switch a {
+	case atom.Script, atom.Style, atom.Noscript, atom.Template, atom.Svg, atom.Math, atom.Iframe,
+		atom.Object, atom.Embed, atom.Button, atom.Select, atom.Input, atom.Textarea, atom.Canvas,
+		atom.Audio, atom.Video, atom.Map, atom.Dialog, atom.Link, atom.Meta, atom.Head, atom.Title,
+		atom.Option:
+		return true
+	}
+	return false
 }
 
 // noscriptContent reports a <noscript> that holds the article itself (a
@@ -52,7 +55,7 @@ func noscriptContent(n *html.Node) bool {
 			case html.TextNode:
 				text += len(strings.TrimSpace(c.Data))
 			case html.ElementNode:
-				if alwaysSkipTags[c.DataAtom] {
+				if alwaysSkipTag(c.DataAtom) {
 					continue
 				}
 				if c.DataAtom == atom.P {
@@ -169,29 +172,29 @@ func pageWrapper(n *html.Node) bool {
 // and other never-text elements aside.
 func onlyElement(p, c *html.Node) bool {
 	for s := p.FirstChild; s != nil; s = s.NextSibling {
-		if s != c && s.Type == html.ElementNode && !alwaysSkipTags[s.DataAtom] {
+		if s != c && s.Type == html.ElementNode && !alwaysSkipTag(s.DataAtom) {
 			return false
 		}
 	}
 	return true
 }
 
-// blockTags start a new block when emitting text.
-var blockTags = map[atom.Atom]bool{
-	atom.Address: true, atom.Article: true, atom.Aside: true, atom.Blockquote: true,
-	atom.Details: true, atom.Dd: true, atom.Div: true, atom.Dl: true, atom.Dt: true,
-	atom.Fieldset: true, atom.Figcaption: true, atom.Figure: true, atom.Footer: true,
-	atom.Form: true, atom.H1: true, atom.H2: true, atom.H3: true, atom.H4: true, atom.H5: true,
-	atom.H6: true, atom.Header: true, atom.Hgroup: true, atom.Hr: true, atom.Li: true,
-	atom.Main: true, atom.Nav: true, atom.Ol: true, atom.P: true, atom.Pre: true,
-	atom.Section: true, atom.Table: true, atom.Ul: true, atom.Tr: true, atom.Td: true,
-	atom.Th: true, atom.Tbody: true, atom.Thead: true, atom.Tfoot: true, atom.Caption: true,
-	atom.Summary: true, atom.Menu: true, atom.Center: true, atom.Body: true, atom.Html: true,
-	atom.Legend: true, atom.Noscript: true,
+// blockTag reports tags that start a new block when emitting text.
+func blockTag(a atom.Atom) bool {
+	switch a {
+	case atom.Address, atom.Article, atom.Aside, atom.Blockquote, atom.Details, atom.Dd, atom.Div,
+		atom.Dl, atom.Dt, atom.Fieldset, atom.Figcaption, atom.Figure, atom.Footer, atom.Form,
+		atom.H1, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6, atom.Header, atom.Hgroup, atom.Hr,
+		atom.Li, atom.Main, atom.Nav, atom.Ol, atom.P, atom.Pre, atom.Section, atom.Table,
+		atom.Ul, atom.Tr, atom.Td, atom.Th, atom.Tbody, atom.Thead, atom.Tfoot, atom.Caption,
+		atom.Summary, atom.Menu, atom.Center, atom.Body, atom.Html, atom.Legend, atom.Noscript:
+		return true
+	}
+	return false
 }
 
 func isBlock(n *html.Node) bool {
-	return n.Type == html.ElementNode && (blockTags[n.DataAtom] || n.DataAtom == 0 && isCustomBlock(n))
+	return n.Type == html.ElementNode && (blockTag(n.DataAtom) || n.DataAtom == 0 && isCustomBlock(n))
 }
 
 // isCustomBlock treats unknown (custom) elements as blocks: they are usually
@@ -514,7 +517,7 @@ func isStyleUtility(class string) bool {
 // (<span id="further-topics"></span><h2>…).
 func headingSlug(n *html.Node, id string) bool {
 	c := n.FirstChild
-	for c != nil && (c.Type != html.ElementNode || alwaysSkipTags[c.DataAtom] || c.FirstChild == nil && headingLevel(c) == 0) {
+	for c != nil && (c.Type != html.ElementNode || alwaysSkipTag(c.DataAtom) || c.FirstChild == nil && headingLevel(c) == 0) {
 		if c.Type == html.TextNode && strings.TrimSpace(c.Data) != "" {
 			return false
 		}

@@ -247,7 +247,7 @@ func leadingHeading(n *html.Node) int {
 			return l
 		}
 		c := n.FirstChild
-		for c != nil && (c.Type != html.ElementNode || alwaysSkipTags[c.DataAtom]) {
+		for c != nil && (c.Type != html.ElementNode || alwaysSkipTag(c.DataAtom)) {
 			if c.Type == html.TextNode && strings.TrimSpace(c.Data) != "" {
 				return 0
 			}
@@ -288,7 +288,7 @@ func (x *page) collectRelatedIn(n *html.Node) {
 			return
 		}
 		u := x.resolveURL(attr(a, "href"))
-		if u == "" || u == x.pageURL || x.relatedSeen[u] || listingPathRE.MatchString(u) {
+		if u == "" || u == x.pageURL || x.relatedSeen[u] || isListingURL(u) {
 			continue // no address, this page, seen, or a category or tag listing
 		}
 		item := x.relatedItem(a, n)

@@ -1112,7 +1112,11 @@ var reviewLeadRE = credits.ReviewLead
 // reviewersIn reads the reviewers named in one line of text: reviewers and
 // fact-checkers separately.
 func reviewersIn(t string) (rev, fact []string) {
+	l := credits.LowerASCII(t) // t's offsets, for the cheap test before each match
 	for len(t) > 0 {
+		if !credits.MayMatchReviewLeadLower(l[len(l)-len(t):]) {
+			return rev, fact
+		}
 		loc := reviewLeadRE.FindStringSubmatchIndex(t)
 		if loc == nil {
 			return rev, fact

@@ -1,6 +1,7 @@
 package extractors
 
 import (
+	"bytes"
 	"net/url"
 	"regexp"
 	"sort"
@@ -125,6 +126,38 @@ func nodeValue(x *page, n *html.Node) string {
 // "?paged=3"). A directory merely named "page" ("/page/index.php") is not one.
 var listingPathRE = regexp.MustCompile(`(?i)/(category|categories|tag|tags|topic|topics|section|sections|archive|archives|author|authors|search|label|labels)(/|$)|[?&](page|paged|s|q|query|search)=|/page/\d+|/p/\d+/?$`)
 
+// listingLiterals are ASCII words one of which every match of listingPathRE
+// holds outside its "[?&]…=" alternative, in any case; none holds k or s, the
+// only ASCII letters that fold to a non-ASCII rune ("ection" stands for
+// "/section", "earch" for "/search").
+var listingLiterals = []string{"/categor", "/tag", "/topic", "ection", "/archive", "/author", "earch", "/label", "/page/", "/p/"}
+
+// isListingURL is listingPathRE.MatchString(u), the expression run only on
+// URLs holding one of its words or a query.
+func isListingURL(u string) bool {
+	if strings.ContainsAny(u, "?&") {
+		return listingPathRE.MatchString(u)
+	}
+	var buf [256]byte
+	if len(u) > len(buf) {
+		return listingPathRE.MatchString(u)
+	}
+	l := buf[:len(u)]
+	for i := 0; i < len(u); i++ {
+		c := u[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		l[i] = c
+	}
+	for _, w := range listingLiterals {
+		if bytes.Contains(l, []byte(w)) {
+			return listingPathRE.MatchString(u)
+		}
+	}
+	return false
+}
+
 // queryNamesItem reports a front-page query that addresses one item by a
 // numeric id ("/?p=5031", "/?page_id=12", "/?id=7"): a post, not the home page.
 // Paging parameters do not count (listingPathRE catches those).
@@ -174,7 +207,7 @@ func (x *page) pageType(a *article.Article, sections []article.Section) string {
 	isHome := x.pageU != nil && (path == "" || path == "/") ||
 		strings.HasPrefix(path, "/?") && !queryNamesItem(x.pageU.RawQuery) ||
 		strings.EqualFold(strings.TrimSuffix(path, "/"), "/index.html")
-	listingURL := listingPathRE.MatchString(path)
+	listingURL := isListingURL(path)
 	articleEvidence := x.ld.articleType && x.ld.typ != "webpage" || strings.EqualFold(x.mt.first("og:type"), "article")
 	if x.e.sel.content != nil && len(x.roots) > 0 && textLen > 0 {
 		// The site's content selector matched: trust it.

@@ -164,7 +164,7 @@ func (x *page) analyze(n *html.Node, inLink bool) *nstat {
 		}
 		// A <button> that is a heading's text is the header of an accordion
 		// panel ("<h2><button>Eligibility</button></h2>"): text.
-		if alwaysSkipTags[n.DataAtom] && !(n.DataAtom == atom.Noscript && noscriptContent(n)) && !(n.DataAtom == atom.Button && n.Parent != nil && headingLevel(n.Parent) > 0) ||
+		if alwaysSkipTag(n.DataAtom) && !(n.DataAtom == atom.Noscript && noscriptContent(n)) && !(n.DataAtom == atom.Button && n.Parent != nil && headingLevel(n.Parent) > 0) ||
 			isHidden(n) && !x.togglePanel(n) || x.excluded[n] {
 			st.flags |= flagSkip
 			if !x.streamed {
@@ -203,8 +203,10 @@ func (x *page) analyze(n *html.Node, inLink bool) *nstat {
 	for c := n.FirstChild; c != nil; c = c.NextSibling {
 		switch c.Type {
 		case html.TextNode:
-			x.observeText(n, c.Data)
 			k, commas := countText(c.Data)
+			if k > 0 { // (indentation between tags names nothing)
+				x.observeText(n, c.Data)
+			}
 			st.text += int32(k)
 			st.commas += int32(commas)
 			st.own += int32(k)
@@ -981,7 +983,7 @@ func plainText(n *html.Node) string {
 			case html.TextNode:
 				t.writeText(c.Data)
 			case html.ElementNode:
-				if alwaysSkipTags[c.DataAtom] {
+				if alwaysSkipTag(c.DataAtom) {
 					continue
 				}
 				if isBlock(c) || c.DataAtom == atom.Br {

@@ -1,12 +1,15 @@
 package extractors
 
 import (
-	"github.com/healthcrawl/healthcrawl/internal/credits"
 	"math/rand"
+	"regexp"
+	"regexp/syntax"
 	"strings"
 	"testing"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/healthcrawl/healthcrawl/internal/credits"
 )
 
 // The fast paths of the statistics pass and the text builder must give what
@@ -166,6 +169,32 @@ func TestBoilerplatePreconditionsMatchPlain(t *testing.T) {
 		}
 		texts = append(texts, s)
 	}
+	// The preconditions of creditRE and promoRE (the first rune, then the
+	// first two of their anchored alternatives) never turn a match away.
+	leads := []string{"Photos credit:", "image/", "(Pictures: x)", "Foto:", "BILD:", "Video credit :", "graphics:", "Illustration:",
+		"credit :", "Source: Reuters", "Have a news tip?", "have a tip?", "Follow us on", "FOLLOW HIM ON", "Contact the reporter",
+		"contact her", "Click here to", "TAP HERE TO", "Sign up for our newsletter", "Newsletter: subscribe", "ſource: AP", "Phot", "Pix"}
+	mayCredit, mayPromo := 0, 0
+	for i, s := range append(leads, texts...) {
+		lead := leads[i%len(leads)]
+		for _, v := range []string{s, strings.ToUpper(s), strings.ToLower(s), lead + " " + s, strings.ToUpper(lead) + s} {
+			if creditRE.MatchString(v) && !mayMatchCredit(v) {
+				t.Fatalf("mayMatchCredit turns away %q, which creditRE matches", v)
+			}
+			if promoRE.MatchString(v) && !mayMatchPromo(v) {
+				t.Fatalf("mayMatchPromo turns away %q, which promoRE matches", v)
+			}
+			if creditRE.MatchString(v) {
+				mayCredit++
+			}
+			if promoRE.MatchString(v) {
+				mayPromo++
+			}
+		}
+	}
+	if mayCredit < 100 || mayPromo < 100 || mayMatchCredit("Fatigue is common") || mayMatchPromo("The study found") {
+		t.Fatalf("the precondition test proves little: %d credit and %d promo matches; or a text turned away is let through", mayCredit, mayPromo)
+	}
 	for k := range boilerplateLines {
 		for _, s := range []string{k, strings.ToUpper(k), "  " + k + " …", strings.ReplaceAll(strings.ToUpper(k), "K", "\u212a")} {
 			if got, want := isBoilerplateText(s), isBoilerplateTextPlain(s); got != want {
@@ -197,10 +226,19 @@ func TestGatesNeverTurnAwayAMatch(t *testing.T) {
 		}
 		texts = append(texts, b.String())
 	}
-	matched := map[string]int{}
+	// The same in other cases and spacings, with the runes that fold to
+	// ASCII letters (the pair gate reads the second rune too).
+	for _, s := range texts[:len(texts)] {
+		texts = append(texts, strings.ToUpper(s), strings.ToLower(s), "  "+s, "\t"+strings.ToUpper(s),
+			strings.NewReplacer("k", "\u212a", "s", "ſ").Replace(s), strings.NewReplacer("K", "\u212a", "S", "ſ").Replace(strings.ToUpper(s)))
+	}
+	matched, turned := map[string]int{}, map[string]int{}
 	for name, g := range all {
 		if g.gate.all {
 			t.Errorf("%s: no gate read from %s", name, g.re)
+		}
+		if g.pairs.all || g.seqs.all {
+			t.Errorf("%s: no pair or prefix gate read from %s", name, g.re)
 		}
 		for _, s := range texts {
 			if g.re.MatchString(s) {
@@ -208,7 +246,23 @@ func TestGatesNeverTurnAwayAMatch(t *testing.T) {
 				if !g.gate.may(s) {
 					t.Fatalf("%s: the gate turns away %q, which matches", name, s)
 				}
+				if !g.pairs.may(s) {
+					t.Fatalf("%s: the pair gate turns away %q, which matches", name, s)
+				}
+				if !g.seqs.may(s) {
+					t.Fatalf("%s: the prefix gate turns away %q, which matches", name, s)
+				}
+			} else if g.gate.may(s) && (!g.pairs.may(s) || !g.seqs.may(s)) {
+				turned[name]++
 			}
+		}
+	}
+	if turned["relatedHeading"] == 0 {
+		t.Errorf("the pair gate of relatedHeading turns nothing away the first-rune gate lets through")
+	}
+	for _, s := range []string{"Most Popular", "Pamela Wilson", "Learn More", "November 19, 2019"} {
+		if relatedHeadingG.may(s) {
+			t.Errorf("relatedHeadingG lets %q through", s)
 		}
 	}
 	for name := range all {
@@ -364,4 +418,153 @@ func randomJoin(r *rand.Rand, parts []string, most int) string {
 		b.WriteString(parts[r.Intn(len(parts))])
 	}
 	return b.String()
+}
+
+// TestIsListingURLMatchesPlain checks isListingURL against listingPathRE on
+// URLs built from its words, in changed cases and with the Kelvin sign and
+// long s.
+func TestIsListingURLMatchesPlain(t *testing.T) {
+	parts := []string{"/category", "/Categories", "/tag", "/TAGS", "/topic", "/topics", "/section", "/Sections", "/archive", "/archives",
+		"/author", "/authors", "/search", "/label", "/labels", "/page/2", "/p/12", "/p/12/", "/", "?page=2", "&s=x", "?q=", "/health",
+		"/research", "/2024", "/a-tag-cloud", "/ſearch", "/ſections", "/TAGſ", "/\u212a", "/news", "x", "é", "/paGE/3", "/P/7"}
+	r := rand.New(rand.NewSource(9))
+	matched, turned := 0, 0
+	for i := 0; i < 20000; i++ {
+		var b strings.Builder
+		b.WriteString("https://example.com")
+		for k := r.Intn(5); k > 0; k-- {
+			b.WriteString(parts[r.Intn(len(parts))])
+		}
+		u := b.String()
+		if r.Intn(4) == 0 {
+			u = strings.ToUpper(u)
+		}
+		got, want := isListingURL(u), listingPathRE.MatchString(u)
+		if got != want {
+			t.Fatalf("isListingURL(%q) = %v, want %v", u, got, want)
+		}
+		if want {
+			matched++
+		} else {
+			turned++
+		}
+	}
+	if matched < 1000 || turned < 1000 {
+		t.Fatalf("too few cases: %d listings, %d others", matched, turned)
+	}
+}
+
+// sampleRE appends to b a random text of re's language (when its
+// assertions hold: the caller checks the match): literals in a random case
+// of their fold orbit, classes by a random range, repeats 0–3 times.
+func sampleRE(r *rand.Rand, re *syntax.Regexp, b *strings.Builder) {
+	switch re.Op {
+	case syntax.OpLiteral:
+		for _, c := range re.Rune {
+			if re.Flags&syntax.FoldCase != 0 {
+				for k := r.Intn(3); k > 0; k-- {
+					c = unicode.SimpleFold(c)
+				}
+			}
+			b.WriteRune(c)
+		}
+	case syntax.OpCharClass:
+		if len(re.Rune) >= 2 {
+			i := 2 * r.Intn(len(re.Rune)/2)
+			lo, hi := re.Rune[i], re.Rune[i+1]
+			if hi-lo > 0x100 {
+				hi = lo + 0x100
+			}
+			b.WriteRune(lo + rune(r.Intn(int(hi-lo)+1)))
+		}
+	case syntax.OpAnyChar, syntax.OpAnyCharNotNL:
+		b.WriteByte("ab .-1"[r.Intn(6)])
+	case syntax.OpCapture:
+		sampleRE(r, re.Sub[0], b)
+	case syntax.OpConcat:
+		for _, s := range re.Sub {
+			sampleRE(r, s, b)
+		}
+	case syntax.OpAlternate:
+		sampleRE(r, re.Sub[r.Intn(len(re.Sub))], b)
+	case syntax.OpStar, syntax.OpPlus, syntax.OpQuest, syntax.OpRepeat:
+		lo, hi := 0, 3
+		switch re.Op {
+		case syntax.OpPlus:
+			lo = 1
+		case syntax.OpQuest:
+			hi = 1
+		case syntax.OpRepeat:
+			lo = re.Min
+			if re.Max >= 0 {
+				hi = min(re.Max, lo+3)
+			} else {
+				hi = lo + 3
+			}
+		}
+		for k := lo + r.Intn(hi-lo+1); k > 0; k-- {
+			sampleRE(r, re.Sub[0], b)
+		}
+	}
+}
+
+// TestGatesPassSampledMatches checks every gate against texts sampled from
+// its expression's own language (all the phrases of every alternative, in
+// random cases, Kelvin sign and long s included).
+func TestGatesPassSampledMatches(t *testing.T) {
+	all := map[string]gatedRE{"refsHeading": refsHeadingG, "relatedHeading": relatedHeadingG, "dropHeading": dropHeadingG,
+		"commentHeading": commentHeadingG, "popularHeading": popularHeadingG, "weakRelated": weakRelatedG, "stubCTA": stubCTAG,
+		"stubMeta": stubMetaG, "bylineLabel": bylineLabelG, "metaLine": metaLineG, "timeLine": timeLineG, "bylineLead": bylineLeadG}
+	r := rand.New(rand.NewSource(11))
+	for name, g := range all {
+		tree, err := syntax.Parse(g.re.String(), syntax.Perl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		matched := 0
+		for i := 0; i < 3000; i++ {
+			var b strings.Builder
+			sampleRE(r, tree, &b)
+			s := b.String()
+			if !g.re.MatchString(s) {
+				continue
+			}
+			matched++
+			if !g.may(s) {
+				t.Fatalf("%s: a gate turns away %q, which matches", name, s)
+			}
+		}
+		if matched < 500 {
+			t.Errorf("%s: only %d sampled texts matched", name, matched)
+		}
+	}
+	for name, re := range map[string]*regexp.Regexp{"credit": creditRE, "promo": promoRE} {
+		tree, _ := syntax.Parse(re.String(), syntax.Perl)
+		for i := 0; i < 3000; i++ {
+			var b strings.Builder
+			sampleRE(r, tree, &b)
+			s := b.String()
+			if re.MatchString(s) && (name == "credit" && !mayMatchCredit(s) || name == "promo" && !mayMatchPromo(s)) {
+				t.Fatalf("%s: the precondition turns away %q, which matches", name, s)
+			}
+		}
+	}
+	tree, _ := syntax.Parse(credits.ReviewLead.String(), syntax.Perl)
+	for i := 0; i < 3000; i++ {
+		var b strings.Builder
+		sampleRE(r, tree, &b)
+		s := b.String()
+		if credits.ReviewLead.MatchString(s) && !credits.MayMatchReviewLeadLower(credits.LowerASCII(s)) {
+			t.Fatalf("ReviewLead: the literal test turns away %q, which matches", s)
+		}
+	}
+	tree, _ = syntax.Parse(listingPathRE.String(), syntax.Perl)
+	for i := 0; i < 3000; i++ {
+		var b strings.Builder
+		sampleRE(r, tree, &b)
+		s := b.String()
+		if got, want := isListingURL(s), listingPathRE.MatchString(s); got != want {
+			t.Fatalf("isListingURL(%q) = %v, want %v", s, got, want)
+		}
+	}
 }

@@ -37,6 +37,46 @@ var (
 	otherStems   = []string{"evis", "EVIS", "évis", "rüf", "RÜF", "rif", "elu par", "elue par", "alidé", " door", "weryf", "prawdz", "onsult"}
 )
 
+// reviewLeadLiterals are ASCII words one of which every match of ReviewLead
+// holds, in any case: "revi" (reviewed, reviewer, revisado, revisión,
+// revisionato, revisione), "chec" (checked, checker), "von", "fung" (prüfung),
+// "par", "verificat", "door", "przez", "merytoryczn". None holds k or s, the
+// only ASCII letters that fold to a non-ASCII rune (the Kelvin sign, the long
+// s), so an ASCII-lowered copy of a text holds one whenever ReviewLead can
+// match it.
+var reviewLeadLiterals = []string{"revi", "chec", "von", "fung", "par", "verificat", "door", "przez", "merytoryczn"}
+
+// LowerASCII is s with its ASCII capitals lowered (other bytes unchanged, so
+// offsets into s and into it agree): what MayMatchReviewLeadLower wants.
+func LowerASCII(s string) string {
+	i := 0
+	for i < len(s) && (s[i] < 'A' || s[i] > 'Z') {
+		i++
+	}
+	if i == len(s) {
+		return s
+	}
+	b := []byte(s)
+	for ; i < len(b); i++ {
+		if c := b[i]; 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
+}
+
+// MayMatchReviewLeadLower reports whether ReviewLead can match the text whose
+// LowerASCII is l: false means it cannot (an exact test, unlike
+// MayNameReviewer, which also turns away long texts).
+func MayMatchReviewLeadLower(l string) bool {
+	for _, w := range reviewLeadLiterals {
+		if strings.Contains(l, w) {
+			return true
+		}
+	}
+	return false
+}
+
 // MayNameReviewer is a cheap test for texts worth matching with ReviewLead.
 func MayNameReviewer(s string) bool { return MayNameReviewerIn(s, "") }
 

@@ -68,3 +68,55 @@ func mayNameReviewerSlow(s, lang string) bool {
 	}
 	return false
 }
+
+// TestReviewLeadLiterals checks that every text ReviewLead matches passes
+// MayMatchReviewLeadLower: random texts built from the expression's phrases
+// (whole, cut short, in changed case, with the Kelvin sign and the long s)
+// and filler.
+func TestReviewLeadLiterals(t *testing.T) {
+	phrases := []string{"medically reviewed by", "Fact-checked by", "FACT CHECKER:", "Reviewers:", "reviewer :",
+		"Medizinisch geprüft von", "ÜBERPRÜFUNG:", "revisado médicamente por", "Revisión médica:", "revisão clinica por",
+		"relue par", "Médicalement validée par", "vérifié scientifiquement par", "revisionato da un medico da",
+		"verificata da:", "revisione medica di", "medisch gecontroleerd door", "nagekeken door:",
+		"zweryfikowane merytorycznie przez", "sprawdzony przez:", "konsultacja merytoryczna:",
+		"chec\u212aed by", "revi\u017fado por", "peer-reviewed by", "content reviewed by"}
+	filler := []string{" ", "a", "Jane Doe", "é", "-", ":", "\n", "by", "von", "x", "Rev", "che"}
+	r := rand.New(rand.NewSource(3))
+	matched, turned := 0, 0
+	for i := 0; i < 30000; i++ {
+		var b strings.Builder
+		for k := r.Intn(6); k > 0; k-- {
+			if r.Intn(3) == 0 {
+				p := phrases[r.Intn(len(phrases))]
+				if r.Intn(4) == 0 {
+					p = p[:r.Intn(len(p)+1)]
+				}
+				switch r.Intn(3) {
+				case 0:
+					p = strings.ToUpper(p)
+				case 1:
+					p = strings.ToLower(p)
+				}
+				b.WriteString(p)
+			} else {
+				b.WriteString(filler[r.Intn(len(filler))])
+			}
+		}
+		s := b.String()
+		may := MayMatchReviewLeadLower(LowerASCII(s))
+		if ReviewLead.MatchString(s) {
+			matched++
+			if !may {
+				t.Fatalf("ReviewLead matches %q but MayMatchReviewLeadLower turns it away", s)
+			}
+		} else if !may {
+			turned++
+		}
+	}
+	if matched < 1000 || turned < 1000 {
+		t.Fatalf("too few cases: %d matched, %d turned away", matched, turned)
+	}
+	if got := LowerASCII("Reviewed BY Ünal"); got != "reviewed by Ünal" {
+		t.Fatalf("LowerASCII = %q", got)
+	}
+}
