@@ -82,3 +82,25 @@ func TestRunAndExtractGiveTheSameRecord(t *testing.T) {
 		t.Errorf("stderr does not name the disallowed page:\n%s", r.stderr)
 	}
 }
+
+// A URL crawl run would not emit (here the sample site's home page, a listing not
+// matched by the site's articles rules) is still written by crawl extract and named
+// on stderr with the crawl's reason; --drop leaves it out, as crawl run does.
+func TestExtractURLCrawlWouldNotEmit(t *testing.T) {
+	srv := httptest.NewServer(sample.Handler())
+	defer srv.Close()
+	cfg := demoConfigFile(t, srv.URL)
+	home := srv.URL + "/"
+	r := runCrawl(t, "", nil, "extract", "--config", cfg, "--site", "sample-health", home)
+	recs := records(t, r.stdout)
+	if r.code != exitOK || len(recs) != 1 || recs[0].PageType != article.PageListing || recs[0].Source != home {
+		t.Fatalf("exit %d, records %+v\nstderr:\n%s", r.code, recs, r.stderr)
+	}
+	if want := home + ": kept, crawl run would not emit it: not_article: not matched by articles"; !strings.Contains(r.stderr, want) {
+		t.Errorf("stderr does not say %q:\n%s", want, r.stderr)
+	}
+	r = runCrawl(t, "", nil, "extract", "--drop", "--config", cfg, "--site", "sample-health", home)
+	if r.code != exitOK || r.stdout != "" || !strings.Contains(r.stderr, home+": dropped: crawl run would not emit it: not_article") {
+		t.Errorf("--drop: exit %d stdout %q stderr:\n%s", r.code, r.stdout, r.stderr)
+	}
+}
