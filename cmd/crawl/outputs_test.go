@@ -91,3 +91,47 @@ func TestCrawlJobWritesEverySinkWithRotation(t *testing.T) {
 		}
 	}
 }
+
+// openOutputs on a resumed run cuts every output (output.path and each sink) back
+// to the position the interrupted run committed for it (by output.SpecKey), then
+// appends; a committed position that cannot be read is an error naming the output.
+func TestOpenOutputsResumeCutsEveryOutput(t *testing.T) {
+	dir := t.TempDir()
+	out := config.Output{Path: filepath.Join(dir, "main.jsonl"), Format: "jsonl",
+		Sinks: []config.Sink{{Path: filepath.Join(dir, "copy.jsonl"), Format: "jsonl"}}}
+	lines := []string{`{"url":"https://example.org/1"}` + "\n", `{"url":"https://example.org/2"}` + "\n", `{"url":"https://example.org/3"}` + "\n"}
+	all := strings.Join(lines, "")
+	writeFile(t, out.Path, []byte(all))
+	writeFile(t, out.Sinks[0].Path, []byte(all))
+	specs := outputSpecs(out, true)
+	positions := map[string]string{
+		output.SpecKey(specs[0]): output.Position{Offset: int64(len(lines[0]) + len(lines[1]))}.String(),
+		output.SpecKey(specs[1]): output.Position{Offset: int64(len(lines[0]))}.String(),
+	}
+	ctx := context.Background()
+	sink, err := openOutputs(ctx, out, outputOptions{appendTo: true, positions: positions})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sink.Write(ctx, &article.Article{SchemaVersion: 1, URL: "https://example.org/new", PageType: article.PageArticle}); err != nil {
+		t.Fatal(err)
+	}
+	if err := sink.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for path, keep := range map[string]string{out.Path: lines[0] + lines[1], out.Sinks[0].Path: lines[0]} {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rest, ok := strings.CutPrefix(string(b), keep)
+		if !ok || strings.Count(rest, "\n") != 1 || !strings.Contains(rest, `"url":"https://example.org/new"`) {
+			t.Errorf("%s after resume:\n%s\nwant the committed lines, then the new record", path, b)
+		}
+	}
+
+	positions[output.SpecKey(specs[1])] = "garbage"
+	if _, err := openOutputs(ctx, out, outputOptions{appendTo: true, positions: positions}); err == nil || !strings.Contains(err.Error(), out.Sinks[0].Path) {
+		t.Errorf("bad committed position: %v, want an error naming %s", err, out.Sinks[0].Path)
+	}
+}
