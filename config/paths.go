@@ -39,12 +39,17 @@ func ExpandPath(path string, v PathVars) string {
 
 // Expand returns o with ExpandPath applied to path, errors_path and every sink path.
 func (o Output) Expand(v PathVars) Output {
-	o.Path = ExpandPath(o.Path, v)
-	o.ErrorsPath = ExpandPath(o.ErrorsPath, v)
+	return o.MapPaths(func(p string) string { return ExpandPath(p, v) })
+}
+
+// MapPaths returns o with f applied to path, errors_path and every sink path.
+func (o Output) MapPaths(f func(string) string) Output {
+	o.Path = f(o.Path)
+	o.ErrorsPath = f(o.ErrorsPath)
 	if len(o.Sinks) > 0 {
 		sinks := make([]Sink, len(o.Sinks))
 		for i, s := range o.Sinks {
-			s.Path = ExpandPath(s.Path, v)
+			s.Path = f(s.Path)
 			sinks[i] = s
 		}
 		o.Sinks = sinks

@@ -38,18 +38,7 @@ func (s *siteRun) discover(ctx context.Context, abs *url.URL, e Entry) discovery
 func (s *siteRun) discoverCanon(ctx context.Context, abs *url.URL, canon string, e Entry) discovery {
 	key := Key(canon)
 	// The static rules first (they depend on the URL only).
-	var cat, reason string
-	var detail error
-	switch {
-	case !s.domainAllowed(abs.Hostname()):
-		cat, reason = CatExcluded, "domain not allowed"
-	case e.Kind == KindPage && config.Match(s.rules.Exclude, canon):
-		cat, reason = CatExcluded, "matched by exclude"
-	case e.Kind == KindPage && !e.Seed && len(s.rules.Follow) > 0 && !config.Match(s.rules.Follow, canon) && !config.Match(s.rules.Articles, canon):
-		cat, reason = CatExcluded, "matched by neither follow nor articles"
-	case len(canon) > s.job.maxURLLen:
-		cat, reason, detail = CatOverLimit, "url_length", fmt.Errorf("URL is %d bytes, limit %d", len(canon), s.job.maxURLLen)
-	}
+	cat, reason, detail := s.urlRules(abs, canon, e)
 	// Path-dependent limits (trap guard, max_depth) are decided before the URL is
 	// marked seen: the same URL may still be reached by an allowed path. It is held,
 	// and filed as over_limit at the end only if it was never queued (see settleHeld).
@@ -109,6 +98,23 @@ func (s *siteRun) discoverCanon(ctx context.Context, abs *url.URL, canon string,
 	}
 	s.job.queued.Add(1)
 	return discQueued
+}
+
+// urlRules applies the rules that depend on the URL only (domain, exclude,
+// follow/articles, URL length): the category and reason of a URL they reject, ""
+// when they pass it. The crawl and FetchAndExtract share them.
+func (s *siteRun) urlRules(abs *url.URL, canon string, e Entry) (cat, reason string, detail error) {
+	switch {
+	case !s.domainAllowed(abs.Hostname()):
+		return CatExcluded, "domain not allowed", nil
+	case e.Kind == KindPage && config.Match(s.rules.Exclude, canon):
+		return CatExcluded, "matched by exclude", nil
+	case e.Kind == KindPage && !e.Seed && len(s.rules.Follow) > 0 && !config.Match(s.rules.Follow, canon) && !config.Match(s.rules.Articles, canon):
+		return CatExcluded, "matched by neither follow nor articles", nil
+	case len(canon) > s.job.maxURLLen:
+		return CatOverLimit, "url_length", fmt.Errorf("URL is %d bytes, limit %d", len(canon), s.job.maxURLLen)
+	}
+	return "", "", nil
 }
 
 // discoverLinks queues the links of a fetched page. For the trap guard, a page

@@ -27,7 +27,8 @@
 //	crawl.retries         extra attempts after the first, on network errors, timeouts, 429 and 5xx
 //	                      (not 501/505), with exponential backoff from 500ms (×2 each, +≤50 % jitter,
 //	                      capped at 30s); a Retry-After (seconds or HTTP date, capped at 60s) wins
-//	                      when longer (default 3)
+//	                      when longer (default 3). robots.txt is retried with the same waits
+//	                      (at most 2 retries); one helper, retryPolicy in retry.go, computes them
 //	crawl.obey_robots     obey robots.txt (default true); sites[].obey_robots overrides it. When off,
 //	                      robots.txt is not fetched at all (no rules, no Crawl-delay, no Sitemap lines)
 //	output.errors_path    when set, one JSON line (ErrorRecord) per failed or over-limit URL,

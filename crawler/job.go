@@ -109,8 +109,8 @@ type job struct {
 	sinkErr error
 	commit  *committer // write-then-commit of the records (runs with a Store)
 
-	retryBase, maxBackoff, maxRetryAfter time.Duration
-	maxRedirects, maxURLLen              int
+	retry                   retryPolicy // waits between the retries of fetches and robots.txt
+	maxRedirects, maxURLLen int
 
 	fetched, requests, articles, queued atomic.Int64
 	news, changed, unchanged, gone      atomic.Int64
@@ -203,23 +203,8 @@ func RunJob(ctx context.Context, opts JobOptions) (Summary, error) {
 
 	jctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	par := max(cfg.Crawl.Parallelism, 1)
-	j := &job{
-		cfg: cfg, opts: opts, log: log, runner: runner, cancel: cancel,
-		acct:          newAccountant(log, errOut),
-		sem:           make(chan struct{}, par),
-		retryBase:     orDuration(opts.RetryBase, DefaultRetryBase),
-		maxBackoff:    orDuration(opts.MaxBackoff, DefaultMaxBackoff),
-		maxRetryAfter: orDuration(opts.MaxRetryAfter, DefaultMaxRetryAfter),
-		maxRedirects:  orInt(opts.MaxRedirects, DefaultMaxRedirects),
-		maxURLLen:     orInt(opts.MaxURLLength, DefaultMaxURLLength),
-	}
-	timeout := cfg.Crawl.Timeout
-	if timeout <= 0 {
-		timeout = 30 * time.Second
-	}
+	j := newJob(cfg, opts, log, runner, errOut, cancel)
 	j.fleet = newFleetLimiter(cfg, opts.Store, log)
-	j.robots = newRobotsCache(&http.Client{Timeout: timeout}, cfg.Crawl.UserAgent, cfg.Crawl.Retries, j.retryBase, log)
 
 	var runs []*siteRun
 	for _, site := range sites {
@@ -272,6 +257,29 @@ func RunJob(ctx context.Context, opts JobOptions) (Summary, error) {
 		return sum, noPages
 	}
 	return sum, nil
+}
+
+// newJob is the job state of RunJob and FetchAndExtract: tuning knobs with their
+// defaults, the request semaphore and the robots.txt cache.
+func newJob(cfg config.Config, opts JobOptions, log *slog.Logger, runner *pipeline.Runner, errOut io.Writer, cancel context.CancelCauseFunc) *job {
+	j := &job{
+		cfg: cfg, opts: opts, log: log, runner: runner, cancel: cancel,
+		acct: newAccountant(log, errOut),
+		sem:  make(chan struct{}, max(cfg.Crawl.Parallelism, 1)),
+		retry: retryPolicy{
+			base:          orDuration(opts.RetryBase, DefaultRetryBase),
+			maxBackoff:    orDuration(opts.MaxBackoff, DefaultMaxBackoff),
+			maxRetryAfter: orDuration(opts.MaxRetryAfter, DefaultMaxRetryAfter),
+		},
+		maxRedirects: orInt(opts.MaxRedirects, DefaultMaxRedirects),
+		maxURLLen:    orInt(opts.MaxURLLength, DefaultMaxURLLength),
+	}
+	timeout := cfg.Crawl.Timeout
+	if timeout <= 0 {
+		timeout = 30 * time.Second
+	}
+	j.robots = newRobotsCache(&http.Client{Timeout: timeout}, cfg.Crawl.UserAgent, cfg.Crawl.Retries, j.retry, log)
+	return j
 }
 
 func selectSites(cfg config.Config, names []string) ([]config.Site, error) {

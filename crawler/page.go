@@ -66,38 +66,15 @@ func (s *siteRun) handle(ctx context.Context, e Entry) {
 		s.job.fetched.Add(1)
 		s.fetched.Add(1)
 	}
-	var re *RedirectError
 	switch {
-	case errors.As(att.err, &re):
-		stage := "redirect"
-		if re.Category != CatFailed {
-			stage = "discover"
-		}
-		fail(re.Category, re.Reason, stage, fmt.Errorf("fetch %s: %w", e.URL, re))
-		return
-	case att.abort == abortTooBig:
-		fail(CatOverLimit, "body_size", "fetch", fmt.Errorf("fetch %s: Content-Length %d > max_body_bytes %d", e.URL, att.length, s.job.cfg.Crawl.MaxBodyBytes))
-		return
-	case att.abort == abortNotHTML:
-		fail(CatNotArticle, "not HTML: "+mediaType(att.contentType), "fetch", nil)
-		return
 	case att.status == http.StatusNotModified && known:
 		s.unchanged(pctx, e, m, att.status, "not modified (304)")
 		return
 	case att.status != 0 && (att.status < 200 || att.status > 299) && s.gone(pctx, e.URL, att.status):
 		return
-	case att.status != 0 && (att.status < 200 || att.status > 299):
-		fail(CatFailed, fmt.Sprintf("status %d", att.status), "fetch", fmt.Errorf("fetch %s: HTTP %d %s", e.URL, att.status, http.StatusText(att.status)))
-		return
-	case att.err != nil:
-		fail(CatFailed, netReason(att.err), "fetch", fmt.Errorf("fetch %s: %w", e.URL, att.err))
-		return
-	case att.body == nil && att.finalURL == nil:
-		fail(CatFailed, "no response", "fetch", fmt.Errorf("fetch %s: no response", e.URL))
-		return
 	}
-	if limit := s.job.cfg.Crawl.MaxBodyBytes; limit > 0 && int64(len(att.body)) > limit {
-		fail(CatOverLimit, "body_size", "fetch", fmt.Errorf("fetch %s: body larger than max_body_bytes %d", e.URL, limit))
+	if o := s.fetchFailure(e, att); o != nil {
+		fail(o.Category, o.Reason, o.Stage, o.Err)
 		return
 	}
 	final := att.finalURL
@@ -108,24 +85,63 @@ func (s *siteRun) handle(ctx context.Context, e Entry) {
 		s.handleSitemap(pctx, e, att, fail)
 		return
 	}
+	body, o := s.decodeBody(e, att)
+	if o != nil {
+		fail(o.Category, o.Reason, o.Stage, o.Err)
+		return
+	}
+	handedOff = s.handleHTML(pctx, e, att, final, body, fail)
+}
+
+// fetchFailure is why a finished fetch (after retries) gives no body to read, nil
+// when it does: a redirect not followed, a body over max_body_bytes, a type that is
+// not HTML, an HTTP error status, a network error. The crawl and FetchAndExtract
+// share it. (304 and gone pages are the crawl's incremental cases, checked first.)
+func (s *siteRun) fetchFailure(e Entry, att *attempt) *outcome {
+	var re *RedirectError
+	switch {
+	case errors.As(att.err, &re):
+		stage := "redirect"
+		if re.Category != CatFailed {
+			stage = "discover"
+		}
+		return &outcome{Category: re.Category, Reason: re.Reason, Stage: stage, Err: fmt.Errorf("fetch %s: %w", e.URL, re)}
+	case att.abort == abortTooBig:
+		return &outcome{Category: CatOverLimit, Reason: "body_size", Stage: "fetch", Err: fmt.Errorf("fetch %s: Content-Length %d > max_body_bytes %d", e.URL, att.length, s.job.cfg.Crawl.MaxBodyBytes)}
+	case att.abort == abortNotHTML:
+		return &outcome{Category: CatNotArticle, Reason: "not HTML: " + mediaType(att.contentType), Stage: "fetch"}
+	case att.status != 0 && (att.status < 200 || att.status > 299):
+		return &outcome{Category: CatFailed, Reason: fmt.Sprintf("status %d", att.status), Stage: "fetch", Err: fmt.Errorf("fetch %s: HTTP %d %s", e.URL, att.status, http.StatusText(att.status))}
+	case att.err != nil:
+		return &outcome{Category: CatFailed, Reason: netReason(att.err), Stage: "fetch", Err: fmt.Errorf("fetch %s: %w", e.URL, att.err)}
+	case att.body == nil && att.finalURL == nil:
+		return &outcome{Category: CatFailed, Reason: "no response", Stage: "fetch", Err: fmt.Errorf("fetch %s: no response", e.URL)}
+	}
+	if limit := s.job.cfg.Crawl.MaxBodyBytes; limit > 0 && int64(len(att.body)) > limit {
+		return &outcome{Category: CatOverLimit, Reason: "body_size", Stage: "fetch", Err: fmt.Errorf("fetch %s: body larger than max_body_bytes %d", e.URL, limit)}
+	}
+	return nil
+}
+
+// decodeBody checks that a fetched page body is HTML text (the Content-Type, or the
+// sniffed type when there is none; no binary bytes) and decodes it to UTF-8 from
+// its charset (extractors.DecodeHTML). The crawl and FetchAndExtract share it.
+func (s *siteRun) decodeBody(e Entry, att *attempt) ([]byte, *outcome) {
 	ct := att.contentType
 	if ct == "" {
 		ct = http.DetectContentType(att.body)
 		if !isHTMLType(ct) {
-			fail(CatNotArticle, "not HTML: "+mediaType(ct), "fetch", nil)
-			return
+			return nil, &outcome{Category: CatNotArticle, Reason: "not HTML: " + mediaType(ct), Stage: "fetch"}
 		}
 	}
 	if isBinary(att.body) {
-		fail(CatFailed, "binary body", "decode", fmt.Errorf("decode %s: binary content served as %s", e.URL, mediaType(ct)))
-		return
+		return nil, &outcome{Category: CatFailed, Reason: "binary body", Stage: "decode", Err: fmt.Errorf("decode %s: binary content served as %s", e.URL, mediaType(ct))}
 	}
 	body, err := extractors.DecodeHTML(att.body, ct)
 	if err != nil {
-		fail(CatFailed, "undecodable body", "decode", fmt.Errorf("decode %s: %w", e.URL, err))
-		return
+		return nil, &outcome{Category: CatFailed, Reason: "undecodable body", Stage: "decode", Err: fmt.Errorf("decode %s: %w", e.URL, err)}
 	}
-	handedOff = s.handleHTML(pctx, e, att, final, body, fail)
+	return body, nil
 }
 
 // handleHTML reads a decoded page's links, extracts the article (when the URL rules
@@ -195,7 +211,7 @@ func (s *siteRun) handleHTML(ctx context.Context, e Entry, att *attempt, final *
 		}
 	}
 
-	matchedRule := len(s.rules.Articles) > 0 && (config.Match(s.rules.Articles, e.URL) || config.Match(s.rules.Articles, finalStr))
+	matchedRule := s.matchesArticles(e.URL, finalStr)
 	switch {
 	case noindex:
 		fail(CatNotArticle, "meta robots noindex", "extract", nil)
@@ -205,6 +221,37 @@ func (s *siteRun) handleHTML(ctx context.Context, e Entry, att *attempt, final *
 		return
 	}
 
+	a, err := s.extractPage(ctx, e, att, final, body, matchedRule)
+	if err != nil {
+		fail(CatFailed, "extractor error", "extract", err)
+		return
+	}
+	if a.PageType != article.PageArticle {
+		fail(CatNotArticle, "page_type "+a.PageType, "extract", nil)
+		return
+	}
+	isArticle = true
+	keep, reason := s.job.runner.Process(ctx, a)
+	if !keep {
+		fail(CatDropped, reason, "pipeline", nil)
+		return
+	}
+	hash, pending = s.emitRecord(ctx, e, emitKey, a, att.status, fail)
+	return false
+}
+
+// matchesArticles reports whether the page (by its URL or its URL after redirects)
+// is matched by the site's articles rules.
+func (s *siteRun) matchesArticles(u, final string) bool {
+	return len(s.rules.Articles) > 0 && (config.Match(s.rules.Articles, u) || config.Match(s.rules.Articles, final))
+}
+
+// extractPage runs the site's extractor on a decoded page and fills in the record
+// fields the crawl owns: page_type article when the articles rules matched, site,
+// source (the URL as queued), url (the URL after redirects, in canonical form) and
+// fetched_at. The crawl and FetchAndExtract share it.
+func (s *siteRun) extractPage(ctx context.Context, e Entry, att *attempt, final *url.URL, body []byte, matchedRule bool) (*article.Article, error) {
+	finalStr := final.String()
 	page := extractors.Page{URL: e.URL, FinalURL: finalStr, Status: att.status, Header: att.header.Clone(), Body: body, FetchedAt: time.Now().UTC()}
 	if page.Header == nil {
 		page.Header = http.Header{}
@@ -213,18 +260,11 @@ func (s *siteRun) handleHTML(ctx context.Context, e Entry, att *attempt, final *
 	page.Header.Set("Content-Type", "text/html; charset=utf-8")
 	a, err := s.extractor.Extract(ctx, page)
 	if err != nil {
-		fail(CatFailed, "extractor error", "extract", fmt.Errorf("extract %s: %w", e.URL, err))
-		return
+		return nil, fmt.Errorf("extract %s: %w", e.URL, err)
 	}
 	if a == nil {
-		fail(CatFailed, "extractor error", "extract", fmt.Errorf("extract %s: no article", e.URL))
-		return
+		return nil, fmt.Errorf("extract %s: no article", e.URL)
 	}
-	if !matchedRule && a.PageType != article.PageArticle {
-		fail(CatNotArticle, "page_type "+a.PageType, "extract", nil)
-		return
-	}
-	isArticle = true
 	if matchedRule {
 		a.PageType = article.PageArticle
 	}
@@ -240,13 +280,7 @@ func (s *siteRun) handleHTML(ctx context.Context, e Entry, att *attempt, final *
 		t := page.FetchedAt
 		a.FetchedAt = &t
 	}
-	keep, reason := s.job.runner.Process(ctx, a)
-	if !keep {
-		fail(CatDropped, reason, "pipeline", nil)
-		return
-	}
-	hash, pending = s.emitRecord(ctx, e, emitKey, a, att.status, fail)
-	return false
+	return a, nil
 }
 
 // handleSitemap reads a sitemap, sitemap index or feed and queues what it lists.

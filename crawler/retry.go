@@ -40,6 +40,28 @@ func ParseRetryAfter(v string, now time.Time, maxWait time.Duration) (time.Durat
 	return d, true
 }
 
+// retryPolicy is the one retry wait of the crawler's HTTP requests (page fetches
+// and robots.txt alike): exponential backoff with jitter (backoff), a server's
+// Retry-After honoured, each capped (JobOptions.RetryBase, MaxBackoff,
+// MaxRetryAfter).
+//
+// The Redis reconnect loops (store.Redis.do, fleet.Limiter's retry) follow another
+// policy on purpose: they wait out an outage of the state server for up to a total
+// wait period (100 ms doubling to 5 s, no Retry-After, no jitter needed: one
+// process's calls to one server), counting from the start of the outage; an HTTP
+// fetch retries a bounded number of times against a server that may say when to
+// come back.
+type retryPolicy struct {
+	base, maxBackoff, maxRetryAfter time.Duration
+}
+
+// wait is the wait before retry number attempt (1 = first retry), given the
+// response's Retry-After header value ("" = none).
+func (p retryPolicy) wait(attempt int, retryAfterHeader string) time.Duration {
+	ra, _ := ParseRetryAfter(retryAfterHeader, time.Now(), p.maxRetryAfter)
+	return backoff(p.base, p.maxBackoff, attempt, ra)
+}
+
 // backoff is the wait before retry number attempt (1 = first retry): base·2^(attempt-1)
 // plus up to 50 % jitter, capped at maxWait; a longer Retry-After wins (it is already
 // capped by ParseRetryAfter).

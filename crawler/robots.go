@@ -77,7 +77,7 @@ type robotsCache struct {
 	client  *http.Client
 	agent   string
 	retries int
-	base    time.Duration
+	retry   retryPolicy // the fetches' policy (JobOptions.RetryBase, MaxBackoff, MaxRetryAfter)
 	log     *slog.Logger
 
 	mu    sync.Mutex
@@ -89,8 +89,8 @@ type robotsSlot struct {
 	r    *robots
 }
 
-func newRobotsCache(client *http.Client, agent string, retries int, base time.Duration, log *slog.Logger) *robotsCache {
-	return &robotsCache{client: client, agent: agent, retries: retries, base: base, log: log, hosts: map[string]*robotsSlot{}}
+func newRobotsCache(client *http.Client, agent string, retries int, retry retryPolicy, log *slog.Logger) *robotsCache {
+	return &robotsCache{client: client, agent: agent, retries: retries, retry: retry, log: log, hosts: map[string]*robotsSlot{}}
 }
 
 // get returns the robots.txt of u's host, fetching it on first use. A fetch that
@@ -130,7 +130,7 @@ func (c *robotsCache) fetch(ctx context.Context, origin string) *robots {
 		} else {
 			lastErr = fmt.Errorf("status %d", status)
 		}
-		if i < attempts && !sleepCtx(ctx, backoff(c.base, 30*time.Second, i, retryAfter)) {
+		if i < attempts && !sleepCtx(ctx, c.retry.wait(i, retryAfter)) {
 			break
 		}
 	}
@@ -138,23 +138,24 @@ func (c *robotsCache) fetch(ctx context.Context, origin string) *robots {
 	return &robots{agent: c.agent, reason: "robots.txt unavailable: " + lastErr.Error(), unreachable: robotsCause(lastErr, c.client.Timeout)}
 }
 
-func (c *robotsCache) fetchOnce(ctx context.Context, target string) (int, []byte, time.Duration, error) {
+// fetchOnce GETs robots.txt: status, body (at most maxRobotsBytes) and the
+// Retry-After header.
+func (c *robotsCache) fetchOnce(ctx context.Context, target string) (int, []byte, string, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
 	if err != nil {
-		return 0, nil, 0, fmt.Errorf("robots %s: %w", target, err)
+		return 0, nil, "", fmt.Errorf("robots %s: %w", target, err)
 	}
 	req.Header.Set("User-Agent", c.agent)
 	resp, err := c.client.Do(req)
 	if err != nil {
-		return 0, nil, 0, fmt.Errorf("robots %s: %w", target, err)
+		return 0, nil, "", fmt.Errorf("robots %s: %w", target, err)
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxRobotsBytes))
 	if err != nil && !errors.Is(err, io.EOF) {
-		return 0, nil, 0, fmt.Errorf("robots %s: read: %w", target, err)
+		return 0, nil, "", fmt.Errorf("robots %s: read: %w", target, err)
 	}
-	ra, _ := ParseRetryAfter(resp.Header.Get("Retry-After"), time.Now(), 30*time.Second)
-	return resp.StatusCode, body, ra, nil
+	return resp.StatusCode, body, resp.Header.Get("Retry-After"), nil
 }
 
 func mustAllowAll() *robotstxt.RobotsData {

@@ -453,6 +453,5 @@ func (s *siteRun) shouldRetry(att *attempt, n int) (bool, time.Duration) {
 	case errors.Is(att.err, context.Canceled):
 		return false, 0
 	}
-	ra, _ := ParseRetryAfter(att.retryAfter, time.Now(), s.job.maxRetryAfter)
-	return true, backoff(s.job.retryBase, s.job.maxBackoff, n, ra)
+	return true, s.job.retry.wait(n, att.retryAfter)
 }

@@ -59,11 +59,12 @@ func PathFormats() []PathFormat {
 }
 
 // FormatForPath guesses the format from a path's extension: .json → json, .csv,
-// .parquet, .db/.sqlite/.sqlite3 → sqlite, .md → markdown, .txt → text; anything
-// else (.jsonl, .ndjson, .gz, "-") → jsonl.
+// .parquet, .db/.sqlite/.sqlite3 → sqlite, the Exts of any other path format
+// registered (RegisterPath), .md → markdown, .txt → text; anything else (.jsonl,
+// .ndjson, .gz, "-") → jsonl.
 func FormatForPath(path string) string {
 	ext := strings.ToLower(filepath.Ext(path))
-	for _, f := range BuiltinPathFormats() {
+	for _, f := range PathFormats() {
 		for _, e := range f.Exts {
 			if e == ext {
 				return f.Name

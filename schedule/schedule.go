@@ -396,6 +396,12 @@ func Expand(path string, v config.PathVars) string {
 	return config.ExpandPath(path, v)
 }
 
+// ExpandOutput is o with Expand applied to path, errors_path and every sink path:
+// each output of a scheduled run gets its own file per run.
+func ExpandOutput(o config.Output, v config.PathVars) config.Output {
+	return o.MapPaths(func(p string) string { return Expand(p, v) })
+}
+
 // Sites lists the scheduled sites, sorted.
 func (s *Scheduler) Sites() []string {
 	out := make([]string, len(s.sites))

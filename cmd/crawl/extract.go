@@ -12,10 +12,10 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
-	"time"
 
 	"github.com/healthcrawl/healthcrawl/article"
 	"github.com/healthcrawl/healthcrawl/config"
+	"github.com/healthcrawl/healthcrawl/crawler"
 	"github.com/healthcrawl/healthcrawl/extractors"
 	"github.com/healthcrawl/healthcrawl/output"
 	"github.com/healthcrawl/healthcrawl/pipeline"
@@ -62,7 +62,7 @@ type extractJob struct {
 	pageURL   string // --url
 	drop      bool   // --drop: apply the pipeline's drop verdicts
 	ext       *extractors.Extractor
-	client    *http.Client
+	fetcher   *crawler.PageFetcher // URL inputs: the crawl's single-page path
 	stdinData []byte
 	stdinErr  error
 }
@@ -81,7 +81,9 @@ func newExtractCmd(a *app) *cobra.Command {
 
   page.html, page.html.gz   a saved page
   DIR                       every .html/.html.gz file in DIR, sorted by name
-  http(s)://…               a page fetched once (user agent and timeout from the config)
+  http(s)://…               a page fetched and extracted exactly as crawl run does it
+                            (headers, robots.txt, retries, redirects, size, type and
+                            binary checks, charset, url in canonical form)
   -                         a page read from standard input
 
 The record's source field holds the input as given (for a file found in a directory,
@@ -93,7 +95,10 @@ Records go to --out (default: standard output). Every page gives a record: one t
 pipeline would drop in a crawl (too short, no title, a duplicate of an earlier input,
 a language the filter leaves out…) is still written, and named on stderr with the
 reason ("INPUT: kept, the pipeline would drop it: reason"); --drop leaves such records
-out as crawl run does ("INPUT: dropped: reason"). A missing, empty or binary input,
+out as crawl run does ("INPUT: dropped: reason"). A URL input crawl run would not
+emit (not an article, meta robots noindex, a rel=canonical alias) is kept too, and
+named ("INPUT: kept, crawl run would not emit it: category: reason"); --drop leaves
+it out. A missing, empty or binary input,
 or one that cannot be fetched or parsed, gives a line on stderr naming it; the other
 inputs are still written, and the exit status is 1.`,
 		Example: `  crawl extract saved/massage-therapy.html
@@ -116,14 +121,15 @@ inputs are still written, and the exit status is 1.`,
 				return err
 			}
 			job := &extractJob{cfg: cfg, site: site, pageURL: pageURL, drop: drop}
-			var sel config.Selectors
+			var target config.Site
 			if site != "" {
 				s, ok := cfg.Site(site)
 				if !ok {
 					return checkSites(cfg, []string{site})
 				}
-				sel = s.Selectors
+				target = s
 			}
+			sel := target.Selectors
 			if err := job.checkArgs(args); err != nil {
 				return err
 			}
@@ -134,7 +140,9 @@ inputs are still written, and the exit status is 1.`,
 			if err != nil {
 				return usageError("pipeline: %w", err)
 			}
-			job.client = &http.Client{Timeout: cfg.Crawl.Timeout}
+			// URL inputs are fetched and extracted exactly as crawl run does (same
+			// headers, robots.txt, retries, redirect policy, checks, decoding, fields).
+			job.fetcher = crawler.NewPageFetcher(ctx, cfg, target, a.logger)
 			if containsStdin(args) {
 				job.stdinData, job.stdinErr = readLimited(a.in, cfg.Crawl.MaxBodyBytes)
 			}
@@ -252,8 +260,9 @@ func expandInputs(args []string) []input {
 
 // result is one input's outcome.
 type result struct {
-	rec *article.Article
-	err error
+	rec  *article.Article
+	note string // URL inputs: why crawl run would not emit the record ("" = it would)
+	err  error
 }
 
 // run extracts the inputs concurrently (GOMAXPROCS workers) and cleans and writes
@@ -271,8 +280,8 @@ func (j *extractJob) run(ctx context.Context, inputs []input, runner *pipeline.R
 	for range workers {
 		go func() {
 			for i := range next {
-				rec, err := j.extractOne(ctx, inputs[i])
-				results[i] <- result{rec: rec, err: err}
+				rec, note, err := j.extractOne(ctx, inputs[i])
+				results[i] <- result{rec: rec, note: note, err: err}
 			}
 		}()
 	}
@@ -300,6 +309,13 @@ func (j *extractJob) run(ctx context.Context, inputs []input, runner *pipeline.R
 			fmt.Fprintf(a.err, "%s: %v\n", in.source, r.err)
 			continue
 		}
+		if r.note != "" {
+			if j.drop {
+				fmt.Fprintf(a.err, "%s: dropped: crawl run would not emit it: %s\n", in.source, r.note)
+				continue
+			}
+			fmt.Fprintf(a.err, "%s: kept, crawl run would not emit it: %s\n", in.source, r.note)
+		}
 		if keep, reason := runner.Process(ctx, r.rec); !keep {
 			if j.drop {
 				fmt.Fprintf(a.err, "%s: dropped: %s\n", in.source, reason)
@@ -316,14 +332,29 @@ func (j *extractJob) run(ctx context.Context, inputs []input, runner *pipeline.R
 
 // extractOne reads, checks and extracts one input. A panic in the extractor becomes
 // this input's error, so one bad page cannot take the other inputs down.
-func (j *extractJob) extractOne(ctx context.Context, in input) (rec *article.Article, err error) {
+//
+// A URL input goes through the crawl's own single-page path
+// (crawler.PageFetcher.FetchAndExtract); note is then why crawl run would not emit
+// the record (not an article, a rel=canonical alias…), "" when it would.
+func (j *extractJob) extractOne(ctx context.Context, in input) (rec *article.Article, note string, err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			rec, err = nil, fmt.Errorf("internal error (please report): %v", p)
+			rec, note, err = nil, "", fmt.Errorf("internal error (please report): %v", p)
 		}
 	}()
 	if in.err != nil {
-		return nil, in.err
+		return nil, "", in.err
+	}
+	if in.kind == kindURL {
+		rec, o, err := j.fetcher.FetchAndExtract(ctx, in.source)
+		if err != nil {
+			return nil, "", err
+		}
+		if o.Category != "" {
+			note = o.Category + ": " + o.Reason
+		}
+		rec.Source = in.source
+		return rec, note, nil
 	}
 	page := extractors.Page{URL: j.pageURL}
 	switch in.kind {
@@ -331,30 +362,24 @@ func (j *extractJob) extractOne(ctx context.Context, in input) (rec *article.Art
 		page.Body, err = j.stdinData, j.stdinErr
 	case kindFile:
 		page.Body, err = readFile(in.source, j.cfg.Crawl.MaxBodyBytes)
-	case kindURL:
-		err = j.fetch(ctx, in.source, &page)
 	}
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	if page.Body, err = maybeGunzip(page.Body, j.cfg.Crawl.MaxBodyBytes); err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	if err := checkText(page.Body); err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	rec, err = j.ext.Extract(ctx, page)
 	if err != nil {
-		return nil, fmt.Errorf("extract: %w", err)
+		return nil, "", fmt.Errorf("extract: %w", err)
 	}
 	rec.Source = in.source
 	rec.Site = j.site
 	rec.FetchedAt = nil
-	if in.kind == kindURL && !page.FetchedAt.IsZero() {
-		t := page.FetchedAt.UTC()
-		rec.FetchedAt = &t
-	}
-	return rec, nil
+	return rec, "", nil
 }
 
 // readFile reads a saved page, at most limit bytes.
@@ -415,34 +440,5 @@ func checkText(b []byte) error {
 	if !strings.HasPrefix(ct, "text/") && !strings.Contains(ct, "xml") {
 		return fmt.Errorf("%w (%s)", errBinaryInput, strings.Split(ct, ";")[0])
 	}
-	return nil
-}
-
-// fetch GETs a URL input once.
-func (j *extractJob) fetch(ctx context.Context, u string, page *extractors.Page) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
-	if err != nil {
-		return fmt.Errorf("fetch: %w", err)
-	}
-	req.Header.Set("User-Agent", j.cfg.Crawl.UserAgent)
-	req.Header.Set("Accept", "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5")
-	resp, err := j.client.Do(req)
-	if err != nil {
-		return fmt.Errorf("fetch: %w", err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return fmt.Errorf("fetch: HTTP %s", resp.Status)
-	}
-	body, err := readLimited(resp.Body, j.cfg.Crawl.MaxBodyBytes)
-	if err != nil {
-		return fmt.Errorf("fetch: %w", err)
-	}
-	page.URL = u
-	page.FinalURL = resp.Request.URL.String()
-	page.Status = resp.StatusCode
-	page.Header = resp.Header
-	page.Body = body
-	page.FetchedAt = time.Now()
 	return nil
 }

@@ -52,60 +52,11 @@ func (o *outputFlags) apply(cmd *cobra.Command, cfg *config.Config) error {
 	return nil
 }
 
-// openSink opens cfg.Output: output.path/format and every output.sinks entry, with
-// output.rotate ("-" = the command's stdout). Several outputs are written together;
-// when one cannot be opened, those already open are aborted. An unusable format is
-// exit status 2; a file that cannot be created is exit status 1 naming the path.
-//
-// With appendTo (a resumed run), the outputs keep what the interrupted run wrote
+// openSink opens cfg.Output (openOutputs), "-" being the command's stdout. With
+// appendTo (a resumed run), the outputs keep what the interrupted run wrote
 // (output.Spec.Append), so that together they hold every article once.
 func (a *app) openSink(ctx context.Context, cfg config.Config, appendTo bool) (output.Sink, error) {
-	return a.openSinkAt(ctx, cfg, appendTo, nil)
-}
-
-// openSinkAt is openSink for a run with a state: positions are the outputs'
-// positions committed by the interrupted run this one resumes (by output.SpecKey);
-// each appendable output is truncated back to its position before writing.
-func (a *app) openSinkAt(ctx context.Context, cfg config.Config, appendTo bool, positions map[string]string) (output.Sink, error) {
-	rot := output.Rotate{MaxRecords: cfg.Output.Rotate.MaxRecords, MaxBytes: cfg.Output.Rotate.MaxBytes}
-	specs := []output.Spec{{Path: cfg.Output.Path, Format: cfg.Output.Format, Rotate: rot, Append: appendTo, Overwrite: cfg.Output.Overwrite}}
-	for _, s := range cfg.Output.Sinks {
-		specs = append(specs, output.Spec{Path: s.Path, Format: s.Format, Rotate: rot, Append: appendTo, Overwrite: cfg.Output.Overwrite})
-	}
-	for i := range specs {
-		raw, ok := positions[output.SpecKey(specs[i])]
-		if !ok || !appendTo {
-			continue
-		}
-		p, err := output.ParsePosition(raw)
-		if err != nil {
-			return nil, failure(fmt.Errorf("output %s: committed position in the state: %w", specs[i].Path, err))
-		}
-		specs[i].Resume = &p
-	}
-	var sinks []output.Sink
-	fail := func(err error) (output.Sink, error) {
-		for _, s := range sinks {
-			output.Abort(context.WithoutCancel(ctx), s)
-		}
-		return nil, err
-	}
-	for _, sp := range specs {
-		if sp.Path == "-" {
-			s, err := output.New(sp.Format, a.out)
-			if err != nil {
-				return fail(usageError("%w", err))
-			}
-			sinks = append(sinks, s)
-			continue
-		}
-		s, err := output.OpenSpec(ctx, sp)
-		if err != nil {
-			return fail(failure(err))
-		}
-		sinks = append(sinks, s)
-	}
-	return output.NewMulti(sinks...), nil
+	return openOutputs(ctx, cfg.Output, outputOptions{stdout: a.out, appendTo: appendTo})
 }
 
 func isRedisOut(p string) bool {
@@ -232,14 +183,14 @@ ERROR line name the cause); 2 bad usage or bad config.`,
 				return err
 			}
 			wid := workerID(worker, st)
-			var positions map[string]string
+			positions, err := committedPositions(ctx, st, wid, resuming)
+			if err != nil {
+				return failure(err)
+			}
 			if resuming {
-				if positions, err = st.Positions(ctx, wid); err != nil {
-					return failure(fmt.Errorf("state: %w", err))
-				}
 				a.logger.Info("resuming an interrupted run: truncating the outputs to their last commit and appending", "out", cfg.Output.Path)
 			}
-			sink, err := a.openSinkAt(ctx, cfg, resuming, positions)
+			sink, err := openOutputs(ctx, cfg.Output, outputOptions{stdout: a.out, appendTo: resuming, positions: positions})
 			if err != nil {
 				return err
 			}

@@ -10,7 +10,6 @@ import (
 
 	"github.com/healthcrawl/healthcrawl/config"
 	"github.com/healthcrawl/healthcrawl/crawler"
-	"github.com/healthcrawl/healthcrawl/output"
 	"github.com/healthcrawl/healthcrawl/schedule"
 	"github.com/healthcrawl/healthcrawl/store"
 	"github.com/spf13/cobra"
@@ -29,11 +28,12 @@ func newScheduleCmd(a *app) *cobra.Command {
 schedule (sites[].schedule: 5 fields "min hour dom month dow", 6 fields with leading
 seconds, or @daily / @every 6h), never two runs of the same site at once (a tick
 that comes while the site is still running is skipped and counted), after a random
-delay of up to schedule.jitter. Each run writes its own file: {site}, {run} and
-{date} in output.path (and output.errors_path) are replaced as by 'crawl run' ({run}
-and {date} of the run in progress when an interrupted run is resumed, so it
-continues its file), and a path with neither {date} nor {run} gets
-"-{site}-{date}" before its extension.
+delay of up to schedule.jitter. Each run writes its own files: {site}, {run} and
+{date} in output.path, every output.sinks[].path (and output.errors_path) are
+replaced as by 'crawl run' ({run} and {date} of the run in progress when an
+interrupted run is resumed, so it continues its files), and a path with neither
+{date} nor {run} gets "-{site}-{date}" before its extension. output.rotate applies
+to every output, as in 'crawl run'.
 
 A run that fails (an error, every seed host unreachable, 0 pages fetched, a sink
 error) is counted healthcrawl_runs_total{result="failed"} and does not move
@@ -63,6 +63,11 @@ pages in flight and flush the state; then exit 0.`,
 			}
 			if cfg.Output.Path == "-" {
 				return usageError("output.path \"-\": crawl schedule writes one file per run (use {site} and {date})")
+			}
+			for _, s := range cfg.Output.Sinks {
+				if s.Path == "-" {
+					return usageError("output.sinks path \"-\": crawl schedule writes one file per run (use {site} and {date})")
+				}
 			}
 			st, err := a.openRunState(ctx, state, cfg)
 			if err != nil {
@@ -126,31 +131,31 @@ pages in flight and flush the state; then exit 0.`,
 func crawlJob(cfg config.Config, st store.Store, log *slog.Logger) schedule.RunFunc {
 	return func(ctx context.Context, job schedule.Job) (schedule.Result, error) {
 		c := cfg
+		// Every output of the config (output.path and output.sinks, with rotation)
+		// gets its own file per run, expanded as the scheduler expanded job.Output.
+		v := job.Vars
+		if v.Site == "" {
+			v.Site = job.Site
+		}
+		if v.Start.IsZero() {
+			v.Start = job.Start
+		}
+		c.Output = schedule.ExpandOutput(cfg.Output, v)
 		c.Output.Path, c.Output.ErrorsPath = job.Output, job.Errors
-		// Appended to: a run resumed at a later tick expands to the interrupted
-		// run's paths (job.Vars) and continues its file.
-		spec := output.Spec{Path: job.Output, Format: c.Output.Format, Append: true}
 		wid := workerID("", st)
 		resuming, err := runInProgress(ctx, st, c, []string{job.Site})
 		if err != nil {
 			return schedule.Result{}, err
 		}
-		if resuming {
-			// Cut back to what the interrupted run committed: its records past that
-			// are written again by this run.
-			pos, err := st.Positions(ctx, wid)
-			if err != nil {
-				return schedule.Result{}, fmt.Errorf("state: %w", err)
-			}
-			if raw, ok := pos[output.SpecKey(spec)]; ok {
-				p, err := output.ParsePosition(raw)
-				if err != nil {
-					return schedule.Result{}, fmt.Errorf("output %s: committed position in the state: %w", spec.Path, err)
-				}
-				spec.Resume = &p
-			}
+		// Cut back to what the interrupted run committed: its records past that are
+		// written again by this run.
+		positions, err := committedPositions(ctx, st, wid, resuming)
+		if err != nil {
+			return schedule.Result{}, err
 		}
-		sink, err := output.OpenSpec(ctx, spec)
+		// Appended to: a run resumed at a later tick expands to the interrupted run's
+		// paths (job.Vars) and continues its files.
+		sink, err := openOutputs(ctx, c.Output, outputOptions{appendTo: true, positions: positions})
 		if err != nil {
 			return schedule.Result{}, err
 		}
