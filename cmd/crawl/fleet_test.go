@@ -434,10 +434,17 @@ func TestFleetRedisRestart(t *testing.T) {
 	if down >= f.site.Pages {
 		t.Errorf("the crawl was over (%d records) when Redis was stopped", down)
 	}
+	// A worker notices the outage when one of its operations fails (go-redis's own
+	// retries may absorb a short outage for an operation that was waiting): at least
+	// one of them must have logged it and the reconnection.
+	logged := false
 	for _, w := range []*fleetWorker{a, b} {
-		if !strings.Contains(w.stderr.String(), "redis unreachable, retrying") || !strings.Contains(w.stderr.String(), "redis reachable again") {
-			t.Errorf("worker %s did not log the outage and the reconnection\n%s", w.name, tail(w.stderr.String(), 3000))
+		if strings.Contains(w.stderr.String(), "redis unreachable, retrying") && strings.Contains(w.stderr.String(), "redis reachable again") {
+			logged = true
 		}
+	}
+	if !logged {
+		t.Errorf("no worker logged the outage and the reconnection\n%s", f.logs())
 	}
 }
 
