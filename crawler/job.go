@@ -20,6 +20,7 @@ import (
 
 	"github.com/healthcrawl/healthcrawl/article"
 	"github.com/healthcrawl/healthcrawl/config"
+	"github.com/healthcrawl/healthcrawl/fetch"
 	"github.com/healthcrawl/healthcrawl/fleet"
 	"github.com/healthcrawl/healthcrawl/output"
 	"github.com/healthcrawl/healthcrawl/pipeline"
@@ -82,8 +83,11 @@ type Summary struct {
 	// changed, articles found unchanged, articles that now answer 404/410.
 	New, Changed, Unchanged, Gone int
 	Resumed                       bool // a site's run continued an interrupted run
-	Pipeline                      pipeline.Stats
-	Elapsed                       time.Duration
+	// Rendered counts the pages loaded in headless Chromium (sites[].render); the
+	// static pages that needed no browser are not in it.
+	Rendered int
+	Pipeline pipeline.Stats
+	Elapsed  time.Duration
 	// PrevRun and PrevRunAt are the last finished run before this one (the highest
 	// of the sites) and when it finished; 0 = none (see Summary.NothingNew).
 	PrevRun   int64
@@ -108,6 +112,10 @@ type job struct {
 	sinkMu  sync.Mutex
 	sinkErr error
 	commit  *committer // write-then-commit of the records (runs with a Store)
+
+	renderer      *fetch.Renderer // headless Chromium for sites with render: always/auto; nil = none
+	rendered      atomic.Int64    // pages rendered
+	renderMissing sync.Once       // "Chromium is missing" logged once
 
 	retryBase, maxBackoff, maxRetryAfter time.Duration
 	maxRedirects, maxURLLen              int
@@ -219,6 +227,9 @@ func RunJob(ctx context.Context, opts JobOptions) (Summary, error) {
 		timeout = 30 * time.Second
 	}
 	j.fleet = newFleetLimiter(cfg, opts.Store, log)
+	if j.renderer = newRenderer(cfg, sites, j); j.renderer != nil {
+		defer j.renderer.Close()
+	}
 	j.robots = newRobotsCache(&http.Client{Timeout: timeout}, cfg.Crawl.UserAgent, cfg.Crawl.Retries, j.retryBase, log)
 
 	var runs []*siteRun
@@ -313,6 +324,7 @@ func (j *job) summary(ctx context.Context, runs []*siteRun, start time.Time) Sum
 		Unchanged:  int(j.unchanged.Load()),
 		Gone:       int(j.gone.Load()),
 		Resumed:    j.resumed.Load(),
+		Rendered:   int(j.rendered.Load()),
 		Pipeline:   j.runner.Stats(),
 		Elapsed:    time.Since(start),
 		PrevRun:    j.prev.run,
@@ -509,6 +521,9 @@ func (s Summary) Print(w io.Writer) {
 	}
 	fmt.Fprintf(tw, "pages fetched\t%d\t(%d requests)\n", s.Fetched, s.Requests)
 	fmt.Fprintf(tw, "articles written\t%d\t\n", s.Articles)
+	if s.Rendered > 0 {
+		fmt.Fprintf(tw, "pages rendered\t%d\t(headless Chromium)\n", s.Rendered)
+	}
 	for _, cat := range Categories {
 		n := s.Categories[cat]
 		if n == 0 {

@@ -125,7 +125,7 @@ func (s *siteRun) handle(ctx context.Context, e Entry) {
 		fail(CatFailed, "undecodable body", "decode", fmt.Errorf("decode %s: %w", e.URL, err))
 		return
 	}
-	handedOff = s.handleHTML(pctx, e, att, final, body, fail)
+	handedOff = s.handlePage(pctx, e, att, final, body, fail)
 }
 
 // handleHTML reads a decoded page's links, extracts the article (when the URL rules
@@ -135,7 +135,9 @@ func (s *siteRun) handle(ctx context.Context, e Entry) {
 //
 // It reports whether the record was handed to the job's committer (which then ends
 // the entry's lease, with the page's metadata, once the record is committed).
-func (s *siteRun) handleHTML(ctx context.Context, e Entry, att *attempt, final *url.URL, body []byte, fail func(cat, reason, stage string, err error)) (handedOff bool) {
+// rs carries the render decision (render.go): with rs.again set on return, the
+// page is rendered and handled again, and nothing of this pass is kept.
+func (s *siteRun) handleHTML(ctx context.Context, e Entry, att *attempt, final *url.URL, body []byte, fail func(cat, reason, stage string, err error), rs *renderState) (handedOff bool) {
 	finalStr := final.String()
 	pl := scanLinks(body, s.metaName)
 	base := final
@@ -156,6 +158,9 @@ func (s *siteRun) handleHTML(ctx context.Context, e Entry, att *attempt, final *
 	hash := "" // content_hash of the record when the page is an emitted (or unchanged) article
 	var pending *pendingRecord
 	defer func() {
+		if rs != nil && rs.again {
+			return
+		}
 		for _, f := range feeds {
 			if u := resolveLink(base, f); u != nil {
 				s.discover(ctx, u, Entry{Depth: e.Depth + 1, Kind: KindSitemap, Parent: e.URL})
@@ -218,6 +223,10 @@ func (s *siteRun) handleHTML(ctx context.Context, e Entry, att *attempt, final *
 	}
 	if a == nil {
 		fail(CatFailed, "extractor error", "extract", fmt.Errorf("extract %s: no article", e.URL))
+		return
+	}
+	a.Source = e.URL
+	if s.afterExtract(rs, body, a, matchedRule, fail) {
 		return
 	}
 	if !matchedRule && a.PageType != article.PageArticle {
