@@ -25,6 +25,10 @@ import (
 // with render: never.
 const notRenderedHint = " (client-rendered page: set render: auto)"
 
+// minBodyWords: a page matched by the articles rule whose extracted body has fewer
+// words ("Loading…") has no article body of its own.
+const minBodyWords = 20
+
 // renderState is the rendering decision of one page.
 type renderState struct {
 	mode     string // config.RenderNever, RenderAlways or RenderAuto
@@ -131,7 +135,7 @@ func (s *siteRun) afterExtract(rs *renderState, body []byte, a *article.Article,
 	if rs == nil || rs.rendered {
 		return false
 	}
-	noBody := matchedRule && strings.TrimSpace(a.Text) == ""
+	noBody := matchedRule && len(strings.Fields(a.Text)) < minBodyWords
 	if !noBody && (matchedRule || a.PageType == article.PageArticle) {
 		return false
 	}
@@ -143,7 +147,7 @@ func (s *siteRun) afterExtract(rs *renderState, body []byte, a *article.Article,
 	switch {
 	case rs.mode == config.RenderAuto && (need || noBody):
 		if why == "" {
-			why = "article rule matched, no body"
+			why = "matched by articles, no body"
 		}
 		s.log.Debug("rendering", "url", a.Source, "why", why)
 		rs.again = true
