@@ -56,7 +56,8 @@ type RenderOptions struct {
 // allowed. The browser starts at the first Fetch; Close ends it.
 type Renderer struct {
 	opts RenderOptions
-	tabs chan struct{}
+	tabs chan struct{} // a slot per tab in use
+	idle chan *tab     // open tabs waiting for a page (opening one costs ~0.5 s)
 
 	mu       sync.Mutex
 	started  bool
@@ -81,7 +82,43 @@ func NewRenderer(opts RenderOptions) *Renderer {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Renderer{opts: opts, tabs: make(chan struct{}, opts.Parallelism)}
+	return &Renderer{opts: opts, tabs: make(chan struct{}, opts.Parallelism), idle: make(chan *tab, opts.Parallelism)}
+}
+
+// tab is an open browser tab with the Network and Fetch domains enabled.
+type tab struct {
+	ctx    context.Context
+	cancel context.CancelFunc
+}
+
+// openTab takes an idle tab or opens one.
+func (r *Renderer) openTab(bctx context.Context) (*tab, error) {
+	select {
+	case t := <-r.idle:
+		return t, nil
+	default:
+	}
+	tctx, cancel := chromedp.NewContext(bctx)
+	// Every request of the tab's pages is paused by the Fetch domain until the
+	// listener of the page continues or blocks it.
+	err := chromedp.Do(tctx,
+		call(network.Enable, network.EnableParams{}),
+		call(cdpfetch.Enable, cdpfetch.EnableParams{Patterns: []*cdpfetch.RequestPattern{{URLPattern: "*"}}}),
+	)
+	if err != nil {
+		cancel()
+		return nil, fmt.Errorf("open tab: %w", err)
+	}
+	return &tab{ctx: tctx, cancel: cancel}, nil
+}
+
+// putTab keeps a tab for the next page (which replaces the one it shows).
+func (r *Renderer) putTab(t *tab) {
+	select {
+	case r.idle <- t:
+	default:
+		t.cancel()
+	}
 }
 
 // FindChromium returns the Chromium binary to run: binary when set, else
@@ -170,6 +207,14 @@ func (r *Renderer) Rendered() int64 { return r.rendered.Load() }
 func (r *Renderer) Close() error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	for done := false; !done; {
+		select {
+		case t := <-r.idle:
+			t.cancel()
+		default:
+			done = true
+		}
+	}
 	if r.cancel != nil {
 		r.cancel()
 		r.cancel, r.browser = nil, nil
@@ -195,13 +240,24 @@ func (r *Renderer) Fetch(ctx context.Context, req Request) (*Response, error) {
 	}
 	defer func() { <-r.tabs }()
 
-	tctx, tcancel := chromedp.NewContext(bctx)
-	defer tcancel()
-	// The tab ends with the caller's context or the render timeout.
-	stop := context.AfterFunc(ctx, tcancel)
-	defer stop()
-	tctx, cancelT := context.WithTimeout(tctx, r.opts.Timeout)
+	tb, err := r.openTab(bctx)
+	if err != nil {
+		return nil, fmt.Errorf("render %s: %w", req.URL, err)
+	}
+	ok := false // the page ended well: the tab is kept
+	defer func() {
+		if ok {
+			r.putTab(tb)
+		} else {
+			tb.cancel()
+		}
+	}()
+	// The page ends with the caller's context or the render timeout; its listener
+	// with it.
+	tctx, cancelT := context.WithTimeout(tb.ctx, r.opts.Timeout)
 	defer cancelT()
+	stop := context.AfterFunc(ctx, cancelT)
+	defer stop()
 
 	allowed := map[string]bool{strings.ToLower(u.Hostname()): true}
 	for _, h := range req.AllowHosts {
@@ -293,10 +349,7 @@ func (r *Renderer) Fetch(ctx context.Context, req Request) (*Response, error) {
 		wait = chromedp.WaitReady(chromedp.CSS(req.WaitFor))
 	}
 	var dom, final string
-	steps := []chromedp.Action[chromedp.Void]{
-		call(network.Enable, network.EnableParams{}),
-		call(cdpfetch.Enable, cdpfetch.EnableParams{Patterns: []*cdpfetch.RequestPattern{{URLPattern: "*"}}}),
-	}
+	var steps []chromedp.Action[chromedp.Void]
 	if len(req.Header) > 0 {
 		h := network.Headers{}
 		for k, v := range req.Header {
@@ -307,12 +360,11 @@ func (r *Renderer) Fetch(ctx context.Context, req Request) (*Response, error) {
 	steps = append(steps,
 		chromedp.Navigate(req.URL),
 		wait,
-		chromedp.Func(func(ctx context.Context, t *chromedp.Target) (err error) {
-			final, err = chromedp.Location()(ctx, t)
-			return err
-		}),
-		chromedp.Func(func(ctx context.Context, t *chromedp.Target) (err error) {
-			dom, err = chromedp.OuterHTML(chromedp.CSS("html"))(ctx, t)
+		chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+			v, err := chromedp.Evaluate[[]string](`[document.location.href, "<!DOCTYPE html>\n" + document.documentElement.outerHTML]`)(ctx, t)
+			if err == nil && len(v) == 2 {
+				final, dom = v[0], v[1]
+			}
 			return err
 		}),
 	)
@@ -326,7 +378,8 @@ func (r *Renderer) Fetch(ctx context.Context, req Request) (*Response, error) {
 		return nil, fmt.Errorf("render %s: %w", req.URL, err)
 	}
 	r.rendered.Add(1)
-	resp := &Response{URL: final, Status: http.StatusOK, Header: http.Header{}, Body: []byte("<!DOCTYPE html>\n" + dom), Rendered: true}
+	ok = true
+	resp := &Response{URL: final, Status: http.StatusOK, Header: http.Header{}, Body: []byte(dom), Rendered: true}
 	mu.Lock()
 	defer mu.Unlock()
 	resp.Blocked = blocked
