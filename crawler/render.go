@@ -101,7 +101,8 @@ func (s *siteRun) renderAndHandle(ctx context.Context, e Entry, att *attempt, fi
 // render loads u in the job's browser under the crawler's politeness: it holds one
 // of the job's request slots, and takes the host's slot in the fleet limiter (redis
 // state) or waits the host's delay (robots.txt Crawl-delay included) before the
-// page is loaded. robots.txt allowed the URL already (its static fetch).
+// page is loaded. robots.txt allowed the URL already (its static fetch); the
+// page's own requests are checked against robots.txt too (when the site obeys it).
 func (s *siteRun) render(ctx context.Context, u *url.URL) (*fetch.Response, error) {
 	r := s.job.renderer
 	if r == nil {
@@ -123,10 +124,18 @@ func (s *siteRun) render(ctx context.Context, u *url.URL) (*fetch.Response, erro
 	} else if !sleepCtx(ctx, lim.Delay) {
 		return nil, fmt.Errorf("render %s: %w", u, context.Cause(ctx))
 	}
-	return r.Fetch(ctx, fetch.Request{
+	req := fetch.Request{
 		URL: u.String(), Site: s.site.Name,
 		WaitFor: strings.TrimSpace(s.site.RenderWaitFor), AllowHosts: s.site.RenderAllowHosts,
-	})
+	}
+	if s.obey {
+		// The page's own requests (scripts, JSON, images) obey robots.txt as well.
+		req.Allow = func(ru *url.URL) bool {
+			ok, _ := s.job.robots.get(ctx, ru).Allowed(ru)
+			return ok
+		}
+	}
+	return r.Fetch(ctx, req)
 }
 
 // afterExtract decides, for a page whose static HTML gave no article, whether it is

@@ -126,7 +126,8 @@ func TestRenderNeverNoArticleRule(t *testing.T) {
 }
 
 // render: always renders every HTML page (here the one page crawled), even a
-// static article, and a request to another host than the page's is blocked.
+// static article; a request to another host than the page's is blocked, and so is
+// one to the page's host that robots.txt disallows.
 func TestRenderAlwaysBlocksOtherHosts(t *testing.T) {
 	needChromium(t)
 	var tracker atomic.Int64
@@ -138,7 +139,11 @@ func TestRenderAlwaysBlocksOtherHosts(t *testing.T) {
 	defer third.Close()
 	tu, _ := url.Parse(third.URL)
 	page := sample.SeedPath
+	var private atomic.Int64
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/private/") {
+			private.Add(1)
+		}
 		if r.URL.Path != page {
 			sample.Handler().ServeHTTP(w, r)
 			return
@@ -149,7 +154,8 @@ func TestRenderAlwaysBlocksOtherHosts(t *testing.T) {
 			return
 		}
 		// The tracker is referenced by the name localhost: another host than 127.0.0.1.
-		tag := fmt.Sprintf(`<script src="http://localhost:%s/t.js"></script></body>`, tu.Port())
+		// And the page asks its own host for a path robots.txt disallows.
+		tag := fmt.Sprintf(`<script src="http://localhost:%s/t.js"></script><script>fetch("/private/editorial-drafts.html")</script></body>`, tu.Port())
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		_, _ = w.Write([]byte(strings.Replace(string(body), "</body>", tag, 1)))
 	}))
@@ -169,6 +175,9 @@ func TestRenderAlwaysBlocksOtherHosts(t *testing.T) {
 	}
 	if n := tracker.Load(); n != 0 {
 		t.Errorf("the third-party host got %d requests, want 0 (blocked)", n)
+	}
+	if n := private.Load(); n != 0 {
+		t.Errorf("the rendered page's request to a path robots.txt disallows reached the server %d times, want 0", n)
 	}
 }
 

@@ -8,6 +8,7 @@ package fetch
 import (
 	"context"
 	"net/http"
+	"net/url"
 )
 
 // Request is one page to fetch.
@@ -21,6 +22,9 @@ type Request struct {
 	// AllowHosts are hosts, besides the page's own, that a rendered page may load
 	// resources from (sites[].render_allow_hosts); every other host is blocked.
 	AllowHosts []string
+	// Allow, when set, is asked about every request of a rendered page to an allowed
+	// host (the crawler's robots.txt check); false blocks the request.
+	Allow func(u *url.URL) bool
 }
 
 // Response is a fetched page.

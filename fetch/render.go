@@ -313,7 +313,7 @@ func (r *Renderer) Fetch(ctx context.Context, req Request) (*Response, error) {
 			case <-tctx.Done():
 				return
 			case ev := <-paused:
-				if ev.Request != nil && hostAllowed(ev.Request.URL, allowed) {
+				if ev.Request != nil && hostAllowed(ev.Request.URL, allowed) && allowedBy(req.Allow, ev.Request.URL) {
 					_, _ = chromedp.Call(tctx, cdpfetch.ContinueRequest, cdpfetch.ContinueRequestParams{RequestID: ev.RequestID})
 					continue
 				}
@@ -401,6 +401,22 @@ func call[P, R any](cmd cdp.Command[P, R], params P) chromedp.Action[chromedp.Vo
 		_, err := cdp.Call(ctx, t, cmd, params)
 		return err
 	})
+}
+
+// allowedBy asks allow (nil = everything allowed) about a request's URL; data:,
+// blob: and about: URLs are not network requests and always allowed.
+func allowedBy(allow func(*url.URL) bool, raw string) bool {
+	if allow == nil {
+		return true
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return false
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return true
+	}
+	return allow(u)
 }
 
 // hostAllowed: the request goes to an allowed host, or is not a network request

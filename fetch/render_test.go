@@ -7,7 +7,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 )
@@ -104,6 +106,40 @@ func TestRendererAllowHostsAndWaitFor(t *testing.T) {
 	}
 	if hits.Load() != 1 || resp.Blocked != 0 {
 		t.Errorf("allowed host: %d requests, %d blocked; want 1, 0", hits.Load(), resp.Blocked)
+	}
+}
+
+// Request.Allow (the crawler's robots.txt check) blocks requests to the page's own
+// host too: the late paragraph's JSON is not loaded.
+func TestRendererAllowHook(t *testing.T) {
+	needChromium(t)
+	page, _ := spaServers(t)
+	r := NewRenderer(RenderOptions{Parallelism: 1})
+	defer r.Close()
+	var asked []string
+	var mu sync.Mutex
+	allow := func(u *url.URL) bool {
+		mu.Lock()
+		defer mu.Unlock()
+		asked = append(asked, u.Path)
+		return u.Path != "/data.json"
+	}
+	resp, err := r.Fetch(context.Background(), Request{URL: page.URL + "/", Allow: allow})
+	if err != nil {
+		t.Fatalf("Fetch: %v", err)
+	}
+	body := string(resp.Body)
+	if !strings.Contains(body, "First paragraph.") || strings.Contains(body, "Loaded from the same site.") {
+		t.Errorf("body: has the script's paragraph %v (want true), has the disallowed JSON's %v (want false)",
+			strings.Contains(body, "First paragraph."), strings.Contains(body, "Loaded from the same site."))
+	}
+	if resp.Blocked != 2 {
+		t.Errorf("Blocked = %d, want 2 (the tracker's host, the disallowed JSON)", resp.Blocked)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if !slices.Contains(asked, "/") || !slices.Contains(asked, "/data.json") || slices.Contains(asked, "/tracker.js") {
+		t.Errorf("Allow asked about %v; want the page and /data.json, not the other host's tracker", asked)
 	}
 }
 
