@@ -3,6 +3,8 @@ package fetch
 import (
 	"strings"
 	"testing"
+
+	"github.com/healthcrawl/healthcrawl/sample"
 )
 
 func TestNeedsRender(t *testing.T) {
@@ -48,4 +50,30 @@ func FuzzNeedsRender(f *testing.F) {
 			t.Fatalf("NeedsRender = %v with reason %q", ok, reason)
 		}
 	})
+}
+
+// On the sample site, the script-built pages look client-rendered and no static
+// page does (so no static page is rendered with render: auto, nor filed with the
+// render hint with render: never).
+func TestNeedsRenderSampleSite(t *testing.T) {
+	static := append(append(sample.ArticlePaths(), sample.ListingPaths()...), sample.PrivatePaths()...)
+	for _, p := range static {
+		b, err := sample.Page(p, "http://127.0.0.1:1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ok, why := NeedsRender(b); ok {
+			t.Errorf("%s: NeedsRender = true (%s), want false", p, why)
+		}
+	}
+	want := map[string]string{"/app/": "empty root container div#root", "/app/live-update.html": "<noscript> asks to enable JavaScript"}
+	for _, p := range sample.ScriptPaths() {
+		b, err := sample.Page(p, "http://127.0.0.1:1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ok, why := NeedsRender(b); !ok || why != want[p] {
+			t.Errorf("%s: NeedsRender = %v, %q; want true, %q", p, ok, why, want[p])
+		}
+	}
 }
