@@ -83,11 +83,8 @@ type Summary struct {
 	// changed, articles found unchanged, articles that now answer 404/410.
 	New, Changed, Unchanged, Gone int
 	Resumed                       bool // a site's run continued an interrupted run
-	// Rendered counts the pages loaded in headless Chromium (sites[].render); the
-	// static pages that needed no browser are not in it.
-	Rendered int
-	Pipeline pipeline.Stats
-	Elapsed  time.Duration
+	Pipeline                      pipeline.Stats
+	Elapsed                       time.Duration
 	// PrevRun and PrevRunAt are the last finished run before this one (the highest
 	// of the sites) and when it finished; 0 = none (see Summary.NothingNew).
 	PrevRun   int64
@@ -96,6 +93,9 @@ type Summary struct {
 	// interrupted, with the cause: "site X: 0 pages fetched: robots.txt of
 	// https://host unreachable: connection refused". RunJob then returns an error.
 	Failures []string
+	// Rendered counts the pages loaded in headless Chromium (sites[].render); the
+	// static pages that needed no browser are not in it.
+	Rendered int
 }
 
 // job is the state shared by the sites of one RunJob.

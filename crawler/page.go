@@ -225,7 +225,6 @@ func (s *siteRun) handleHTML(ctx context.Context, e Entry, att *attempt, final *
 		fail(CatFailed, "extractor error", "extract", fmt.Errorf("extract %s: no article", e.URL))
 		return
 	}
-	a.Source = e.URL
 	if s.afterExtract(rs, body, a, matchedRule, fail) {
 		return
 	}

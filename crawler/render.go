@@ -158,7 +158,7 @@ func (s *siteRun) afterExtract(rs *renderState, body []byte, a *article.Article,
 		if why == "" {
 			why = "matched by articles, no body"
 		}
-		s.log.Debug("rendering", "url", a.Source, "why", why)
+		s.log.Debug("rendering", "url", a.URL, "why", why)
 		rs.again = true
 		return true
 	case need && noBody:
