@@ -12,6 +12,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // needChromium skips the test when no Chromium is installed.
@@ -158,5 +159,37 @@ func TestRendererChromiumMissing(t *testing.T) {
 	t.Setenv("PATH", t.TempDir())
 	if _, err := FindChromium(""); err == nil || err.Error() != ErrChromiumNotFound.Error() {
 		t.Errorf("FindChromium with an empty PATH = %v, want %q", err, ErrChromiumNotFound)
+	}
+}
+
+// A page whose network never goes quiet ends at the render timeout with an error
+// wrapping context.DeadlineExceeded; its tab is closed and the next page renders.
+func TestRendererTimeout(t *testing.T) {
+	needChromium(t)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/busy":
+			w.Header().Set("Content-Type", "text/html")
+			fmt.Fprint(w, `<html><body><p>busy</p><script>setInterval(function () { fetch("/ping?" + Math.random()); }, 100);</script></body></html>`)
+		case "/calm":
+			w.Header().Set("Content-Type", "text/html")
+			fmt.Fprint(w, `<html><body><p>calm</p></body></html>`)
+		default:
+			fmt.Fprint(w, "pong")
+		}
+	}))
+	defer srv.Close()
+	r := NewRenderer(RenderOptions{Parallelism: 1, Timeout: time.Second})
+	defer r.Close()
+	_, err := r.Fetch(context.Background(), Request{URL: srv.URL + "/busy"})
+	if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "timeout after 1s") {
+		t.Fatalf("Fetch(busy) = %v, want a timeout after 1s", err)
+	}
+	resp, err := r.Fetch(context.Background(), Request{URL: srv.URL + "/calm"})
+	if err != nil || !strings.Contains(string(resp.Body), "<p>calm</p>") {
+		t.Fatalf("Fetch(calm) after a timeout = %v, %v", resp, err)
+	}
+	if r.Rendered() != 1 {
+		t.Errorf("Rendered() = %d, want 1 (the timed-out page is not counted)", r.Rendered())
 	}
 }
