@@ -29,6 +29,14 @@ type Crawl struct {
 	MaxBodyBytes int64         `mapstructure:"max_body_bytes"`
 	Retries      int           `mapstructure:"retries"`
 	ObeyRobots   bool          `mapstructure:"obey_robots"`
+	// RenderParallelism is the number of browser tabs open at once for the pages of
+	// sites with render: always or auto (one Chromium process for the run).
+	RenderParallelism int `mapstructure:"render_parallelism"`
+	// RenderTimeout bounds the rendering of one page (load, scripts, network idle).
+	RenderTimeout time.Duration `mapstructure:"render_timeout"`
+	// RenderBinary is the Chromium executable; empty = $HEALTHCRAWL_CHROMIUM, then
+	// chromium, chromium-browser or google-chrome on PATH.
+	RenderBinary string `mapstructure:"render_binary"`
 }
 
 // Output says where and how records are written.
@@ -132,6 +140,31 @@ type Site struct {
 	Delay *time.Duration `mapstructure:"delay"`
 	// Schedule is a cron expression for `crawl schedule`.
 	Schedule string `mapstructure:"schedule"`
+	// Render says when a page is loaded in headless Chromium so its scripts run:
+	// never (the default), always (every HTML page), or auto (when the static page
+	// gives no article and looks client-rendered).
+	Render string `mapstructure:"render"`
+	// RenderWaitFor is a CSS selector: a rendered page is read once it matches;
+	// empty = once the page's network is idle (no request for 500 ms).
+	RenderWaitFor string `mapstructure:"render_wait_for"`
+	// RenderAllowHosts are hosts a rendered page may load resources from besides
+	// its own; requests to every other host (ads, trackers) are blocked.
+	RenderAllowHosts []string `mapstructure:"render_allow_hosts"`
+}
+
+// Render modes of sites[].render.
+const (
+	RenderNever  = "never"
+	RenderAlways = "always"
+	RenderAuto   = "auto"
+)
+
+// RenderMode is sites[].render, with "" meaning never.
+func (s Site) RenderMode() string {
+	if s.Render == "" {
+		return RenderNever
+	}
+	return strings.ToLower(s.Render)
 }
 
 // Selectors are optional per-site CSS selectors that override the generic heuristics.
@@ -170,6 +203,9 @@ func Default() Config {
 			MaxBodyBytes: 10 << 20,
 			Retries:      3,
 			ObeyRobots:   true,
+
+			RenderParallelism: 2,
+			RenderTimeout:     20 * time.Second,
 		},
 		Output:   Output{Path: "out/records.jsonl", Format: "jsonl"},
 		Pipeline: Pipeline{Stages: stages},
@@ -180,5 +216,5 @@ func Default() Config {
 
 // SiteDefaults are the per-site defaults applied to each entry of sites[].
 func SiteDefaults() Site {
-	return Site{MaxDepth: 5, MaxPages: 10000}
+	return Site{MaxDepth: 5, MaxPages: 10000, Render: RenderNever}
 }

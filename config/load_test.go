@@ -96,6 +96,9 @@ func TestEnvOverridesEveryKey(t *testing.T) {
 		"CRAWL_CRAWL_MAX_BODY_BYTES":      "1000",
 		"CRAWL_CRAWL_RETRIES":             "0",
 		"CRAWL_CRAWL_OBEY_ROBOTS":         "false",
+		"CRAWL_CRAWL_RENDER_PARALLELISM":  "4",
+		"CRAWL_CRAWL_RENDER_TIMEOUT":      "7s",
+		"CRAWL_CRAWL_RENDER_BINARY":       "/opt/chromium/chrome",
 		"CRAWL_OUTPUT_PATH":               "-",
 		"CRAWL_OUTPUT_FORMAT":             "text",
 		"CRAWL_OUTPUT_ERRORS_PATH":        "out/errors.jsonl",
@@ -123,7 +126,8 @@ func TestEnvOverridesEveryKey(t *testing.T) {
 	}
 	want := config.Default()
 	want.Name = "fromenv"
-	want.Crawl = config.Crawl{UserAgent: "ua/1", Parallelism: 2, Delay: 750 * time.Millisecond, Timeout: 5 * time.Second, MaxBodyBytes: 1000, Retries: 0, ObeyRobots: false}
+	want.Crawl = config.Crawl{UserAgent: "ua/1", Parallelism: 2, Delay: 750 * time.Millisecond, Timeout: 5 * time.Second, MaxBodyBytes: 1000, Retries: 0, ObeyRobots: false,
+		RenderParallelism: 4, RenderTimeout: 7 * time.Second, RenderBinary: "/opt/chromium/chrome"}
 	want.Output = config.Output{Path: "-", Format: "text", ErrorsPath: "out/errors.jsonl",
 		Rotate: config.Rotate{MaxRecords: 1000, MaxBytes: 1 << 20}}
 	want.State.URL = "memory"

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/andybalholm/cascadia"
 	"github.com/robfig/cron/v3"
 )
 
@@ -90,6 +91,12 @@ func (c Config) Validate() error {
 	}
 	if cr.Retries < 0 {
 		add("crawl.retries", strconv.Itoa(cr.Retries), kindErr(ErrRange, "must be ≥ 0"))
+	}
+	if cr.RenderParallelism < 1 {
+		add("crawl.render_parallelism", strconv.Itoa(cr.RenderParallelism), kindErr(ErrRange, "must be ≥ 1"))
+	}
+	if cr.RenderTimeout <= 0 {
+		add("crawl.render_timeout", cr.RenderTimeout.String(), kindErr(ErrRange, "must be > 0"))
 	}
 
 	if strings.TrimSpace(c.Output.Path) == "" {
@@ -214,12 +221,31 @@ func (s Site) validate(p string) []error {
 			add(fmt.Sprintf("%s.boilerplate[%d]", p, i), "", kindErr(ErrInvalid, "empty phrase"))
 		}
 	}
+	switch s.RenderMode() {
+	case RenderNever, RenderAlways, RenderAuto:
+	default:
+		add(p+".render", s.Render, kindErr(ErrInvalid, "must be never, always or auto"))
+	}
+	if w := strings.TrimSpace(s.RenderWaitFor); w != "" && !validSelector(w) {
+		add(p+".render_wait_for", s.RenderWaitFor, kindErr(ErrInvalid, "not a CSS selector"))
+	}
+	for i, h := range s.RenderAllowHosts {
+		if h == "" || strings.ContainsAny(h, "/ \t:") {
+			add(fmt.Sprintf("%s.render_allow_hosts[%d]", p, i), h, kindErr(ErrInvalid, "must be a host name such as cdn.example.org"))
+		}
+	}
 	if s.Schedule != "" {
 		if _, err := ParseSchedule(s.Schedule); err != nil {
 			add(p+".schedule", s.Schedule, kindErr(ErrInvalid, "bad cron expression: "+err.Error()))
 		}
 	}
 	return errs
+}
+
+// validSelector: sel compiles as a CSS selector (sites[].render_wait_for).
+func validSelector(sel string) bool {
+	_, err := cascadia.Compile(sel)
+	return err == nil
 }
 
 // cronParser accepts standard 5-field cron lines, 6 fields with leading seconds,

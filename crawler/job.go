@@ -20,6 +20,7 @@ import (
 
 	"github.com/healthcrawl/healthcrawl/article"
 	"github.com/healthcrawl/healthcrawl/config"
+	"github.com/healthcrawl/healthcrawl/fetch"
 	"github.com/healthcrawl/healthcrawl/fleet"
 	"github.com/healthcrawl/healthcrawl/output"
 	"github.com/healthcrawl/healthcrawl/pipeline"
@@ -92,6 +93,9 @@ type Summary struct {
 	// interrupted, with the cause: "site X: 0 pages fetched: robots.txt of
 	// https://host unreachable: connection refused". RunJob then returns an error.
 	Failures []string
+	// Rendered counts the pages loaded in headless Chromium (sites[].render); the
+	// static pages that needed no browser are not in it.
+	Rendered int
 }
 
 // job is the state shared by the sites of one RunJob.
@@ -108,6 +112,10 @@ type job struct {
 	sinkMu  sync.Mutex
 	sinkErr error
 	commit  *committer // write-then-commit of the records (runs with a Store)
+
+	renderer      *fetch.Renderer // headless Chromium for sites with render: always/auto; nil = none
+	rendered      atomic.Int64    // pages rendered
+	renderMissing sync.Once       // "Chromium is missing" logged once
 
 	retry                   retryPolicy // waits between the retries of fetches and robots.txt
 	maxRedirects, maxURLLen int
@@ -205,6 +213,9 @@ func RunJob(ctx context.Context, opts JobOptions) (Summary, error) {
 	defer cancel(nil)
 	j := newJob(cfg, opts, log, runner, errOut, cancel)
 	j.fleet = newFleetLimiter(cfg, opts.Store, log)
+	if j.renderer = newRenderer(cfg, sites, j); j.renderer != nil {
+		defer j.renderer.Close()
+	}
 
 	var runs []*siteRun
 	for _, site := range sites {
@@ -321,6 +332,7 @@ func (j *job) summary(ctx context.Context, runs []*siteRun, start time.Time) Sum
 		Unchanged:  int(j.unchanged.Load()),
 		Gone:       int(j.gone.Load()),
 		Resumed:    j.resumed.Load(),
+		Rendered:   int(j.rendered.Load()),
 		Pipeline:   j.runner.Stats(),
 		Elapsed:    time.Since(start),
 		PrevRun:    j.prev.run,
@@ -517,6 +529,9 @@ func (s Summary) Print(w io.Writer) {
 	}
 	fmt.Fprintf(tw, "pages fetched\t%d\t(%d requests)\n", s.Fetched, s.Requests)
 	fmt.Fprintf(tw, "articles written\t%d\t\n", s.Articles)
+	if s.Rendered > 0 {
+		fmt.Fprintf(tw, "pages rendered\t%d\t(headless Chromium)\n", s.Rendered)
+	}
 	for _, cat := range Categories {
 		n := s.Categories[cat]
 		if n == 0 {

@@ -90,7 +90,7 @@ func (s *siteRun) handle(ctx context.Context, e Entry) {
 		fail(o.Category, o.Reason, o.Stage, o.Err)
 		return
 	}
-	handedOff = s.handleHTML(pctx, e, att, final, body, fail)
+	handedOff = s.handlePage(pctx, e, att, final, body, fail)
 }
 
 // fetchFailure is why a finished fetch (after retries) gives no body to read, nil
@@ -151,7 +151,9 @@ func (s *siteRun) decodeBody(e Entry, att *attempt) ([]byte, *outcome) {
 //
 // It reports whether the record was handed to the job's committer (which then ends
 // the entry's lease, with the page's metadata, once the record is committed).
-func (s *siteRun) handleHTML(ctx context.Context, e Entry, att *attempt, final *url.URL, body []byte, fail func(cat, reason, stage string, err error)) (handedOff bool) {
+// rs carries the render decision (render.go): with rs.again set on return, the
+// page is rendered and handled again, and nothing of this pass is kept.
+func (s *siteRun) handleHTML(ctx context.Context, e Entry, att *attempt, final *url.URL, body []byte, fail func(cat, reason, stage string, err error), rs *renderState) (handedOff bool) {
 	finalStr := final.String()
 	pl := scanLinks(body, s.metaName)
 	base := final
@@ -172,6 +174,9 @@ func (s *siteRun) handleHTML(ctx context.Context, e Entry, att *attempt, final *
 	hash := "" // content_hash of the record when the page is an emitted (or unchanged) article
 	var pending *pendingRecord
 	defer func() {
+		if rs != nil && rs.again {
+			return
+		}
 		for _, f := range feeds {
 			if u := resolveLink(base, f); u != nil {
 				s.discover(ctx, u, Entry{Depth: e.Depth + 1, Kind: KindSitemap, Parent: e.URL})
@@ -224,6 +229,9 @@ func (s *siteRun) handleHTML(ctx context.Context, e Entry, att *attempt, final *
 	a, err := s.extractPage(ctx, e, att, final, body, matchedRule)
 	if err != nil {
 		fail(CatFailed, "extractor error", "extract", err)
+		return
+	}
+	if s.afterExtract(rs, body, a, matchedRule, fail) {
 		return
 	}
 	if a.PageType != article.PageArticle {

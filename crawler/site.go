@@ -45,7 +45,8 @@ type siteRun struct {
 	extractor *extractors.Extractor
 	c         *colly.Collector
 	log       *slog.Logger
-	metaName  string // <meta name> that addresses us like "robots" (our product token)
+	metaName  string      // <meta name> that addresses us like "robots" (our product token)
+	limits    *hostLimits // per-host parallelism and delay (colly rules' mirror), for rendered pages
 
 	pages    atomic.Int64 // page entries queued (for max_pages)
 	fetched  atomic.Int64 // URLs of the site that got an HTTP response
@@ -180,6 +181,7 @@ func (s *siteRun) setup(ctx context.Context) error {
 	par := max(cfg.Parallelism, 1)
 	var limits []*colly.LimitRule
 	hl := newHostLimits(par, delay, cfg.Timeout)
+	s.limits = hl
 	if s.obey {
 		// Hosts of the seeds: robots.txt is read now, so a Crawl-delay becomes the
 		// host's delay (with parallelism 1).

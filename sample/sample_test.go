@@ -249,19 +249,19 @@ func TestEveryArticleReachableFromHome(t *testing.T) {
 			}
 		})
 	}
-	for _, p := range append(ArticlePaths(), ListingPaths()...) {
+	for _, p := range append(append(ArticlePaths(), ListingPaths()...), ScriptPaths()...) {
 		if !seen[p] {
 			t.Errorf("%s is not reachable by links from /", p)
 		}
 	}
-	if want := wantArticles + wantListings; len(seen) != want {
+	if want := wantArticles + wantListings + len(ScriptPaths()); len(seen) != want {
 		var extra []string
 		for p := range seen {
-			if !slices.Contains(ArticlePaths(), p) && !slices.Contains(ListingPaths(), p) {
+			if !slices.Contains(ArticlePaths(), p) && !slices.Contains(ListingPaths(), p) && !slices.Contains(ScriptPaths(), p) {
 				extra = append(extra, p)
 			}
 		}
-		t.Errorf("crawl reached %d distinct pages, want exactly %d (articles + listings); extra: %q", len(seen), want, extra)
+		t.Errorf("crawl reached %d distinct pages, want exactly %d (articles + listings + script pages); extra: %q", len(seen), want, extra)
 	}
 	if !privateLinked {
 		t.Error("no page links to /private/: the robots.txt rule would never be exercised")
@@ -503,5 +503,26 @@ func TestSeedPageFlattensToSeed(t *testing.T) {
 				t.Fatalf("flattened seed page differs at line %d:\n got %q\nwant %q", i+1, g, w)
 			}
 		}
+	}
+}
+
+// The script pages are served as HTML whose static text holds no article: the
+// app's root is empty, the update's body is a placeholder filled from JSON.
+func TestScriptPagesServed(t *testing.T) {
+	srv := newServer(t)
+	want := map[string]string{"/app/": `<div id="root"></div>`, "/app/live-update.html": `data-src="/app/live-update.json"`}
+	for _, p := range ScriptPaths() {
+		resp, body := get(t, srv.Client(), srv.URL+p)
+		if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "text/html; charset=utf-8" || !strings.Contains(body, want[p]) {
+			t.Errorf("%s: status %d, type %q, contains %q: %v", p, resp.StatusCode, resp.Header.Get("Content-Type"), want[p], strings.Contains(body, want[p]))
+		}
+	}
+	resp, body := get(t, srv.Client(), srv.URL+"/app/live-update.json")
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "application/json" || !strings.Contains(body, `"Daniel Okafor"`) {
+		t.Errorf("live-update.json: status %d, type %q", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	resp, _ = get(t, srv.Client(), srv.URL+"/app/app.js")
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "text/javascript; charset=utf-8" {
+		t.Errorf("app.js: status %d, type %q", resp.StatusCode, resp.Header.Get("Content-Type"))
 	}
 }

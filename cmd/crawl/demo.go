@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/dustin/go-humanize"
+	"github.com/healthcrawl/healthcrawl/config"
 	"github.com/healthcrawl/healthcrawl/configs"
 	"github.com/healthcrawl/healthcrawl/crawler"
 	"github.com/healthcrawl/healthcrawl/sample"
@@ -23,7 +24,10 @@ const demoOut = "out/demo.jsonl"
 
 func newDemoCmd(a *app) *cobra.Command {
 	var of outputFlags
-	var overwrite bool
+	var (
+		overwrite bool
+		render    string
+	)
 	cmd := &cobra.Command{
 		Use:     "demo [--out PATH]",
 		GroupID: groupCrawl,
@@ -33,22 +37,31 @@ crawls it with configs/demo.yaml (its start URL filled in at run time), writes o
 record per article page to out/demo.jsonl (or --out) and prints a summary: pages
 fetched, articles written, pages dropped with their reasons, errors, elapsed time.
 It needs no network and no files: the site and the config are built in.
+--render auto loads the site's two pages built by script in headless Chromium
+(Debian package chromium), so their articles are written too (29 records).
 An existing output is appended to (each demo run serves the site on a new port, so
 its records have other URLs); --overwrite starts it afresh.`,
 		Example: `  crawl demo
   crawl demo --overwrite
+  crawl demo --render auto     # also the two pages built by script (needs chromium)
   crawl demo --out - | jq -r .title`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return a.runDemo(cmd, &of, overwrite)
+			return a.runDemo(cmd, &of, overwrite, render)
 		},
 	}
 	of.register(cmd, demoOut, "output file, - = standard output")
 	cmd.Flags().BoolVar(&overwrite, "overwrite", false, "replace what the output holds instead of appending to it")
+	cmd.Flags().StringVar(&render, "render", config.RenderNever, "never, auto or always: load the pages built by script (/app/) in headless Chromium (needs the chromium package)")
 	return cmd
 }
 
-func (a *app) runDemo(cmd *cobra.Command, of *outputFlags, overwrite bool) error {
+func (a *app) runDemo(cmd *cobra.Command, of *outputFlags, overwrite bool, render string) error {
+	switch render {
+	case config.RenderNever, config.RenderAuto, config.RenderAlways:
+	default:
+		return usageError("--render %q: must be never, auto or always", render)
+	}
 	ctx := cmd.Context()
 	tmpl := configs.Demo()
 	if len(tmpl) == 0 {
@@ -76,6 +89,9 @@ func (a *app) runDemo(cmd *cobra.Command, of *outputFlags, overwrite bool) error
 		return err
 	}
 	cfg.Output.Path = demoOut
+	for i := range cfg.Sites {
+		cfg.Sites[i].Render = render
+	}
 	if err := of.apply(cmd, &cfg); err != nil {
 		return err
 	}

@@ -114,6 +114,11 @@ after a finished one sends conditional requests and writes only new and changed
 articles ("change": "new" | "changed"), reporting pages now 404/410 as gone.
 --state memory keeps nothing between runs. See 'crawl state'.
 
+Pages that need a browser: a site with render: auto loads in headless Chromium the
+pages whose static HTML gives no article and looks client-rendered; render: always
+loads every page (crawl.render_parallelism tabs, crawl.render_timeout per page). It
+needs Chromium (Debian: apt-get install -y chromium), looked for only then.
+
 Scale-out: workers started with the same config and --state redis://HOST:PORT/DB
 (on one machine or several) share the frontier, the visited set and the emitted
 set under the key prefix state.prefix (default: the config's name), and the
