@@ -75,7 +75,7 @@ type JobOptions struct {
 // Summary is what a run did.
 type Summary struct {
 	Fetched    int                       // URLs that got an HTTP response (after retries)
-	Requests   int                       // HTTP requests made, retries included (robots.txt excluded)
+	Requests   int                       // HTTP requests made, retries included (robots.txt excluded: RobotsRequests)
 	Articles   int                       // records written to the sink
 	Errors     int                       // URLs filed as failed
 	Categories map[string]int            // accounting category → URLs
@@ -98,6 +98,10 @@ type Summary struct {
 	// Rendered counts the pages loaded in headless Chromium (sites[].render); the
 	// static pages that needed no browser are not in it.
 	Rendered int
+	// RobotsRequests counts the robots.txt requests, retries included. They are
+	// apart from Requests so that Requests stays the page-fetch count (pages and
+	// sitemaps); both go through the same per-host limits.
+	RobotsRequests int
 }
 
 // job is the state shared by the sites of one RunJob.
@@ -322,23 +326,24 @@ func (j *job) summary(ctx context.Context, runs []*siteRun, start time.Time) Sum
 		}
 	}
 	return Summary{
-		Fetched:    int(j.fetched.Load()),
-		Requests:   int(j.requests.Load()),
-		Articles:   int(j.articles.Load()),
-		Errors:     cats[CatFailed],
-		Categories: cats,
-		Reasons:    reasons,
-		Pending:    pending,
-		New:        int(j.news.Load()),
-		Changed:    int(j.changed.Load()),
-		Unchanged:  int(j.unchanged.Load()),
-		Gone:       int(j.gone.Load()),
-		Resumed:    j.resumed.Load(),
-		Rendered:   int(j.rendered.Load()),
-		Pipeline:   j.runner.Stats(),
-		Elapsed:    time.Since(start),
-		PrevRun:    j.prev.run,
-		PrevRunAt:  j.prev.at,
+		Fetched:        int(j.fetched.Load()),
+		Requests:       int(j.requests.Load()),
+		Articles:       int(j.articles.Load()),
+		Errors:         cats[CatFailed],
+		Categories:     cats,
+		Reasons:        reasons,
+		Pending:        pending,
+		New:            int(j.news.Load()),
+		Changed:        int(j.changed.Load()),
+		Unchanged:      int(j.unchanged.Load()),
+		Gone:           int(j.gone.Load()),
+		Resumed:        j.resumed.Load(),
+		Rendered:       int(j.rendered.Load()),
+		RobotsRequests: int(j.robots.count.Load()),
+		Pipeline:       j.runner.Stats(),
+		Elapsed:        time.Since(start),
+		PrevRun:        j.prev.run,
+		PrevRunAt:      j.prev.at,
 	}
 }
 
@@ -453,7 +458,7 @@ func (s *siteRun) seed(ctx context.Context) {
 				continue
 			}
 			seen[u.Host] = true
-			robotsSitemaps = append(robotsSitemaps, s.job.robots.get(ctx, u).Sitemaps...)
+			robotsSitemaps = append(robotsSitemaps, s.robotsOf(ctx, u).Sitemaps...)
 		}
 	}
 	for _, raw := range s.site.StartURLs {
