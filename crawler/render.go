@@ -100,8 +100,9 @@ func (s *siteRun) renderAndHandle(ctx context.Context, e Entry, att *attempt, fi
 
 // render loads u in the job's browser under the crawler's politeness: it holds one
 // of the job's request slots and takes the host's turn (hostTurn: the fleet
-// limiter's slot with a redis state, else the host's delay after the load). robots.txt allowed the URL already (its static fetch); the
-// page's own requests are checked against robots.txt too (when the site obeys it).
+// limiter's slot with a redis state, else the host's delay after the load).
+// robots.txt allowed the URL already (its static fetch); the page's own requests
+// are checked against robots.txt too (when the site obeys it).
 func (s *siteRun) render(ctx context.Context, u *url.URL) (*fetch.Response, error) {
 	r := s.job.renderer
 	if r == nil {
