@@ -107,7 +107,7 @@ func (a *accountant) record(site, url string, o outcome) {
 		a.first = map[string]string{}
 	}
 	if _, ok := a.first[site]; !ok {
-		a.first[site] = categoryLabel(o.Category) + ": " + o.Reason
+		a.first[site] = CategoryLabel(o.Category) + ": " + o.Reason
 	}
 	if line != nil && a.errErr == nil {
 		// One Write per line on an unbuffered file: each line is flushed whole.

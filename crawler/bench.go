@@ -16,7 +16,6 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
-	"text/tabwriter"
 	"time"
 
 	"github.com/gocolly/colly/v2"
@@ -113,11 +112,11 @@ func (s BenchSite) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // BenchOptions configure RunCrawlBench.
 type BenchOptions struct {
-	Pages       int           // article pages on the site (default 5000)
-	Parallelism int           // crawl.parallelism for both crawls (default config.Default's)
-	Latency     time.Duration // server time to first byte (BenchSite.Latency)
-	Rounds      int           // rounds of the three crawls; medians are reported (default 3)
-	Progress    io.Writer     // optional progress line for the full crawl
+	Pages       int                    // article pages on the site (default 5000)
+	Parallelism int                    // crawl.parallelism for both crawls (default config.Default's)
+	Latency     time.Duration          // server time to first byte (BenchSite.Latency)
+	Rounds      int                    // rounds of the three crawls; medians are reported (default 3)
+	OnProgress  func(ProgressSnapshot) // optional progress of the full crawl (JobOptions.OnProgress)
 	Logger      *slog.Logger
 }
 
@@ -171,7 +170,7 @@ func RunCrawlBench(ctx context.Context, opts BenchOptions) (BenchResult, error) 
 	run := func(articles string, durable bool) (BenchRun, Summary, error) {
 		resetPeakRSS()
 		cfg.Sites = []config.Site{{Name: "bench", StartURLs: []string{srv.URL + "/"}, Articles: []string{articles}}}
-		jo := JobOptions{Config: cfg, Sink: &countingSink{}, Logger: opts.Logger, Progress: opts.Progress}
+		jo := JobOptions{Config: cfg, Sink: &countingSink{}, Logger: opts.Logger, OnProgress: opts.OnProgress}
 		start := time.Now()
 		if durable {
 			dir, err := os.MkdirTemp("", "crawl-bench-")
@@ -317,27 +316,4 @@ func peakRSS() int64 {
 		}
 	}
 	return -1
-}
-
-// Print writes the benchmark result as a table.
-func (r BenchResult) Print(w io.Writer) {
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintf(tw, "site\t%d article pages + %d listing pages, server latency %s, parallelism %d, median of %d rounds\n", r.Pages, BenchSite{Pages: r.Pages, PerList: 50}.Lists(), r.Latency, r.Parallelism, r.Rounds)
-	fmt.Fprintf(tw, "crawl\tpages\tarticles\telapsed\tpages/s\tpeak RSS\n")
-	for _, row := range []struct {
-		name string
-		run  BenchRun
-	}{{"bare colly (no extraction)", r.Bare}, {"healthcrawl, no extraction", r.CrawlOnly}, {"healthcrawl (extract+pipeline)", r.Full}, {"healthcrawl, sqlite state + jsonl file", r.Durable}} {
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%.0f\t%s\n", row.name, row.run.Fetched, row.run.Articles, row.run.Elapsed.Round(time.Millisecond), row.run.PagesPerSec, mib(row.run.PeakRSS))
-	}
-	fmt.Fprintf(tw, "ratio full / bare\t%.0f %%\t(target ≥ 70 %%)\n", r.Ratio*100)
-	fmt.Fprintf(tw, "ratio sqlite+jsonl / bare\t%.0f %%\t(write-then-commit: each batch synced before its commit)\n", r.DurableRatio*100)
-	tw.Flush()
-}
-
-func mib(b int64) string {
-	if b < 0 {
-		return "n/a"
-	}
-	return fmt.Sprintf("%.0f MiB", float64(b)/(1<<20))
 }

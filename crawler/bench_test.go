@@ -43,7 +43,7 @@ func BenchmarkCrawl(b *testing.B) {
 		b.ReportMetric(float64(res.Full.PeakRSS)/(1<<20), "full_peak_MiB")
 		b.ReportMetric(float64(res.Bare.PeakRSS)/(1<<20), "bare_peak_MiB")
 		if testing.Verbose() {
-			res.Print(os.Stderr)
+			b.Logf("%+v", res) // the table is cmd/crawl's (crawl bench crawl)
 		}
 	}
 }

@@ -82,7 +82,7 @@ func (s *siteRun) discoverCanon(ctx context.Context, abs *url.URL, canon string,
 	}
 	if s.obey && e.Kind == KindPage {
 		u, _ := url.Parse(canon)
-		if ok, why := s.job.robots.get(ctx, u).Allowed(u); !ok {
+		if ok, why := s.robotsOf(ctx, u).Allowed(u); !ok {
 			return reject(CatRobots, why, nil)
 		}
 	}

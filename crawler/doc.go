@@ -17,11 +17,15 @@
 //
 // # Settings (config.Crawl, config.Site)
 //
-//	crawl.user_agent      sent with every request and matched against robots.txt groups
+//	crawl.user_agent      sent with every request (robots.txt included, with the pages' Accept header)
+//	                      and matched against robots.txt groups
 //	crawl.parallelism     requests in flight, job-wide and per host (default 4)
 //	crawl.delay           wait after each request to a host, plus up to delay/2 random (default 200ms);
 //	                      sites[].delay overrides it; a robots.txt Crawl-delay (capped at 60s) raises it
-//	                      for that host and sets its parallelism to 1
+//	                      for that host and sets its parallelism to 1. robots.txt, fetched outside the
+//	                      collector, takes the host's turn too (siteRun.hostTurn: the fleet limiter's
+//	                      slot with a redis state, else the delay after it), so the first page request
+//	                      follows it by the delay; its requests count in Summary.RobotsRequests
 //	crawl.timeout         whole request, body included (default 20s)
 //	crawl.max_body_bytes  bodies are never read beyond this; larger pages are over_limit (default 10 MiB)
 //	crawl.retries         extra attempts after the first, on network errors, timeouts, 429 and 5xx

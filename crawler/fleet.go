@@ -1,7 +1,10 @@
 package crawler
 
 import (
+	"context"
+	"fmt"
 	"log/slog"
+	"net/url"
 	"time"
 
 	"github.com/healthcrawl/healthcrawl/config"
@@ -54,4 +57,29 @@ func (h *hostLimits) get(host string) fleet.Limit {
 		return l
 	}
 	return h.def
+}
+
+// hostTurn takes the turn of a request to host that does not go through the
+// collector (robots.txt, a rendered page) under the site's per-host limits, and
+// returns the function to call when the request has ended. With a redis state it
+// is the host's slot in the fleet limiter (which counts the delay from the
+// release); else release waits the host's delay (robots.txt Crawl-delay included),
+// as colly's LimitRule does after each request, so the next request to the host
+// starts no sooner. It does not take a job request slot: robots.txt is also read
+// from inside a request (a redirect to a new host).
+func (s *siteRun) hostTurn(ctx context.Context, host string) (release func(), err error) {
+	lim := s.limits.get(host)
+	if f := s.job.fleet; f != nil {
+		release, err := f.Acquire(ctx, host, lim)
+		if err != nil {
+			return nil, fmt.Errorf("fleet limiter %s: %w", host, err)
+		}
+		return release, nil
+	}
+	return func() { sleepCtx(ctx, lim.Delay) }, nil
+}
+
+// robotsOf is the robots.txt of u's host, read in the host's turn (hostTurn).
+func (s *siteRun) robotsOf(ctx context.Context, u *url.URL) *robots {
+	return s.job.robots.get(ctx, u, s.hostTurn)
 }

@@ -11,11 +11,9 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
-	"text/tabwriter"
 	"time"
 
 	"github.com/healthcrawl/healthcrawl/article"
@@ -38,11 +36,15 @@ const (
 
 // JobOptions configure one crawl run over some or all site targets.
 type JobOptions struct {
-	Config   config.Config
-	Sites    []string // names of site targets to run; empty = all
-	Sink     output.Sink
-	Logger   *slog.Logger
-	Progress io.Writer // live progress line target (a terminal); nil = none
+	Config config.Config
+	Sites  []string // names of site targets to run; empty = all
+	Sink   output.Sink
+	Logger *slog.Logger
+	// OnProgress, if set, receives a snapshot of the run's counters every
+	// ProgressInterval and a last one (Done) when the sites are finished. The
+	// crawler only reports; cmd/crawl renders the live line. It is called from
+	// one goroutine, never concurrently with itself.
+	OnProgress func(ProgressSnapshot)
 
 	// NewFrontier opens each site's frontier; nil = in memory (NewMemoryFrontier).
 	// Ignored when Store is set.
@@ -73,7 +75,7 @@ type JobOptions struct {
 // Summary is what a run did.
 type Summary struct {
 	Fetched    int                       // URLs that got an HTTP response (after retries)
-	Requests   int                       // HTTP requests made, retries included (robots.txt excluded)
+	Requests   int                       // HTTP requests made, retries included (robots.txt excluded: RobotsRequests)
 	Articles   int                       // records written to the sink
 	Errors     int                       // URLs filed as failed
 	Categories map[string]int            // accounting category → URLs
@@ -96,6 +98,10 @@ type Summary struct {
 	// Rendered counts the pages loaded in headless Chromium (sites[].render); the
 	// static pages that needed no browser are not in it.
 	Rendered int
+	// RobotsRequests counts the robots.txt requests, retries included. They are
+	// apart from Requests so that Requests stays the page-fetch count (pages and
+	// sitemaps); both go through the same per-host limits.
+	RobotsRequests int
 }
 
 // job is the state shared by the sites of one RunJob.
@@ -232,7 +238,7 @@ func RunJob(ctx context.Context, opts JobOptions) (Summary, error) {
 		}
 		defer j.commit.stop()
 	}
-	stopProgress := j.startProgress(jctx, opts.Progress, start)
+	stopProgress := j.startProgress(opts.OnProgress, start)
 	var wg sync.WaitGroup
 	for _, s := range runs {
 		wg.Add(1)
@@ -320,23 +326,24 @@ func (j *job) summary(ctx context.Context, runs []*siteRun, start time.Time) Sum
 		}
 	}
 	return Summary{
-		Fetched:    int(j.fetched.Load()),
-		Requests:   int(j.requests.Load()),
-		Articles:   int(j.articles.Load()),
-		Errors:     cats[CatFailed],
-		Categories: cats,
-		Reasons:    reasons,
-		Pending:    pending,
-		New:        int(j.news.Load()),
-		Changed:    int(j.changed.Load()),
-		Unchanged:  int(j.unchanged.Load()),
-		Gone:       int(j.gone.Load()),
-		Resumed:    j.resumed.Load(),
-		Rendered:   int(j.rendered.Load()),
-		Pipeline:   j.runner.Stats(),
-		Elapsed:    time.Since(start),
-		PrevRun:    j.prev.run,
-		PrevRunAt:  j.prev.at,
+		Fetched:        int(j.fetched.Load()),
+		Requests:       int(j.requests.Load()),
+		Articles:       int(j.articles.Load()),
+		Errors:         cats[CatFailed],
+		Categories:     cats,
+		Reasons:        reasons,
+		Pending:        pending,
+		New:            int(j.news.Load()),
+		Changed:        int(j.changed.Load()),
+		Unchanged:      int(j.unchanged.Load()),
+		Gone:           int(j.gone.Load()),
+		Resumed:        j.resumed.Load(),
+		Rendered:       int(j.rendered.Load()),
+		RobotsRequests: int(j.robots.count.Load()),
+		Pipeline:       j.runner.Stats(),
+		Elapsed:        time.Since(start),
+		PrevRun:        j.prev.run,
+		PrevRunAt:      j.prev.at,
 	}
 }
 
@@ -451,7 +458,7 @@ func (s *siteRun) seed(ctx context.Context) {
 				continue
 			}
 			seen[u.Host] = true
-			robotsSitemaps = append(robotsSitemaps, s.job.robots.get(ctx, u).Sitemaps...)
+			robotsSitemaps = append(robotsSitemaps, s.robotsOf(ctx, u).Sitemaps...)
 		}
 	}
 	for _, raw := range s.site.StartURLs {
@@ -480,32 +487,49 @@ func orInt(v, d int) int {
 	return d
 }
 
-// startProgress refreshes a one-line progress display on w every 500 ms until the
-// returned stop is called (which prints the last state and a newline).
-func (j *job) startProgress(ctx context.Context, w io.Writer, start time.Time) (stop func()) {
-	if w == nil {
+// ProgressInterval is how often JobOptions.OnProgress is called during a run.
+const ProgressInterval = 500 * time.Millisecond
+
+// ProgressSnapshot is the state of a running crawl (JobOptions.OnProgress).
+type ProgressSnapshot struct {
+	Queued   int           // URLs put in the frontiers so far
+	Fetched  int           // URLs that got an HTTP response
+	Articles int           // records written to the sink
+	Errors   int           // URLs filed as failed
+	Elapsed  time.Duration // since the run started
+	Done     bool          // the last snapshot: the sites are finished
+}
+
+// PagesPerSec is Fetched over Elapsed (0 before any time has passed).
+func (p ProgressSnapshot) PagesPerSec() float64 {
+	if p.Elapsed <= 0 {
+		return 0
+	}
+	return float64(p.Fetched) / p.Elapsed.Seconds()
+}
+
+// startProgress calls report with a snapshot every ProgressInterval until the
+// returned stop is called, which reports the last state with Done set.
+func (j *job) startProgress(report func(ProgressSnapshot), start time.Time) (stop func()) {
+	if report == nil {
 		return func() {}
 	}
-	line := func() {
-		el := time.Since(start).Seconds()
-		f := j.fetched.Load()
-		rate := 0.0
-		if el > 0 {
-			rate = float64(f) / el
+	snap := func(done bool) ProgressSnapshot {
+		return ProgressSnapshot{
+			Queued: int(j.queued.Load()), Fetched: int(j.fetched.Load()), Articles: int(j.articles.Load()),
+			Errors: j.acct.count(CatFailed), Elapsed: time.Since(start), Done: done,
 		}
-		fmt.Fprintf(w, "\rqueued %d  fetched %d  articles %d  errors %d  %.1f pages/s   ",
-			j.queued.Load(), f, j.articles.Load(), j.acct.count(CatFailed), rate)
 	}
 	done := make(chan struct{})
 	finished := make(chan struct{})
 	go func() {
 		defer close(finished)
-		t := time.NewTicker(500 * time.Millisecond)
+		t := time.NewTicker(ProgressInterval)
 		defer t.Stop()
 		for {
 			select {
 			case <-t.C:
-				line()
+				report(snap(false))
 			case <-done:
 				return
 			}
@@ -514,67 +538,13 @@ func (j *job) startProgress(ctx context.Context, w io.Writer, start time.Time) (
 	return func() {
 		close(done)
 		<-finished
-		line()
-		fmt.Fprintln(w)
+		report(snap(true))
 	}
 }
 
-// Print writes the human-readable summary: pages fetched, articles written, URLs
-// not emitted by category and reason, errors, elapsed time and pages/s.
-func (s Summary) Print(w io.Writer) {
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	rate := 0.0
-	if s.Elapsed > 0 {
-		rate = float64(s.Fetched) / s.Elapsed.Seconds()
-	}
-	fmt.Fprintf(tw, "pages fetched\t%d\t(%d requests)\n", s.Fetched, s.Requests)
-	fmt.Fprintf(tw, "articles written\t%d\t\n", s.Articles)
-	if s.Rendered > 0 {
-		fmt.Fprintf(tw, "pages rendered\t%d\t(headless Chromium)\n", s.Rendered)
-	}
-	for _, cat := range Categories {
-		n := s.Categories[cat]
-		if n == 0 {
-			continue
-		}
-		fmt.Fprintf(tw, "%s\t%d\t\n", categoryLabel(cat), n)
-		reasons := s.Reasons[cat]
-		keys := make([]string, 0, len(reasons))
-		for r := range reasons {
-			keys = append(keys, r)
-		}
-		sort.Slice(keys, func(a, b int) bool {
-			if reasons[keys[a]] != reasons[keys[b]] {
-				return reasons[keys[a]] > reasons[keys[b]]
-			}
-			return keys[a] < keys[b]
-		})
-		for _, r := range keys {
-			fmt.Fprintf(tw, "  %s\t%d\t\n", r, reasons[r])
-		}
-	}
-	if s.New+s.Changed+s.Unchanged+s.Gone > 0 {
-		fmt.Fprintf(tw, "new / changed / unchanged / gone\t%d / %d / %d / %d\t\n", s.New, s.Changed, s.Unchanged, s.Gone)
-	}
-	if s.Resumed {
-		fmt.Fprintf(tw, "resumed\tyes\t(continued an interrupted run)\n")
-	}
-	fmt.Fprintf(tw, "errors\t%d\t\n", s.Errors)
-	if s.Pending > 0 {
-		fmt.Fprintf(tw, "still queued\t%d\t(interrupted)\n", s.Pending)
-	}
-	fmt.Fprintf(tw, "elapsed\t%s\t\n", s.Elapsed.Round(time.Millisecond))
-	fmt.Fprintf(tw, "pages/s\t%.1f\t\n", rate)
-	tw.Flush()
-	for _, f := range s.Failures {
-		fmt.Fprintf(w, "FAILED: %s\n", f)
-	}
-	if line := s.NothingNew(); line != "" {
-		fmt.Fprintln(w, line)
-	}
-}
-
-func categoryLabel(cat string) string {
+// CategoryLabel is the human name of an accounting category ("duplicates",
+// "disallowed by robots.txt"), as in the summary table and the 0-pages errors.
+func CategoryLabel(cat string) string {
 	switch cat {
 	case CatRobots:
 		return "disallowed by robots.txt"

@@ -7,7 +7,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"strings"
 	"testing"
 	"time"
 
@@ -72,11 +71,6 @@ func TestRunFailsWhenSeedRobotsUnreachable(t *testing.T) {
 			if sum.Fetched != 0 || len(sink.all()) != 0 {
 				t.Errorf("fetched %d, %d records; want 0, 0", sum.Fetched, len(sink.all()))
 			}
-			var b strings.Builder
-			sum.Print(&b)
-			if !strings.Contains(b.String(), "FAILED: "+want) {
-				t.Errorf("summary does not name the cause:\n%s", b.String())
-			}
 		})
 	}
 }
@@ -130,11 +124,6 @@ func TestNothingNewLine(t *testing.T) {
 	if second.Articles != 0 || second.Unchanged != first.Articles || second.NothingNew() != want {
 		t.Fatalf("second run: %d articles, %d unchanged (first wrote %d), line %q; want %q",
 			second.Articles, second.Unchanged, first.Articles, second.NothingNew(), want)
-	}
-	var b strings.Builder
-	second.Print(&b)
-	if strings.Count(b.String(), want) != 1 {
-		t.Errorf("summary lacks the line:\n%s", b.String())
 	}
 }
 

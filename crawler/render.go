@@ -99,10 +99,10 @@ func (s *siteRun) renderAndHandle(ctx context.Context, e Entry, att *attempt, fi
 }
 
 // render loads u in the job's browser under the crawler's politeness: it holds one
-// of the job's request slots, and takes the host's slot in the fleet limiter (redis
-// state) or waits the host's delay (robots.txt Crawl-delay included) before the
-// page is loaded. robots.txt allowed the URL already (its static fetch); the
-// page's own requests are checked against robots.txt too (when the site obeys it).
+// of the job's request slots and takes the host's turn (hostTurn: the fleet
+// limiter's slot with a redis state, else the host's delay after the load).
+// robots.txt allowed the URL already (its static fetch); the page's own requests
+// are checked against robots.txt too (when the site obeys it).
 func (s *siteRun) render(ctx context.Context, u *url.URL) (*fetch.Response, error) {
 	r := s.job.renderer
 	if r == nil {
@@ -114,16 +114,11 @@ func (s *siteRun) render(ctx context.Context, u *url.URL) (*fetch.Response, erro
 		return nil, fmt.Errorf("render %s: %w", u, context.Cause(ctx))
 	}
 	defer func() { <-s.job.sem }()
-	lim := s.limits.get(u.Host)
-	if f := s.job.fleet; f != nil {
-		release, err := f.Acquire(ctx, u.Host, lim)
-		if err != nil {
-			return nil, fmt.Errorf("render %s: fleet limiter: %w", u, err)
-		}
-		defer release()
-	} else if !sleepCtx(ctx, lim.Delay) {
-		return nil, fmt.Errorf("render %s: %w", u, context.Cause(ctx))
+	release, err := s.hostTurn(ctx, u.Host)
+	if err != nil {
+		return nil, fmt.Errorf("render %s: %w", u, err)
 	}
+	defer release()
 	req := fetch.Request{
 		URL: u.String(), Site: s.site.Name,
 		WaitFor: strings.TrimSpace(s.site.RenderWaitFor), AllowHosts: s.site.RenderAllowHosts,
@@ -131,7 +126,7 @@ func (s *siteRun) render(ctx context.Context, u *url.URL) (*fetch.Response, erro
 	if s.obey {
 		// The page's own requests (scripts, JSON, images) obey robots.txt as well.
 		req.Allow = func(ru *url.URL) bool {
-			ok, _ := s.job.robots.get(ctx, ru).Allowed(ru)
+			ok, _ := s.robotsOf(ctx, ru).Allowed(ru)
 			return ok
 		}
 	}

@@ -7,7 +7,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -204,18 +203,5 @@ func TestRenderChromiumMissing(t *testing.T) {
 	}
 	if want := `render: Chromium not found (install Debian's \"chromium\" package: apt-get install -y chromium)`; !strings.Contains(errs.String(), want) {
 		t.Errorf("errors file lacks %s:\n%s", want, errs.String())
-	}
-}
-
-// The summary table shows the rendered pages (and no line when none was).
-func TestSummaryPrintRendered(t *testing.T) {
-	var with, without strings.Builder
-	Summary{Fetched: 3, Articles: 2, Rendered: 2}.Print(&with)
-	Summary{Fetched: 3, Articles: 2}.Print(&without)
-	if !regexp.MustCompile(`(?m)^pages rendered +2 +\(headless Chromium\)$`).MatchString(with.String()) {
-		t.Errorf("summary lacks the rendered line:\n%s", with.String())
-	}
-	if strings.Contains(without.String(), "pages rendered") {
-		t.Errorf("summary without renders shows the line:\n%s", without.String())
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/temoto/robotstxt"
@@ -72,10 +73,14 @@ func parseRobots(status int, body []byte, agent string) (*robots, error) {
 	return r, nil
 }
 
-// robotsCache fetches and caches robots.txt per scheme://host, once each.
+// robotsCache fetches and caches robots.txt per scheme://host, once each. Its
+// requests carry the page fetches' User-Agent and Accept headers and take the
+// host's turn under the site's per-host limits (siteRun.hostTurn), like a page.
 type robotsCache struct {
 	client  *http.Client
 	agent   string
+	header  http.Header  // User-Agent and Accept, as the collector sends them
+	count   atomic.Int64 // robots.txt requests made, retries included (Summary.RobotsRequests)
 	retries int
 	retry   retryPolicy // the fetches' policy (JobOptions.RetryBase, MaxBackoff, MaxRetryAfter)
 	log     *slog.Logger
@@ -90,12 +95,17 @@ type robotsSlot struct {
 }
 
 func newRobotsCache(client *http.Client, agent string, retries int, retry retryPolicy, log *slog.Logger) *robotsCache {
-	return &robotsCache{client: client, agent: agent, retries: retries, retry: retry, log: log, hosts: map[string]*robotsSlot{}}
+	return &robotsCache{client: client, agent: agent, header: requestHeader(agent), retries: retries, retry: retry, log: log, hosts: map[string]*robotsSlot{}}
 }
 
-// get returns the robots.txt of u's host, fetching it on first use. A fetch that
-// keeps failing disallows the whole host (with the error as the reason), like a 5xx.
-func (c *robotsCache) get(ctx context.Context, u *url.URL) *robots {
+// hostTurnFunc waits for a request's turn at host and returns the function to call
+// when the request has ended (siteRun.hostTurn); nil = no per-host limits.
+type hostTurnFunc func(ctx context.Context, host string) (release func(), err error)
+
+// get returns the robots.txt of u's host, fetching it on first use with turn
+// taken for each attempt. A fetch that keeps failing disallows the whole host (with
+// the error as the reason), like a 5xx.
+func (c *robotsCache) get(ctx context.Context, u *url.URL, turn hostTurnFunc) *robots {
 	origin := u.Scheme + "://" + u.Host
 	c.mu.Lock()
 	s, ok := c.hosts[origin]
@@ -106,16 +116,16 @@ func (c *robotsCache) get(ctx context.Context, u *url.URL) *robots {
 	c.mu.Unlock()
 	// Not cancelled with the crawl: the verdict is cached for the host, so an
 	// interrupted fetch must not turn into "everything disallowed".
-	s.once.Do(func() { s.r = c.fetch(context.WithoutCancel(ctx), origin) })
+	s.once.Do(func() { s.r = c.fetch(context.WithoutCancel(ctx), origin, u.Host, turn) })
 	return s.r
 }
 
-func (c *robotsCache) fetch(ctx context.Context, origin string) *robots {
+func (c *robotsCache) fetch(ctx context.Context, origin, host string, turn hostTurnFunc) *robots {
 	target := origin + "/robots.txt"
 	var lastErr error
 	attempts := 1 + min(c.retries, 2)
 	for i := 1; i <= attempts; i++ {
-		status, body, retryAfter, err := c.fetchOnce(ctx, target)
+		status, body, retryAfter, err := c.fetchTurn(ctx, target, host, turn)
 		if err == nil && !retryableStatus(status) {
 			r, perr := parseRobots(status, body, c.agent)
 			if perr != nil {
@@ -138,6 +148,19 @@ func (c *robotsCache) fetch(ctx context.Context, origin string) *robots {
 	return &robots{agent: c.agent, reason: "robots.txt unavailable: " + lastErr.Error(), unreachable: robotsCause(lastErr, c.client.Timeout)}
 }
 
+// fetchTurn is fetchOnce in the host's turn (released when the request has ended).
+func (c *robotsCache) fetchTurn(ctx context.Context, target, host string, turn hostTurnFunc) (int, []byte, string, error) {
+	if turn != nil {
+		release, err := turn(ctx, host)
+		if err != nil {
+			return 0, nil, "", fmt.Errorf("robots %s: %w", target, err)
+		}
+		defer release()
+	}
+	c.count.Add(1)
+	return c.fetchOnce(ctx, target)
+}
+
 // fetchOnce GETs robots.txt: status, body (at most maxRobotsBytes) and the
 // Retry-After header.
 func (c *robotsCache) fetchOnce(ctx context.Context, target string) (int, []byte, string, error) {
@@ -145,7 +168,7 @@ func (c *robotsCache) fetchOnce(ctx context.Context, target string) (int, []byte
 	if err != nil {
 		return 0, nil, "", fmt.Errorf("robots %s: %w", target, err)
 	}
-	req.Header.Set("User-Agent", c.agent)
+	req.Header = c.header.Clone()
 	resp, err := c.client.Do(req)
 	if err != nil {
 		return 0, nil, "", fmt.Errorf("robots %s: %w", target, err)

@@ -130,7 +130,7 @@ func (p *PageFetcher) FetchAndExtract(ctx context.Context, rawURL string) (*arti
 	}
 	if s.obey {
 		cu, _ := url.Parse(canon)
-		if ok, why := s.job.robots.get(ctx, cu).Allowed(cu); !ok {
+		if ok, why := s.robotsOf(ctx, cu).Allowed(cu); !ok {
 			return nil, PageOutcome{}, pageErr(&outcome{Category: CatRobots, Reason: why, Stage: "discover"}, 0)
 		}
 	}

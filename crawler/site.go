@@ -23,6 +23,12 @@ import (
 // acceptHeader is the Accept header of every page request.
 const acceptHeader = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 
+// requestHeader is the default header of the crawler's requests: the collector's
+// (setup) and robots.txt's.
+func requestHeader(agent string) http.Header {
+	return http.Header{"User-Agent": {agent}, "Accept": {acceptHeader}}
+}
+
 // maxSitemaps bounds the sitemaps and feeds fetched for one site.
 const maxSitemaps = 1000
 
@@ -192,7 +198,7 @@ func (s *siteRun) setup(ctx context.Context) error {
 				continue
 			}
 			seen[u.Host] = true
-			r := s.job.robots.get(ctx, u)
+			r := s.robotsOf(ctx, u)
 			if r.CrawlDelay > 0 {
 				limits = append(limits, &colly.LimitRule{
 					DomainRegexp: "^" + regexp.QuoteMeta(u.Host) + "$",
@@ -339,7 +345,7 @@ func (s *siteRun) checkRedirect(req *http.Request, via []*http.Request) error {
 		return &RedirectError{Category: CatExcluded, Reason: "redirect to a URL matched by exclude", Target: target}
 	}
 	if s.obey {
-		if ok, why := s.job.robots.get(req.Context(), req.URL).Allowed(req.URL); !ok {
+		if ok, why := s.robotsOf(req.Context(), req.URL).Allowed(req.URL); !ok {
 			return &RedirectError{Category: CatRobots, Reason: "redirect target: " + why, Target: target}
 		}
 	}

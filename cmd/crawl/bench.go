@@ -77,7 +77,7 @@ The crawl state is in memory; per-domain delay is 0.`,
 			if err != nil {
 				return err
 			}
-			res.Print(cmd.OutOrStdout())
+			printBench(cmd.OutOrStdout(), res)
 			return nil
 		},
 	}

@@ -105,7 +105,7 @@ func (a *app) runDemo(cmd *cobra.Command, of *outputFlags, overwrite bool, rende
 		return err
 	}
 	sum, runErr := crawler.RunJob(ctx, crawler.JobOptions{
-		Config: cfg, Sink: sink, Logger: a.logger, Progress: progressTarget(a.err),
+		Config: cfg, Sink: sink, Logger: a.logger, OnProgress: progressLine(progressTarget(a.err)),
 	})
 	closeErr := sink.Close(context.WithoutCancel(ctx))
 
@@ -119,7 +119,7 @@ func (a *app) runDemo(cmd *cobra.Command, of *outputFlags, overwrite bool, rende
 	} else {
 		fmt.Fprintf(w, "Sample site %s crawled; records in %s\n", base, cfg.Output.Path)
 	}
-	sum.Print(w)
+	printSummary(w, sum)
 	switch {
 	case runErr != nil:
 		return failure(fmt.Errorf("demo: %w", runErr))

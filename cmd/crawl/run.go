@@ -200,11 +200,11 @@ ERROR line name the cause); 2 bad usage or bad config.`,
 				return err
 			}
 			sum, runErr := crawler.RunJob(ctx, crawler.JobOptions{
-				Config: cfg, Sites: sites, Sink: sink, Logger: a.logger, Progress: progressTarget(a.err),
+				Config: cfg, Sites: sites, Sink: sink, Logger: a.logger, OnProgress: progressLine(progressTarget(a.err)),
 				Store: st, Worker: wid, Full: full,
 			})
 			closeErr := closeOutputs(ctx, sink, runErr)
-			sum.Print(a.err)
+			printSummary(a.err, sum)
 			switch {
 			case runErr != nil:
 				return failure(fmt.Errorf("run: %w", runErr))
