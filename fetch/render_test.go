@@ -179,11 +179,13 @@ func TestRendererTimeout(t *testing.T) {
 		}
 	}))
 	defer srv.Close()
-	r := NewRenderer(RenderOptions{Parallelism: 1, Timeout: time.Second})
+	// 3 s: long enough for the calm page on a loaded machine, which this test
+	// renders in the same tab after the busy one timed out.
+	r := NewRenderer(RenderOptions{Parallelism: 1, Timeout: 3 * time.Second})
 	defer r.Close()
 	_, err := r.Fetch(context.Background(), Request{URL: srv.URL + "/busy"})
-	if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "timeout after 1s") {
-		t.Fatalf("Fetch(busy) = %v, want a timeout after 1s", err)
+	if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "timeout after 3s") {
+		t.Fatalf("Fetch(busy) = %v, want a timeout after 3s", err)
 	}
 	resp, err := r.Fetch(context.Background(), Request{URL: srv.URL + "/calm"})
 	if err != nil || !strings.Contains(string(resp.Body), "<p>calm</p>") {

@@ -164,10 +164,13 @@ func TestNormalizeProperty(t *testing.T) {
 	g := func(sec int64, zone int8) bool {
 		tm := time.Unix(sec%4e9, 0).In(time.FixedZone("", int(zone)%14*3600))
 		got := Normalize(tm.Format(time.RFC3339))
+		if tm.Year() < 1900 || tm.Year() > 2100 {
+			return true // outside the years a record's date may have: either answer
+		}
 		if tm.Hour() == 0 && tm.Minute() == 0 && tm.Second() == 0 {
 			return got == tm.Format("2006-01-02")
 		}
-		return got == tm.UTC().Format("2006-01-02T15:04:05Z") || tm.Year() < 1900 || tm.Year() > 2100
+		return got == tm.UTC().Format("2006-01-02T15:04:05Z")
 	}
 	if err := quick.Check(g, &quick.Config{MaxCount: 20000}); err != nil {
 		t.Error(err)
