@@ -15,18 +15,14 @@ import (
 // the first "/" of a stored name always ends the prefix and two prefixes never
 // overlap.
 //
-// The optional DeferredEmitter of st is forwarded. A prefix of "" returns st itself
+// A prefix of "" returns st itself
 // (state written before per-config namespacing stays readable by a config without
 // a name). The redis engine has its own key prefix (state.prefix): do not wrap it.
 func WithPrefix(st Store, prefix string) Store {
 	if prefix == "" || st == nil {
 		return st
 	}
-	p := &prefixed{st: st, pre: escapePrefix(prefix) + "/"}
-	if de, ok := st.(DeferredEmitter); ok {
-		return &prefixedDeferred{prefixed: p, de: de}
-	}
-	return p
+	return &prefixed{st: st, pre: escapePrefix(prefix) + "/"}
 }
 
 // Unwrapper is a decorator over a Store (WithPrefix, the run state of the command).
@@ -174,15 +170,3 @@ func (p *prefixed) Reset(ctx context.Context, site string) error {
 func (p *prefixed) Engine() string { return p.st.Engine() }
 
 func (p *prefixed) Close() error { return p.st.Close() }
-
-// prefixedDeferred is a prefixed store over an engine that defers its commits.
-type prefixedDeferred struct {
-	*prefixed
-	de DeferredEmitter
-}
-
-func (p *prefixedDeferred) EmitOnceDeferred(ctx context.Context, site, url, hash string, durable func(error)) (Change, error) {
-	return p.de.EmitOnceDeferred(ctx, p.ns(site), url, hash, durable)
-}
-
-func (p *prefixedDeferred) Flush(ctx context.Context) error { return p.de.Flush(ctx) }

@@ -47,17 +47,16 @@ func TestWithPrefixEmptyIsIdentity(t *testing.T) {
 	}
 }
 
-func TestWithPrefixForwardsDeferredEmitter(t *testing.T) {
+// Engine features are found under the decorator (the fleet limiter and stream
+// commits type-assert on the engine).
+func TestWithPrefixUnwrapsToTheEngine(t *testing.T) {
 	s, err := store.Open(context.Background(), "sqlite://"+filepath.Join(t.TempDir(), "state.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	if _, ok := store.WithPrefix(s, "a").(store.DeferredEmitter); !ok {
-		t.Fatal("prefixed sqlite store lost its DeferredEmitter")
-	}
-	if _, ok := store.WithPrefix(store.NewMemory(), "a").(store.DeferredEmitter); ok {
-		t.Fatal("prefixed memory store claims a DeferredEmitter it does not have")
+	if _, ok := store.Unwrap(store.WithPrefix(s, "a")).(*store.SQLite); !ok {
+		t.Fatal("Unwrap of a prefixed sqlite store is not the sqlite engine")
 	}
 }
 

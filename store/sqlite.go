@@ -144,7 +144,6 @@ type op struct {
 	done    chan error // nil: nobody waits
 	metaKey string     // PutMeta: key in SQLite.meta
 	metaVer uint64
-	after   func(error) // called with the op's result once committed (EmitOnceDeferred)
 }
 
 type pendingMeta struct {
@@ -286,11 +285,6 @@ func (s *SQLite) committer() {
 				s.runBatch(ctx, batch[i:i+1], errs[i:i+1])
 			}
 		}
-		for i, o := range batch {
-			if o.after != nil {
-				o.after(errs[i])
-			}
-		}
 		s.qmu.Lock()
 		for i, o := range batch {
 			if o.metaKey != "" {
@@ -302,7 +296,7 @@ func (s *SQLite) committer() {
 			}
 			if o.done != nil {
 				o.done <- errs[i]
-			} else if errs[i] != nil && s.asyncErr == nil && o.after == nil {
+			} else if errs[i] != nil && s.asyncErr == nil {
 				s.asyncErr = fmt.Errorf("%s: %w", o.what, errs[i])
 			}
 		}
@@ -864,94 +858,16 @@ func (s *SQLite) knownURL(site, u string) {
 	}
 }
 
-// EmitOnce implements Store. The verdict comes from the cached emitted set (one
-// process per file); a record to write is committed before EmitOnce returns.
+// EmitOnce implements Store: Reserve and Commit in one call (the reservation keeps
+// concurrent calls with the same url out until the commit). The verdict comes from
+// the cached emitted set (one process per file); a record to write is committed
+// before EmitOnce returns.
 func (s *SQLite) EmitOnce(ctx context.Context, site, u, hash string) (Change, error) {
-	return s.emitOnce(ctx, site, u, hash, nil)
-}
-
-// EmitOnceDeferred implements DeferredEmitter: the commit of an emitting verdict
-// joins the next batch instead of forcing one.
-func (s *SQLite) EmitOnceDeferred(ctx context.Context, site, u, hash string, durable func(error)) (Change, error) {
-	if durable == nil {
-		durable = func(error) {}
+	ch, err := s.Reserve(ctx, site, "", u, hash)
+	if err != nil || !ch.Emit() {
+		return ch, err
 	}
-	return s.emitOnce(ctx, site, u, hash, durable)
-}
-
-// Flush implements DeferredEmitter.
-func (s *SQLite) Flush(ctx context.Context) error { return s.flush(ctx) }
-
-func (s *SQLite) emitOnce(ctx context.Context, site, u, hash string, durable func(error)) (Change, error) {
-	s.mu.Lock()
-	e, err := s.emitCache(ctx, site)
-	if err != nil {
-		s.mu.Unlock()
-		return "", err
-	}
-	prev, existed := e.emitted[u]
-	run := e.run
-	ch := decide(existed, prev.hash, prev.run, hash, run)
-	if ch == ChangeDuplicate {
-		s.mu.Unlock()
-		return ch, nil
-	}
-	e.emitted[u] = memEmit{hash: hash, run: run}
-	if !ch.Emit() {
-		// Same content as an earlier run: note the run, nothing to wait for.
-		s.async("emit "+u, func(ctx context.Context, tx *sql.Tx) error {
-			_, err := s.txExec(ctx, tx, "UPDATE pages SET emit_run = ? WHERE site = ? AND url = ?", run, site, u)
-			return err
-		})
-		s.mu.Unlock()
-		return ch, nil
-	}
-	s.knownURL(site, u)
-	now := ns(s.now())
-	// Queued under s.mu, so the commit order follows the verdict order.
-	write := func(ctx context.Context, tx *sql.Tx) error {
-		_, err := s.txExec(ctx, tx, `INSERT INTO pages (site, url, content_hash, emitted_at, emit_hash, emit_run) VALUES (?, ?, ?, ?, ?, ?)
-			ON CONFLICT (site, url) DO UPDATE SET content_hash = excluded.content_hash, emitted_at = excluded.emitted_at,
-				emit_hash = excluded.emit_hash, emit_run = excluded.emit_run`,
-			site, u, hash, now, hash, run)
-		return err
-	}
-	undo := func() {
-		s.mu.Lock()
-		if cur, ok := e.emitted[u]; ok && cur.hash == hash && cur.run == run {
-			if existed {
-				e.emitted[u] = prev
-			} else {
-				delete(e.emitted, u)
-			}
-		}
-		s.mu.Unlock()
-	}
-	if durable != nil {
-		o := &op{what: "emit " + u, run: write, after: func(err error) {
-			if err != nil {
-				undo()
-				err = fmt.Errorf("sqlite %s: emit %s: %w", s.path, u, err)
-			}
-			durable(err)
-		}}
-		s.qmu.Lock()
-		s.queue = append(s.queue, o)
-		s.qmu.Unlock()
-		s.mu.Unlock()
-		select {
-		case s.wake <- struct{}{}:
-		default:
-		}
-		return ch, nil
-	}
-	done := s.enqueue("emit "+u, true, write)
-	s.mu.Unlock()
-	if err := s.wait(ctx, "emit "+u, done); err != nil {
-		undo()
-		return "", err
-	}
-	return ch, nil
+	return ch, s.Commit(ctx, Batch{Emissions: []Emission{{Site: site, Key: u, Hash: hash}}})
 }
 
 // Gone implements Store.

@@ -260,17 +260,6 @@ func LocalPath(rawURL string) (path string, ok bool) {
 	return p, p != ""
 }
 
-// DeferredEmitter is implemented by engines that batch the commits of EmitOnce
-// (SQLite). EmitOnceDeferred returns the verdict at once; when the verdict emits,
-// durable is called (from another goroutine, one call at a time, in verdict order)
-// once the verdict is committed, with the commit's error: the record must be written
-// only then, inside durable. Flush returns once every durable callback queued before
-// it has returned.
-type DeferredEmitter interface {
-	EmitOnceDeferred(ctx context.Context, site, url, hash string, durable func(error)) (Change, error)
-	Flush(ctx context.Context) error
-}
-
 // Emission is one record made durable by a Commit: the canonical URL key of the
 // emitted set with the content hash of its record, the frontier entry whose lease
 // the record ends (acknowledged Done by the same commit) and the page's metadata.

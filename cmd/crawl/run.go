@@ -103,13 +103,14 @@ func newRunCmd(a *app) *cobra.Command {
 		Short:   "Crawl the site targets of a config and write one record per article",
 		Long: `run crawls every site target of the config (or only those named with --site),
 extracts the article pages, cleans them through the pipeline and writes one record
-per article to --out (default: output.path of the config). Records are flushed one
-by one, so an interrupted run leaves only whole lines. A summary goes to stderr.
+per article to --out (default: output.path of the config). Records are written in
+batches: each batch is written and fsynced to every output before the state marks
+its pages done (write, then commit). A summary goes to stderr.
 
 The crawl state (state.url, default sqlite://.crawl/state.db; --state overrides it)
-makes runs resumable and incremental: a run killed midway is continued by the next
-one (pages already written are not written again, and the outputs are appended
-to rather than truncated), and a run
+makes runs resumable and incremental: a run killed midway (or stopped by a full
+disk) is continued by the next one, which cuts each output back to its last commit
+and writes the rest, so every article is in each output once; and a run
 after a finished one sends conditional requests and writes only new and changed
 articles ("change": "new" | "changed"), reporting pages now 404/410 as gone.
 --state memory keeps nothing between runs. See 'crawl state'.

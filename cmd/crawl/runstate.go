@@ -41,31 +41,16 @@ type begun struct {
 	before store.Stats
 }
 
-// begunDeferred is a begunStore over a store that defers its commits.
-type begunDeferred struct {
-	*begunStore
-	store.DeferredEmitter
-}
-
 // Unwrap implements store.Unwrapper.
 func (b *begunStore) Unwrap() store.Store { return b.Store }
 
 func newBegunStore(st store.Store) store.Store {
-	b := &begunStore{Store: st, pending: map[string]begun{}}
-	if de, ok := st.(store.DeferredEmitter); ok {
-		return &begunDeferred{begunStore: b, DeferredEmitter: de}
-	}
-	return b
+	return &begunStore{Store: st, pending: map[string]begun{}}
 }
 
 func asBegun(st store.Store) *begunStore {
-	switch b := st.(type) {
-	case *begunStore:
-		return b
-	case *begunDeferred:
-		return b.begunStore
-	}
-	return nil
+	b, _ := st.(*begunStore)
+	return b
 }
 
 // BeginRun returns the run begun by preBegin, once, as new.

@@ -45,7 +45,6 @@ func RunHarness(t *testing.T, h Harness) {
 		{"ConcurrentLease", testConcurrentLease},
 		{"EmitOnce", testEmitOnce},
 		{"ConcurrentEmitOnce", testConcurrentEmit},
-		{"DeferredEmit", testDeferredEmit},
 		{"Runs", testRuns},
 		{"Meta", testMeta},
 		{"StatsSitesReset", testStatsReset},
@@ -588,59 +587,5 @@ func testPersistence(t *testing.T, h Harness) {
 	got := get(s.Lease(ctx, "a", "w1", 10, time.Hour))(t)
 	if d := cmp.Diff([]string{"https://x/1", "https://x/2", "https://x/3", "https://x/4"}, urls(got)); d != "" {
 		t.Fatalf("queue after reopen (-want +got):\n%s", d)
-	}
-}
-
-func testDeferredEmit(t *testing.T, h Harness) {
-	ctx := context.Background()
-	s := open(t, h)
-	de, isDeferred := s.(store.DeferredEmitter)
-	if !isDeferred {
-		t.Skip("engine has no deferred EmitOnce")
-	}
-	get(s.BeginRun(ctx, "a"))(t)
-	const workers, n = 4, 100
-	var mu sync.Mutex
-	var durable []string
-	var emits atomic.Int64
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range n {
-				u := fmt.Sprintf("https://x/%d", i)
-				c, err := de.EmitOnceDeferred(ctx, "a", u, "h", func(err error) {
-					if err != nil {
-						t.Error(err)
-					}
-					mu.Lock()
-					durable = append(durable, u)
-					mu.Unlock()
-				})
-				if err != nil {
-					t.Error(err)
-					return
-				}
-				if c.Emit() {
-					emits.Add(1)
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	ok(t, de.Flush(ctx))
-	mu.Lock()
-	got := len(durable)
-	mu.Unlock()
-	if emits.Load() != n || got != n {
-		t.Fatalf("%d emitting verdicts, %d durable callbacks; want %d each", emits.Load(), got, n)
-	}
-	// The deferred verdicts are as durable as the others: a later EmitOnce sees them.
-	if c := get(s.EmitOnce(ctx, "a", "https://x/7", "h"))(t); c != store.ChangeDuplicate {
-		t.Fatalf("EmitOnce after deferred emit = %q", c)
-	}
-	if st := get(s.Stats(ctx, "a"))(t); st.Emitted != n {
-		t.Fatalf("emitted %d, want %d", st.Emitted, n)
 	}
 }
