@@ -55,10 +55,8 @@ type committer struct {
 	mu        sync.Mutex
 	cond      *sync.Cond // signalled when queue grows, a batch ends, or stop
 	queue     []*pendingRecord
-	submitted int64               // records handed over
-	processed int64               // records whose batch ended (committed or failed)
-	positions map[string]string   // outputs' positions after the batch being committed (loop only)
-	stream    []store.StreamEntry // stream records of the batch, appended by the commit (loop only)
+	submitted int64 // records handed over
+	processed int64 // records whose batch ended (committed or failed)
 	stopping  bool
 	flushing  int // flush calls waiting: no commit delay
 	stopped   chan struct{}
@@ -157,13 +155,13 @@ func (c *committer) loop() {
 func (c *committer) commit(batch []*pendingRecord) {
 	j := c.j
 	ctx := context.Background()
-	reason, err := c.writeAndSync(ctx, batch)
+	b := store.Batch{Worker: c.worker}
+	reason, err := c.writeAndSync(ctx, batch, &b)
 	if err == nil {
-		b := store.Batch{Worker: c.worker, Emissions: make([]store.Emission, len(batch))}
+		b.Emissions = make([]store.Emission, len(batch))
 		for i, p := range batch {
 			b.Emissions[i] = store.Emission{Site: p.s.site.Name, Key: p.key, Hash: p.a.ContentHash, URL: p.e.URL, Meta: p.meta}
 		}
-		b.Positions, b.Stream = c.positions, c.stream
 		err = c.st.Commit(ctx, b)
 		var lost *store.LostReservationsError
 		if errors.As(err, &lost) {
@@ -207,13 +205,13 @@ func (c *committer) commit(batch []*pendingRecord) {
 	}
 }
 
-// writeAndSync writes the batch's records and makes them durable; c.positions gets
-// the outputs' positions. After a failure the sink is not written again.
-func (c *committer) writeAndSync(ctx context.Context, batch []*pendingRecord) (string, error) {
+// writeAndSync writes the batch's records and makes them durable; b gets the
+// outputs' positions and the stream records the commit appends. After a failure
+// the sink is not written again.
+func (c *committer) writeAndSync(ctx context.Context, batch []*pendingRecord, b *store.Batch) (string, error) {
 	j := c.j
 	j.sinkMu.Lock()
 	defer j.sinkMu.Unlock()
-	c.positions, c.stream = nil, nil
 	if j.sinkErr != nil {
 		return "sink error", j.sinkErr
 	}
@@ -227,12 +225,12 @@ func (c *committer) writeAndSync(ctx context.Context, batch []*pendingRecord) (s
 	}
 	// Records bound for a Redis Stream on the state's own server are appended by the
 	// commit itself (exactly once); taken before SyncAll, which would append them.
-	c.stream = fleet.TakeStream(c.st, j.opts.Sink)
+	b.Stream = fleet.TakeStream(c.st, j.opts.Sink)
 	pos, err := output.SyncAll(ctx, j.opts.Sink)
 	if err != nil {
 		return "sink error", fmt.Errorf("sync outputs: %w", err)
 	}
-	c.positions = pos
+	b.Positions = pos
 	return "", nil
 }
 

@@ -81,6 +81,29 @@ func startCrawl(t *testing.T, args ...string) (*exec.Cmd, *lockedBuffer) {
 	return cmd, stderr
 }
 
+// killRuns starts `crawl run --config cfg` n times and SIGKILLs each after a random
+// 30 ms + [0, spread); it returns how many were killed mid-crawl (the others had
+// finished: a run that fails before the kill fails the test).
+func killRuns(t *testing.T, cfg string, n int, spread time.Duration) int {
+	t.Helper()
+	rng := rand.New(rand.NewPCG(uint64(n), uint64(time.Now().UnixNano())))
+	kills := 0
+	for i := range n {
+		cmd, stderr := startCrawl(t, "run", "--config", cfg, "--log-level", "warn")
+		time.Sleep(30*time.Millisecond + time.Duration(rng.Int64N(int64(spread))))
+		if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+			t.Fatal(err)
+		}
+		err := cmd.Wait()
+		if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+			kills++
+		} else if err != nil {
+			t.Fatalf("run %d exited before the kill with %v\n%s", i, err, tail(stderr.String(), 3000))
+		}
+	}
+	return kills
+}
+
 // countOutputs reads every output and counts its records by URL.
 func countOutputs(t *testing.T, dir string) map[string]map[string]int {
 	t.Helper()
@@ -125,21 +148,7 @@ func TestKillResumeEveryOutput(t *testing.T) {
 	defer hs.Close()
 	dir := t.TempDir()
 	cfg := writeDurableConfig(t, dir, hs.URL)
-	rng := rand.New(rand.NewPCG(13, uint64(time.Now().UnixNano())))
-	kills := 0
-	for i := 0; i < 20; i++ {
-		cmd, stderr := startCrawl(t, "run", "--config", cfg, "--log-level", "warn")
-		time.Sleep(time.Duration(30+rng.IntN(400)) * time.Millisecond)
-		if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
-			t.Fatal(err)
-		}
-		err := cmd.Wait()
-		if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
-			kills++
-		} else if err != nil {
-			t.Fatalf("run %d exited before the kill with %v\n%s", i, err, tail(stderr.String(), 3000))
-		}
-	}
+	kills := killRuns(t, cfg, 20, 400*time.Millisecond)
 	cmd, stderr := startCrawl(t, "run", "--config", cfg, "--log-level", "warn")
 	if err := cmd.Wait(); err != nil {
 		t.Fatalf("final run: %v\n%s", err, tail(stderr.String(), 3000))
@@ -290,19 +299,7 @@ sites:
 	if err := os.WriteFile(cfg, []byte(yaml), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	rng := rand.New(rand.NewPCG(17, uint64(time.Now().UnixNano())))
-	kills := 0
-	for i := 0; i < 10; i++ {
-		cmd, stderr := startCrawl(t, "run", "--config", cfg, "--log-level", "warn")
-		time.Sleep(time.Duration(30+rng.IntN(300)) * time.Millisecond)
-		_ = cmd.Process.Signal(syscall.SIGKILL)
-		if err := cmd.Wait(); err != nil {
-			if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); !ok || !ws.Signaled() {
-				t.Fatalf("run %d: %v\n%s", i, err, tail(stderr.String(), 3000))
-			}
-			kills++
-		}
-	}
+	kills := killRuns(t, cfg, 10, 300*time.Millisecond)
 	if kills < 5 {
 		t.Errorf("only %d of 10 runs were killed mid-crawl", kills)
 	}
