@@ -107,19 +107,28 @@ func killRuns(t *testing.T, cfg string, n int, spread time.Duration) int {
 // countOutputs reads every output and counts its records by URL.
 func countOutputs(t *testing.T, dir string) map[string]map[string]int {
 	t.Helper()
-	got := map[string]map[string]int{}
+	paths := map[string]string{}
 	for _, o := range durableOutputs {
-		c := map[string]int{}
-		err := output.Read(context.Background(), o.format, filepath.Join(dir, o.path), func(a *article.Article) error {
-			c[a.URL]++
-			return nil
-		})
-		if err != nil {
-			t.Errorf("read %s: %v", o.path, err)
-		}
-		got[o.path] = c
+		paths[filepath.Join(dir, o.path)] = o.format
+	}
+	got := map[string]map[string]int{}
+	for p, c := range countOutputsAt(t, paths) {
+		rel, _ := filepath.Rel(dir, p)
+		got[rel] = c
 	}
 	return got
+}
+
+// repeated lists the URLs counted more than once, sorted.
+func repeated(c map[string]int) []string {
+	var dups []string
+	for u, n := range c {
+		if n != 1 {
+			dups = append(dups, fmt.Sprintf("%s ×%d", u, n))
+		}
+	}
+	sort.Strings(dups)
+	return dups
 }
 
 // leftovers lists the temporary files under dir/out.
@@ -161,13 +170,7 @@ func TestKillResumeEveryOutput(t *testing.T) {
 	ref := got[durableOutputs[0].path]
 	for _, o := range durableOutputs {
 		c := got[o.path]
-		var dups []string
-		for u, n := range c {
-			if n != 1 {
-				dups = append(dups, fmt.Sprintf("%s ×%d", u, n))
-			}
-		}
-		sort.Strings(dups)
+		dups := repeated(c)
 		if len(c) != want || len(dups) > 0 {
 			t.Errorf("%s: %d distinct articles (want %d), duplicated: %v", o.path, len(c), want, dups)
 		}
@@ -244,12 +247,7 @@ sites:
 	}
 	after := countOutputsAt(t, map[string]string{out: "jsonl", gz: "jsonl", pq: "parquet"})
 	for p, c := range after {
-		var dups []string
-		for u, n := range c {
-			if n != 1 {
-				dups = append(dups, fmt.Sprintf("%s ×%d", u, n))
-			}
-		}
+		dups := repeated(c)
 		if len(c) != site.Pages || len(dups) > 0 {
 			t.Errorf("%s after the resume: %d distinct articles (want %d), duplicated %v", p, len(c), site.Pages, dups)
 		}
@@ -319,13 +317,7 @@ sites:
 				c[u] += n
 			}
 		}
-		var dups []string
-		for u, n := range c {
-			if n != 1 {
-				dups = append(dups, fmt.Sprintf("%s ×%d", u, n))
-			}
-		}
-		sort.Strings(dups)
+		dups := repeated(c)
 		if len(c) != site.Pages || len(dups) > 0 {
 			t.Errorf("%s (%d parts): %d distinct articles (want %d), duplicated %v", pat.glob, len(parts), len(c), site.Pages, dups)
 		}
