@@ -37,6 +37,22 @@ type Crawl struct {
 	// RenderBinary is the Chromium executable; empty = $HEALTHCRAWL_CHROMIUM, then
 	// chromium, chromium-browser or google-chrome on PATH.
 	RenderBinary string `mapstructure:"render_binary"`
+	// Fetcher and Renderer name the registered fetchers (fetch.Register) of static
+	// pages and of pages that need a browser: "http" and "chromium" by default.
+	Fetcher  string `mapstructure:"fetcher"`
+	Renderer string `mapstructure:"renderer"`
+	// Network is what the crawler may connect to.
+	Network Network `mapstructure:"network"`
+}
+
+// Network is the crawler's network policy (crawl.network). Loopback, private,
+// link-local, unspecified and multicast addresses are refused — checked on the
+// address connected to, after DNS and redirects — except the addresses of a site's
+// own start URLs and sitemaps, the ranges in Allow, or all of them with
+// AllowPrivate.
+type Network struct {
+	AllowPrivate bool     `mapstructure:"allow_private"`
+	Allow        []string `mapstructure:"allow"` // addresses or CIDR ranges: "10.0.0.5", "10.1.0.0/16", "fd00::/8"
 }
 
 // Output says where and how records are written.
@@ -205,6 +221,9 @@ func Default() Config {
 			ObeyRobots:   true,
 
 			RenderParallelism: 2,
+			Fetcher:           "http",
+			Renderer:          "chromium",
+			Network:           Network{Allow: []string{}},
 			RenderTimeout:     20 * time.Second,
 		},
 		Output:   Output{Path: "out/records.jsonl", Format: "jsonl"},

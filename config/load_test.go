@@ -88,28 +88,32 @@ sites:
 // file does not mention (spf13/viper#761).
 func TestEnvOverridesEveryKey(t *testing.T) {
 	env := map[string]string{
-		"CRAWL_NAME":                      "fromenv",
-		"CRAWL_CRAWL_USER_AGENT":          "ua/1",
-		"CRAWL_CRAWL_PARALLELISM":         "2",
-		"CRAWL_CRAWL_DELAY":               "750ms",
-		"CRAWL_CRAWL_TIMEOUT":             "5s",
-		"CRAWL_CRAWL_MAX_BODY_BYTES":      "1000",
-		"CRAWL_CRAWL_RETRIES":             "0",
-		"CRAWL_CRAWL_OBEY_ROBOTS":         "false",
-		"CRAWL_CRAWL_RENDER_PARALLELISM":  "4",
-		"CRAWL_CRAWL_RENDER_TIMEOUT":      "7s",
-		"CRAWL_CRAWL_RENDER_BINARY":       "/opt/chromium/chrome",
-		"CRAWL_OUTPUT_PATH":               "-",
-		"CRAWL_OUTPUT_FORMAT":             "text",
-		"CRAWL_OUTPUT_ERRORS_PATH":        "out/errors.jsonl",
-		"CRAWL_OUTPUT_ROTATE_MAX_RECORDS": "1000",
-		"CRAWL_OUTPUT_ROTATE_MAX_BYTES":   "1048576",
-		"CRAWL_STATE_URL":                 "memory",
-		"CRAWL_SCHEDULE_LISTEN":           "127.0.0.1:1",
-		"CRAWL_STATE_LEASE":               "10s",
-		"CRAWL_SCHEDULE_JITTER":           "1m",
-		"CRAWL_STATE_PREFIX":              "nightly",
-		"CRAWL_STATE_FLEET_LIMITS":        "false",
+		"CRAWL_NAME":                        "fromenv",
+		"CRAWL_CRAWL_USER_AGENT":            "ua/1",
+		"CRAWL_CRAWL_PARALLELISM":           "2",
+		"CRAWL_CRAWL_DELAY":                 "750ms",
+		"CRAWL_CRAWL_TIMEOUT":               "5s",
+		"CRAWL_CRAWL_MAX_BODY_BYTES":        "1000",
+		"CRAWL_CRAWL_RETRIES":               "0",
+		"CRAWL_CRAWL_OBEY_ROBOTS":           "false",
+		"CRAWL_CRAWL_RENDER_PARALLELISM":    "4",
+		"CRAWL_CRAWL_RENDER_TIMEOUT":        "7s",
+		"CRAWL_CRAWL_RENDER_BINARY":         "/opt/chromium/chrome",
+		"CRAWL_CRAWL_FETCHER":               "http",
+		"CRAWL_CRAWL_RENDERER":              "chromium",
+		"CRAWL_CRAWL_NETWORK_ALLOW_PRIVATE": "true",
+		"CRAWL_CRAWL_NETWORK_ALLOW":         "10.1.0.0/16",
+		"CRAWL_OUTPUT_PATH":                 "-",
+		"CRAWL_OUTPUT_FORMAT":               "text",
+		"CRAWL_OUTPUT_ERRORS_PATH":          "out/errors.jsonl",
+		"CRAWL_OUTPUT_ROTATE_MAX_RECORDS":   "1000",
+		"CRAWL_OUTPUT_ROTATE_MAX_BYTES":     "1048576",
+		"CRAWL_STATE_URL":                   "memory",
+		"CRAWL_SCHEDULE_LISTEN":             "127.0.0.1:1",
+		"CRAWL_STATE_LEASE":                 "10s",
+		"CRAWL_SCHEDULE_JITTER":             "1m",
+		"CRAWL_STATE_PREFIX":                "nightly",
+		"CRAWL_STATE_FLEET_LIMITS":          "false",
 	}
 	if got, want := len(config.EnvKeys()), len(env); got != want {
 		t.Fatalf("EnvKeys has %d keys, test covers %d: %v", got, want, config.EnvKeys())
@@ -127,7 +131,8 @@ func TestEnvOverridesEveryKey(t *testing.T) {
 	want := config.Default()
 	want.Name = "fromenv"
 	want.Crawl = config.Crawl{UserAgent: "ua/1", Parallelism: 2, Delay: 750 * time.Millisecond, Timeout: 5 * time.Second, MaxBodyBytes: 1000, Retries: 0, ObeyRobots: false,
-		RenderParallelism: 4, RenderTimeout: 7 * time.Second, RenderBinary: "/opt/chromium/chrome"}
+		RenderParallelism: 4, RenderTimeout: 7 * time.Second, RenderBinary: "/opt/chromium/chrome", Fetcher: "http", Renderer: "chromium",
+		Network: config.Network{AllowPrivate: true, Allow: []string{"10.1.0.0/16"}}}
 	want.Output = config.Output{Path: "-", Format: "text", ErrorsPath: "out/errors.jsonl",
 		Rotate: config.Rotate{MaxRecords: 1000, MaxBytes: 1 << 20}}
 	want.State.URL = "memory"

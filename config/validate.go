@@ -98,6 +98,11 @@ func (c Config) Validate() error {
 	if cr.RenderTimeout <= 0 {
 		add("crawl.render_timeout", cr.RenderTimeout.String(), kindErr(ErrRange, "must be > 0"))
 	}
+	for i, a := range cr.Network.Allow {
+		if _, err := ParseAddrRange(a); err != nil {
+			add(fmt.Sprintf("crawl.network.allow[%d]", i), a, kindErr(ErrInvalid, err.Error()))
+		}
+	}
 
 	if strings.TrimSpace(c.Output.Path) == "" {
 		add("output.path", "", fmt.Errorf("%w (use - for stdout)", ErrRequired))

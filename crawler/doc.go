@@ -1,19 +1,20 @@
-// Package crawler fetches site targets with colly and runs each page through the
-// extractor, the pipeline and the sink.
+// Package crawler crawls site targets through the fetch package's fetchers and runs
+// each page through the extractor, the pipeline and the sink.
 //
 // # Engine
 //
 // RunJob crawls the selected site targets concurrently. Per site, a pool of workers
 // pops entries from the site's Frontier (queue + visited set + emitted set; in memory
 // by default, pluggable through JobOptions.NewFrontier), fetches each with the site's
-// colly.Collector, parses the page once with goquery for its links, extracts the
+// fetch.Fetcher (crawl.fetcher; colly behind fetch.HTTP), reads its links with a
+// tokenizer pass, extracts the
 // article, runs the pipeline and writes kept records to the Sink (one Write at a
 // time). Requests are synchronous inside the workers: the pool bounds memory, the
 // retry loop lives in one place, and cancellation simply stops the workers from
-// popping. A job-wide semaphore of crawl.parallelism bounds requests in flight;
-// a per-domain colly.LimitRule (parallelism, delay, random delay of delay/2) keeps
-// each host polite. Workers are crawl.parallelism + NumCPU, so extraction never holds
-// a request slot.
+// popping. A job-wide semaphore of crawl.parallelism bounds requests in flight; the
+// site's fetch.Politeness (per host: parallelism, delay, random delay of delay/2) keeps
+// each host polite, taken by every round trip and every rendered page. Workers are
+// crawl.parallelism + NumCPU, so extraction never holds a request slot.
 //
 // # Settings (config.Crawl, config.Site)
 //
@@ -22,12 +23,13 @@
 //	crawl.parallelism     requests in flight, job-wide and per host (default 4)
 //	crawl.delay           wait after each request to a host, plus up to delay/2 random (default 200ms);
 //	                      sites[].delay overrides it; a robots.txt Crawl-delay (capped at 60s) raises it
-//	                      for that host and sets its parallelism to 1. robots.txt, fetched outside the
-//	                      collector, takes the host's turn too (siteRun.hostTurn: the fleet limiter's
-//	                      slot with a redis state, else the delay after it), so the first page request
-//	                      follows it by the delay; its requests count in Summary.RobotsRequests
+//	                      for that host and sets its parallelism to 1. robots.txt is fetched through
+//	                      the site's fetcher, so it takes the host's turn too (a robots.txt read while
+//	                      a redirect is checked shares the turn of the request being redirected); its
+//	                      requests count in Summary.RobotsRequests
 //	crawl.timeout         whole request, body included (default 20s)
-//	crawl.max_body_bytes  bodies are never read beyond this; larger pages are over_limit (default 10 MiB)
+//	crawl.max_body_bytes  bodies are never read beyond this, counted after decompression (any
+//	                      Content-Encoding, .gz files); larger pages are over_limit (default 10 MiB)
 //	crawl.retries         extra attempts after the first, on network errors, timeouts, 429 and 5xx
 //	                      (not 501/505), with exponential backoff from 500ms (×2 each, +≤50 % jitter,
 //	                      capped at 30s); a Retry-After (seconds or HTTP date, capped at 60s) wins
@@ -69,9 +71,9 @@
 //
 // # Charset
 //
-// colly's own charset handling is disabled (DetectCharset off, and the charset
-// parameter hidden from it); bodies are decoded once with extractors.DecodeHTML,
-// exactly as `crawl extract` does. Only text/html and application/xhtml+xml responses
+// fetch.HTTP hands bodies on as they came (colly's charset handling is kept out of
+// it); bodies are decoded once with extractors.DecodeHTML, exactly as `crawl
+// extract` does. Only text/html and application/xhtml+xml responses
 // are extracted; bodies that look binary are failed.
 //
 // # Crawl state (JobOptions.Store, state.go)
@@ -102,9 +104,9 @@
 // that cannot be reached makes the store calls wait (store.Redis retries with
 // backoff); if it stays unreachable, the frontier error ends the site with an error,
 // never as a finished run; so does a run that is gone from the store when the worker
-// drains (its state was lost or reset). With state.fleet_limits the collector's transport takes a
-// slot of a per-host limiter in Redis (fleet.Limiter) for every request, with the
-// same parallelism and delays as the LimitRules, so the limits hold for the fleet.
+// drains (its state was lost or reset). With state.fleet_limits the site's
+// fetch.Politeness takes its turns from a per-host limiter in Redis (fleet.Limiter),
+// with the same limits, so they hold for the fleet.
 //
 // # Accounting
 //

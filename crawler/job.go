@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net/http"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -70,6 +70,10 @@ type JobOptions struct {
 	MaxRetryAfter time.Duration // cap of a server's Retry-After
 	MaxRedirects  int           // redirects followed per request
 	MaxURLLength  int           // longer canonical URLs are over_limit
+
+	// Lookup resolves host names for the network policy (crawl.network); nil = the
+	// system resolver. Tests point names at loopback addresses with it.
+	Lookup func(ctx context.Context, host string) ([]netip.Addr, error)
 }
 
 // Summary is what a run did.
@@ -119,9 +123,9 @@ type job struct {
 	sinkErr error
 	commit  *committer // write-then-commit of the records (runs with a Store)
 
-	renderer      *fetch.Renderer // headless Chromium for sites with render: always/auto; nil = none
-	rendered      atomic.Int64    // pages rendered
-	renderMissing sync.Once       // "Chromium is missing" logged once
+	renderer      fetch.Fetcher // the browser (crawl.renderer) for sites with render: always/auto; nil = none
+	rendered      atomic.Int64  // pages rendered
+	renderMissing sync.Once     // "Chromium is missing" logged once
 
 	retry                   retryPolicy // waits between the retries of fetches and robots.txt
 	maxRedirects, maxURLLen int
@@ -219,8 +223,11 @@ func RunJob(ctx context.Context, opts JobOptions) (Summary, error) {
 	defer cancel(nil)
 	j := newJob(cfg, opts, log, runner, errOut, cancel)
 	j.fleet = newFleetLimiter(cfg, opts.Store, log)
-	if j.renderer = newRenderer(cfg, sites, j); j.renderer != nil {
-		defer j.renderer.Close()
+	if j.renderer, err = newRenderer(cfg, sites, j); err != nil {
+		return Summary{}, err
+	}
+	if c, ok := j.renderer.(io.Closer); ok {
+		defer c.Close()
 	}
 
 	var runs []*siteRun
@@ -295,7 +302,7 @@ func newJob(cfg config.Config, opts JobOptions, log *slog.Logger, runner *pipeli
 	if timeout <= 0 {
 		timeout = 30 * time.Second
 	}
-	j.robots = newRobotsCache(&http.Client{Timeout: timeout}, cfg.Crawl.UserAgent, cfg.Crawl.Retries, j.retry, log)
+	j.robots = newRobotsCache(cfg.Crawl.UserAgent, timeout, cfg.Crawl.Retries, j.retry, log)
 	return j
 }
 
@@ -367,8 +374,8 @@ func (s *siteRun) run(ctx context.Context) error {
 		s.mu.Unlock()
 	})
 	defer stop()
-	// More workers than crawl.parallelism: the job semaphore and the LimitRules keep
-	// at most parallelism requests in flight, while the extra workers extract and
+	// More workers than crawl.parallelism: the job semaphore and the site's
+	// politeness keep at most parallelism requests in flight, while the extra workers extract and
 	// clean fetched pages, so a request slot never waits for CPU work.
 	workers := max(s.job.cfg.Crawl.Parallelism, 1) + max(runtime.NumCPU(), 2)
 	var wg sync.WaitGroup
@@ -380,7 +387,6 @@ func (s *siteRun) run(ctx context.Context) error {
 		}()
 	}
 	wg.Wait()
-	s.c.Wait()
 	s.settleHeld(context.WithoutCancel(ctx))
 	err = s.endState(ctx)
 	if s.popErr != nil && ctx.Err() == nil {

@@ -13,6 +13,7 @@ import (
 	"github.com/healthcrawl/healthcrawl/article"
 	"github.com/healthcrawl/healthcrawl/config"
 	"github.com/healthcrawl/healthcrawl/extractors"
+	"github.com/healthcrawl/healthcrawl/fetch"
 )
 
 // handle fetches one entry, files its outcome, and tells the frontier it is done.
@@ -48,7 +49,15 @@ func (s *siteRun) handle(ctx context.Context, e Entry) {
 	}
 	res := s.fetch(ctx, &e, hdr)
 	att := res.att
+	sp := singleFrom(ctx)
+	if sp != nil {
+		sp.status, sp.attempts = att.status, res.attempts
+	}
 	fail := func(cat, reason, stage string, err error) {
+		if sp != nil { // a single-page fetch: the verdict is its caller's to report
+			sp.verdict(outcome{Category: cat, Reason: reason, Stage: stage, Status: att.status, Err: err, Attempts: res.attempts})
+			return
+		}
 		failed = failed || cat == CatFailed
 		s.job.acct.record(s.site.Name, e.URL, outcome{Category: cat, Reason: reason, Stage: stage, Status: att.status, Err: err, Attempts: res.attempts})
 		lvl := s.log.Debug
@@ -106,10 +115,15 @@ func (s *siteRun) fetchFailure(e Entry, att *attempt) *outcome {
 			stage = "discover"
 		}
 		return &outcome{Category: re.Category, Reason: re.Reason, Stage: stage, Err: fmt.Errorf("fetch %s: %w", e.URL, re)}
-	case att.abort == abortTooBig:
+	case att.abort == abortTooBig && att.length >= 0:
 		return &outcome{Category: CatOverLimit, Reason: "body_size", Stage: "fetch", Err: fmt.Errorf("fetch %s: Content-Length %d > max_body_bytes %d", e.URL, att.length, s.job.cfg.Crawl.MaxBodyBytes)}
+	case att.abort == abortTooBig:
+		return &outcome{Category: CatOverLimit, Reason: "body_size", Stage: "fetch", Err: fmt.Errorf("fetch %s: body larger than max_body_bytes %d", e.URL, s.job.cfg.Crawl.MaxBodyBytes)}
 	case att.abort == abortNotHTML:
 		return &outcome{Category: CatNotArticle, Reason: "not HTML: " + mediaType(att.contentType), Stage: "fetch"}
+	case isAddressErr(att.err):
+		ae, _ := fetch.IsAddressError(att.err)
+		return &outcome{Category: CatExcluded, Reason: ae.Reason(), Stage: "fetch", Err: fmt.Errorf("fetch %s: %w", e.URL, ae)}
 	case att.status != 0 && (att.status < 200 || att.status > 299):
 		return &outcome{Category: CatFailed, Reason: fmt.Sprintf("status %d", att.status), Stage: "fetch", Err: fmt.Errorf("fetch %s: HTTP %d %s", e.URL, att.status, http.StatusText(att.status))}
 	case att.err != nil:
@@ -121,6 +135,11 @@ func (s *siteRun) fetchFailure(e Entry, att *attempt) *outcome {
 		return &outcome{Category: CatOverLimit, Reason: "body_size", Stage: "fetch", Err: fmt.Errorf("fetch %s: body larger than max_body_bytes %d", e.URL, limit)}
 	}
 	return nil
+}
+
+func isAddressErr(err error) bool {
+	_, ok := fetch.IsAddressError(err)
+	return ok
 }
 
 // decodeBody checks that a fetched page body is HTML text (the Content-Type, or the
@@ -173,8 +192,9 @@ func (s *siteRun) handleHTML(ctx context.Context, e Entry, att *attempt, final *
 	isArticle := false
 	hash := "" // content_hash of the record when the page is an emitted (or unchanged) article
 	var pending *pendingRecord
+	sp := singleFrom(ctx) // a single-page fetch: every verdict noted, the record kept, nothing queued or written
 	defer func() {
-		if rs != nil && rs.again {
+		if (rs != nil && rs.again) || sp != nil {
 			return
 		}
 		for _, f := range feeds {
@@ -206,10 +226,14 @@ func (s *siteRun) handleHTML(ctx context.Context, e Entry, att *attempt, final *
 			switch s.discover(ctx, cu, Entry{Depth: e.Depth, Kind: KindPage, Parent: e.URL, LastMod: e.LastMod}) {
 			case discQueued:
 				fail(CatDuplicate, "rel=canonical alias (canonical URL queued)", "canonical", nil)
-				return
+				if sp == nil {
+					return
+				}
 			case discSeen:
 				fail(CatDuplicate, "rel=canonical alias of a URL already seen", "canonical", nil)
-				return
+				if sp == nil {
+					return
+				}
 			case discRejected:
 				emitKey = ck
 			}
@@ -220,10 +244,14 @@ func (s *siteRun) handleHTML(ctx context.Context, e Entry, att *attempt, final *
 	switch {
 	case noindex:
 		fail(CatNotArticle, "meta robots noindex", "extract", nil)
-		return
+		if sp == nil {
+			return
+		}
 	case len(s.rules.Articles) > 0 && !matchedRule:
 		fail(CatNotArticle, "not matched by articles", "extract", nil)
-		return
+		if sp == nil {
+			return
+		}
 	}
 
 	a, err := s.extractPage(ctx, e, att, final, body, matchedRule)
@@ -232,10 +260,19 @@ func (s *siteRun) handleHTML(ctx context.Context, e Entry, att *attempt, final *
 		return
 	}
 	if s.afterExtract(rs, body, a, matchedRule, fail) {
+		if sp != nil && !rs.again {
+			sp.rec = a
+		}
 		return
 	}
 	if a.PageType != article.PageArticle {
 		fail(CatNotArticle, "page_type "+a.PageType, "extract", nil)
+	}
+	if sp != nil {
+		sp.rec = a // the pipeline is the caller's (crawl extract)
+		return
+	}
+	if a.PageType != article.PageArticle {
 		return
 	}
 	isArticle = true

@@ -37,21 +37,30 @@ type renderState struct {
 	err      error  // the render failed: handleHTML files the page as failed (its links are still read)
 }
 
-// newRenderer is the job's browser when a selected site may render (nil otherwise);
-// Chromium is looked for and started at the first page that needs it.
-func newRenderer(cfg config.Config, sites []config.Site, j *job) *fetch.Renderer {
+// newRenderer is the job's browser (crawl.renderer) when a selected site may
+// render, nil otherwise; Chromium is looked for and started at the first page that
+// needs it.
+func newRenderer(cfg config.Config, sites []config.Site, j *job) (fetch.Fetcher, error) {
 	for _, s := range sites {
 		if s.RenderMode() != config.RenderNever {
-			return fetch.NewRenderer(fetch.RenderOptions{
-				Binary:      cfg.Crawl.RenderBinary,
-				Parallelism: cfg.Crawl.RenderParallelism,
-				Timeout:     cfg.Crawl.RenderTimeout,
-				UserAgent:   cfg.Crawl.UserAgent,
-				Logger:      j.log,
+			name := cfg.Crawl.Renderer
+			if name == "" {
+				name = fetch.NameChromium
+			}
+			r, err := fetch.New(name, fetch.Options{
+				UserAgent:         cfg.Crawl.UserAgent,
+				RenderBinary:      cfg.Crawl.RenderBinary,
+				RenderParallelism: cfg.Crawl.RenderParallelism,
+				RenderTimeout:     cfg.Crawl.RenderTimeout,
+				Logger:            j.log,
 			})
+			if err != nil {
+				return nil, fmt.Errorf("crawl.renderer: %w", err)
+			}
+			return r, nil
 		}
 	}
-	return nil
+	return nil, nil
 }
 
 // handlePage is handleHTML with the site's render mode applied.
@@ -98,14 +107,12 @@ func (s *siteRun) renderAndHandle(ctx context.Context, e Entry, att *attempt, fi
 	return s.handleHTML(ctx, e, att, final, static, fail, rs)
 }
 
-// render loads u in the job's browser under the crawler's politeness: it holds one
-// of the job's request slots and takes the host's turn (hostTurn: the fleet
-// limiter's slot with a redis state, else the host's delay after the load).
-// robots.txt allowed the URL already (its static fetch); the page's own requests
-// are checked against robots.txt too (when the site obeys it).
+// render loads u in the job's browser under the site's politeness (s.renderer
+// takes the host's turn) while holding one of the job's request slots. robots.txt
+// allowed the URL already (its static fetch); the page's own requests are checked
+// against robots.txt too (when the site obeys it).
 func (s *siteRun) render(ctx context.Context, u *url.URL) (*fetch.Response, error) {
-	r := s.job.renderer
-	if r == nil {
+	if s.renderer == nil {
 		return nil, fmt.Errorf("render %s: no renderer (site %s has render: never)", u, s.site.Name)
 	}
 	select {
@@ -114,13 +121,8 @@ func (s *siteRun) render(ctx context.Context, u *url.URL) (*fetch.Response, erro
 		return nil, fmt.Errorf("render %s: %w", u, context.Cause(ctx))
 	}
 	defer func() { <-s.job.sem }()
-	release, err := s.hostTurn(ctx, u.Host)
-	if err != nil {
-		return nil, fmt.Errorf("render %s: %w", u, err)
-	}
-	defer release()
 	req := fetch.Request{
-		URL: u.String(), Site: s.site.Name,
+		URL: u.String(), Site: s.site.Name, MaxBytes: s.job.cfg.Crawl.MaxBodyBytes,
 		WaitFor: strings.TrimSpace(s.site.RenderWaitFor), AllowHosts: s.site.RenderAllowHosts,
 	}
 	if s.obey {
@@ -130,7 +132,7 @@ func (s *siteRun) render(ctx context.Context, u *url.URL) (*fetch.Response, erro
 			return ok
 		}
 	}
-	return r.Fetch(ctx, req)
+	return s.renderer.Fetch(ctx, req)
 }
 
 // afterExtract decides, for a page whose static HTML gave no article, whether it is

@@ -2,9 +2,7 @@ package crawler
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -12,6 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/healthcrawl/healthcrawl/fetch"
 	"github.com/temoto/robotstxt"
 )
 
@@ -73,14 +72,13 @@ func parseRobots(status int, body []byte, agent string) (*robots, error) {
 	return r, nil
 }
 
-// robotsCache fetches and caches robots.txt per scheme://host, once each. Its
-// requests carry the page fetches' User-Agent and Accept headers and take the
-// host's turn under the site's per-host limits (siteRun.hostTurn), like a page.
+// robotsCache fetches and caches robots.txt per scheme://host, once each, through
+// the fetcher of the site that first needs it: the page requests' headers, the
+// site's politeness, the same body reader (cut at maxRobotsBytes).
 type robotsCache struct {
-	client  *http.Client
 	agent   string
-	header  http.Header  // User-Agent and Accept, as the collector sends them
-	count   atomic.Int64 // robots.txt requests made, retries included (Summary.RobotsRequests)
+	timeout time.Duration // the request timeout (robotsCause tells a timeout by it)
+	count   atomic.Int64  // robots.txt requests made, retries included (Summary.RobotsRequests)
 	retries int
 	retry   retryPolicy // the fetches' policy (JobOptions.RetryBase, MaxBackoff, MaxRetryAfter)
 	log     *slog.Logger
@@ -94,18 +92,14 @@ type robotsSlot struct {
 	r    *robots
 }
 
-func newRobotsCache(client *http.Client, agent string, retries int, retry retryPolicy, log *slog.Logger) *robotsCache {
-	return &robotsCache{client: client, agent: agent, header: requestHeader(agent), retries: retries, retry: retry, log: log, hosts: map[string]*robotsSlot{}}
+func newRobotsCache(agent string, timeout time.Duration, retries int, retry retryPolicy, log *slog.Logger) *robotsCache {
+	return &robotsCache{agent: agent, timeout: timeout, retries: retries, retry: retry, log: log, hosts: map[string]*robotsSlot{}}
 }
 
-// hostTurnFunc waits for a request's turn at host and returns the function to call
-// when the request has ended (siteRun.hostTurn); nil = no per-host limits.
-type hostTurnFunc func(ctx context.Context, host string) (release func(), err error)
-
-// get returns the robots.txt of u's host, fetching it on first use with turn
-// taken for each attempt. A fetch that keeps failing disallows the whole host (with
-// the error as the reason), like a 5xx.
-func (c *robotsCache) get(ctx context.Context, u *url.URL, turn hostTurnFunc) *robots {
+// get returns the robots.txt of u's host, fetching it with f on first use. A fetch
+// that keeps failing disallows the whole host (with the error as the reason), like
+// a 5xx.
+func (c *robotsCache) get(ctx context.Context, u *url.URL, f fetch.Fetcher) *robots {
 	origin := u.Scheme + "://" + u.Host
 	c.mu.Lock()
 	s, ok := c.hosts[origin]
@@ -116,69 +110,39 @@ func (c *robotsCache) get(ctx context.Context, u *url.URL, turn hostTurnFunc) *r
 	c.mu.Unlock()
 	// Not cancelled with the crawl: the verdict is cached for the host, so an
 	// interrupted fetch must not turn into "everything disallowed".
-	s.once.Do(func() { s.r = c.fetch(context.WithoutCancel(ctx), origin, u.Host, turn) })
+	s.once.Do(func() { s.r = c.fetch(context.WithoutCancel(ctx), origin, f) })
 	return s.r
 }
 
-func (c *robotsCache) fetch(ctx context.Context, origin, host string, turn hostTurnFunc) *robots {
+func (c *robotsCache) fetch(ctx context.Context, origin string, f fetch.Fetcher) *robots {
 	target := origin + "/robots.txt"
 	var lastErr error
 	attempts := 1 + min(c.retries, 2)
 	for i := 1; i <= attempts; i++ {
-		status, body, retryAfter, err := c.fetchTurn(ctx, target, host, turn)
-		if err == nil && !retryableStatus(status) {
-			r, perr := parseRobots(status, body, c.agent)
+		c.count.Add(1)
+		resp, err := f.Fetch(ctx, fetch.Request{URL: target, MaxBytes: maxRobotsBytes, Truncate: true})
+		if err == nil && !retryableStatus(resp.Status) {
+			r, perr := parseRobots(resp.Status, resp.Body, c.agent)
 			if perr != nil {
 				c.log.Warn("robots.txt unparsable, allowing all", "url", target, "err", perr)
 				return &robots{data: mustAllowAll(), agent: c.agent}
 			}
-			c.log.Debug("robots.txt", "url", target, "status", status, "sitemaps", len(r.Sitemaps), "crawl_delay", r.CrawlDelay)
+			c.log.Debug("robots.txt", "url", target, "status", resp.Status, "sitemaps", len(r.Sitemaps), "crawl_delay", r.CrawlDelay)
 			return r
 		}
+		retryAfter := ""
 		if err != nil {
-			lastErr = err
+			lastErr = fmt.Errorf("robots %s: %w", target, err)
 		} else {
-			lastErr = fmt.Errorf("status %d", status)
+			lastErr = fmt.Errorf("status %d", resp.Status)
+			retryAfter = resp.Header.Get("Retry-After")
 		}
 		if i < attempts && !sleepCtx(ctx, c.retry.wait(i, retryAfter)) {
 			break
 		}
 	}
 	c.log.Warn("robots.txt unavailable, host disallowed", "url", target, "err", lastErr)
-	return &robots{agent: c.agent, reason: "robots.txt unavailable: " + lastErr.Error(), unreachable: robotsCause(lastErr, c.client.Timeout)}
-}
-
-// fetchTurn is fetchOnce in the host's turn (released when the request has ended).
-func (c *robotsCache) fetchTurn(ctx context.Context, target, host string, turn hostTurnFunc) (int, []byte, string, error) {
-	if turn != nil {
-		release, err := turn(ctx, host)
-		if err != nil {
-			return 0, nil, "", fmt.Errorf("robots %s: %w", target, err)
-		}
-		defer release()
-	}
-	c.count.Add(1)
-	return c.fetchOnce(ctx, target)
-}
-
-// fetchOnce GETs robots.txt: status, body (at most maxRobotsBytes) and the
-// Retry-After header.
-func (c *robotsCache) fetchOnce(ctx context.Context, target string) (int, []byte, string, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
-	if err != nil {
-		return 0, nil, "", fmt.Errorf("robots %s: %w", target, err)
-	}
-	req.Header = c.header.Clone()
-	resp, err := c.client.Do(req)
-	if err != nil {
-		return 0, nil, "", fmt.Errorf("robots %s: %w", target, err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxRobotsBytes))
-	if err != nil && !errors.Is(err, io.EOF) {
-		return 0, nil, "", fmt.Errorf("robots %s: read: %w", target, err)
-	}
-	return resp.StatusCode, body, resp.Header.Get("Retry-After"), nil
+	return &robots{agent: c.agent, reason: "robots.txt unavailable: " + lastErr.Error(), unreachable: robotsCause(lastErr, c.timeout)}
 }
 
 func mustAllowAll() *robotstxt.RobotsData {

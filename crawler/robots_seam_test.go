@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/healthcrawl/healthcrawl/config"
+	"github.com/healthcrawl/healthcrawl/fetch"
 	"github.com/healthcrawl/healthcrawl/internal/redistest"
 	"github.com/healthcrawl/healthcrawl/store"
 )
@@ -98,8 +99,8 @@ func TestRobotsTxtThroughFetchPath(t *testing.T) {
 			if robots == nil || page == nil {
 				t.Fatalf("requests %+v: want robots.txt and /a", reqs)
 			}
-			if robots.agent != agent || robots.accept != acceptHeader {
-				t.Errorf("robots.txt User-Agent %q Accept %q, want %q and %q", robots.agent, robots.accept, agent, acceptHeader)
+			if robots.agent != agent || robots.accept != fetch.DefaultAccept {
+				t.Errorf("robots.txt User-Agent %q Accept %q, want %q and %q", robots.agent, robots.accept, agent, fetch.DefaultAccept)
 			}
 			if page.agent != robots.agent || page.accept != robots.accept {
 				t.Errorf("page headers (%q, %q) differ from robots.txt's (%q, %q)", page.agent, page.accept, robots.agent, robots.accept)

@@ -3,6 +3,7 @@ package crawler
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -45,10 +46,11 @@ func (e *PageError) Error() string {
 func (e *PageError) Unwrap() error { return e.Err }
 
 // PageFetcher runs, for one page at a time, exactly what a crawl does with a start
-// URL: the same collector (User-Agent, Accept header, timeout, max body, redirect
-// policy, per-host limits), robots.txt when obeyed, retries with the crawl's backoff,
-// the URL rules, the content-type and binary checks, charset decoding, the site's
-// extractor and the record fields (site, source, url in canonical form,
+// URL — the crawl's own page path (siteRun.handle): the same fetcher (User-Agent,
+// Accept header, timeout, max body, redirect policy, per-host limits), robots.txt
+// when obeyed, retries with the crawl's backoff, the URL rules, the content-type and
+// binary checks, charset decoding, rendering as the site's render mode says, the
+// site's extractor and the record fields (site, source, url in canonical form,
 // fetched_at). crawl extract URL uses it, so it gives the record crawl run gives.
 // It is safe for concurrent use.
 type PageFetcher struct {
@@ -58,18 +60,29 @@ type PageFetcher struct {
 
 	mu    sync.Mutex
 	runs  map[string]*siteRun // per origin when site has no domains; "" = the site
-	setup error
+	setup error               // the site's renderer could not be set up
 }
 
 // NewPageFetcher prepares fetching pages of site (a site target of cfg, or the zero
-// Site: any host, with the crawl settings of cfg). ctx bounds the collector's
-// requests; log may be nil.
+// Site: any host, with the crawl settings of cfg). ctx bounds the site's setup
+// (robots.txt of its seeds); log may be nil.
 func NewPageFetcher(ctx context.Context, cfg config.Config, site config.Site, log *slog.Logger) *PageFetcher {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
 	j := newJob(cfg, JobOptions{Config: cfg}, log, nil, nil, func(error) {})
-	return &PageFetcher{ctx: ctx, job: j, site: site, runs: map[string]*siteRun{}}
+	p := &PageFetcher{ctx: ctx, job: j, site: site, runs: map[string]*siteRun{}}
+	// The site's render mode applies as in a crawl: a browser when it may render.
+	j.renderer, p.setup = newRenderer(cfg, []config.Site{site}, j)
+	return p
+}
+
+// Close ends the browser of a site that renders (a no-op otherwise).
+func (p *PageFetcher) Close() error {
+	if c, ok := p.job.renderer.(io.Closer); ok {
+		return c.Close()
+	}
+	return nil
 }
 
 // FetchAndExtract fetches one page as a crawl does and extracts its record. It
@@ -91,6 +104,9 @@ func (p *PageFetcher) siteRun(u *url.URL) (*siteRun, error) {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if p.setup != nil {
+		return nil, p.setup
+	}
 	if s, ok := p.runs[key]; ok {
 		return s, nil
 	}
@@ -107,7 +123,35 @@ func (p *PageFetcher) siteRun(u *url.URL) (*siteRun, error) {
 	return s, nil
 }
 
-// FetchAndExtract: see the package function.
+// singleKey is the context key of a single-page fetch's *singlePage.
+type singleKey struct{}
+
+// singlePage is what the crawl's page path (siteRun.handle) did with the page of a
+// single-page fetch: the first verdict a crawl would file it under, the record
+// (extracted even when a crawl would not emit it; before the pipeline), and the
+// fetch's status and attempts. With it in the context, handle files nothing,
+// queues nothing and writes nothing.
+type singlePage struct {
+	outcome          *outcome
+	rec              *article.Article
+	status, attempts int
+}
+
+func (p *singlePage) verdict(o outcome) {
+	if p.outcome == nil {
+		p.outcome = &o
+	}
+}
+
+func singleFrom(ctx context.Context) *singlePage {
+	p, _ := ctx.Value(singleKey{}).(*singlePage)
+	return p
+}
+
+// FetchAndExtract: see the package function. The page goes through the crawl's
+// own path — the discovery checks (URL rules, robots.txt), then siteRun.handle:
+// fetch with retries, the fetch and decode checks, rendering as the site's render
+// mode says, links, canonical, extraction — with a singlePage in the context.
 func (p *PageFetcher) FetchAndExtract(ctx context.Context, rawURL string) (*article.Article, PageOutcome, error) {
 	abs, err := url.Parse(rawURL)
 	if err != nil || !abs.IsAbs() {
@@ -134,61 +178,23 @@ func (p *PageFetcher) FetchAndExtract(ctx context.Context, rawURL string) (*arti
 			return nil, PageOutcome{}, pageErr(&outcome{Category: CatRobots, Reason: why, Stage: "discover"}, 0)
 		}
 	}
-	res := s.fetch(ctx, &e, nil)
-	att := res.att
-	if res.interrupted {
-		return nil, PageOutcome{}, fmt.Errorf("fetch %s: %w", canon, context.Cause(ctx))
-	}
-	if o := s.fetchFailure(e, att); o != nil {
-		o.Status = att.status
-		return nil, PageOutcome{}, pageErr(o, res.attempts)
-	}
-	body, o := s.decodeBody(e, att)
-	if o != nil {
-		o.Status = att.status
-		return nil, PageOutcome{}, pageErr(o, res.attempts)
-	}
-	final := att.finalURL
-	if final == nil {
-		final = abs
-	}
-	finalStr := final.String()
-	out := PageOutcome{Status: att.status, Attempts: res.attempts}
-	verdict := func(cat, reason, stage string) {
-		if out.Category == "" {
-			out.Category, out.Reason, out.Stage = cat, reason, stage
+	sp := &singlePage{}
+	s.handle(context.WithValue(ctx, singleKey{}, sp), e)
+	if sp.rec == nil {
+		o := sp.outcome
+		if o == nil {
+			o = &outcome{Category: CatFailed, Reason: "no record", Stage: "extract"}
 		}
-	}
-	// The verdicts of handleHTML, in its order; the record is extracted anyway.
-	pl := scanLinks(body, s.metaName)
-	base := final
-	if b := resolveLink(final, pl.Base); b != nil {
-		base = b
-	}
-	if cu := resolveLink(base, pl.Canonical); cu != nil {
-		if ck := keyOf(cu); ck != "" && ck != keyOf(final) && ck != Key(e.URL) {
-			if cc, err := canonicalURL(cu); err == nil {
-				if cat, _, _ := s.urlRules(cu, cc, Entry{Kind: KindPage}); cat == "" {
-					verdict(CatDuplicate, "rel=canonical alias (canonical URL queued)", "canonical")
-				}
-			}
+		if o.Reason == "interrupted" && ctx.Err() != nil {
+			return nil, PageOutcome{}, fmt.Errorf("fetch %s: %w", canon, context.Cause(ctx))
 		}
+		return nil, PageOutcome{}, pageErr(o, sp.attempts)
 	}
-	matchedRule := s.matchesArticles(e.URL, finalStr)
-	switch {
-	case pl.NoIndex:
-		verdict(CatNotArticle, "meta robots noindex", "extract")
-	case len(s.rules.Articles) > 0 && !matchedRule:
-		verdict(CatNotArticle, "not matched by articles", "extract")
+	out := PageOutcome{Status: sp.status, Attempts: sp.attempts}
+	if o := sp.outcome; o != nil {
+		out.Category, out.Reason, out.Stage = o.Category, o.Reason, o.Stage
 	}
-	a, err := s.extractPage(ctx, e, att, final, body, matchedRule)
-	if err != nil {
-		return nil, PageOutcome{}, pageErr(&outcome{Category: CatFailed, Reason: "extractor error", Stage: "extract", Status: att.status, Err: err}, res.attempts)
-	}
-	if a.PageType != article.PageArticle {
-		verdict(CatNotArticle, "page_type "+a.PageType, "extract")
-	}
-	return a, out, nil
+	return sp.rec, out, nil
 }
 
 // onePageFrontier is the frontier of a single-page fetch: nothing was seen before

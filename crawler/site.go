@@ -8,32 +8,19 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	"github.com/gocolly/colly/v2"
 	"github.com/healthcrawl/healthcrawl/config"
 	"github.com/healthcrawl/healthcrawl/extractors"
+	"github.com/healthcrawl/healthcrawl/fetch"
 	"github.com/healthcrawl/healthcrawl/store"
 )
 
-// acceptHeader is the Accept header of every page request.
-const acceptHeader = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
-
-// requestHeader is the default header of the crawler's requests: the collector's
-// (setup) and robots.txt's.
-func requestHeader(agent string) http.Header {
-	return http.Header{"User-Agent": {agent}, "Accept": {acceptHeader}}
-}
-
 // maxSitemaps bounds the sitemaps and feeds fetched for one site.
 const maxSitemaps = 1000
-
-// attKey is the colly.Context key of the *attempt of a request.
-const attKey = "healthcrawl.attempt"
 
 // siteRun crawls one site target.
 type siteRun struct {
@@ -49,16 +36,16 @@ type siteRun struct {
 	st        store.Store    // JobOptions.Store (nil = no state)
 	sf        *storeFrontier // frontier when st is set
 	extractor *extractors.Extractor
-	c         *colly.Collector
+	http      fetch.Fetcher     // static pages, sitemaps and robots.txt (crawl.fetcher)
+	renderer  fetch.Fetcher     // the job's browser under the site's politeness; nil = none
+	polite    *fetch.Politeness // the site's per-host limits, taken by every request
 	log       *slog.Logger
-	metaName  string      // <meta name> that addresses us like "robots" (our product token)
-	limits    *hostLimits // per-host parallelism and delay (colly rules' mirror), for rendered pages
+	metaName  string // <meta name> that addresses us like "robots" (our product token)
 
 	pages    atomic.Int64 // page entries queued (for max_pages)
 	fetched  atomic.Int64 // URLs of the site that got an HTTP response
 	sitemaps atomic.Int64 // sitemap entries queued (for maxSitemaps)
 	dupRaw   sync.Map     // raw URL variants already counted as duplicates
-	inflight sync.Map     // *url.URL of a request in flight → *attempt (for the redirect check)
 	held     sync.Map     // key → heldURL: stopped by the trap guard or max_depth on some path
 
 	mu     sync.Mutex
@@ -104,6 +91,40 @@ func newSiteRun(ctx context.Context, j *job, site config.Site) (*siteRun, error)
 	}
 	s.allowed = allowedDomains(site)
 	return s, nil
+}
+
+// addressPolicy is the site's network policy (crawl.network): internal addresses
+// are refused, except the ranges the config allows and the addresses the site's
+// own start URLs and sitemaps resolve to now (a site on loopback or an intranet
+// may be crawled; a public site cannot lead the crawler into the network).
+func (s *siteRun) addressPolicy(ctx context.Context) *fetch.AddressPolicy {
+	nw := s.job.cfg.Crawl.Network
+	p := &fetch.AddressPolicy{AllowPrivate: nw.AllowPrivate, Lookup: s.job.opts.Lookup}
+	for _, a := range nw.Allow {
+		if pre, err := config.ParseAddrRange(a); err == nil {
+			p.Allow = append(p.Allow, pre)
+		}
+	}
+	if p.AllowPrivate {
+		return p
+	}
+	rctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	seen := map[string]bool{}
+	for _, raw := range append(append([]string{}, s.site.StartURLs...), s.site.Sitemaps...) {
+		u, err := url.Parse(raw)
+		if err != nil || seen[u.Hostname()] {
+			continue
+		}
+		seen[u.Hostname()] = true
+		addrs, err := p.Resolve(rctx, u.Hostname())
+		if err != nil {
+			s.log.Debug("resolving a start URL's host", "host", u.Hostname(), "err", err)
+			continue
+		}
+		p.Own = append(p.Own, addrs...)
+	}
+	return p
 }
 
 // allowedDomains is allowed_domains, or the hosts of the start URLs (and sitemaps).
@@ -152,45 +173,42 @@ func (s *siteRun) domainAllowed(host string) bool {
 	return false
 }
 
-// setup builds the collector: robots.txt is handled by the crawler (robots.go),
-// charset decoding by extractors.DecodeHTML, the visited set by the frontier.
+// setup prepares the site's fetching: its politeness (per-host slots and delays,
+// fleet-wide with a Redis state; a robots.txt Crawl-delay of a seed host makes
+// that host one request at a time) and its static fetcher (crawl.fetcher), which
+// every page, sitemap and robots.txt request of the site goes through.
 func (s *siteRun) setup(ctx context.Context) error {
 	cfg := s.job.cfg.Crawl
-	c := colly.NewCollector(
-		colly.UserAgent(cfg.UserAgent),
-		colly.AllowURLRevisit(), // de-duplication happens in the frontier, on canonical keys
-		colly.ParseHTTPErrorResponse(),
-		colly.StdlibContext(context.WithoutCancel(ctx)), // in-flight requests finish on SIGINT
-		colly.Headers(map[string]string{"Accept": acceptHeader}),
-	)
-	// Explicit: colly's Init sets IgnoreRobotsTxt=true. The crawler checks robots.txt
-	// itself (it also needs Crawl-delay and Sitemap lines), so colly must not.
-	c.IgnoreRobotsTxt = true
-	c.DetectCharset = false
-	c.MaxDepth = 0 // depth is checked by the crawler, with accounting
-	if cfg.MaxBodyBytes > 0 {
-		// One byte more than the limit, so a body over the limit is recognisable while
-		// never being read further.
-		c.MaxBodySize = int(cfg.MaxBodyBytes + 1)
-	} else {
-		c.MaxBodySize = 0
-	}
-	if cfg.Timeout > 0 {
-		c.SetRequestTimeout(cfg.Timeout)
-	}
-	s.c = c
-
 	delay := cfg.Delay
 	if s.site.Delay != nil {
 		delay = *s.site.Delay
 	}
-	par := max(cfg.Parallelism, 1)
-	var limits []*colly.LimitRule
-	hl := newHostLimits(par, delay, cfg.Timeout)
-	s.limits = hl
+	timeout := cfg.Timeout
+	if timeout <= 0 {
+		timeout = 30 * time.Second
+	}
+	var shared fetch.SharedLimiter
+	if l := s.job.fleet; l != nil {
+		shared = l // workers sharing a redis state: the same limits, per host, for the fleet
+	}
+	s.polite = fetch.NewPoliteness(fetch.Limit{
+		Parallelism: max(cfg.Parallelism, 1), Delay: delay, RandomDelay: delay / 2, Hold: timeout + 5*time.Second,
+	}, shared)
+	name := cfg.Fetcher
+	if name == "" {
+		name = fetch.NameHTTP
+	}
+	f, err := fetch.New(name, fetch.Options{UserAgent: cfg.UserAgent, Timeout: cfg.Timeout, Politeness: s.polite, Transport: s.addressPolicy(ctx).Transport(), Logger: s.log})
+	if err != nil {
+		return fmt.Errorf("site %s: crawl.fetcher: %w", s.site.Name, err)
+	}
+	s.http = f
+	if s.job.renderer != nil {
+		s.renderer = s.polite.Wrap(s.job.renderer) // a rendered page takes its host's turn like a static one
+	}
 	if s.obey {
 		// Hosts of the seeds: robots.txt is read now, so a Crawl-delay becomes the
-		// host's delay (with parallelism 1).
+		// host's limit before its first page.
 		seen := map[string]bool{}
 		for _, raw := range append(append([]string{}, s.site.StartURLs...), s.site.Sitemaps...) {
 			u, err := url.Parse(raw)
@@ -198,88 +216,13 @@ func (s *siteRun) setup(ctx context.Context) error {
 				continue
 			}
 			seen[u.Host] = true
-			r := s.robotsOf(ctx, u)
-			if r.CrawlDelay > 0 {
-				limits = append(limits, &colly.LimitRule{
-					DomainRegexp: "^" + regexp.QuoteMeta(u.Host) + "$",
-					Parallelism:  1,
-					Delay:        max(delay, r.CrawlDelay),
-					RandomDelay:  max(delay, r.CrawlDelay) / 4,
-				})
-				hl.crawlDelay(u.Host, r.CrawlDelay)
+			if r := s.robotsOf(ctx, u); r.CrawlDelay > 0 {
+				s.polite.CrawlDelay(u.Host, r.CrawlDelay)
 				s.log.Info("robots.txt crawl-delay", "host", u.Host, "delay", r.CrawlDelay)
 			}
 		}
 	}
-	limits = append(limits, &colly.LimitRule{DomainGlob: "*", Parallelism: par, Delay: delay, RandomDelay: delay / 2})
-	if err := c.Limits(limits); err != nil {
-		return fmt.Errorf("site %s: limit rules: %w", s.site.Name, err)
-	}
-	if l := s.job.fleet; l != nil {
-		// Workers sharing a redis state: the same limits, per host, for the fleet.
-		c.WithTransport(l.Transport(nil, hl.get))
-	}
-
-	c.SetRedirectHandler(s.checkRedirect)
-	c.OnRequest(func(r *colly.Request) {
-		if att, ok := r.Ctx.GetAny(attKey).(*attempt); ok {
-			s.inflight.Store(r.URL, att)
-			att.reqURL = r.URL
-		}
-	})
-	c.OnResponseHeaders(func(r *colly.Response) {
-		att, ok := r.Ctx.GetAny(attKey).(*attempt)
-		if !ok {
-			return
-		}
-		att.status = r.StatusCode
-		att.retryAfter = r.Headers.Get("Retry-After")
-		ct := r.Headers.Get("Content-Type")
-		att.contentType = ct
-		// Hide the charset from colly (it would re-encode the body); DecodeHTML reads
-		// att.contentType instead, so a body is decoded exactly once.
-		if mt, params, err := mime.ParseMediaType(ct); err == nil && len(params) > 0 {
-			r.Headers.Set("Content-Type", mt)
-		} else if err != nil && strings.Contains(strings.ToLower(ct), "charset") {
-			r.Headers.Set("Content-Type", strings.TrimSpace(strings.Split(ct, ";")[0]))
-		}
-		if r.StatusCode < 200 || r.StatusCode > 299 {
-			att.abort = abortStatus
-			r.Request.Abort() // the body of an error response is not needed
-			return
-		}
-		if n := contentLength(r.Headers); cfg.MaxBodyBytes > 0 && n > cfg.MaxBodyBytes {
-			att.abort = abortTooBig
-			att.length = n
-			r.Request.Abort()
-			return
-		}
-		if att.entry.Kind == KindPage && ct != "" && !isHTMLType(ct) && !(isFeedType(ct) || (att.entry.Seed && isXMLType(ct))) {
-			att.abort = abortNotHTML
-			r.Request.Abort()
-		}
-	})
-	c.OnResponse(func(r *colly.Response) {
-		att, ok := r.Ctx.GetAny(attKey).(*attempt)
-		if !ok {
-			return
-		}
-		att.status = r.StatusCode
-		att.body = r.Body
-		att.finalURL = r.Request.URL
-		if r.Headers != nil {
-			att.header = *r.Headers
-		}
-	})
 	return nil
-}
-
-func contentLength(h *http.Header) int64 {
-	var n int64
-	if _, err := fmt.Sscan(h.Get("Content-Length"), &n); err != nil {
-		return -1
-	}
-	return n
 }
 
 func mediaType(ct string) string {
@@ -314,14 +257,10 @@ type RedirectError struct {
 
 func (e *RedirectError) Error() string { return e.Reason + ": " + e.Target }
 
-// checkRedirect is the collector's redirect policy: a redirect limit, loop
+// checkRedirect is the redirect policy of att's fetch: a redirect limit, loop
 // detection, and the URL rules and visited set applied to every target.
-func (s *siteRun) checkRedirect(req *http.Request, via []*http.Request) error {
-	var att *attempt
-	if v, ok := s.inflight.Load(via[0].URL); ok {
-		att = v.(*attempt)
-	}
-	if att != nil && req.Response != nil {
+func (s *siteRun) checkRedirect(att *attempt, req *http.Request, via []*http.Request) error {
+	if req.Response != nil {
 		att.status = req.Response.StatusCode
 		att.redirects = len(via)
 	}
@@ -349,9 +288,6 @@ func (s *siteRun) checkRedirect(req *http.Request, via []*http.Request) error {
 			return &RedirectError{Category: CatRobots, Reason: "redirect target: " + why, Target: target}
 		}
 	}
-	if att == nil {
-		return nil
-	}
 	key := Key(canon)
 	if key == att.key || att.claimed[key] {
 		return nil
@@ -367,13 +303,16 @@ func (s *siteRun) checkRedirect(req *http.Request, via []*http.Request) error {
 	return nil
 }
 
-// abort reasons set in OnResponseHeaders.
+// abort reasons: why a response's body was not read.
 const (
 	abortNone = iota
 	abortStatus
 	abortTooBig
 	abortNotHTML
 )
+
+// errNotHTML stops the download of a page whose Content-Type is not HTML.
+var errNotHTML = errors.New("not HTML")
 
 // attempt is the state of one entry's fetch, shared by its retries.
 type attempt struct {
@@ -382,7 +321,6 @@ type attempt struct {
 	claimed map[string]bool // keys claimed by redirects of this entry
 
 	// per try
-	reqURL      *url.URL
 	status      int
 	retryAfter  string
 	contentType string
@@ -390,7 +328,7 @@ type attempt struct {
 	body        []byte
 	finalURL    *url.URL
 	abort       int
-	length      int64
+	length      int64 // Content-Length of a body over the limit; -1 = found while reading
 	redirects   int
 	err         error
 }
@@ -401,6 +339,30 @@ func (a *attempt) reset() {
 	a.abort, a.length, a.redirects, a.err = abortNone, 0, 0, nil
 }
 
+// fill sets the try's fields from the fetcher's answer.
+func (a *attempt) fill(resp *fetch.Response, err error) {
+	if resp != nil {
+		a.status, a.header, a.body, a.redirects = resp.Status, resp.Header, resp.Body, resp.Redirects
+		a.contentType = resp.Header.Get("Content-Type")
+		a.retryAfter = resp.Header.Get("Retry-After")
+		if u, perr := url.Parse(resp.URL); perr == nil && resp.URL != "" {
+			a.finalURL = u
+		}
+		if resp.Status < 200 || resp.Status > 299 {
+			a.abort = abortStatus
+		}
+	}
+	var tb *fetch.TooBigError
+	switch {
+	case errors.As(err, &tb):
+		a.abort, a.length = abortTooBig, tb.Length
+	case errors.Is(err, errNotHTML):
+		a.abort = abortNotHTML
+	default:
+		a.err = err
+	}
+}
+
 // fetchResult is the final outcome of an entry's fetch, after retries.
 type fetchResult struct {
 	att         *attempt
@@ -408,10 +370,33 @@ type fetchResult struct {
 	interrupted bool
 }
 
-// fetch requests e, retrying network errors, timeouts, 429 and 5xx with exponential
-// backoff and jitter (Retry-After honoured, capped), up to crawl.retries more times.
+// request is the fetch.Request of e: the crawl's body limit, the site's redirect
+// policy, and (for pages) the Content-Type check that stops a download that is
+// not HTML.
+func (s *siteRun) request(e *Entry, hdr http.Header, att *attempt) fetch.Request {
+	req := fetch.Request{
+		URL: e.URL, Header: hdr, Site: s.site.Name, MaxBytes: s.job.cfg.Crawl.MaxBodyBytes,
+		CheckRedirect: func(r *http.Request, via []*http.Request) error { return s.checkRedirect(att, r, via) },
+	}
+	if e.Kind == KindPage {
+		req.Accept = func(_ int, h http.Header) error {
+			ct := h.Get("Content-Type")
+			if ct != "" && !isHTMLType(ct) && !(isFeedType(ct) || (e.Seed && isXMLType(ct))) {
+				return errNotHTML
+			}
+			return nil
+		}
+	}
+	return req
+}
+
+// fetch requests e, retrying network errors, timeouts, 429 and 5xx with the job's
+// retry policy (exponential backoff with jitter, Retry-After honoured, capped), up
+// to crawl.retries more times. Requests in flight finish when ctx is cancelled
+// (SIGINT): only the waits and new tries stop.
 func (s *siteRun) fetch(ctx context.Context, e *Entry, hdr http.Header) fetchResult {
 	att := &attempt{entry: e, key: Key(e.URL), claimed: map[string]bool{}}
+	req := s.request(e, hdr, att)
 	retries := max(s.job.cfg.Crawl.Retries, 0)
 	for n := 1; ; n++ {
 		att.reset()
@@ -420,25 +405,15 @@ func (s *siteRun) fetch(ctx context.Context, e *Entry, hdr http.Header) fetchRes
 		case <-ctx.Done():
 			return fetchResult{att: att, attempts: n - 1, interrupted: true}
 		}
-		cctx := colly.NewContext()
-		cctx.Put(attKey, att)
-		var h http.Header
-		if hdr != nil { // colly adds its default headers only when given none
-			h = hdr.Clone()
-			h.Set("Accept", acceptHeader)
-		}
-		err := s.c.Request(http.MethodGet, e.URL, nil, cctx, h)
+		resp, err := s.http.Fetch(context.WithoutCancel(ctx), req)
 		<-s.job.sem
-		if att.reqURL != nil {
-			s.inflight.Delete(att.reqURL)
-		}
 		s.job.requests.Add(1)
-		att.err = err
+		att.fill(resp, err)
 		retry, wait := s.shouldRetry(att, n)
 		if !retry || n > retries {
 			return fetchResult{att: att, attempts: n}
 		}
-		s.log.Debug("retrying", "url", e.URL, "attempt", n, "status", att.status, "err", err, "wait", wait)
+		s.log.Debug("retrying", "url", e.URL, "attempt", n, "status", att.status, "err", att.err, "wait", wait)
 		if !sleepCtx(ctx, wait) {
 			return fetchResult{att: att, attempts: n, interrupted: true}
 		}
@@ -450,7 +425,7 @@ func (s *siteRun) shouldRetry(att *attempt, n int) (bool, time.Duration) {
 	switch {
 	case att.abort == abortTooBig || att.abort == abortNotHTML:
 		return false, 0
-	case errors.As(att.err, &re):
+	case errors.As(att.err, &re), isAddressErr(att.err):
 		return false, 0
 	case att.status != 0 && (att.abort == abortStatus || att.err == nil):
 		if !retryableStatus(att.status) {

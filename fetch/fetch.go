@@ -1,8 +1,18 @@
 // Package fetch is the seam between the crawler and the ways a page is fetched: a
-// Request goes in, a Response (final URL, status, headers, body) comes out. The
-// Renderer (render.go) is a Fetcher that loads the page in headless Chromium and
-// returns the DOM after its scripts ran; NeedsRender (detect.go) tells a static
-// page that only a browser can read from one that has its content.
+// Request goes in, a Response (final URL, status, headers, body) comes out.
+//
+//   - HTTP (http.go) is the static fetcher: colly does the HTTP; the body is read
+//     through one bounded reader after decompression, whatever the encoding
+//     (body.go); redirects follow the Request's policy.
+//   - Renderer (render.go) loads the page in headless Chromium and returns the DOM
+//     after its scripts ran; NeedsRender (detect.go) tells a static page that only
+//     a browser can read from one that has its content.
+//   - Politeness (polite.go) is the one definition of per-host slots and delays
+//     (local, or fleet-wide through a SharedLimiter): every HTTP round trip and
+//     every rendered page takes a turn.
+//
+// Fetchers are registered by name (registry.go): a new fetcher is one new file
+// whose init calls Register, selected by crawl.fetcher or crawl.renderer.
 package fetch
 
 import (
@@ -25,6 +35,21 @@ type Request struct {
 	// Allow, when set, is asked about every request of a rendered page to an allowed
 	// host (the crawler's robots.txt check); false blocks the request.
 	Allow func(u *url.URL) bool
+
+	// MaxBytes bounds the body, counted after decompression; 0 = no limit. A larger
+	// body is not read: Fetch returns a *TooBigError.
+	MaxBytes int64
+	// Truncate cuts a body over MaxBytes at MaxBytes instead of refusing it
+	// (robots.txt: the first 500 KiB are read).
+	Truncate bool
+	// CheckRedirect, when set, is asked before each redirect is followed, as
+	// http.Client's; its error stops the fetch and is returned (errors.As finds it).
+	// nil = at most DefaultMaxRedirects.
+	CheckRedirect func(req *http.Request, via []*http.Request) error
+	// Accept, when set, is asked once the header of a 2xx response arrived; its
+	// error stops the download (the body is not read) and is returned with the
+	// Response (status, header).
+	Accept func(status int, h http.Header) error
 }
 
 // Response is a fetched page.
@@ -36,6 +61,8 @@ type Response struct {
 	Rendered bool // Body is the DOM of a browser after the page's scripts ran
 	// Blocked counts the requests of a rendered page that went to hosts not allowed.
 	Blocked int
+	// Redirects is the number of redirects followed.
+	Redirects int
 }
 
 // Fetcher fetches one page.

@@ -8,31 +8,25 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"math/rand/v2"
-	"net/http"
 	"strconv"
 	"sync/atomic"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/healthcrawl/healthcrawl/fetch"
 	"github.com/healthcrawl/healthcrawl/store"
 )
 
-// Limit is the politeness of one host for the whole fleet, with colly's meaning
-// of a LimitRule: at most Parallelism requests to the host are in flight across
-// every worker, and each slot stays taken for Delay (plus up to RandomDelay) after
-// its request ended. Zero Parallelism and Delay = no limit.
-type Limit struct {
-	Parallelism int
-	Delay       time.Duration
-	RandomDelay time.Duration
-	// Hold is how long a slot stays taken when its worker dies before releasing it
-	// (the request timeout plus the delay is a good value); 0 = one minute.
-	Hold time.Duration
-}
+// Limit is the politeness of one host (fetch.Limit), here for the whole fleet: at
+// most Parallelism requests to the host are in flight across every worker, and each
+// slot stays taken for Delay (plus up to RandomDelay) after its request ended; Hold
+// is how long a slot stays taken when its worker dies before releasing it (0 = one
+// minute). Zero Parallelism and Delay = no limit. A Limiter is the fetch package's
+// SharedLimiter: fetch.Politeness takes its turns from it.
+type Limit = fetch.Limit
 
 // Limiter is the fleet-wide per-host limiter: one sorted set per host,
 // PREFIX:host:{HOST}:slots, of slot tokens scored by their expiry (server clock,
@@ -216,46 +210,4 @@ func retry(ctx context.Context, log *slog.Logger, wait time.Duration, count *ato
 		}
 		backoff = min(backoff*2, 5*time.Second)
 	}
-}
-
-// Transport wraps next (http.DefaultTransport when nil) so that every request waits
-// for a slot of its host under limitFor(host), released when the response body is
-// closed (or at once when the request fails). A failure of the limiter fails the
-// request.
-func (l *Limiter) Transport(next http.RoundTripper, limitFor func(host string) Limit) http.RoundTripper {
-	if next == nil {
-		next = http.DefaultTransport
-	}
-	return &transport{l: l, next: next, limitFor: limitFor}
-}
-
-type transport struct {
-	l        *Limiter
-	next     http.RoundTripper
-	limitFor func(host string) Limit
-}
-
-func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
-	release, err := t.l.Acquire(req.Context(), req.URL.Host, t.limitFor(req.URL.Host))
-	if err != nil {
-		return nil, fmt.Errorf("%s %s: %w", req.Method, req.URL, err)
-	}
-	resp, err := t.next.RoundTrip(req)
-	if err != nil {
-		release()
-		return nil, err
-	}
-	resp.Body = &releaseBody{ReadCloser: resp.Body, release: release}
-	return resp, nil
-}
-
-type releaseBody struct {
-	io.ReadCloser
-	release func()
-}
-
-func (b *releaseBody) Close() error {
-	err := b.ReadCloser.Close()
-	b.release()
-	return err
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/healthcrawl/healthcrawl/fetch"
 	"github.com/healthcrawl/healthcrawl/fleet"
 	"github.com/healthcrawl/healthcrawl/internal/redistest"
 	"github.com/healthcrawl/healthcrawl/store"
@@ -53,10 +54,10 @@ func TestParallelismAcrossWorkers(t *testing.T) {
 		io.WriteString(w, "ok")
 	}))
 	defer site.Close()
-	limit := func(string) fleet.Limit { return fleet.Limit{Parallelism: 2, Hold: 10 * time.Second} }
 	var wg sync.WaitGroup
 	for _, l := range workers(t, srv, 3) {
-		client := &http.Client{Transport: l.Transport(nil, limit)}
+		polite := fetch.NewPoliteness(fleet.Limit{Parallelism: 2, Hold: 10 * time.Second}, l)
+		client := &http.Client{Transport: polite.Transport(http.DefaultTransport)}
 		for range 4 { // 4 fetchers per worker
 			wg.Add(1)
 			go func() {

@@ -3,15 +3,19 @@ package main
 import (
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/healthcrawl/healthcrawl/config"
 	"github.com/healthcrawl/healthcrawl/extractors"
+	"github.com/healthcrawl/healthcrawl/fetch"
 	"github.com/healthcrawl/healthcrawl/output"
 	"github.com/healthcrawl/healthcrawl/pipeline"
 )
 
 // configChecks are the validations that live outside package config: CSS selectors
-// (extractors), pipeline stages and their options (pipeline), output formats (output).
+// (extractors), pipeline stages and their options (pipeline), output formats (output),
+// fetchers (fetch).
 func configChecks() []config.Check {
 	return []config.Check{
 		func(c *config.Config) []error {
@@ -31,7 +35,21 @@ func configChecks() []config.Check {
 			return errs
 		},
 		checkOutputFormats,
+		checkFetchers,
 	}
+}
+
+// checkFetchers checks crawl.fetcher and crawl.renderer against the fetchers
+// registered in the fetch package.
+func checkFetchers(c *config.Config) []error {
+	var errs []error
+	for _, k := range []struct{ key, name string }{{"crawl.fetcher", c.Crawl.Fetcher}, {"crawl.renderer", c.Crawl.Renderer}} {
+		if k.name == "" || slices.Contains(fetch.Names(), k.name) {
+			continue
+		}
+		errs = append(errs, &config.FieldError{Path: k.key, Value: k.name, Err: fmt.Errorf("no such fetcher (known: %s)", strings.Join(fetch.Names(), ", "))})
+	}
+	return errs
 }
 
 // checkOutputFormats checks output.format and output.sinks[].format against the

@@ -83,7 +83,8 @@ func newExtractCmd(a *app) *cobra.Command {
   DIR                       every .html/.html.gz file in DIR, sorted by name
   http(s)://…               a page fetched and extracted exactly as crawl run does it
                             (headers, robots.txt, retries, redirects, size, type and
-                            binary checks, charset, url in canonical form)
+                            binary checks, charset, rendering as the site's render
+                            mode says, url in canonical form)
   -                         a page read from standard input
 
 The record's source field holds the input as given (for a file found in a directory,
@@ -143,6 +144,7 @@ inputs are still written, and the exit status is 1.`,
 			// URL inputs are fetched and extracted exactly as crawl run does (same
 			// headers, robots.txt, retries, redirect policy, checks, decoding, fields).
 			job.fetcher = crawler.NewPageFetcher(ctx, cfg, target, a.logger)
+			defer job.fetcher.Close()
 			if containsStdin(args) {
 				job.stdinData, job.stdinErr = readLimited(a.in, cfg.Crawl.MaxBodyBytes)
 			}

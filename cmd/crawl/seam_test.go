@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bytes"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,6 +12,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/healthcrawl/healthcrawl/article"
+	"github.com/healthcrawl/healthcrawl/configs"
+	"github.com/healthcrawl/healthcrawl/fetch"
 	"github.com/healthcrawl/healthcrawl/sample"
 )
 
@@ -102,5 +106,63 @@ func TestExtractURLCrawlWouldNotEmit(t *testing.T) {
 	r = runCrawl(t, "", nil, "extract", "--drop", "--config", cfg, "--site", "sample-health", home)
 	if r.code != exitOK || r.stdout != "" || !strings.Contains(r.stderr, home+": dropped: crawl run would not emit it: not_article") {
 		t.Errorf("--drop: exit %d stdout %q stderr:\n%s", r.code, r.stdout, r.stderr)
+	}
+}
+
+// The pages built by script, with render: auto: crawl extract renders them as crawl
+// run does (the same fetcher, the same render decision, the same extractor), so
+// their records are the same too.
+func TestRunAndExtractGiveTheSameRenderedRecord(t *testing.T) {
+	if _, err := fetch.FindChromium(""); err != nil {
+		t.Skip("chromium not installed: render tests skipped (apt-get install -y chromium)")
+	}
+	srv := httptest.NewServer(sample.Handler())
+	defer srv.Close()
+	cfg := filepath.Join(t.TempDir(), "demo.yaml")
+	data := bytes.ReplaceAll(configs.Demo(), []byte("{{BASE}}"), []byte(srv.URL))
+	writeFile(t, cfg, bytes.Replace(data, []byte("render: never"), []byte("render: auto"), 1))
+	out := filepath.Join(t.TempDir(), "run.jsonl")
+	r := runCrawl(t, "", nil, "run", "--config", cfg, "--site", "sample-health", "--out", out)
+	if r.code != exitOK {
+		t.Fatalf("run: exit %d\nstderr:\n%s", r.code, r.stderr)
+	}
+	body, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byPath := map[string]article.Article{}
+	for _, rec := range records(t, string(body)) {
+		u, _ := url.Parse(rec.URL)
+		byPath[u.Path] = rec
+	}
+	args := []string{"extract", "--config", cfg, "--site", "sample-health"}
+	for _, p := range sample.ScriptPaths() {
+		if _, ok := byPath[p]; !ok {
+			t.Fatalf("run wrote no record of %s", p)
+		}
+		args = append(args, srv.URL+p)
+	}
+	r = runCrawl(t, "", nil, args...)
+	for _, line := range strings.Split(strings.TrimSpace(r.stderr), "\n") {
+		if line != "" && !strings.Contains(line, "level=INFO") { // "chromium started"
+			t.Errorf("extract: stderr line %q", line)
+		}
+	}
+	if r.code != exitOK {
+		t.Fatalf("extract: exit %d\nstderr:\n%s", r.code, r.stderr)
+	}
+	got := records(t, r.stdout)
+	if len(got) != len(sample.ScriptPaths()) {
+		t.Fatalf("extract: %d records, want %d", len(got), len(sample.ScriptPaths()))
+	}
+	ignore := cmpopts.IgnoreFields(article.Article{}, "FetchedAt", "Source")
+	for i, p := range sample.ScriptPaths() {
+		want := byPath[p]
+		if got[i].WordCount < 150 {
+			t.Errorf("%s: extract gave %d words, want the rendered article", p, got[i].WordCount)
+		}
+		if diff := cmp.Diff(want, got[i], ignore); diff != "" {
+			t.Errorf("%s: extract differs from run (-run +extract):\n%s", p, diff)
+		}
 	}
 }
