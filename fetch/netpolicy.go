@@ -99,6 +99,9 @@ func (p *AddressPolicy) Resolve(ctx context.Context, host string) ([]netip.Addr,
 // answers).
 func (p *AddressPolicy) Transport() *http.Transport {
 	t := http.DefaultTransport.(*http.Transport).Clone()
+	// Keep a connection per request slot (the default of 2 idle connections per
+	// host makes a crawl at parallelism 4 reconnect all the time).
+	t.MaxIdleConnsPerHost = 64
 	dialer := &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}
 	t.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
 		host, port, err := net.SplitHostPort(addr)
