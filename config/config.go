@@ -57,7 +57,8 @@ type Network struct {
 
 // Output says where and how records are written.
 type Output struct {
-	Path       string `mapstructure:"path"`
+	Path string `mapstructure:"path"`
+	// Format of path; empty = named by path's extension (jsonl when it has none).
 	Format     string `mapstructure:"format"`
 	ErrorsPath string `mapstructure:"errors_path"`
 	// Sinks are more outputs written at the same time as path/format, each with its
@@ -226,7 +227,7 @@ func Default() Config {
 			Network:           Network{Allow: []string{}},
 			RenderTimeout:     20 * time.Second,
 		},
-		Output:   Output{Path: "out/records.jsonl", Format: "jsonl"},
+		Output:   Output{Path: "out/records.jsonl"},
 		Pipeline: Pipeline{Stages: stages},
 		State:    State{URL: DefaultStateURL, Lease: 30 * time.Second, FleetLimits: true},
 		Schedule: Schedule{Listen: "127.0.0.1:9464"},

@@ -14,9 +14,16 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// keyPaths lists every key of t as it appears in YAML, lists of objects as "[0]".
-func keyPaths(prefix string, t reflect.Type) []string {
-	var out []string
+// keyPath is one key of the configuration and its type (pointers removed).
+type keyPath struct {
+	key string
+	typ reflect.Type
+}
+
+// keyPathsOf lists every key of t as it appears in YAML, the entries of lists of
+// objects written with index ("[0]" or "[]").
+func keyPathsOf(prefix, index string, t reflect.Type) []keyPath {
+	var out []keyPath
 	for i := range t.NumField() {
 		f := t.Field(i)
 		tag := strings.Split(f.Tag.Get("mapstructure"), ",")[0]
@@ -27,17 +34,26 @@ func keyPaths(prefix string, t reflect.Type) []string {
 		if prefix != "" {
 			key = prefix + "." + tag
 		}
-		out = append(out, key)
 		ft := f.Type
 		for ft.Kind() == reflect.Pointer {
 			ft = ft.Elem()
 		}
+		out = append(out, keyPath{key, ft})
 		switch {
 		case ft.Kind() == reflect.Struct && ft != reflect.TypeFor[time.Duration]():
-			out = append(out, keyPaths(key, ft)...)
+			out = append(out, keyPathsOf(key, index, ft)...)
 		case ft.Kind() == reflect.Slice && ft.Elem().Kind() == reflect.Struct:
-			out = append(out, keyPaths(key+"[0]", ft.Elem())...)
+			out = append(out, keyPathsOf(key+index, index, ft.Elem())...)
 		}
+	}
+	return out
+}
+
+// keyPaths lists every key of t as it appears in YAML, lists of objects as "[0]".
+func keyPaths(prefix string, t reflect.Type) []string {
+	var out []string
+	for _, kp := range keyPathsOf(prefix, "[0]", t) {
+		out = append(out, kp.key)
 	}
 	return out
 }

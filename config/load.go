@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"reflect"
 	"sort"
@@ -33,7 +34,14 @@ type LoadOptions struct {
 	Env func(key string) (string, bool)
 	// Checks run after Validate; their problems are joined with the others.
 	Checks []Check
+	// RequireSites makes a config without site targets a problem (commands that
+	// crawl: run, schedule, validate).
+	RequireSites bool
 }
+
+// MaxFileBytes caps the size of a config file: a larger file (or an endless one such
+// as /dev/zero) is refused after reading this much.
+const MaxFileBytes = 4 << 20
 
 // Load reads the YAML file at path (empty path = defaults only) and returns the
 // configuration and every problem found, joined: unknown keys, values of the wrong
@@ -45,7 +53,7 @@ type LoadOptions struct {
 func Load(path string, opts LoadOptions) (Config, error) {
 	var data []byte
 	if path != "" {
-		b, err := os.ReadFile(path)
+		b, err := readCapped(path, MaxFileBytes)
 		if err != nil {
 			return Default(), fmt.Errorf("read config: %w", err)
 		}
@@ -56,6 +64,27 @@ func Load(path string, opts LoadOptions) (Config, error) {
 		err = &FileError{Path: path, Err: err}
 	}
 	return cfg, err
+}
+
+// ErrTooLarge is the error of a config file larger than MaxFileBytes.
+var ErrTooLarge = errors.New("config file too large")
+
+// readCapped reads the file at path, refusing it when it holds more than limit bytes
+// (it reads at most limit+1 of them).
+func readCapped(path string, limit int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if int64(len(data)) > limit {
+		return nil, fmt.Errorf("%s: %w: more than %d MiB (a YAML config is a few KiB)", path, ErrTooLarge, limit>>20)
+	}
+	return data, nil
 }
 
 // FileError wraps the problems of one config file with the file's name.
@@ -74,14 +103,23 @@ func LoadBytes(data []byte, opts LoadOptions) (Config, error) {
 		env = os.LookupEnv
 	}
 	var raw map[string]any
+	var doc yaml.Node
 	if len(bytes.TrimSpace(data)) > 0 {
-		if err := yaml.Unmarshal(data, &raw); err != nil {
+		if err := yaml.Unmarshal(data, &doc); err != nil {
+			return Default(), fmt.Errorf("parse YAML: %w", err)
+		}
+		if err := doc.Decode(&raw); err != nil {
 			return Default(), fmt.Errorf("parse YAML: %w", err)
 		}
 	}
 
 	var problems []error
 	problems = append(problems, unknownKeys(raw, reflect.TypeFor[Config](), "")...)
+	// Numbers and durations as written, before decoding turns 1e30 into a negative
+	// int64 or a bare 30 into 30ns. Environment overrides win over the file.
+	overridden := envOverrides(env)
+	problems = append(problems, rawNumbers(&doc, "", overridden)...)
+	problems = append(problems, envNumbers(overridden)...)
 
 	v := viper.New()
 	v.SetConfigType("yaml")
@@ -91,7 +129,9 @@ func LoadBytes(data []byte, opts LoadOptions) (Config, error) {
 			return Default(), fmt.Errorf("parse YAML: %w", err)
 		}
 	}
-	applyEnv(v, env)
+	for k, val := range overridden {
+		v.Set(k, val.value)
+	}
 
 	// Pre-size sites with the per-site defaults so absent keys keep them:
 	// mapstructure decodes each element into the existing value.
@@ -108,7 +148,14 @@ func LoadBytes(data []byte, opts LoadOptions) (Config, error) {
 			mapstructure.StringToSliceHookFunc(","),
 		)
 	}); err != nil {
-		problems = append(problems, decodeProblems(err)...)
+		// A value already reported as written is not reported again as decoded.
+		for _, p := range decodeProblems(err) {
+			var fe *FieldError
+			if errors.As(p, &fe) && reported(problems, fe.Path) {
+				continue
+			}
+			problems = append(problems, p)
+		}
 	}
 	// A key that failed to decode holds its zero value: don't also report that.
 	bad := map[string]bool{}
@@ -119,6 +166,9 @@ func LoadBytes(data []byte, opts LoadOptions) (Config, error) {
 		}
 	}
 	later := Problems(cfg.Validate())
+	if opts.RequireSites && len(cfg.Sites) == 0 && !bad["sites"] {
+		later = append(later, fieldErr("sites", "", fmt.Errorf("%w: the config has no site targets to crawl", ErrRequired)))
+	}
 	for _, check := range opts.Checks {
 		later = append(later, check(&cfg)...)
 	}
@@ -203,8 +253,8 @@ func unknownKeys(raw any, t reflect.Type, path string) []error {
 		fields := map[string]reflect.Type{}
 		for i := range t.NumField() {
 			f := t.Field(i)
-			tag := strings.Split(f.Tag.Get("mapstructure"), ",")[0]
-			if tag == "" || tag == "-" || !f.IsExported() {
+			tag, ok := keyOf(f)
+			if !ok {
 				continue
 			}
 			fields[tag] = f.Type
@@ -239,6 +289,13 @@ func unknownKeys(raw any, t reflect.Type, path string) []error {
 	return nil // maps (stage options) and scalars take any key
 }
 
+// keyOf is the config key of a struct field (its mapstructure tag); false for
+// fields that are no key.
+func keyOf(f reflect.StructField) (string, bool) {
+	tag := strings.Split(f.Tag.Get("mapstructure"), ",")[0]
+	return tag, tag != "" && tag != "-" && f.IsExported()
+}
+
 func joinPath(prefix, key string) string {
 	if prefix == "" {
 		return key
@@ -251,20 +308,23 @@ var durationType = reflect.TypeFor[time.Duration]()
 // setDefaults registers every key of v (a struct) with viper, so every key is known
 // to viper: needed for env overrides of keys absent from the file (spf13/viper#761).
 func setDefaults(vp *viper.Viper, prefix string, v reflect.Value) {
-	t := v.Type()
-	for i := range t.NumField() {
-		f := t.Field(i)
-		tag := strings.Split(f.Tag.Get("mapstructure"), ",")[0]
-		if tag == "" || tag == "-" || !f.IsExported() {
-			continue
-		}
-		key := joinPath(prefix, tag)
-		fv := v.Field(i)
+	eachKey(v, prefix, func(key string, fv reflect.Value) {
 		if fv.Kind() == reflect.Struct && fv.Type() != durationType {
 			setDefaults(vp, key, fv)
-			continue
+			return
 		}
 		vp.SetDefault(key, toRaw(fv))
+	})
+}
+
+// eachKey calls fn with the key path and the value of every field of the struct v
+// that is a config key.
+func eachKey(v reflect.Value, prefix string, fn func(key string, fv reflect.Value)) {
+	t := v.Type()
+	for i := range t.NumField() {
+		if tag, ok := keyOf(t.Field(i)); ok {
+			fn(joinPath(prefix, tag), v.Field(i))
+		}
 	}
 }
 
@@ -279,14 +339,7 @@ func toRaw(v reflect.Value) any {
 		return toRaw(v.Elem())
 	case reflect.Struct:
 		m := map[string]any{}
-		t := v.Type()
-		for i := range t.NumField() {
-			tag := strings.Split(t.Field(i).Tag.Get("mapstructure"), ",")[0]
-			if tag == "" || tag == "-" || !t.Field(i).IsExported() {
-				continue
-			}
-			m[tag] = toRaw(v.Field(i))
-		}
+		eachKey(v, "", func(key string, fv reflect.Value) { m[key] = toRaw(fv) })
 		return m
 	case reflect.Slice:
 		if v.IsNil() {
@@ -316,8 +369,8 @@ func EnvKeys() map[string]string {
 	walk = func(prefix string, t reflect.Type) {
 		for i := range t.NumField() {
 			f := t.Field(i)
-			tag := strings.Split(f.Tag.Get("mapstructure"), ",")[0]
-			if tag == "" || tag == "-" || !f.IsExported() {
+			tag, ok := keyOf(f)
+			if !ok {
 				continue
 			}
 			key := joinPath(prefix, tag)
@@ -335,20 +388,80 @@ func EnvKeys() map[string]string {
 	return out
 }
 
-// applyEnv sets every key whose CRAWL_* variable is present; bad values are
-// reported by the decoder with the key's path.
-func applyEnv(v *viper.Viper, env func(string) (string, bool)) {
-	keys := EnvKeys()
-	names := make([]string, 0, len(keys))
-	for k := range keys {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	for _, k := range names {
-		if val, ok := env(keys[k]); ok {
-			v.Set(k, val)
+// envValue is one environment override: the variable and its value.
+type envValue struct{ name, value string }
+
+// envOverrides are the keys whose CRAWL_* variable is present, with their values;
+// bad values are reported (envNumbers, the decoder) with the key's path.
+func envOverrides(env func(string) (string, bool)) map[string]envValue {
+	out := map[string]envValue{}
+	for k, name := range EnvKeys() {
+		if val, ok := env(name); ok {
+			out[k] = envValue{name: name, value: val}
 		}
 	}
+	return out
+}
+
+// envNumbers checks the numeric keys set by environment variables (Bounds).
+func envNumbers(over map[string]envValue) []error {
+	var errs []error
+	for k, ev := range over {
+		b, ok := Bounds[k]
+		if !ok {
+			continue
+		}
+		if err := b.checkRaw(ev.value, ""); err != nil {
+			errs = append(errs, fieldErr(k, ev.value, fmt.Errorf("%w (from %s)", err, ev.name)))
+		}
+	}
+	return errs
+}
+
+// rawNumbers walks the YAML document and checks every numeric key it sets (Bounds)
+// as written; keys set by the environment are skipped (their file value is not used).
+func rawNumbers(n *yaml.Node, path string, skip map[string]envValue) []error {
+	for n != nil && n.Kind == yaml.AliasNode {
+		n = n.Alias
+	}
+	if n == nil {
+		return nil
+	}
+	var errs []error
+	switch n.Kind {
+	case yaml.DocumentNode:
+		for _, c := range n.Content {
+			errs = append(errs, rawNumbers(c, path, skip)...)
+		}
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			errs = append(errs, rawNumbers(n.Content[i+1], joinPath(path, n.Content[i].Value), skip)...)
+		}
+	case yaml.SequenceNode:
+		for i, c := range n.Content {
+			errs = append(errs, rawNumbers(c, fmt.Sprintf("%s[%d]", path, i), skip)...)
+		}
+	case yaml.ScalarNode:
+		b, ok := Bounds[genericPath(path)]
+		if _, over := skip[path]; !ok || over {
+			return nil
+		}
+		if err := b.checkRaw(n.Value, n.ShortTag()); err != nil {
+			errs = append(errs, fieldErr(path, n.Value, err))
+		}
+	}
+	return errs
+}
+
+// reported reports whether problems hold one for path.
+func reported(problems []error, path string) bool {
+	for _, p := range problems {
+		var fe *FieldError
+		if errors.As(p, &fe) && fe.Path == path {
+			return true
+		}
+	}
+	return false
 }
 
 // decodeProblems turns mapstructure's joined decode errors into FieldErrors.

@@ -93,7 +93,7 @@ func TestEnvOverridesEveryKey(t *testing.T) {
 		"CRAWL_CRAWL_PARALLELISM":           "2",
 		"CRAWL_CRAWL_DELAY":                 "750ms",
 		"CRAWL_CRAWL_TIMEOUT":               "5s",
-		"CRAWL_CRAWL_MAX_BODY_BYTES":        "1000",
+		"CRAWL_CRAWL_MAX_BODY_BYTES":        "4096",
 		"CRAWL_CRAWL_RETRIES":               "0",
 		"CRAWL_CRAWL_OBEY_ROBOTS":           "false",
 		"CRAWL_CRAWL_RENDER_PARALLELISM":    "4",
@@ -130,7 +130,7 @@ func TestEnvOverridesEveryKey(t *testing.T) {
 	}
 	want := config.Default()
 	want.Name = "fromenv"
-	want.Crawl = config.Crawl{UserAgent: "ua/1", Parallelism: 2, Delay: 750 * time.Millisecond, Timeout: 5 * time.Second, MaxBodyBytes: 1000, Retries: 0, ObeyRobots: false,
+	want.Crawl = config.Crawl{UserAgent: "ua/1", Parallelism: 2, Delay: 750 * time.Millisecond, Timeout: 5 * time.Second, MaxBodyBytes: 4096, Retries: 0, ObeyRobots: false,
 		RenderParallelism: 4, RenderTimeout: 7 * time.Second, RenderBinary: "/opt/chromium/chrome", Fetcher: "http", Renderer: "chromium",
 		Network: config.Network{AllowPrivate: true, Allow: []string{"10.1.0.0/16"}}}
 	want.Output = config.Output{Path: "-", Format: "text", ErrorsPath: "out/errors.jsonl",
@@ -207,7 +207,6 @@ func TestValidateErrors(t *testing.T) {
 		{"bad cron", goodSite + "    schedule: \"every day\"\n", "sites[0].schedule", config.ErrInvalid, ""},
 		{"empty boilerplate", goodSite + "    boilerplate: [\"  \"]\n", "sites[0].boilerplate[0]", config.ErrInvalid, ""},
 		{"empty output path", "output:\n  path: \"\"\n", "output.path", config.ErrRequired, ""},
-		{"empty format", "output:\n  format: \"\"\n", "output.format", config.ErrRequired, ""},
 		{"unknown state", "state:\n  url: \"postgres://x\"\n", "state.url", config.ErrInvalid, ""},
 		{"sqlite without path", "state:\n  url: \"sqlite://\"\n", "state.url", config.ErrInvalid, ""},
 		{"zero lease", "state:\n  lease: 0s\n", "state.lease", config.ErrRange, ""},

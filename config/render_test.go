@@ -36,7 +36,7 @@ sites:
 	}
 	for _, want := range []string{
 		`crawl.render_parallelism: "0": must be ≥ 1`,
-		`crawl.render_timeout: "0s": must be > 0`,
+		`crawl.render_timeout: "0s": must be ≥ 1s`,
 		`sites[0].render: "sometimes": must be never, always or auto`,
 		`sites[0].render_wait_for: "div[[": not a CSS selector`,
 		`sites[0].render_allow_hosts[1]: "https://x.example.org/": must be a host name`,

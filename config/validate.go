@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"regexp"
 	"regexp/syntax"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -73,48 +74,18 @@ func (c Config) Validate() error {
 	var errs []error
 	add := func(path, value string, err error) { errs = append(errs, fieldErr(path, value, err)) }
 
-	cr := c.Crawl
-	if strings.TrimSpace(cr.UserAgent) == "" {
+	errs = append(errs, c.checkNumbers()...)
+	if strings.TrimSpace(c.Crawl.UserAgent) == "" {
 		add("crawl.user_agent", "", ErrRequired)
 	}
-	if cr.Parallelism < 1 {
-		add("crawl.parallelism", strconv.Itoa(cr.Parallelism), kindErr(ErrRange, "must be ≥ 1"))
-	}
-	if cr.Delay < 0 {
-		add("crawl.delay", cr.Delay.String(), kindErr(ErrRange, "must be ≥ 0"))
-	}
-	if cr.Timeout <= 0 {
-		add("crawl.timeout", cr.Timeout.String(), kindErr(ErrRange, "must be > 0"))
-	}
-	if cr.MaxBodyBytes <= 0 {
-		add("crawl.max_body_bytes", strconv.FormatInt(cr.MaxBodyBytes, 10), kindErr(ErrRange, "must be > 0"))
-	}
-	if cr.Retries < 0 {
-		add("crawl.retries", strconv.Itoa(cr.Retries), kindErr(ErrRange, "must be ≥ 0"))
-	}
-	if cr.RenderParallelism < 1 {
-		add("crawl.render_parallelism", strconv.Itoa(cr.RenderParallelism), kindErr(ErrRange, "must be ≥ 1"))
-	}
-	if cr.RenderTimeout <= 0 {
-		add("crawl.render_timeout", cr.RenderTimeout.String(), kindErr(ErrRange, "must be > 0"))
-	}
-	for i, a := range cr.Network.Allow {
+	for _, a := range c.Crawl.Network.Allow {
 		if _, err := ParseAddrRange(a); err != nil {
-			add(fmt.Sprintf("crawl.network.allow[%d]", i), a, kindErr(ErrInvalid, err.Error()))
+			add("crawl.network.allow", a, kindErr(ErrInvalid, err.Error()))
 		}
 	}
 
 	if strings.TrimSpace(c.Output.Path) == "" {
 		add("output.path", "", fmt.Errorf("%w (use - for stdout)", ErrRequired))
-	}
-	if strings.TrimSpace(c.Output.Format) == "" {
-		add("output.format", "", ErrRequired)
-	}
-	if r := c.Output.Rotate; r.MaxRecords < 0 {
-		add("output.rotate.max_records", strconv.Itoa(r.MaxRecords), kindErr(ErrRange, "must be ≥ 0"))
-	}
-	if r := c.Output.Rotate; r.MaxBytes < 0 {
-		add("output.rotate.max_bytes", strconv.FormatInt(r.MaxBytes, 10), kindErr(ErrRange, "must be ≥ 0"))
 	}
 	outPaths := map[string]string{strings.TrimSpace(c.Output.Path): "output.path"}
 	for i, sk := range c.Output.Sinks {
@@ -134,9 +105,6 @@ func (c Config) Validate() error {
 	if err := checkStateURL(c.State.URL); err != nil {
 		add("state.url", c.State.URL, kindErr(ErrInvalid, err.Error()))
 	}
-	if c.State.Lease <= 0 {
-		add("state.lease", c.State.Lease.String(), kindErr(ErrRange, "must be > 0"))
-	}
 	// The key prefix of a redis state: state.prefix, or the name when the state is
 	// redis and no prefix is set.
 	badPrefix := func(p string) bool { return strings.ContainsAny(p, "{} \t\r\n") }
@@ -145,9 +113,6 @@ func (c Config) Validate() error {
 		add("state.prefix", p, kindErr(ErrInvalid, prefixMsg))
 	} else if p == "" && badPrefix(c.Name) && isRedisURL(c.State.URL) {
 		add("name", c.Name, kindErr(ErrInvalid, prefixMsg+" (set state.prefix)"))
-	}
-	if c.Schedule.Jitter < 0 {
-		add("schedule.jitter", c.Schedule.Jitter.String(), kindErr(ErrRange, "must be ≥ 0"))
 	}
 
 	if l := c.Schedule.Listen; l != "" {
@@ -165,15 +130,29 @@ func (c Config) Validate() error {
 	}
 
 	seen := map[string]int{}
+	// {site} in an output path: two sites must not map to the same path element.
+	siteInPath := slices.ContainsFunc(c.Output.Paths(), func(p string) bool { return strings.Contains(p, "{site}") })
+	safe := map[string]int{}
 	for i, s := range c.Sites {
 		errs = append(errs, s.validate(fmt.Sprintf("sites[%d]", i))...)
-		if s.Name != "" {
-			if j, dup := seen[s.Name]; dup {
-				add(fmt.Sprintf("sites[%d].name", i), s.Name, fmt.Errorf("%w of sites[%d].name", ErrDuplicate, j))
-			} else {
-				seen[s.Name] = i
-			}
+		if s.Name == "" {
+			continue
 		}
+		if j, dup := seen[s.Name]; dup {
+			add(fmt.Sprintf("sites[%d].name", i), s.Name, fmt.Errorf("%w of sites[%d].name", ErrDuplicate, j))
+			continue
+		}
+		seen[s.Name] = i
+		if !siteInPath {
+			continue
+		}
+		sp := SafePathName(s.Name)
+		if j, dup := safe[sp]; dup {
+			add(fmt.Sprintf("sites[%d].name", i), s.Name, fmt.Errorf("%w: {site} in the output paths becomes %q for it and for sites[%d].name %q (rename one)",
+				ErrDuplicate, sp, j, c.Sites[j].Name))
+			continue
+		}
+		safe[sp] = i
 	}
 	return errors.Join(errs...)
 }
@@ -197,11 +176,7 @@ func (s Site) validate(p string) []error {
 			add(fmt.Sprintf("%s.sitemaps[%d]", p, i), u, err)
 		}
 	}
-	for i, d := range s.AllowedDomains {
-		if d == "" || strings.ContainsAny(d, "/ \t") || strings.Contains(d, "://") {
-			add(fmt.Sprintf("%s.allowed_domains[%d]", p, i), d, kindErr(ErrInvalid, "must be a host name such as example.org"))
-		}
-	}
+	errs = append(errs, s.validateDomains(p)...)
 	for _, list := range []struct {
 		key string
 		res []string
@@ -211,15 +186,6 @@ func (s Site) validate(p string) []error {
 				errs = append(errs, &FieldError{Path: fmt.Sprintf("%s.%s[%d]", p, list.key, i), Value: re, Err: err})
 			}
 		}
-	}
-	if s.MaxDepth < 0 {
-		add(p+".max_depth", strconv.Itoa(s.MaxDepth), kindErr(ErrRange, "must be ≥ 0"))
-	}
-	if s.MaxPages < 0 {
-		add(p+".max_pages", strconv.Itoa(s.MaxPages), kindErr(ErrRange, "must be ≥ 0 (0 = no limit)"))
-	}
-	if s.Delay != nil && *s.Delay < 0 {
-		add(p+".delay", s.Delay.String(), kindErr(ErrRange, "must be ≥ 0"))
 	}
 	for i, b := range s.Boilerplate {
 		if strings.TrimSpace(b) == "" {
@@ -242,6 +208,41 @@ func (s Site) validate(p string) []error {
 	if s.Schedule != "" {
 		if _, err := ParseSchedule(s.Schedule); err != nil {
 			add(p+".schedule", s.Schedule, kindErr(ErrInvalid, "bad cron expression: "+err.Error()))
+		}
+	}
+	return errs
+}
+
+// validateDomains checks each allowed_domains entry (ParseDomainPattern) and that
+// together they allow every start URL and sitemap of the site (the crawler would
+// exclude the others).
+func (s Site) validateDomains(p string) []error {
+	var errs []error
+	ok := true
+	for i, d := range s.AllowedDomains {
+		if _, err := ParseDomainPattern(d); err != nil {
+			errs = append(errs, fieldErr(fmt.Sprintf("%s.allowed_domains[%d]", p, i), d, kindErr(ErrInvalid, err.Error())))
+			ok = false
+		}
+	}
+	if !ok || len(s.AllowedDomains) == 0 {
+		return errs
+	}
+	for _, list := range []struct {
+		key  string
+		urls []string
+	}{{"start_urls", s.StartURLs}, {"sitemaps", s.Sitemaps}} {
+		for i, raw := range list.urls {
+			u, err := url.Parse(raw)
+			if err != nil || checkHTTPURL(raw) != nil || DomainsAllow(s.AllowedDomains, u) {
+				continue // a bad URL is reported on its own
+			}
+			hostPort := u.Hostname()
+			if u.Port() != "" {
+				hostPort = u.Host
+			}
+			errs = append(errs, fieldErr(p+".allowed_domains", strings.Join(s.AllowedDomains, ", "),
+				kindErr(ErrInvalid, fmt.Sprintf("excludes %s[%d] %q, which the crawler would never fetch (add %q)", list.key, i, raw, hostPort))))
 		}
 	}
 	return errs

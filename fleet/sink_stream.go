@@ -25,10 +25,11 @@ const DefaultStream = "healthcrawl:records"
 
 func init() {
 	output.RegisterPath(output.PathFormat{
-		Name: StreamFormat,
-		Open: func(path string) (output.Sink, error) { return OpenStreamSink(context.Background(), path) },
-		Dir:  true, // not a file: no rotation
-		Doc:  "appends each record to a Redis Stream (output.path: redis://HOST:PORT/DB?stream=KEY)",
+		Name:    StreamFormat,
+		Open:    func(path string) (output.Sink, error) { return OpenStreamSink(context.Background(), path) },
+		Dir:     true, // not a file: no rotation
+		Schemes: []string{"redis", "rediss"},
+		Doc:     "appends each record to a Redis Stream (output.path: redis://HOST:PORT/DB?stream=KEY)",
 	})
 }
 

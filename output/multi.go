@@ -55,6 +55,9 @@ type PathFormat struct {
 	Dir bool
 	// Exts are the file extensions that select the format when none is given.
 	Exts []string
+	// Schemes are the URL schemes of paths that select the format (redis for
+	// redis://HOST:PORT/DB?stream=KEY).
+	Schemes []string
 	// Doc is a one-line description.
 	Doc string
 }

@@ -38,6 +38,10 @@ every record; dropped records are counted on stderr.`,
 				return usageError("pipeline: %w", err)
 			}
 			ctx := cmd.Context()
+			format, err := output.ResolveFormat(out, format)
+			if err != nil {
+				return usageError("--out %q: %w", out, err)
+			}
 			var sink output.Sink
 			if out == "-" {
 				sink, err = output.New(format, cmd.OutOrStdout())
@@ -79,6 +83,6 @@ every record; dropped records are counted on stderr.`,
 	f := cmd.Flags()
 	f.StringVar(&from, "from", "text", `input kind: "text" (flattened article text)`)
 	f.StringVarP(&out, "out", "o", "-", `output path ("-" = stdout)`)
-	f.StringVar(&format, "format", "jsonl", "output format: "+strings.Join(output.Formats(), ", "))
+	f.StringVar(&format, "format", "", "output format: "+strings.Join(output.Formats(), ", ")+"\n(default: named by the extension of --out; jsonl when it has none)")
 	return cmd
 }

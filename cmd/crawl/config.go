@@ -52,30 +52,35 @@ func checkFetchers(c *config.Config) []error {
 	return errs
 }
 
-// checkOutputFormats checks output.format and output.sinks[].format against the
-// output registry, and that rotation is not asked of a format that writes a directory.
+// checkOutputFormats checks the format of output.path and of every output.sinks
+// entry (output.ResolveFormat: a known format, agreeing with the path's extension;
+// without one, an extension that names a format), and that rotation is not asked of
+// a format that writes a directory.
 func checkOutputFormats(c *config.Config) []error {
 	var errs []error
 	rotates := c.Output.Rotate.MaxRecords > 0 || c.Output.Rotate.MaxBytes > 0
 	check := func(key, format, path string) {
-		if format == "" {
-			format = output.FormatForPath(path)
-		}
-		if !output.HasFormat(format) {
-			errs = append(errs, &config.FieldError{Path: key, Value: format,
-				Err: fmt.Errorf("%w (known: %v)", output.ErrUnknownFormat, output.Formats())})
+		f, err := output.ResolveFormat(path, format)
+		if err != nil {
+			if format == "" { // the path's extension is what is wrong
+				errs = append(errs, &config.FieldError{Path: key + "path", Value: path, Err: err})
+			} else {
+				errs = append(errs, &config.FieldError{Path: key + "format", Value: format, Err: err})
+			}
 			return
 		}
-		if pf, ok := output.DefaultRegistry().PathFormat(format); ok && pf.Dir && rotates {
-			errs = append(errs, &config.FieldError{Path: "output.rotate", Value: format,
-				Err: fmt.Errorf("%w: format %s writes a directory and does not rotate (%s)", config.ErrInvalid, format, key)})
+		if pf, ok := output.DefaultRegistry().PathFormat(f); ok && pf.Dir && rotates {
+			errs = append(errs, &config.FieldError{Path: "output.rotate", Value: f,
+				Err: fmt.Errorf("%w: format %s writes a directory and does not rotate (%sformat)", config.ErrInvalid, f, key)})
 		}
 	}
-	if c.Output.Format != "" {
-		check("output.format", c.Output.Format, c.Output.Path)
+	if strings.TrimSpace(c.Output.Path) != "" {
+		check("output.", c.Output.Format, c.Output.Path)
 	}
 	for i, s := range c.Output.Sinks {
-		check(fmt.Sprintf("output.sinks[%d].format", i), s.Format, s.Path)
+		if strings.TrimSpace(s.Path) != "" {
+			check(fmt.Sprintf("output.sinks[%d].", i), s.Format, s.Path)
+		}
 	}
 	return errs
 }
@@ -100,7 +105,17 @@ func (e *configError) Unwrap() error { return e.err }
 
 // loadConfig loads and validates path ("" = defaults and environment only).
 func (a *app) loadConfig(path string) (config.Config, error) {
-	cfg, err := config.Load(path, config.LoadOptions{Env: a.env, Checks: configChecks()})
+	return a.load(path, false)
+}
+
+// loadCrawlConfig is loadConfig for the commands that crawl (run, schedule): a config
+// without site targets is a problem too.
+func (a *app) loadCrawlConfig(path string) (config.Config, error) {
+	return a.load(path, true)
+}
+
+func (a *app) load(path string, requireSites bool) (config.Config, error) {
+	cfg, err := config.Load(path, config.LoadOptions{Env: a.env, Checks: configChecks(), RequireSites: requireSites})
 	if err != nil {
 		name := path
 		if name == "" {

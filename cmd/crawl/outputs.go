@@ -32,7 +32,10 @@ type outputOptions struct {
 // opened, those already open are aborted. An unusable format is exit status 2; a
 // file that cannot be created is exit status 1 naming the path.
 func openOutputs(ctx context.Context, out config.Output, opts outputOptions) (output.Sink, error) {
-	specs := outputSpecs(out, opts.appendTo)
+	specs, err := outputSpecs(out, opts.appendTo)
+	if err != nil {
+		return nil, err
+	}
 	for i := range specs {
 		raw, ok := opts.positions[output.SpecKey(specs[i])]
 		if !ok || !opts.appendTo {
@@ -72,14 +75,20 @@ func openOutputs(ctx context.Context, out config.Output, opts outputOptions) (ou
 	return output.NewMulti(sinks...), nil
 }
 
-// outputSpecs are the specs of output.path and every output.sinks entry.
-func outputSpecs(out config.Output, appendTo bool) []output.Spec {
+// outputSpecs are the specs of output.path and every output.sinks entry, each with
+// its format resolved (output.ResolveFormat: given, else named by the path's
+// extension, else jsonl).
+func outputSpecs(out config.Output, appendTo bool) ([]output.Spec, error) {
 	rot := output.Rotate{MaxRecords: out.Rotate.MaxRecords, MaxBytes: out.Rotate.MaxBytes}
-	specs := []output.Spec{{Path: out.Path, Format: out.Format, Rotate: rot, Append: appendTo, Overwrite: out.Overwrite}}
-	for _, s := range out.Sinks {
-		specs = append(specs, output.Spec{Path: s.Path, Format: s.Format, Rotate: rot, Append: appendTo, Overwrite: out.Overwrite})
+	var specs []output.Spec
+	for _, s := range append([]config.Sink{{Path: out.Path, Format: out.Format}}, out.Sinks...) {
+		f, err := output.ResolveFormat(s.Path, s.Format)
+		if err != nil {
+			return nil, usageError("output %q: %w", s.Path, err)
+		}
+		specs = append(specs, output.Spec{Path: s.Path, Format: f, Rotate: rot, Append: appendTo, Overwrite: out.Overwrite})
 	}
-	return specs
+	return specs, nil
 }
 
 // committedPositions are the outputs' positions the worker's interrupted run

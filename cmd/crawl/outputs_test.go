@@ -103,7 +103,10 @@ func TestOpenOutputsResumeCutsEveryOutput(t *testing.T) {
 	all := strings.Join(lines, "")
 	writeFile(t, out.Path, []byte(all))
 	writeFile(t, out.Sinks[0].Path, []byte(all))
-	specs := outputSpecs(out, true)
+	specs, err := outputSpecs(out, true)
+	if err != nil {
+		t.Fatal(err)
+	}
 	positions := map[string]string{
 		output.SpecKey(specs[0]): output.Position{Offset: int64(len(lines[0]) + len(lines[1]))}.String(),
 		output.SpecKey(specs[1]): output.Position{Offset: int64(len(lines[0]))}.String(),

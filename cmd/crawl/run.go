@@ -11,7 +11,6 @@ import (
 
 	"github.com/healthcrawl/healthcrawl/config"
 	"github.com/healthcrawl/healthcrawl/crawler"
-	"github.com/healthcrawl/healthcrawl/fleet"
 	"github.com/healthcrawl/healthcrawl/output"
 	"github.com/healthcrawl/healthcrawl/store"
 	"github.com/mattn/go-isatty"
@@ -27,28 +26,37 @@ type outputFlags struct {
 func (o *outputFlags) register(cmd *cobra.Command, defaultOut, outHelp string) {
 	cmd.Flags().StringVarP(&o.out, "out", "o", defaultOut, outHelp)
 	cmd.Flags().StringVar(&o.format, "format", config.Default().Output.Format,
-		"record format: "+strings.Join(output.Formats(), ", ")+"\n(without --format, an --out ending in .json, .csv, .parquet, .db, .md or .txt names it)")
+		"record format: "+strings.Join(output.Formats(), ", ")+"\n(default: named by the extension of --out or output.path: .jsonl, .json, .csv, .parquet, .db, .md, .txt…;\njsonl when it has none; an extension no format has is an error)")
 }
 
-// apply overrides cfg.Output with the flags the user gave.
+// apply overrides cfg.Output with the flags the user gave. --out without --format
+// writes the format its extension (or redis:// scheme) names, else the config's
+// format (output.ResolveFormat, the rule for output.path wherever it is set).
 func (o *outputFlags) apply(cmd *cobra.Command, cfg *config.Config) error {
-	if cmd.Flags().Changed("out") {
+	outSet, formatSet := cmd.Flags().Changed("out"), cmd.Flags().Changed("format")
+	if outSet {
 		cfg.Output.Path = o.out
-		// --out x.parquet without --format: the extension names the format.
-		if g := output.FormatForPath(o.out); g != "jsonl" && !cmd.Flags().Changed("format") {
-			cfg.Output.Format = g
+		named, err := output.FormatOfPath(o.out)
+		if err != nil && !formatSet {
+			return usageError("--out %q: %v (or give --format)", o.out, err)
 		}
-		// --out redis://HOST:PORT/DB?stream=KEY: a Redis Stream.
-		if isRedisOut(o.out) && !cmd.Flags().Changed("format") {
-			cfg.Output.Format = fleet.StreamFormat
+		if named != "" && !formatSet {
+			cfg.Output.Format = named
 		}
 	}
-	if cmd.Flags().Changed("format") {
+	if formatSet {
 		cfg.Output.Format = o.format
 	}
-	if !output.HasFormat(cfg.Output.Format) {
-		return usageError("--format %q: unknown format (known: %v)", cfg.Output.Format, output.Formats())
+	f, err := output.ResolveFormat(cfg.Output.Path, cfg.Output.Format)
+	switch {
+	case err != nil && formatSet && !outSet && errors.Is(err, output.ErrFormatMismatch):
+		return usageError("--format %q: %v (give --out too)", o.format, err)
+	case err != nil && formatSet:
+		return usageError("--format %q: %v", o.format, err)
+	case err != nil:
+		return usageError("output %q: %v", cfg.Output.Path, err)
 	}
+	cfg.Output.Format = f
 	return nil
 }
 
@@ -57,10 +65,6 @@ func (o *outputFlags) apply(cmd *cobra.Command, cfg *config.Config) error {
 // (output.Spec.Append), so that together they hold every article once.
 func (a *app) openSink(ctx context.Context, cfg config.Config, appendTo bool) (output.Sink, error) {
 	return openOutputs(ctx, cfg.Output, outputOptions{stdout: a.out, appendTo: appendTo})
-}
-
-func isRedisOut(p string) bool {
-	return strings.HasPrefix(p, "redis://") || strings.HasPrefix(p, "rediss://")
 }
 
 // workerID is --worker-id, else HOST-PID for a state shared by several processes
@@ -103,7 +107,9 @@ func newRunCmd(a *app) *cobra.Command {
 		Short:   "Crawl the site targets of a config and write one record per article",
 		Long: `run crawls every site target of the config (or only those named with --site),
 extracts the article pages, cleans them through the pipeline and writes one record
-per article to --out (default: output.path of the config). Records are written in
+per article to --out (default: output.path of the config), in the format its
+extension names (.jsonl, .json, .csv, .parquet, .db, .md, .txt; --format or
+output.format otherwise). Records are written in
 batches: each batch is written and fsynced to every output before the state marks
 its pages done (write, then commit). A summary goes to stderr.
 
@@ -141,7 +147,9 @@ run with placeholders in output.path, output.sinks[].path and output.errors_path
           next one; with several sites, the highest; 1 without a state)
   {date}  when the run began, UTC, as 2006-01-02T150405Z (a resumed run gets the
           interrupted run's date, so it continues the same files)
-  {site}  the site target, when one is selected (--site, or a one-site config)
+  {site}  the site target, when one is selected (--site, or a one-site config),
+          made path-safe: letters, digits, - and _ kept, a dot only after one of
+          them, anything else (/, \, spaces, control characters) becomes _
 --overwrite replaces what the outputs and the errors file hold. --full re-emits
 every current article, unchanged ones included (no conditional requests, sitemap
 lastmod ignored). A run that writes nothing new says why in one line ("0 new or
@@ -160,7 +168,7 @@ ERROR line name the cause); 2 bad usage or bad config.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
-			cfg, err := a.loadConfig(path)
+			cfg, err := a.loadCrawlConfig(path)
 			if err != nil {
 				return err
 			}
@@ -168,9 +176,6 @@ ERROR line name the cause); 2 bad usage or bad config.`,
 				return err
 			}
 			cfg.Output.Overwrite = overwrite
-			if len(cfg.Sites) == 0 {
-				return usageError("config %s has no site targets", path)
-			}
 			if err := checkSites(cfg, sites); err != nil {
 				return err
 			}

@@ -30,7 +30,8 @@ seconds, or @daily / @every 6h), never two runs of the same site at once (a tick
 that comes while the site is still running is skipped and counted), after a random
 delay of up to schedule.jitter. Each run writes its own files: {site}, {run} and
 {date} in output.path, every output.sinks[].path (and output.errors_path) are
-replaced as by 'crawl run' ({run} and {date} of the run in progress when an
+replaced as by 'crawl run' ({site} made path-safe, so a site name cannot write
+outside the output folder; {run} and {date} of the run in progress when an
 interrupted run is resumed, so it continues its files), and a path with neither
 {date} nor {run} gets "-{site}-{date}" before its extension. output.rotate applies
 to every output, as in 'crawl run'.
@@ -51,7 +52,7 @@ pages in flight and flush the state; then exit 0.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
-			cfg, err := a.loadConfig(path)
+			cfg, err := a.loadCrawlConfig(path)
 			if err != nil {
 				return err
 			}
@@ -131,17 +132,7 @@ pages in flight and flush the state; then exit 0.`,
 func crawlJob(cfg config.Config, st store.Store, log *slog.Logger) schedule.RunFunc {
 	return func(ctx context.Context, job schedule.Job) (schedule.Result, error) {
 		c := cfg
-		// Every output of the config (output.path and output.sinks, with rotation)
-		// gets its own file per run, expanded as the scheduler expanded job.Output.
-		v := job.Vars
-		if v.Site == "" {
-			v.Site = job.Site
-		}
-		if v.Start.IsZero() {
-			v.Start = job.Start
-		}
-		c.Output = schedule.ExpandOutput(cfg.Output, v)
-		c.Output.Path, c.Output.ErrorsPath = job.Output, job.Errors
+		c.Output = jobOutput(cfg.Output, job)
 		wid := workerID("", st)
 		resuming, err := runInProgress(ctx, st, c, []string{job.Site})
 		if err != nil {
@@ -179,6 +170,22 @@ func crawlJob(cfg config.Config, st store.Store, log *slog.Logger) schedule.RunF
 		}
 		return res, closeErr
 	}
+}
+
+// jobOutput is every output of the config (output.path and output.sinks, with
+// rotation) with its own file per run: expanded as the scheduler expanded
+// job.Output (schedule.Expand, then config.ExpandPath, as crawl run's expandOutput).
+func jobOutput(out config.Output, job schedule.Job) config.Output {
+	v := job.Vars
+	if v.Site == "" {
+		v.Site = job.Site
+	}
+	if v.Start.IsZero() {
+		v.Start = job.Start
+	}
+	o := schedule.ExpandOutput(out, v)
+	o.Path, o.ErrorsPath = job.Output, job.Errors
+	return o
 }
 
 // errorKind folds a failure reason into a metric label of bounded cardinality:

@@ -16,12 +16,15 @@ func newValidateCmd(a *app) *cobra.Command {
 		Long: `validate loads a config the way run does (defaults, the file, CRAWL_* environment
 variables) and reports every problem at once, one per line, each with its key path:
 unknown (misspelt) keys, values of the wrong type, bad URLs, regexps and selectors,
-unknown pipeline stages or options. Exit status 2 when there is any problem.`,
+unknown pipeline stages or options, numbers outside their range and durations
+without a unit (each quoted as written), allowed_domains that exclude a site's own
+start URLs or sitemaps, an output path whose extension names no format, a config
+without site targets, a file over 4 MiB. Exit status 2 when there is any problem.`,
 		Example: `  crawl validate --config configs/example.yaml
   CRAWL_CRAWL_DELAY=1s crawl validate --config my.yaml`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := config.Load(path, config.LoadOptions{Env: a.env, Checks: configChecks()})
+			cfg, err := config.Load(path, config.LoadOptions{Env: a.env, Checks: configChecks(), RequireSites: true})
 			if err != nil {
 				probs := config.Problems(err)
 				for _, p := range probs {
