@@ -99,6 +99,9 @@ func TestEnvOverridesEveryKey(t *testing.T) {
 		"CRAWL_CRAWL_RENDER_PARALLELISM":  "4",
 		"CRAWL_CRAWL_RENDER_TIMEOUT":      "7s",
 		"CRAWL_CRAWL_RENDER_BINARY":       "/opt/chromium/chrome",
+		"CRAWL_CRAWL_MAX_SITEMAP_BYTES":   "2000",
+		"CRAWL_CRAWL_STRIP_PARAMS":        "sid,token*",
+		"CRAWL_CRAWL_STRIP_PARAMS_EXTRA":  "visit",
 		"CRAWL_OUTPUT_PATH":               "-",
 		"CRAWL_OUTPUT_FORMAT":             "text",
 		"CRAWL_OUTPUT_ERRORS_PATH":        "out/errors.jsonl",
@@ -127,7 +130,8 @@ func TestEnvOverridesEveryKey(t *testing.T) {
 	want := config.Default()
 	want.Name = "fromenv"
 	want.Crawl = config.Crawl{UserAgent: "ua/1", Parallelism: 2, Delay: 750 * time.Millisecond, Timeout: 5 * time.Second, MaxBodyBytes: 1000, Retries: 0, ObeyRobots: false,
-		RenderParallelism: 4, RenderTimeout: 7 * time.Second, RenderBinary: "/opt/chromium/chrome"}
+		RenderParallelism: 4, RenderTimeout: 7 * time.Second, RenderBinary: "/opt/chromium/chrome",
+		MaxSitemapBytes: 2000, StripParams: []string{"sid", "token*"}, StripParamsExtra: []string{"visit"}}
 	want.Output = config.Output{Path: "-", Format: "text", ErrorsPath: "out/errors.jsonl",
 		Rotate: config.Rotate{MaxRecords: 1000, MaxBytes: 1 << 20}}
 	want.State.URL = "memory"

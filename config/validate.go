@@ -9,6 +9,7 @@ import (
 	"regexp/syntax"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/andybalholm/cascadia"
 	"github.com/robfig/cron/v3"
@@ -97,6 +98,19 @@ func (c Config) Validate() error {
 	}
 	if cr.RenderTimeout <= 0 {
 		add("crawl.render_timeout", cr.RenderTimeout.String(), kindErr(ErrRange, "must be > 0"))
+	}
+	if cr.MaxSitemapBytes <= 0 {
+		add("crawl.max_sitemap_bytes", strconv.FormatInt(cr.MaxSitemapBytes, 10), kindErr(ErrRange, "must be > 0"))
+	}
+	for _, l := range []struct {
+		key  string
+		list []string
+	}{{"crawl.strip_params", cr.StripParams}, {"crawl.strip_params_extra", cr.StripParamsExtra}} {
+		for i, p := range l.list {
+			if msg := checkParamName(p); msg != "" {
+				add(fmt.Sprintf("%s[%d]", l.key, i), p, kindErr(ErrInvalid, msg))
+			}
+		}
 	}
 
 	if strings.TrimSpace(c.Output.Path) == "" {
@@ -380,3 +394,16 @@ type renamed struct {
 
 func (r *renamed) Error() string { return r.msg }
 func (r *renamed) Unwrap() error { return r.err }
+
+// checkParamName is what is wrong with an entry of crawl.strip_params ("" = nothing):
+// a parameter name, optionally ending in "*" (any name with that prefix).
+func checkParamName(p string) string {
+	name := strings.TrimSuffix(strings.TrimSpace(p), "*")
+	switch {
+	case name == "":
+		return "must be a parameter name, or a name prefix ending in *"
+	case strings.ContainsAny(name, "=&;?#/*") || strings.ContainsFunc(name, unicode.IsSpace):
+		return "must be a parameter name: no = & ; ? # / spaces, and * only at the end"
+	}
+	return ""
+}
