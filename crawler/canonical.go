@@ -59,13 +59,17 @@ var canonCache sync.Map // strip list joined by NUL → *canonicalizer
 // canonicalizerFor is the canonicalizer of a crawl configuration (its strip_params
 // and strip_params_extra), shared by the jobs with the same lists.
 func canonicalizerFor(cr config.Crawl) *canonicalizer {
-	list := cr.StripParamList()
-	key := strings.Join(list, "\x00")
+	key := strings.Join(cr.StripParams, "\x00") + "\x01" + strings.Join(cr.StripParamsExtra, "\x00")
 	if c, ok := canonCache.Load(key); ok {
 		return c.(*canonicalizer)
 	}
-	c, _ := canonCache.LoadOrStore(key, newCanonicalizer(list))
+	c, _ := canonCache.LoadOrStore(key, newCanonicalizer(cr.StripParamList()))
 	return c.(*canonicalizer)
+}
+
+// canonURL is u in canonical form with the job's strip list (crawl.strip_params).
+func (s *siteRun) canonURL(u *url.URL) (string, error) {
+	return canonicalizerFor(s.job.cfg.Crawl).canon(u)
 }
 
 // stripped reports whether the parameter named name (decoded) is on the strip list.

@@ -27,7 +27,7 @@ const (
 // exclude, follow/articles, URL length, then (held, see discoverCanon) the trap
 // guard and max_depth, then seen before, robots.txt, max_pages.
 func (s *siteRun) discover(ctx context.Context, abs *url.URL, e Entry) discovery {
-	canon, err := canonicalURL(abs)
+	canon, err := s.canonURL(abs)
 	if err != nil {
 		return discInvalid
 	}
@@ -135,7 +135,7 @@ func (s *siteRun) discoverLinks(ctx context.Context, parent Entry, base *url.URL
 		if u == nil {
 			continue
 		}
-		canon, err := canonicalURL(u)
+		canon, err := s.canonURL(u)
 		if err != nil {
 			continue
 		}

@@ -270,7 +270,7 @@ func textEntry(text string, long bool, line int) sitemapEntry {
 	case !utf8.ValidString(text):
 		return sitemapEntry{Fault: ReasonSitemapBadURL, Err: fmt.Errorf("line %d: invalid UTF-8", line)}
 	}
-	return checkEntry(sitemapLink{URL: text}, fmt.Sprintf("line %d", line))
+	return checkEntry(sitemapLink{URL: text}, entryPos{line: line})
 }
 
 // emit counts it and passes it on.
@@ -283,9 +283,19 @@ func emit(st *sitemapStats, fn func(sitemapEntry), it sitemapEntry) {
 	fn(it)
 }
 
-// checkEntry parses the URL of a link read from entry where (e.g. "entry 3 (line
-// 17)"): a usable entry, or a fault saying why not.
-func checkEntry(l sitemapLink, where string) sitemapEntry {
+// entryPos is where an entry is: its number (0 in a text sitemap) and line.
+type entryPos struct{ entry, line int }
+
+func (p entryPos) String() string {
+	if p.entry == 0 {
+		return fmt.Sprintf("line %d", p.line)
+	}
+	return fmt.Sprintf("entry %d (line %d)", p.entry, p.line)
+}
+
+// checkEntry parses the URL of a link read from the entry at where: a usable entry,
+// or a fault saying why not.
+func checkEntry(l sitemapLink, where entryPos) sitemapEntry {
 	l.URL = strings.TrimSpace(l.URL)
 	if l.URL == "" {
 		return sitemapEntry{sitemapLink: l, Fault: ReasonSitemapNoURL, Err: fmt.Errorf("%s: no URL", where)}
@@ -347,7 +357,7 @@ func scanXMLSitemap(lx *xmlLexer, opt sitemapOptions, st *sitemapStats, fn func(
 				st.OverLimit++
 				er.drain()
 			} else {
-				where := fmt.Sprintf("entry %d (line %d)", index, seg.line)
+				where := entryPos{index, seg.line}
 				l, perr := parseEntry(er, root.local)
 				er.drain()
 				if er.eof && l.URL == "" {
@@ -569,12 +579,14 @@ func (lx *xmlLexer) unread(seg xmlSeg) {
 	lx.back = &seg
 }
 
-var (
-	termComment = []byte("-->")
-	termCDATA   = []byte("]]>")
-	termPI      = []byte("?>")
-	termDecl    = []byte(">")
-)
+// constructs are the markup that is not a tag, by its opening and its end: comments,
+// CDATA sections, processing instructions, DOCTYPE (in that order: "<!" comes last).
+var constructs = []struct{ open, term []byte }{
+	{[]byte("<!--"), []byte("-->")},
+	{[]byte("<![CDATA["), []byte("]]>")},
+	{[]byte("<?"), []byte("?>")},
+	{[]byte("<!"), []byte(">")},
+}
 
 // next returns the next segment; io.EOF at the end of the stream.
 func (lx *xmlLexer) next() (xmlSeg, error) {
@@ -601,19 +613,13 @@ func (lx *xmlLexer) next() (xmlSeg, error) {
 		return lx.take(segText, i, w), nil
 	}
 	w, _ = lx.window(9)
+	for _, c := range constructs {
+		if bytes.HasPrefix(w, c.open) {
+			lx.term = c.term
+			return lx.construct(len(c.open))
+		}
+	}
 	switch {
-	case bytes.HasPrefix(w, []byte("<!--")):
-		lx.term = termComment
-		return lx.construct(4)
-	case bytes.HasPrefix(w, []byte("<![CDATA[")):
-		lx.term = termCDATA
-		return lx.construct(9)
-	case bytes.HasPrefix(w, []byte("<?")):
-		lx.term = termPI
-		return lx.construct(2)
-	case bytes.HasPrefix(w, []byte("<!")):
-		lx.term = termDecl
-		return lx.construct(2)
 	case len(w) >= 2 && w[1] == '/':
 		return lx.tag(w, true)
 	case len(w) >= 2 && isNameStart(w[1]):

@@ -223,3 +223,28 @@ func TestCrawlSessionIDs(t *testing.T) {
 		t.Errorf("fetched %d (paths %v), duplicates %d; want each path once and the session variants counted", sum.Fetched, hits, sum.Categories[CatDuplicate])
 	}
 }
+
+// crawl.strip_params_extra makes a site-specific session parameter fold like the
+// built-in ones.
+func TestCrawlStripParamsExtra(t *testing.T) {
+	var n atomic.Int64
+	var mu sync.Mutex
+	hits := map[string]int{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		hits[r.URL.RequestURI()]++
+		mu.Unlock()
+		v := n.Add(1)
+		fmt.Fprintf(w, `<html><body><p>Page %s.</p><a href="/a?Visit=%d">a</a> <a href="/?visit=%d">home</a></body></html>`, r.URL.Path, v, v)
+	}))
+	defer srv.Close()
+	obey := false
+	cfg := smallConfig(config.Site{Name: "visit", StartURLs: []string{srv.URL + "/"}, ObeyRobots: &obey, MaxPages: 50})
+	cfg.Crawl.StripParamsExtra = []string{"visit"}
+	sum := run(t, cfg, &recordingSink{})
+	mu.Lock()
+	defer mu.Unlock()
+	if fmt.Sprint(hits) != fmt.Sprint(map[string]int{"/": 1, "/a": 1}) || sum.Fetched != 2 {
+		t.Errorf("requests %v (fetched %d), want / and /a once each", hits, sum.Fetched)
+	}
+}
