@@ -49,6 +49,7 @@ var Bounds = map[string]Bound{
 	"crawl.delay":               durs(0, time.Hour),
 	"crawl.timeout":             durs(100*time.Millisecond, time.Hour),
 	"crawl.max_body_bytes":      {Min: kib, Max: gib, kind: kindBytes},
+	"crawl.max_sitemap_bytes":   {Min: kib, Max: gib, kind: kindBytes},
 	"crawl.retries":             ints(0, 20),
 	"crawl.render_parallelism":  ints(1, 64),
 	"crawl.render_timeout":      durs(time.Second, 10*time.Minute),

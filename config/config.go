@@ -43,6 +43,16 @@ type Crawl struct {
 	Renderer string `mapstructure:"renderer"`
 	// Network is what the crawler may connect to.
 	Network Network `mapstructure:"network"`
+	// MaxSitemapBytes bounds one sitemap, sitemap index or feed, uncompressed: it is
+	// read up to this many bytes (the sitemaps protocol allows 50 MB).
+	MaxSitemapBytes int64 `mapstructure:"max_sitemap_bytes"`
+	// StripParams are URL parameters dropped in canonicalisation, from the query and
+	// from path parameters (";jsessionid=…"): names compared case-insensitively, a
+	// trailing "*" matching any name with that prefix. Setting it replaces the
+	// default list (DefaultStripParams); StripParamsExtra adds to it.
+	StripParams []string `mapstructure:"strip_params"`
+	// StripParamsExtra are more parameters to drop, on top of StripParams.
+	StripParamsExtra []string `mapstructure:"strip_params_extra"`
 }
 
 // Network is the crawler's network policy (crawl.network). Loopback, private,
@@ -53,6 +63,33 @@ type Crawl struct {
 type Network struct {
 	AllowPrivate bool     `mapstructure:"allow_private"`
 	Allow        []string `mapstructure:"allow"` // addresses or CIDR ranges: "10.0.0.5", "10.1.0.0/16", "fd00::/8"
+}
+
+// DefaultStripParams are the session-id parameters dropped from every URL unless
+// crawl.strip_params says otherwise: Java (jsessionid), PHP (phpsessid), ASP
+// (aspsessionid…), ColdFusion (cfid, cftoken), osCommerce (oscsid), Zen Cart (zenid)
+// and the generic names.
+var DefaultStripParams = []string{
+	"jsessionid", "phpsessid", "sid", "sessid", "sessionid", "session_id",
+	"aspsessionid*", "cfid", "cftoken", "oscsid", "zenid",
+}
+
+// StripParamList is strip_params followed by strip_params_extra, lower-cased and
+// trimmed, without empty entries and repeats.
+func (c Crawl) StripParamList() []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, list := range [][]string{c.StripParams, c.StripParamsExtra} {
+		for _, p := range list {
+			p = strings.ToLower(strings.TrimSpace(p))
+			if p == "" || seen[p] {
+				continue
+			}
+			seen[p] = true
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // Output says where and how records are written.
@@ -226,6 +263,10 @@ func Default() Config {
 			Renderer:          "chromium",
 			Network:           Network{Allow: []string{}},
 			RenderTimeout:     20 * time.Second,
+
+			MaxSitemapBytes:  50 << 20,
+			StripParams:      append([]string(nil), DefaultStripParams...),
+			StripParamsExtra: []string{},
 		},
 		Output:   Output{Path: "out/records.jsonl"},
 		Pipeline: Pipeline{Stages: stages},

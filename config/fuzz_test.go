@@ -3,6 +3,7 @@ package config_test
 import (
 	"errors"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/healthcrawl/healthcrawl/config"
@@ -58,7 +59,7 @@ func FuzzEnvOverride(f *testing.F) {
 		}
 		for _, p := range config.Problems(err) {
 			var fe *config.FieldError
-			if !errors.As(p, &fe) || fe.Path != key {
+			if !errors.As(p, &fe) || (fe.Path != key && !strings.HasPrefix(fe.Path, key+"[")) { // a list key names its element
 				t.Fatalf("%s=%q: problem %q is not on key %s", env[key], val, p, key)
 			}
 		}

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/andybalholm/cascadia"
 	"github.com/robfig/cron/v3"
@@ -81,6 +82,16 @@ func (c Config) Validate() error {
 	for _, a := range c.Crawl.Network.Allow {
 		if _, err := ParseAddrRange(a); err != nil {
 			add("crawl.network.allow", a, kindErr(ErrInvalid, err.Error()))
+		}
+	}
+	for _, l := range []struct {
+		key  string
+		list []string
+	}{{"crawl.strip_params", c.Crawl.StripParams}, {"crawl.strip_params_extra", c.Crawl.StripParamsExtra}} {
+		for i, p := range l.list {
+			if msg := checkParamName(p); msg != "" {
+				add(fmt.Sprintf("%s[%d]", l.key, i), p, kindErr(ErrInvalid, msg))
+			}
 		}
 	}
 
@@ -386,3 +397,16 @@ type renamed struct {
 
 func (r *renamed) Error() string { return r.msg }
 func (r *renamed) Unwrap() error { return r.err }
+
+// checkParamName is what is wrong with an entry of crawl.strip_params ("" = nothing):
+// a parameter name, optionally ending in "*" (any name with that prefix).
+func checkParamName(p string) string {
+	name := strings.TrimSuffix(strings.TrimSpace(p), "*")
+	switch {
+	case name == "":
+		return "must be a parameter name, or a name prefix ending in *"
+	case strings.ContainsAny(name, "=&;?#/*") || strings.ContainsFunc(name, unicode.IsSpace):
+		return "must be a parameter name: no = & ; ? # / spaces, and * only at the end"
+	}
+	return ""
+}

@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"sort"
 	"strings"
+
+	"github.com/healthcrawl/healthcrawl/config"
 )
 
 // trackingParams are query parameters that only identify a campaign or a click and
@@ -22,12 +24,79 @@ var trackingParams = map[string]bool{
 // ErrNotHTTP is returned by Canonicalize for URLs that are not http(s) (mailto:, javascript:, …).
 var ErrNotHTTP = errors.New("not an http(s) URL")
 
+// canonicalizer puts URLs in canonical form. Besides the fixed rules (see
+// Canonicalize) it drops the parameters of its strip list (crawl.strip_params and
+// crawl.strip_params_extra: session ids by default) from the query and from the path
+// (";jsessionid=…" path parameters).
+type canonicalizer struct {
+	strip    map[string]bool // lower-case parameter names
+	prefixes []string        // lower-case name prefixes (list entries ending in "*")
+}
+
+// newCanonicalizer is a canonicalizer that strips params (names, case-insensitive; a
+// trailing "*" matches any name with that prefix).
+func newCanonicalizer(params []string) *canonicalizer {
+	c := &canonicalizer{strip: map[string]bool{}}
+	for _, p := range params {
+		p = strings.ToLower(strings.TrimSpace(p))
+		switch {
+		case p == "" || p == "*":
+		case strings.HasSuffix(p, "*"):
+			c.prefixes = append(c.prefixes, strings.TrimSuffix(p, "*"))
+		default:
+			c.strip[p] = true
+		}
+	}
+	return c
+}
+
+// defaultCanon strips config.DefaultStripParams; canonicalURL and Canonicalize use it.
+var defaultCanon = newCanonicalizer(config.DefaultStripParams)
+
+// canonicalizerFor is the canonicalizer of a crawl configuration (its strip_params
+// and strip_params_extra).
+func canonicalizerFor(cr config.Crawl) *canonicalizer {
+	return newCanonicalizer(cr.StripParamList())
+}
+
+// canonURL is u in canonical form with the job's strip list (crawl.strip_params).
+func (s *siteRun) canonURL(u *url.URL) (string, error) {
+	return s.job.canon.canon(u)
+}
+
+// keyOf is the visited key of u in canonical form ("" when it has none).
+func (s *siteRun) keyOf(u *url.URL) string {
+	c, err := s.canonURL(u)
+	if err != nil {
+		return ""
+	}
+	return Key(c)
+}
+
+// stripped reports whether the parameter named name (decoded) is on the strip list.
+func (c *canonicalizer) stripped(name string) bool {
+	if c == nil || (len(c.strip) == 0 && len(c.prefixes) == 0) {
+		return false
+	}
+	l := strings.ToLower(name)
+	if c.strip[l] {
+		return true
+	}
+	for _, p := range c.prefixes {
+		if strings.HasPrefix(l, p) {
+			return true
+		}
+	}
+	return false
+}
+
 // Canonicalize returns the fetchable normal form of an absolute http(s) URL:
 // scheme and host lower-cased, default port (:80, :443) removed, fragment dropped,
 // empty path made "/", dot segments resolved, tracking parameters (utm_*, fbclid,
-// gclid, mc_cid, …) dropped and the remaining query sorted by key (values keep their
-// order). The trailing slash is kept, because servers may treat /a and /a/ as
-// different resources; Key folds it.
+// gclid, mc_cid, …) and session-id parameters (config.DefaultStripParams, in the
+// query or as ";name=value" path parameters) dropped and the remaining query sorted
+// by key (values keep their order). The trailing slash is kept, because servers may
+// treat /a and /a/ as different resources; Key folds it.
 func Canonicalize(raw string) (string, error) {
 	u, err := url.Parse(strings.TrimSpace(raw))
 	if err != nil {
@@ -36,7 +105,11 @@ func Canonicalize(raw string) (string, error) {
 	return canonicalURL(u)
 }
 
-func canonicalURL(u *url.URL) (string, error) {
+// canonicalURL is u in canonical form with the default strip list.
+func canonicalURL(u *url.URL) (string, error) { return defaultCanon.canon(u) }
+
+// canon is u in canonical form (see Canonicalize), with c's strip list.
+func (c *canonicalizer) canon(u *url.URL) (string, error) {
 	scheme := strings.ToLower(u.Scheme)
 	if scheme != "http" && scheme != "https" {
 		return "", fmt.Errorf("canonicalize %q: %w", u.String(), ErrNotHTTP)
@@ -44,11 +117,11 @@ func canonicalURL(u *url.URL) (string, error) {
 	if u.Host == "" {
 		return "", fmt.Errorf("canonicalize %q: missing host", u.String())
 	}
-	c := *u
-	c.Scheme = scheme
-	c.User = nil
-	c.Fragment, c.RawFragment = "", ""
-	hostname, port := splitHostPort(strings.ToLower(c.Host))
+	cu := *u
+	cu.Scheme = scheme
+	cu.User = nil
+	cu.Fragment, cu.RawFragment = "", ""
+	hostname, port := splitHostPort(strings.ToLower(cu.Host))
 	hostname = strings.TrimRight(hostname, ".")
 	if hostname == "" {
 		return "", fmt.Errorf("canonicalize %q: missing host", u.String())
@@ -60,24 +133,63 @@ func canonicalURL(u *url.URL) (string, error) {
 	if port != "" {
 		host += ":" + port
 	}
-	c.Host = host
-	if c.Path == "" {
-		c.Path, c.RawPath = "/", ""
-	} else if strings.Contains(c.Path, "/.") {
-		ref := &url.URL{Path: c.Path, RawPath: c.RawPath}
-		r := (&url.URL{Scheme: scheme, Host: host, Path: "/"}).ResolveReference(ref)
-		c.Path, c.RawPath = r.Path, r.RawPath
+	cu.Host = host
+	if strings.IndexByte(cu.Path, ';') >= 0 {
+		c.stripPathParams(&cu)
 	}
-	c.RawQuery = cleanQuery(c.RawQuery)
-	c.ForceQuery = false
-	c.Opaque = ""
-	return c.String(), nil
+	if cu.Path == "" {
+		cu.Path, cu.RawPath = "/", ""
+	} else if strings.Contains(cu.Path, "/.") {
+		ref := &url.URL{Path: cu.Path, RawPath: cu.RawPath}
+		r := (&url.URL{Scheme: scheme, Host: host, Path: "/"}).ResolveReference(ref)
+		cu.Path, cu.RawPath = r.Path, r.RawPath
+	}
+	cu.RawQuery = c.cleanQuery(cu.RawQuery)
+	cu.ForceQuery = false
+	cu.Opaque = ""
+	return cu.String(), nil
 }
 
-// cleanQuery drops tracking parameters and sorts the rest by key, keeping each
-// key's values in their original order. Parameters are kept as written (not
-// re-encoded) so that the server sees the same bytes.
-func cleanQuery(raw string) string {
+// stripPathParams drops the ";name=value" parameters of u's path segments whose
+// name is on the strip list (/a;jsessionid=1F/b → /a/b). Other path parameters stay.
+func (c *canonicalizer) stripPathParams(u *url.URL) {
+	ep := u.EscapedPath()
+	segs := strings.Split(ep, "/")
+	changed := false
+	for i, seg := range segs {
+		if strings.IndexByte(seg, ';') < 0 {
+			continue
+		}
+		parts := strings.Split(seg, ";")
+		kept := parts[:1]
+		for _, p := range parts[1:] {
+			name, _, _ := strings.Cut(p, "=")
+			if dn, err := url.PathUnescape(name); err == nil {
+				name = dn
+			}
+			if c.stripped(name) {
+				changed = true
+				continue
+			}
+			kept = append(kept, p)
+		}
+		segs[i] = strings.Join(kept, ";")
+	}
+	if !changed {
+		return
+	}
+	ep = strings.Join(segs, "/")
+	p, err := url.PathUnescape(ep)
+	if err != nil {
+		return
+	}
+	u.Path, u.RawPath = p, ep // EscapedPath uses RawPath only when it encodes Path
+}
+
+// cleanQuery drops tracking parameters and the parameters of the strip list and sorts
+// the rest by key, keeping each key's values in their original order. Parameters are
+// kept as written (not re-encoded) so that the server sees the same bytes.
+func (c *canonicalizer) cleanQuery(raw string) string {
 	if raw == "" {
 		return ""
 	}
@@ -96,7 +208,7 @@ func cleanQuery(raw string) string {
 			dk = k
 		}
 		lk := strings.ToLower(dk)
-		if strings.HasPrefix(lk, "utm_") || trackingParams[lk] {
+		if strings.HasPrefix(lk, "utm_") || trackingParams[lk] || c.stripped(dk) {
 			continue
 		}
 		kept = append(kept, kv{key: dk, pair: pair})

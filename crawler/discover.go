@@ -27,7 +27,7 @@ const (
 // exclude, follow/articles, URL length, then (held, see discoverCanon) the trap
 // guard and max_depth, then seen before, robots.txt, max_pages.
 func (s *siteRun) discover(ctx context.Context, abs *url.URL, e Entry) discovery {
-	canon, err := canonicalURL(abs)
+	canon, err := s.canonURL(abs)
 	if err != nil {
 		return discInvalid
 	}
@@ -46,7 +46,7 @@ func (s *siteRun) discoverCanon(ctx context.Context, abs *url.URL, canon string,
 		if reason, detail := s.pathLimit(canon, e); reason != "" {
 			seen, err := s.frontier.Seen(ctx, key)
 			if err == nil && !seen {
-				s.held.LoadOrStore(key, heldURL{url: canon, reason: reason, err: detail})
+				s.held.LoadOrStore(key, heldURL{url: canon, reason: reason, err: detail, parent: e.Parent})
 				return discRejected
 			}
 			if err == nil {
@@ -73,7 +73,7 @@ func (s *siteRun) discoverCanon(ctx context.Context, abs *url.URL, canon string,
 	}
 	e.URL = canon
 	reject := func(cat, reason string, detail error) discovery {
-		s.job.acct.record(s.site.Name, canon, outcome{Category: cat, Reason: reason, Stage: "discover", Err: detail})
+		s.job.acct.record(s.site.Name, canon, outcome{Category: cat, Reason: reason, Stage: "discover", Err: detail, Parent: e.Parent})
 		s.log.Debug("not queued", "url", canon, "category", cat, "reason", reason)
 		return discRejected
 	}
@@ -135,7 +135,7 @@ func (s *siteRun) discoverLinks(ctx context.Context, parent Entry, base *url.URL
 		if u == nil {
 			continue
 		}
-		canon, err := canonicalURL(u)
+		canon, err := s.canonURL(u)
 		if err != nil {
 			continue
 		}
@@ -162,6 +162,7 @@ func (s *siteRun) discoverLinks(ctx context.Context, parent Entry, base *url.URL
 		}
 		s.discoverCanon(ctx, c.u, c.canon, e)
 	}
+	s.job.acct.flush(s.site.Name, parent.URL)
 	s.cond.Broadcast()
 }
 
@@ -203,6 +204,7 @@ func resolveLink(base *url.URL, href string) *url.URL {
 type heldURL struct {
 	url, reason string
 	err         error
+	parent      string // the page it was found on
 }
 
 // pathLimit returns the trap-guard or max_depth verdict for a page URL reached as e.
@@ -231,7 +233,8 @@ func (s *siteRun) settleHeld(ctx context.Context) {
 	})
 	sort.Slice(held, func(i, j int) bool { return held[i].url < held[j].url })
 	for _, h := range held {
-		s.job.acct.record(s.site.Name, h.url, outcome{Category: CatOverLimit, Reason: h.reason, Stage: "discover", Err: h.err})
+		s.job.acct.record(s.site.Name, h.url, outcome{Category: CatOverLimit, Reason: h.reason, Stage: "discover", Err: h.err, Parent: h.parent})
 		s.log.Debug("not queued", "url", h.url, "category", CatOverLimit, "reason", h.reason)
 	}
+	s.job.acct.flushSite(s.site.Name)
 }

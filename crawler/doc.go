@@ -37,13 +37,21 @@
 //	                      (at most 2 retries); one helper, retryPolicy in retry.go, computes them
 //	crawl.obey_robots     obey robots.txt (default true); sites[].obey_robots overrides it. When off,
 //	                      robots.txt is not fetched at all (no rules, no Crawl-delay, no Sitemap lines)
+//	crawl.max_sitemap_bytes  a sitemap or feed is read up to this many bytes, uncompressed
+//	                      (default 50 MiB)
+//	crawl.strip_params    parameters dropped in canonicalisation (query and ;path parameters),
+//	                      default config.DefaultStripParams (session ids); strip_params_extra adds
 //	output.errors_path    when set, one JSON line (ErrorRecord) per failed or over-limit URL,
 //	                      written and flushed as it happens (trap and max_depth ones when the
-//	                      site's crawl ends, see below)
+//	                      site's crawl ends, see below); the URLs found on one page or sitemap
+//	                      are held until it is done, and more than 10 with the same category
+//	                      and reason are written as one line with their count
 //	sites[].start_urls    seeds: always fetched and followed (exclude and robots.txt still apply)
 //	sites[].sitemaps      sitemaps, sitemap indexes (also .xml.gz), RSS/Atom feeds or text sitemaps;
 //	                      the Sitemap: lines of the seed hosts' robots.txt are added. Pages link
 //	                      feeds with <link rel=alternate type=application/rss+xml|atom+xml>.
+//	                      Read as a stream (scanSitemap), one entry at a time: a broken entry
+//	                      is lost alone (failed, "sitemap entry: …"); 50,000 URLs per file.
 //	sites[].allowed_domains  hosts (and their subdomains) that may be fetched; default: the hosts
 //	                      of start_urls (or of sitemaps when there are none)
 //	sites[].follow        RE2, unanchored, against the canonical URL: pages whose links are followed;
@@ -56,18 +64,22 @@
 //	sites[].max_pages     pages fetched per site (sitemaps not counted); 0 = no limit
 //
 // Fixed limits: 10 redirects per request (loops detected), canonical URLs of at most
-// 2048 bytes, 1000 sitemaps per site (JobOptions tunes the first two and the backoff).
+// 2048 bytes, 1000 sitemaps per site, 50,000 URLs per sitemap (JobOptions tunes the
+// first two and the backoff).
 //
 // # URLs
 //
 // Every URL is canonicalised before the visited check (Canonicalize, Key): scheme and
 // host lower-cased, default port dropped, fragment dropped, tracking parameters
-// (utm_*, fbclid, gclid, mc_cid, …) dropped, query sorted, one trailing-slash policy for
+// (utm_*, fbclid, gclid, mc_cid, …) and session ids (crawl.strip_params, in the query or
+// as ;path parameters) dropped, query sorted, one trailing-slash policy for
 // the visited key. A page whose rel=canonical names another URL is a duplicate of it
 // (the canonical URL is queued instead, unless the rules reject it); each canonical URL
 // is emitted at most once. The trap guard stops repeating path segments, calendar
-// dates more than two years ahead, and unbounded runs of same-shaped pages (digits
-// ignored) that are not articles and link to nothing new.
+// dates more than two years ahead, unbounded runs of same-shaped pages (digits
+// ignored) that are not articles and link to nothing new, and URL spaces of copies
+// (copyWatch: the links of a page whose text is another page's, parameters that keep
+// making copies, hosts whose pages are mostly copies).
 //
 // # Charset
 //
@@ -123,8 +135,10 @@
 //	                   not HTML (content type); a sitemap or feed
 //	dropped            a pipeline stage dropped the record ("stage: reason")
 //	failed             HTTP status, timeout, network error, redirect loop or too many redirects,
-//	                   binary or undecodable body, malformed sitemap, extractor or sink error
-//	over_limit         max_pages, max_depth, body_size (max_body_bytes), url_length, trap
+//	                   binary or undecodable body, malformed sitemap, a sitemap entry that
+//	                   cannot be used ("sitemap entry: …"), extractor or sink error
+//	over_limit         max_pages, max_depth, body_size (max_body_bytes), url_length, trap,
+//	                   max_sitemaps, sitemap_entries
 //	unchanged          (persistent state only) an article emitted by an earlier run and not
 //	                   written again: 304 Not Modified, sitemap lastmod not moved, or same
 //	                   content hash

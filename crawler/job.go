@@ -116,6 +116,7 @@ type job struct {
 	acct    *accountant
 	runner  *pipeline.Runner
 	robots  *robotsCache
+	canon   *canonicalizer // canonical URLs with crawl.strip_params
 	fleet   *fleet.Limiter // per-host limits shared by the workers of a redis state; nil = local only
 	sem     chan struct{}
 	cancel  context.CancelCauseFunc
@@ -288,8 +289,9 @@ func RunJob(ctx context.Context, opts JobOptions) (Summary, error) {
 func newJob(cfg config.Config, opts JobOptions, log *slog.Logger, runner *pipeline.Runner, errOut io.Writer, cancel context.CancelCauseFunc) *job {
 	j := &job{
 		cfg: cfg, opts: opts, log: log, runner: runner, cancel: cancel,
-		acct: newAccountant(log, errOut),
-		sem:  make(chan struct{}, max(cfg.Crawl.Parallelism, 1)),
+		acct:  newAccountant(log, errOut),
+		canon: canonicalizerFor(cfg.Crawl),
+		sem:   make(chan struct{}, max(cfg.Crawl.Parallelism, 1)),
 		retry: retryPolicy{
 			base:          orDuration(opts.RetryBase, DefaultRetryBase),
 			maxBackoff:    orDuration(opts.MaxBackoff, DefaultMaxBackoff),

@@ -1,6 +1,7 @@
 package crawler
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -37,6 +38,12 @@ func (s *siteRun) handle(ctx context.Context, e Entry) {
 			s.log.Error("frontier done", "url", e.URL, "err", err)
 		}
 	}()
+	if why := s.trap.CheckQueued(e); why != "" {
+		// Queued before the trap guard learned that its parameter or host only
+		// makes copies.
+		s.job.acct.record(s.site.Name, e.URL, outcome{Category: CatOverLimit, Reason: "trap", Stage: "discover", Err: fmt.Errorf("crawler trap: %s", why), Parent: e.Parent})
+		return
+	}
 	var hdr http.Header
 	m, known := s.meta(pctx, e.URL)
 	if known && e.Kind == KindPage && !s.job.opts.Full {
@@ -187,7 +194,7 @@ func (s *siteRun) handleHTML(ctx context.Context, e Entry, att *attempt, final *
 	}
 	canonHref := pl.Canonical
 
-	finalKey := keyOf(final)
+	finalKey := s.keyOf(final)
 	emitKey := finalKey
 	isArticle := false
 	hash := "" // content_hash of the record when the page is an emitted (or unchanged) article
@@ -197,6 +204,7 @@ func (s *siteRun) handleHTML(ctx context.Context, e Entry, att *attempt, final *
 		if (rs != nil && rs.again) || sp != nil {
 			return
 		}
+		s.trap.observePage(e, body)
 		for _, f := range feeds {
 			if u := resolveLink(base, f); u != nil {
 				s.discover(ctx, u, Entry{Depth: e.Depth + 1, Kind: KindSitemap, Parent: e.URL})
@@ -222,7 +230,7 @@ func (s *siteRun) handleHTML(ctx context.Context, e Entry, att *attempt, final *
 	// new and allowed, it is queued and this alias is a duplicate; if it was seen, this
 	// alias is a duplicate; if the rules reject it, this page is used in its place.
 	if cu := resolveLink(base, canonHref); cu != nil {
-		if ck := keyOf(cu); ck != "" && ck != finalKey && ck != Key(e.URL) {
+		if ck := s.keyOf(cu); ck != "" && ck != finalKey && ck != Key(e.URL) {
 			switch s.discover(ctx, cu, Entry{Depth: e.Depth, Kind: KindPage, Parent: e.URL, LastMod: e.LastMod}) {
 			case discQueued:
 				fail(CatDuplicate, "rel=canonical alias (canonical URL queued)", "canonical", nil)
@@ -316,7 +324,7 @@ func (s *siteRun) extractPage(ctx context.Context, e Entry, att *attempt, final 
 	a.Site = s.site.Name
 	a.Source = e.URL
 	// url is where the page was fetched from after redirects, in canonical form.
-	if c, err := canonicalURL(final); err == nil {
+	if c, err := s.canonURL(final); err == nil {
 		a.URL = c
 	} else if a.URL == "" {
 		a.URL = finalStr
@@ -328,42 +336,24 @@ func (s *siteRun) extractPage(ctx context.Context, e Entry, att *attempt, final 
 	return a, nil
 }
 
-// handleSitemap reads a sitemap, sitemap index or feed and queues what it lists.
-// A malformed one is reported and accounted as failed; the URLs read before the
+// handleSitemap reads a sitemap, sitemap index or feed as a stream and queues what
+// it lists (readSitemap): a broken entry is filed alone, the rest are read. A file
+// that is not one, or is cut off, is filed as failed; the URLs read before the
 // fault are still queued.
 func (s *siteRun) handleSitemap(ctx context.Context, e Entry, att *attempt, fail func(cat, reason, stage string, err error)) {
-	kind, links, err := parseSitemap(att.body)
-	for _, l := range links {
-		u, perr := url.Parse(strings.TrimSpace(l.URL))
-		if perr != nil || !u.IsAbs() {
-			continue
-		}
-		if l.Sitemap {
-			s.discover(ctx, u, Entry{Depth: e.Depth, Kind: KindSitemap, Parent: e.URL})
-		} else {
-			s.discover(ctx, u, Entry{Depth: e.Depth, Kind: KindPage, Parent: e.URL, LastMod: l.LastMod})
-		}
-	}
+	st, err := s.readSitemap(ctx, e, bytes.NewReader(att.body))
 	s.cond.Broadcast()
 	if err != nil {
-		s.log.Warn("malformed sitemap", "url", e.URL, "kind", kind, "urls_read", len(links), "err", err)
+		s.log.Warn("malformed sitemap", "url", e.URL, "kind", st.Kind, "urls_read", st.URLs, "entries_lost", st.Bad, "err", err)
 		fail(CatFailed, "malformed sitemap", "sitemap", fmt.Errorf("sitemap %s: %w", e.URL, err))
 		return
 	}
-	s.log.Debug("sitemap", "url", e.URL, "kind", kind, "urls", len(links))
+	s.log.Debug("sitemap", "url", e.URL, "kind", st.Kind, "urls", st.URLs, "entries_lost", st.Bad, "over_limit", st.OverLimit)
 	reason := "sitemap"
-	if kind == "rss" || kind == "feed" || kind == "rdf" {
+	if st.Feed() {
 		reason = "feed"
 	}
 	fail(CatNotArticle, reason, "sitemap", nil)
-}
-
-func keyOf(u *url.URL) string {
-	c, err := canonicalURL(u)
-	if err != nil {
-		return ""
-	}
-	return Key(c)
 }
 
 func hasToken(list, tok string) bool {

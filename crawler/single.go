@@ -157,13 +157,16 @@ func (p *PageFetcher) FetchAndExtract(ctx context.Context, rawURL string) (*arti
 	if err != nil || !abs.IsAbs() {
 		return nil, PageOutcome{}, fmt.Errorf("fetch %q: not an absolute URL", rawURL)
 	}
-	canon, err := canonicalURL(abs)
-	if err != nil {
+	if _, err := canonicalURL(abs); err != nil {
 		return nil, PageOutcome{}, fmt.Errorf("fetch %q: %w", rawURL, err)
 	}
 	s, err := p.siteRun(abs)
 	if err != nil {
 		return nil, PageOutcome{}, err
+	}
+	canon, err := s.canonURL(abs)
+	if err != nil {
+		return nil, PageOutcome{}, fmt.Errorf("fetch %q: %w", rawURL, err)
 	}
 	e := Entry{URL: canon, Kind: KindPage, Seed: true}
 	pageErr := func(o *outcome, attempts int) error {

@@ -265,12 +265,12 @@ func (s *siteRun) checkRedirect(att *attempt, req *http.Request, via []*http.Req
 		att.redirects = len(via)
 	}
 	target := req.URL.String()
-	canon, err := canonicalURL(req.URL)
+	canon, err := s.canonURL(req.URL)
 	if err != nil {
 		return &RedirectError{Category: CatExcluded, Reason: "redirect to a non-http URL", Target: target}
 	}
 	for _, v := range via {
-		if c, err := canonicalURL(v.URL); err == nil && c == canon {
+		if c, err := s.canonURL(v.URL); err == nil && c == canon {
 			return &RedirectError{Category: CatFailed, Reason: "redirect loop", Target: target}
 		}
 	}
@@ -377,6 +377,9 @@ func (s *siteRun) request(e *Entry, hdr http.Header, att *attempt) fetch.Request
 	req := fetch.Request{
 		URL: e.URL, Header: hdr, Site: s.site.Name, MaxBytes: s.job.cfg.Crawl.MaxBodyBytes,
 		CheckRedirect: func(r *http.Request, via []*http.Request) error { return s.checkRedirect(att, r, via) },
+	}
+	if e.Kind == KindSitemap {
+		req.MaxBytes = s.job.cfg.Crawl.MaxSitemapBytes // the sitemaps protocol allows 50 MB, uncompressed
 	}
 	if e.Kind == KindPage {
 		req.Accept = func(_ int, h http.Header) error {

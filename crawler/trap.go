@@ -1,11 +1,16 @@
 package crawler
 
 import (
+	"bytes"
 	"fmt"
+	"hash/fnv"
 	"net/url"
 	"sort"
 	"strings"
+	"sync"
 	"time"
+
+	"golang.org/x/net/html"
 )
 
 // trapGuard recognises crawler traps: URL spaces a site generates without end.
@@ -16,7 +21,12 @@ import (
 //   - unbounded runs: a chain of pages of the same URL shape (digits ignored, e.g.
 //     /calendar?month=0-0 or /list/page/0) where each page is not an article and
 //     links to the same other-shape URLs as the page before it (only the next page of
-//     the run is new), or simply a chain longer than MaxRun.
+//     the run is new), or simply a chain longer than MaxRun;
+//   - URL spaces of copies (see copyWatch): pages whose text is that of another page
+//     of the host already fetched. The links of a copy are not followed; a query or
+//     path parameter that keeps making copies (a session id, replytocom, …) stops
+//     every URL of the host that has it; a host whose fetched pages are mostly copies
+//     is stopped.
 type trapGuard struct {
 	MaxSegmentRepeat int // a path segment occurring this often is a trap (default 3)
 	MaxSegments      int // more path segments than this is a trap (default 24)
@@ -24,10 +34,13 @@ type trapGuard struct {
 	MaxRun           int // consecutive pages of one shape (default 1000)
 	FutureYears      int // calendar dates more than this many years ahead are traps (default 2)
 	Now              func() time.Time
+	// copies watches the text of the pages fetched (nil = off); see observePage.
+	copies *copyWatch
 }
 
 func defaultTrapGuard() trapGuard {
-	return trapGuard{MaxSegmentRepeat: 3, MaxSegments: 24, MaxBarren: 5, MaxRun: 1000, FutureYears: 2, Now: time.Now}
+	return trapGuard{MaxSegmentRepeat: 3, MaxSegments: 24, MaxBarren: 5, MaxRun: 1000, FutureYears: 2, Now: time.Now,
+		copies: newCopyWatch()}
 }
 
 // yearMonths calls fn with each calendar date in s written as 2026-11, 2026/11,
@@ -97,7 +110,7 @@ func (g trapGuard) Check(u *url.URL, e Entry) string {
 	if g.MaxRun > 0 && e.Run > g.MaxRun {
 		return fmt.Sprintf("unbounded run: %d pages of shape %s", e.Run, truncate(urlShape(u), 60))
 	}
-	return ""
+	return g.copies.check(u, e)
 }
 
 // urlShape is u with every digit run replaced by 0 and the query reduced to its sorted
@@ -137,4 +150,265 @@ func writeShaped(sb *strings.Builder, s string) {
 		inDigits = false
 		sb.WriteByte(c)
 	}
+}
+
+// Copies. A crawler trap often serves the same page under ever new URLs: a session
+// id in every link, a reply-to or sort parameter that changes nothing, relative
+// links that resolve deeper and deeper into one error page. copyWatch tells such
+// pages by their text.
+
+const (
+	// minCopyText: pages with less text than this (bytes, spaces folded) are not
+	// compared: empty shells of client-rendered pages, redirects, stubs.
+	minCopyText = 200
+	// learnAfter and learnRatio: a parameter is learned as making copies once
+	// learnAfter copies differed from their original page by it, and at least
+	// learnRatio times more copies than original pages carry it.
+	learnAfter = 5
+	learnRatio = 4
+	// stopAfter and stopRatio: a host is stopped once stopAfter of its pages were
+	// copies, and at least stopRatio times more than its original pages.
+	stopAfter = 500
+	stopRatio = 4
+)
+
+// copyWatch finds copies: pages whose text (fingerprinted: script and style left
+// out, spaces folded) is that of a page of the same host fetched before under another
+// URL. The trap guard (Check) then stops
+//   - the links found on a copy (the copy's own links are the original's, or new
+//     variants of them: the trap's next generation);
+//   - the URLs of the host with a parameter learned as making copies (see learnAfter);
+//   - every URL of a host most of whose fetched pages were copies (see stopAfter).
+//
+// Safe for concurrent use; one per site run.
+type copyWatch struct {
+	mu     sync.RWMutex
+	hosts  map[string]*hostCopies
+	copyOf map[string]string // URL key of a copy → URL of its original
+}
+
+type hostCopies struct {
+	text          map[uint64]string // text fingerprint → URL of the first page with that text
+	origs, copies int               // pages fetched that were originals, copies
+	paramOrigs    map[string]int    // parameter → original pages that carry it
+	paramCopies   map[string]int    // parameter → copies that differ from their original by it
+	learned       map[string]string // parameter → why it stops URLs
+	stopped       string            // why every URL of the host stops ("" = it does not)
+}
+
+func newCopyWatch() *copyWatch {
+	return &copyWatch{hosts: map[string]*hostCopies{}, copyOf: map[string]string{}}
+}
+
+// observePage tells the trap guard the text of a fetched HTML page (e as queued,
+// body the decoded page), before its links are discovered.
+func (g trapGuard) observePage(e Entry, body []byte) {
+	if g.copies != nil && e.Kind == KindPage {
+		g.copies.observe(e.URL, body)
+	}
+}
+
+// CheckQueued returns why an entry already queued should not be fetched after all
+// (its host was stopped, or it has a parameter since learned as making copies), ""
+// when it should.
+func (g trapGuard) CheckQueued(e Entry) string {
+	if g.copies == nil || e.Kind != KindPage {
+		return ""
+	}
+	u, err := url.Parse(e.URL)
+	if err != nil {
+		return ""
+	}
+	return g.copies.check(u, Entry{})
+}
+
+func (w *copyWatch) observe(pageURL string, body []byte) {
+	fp, n := textFingerprint(body)
+	if n < minCopyText {
+		return
+	}
+	u, err := url.Parse(pageURL)
+	if err != nil {
+		return
+	}
+	key := Key(pageURL)
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	h := w.hosts[u.Host]
+	if h == nil {
+		h = &hostCopies{text: map[uint64]string{}, paramOrigs: map[string]int{}, paramCopies: map[string]int{}, learned: map[string]string{}}
+		w.hosts[u.Host] = h
+	}
+	orig, seen := h.text[fp]
+	if !seen {
+		h.text[fp] = pageURL
+		h.origs++
+		for p := range urlParams(u) {
+			h.paramOrigs[p]++
+		}
+		return
+	}
+	if Key(orig) == key {
+		return // the same page again
+	}
+	h.copies++
+	w.copyOf[key] = orig
+	if ou, err := url.Parse(orig); err == nil {
+		for _, p := range differingParams(ou, u) {
+			h.paramCopies[p]++
+			if c := h.paramCopies[p]; c >= learnAfter && c >= learnRatio*h.paramOrigs[p] && h.learned[p] == "" {
+				h.learned[p] = fmt.Sprintf("parameter %q makes copies: %d pages differed from an earlier page only by it and had its text", truncate(p, 40), c)
+			}
+		}
+	}
+	if h.stopped == "" && h.copies >= stopAfter && h.copies >= stopRatio*h.origs {
+		h.stopped = fmt.Sprintf("host %s stopped: %d of its %d pages fetched were copies of others", u.Host, h.copies, h.copies+h.origs)
+	}
+}
+
+// check is the copy verdict on u, queued as e (see copyWatch).
+func (w *copyWatch) check(u *url.URL, e Entry) string {
+	if w == nil {
+		return ""
+	}
+	w.mu.RLock()
+	defer w.mu.RUnlock()
+	if h := w.hosts[u.Host]; h != nil {
+		if h.stopped != "" {
+			return h.stopped
+		}
+		if len(h.learned) > 0 {
+			for p := range urlParams(u) {
+				if why := h.learned[p]; why != "" {
+					return why
+				}
+			}
+		}
+	}
+	if e.Parent != "" && len(w.copyOf) > 0 {
+		if orig, ok := w.copyOf[Key(e.Parent)]; ok {
+			return fmt.Sprintf("found on %s, a copy of %s", truncate(e.Parent, 200), truncate(orig, 200))
+		}
+	}
+	return ""
+}
+
+// urlParams is the set of u's parameter names, lower-cased: query keys and the
+// names of ";name=value" path parameters.
+func urlParams(u *url.URL) map[string]bool {
+	out := map[string]bool{}
+	for p := range paramValues(u) {
+		out[p] = true
+	}
+	return out
+}
+
+// paramValues maps each parameter name of u (lower-cased; query and path
+// parameters) to its values in order, joined by NUL.
+func paramValues(u *url.URL) map[string]string {
+	out := map[string]string{}
+	add := func(pair string) {
+		if pair == "" {
+			return
+		}
+		k, v, _ := strings.Cut(pair, "=")
+		if dk, err := url.QueryUnescape(k); err == nil {
+			k = dk
+		}
+		k = strings.ToLower(k)
+		if old, ok := out[k]; ok {
+			out[k] = old + "\x00" + v
+		} else {
+			out[k] = v
+		}
+	}
+	for _, pair := range strings.Split(u.RawQuery, "&") {
+		add(pair)
+	}
+	if strings.IndexByte(u.Path, ';') >= 0 {
+		for _, seg := range strings.Split(u.EscapedPath(), "/") {
+			parts := strings.Split(seg, ";")
+			for _, p := range parts[1:] {
+				add(p)
+			}
+		}
+	}
+	return out
+}
+
+// bareEscapedPath is u's path without its ";name=value" parameters.
+func bareEscapedPath(u *url.URL) string {
+	ep := u.EscapedPath()
+	if strings.IndexByte(ep, ';') < 0 {
+		return ep
+	}
+	segs := strings.Split(ep, "/")
+	for i, s := range segs {
+		segs[i], _, _ = strings.Cut(s, ";")
+	}
+	return strings.Join(segs, "/")
+}
+
+// differingParams names the parameters by which a copy differs from its original
+// (present in one only, or with other values), when both have the same host and
+// path; nil otherwise.
+func differingParams(orig, cp *url.URL) []string {
+	if orig.Host != cp.Host || bareEscapedPath(orig) != bareEscapedPath(cp) {
+		return nil
+	}
+	a, b := paramValues(orig), paramValues(cp)
+	var out []string
+	for k, v := range b {
+		if av, ok := a[k]; !ok || av != v {
+			out = append(out, k)
+		}
+	}
+	for k := range a {
+		if _, ok := b[k]; !ok {
+			out = append(out, k)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// textFingerprint hashes the text of an HTML page (script, style, noscript and
+// template left out; runs of space folded) and returns the hash and the text's
+// length in bytes.
+func textFingerprint(body []byte) (uint64, int) {
+	h := fnv.New64a()
+	n := 0
+	skip := 0 // depth inside elements whose text is not the page's
+	z := html.NewTokenizer(bytes.NewReader(body))
+	for {
+		switch z.Next() {
+		case html.ErrorToken:
+			return h.Sum64(), n
+		case html.StartTagToken:
+			if name, _ := z.TagName(); skippedText(name) {
+				skip++
+			}
+		case html.EndTagToken:
+			if name, _ := z.TagName(); skippedText(name) && skip > 0 {
+				skip--
+			}
+		case html.TextToken:
+			if skip > 0 {
+				continue
+			}
+			for _, w := range bytes.Fields(z.Text()) {
+				h.Write(w)
+				h.Write([]byte{' '})
+				n += len(w) + 1
+			}
+		}
+	}
+}
+
+func skippedText(name []byte) bool {
+	switch string(name) {
+	case "script", "style", "noscript", "template":
+		return true
+	}
+	return false
 }

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"net/url"
 	"strings"
@@ -342,4 +343,26 @@ func TestYearMonths(t *testing.T) {
 			t.Errorf("yearMonths(%q) = %q, want %q", in, g, want)
 		}
 	}
+}
+
+// parseSitemap reads a whole sitemap body (see scanSitemap) with no limit on the
+// number of URLs. Its error wraps ErrMalformedSitemap when the file could not be read
+// to its end or some of its entries were lost (the links read are returned all the
+// same). The crawl uses readSitemap, which streams and accounts each lost entry.
+func parseSitemap(body []byte) (kind string, links []sitemapLink, err error) {
+	var bad []sitemapEntry
+	nbad := 0
+	st, err := scanSitemap(bytes.NewReader(body), sitemapOptions{MaxURLs: math.MaxInt}, func(it sitemapEntry) {
+		if it.Fault != "" {
+			if nbad++; len(bad) < 1 {
+				bad = append(bad, it)
+			}
+			return
+		}
+		links = append(links, it.sitemapLink)
+	})
+	if err == nil && nbad > 0 {
+		err = fmt.Errorf("%w: %d entries lost (first: %s: %v)", ErrMalformedSitemap, nbad, bad[0].Fault, bad[0].Err)
+	}
+	return st.Kind, links, err
 }

@@ -31,6 +31,8 @@ type ErrorRecord struct {
 	Status   int    `json:"status"`
 	Error    string `json:"error"`
 	Attempts int    `json:"attempts"`
+	// Count is how many URLs a grouped line stands for (0: one).
+	Count int `json:"count"`
 }
 
 // Count is a label and how many records have it.
@@ -214,17 +216,18 @@ func (b *Builder) Add(a *article.Article) {
 	b.siteLangs[site][lang]++
 }
 
-// AddError counts one errors-file line.
+// AddError counts one errors-file line: one URL, or Count of them.
 func (b *Builder) AddError(e ErrorRecord) {
-	b.errs++
+	n := max(e.Count, 1)
+	b.errs += n
 	cat := e.Category
 	if cat == "" {
 		cat = "(none)"
 	}
-	b.errCats[cat]++
-	b.errReasons[cat+": "+ErrorReason(e)]++
+	b.errCats[cat] += n
+	b.errReasons[cat+": "+ErrorReason(e)] += n
 	if e.Site != "" {
-		b.errSites[e.Site]++
+		b.errSites[e.Site] += n
 	}
 }
 
