@@ -82,8 +82,8 @@ func (s *siteRun) discoverCanon(ctx context.Context, abs *url.URL, canon string,
 	}
 	if s.obey && e.Kind == KindPage {
 		u, _ := url.Parse(canon)
-		if ok, why := s.robotsOf(ctx, u).Allowed(u); !ok {
-			return reject(CatRobots, why, nil)
+		if cat, why := s.robotsVerdict(ctx, u); cat != "" {
+			return reject(cat, why, nil)
 		}
 	}
 	if e.Kind == KindPage {
@@ -104,9 +104,10 @@ func (s *siteRun) discoverCanon(ctx context.Context, abs *url.URL, canon string,
 // follow/articles, URL length): the category and reason of a URL they reject, ""
 // when they pass it. The crawl and FetchAndExtract share them.
 func (s *siteRun) urlRules(abs *url.URL, canon string, e Entry) (cat, reason string, detail error) {
+	if ok, why := s.domainAllowed(abs); !ok {
+		return CatExcluded, why, nil
+	}
 	switch {
-	case !s.domainAllowed(abs.Hostname()):
-		return CatExcluded, "domain not allowed", nil
 	case e.Kind == KindPage && config.Match(s.rules.Exclude, canon):
 		return CatExcluded, "matched by exclude", nil
 	case e.Kind == KindPage && !e.Seed && len(s.rules.Follow) > 0 && !config.Match(s.rules.Follow, canon) && !config.Match(s.rules.Articles, canon):

@@ -29,3 +29,17 @@ func newFleetLimiter(cfg config.Config, st store.Store, log *slog.Logger) *fleet
 func (s *siteRun) robotsOf(ctx context.Context, u *url.URL) *robots {
 	return s.job.robots.get(ctx, u, s.http)
 }
+
+// robotsVerdict is why robots.txt keeps u from being fetched: CatRobots and the
+// rule, or CatExcluded when the network policy refused the host's address; "" when
+// u may be fetched.
+func (s *siteRun) robotsVerdict(ctx context.Context, u *url.URL) (cat, why string) {
+	r := s.robotsOf(ctx, u)
+	if ok, why := r.Allowed(u); !ok {
+		if r.refused != "" {
+			return CatExcluded, r.refused
+		}
+		return CatRobots, why
+	}
+	return "", ""
+}

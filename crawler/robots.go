@@ -28,8 +28,11 @@ type robots struct {
 	// unreachable is why robots.txt could not be read (timeout, connection
 	// refused, 5xx after retries); "" = it was read (see robotsCause).
 	unreachable string
-	CrawlDelay  time.Duration
-	Sitemaps    []string
+	// refused: the network policy refused the host's address (crawl.network); its
+	// URLs are excluded with this reason rather than disallowed.
+	refused    string
+	CrawlDelay time.Duration
+	Sitemaps   []string
 }
 
 // Allowed reports whether u may be fetched; when not, the reason names the rule source.
@@ -129,6 +132,9 @@ func (c *robotsCache) fetch(ctx context.Context, origin string, f fetch.Fetcher)
 			}
 			c.log.Debug("robots.txt", "url", target, "status", resp.Status, "sitemaps", len(r.Sitemaps), "crawl_delay", r.CrawlDelay)
 			return r
+		}
+		if ae, ok := fetch.IsAddressError(err); ok {
+			return &robots{agent: c.agent, reason: ae.Reason(), refused: ae.Reason()}
 		}
 		retryAfter := ""
 		if err != nil {

@@ -27,7 +27,7 @@ type siteRun struct {
 	job       *job
 	site      config.Site
 	rules     config.Rules
-	allowed   []string
+	allowed   []config.DomainPattern
 	obey      bool
 	maxDepth  int
 	maxPages  int
@@ -127,31 +127,49 @@ func (s *siteRun) addressPolicy(ctx context.Context) *fetch.AddressPolicy {
 	return p
 }
 
-// allowedDomains is allowed_domains, or the hosts of the start URLs (and sitemaps).
-func allowedDomains(site config.Site) []string {
-	var out []string
-	add := func(h string) {
-		h = strings.TrimSuffix(strings.ToLower(h), ".")
-		if h == "" {
-			return
-		}
+// allowedDomains is what sites[].allowed_domains allows (config.DomainPattern: a
+// host and its subdomains, a wildcard, a port), or by default the hosts of the
+// start URLs (of the sitemaps when there are none) on their own ports — a link to
+// another port of the same host (an internal service on loopback) is not followed.
+// The default ports of http and https count as one, so a site that redirects from
+// http to https stays allowed.
+func allowedDomains(site config.Site) []config.DomainPattern {
+	var out []config.DomainPattern
+	add := func(p config.DomainPattern) {
 		for _, o := range out {
-			if o == h {
+			if o == p {
 				return
 			}
 		}
-		out = append(out, h)
+		out = append(out, p)
 	}
 	if len(site.AllowedDomains) > 0 {
 		for _, d := range site.AllowedDomains {
-			add(d)
+			if p, err := config.ParseDomainPattern(d); err == nil { // (config validation names a bad one)
+				add(p)
+			}
 		}
 		return out
 	}
 	for _, list := range [][]string{site.StartURLs, site.Sitemaps} {
 		for _, raw := range list {
-			if u, err := url.Parse(raw); err == nil {
-				add(u.Hostname())
+			u, err := url.Parse(raw)
+			if err != nil || u.Hostname() == "" {
+				continue
+			}
+			p, err := config.ParseDomainPattern(u.Host)
+			if err != nil {
+				continue
+			}
+			p.Port = config.EffectivePort(u)
+			add(p)
+			switch p.Port {
+			case "80":
+				p.Port = "443"
+				add(p)
+			case "443":
+				p.Port = "80"
+				add(p)
 			}
 		}
 		if len(out) > 0 {
@@ -161,16 +179,24 @@ func allowedDomains(site config.Site) []string {
 	return out
 }
 
-// domainAllowed: the host is an allowed domain or a subdomain of one ("www." of an
-// allowed domain and the domain without "www." count as the same).
-func (s *siteRun) domainAllowed(host string) bool {
-	host = strings.TrimSuffix(strings.ToLower(host), ".")
-	for _, d := range s.allowed {
-		if host == d || strings.HasSuffix(host, "."+d) || "www."+host == d {
-			return true
+// domainAllowed reports whether u's host and port are allowed (allowedDomains);
+// when not, why: "domain not allowed", or "port not allowed" for another port of
+// an allowed host.
+func (s *siteRun) domainAllowed(u *url.URL) (bool, string) {
+	host, port := u.Hostname(), config.EffectivePort(u)
+	hostOK := false
+	for _, p := range s.allowed {
+		if p.Matches(host, port) {
+			return true, ""
 		}
+		anyPort := p
+		anyPort.Port = ""
+		hostOK = hostOK || anyPort.Matches(host, "")
 	}
-	return false
+	if hostOK {
+		return false, "port not allowed"
+	}
+	return false, "domain not allowed"
 }
 
 // setup prepares the site's fetching: its politeness (per-host slots and delays,
@@ -277,15 +303,17 @@ func (s *siteRun) checkRedirect(att *attempt, req *http.Request, via []*http.Req
 	if len(via) > s.job.maxRedirects {
 		return &RedirectError{Category: CatFailed, Reason: fmt.Sprintf("more than %d redirects", s.job.maxRedirects), Target: target}
 	}
-	if !s.domainAllowed(req.URL.Hostname()) {
-		return &RedirectError{Category: CatExcluded, Reason: "redirect to a domain not allowed", Target: target}
+	if ok, why := s.domainAllowed(req.URL); !ok {
+		return &RedirectError{Category: CatExcluded, Reason: "redirect to a " + strings.TrimSuffix(why, " not allowed") + " not allowed", Target: target}
 	}
 	if config.Match(s.rules.Exclude, canon) {
 		return &RedirectError{Category: CatExcluded, Reason: "redirect to a URL matched by exclude", Target: target}
 	}
 	if s.obey {
-		if ok, why := s.robotsOf(req.Context(), req.URL).Allowed(req.URL); !ok {
-			return &RedirectError{Category: CatRobots, Reason: "redirect target: " + why, Target: target}
+		if cat, why := s.robotsVerdict(req.Context(), req.URL); cat == CatExcluded {
+			return &RedirectError{Category: cat, Reason: why, Target: target}
+		} else if cat != "" {
+			return &RedirectError{Category: cat, Reason: "redirect target: " + why, Target: target}
 		}
 	}
 	key := Key(canon)
