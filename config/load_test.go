@@ -104,6 +104,7 @@ func TestEnvOverridesEveryKey(t *testing.T) {
 		"CRAWL_OUTPUT_ERRORS_PATH":        "out/errors.jsonl",
 		"CRAWL_OUTPUT_ROTATE_MAX_RECORDS": "1000",
 		"CRAWL_OUTPUT_ROTATE_MAX_BYTES":   "1048576",
+		"CRAWL_OUTPUT_CSV_RAW":            "true",
 		"CRAWL_STATE_URL":                 "memory",
 		"CRAWL_SCHEDULE_LISTEN":           "127.0.0.1:1",
 		"CRAWL_STATE_LEASE":               "10s",
@@ -129,7 +130,7 @@ func TestEnvOverridesEveryKey(t *testing.T) {
 	want.Crawl = config.Crawl{UserAgent: "ua/1", Parallelism: 2, Delay: 750 * time.Millisecond, Timeout: 5 * time.Second, MaxBodyBytes: 1000, Retries: 0, ObeyRobots: false,
 		RenderParallelism: 4, RenderTimeout: 7 * time.Second, RenderBinary: "/opt/chromium/chrome"}
 	want.Output = config.Output{Path: "-", Format: "text", ErrorsPath: "out/errors.jsonl",
-		Rotate: config.Rotate{MaxRecords: 1000, MaxBytes: 1 << 20}}
+		Rotate: config.Rotate{MaxRecords: 1000, MaxBytes: 1 << 20}, CSVRaw: true}
 	want.State.URL = "memory"
 	want.Schedule.Listen = "127.0.0.1:1"
 	want.State.Lease = 10 * time.Second

@@ -56,7 +56,7 @@ func openOutputs(ctx context.Context, out config.Output, opts outputOptions) (ou
 			if opts.stdout == nil {
 				return fail(usageError("output %q: standard output is not available here (give a file path)", sp.Path))
 			}
-			s, err := output.New(sp.Format, opts.stdout)
+			s, err := output.NewSpec(sp, opts.stdout)
 			if err != nil {
 				return fail(usageError("%w", err))
 			}
@@ -75,9 +75,12 @@ func openOutputs(ctx context.Context, out config.Output, opts outputOptions) (ou
 // outputSpecs are the specs of output.path and every output.sinks entry.
 func outputSpecs(out config.Output, appendTo bool) []output.Spec {
 	rot := output.Rotate{MaxRecords: out.Rotate.MaxRecords, MaxBytes: out.Rotate.MaxBytes}
-	specs := []output.Spec{{Path: out.Path, Format: out.Format, Rotate: rot, Append: appendTo, Overwrite: out.Overwrite}}
+	spec := func(path, format string) output.Spec {
+		return output.Spec{Path: path, Format: format, Rotate: rot, Append: appendTo, Overwrite: out.Overwrite, CSVRaw: out.CSVRaw}
+	}
+	specs := []output.Spec{spec(out.Path, out.Format)}
 	for _, s := range out.Sinks {
-		specs = append(specs, output.Spec{Path: s.Path, Format: s.Format, Rotate: rot, Append: appendTo, Overwrite: out.Overwrite})
+		specs = append(specs, spec(s.Path, s.Format))
 	}
 	return specs
 }
