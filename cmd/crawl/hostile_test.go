@@ -76,3 +76,39 @@ func TestExtractCSVNeutralisesFormulas(t *testing.T) {
 		t.Errorf("csv_raw: title %q, text %.30q; want them raw: %q, %.30q", row["title"], row["text"], title, text)
 	}
 }
+
+// A saved page with NUL bytes in its text (within the first 512 bytes too) and a
+// page nested 5,000 elements deep are extracted, with all their text; a PNG is
+// still refused as binary.
+func TestExtractNULAndDeepPages(t *testing.T) {
+	dir := t.TempDir()
+	nul := strings.Replace(articleHTML("Sleep Hygiene"), "<head>", "<head>\x00", 1)
+	nul = strings.Replace(nul, "Most guidelines", "Most guide\x00lines", 1)
+	nulPath := filepath.Join(dir, "nul.html")
+	writeFile(t, nulPath, []byte(nul))
+	deep := articleHTML("Deep Wrappers")
+	deep = strings.Replace(deep, "<article>", strings.Repeat("<div>", 5000)+"<article>", 1)
+	deep = strings.Replace(deep, "</article>", "</article>"+strings.Repeat("</div>", 5000), 1)
+	deepPath := filepath.Join(dir, "deep.html")
+	writeFile(t, deepPath, []byte(deep))
+	png := filepath.Join(dir, "photo.html")
+	writeFile(t, png, []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01"))
+
+	r := runCrawl(t, "", nil, "extract", nulPath, deepPath, png)
+	if r.code != exitPartial || !strings.Contains(r.stderr, png+": binary input, not an HTML page (image/png)") {
+		t.Errorf("exit %d, want 1 with the PNG named binary; stderr:\n%s", r.code, r.stderr)
+	}
+	recs := records(t, r.stdout)
+	if len(recs) != 2 {
+		t.Fatalf("%d records, want 2; stderr:\n%s", len(recs), r.stderr)
+	}
+	for i, title := range []string{"Sleep Hygiene", "Deep Wrappers"} {
+		a := recs[i]
+		if !strings.Contains(a.Title, title) || a.WordCount < 50 || !strings.Contains(a.Text, "150 minutes of moderate activity") || strings.ContainsRune(a.Text, 0) {
+			t.Errorf("record %d: title %q, %d words, text %.60q", i, a.Title, a.WordCount, a.Text)
+		}
+	}
+	if !strings.Contains(recs[0].Text, "Most guidelines recommend") {
+		t.Errorf("the NUL inside a word was not dropped: %.80q", recs[0].Text)
+	}
+}
