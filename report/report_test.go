@@ -215,3 +215,28 @@ func TestBuildErrors(t *testing.T) {
 		t.Errorf("empty HTML: %v", err)
 	}
 }
+
+// Word counts no record can have (negative, near the int limits: a corrupt or
+// hand-made file) are counted as 0 and 1<<40 words: the histogram and the
+// statistics stay whole, no overflow.
+func TestExtremeWordCounts(t *testing.T) {
+	b := report.NewBuilder()
+	for _, w := range []int{-1 << 63, 1<<63 - 1 - 30000, -7, 120, 1<<63 - 1} {
+		b.Add(&article.Article{WordCount: w})
+	}
+	r := b.Report()
+	n := 0
+	for _, bk := range r.WordHist {
+		n += bk.N
+	}
+	if n != 5 || r.Words.Min != 0 || r.Words.Max != report.MaxWordCount || r.Words.Mean <= 0 {
+		t.Errorf("histogram holds %d of 5, words %+v", n, r.Words)
+	}
+	var buf bytes.Buffer
+	if err := r.WriteHTML(&buf, time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.WriteTable(&buf); err != nil {
+		t.Fatal(err)
+	}
+}
