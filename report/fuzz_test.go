@@ -22,23 +22,27 @@ var fuzzKinds = []string{"out.jsonl", "out.jsonl.gz", "gzipped.jsonl.gz", "out.j
 
 const kindGzipped = 2
 
-// fileOf writes recs as the output at name and returns its bytes (the one file of a
-// files directory).
-func fileOf(f *testing.F, name string, recs []*article.Article) []byte {
-	dir := f.TempDir()
-	p := filepath.Join(dir, name)
-	s, err := output.OpenSpec(context.Background(), output.Spec{Path: p})
+// writeOutput writes recs to the output at path (format from the extension).
+func writeOutput(tb testing.TB, path string, recs []*article.Article) {
+	tb.Helper()
+	s, err := output.OpenSpec(context.Background(), output.Spec{Path: path})
 	if err != nil {
-		f.Fatal(err)
+		tb.Fatal(err)
 	}
 	for _, a := range recs {
 		if err := s.Write(context.Background(), a); err != nil {
-			f.Fatal(err)
+			tb.Fatal(err)
 		}
 	}
 	if err := s.Close(context.Background()); err != nil {
-		f.Fatal(err)
+		tb.Fatal(err)
 	}
+}
+
+// fileOf writes recs as the output at name and returns its bytes.
+func fileOf(f *testing.F, name string, recs []*article.Article) []byte {
+	p := filepath.Join(f.TempDir(), name)
+	writeOutput(f, p, recs)
 	b, err := os.ReadFile(p)
 	if err != nil {
 		f.Fatal(err)

@@ -11,7 +11,6 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/healthcrawl/healthcrawl/article"
-	"github.com/healthcrawl/healthcrawl/output"
 	"github.com/healthcrawl/healthcrawl/report"
 	"golang.org/x/net/html"
 )
@@ -55,18 +54,7 @@ func build(t *testing.T) *report.Report {
 	p1, p2 := filepath.Join(dir, "a.jsonl.gz"), filepath.Join(dir, "b.parquet")
 	recs := records()
 	for i, p := range []string{p1, p2} {
-		s, err := output.OpenSpec(context.Background(), output.Spec{Path: p})
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, a := range recs[i*2 : i*2+2] {
-			if err := s.Write(context.Background(), a); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if err := s.Close(context.Background()); err != nil {
-			t.Fatal(err)
-		}
+		writeOutput(t, p, recs[i*2:i*2+2])
 	}
 	ep := filepath.Join(dir, "errors.jsonl")
 	if err := os.WriteFile(ep, []byte(errorsFile), 0o644); err != nil {
