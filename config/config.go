@@ -104,6 +104,10 @@ type Output struct {
 	// Rotate starts numbered files (out-00001.jsonl, …) when a limit is reached; it
 	// applies to path and to every entry of sinks. Zero limits = no rotation.
 	Rotate Rotate `mapstructure:"rotate"`
+	// CSVRaw writes the cells of csv outputs as they are. By default (false) a cell
+	// a spreadsheet would run as a formula (starting with =, +, -, @, a tab or a
+	// carriage return) gets a leading "'"; other formats always carry the raw value.
+	CSVRaw bool `mapstructure:"csv_raw"`
 	// Overwrite replaces what the outputs and the errors file hold (crawl run
 	// --overwrite; not a config key): without it a run appends, and never destroys
 	// the records of an earlier run.

@@ -111,6 +111,7 @@ func TestEnvOverridesEveryKey(t *testing.T) {
 		"CRAWL_OUTPUT_ERRORS_PATH":          "out/errors.jsonl",
 		"CRAWL_OUTPUT_ROTATE_MAX_RECORDS":   "1000",
 		"CRAWL_OUTPUT_ROTATE_MAX_BYTES":     "1048576",
+		"CRAWL_OUTPUT_CSV_RAW":              "true",
 		"CRAWL_STATE_URL":                   "memory",
 		"CRAWL_SCHEDULE_LISTEN":             "127.0.0.1:1",
 		"CRAWL_STATE_LEASE":                 "10s",
@@ -138,7 +139,7 @@ func TestEnvOverridesEveryKey(t *testing.T) {
 		Network:         config.Network{AllowPrivate: true, Allow: []string{"10.1.0.0/16"}},
 		MaxSitemapBytes: 2048, StripParams: []string{"sid", "token*"}, StripParamsExtra: []string{"visit"}}
 	want.Output = config.Output{Path: "-", Format: "text", ErrorsPath: "out/errors.jsonl",
-		Rotate: config.Rotate{MaxRecords: 1000, MaxBytes: 1 << 20}}
+		Rotate: config.Rotate{MaxRecords: 1000, MaxBytes: 1 << 20}, CSVRaw: true}
 	want.State.URL = "memory"
 	want.Schedule.Listen = "127.0.0.1:1"
 	want.State.Lease = 10 * time.Second

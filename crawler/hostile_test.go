@@ -110,7 +110,7 @@ func (h *hostileSite) serve(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintf(w, "User-agent: *\nAllow: /\nSitemap: %s/sitemap.xml\nSitemap: %s/sitemap-other.xml\nSitemap: %s/sitemap-bomb.xml.gz\n", h.base(), other, h.base())
 	case p == "/":
 		links := []string{"/a/1", "/a/2", "/bomb/gzip", "/bomb/x-gzip", "/bomb/deflate", "/bomb/br", "/bomb/typed",
-			other + "/other-port", inside + "/secret", "/redir-inside", "/redir-port", "/canon", "/s;jsessionid=1", "/s?PHPSESSID=1", "/million"}
+			other + "/other-port", inside + "/secret", "/redir-inside", "/redir-port", "/canon", "/s;jsessionid=1", "/s?PHPSESSID=1", "/million", "/nul", "/deep"}
 		fmt.Fprint(w, GenArticleHTML("home", "Home", "", "", links))
 	case strings.HasPrefix(p, "/a/"):
 		fmt.Fprint(w, GenArticleHTML(p, "Article "+p, "", "", nil))
@@ -118,6 +118,12 @@ func (h *hostileSite) serve(w http.ResponseWriter, r *http.Request) {
 		// A session-id loop: every visit links to itself with a fresh id.
 		n := rand64()
 		fmt.Fprint(w, GenArticleHTML("session", "Session page", "", "", []string{fmt.Sprintf("/s;jsessionid=%d", n), fmt.Sprintf("/s?PHPSESSID=%d", n), fmt.Sprintf("/s?sid=%d", n)}))
+	case p == "/nul": // NUL bytes in the text: read past them, as a browser does
+		fmt.Fprint(w, strings.Replace(GenArticleHTML("nul", "Page with NUL bytes", "", "", nil), "<p>", "<p>\x00", 3))
+	case p == "/deep": // the article under 5,000 nested elements
+		fmt.Fprint(w, "<!DOCTYPE html><html><head><title>Deep page</title></head><body>"+strings.Repeat("<div>", 5000)+
+			"<article><h1>Deep page</h1><p>"+strings.Repeat("Sleep hygiene matters for recovery after an illness. ", 30)+"</p></article>"+
+			strings.Repeat("</div>", 5000)+"</body></html>")
 	case p == "/redir-inside":
 		http.Redirect(w, r, inside+"/secret2", http.StatusFound)
 	case p == "/redir-port":
@@ -259,6 +265,18 @@ func (h *hostileSite) check(t testing.TB, sum Summary, sink *recordingSink, errs
 	}
 	if got := reasons[CatOverLimit]["max_pages"]; got < 49_000 {
 		t.Errorf("%d sitemap URLs over max_pages, want the 50,000 read (less the pages fetched)", got)
+	}
+	// A page with NUL bytes and one nested 5,000 deep are read.
+	for _, path := range []string{"/nul", "/deep"} {
+		found := false
+		for _, rec := range sink.all() {
+			if strings.HasSuffix(rec.URL, path) && rec.WordCount > 100 && !strings.Contains(rec.Text, "\x00") {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("no record of %s with its text", path)
+		}
 	}
 	// The session-id loop is one page.
 	session := 0

@@ -160,7 +160,7 @@ func (s *siteRun) decodeBody(e Entry, att *attempt) ([]byte, *outcome) {
 			return nil, &outcome{Category: CatNotArticle, Reason: "not HTML: " + mediaType(ct), Stage: "fetch"}
 		}
 	}
-	if isBinary(att.body) {
+	if extractors.LooksBinary(att.body) {
 		return nil, &outcome{Category: CatFailed, Reason: "binary body", Stage: "decode", Err: fmt.Errorf("decode %s: binary content served as %s", e.URL, mediaType(ct))}
 	}
 	body, err := extractors.DecodeHTML(att.body, ct)
@@ -363,24 +363,6 @@ func hasToken(list, tok string) bool {
 		}
 	}
 	return false
-}
-
-// isBinary reports whether a body is not text: a NUL byte, or more than 1 % control
-// bytes other than tab, newline, form feed and carriage return, in its first 4 KiB.
-func isBinary(b []byte) bool {
-	if len(b) > 4096 {
-		b = b[:4096]
-	}
-	ctl := 0
-	for _, c := range b {
-		switch {
-		case c == 0:
-			return true
-		case c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f':
-			ctl++
-		}
-	}
-	return ctl*100 > len(b)
 }
 
 // netReason names a network error for the summary: timeout, connection refused, …

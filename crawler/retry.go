@@ -2,6 +2,7 @@ package crawler
 
 import (
 	"context"
+	"math"
 	"math/rand/v2"
 	"net/http"
 	"strconv"
@@ -10,8 +11,8 @@ import (
 )
 
 // ParseRetryAfter reads a Retry-After header value: delay-seconds or an HTTP date
-// (relative to now). It returns the wait capped at maxWait, and ok=false for an
-// empty or unparsable value. A date in the past gives 0.
+// (relative to now). It returns the wait capped at maxWait (maxWait ≤ 0: no cap),
+// and ok=false for an empty or unparsable value. A date in the past gives 0.
 func ParseRetryAfter(v string, now time.Time, maxWait time.Duration) (time.Duration, bool) {
 	v = strings.TrimSpace(v)
 	if v == "" {
@@ -22,8 +23,8 @@ func ParseRetryAfter(v string, now time.Time, maxWait time.Duration) (time.Durat
 		if secs < 0 {
 			return 0, false
 		}
-		if secs > int64(maxWait/time.Second)+1 {
-			return maxWait, true
+		if secs > int64(math.MaxInt64/time.Second) {
+			secs = int64(math.MaxInt64 / time.Second) // no overflow below
 		}
 		d = time.Duration(secs) * time.Second
 	} else if t, err := http.ParseTime(v); err == nil {

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/healthcrawl/healthcrawl/extractors"
 	"math"
 	"net/http"
 	"net/url"
@@ -239,13 +240,13 @@ func TestParseSitemap(t *testing.T) {
 }
 
 func TestIsBinary(t *testing.T) {
-	if isBinary([]byte("<html><body>\tHello\r\n</body></html>")) {
+	if extractors.LooksBinary([]byte("<html><body>\tHello\r\n</body></html>")) {
 		t.Error("HTML seen as binary")
 	}
-	if isBinary([]byte("caf\xe9 na\xefve \x80")) {
+	if extractors.LooksBinary([]byte("caf\xe9 na\xefve \x80")) {
 		t.Error("windows-1252 text seen as binary")
 	}
-	if !isBinary([]byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")) {
+	if !extractors.LooksBinary([]byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")) {
 		t.Error("PNG not seen as binary")
 	}
 }

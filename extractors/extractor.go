@@ -13,7 +13,6 @@
 package extractors
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -173,7 +172,7 @@ func (e *Extractor) Extract(ctx context.Context, p Page) (*article.Article, erro
 	if err != nil {
 		return nil, fmt.Errorf("extract %s: %w", addr, err)
 	}
-	root, err := html.ParseWithOptions(bytes.NewReader(body), html.ParseOptionEnableScripting(false))
+	root, err := parseHTML(body)
 	if err != nil {
 		return nil, fmt.Errorf("parse %s: %w", addr, err)
 	}

@@ -22,9 +22,9 @@ func init() {
 func BuiltinPathFormats() []PathFormat {
 	return []PathFormat{
 		{Name: "csv", Whole: true, Exts: []string{".csv"},
-			Open:   func(p string) (Sink, error) { return NewCSVSink(p) },
-			Stream: func(w io.Writer) Sink { return NewCSVWriter(w) },
-			Doc:    "one row per article: scalar fields, authors/tags joined with \"; \", counts of nested parts, text"},
+			Open:   func(p string) (Sink, error) { return NewCSVSink(p, CSVOptions{}) },
+			Stream: func(w io.Writer) Sink { return NewCSVWriter(w, CSVOptions{}) },
+			Doc:    "one row per article: scalar fields, authors/tags joined with \"; \", counts of nested parts, text; cells a spreadsheet would run as formulas get a leading '"},
 		{Name: "files", Dir: true,
 			Open: func(p string) (Sink, error) { return NewFilesSink(p) },
 			Doc:  "one JSON file per article under DIR/{site}/{yyyy}/{mm}/{slug}.json"},

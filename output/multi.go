@@ -36,6 +36,20 @@ type Spec struct {
 	// truncated, a database recreated, numbered parts and a whole-file output
 	// removed, the files the files format wrote (by its index) deleted.
 	Overwrite bool
+	// CSVRaw, for the csv format, writes every cell as it is: without it a cell a
+	// spreadsheet would run as a formula is neutralised (CSVSafeCell).
+	CSVRaw bool
+}
+
+// withOptions is pf as spec asks for it: the csv format writes raw cells when
+// spec.CSVRaw.
+func (spec Spec) withOptions(pf PathFormat) PathFormat {
+	if pf.Name == "csv" && spec.CSVRaw {
+		o := CSVOptions{Raw: true}
+		pf.Open = func(p string) (Sink, error) { return NewCSVSink(p, o) }
+		pf.Stream = func(w io.Writer) Sink { return NewCSVWriter(w, o) }
+	}
+	return pf
 }
 
 // PathFormat is a format that writes to a path (the formats of the registry write
@@ -85,7 +99,8 @@ func (r *Registry) OpenSpec(ctx context.Context, spec Spec) (Sink, error) {
 		return nil, fmt.Errorf("%w %q (known: %v)", ErrUnknownFormat, format, r.Formats())
 	}
 	if spec.Path == "-" {
-		return r.New(format, os.Stdout)
+		spec.Format = format
+		return r.NewSpec(spec, os.Stdout)
 	}
 	if err := spec.Rotate.Validate(); err != nil {
 		return nil, fmt.Errorf("output %s: %w", spec.Path, err)
@@ -94,6 +109,7 @@ func (r *Registry) OpenSpec(ctx context.Context, spec Spec) (Sink, error) {
 	key := SpecKey(spec)
 	m := modeOf(spec)
 	pf, isPath := r.PathFormat(format)
+	pf = spec.withOptions(pf)
 	if isPath && pf.Whole {
 		return r.openSpooled(ctx, spec, pf, m, key)
 	}

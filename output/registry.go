@@ -117,6 +117,13 @@ var ErrNeedsPath = errors.New("format writes to a file path, not a stream")
 // New returns the sink for format writing to w (not closed by the sink). Path formats
 // with a streaming variant (json, csv) stream to w; the others are ErrNeedsPath.
 func (r *Registry) New(format string, w io.Writer) (Sink, error) {
+	return r.NewSpec(Spec{Format: format}, w)
+}
+
+// NewSpec is New for the format of spec with its options (Spec.CSVRaw); the path
+// of spec is not used.
+func (r *Registry) NewSpec(spec Spec, w io.Writer) (Sink, error) {
+	format := spec.Format
 	if format == "" {
 		format = "jsonl"
 	}
@@ -124,6 +131,7 @@ func (r *Registry) New(format string, w io.Writer) (Sink, error) {
 	f, ok := r.m[format]
 	pf, pok := r.paths[format]
 	r.mu.RUnlock()
+	pf = spec.withOptions(pf)
 	switch {
 	case ok:
 		return f(w), nil
@@ -137,3 +145,6 @@ func (r *Registry) New(format string, w io.Writer) (Sink, error) {
 
 // New returns a sink of the default registry writing to w; see Registry.New.
 func New(format string, w io.Writer) (Sink, error) { return defaultRegistry.New(format, w) }
+
+// NewSpec returns a sink of the default registry writing to w; see Registry.NewSpec.
+func NewSpec(spec Spec, w io.Writer) (Sink, error) { return defaultRegistry.NewSpec(spec, w) }

@@ -45,34 +45,70 @@ func CSVRow(a *article.Article) []string {
 	}
 }
 
-// CSVSink writes one row per article under a header row (RFC 4180, via encoding/csv).
-// The file is written under a temporary name and renamed onto its path by Close.
-// Safe for concurrent use.
+// CSVOptions configure a csv sink.
+type CSVOptions struct {
+	// Raw writes every cell as it is. By default (false) a cell a spreadsheet would
+	// run as a formula is neutralised (CSVSafeCell): config output.csv_raw.
+	Raw bool
+}
+
+// CSVSafeCell neutralises a cell that a spreadsheet (Excel, LibreOffice, Google
+// Sheets) would read as a formula, the "CSV injection" of OWASP: a cell starting
+// with '=', '+', '-', '@', a tab or a carriage return gets a leading "'", which
+// the spreadsheet shows as text and hides. Any other cell is returned as it is, so
+// a cell already neutralised is unchanged.
+func CSVSafeCell(s string) string {
+	if s == "" {
+		return s
+	}
+	switch s[0] {
+	case '=', '+', '-', '@', '\t', '\r':
+		return "'" + s
+	}
+	return s
+}
+
+// CSVSink writes one row per article under a header row (RFC 4180, via encoding/csv),
+// every cell neutralised by CSVSafeCell unless CSVOptions.Raw. The file is written
+// under a temporary name and renamed onto its path by Close. Safe for concurrent use.
 type CSVSink struct {
 	mu     sync.Mutex
 	f      *AtomicFile // nil when writing to a caller's writer
 	w      *csv.Writer
+	raw    bool
 	closed bool
 	err    error
 }
 
 // NewCSVSink starts a CSV file destined for path (created on Close).
-func NewCSVSink(path string) (*CSVSink, error) {
+func NewCSVSink(path string, o CSVOptions) (*CSVSink, error) {
 	f, err := CreateAtomic(path)
 	if err != nil {
 		return nil, err
 	}
-	s := NewCSVWriter(f)
+	s := NewCSVWriter(f, o)
 	s.f = f
 	return s, nil
 }
 
 // NewCSVWriter writes CSV to w (standard output, say); Close flushes but does not
 // close w. Nothing is atomic here.
-func NewCSVWriter(w io.Writer) *CSVSink {
-	s := &CSVSink{w: csv.NewWriter(w)}
+func NewCSVWriter(w io.Writer, o CSVOptions) *CSVSink {
+	s := &CSVSink{w: csv.NewWriter(w), raw: o.Raw}
 	_ = s.w.Write(CSVColumns) // buffered; a write error is reported by Close
 	return s
+}
+
+// writeRow writes row, its cells neutralised unless the sink is raw; s.mu is held.
+func (s *CSVSink) writeRow(row []string) error {
+	if !s.raw {
+		safe := make([]string, len(row))
+		for i, c := range row {
+			safe[i] = CSVSafeCell(c)
+		}
+		row = safe
+	}
+	return s.w.Write(row)
 }
 
 // Write appends a's row.
@@ -86,21 +122,22 @@ func (s *CSVSink) Write(ctx context.Context, a *article.Article) error {
 	if s.closed {
 		return ErrClosed
 	}
-	if err := s.w.Write(row); err != nil {
+	if err := s.writeRow(row); err != nil {
 		return fmt.Errorf("write record %s: %w", recordName(a), err)
 	}
 	return nil
 }
 
-// WriteRow appends a row of CSVColumns as it is (rows of an existing file kept by
-// a new run).
+// WriteRow appends a row of CSVColumns (rows of an existing file kept by a new
+// run), neutralised like a record's unless the sink is raw: a file written raw by
+// an earlier run comes out safe; a neutralised cell stays as it is.
 func (s *CSVSink) WriteRow(row []string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
 		return ErrClosed
 	}
-	if err := s.w.Write(row); err != nil {
+	if err := s.writeRow(row); err != nil {
 		return fmt.Errorf("write csv row: %w", err)
 	}
 	return nil

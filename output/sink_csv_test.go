@@ -18,7 +18,7 @@ import (
 // carried field equal to the original (lists split on "; ", counts of nested parts).
 func TestCSVRoundTrip(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "out.csv")
-	s, err := output.NewCSVSink(path)
+	s, err := output.NewCSVSink(path, output.CSVOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"sync"
 	"time"
@@ -332,15 +333,39 @@ func ReadParquet(ctx context.Context, path string, fn func(*article.Article) err
 	if err != nil {
 		return fmt.Errorf("read parquet %s: %w", path, err)
 	}
-	pf, err := parquet.OpenFile(f, st.Size())
+	var pf *parquet.File
+	v0 := false
+	err = parquetCall(path, func() error {
+		var err error
+		if pf, err = parquet.OpenFile(f, st.Size()); err != nil {
+			return err
+		}
+		c, ok := pf.Schema().Lookup("published_at")
+		v0 = ok && c.Node.Type().Kind() == parquet.ByteArray
+		return nil
+	})
 	if err != nil {
 		return fmt.Errorf("read parquet %s: %w", path, err)
 	}
-	if c, ok := pf.Schema().Lookup("published_at"); ok && c.Node.Type().Kind() == parquet.ByteArray {
+	if v0 {
 		// written before dates were typed: ISO strings
 		return readParquetRows(ctx, path, pf, (*parquetRecordV0).Article, fn)
 	}
 	return readParquetRows(ctx, path, pf, (*ParquetRecord).Article, fn)
+}
+
+// parquetCall runs call, a call into parquet-go, turning a panic into an error:
+// the library panics on some corrupt files (a slice bound out of range in a page
+// index, say) where it should return an error, and a bad file must never stop the
+// process reading it.
+func parquetCall(path string, call func() error) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			slog.Debug("parquet-go panicked on a corrupt file", "path", path, "panic", p)
+			err = fmt.Errorf("corrupt parquet file (%v)", p)
+		}
+	}()
+	return call()
 }
 
 // parquetRecordV0 is the row layout of files written before dates were typed
@@ -387,15 +412,23 @@ func (r *parquetRecordV0) Article() *article.Article {
 }
 
 func readParquetRows[R any](ctx context.Context, path string, pf *parquet.File, conv func(*R) *article.Article, fn func(*article.Article) error) error {
-	r := parquet.NewGenericReader[R](pf)
-	defer r.Close()
+	var r *parquet.GenericReader[R]
+	if err := parquetCall(path, func() error { r = parquet.NewGenericReader[R](pf); return nil }); err != nil {
+		return fmt.Errorf("read parquet %s: %w", path, err)
+	}
+	defer func() { _ = parquetCall(path, r.Close) }()
 	rows := make([]R, 64)
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
 		clear(rows) // fresh slices for every batch: records outlive the batch
-		n, err := r.Read(rows)
+		var n int
+		err := parquetCall(path, func() error {
+			var err error
+			n, err = r.Read(rows)
+			return err
+		})
 		for i := range n {
 			if ferr := fn(conv(&rows[i])); ferr != nil {
 				return ferr

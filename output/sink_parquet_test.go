@@ -3,6 +3,7 @@ package output_test
 import (
 	"context"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/healthcrawl/healthcrawl/article"
@@ -65,5 +66,16 @@ func TestParquetRoundTrip(t *testing.T) {
 	}
 	if d := diffRecords(want, streamed); d != "" {
 		t.Errorf("ReadParquet (-want +got):\n%s", d)
+	}
+}
+
+// A corrupt parquet file on which parquet-go panics (a page index offset out of
+// range; found by report's FuzzBuild) is an error naming the file, not a panic.
+func TestReadParquetCorruptFile(t *testing.T) {
+	path := filepath.Join("testdata", "corrupt-page-index.parquet")
+	n := 0
+	err := output.ReadParquet(t.Context(), path, func(*article.Article) error { n++; return nil })
+	if err == nil || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), "corrupt parquet file") {
+		t.Fatalf("ReadParquet = %v (%d records); want an error naming %s as corrupt", err, n, path)
 	}
 }

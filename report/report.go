@@ -181,6 +181,12 @@ func NewBuilder() *Builder {
 		siteLangs: map[string]map[string]int{}, errCats: map[string]int{}, errReasons: map[string]int{}, errSites: map[string]int{}}
 }
 
+// MaxWordCount bounds the word count of a record in the report: no page has more,
+// and a corrupt or hand-made file's larger (or negative) counts would overflow the
+// histogram's arithmetic. Add counts a word count outside [0, MaxWordCount] as the
+// nearest bound.
+const MaxWordCount = 1 << 40
+
 // Add counts one record.
 func (b *Builder) Add(a *article.Article) {
 	b.n++
@@ -211,8 +217,9 @@ func (b *Builder) Add(a *article.Article) {
 			sf[i]++
 		}
 	}
-	b.words = append(b.words, a.WordCount)
-	b.siteWords[site] = append(b.siteWords[site], a.WordCount)
+	words := min(max(a.WordCount, 0), MaxWordCount)
+	b.words = append(b.words, words)
+	b.siteWords[site] = append(b.siteWords[site], words)
 	b.siteLangs[site][lang]++
 }
 
@@ -290,13 +297,13 @@ func (b *Builder) Report() *Report {
 	words := append([]int(nil), b.words...)
 	sort.Ints(words)
 	r.WordHist = histogram(words)
-	sum := 0
+	sum := 0.0
 	for _, w := range words {
-		sum += w
+		sum += float64(w)
 	}
 	if n := len(words); n > 0 {
 		r.Words = WordStats{Min: words[0], Max: words[n-1], Median: words[(n-1)/2],
-			P90: words[int(math.Ceil(0.9*float64(n)))-1], Mean: float64(sum) / float64(n)}
+			P90: words[int(math.Ceil(0.9*float64(n)))-1], Mean: sum / float64(n)}
 	}
 	return r
 }

@@ -11,7 +11,6 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/healthcrawl/healthcrawl/article"
-	"github.com/healthcrawl/healthcrawl/output"
 	"github.com/healthcrawl/healthcrawl/report"
 	"golang.org/x/net/html"
 )
@@ -55,18 +54,7 @@ func build(t *testing.T) *report.Report {
 	p1, p2 := filepath.Join(dir, "a.jsonl.gz"), filepath.Join(dir, "b.parquet")
 	recs := records()
 	for i, p := range []string{p1, p2} {
-		s, err := output.OpenSpec(context.Background(), output.Spec{Path: p})
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, a := range recs[i*2 : i*2+2] {
-			if err := s.Write(context.Background(), a); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if err := s.Close(context.Background()); err != nil {
-			t.Fatal(err)
-		}
+		writeOutput(t, p, recs[i*2:i*2+2])
 	}
 	ep := filepath.Join(dir, "errors.jsonl")
 	if err := os.WriteFile(ep, []byte(errorsFile), 0o644); err != nil {
@@ -213,5 +201,30 @@ func TestBuildErrors(t *testing.T) {
 	buf.Reset()
 	if err := r.WriteHTML(&buf, time.Time{}); err != nil || !strings.Contains(buf.String(), "None.") {
 		t.Errorf("empty HTML: %v", err)
+	}
+}
+
+// Word counts no record can have (negative, near the int limits: a corrupt or
+// hand-made file) are counted as 0 and 1<<40 words: the histogram and the
+// statistics stay whole, no overflow.
+func TestExtremeWordCounts(t *testing.T) {
+	b := report.NewBuilder()
+	for _, w := range []int{-1 << 63, 1<<63 - 1 - 30000, -7, 120, 1<<63 - 1} {
+		b.Add(&article.Article{WordCount: w})
+	}
+	r := b.Report()
+	n := 0
+	for _, bk := range r.WordHist {
+		n += bk.N
+	}
+	if n != 5 || r.Words.Min != 0 || r.Words.Max != report.MaxWordCount || r.Words.Mean <= 0 {
+		t.Errorf("histogram holds %d of 5, words %+v", n, r.Words)
+	}
+	var buf bytes.Buffer
+	if err := r.WriteHTML(&buf, time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.WriteTable(&buf); err != nil {
+		t.Fatal(err)
 	}
 }

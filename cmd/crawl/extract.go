@@ -426,21 +426,17 @@ func maybeGunzip(b []byte, limit int64) ([]byte, error) {
 	return out, nil
 }
 
-// checkText rejects empty (nothing but white space) and binary inputs.
+// checkText rejects empty (nothing but white space) and binary inputs
+// (extractors.LooksBinary, as the crawl does): a page with a few NUL bytes is read.
 func checkText(b []byte) error {
 	if len(bytes.TrimSpace(bytes.TrimPrefix(b, []byte("\xef\xbb\xbf")))) == 0 {
 		return errEmptyInput
 	}
-	head := b[:min(len(b), 8192)]
-	if bytes.HasPrefix(head, []byte{0xfe, 0xff}) || bytes.HasPrefix(head, []byte{0xff, 0xfe}) {
-		return nil // UTF-16 with a BOM: text with NUL bytes
+	if !extractors.LooksBinary(b) {
+		return nil
 	}
-	if bytes.IndexByte(head, 0) >= 0 {
-		return errBinaryInput
-	}
-	ct := http.DetectContentType(head)
-	if !strings.HasPrefix(ct, "text/") && !strings.Contains(ct, "xml") {
+	if ct := http.DetectContentType(b); !strings.HasPrefix(ct, "text/") && ct != "application/octet-stream" {
 		return fmt.Errorf("%w (%s)", errBinaryInput, strings.Split(ct, ";")[0])
 	}
-	return nil
+	return errBinaryInput
 }

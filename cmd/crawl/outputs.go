@@ -59,7 +59,7 @@ func openOutputs(ctx context.Context, out config.Output, opts outputOptions) (ou
 			if opts.stdout == nil {
 				return fail(usageError("output %q: standard output is not available here (give a file path)", sp.Path))
 			}
-			s, err := output.New(sp.Format, opts.stdout)
+			s, err := output.NewSpec(sp, opts.stdout)
 			if err != nil {
 				return fail(usageError("%w", err))
 			}
@@ -86,7 +86,7 @@ func outputSpecs(out config.Output, appendTo bool) ([]output.Spec, error) {
 		if err != nil {
 			return nil, usageError("output %q: %w", s.Path, err)
 		}
-		specs = append(specs, output.Spec{Path: s.Path, Format: f, Rotate: rot, Append: appendTo, Overwrite: out.Overwrite})
+		specs = append(specs, output.Spec{Path: s.Path, Format: f, Rotate: rot, Append: appendTo, Overwrite: out.Overwrite, CSVRaw: out.CSVRaw})
 	}
 	return specs, nil
 }
