@@ -34,9 +34,15 @@ func (e *TooBigError) Error() string {
 // to it: any Content-Encoding (gzip, x-gzip, deflate, br) and gzip files (a .gz
 // path or a gzip Content-Type, recognised by their magic bytes) are decompressed,
 // and the result is cut at the request's MaxBytes — after decompression, so a
-// small compressed body cannot expand without bound. The response handed on is
-// marked Uncompressed, with Content-Encoding and Content-Length removed, as
-// net/http does for its own transparent gzip.
+// small compressed body cannot expand without bound.
+//
+// For a fetch (a request whose context carries its state) it also ends the
+// exchange: a redirect passes through (the client follows it); any other response
+// is checked — a status outside 2xx, an announced length over the limit and the
+// Request's Accept hook stop it without reading the body — and its body is read
+// here, into a buffer of the announced size when there is one, and kept in the
+// fetch's Response. The client library is handed an empty body: colly neither
+// copies nor re-encodes it.
 type bodyTransport struct {
 	next http.RoundTripper
 }
@@ -46,24 +52,89 @@ func (t *bodyTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	var limit int64
-	truncate := false
-	if st, ok := req.Context().Value(stateKey{}).(*state); ok {
-		limit, truncate = st.req.MaxBytes, st.req.Truncate
+	st, _ := req.Context().Value(stateKey{}).(*state)
+	if st == nil || isRedirect(resp) {
+		return resp, nil
+	}
+	r := st.req
+	out := &Response{URL: req.URL.String(), Status: resp.StatusCode, Header: resp.Header.Clone(), Redirects: st.redirects}
+	st.resp = out
+	stop := func(err error) (*http.Response, error) {
+		st.stop = err
+		resp.Body.Close()
+		resp.Body = http.NoBody
+		return resp, nil
+	}
+	switch {
+	case resp.StatusCode < 200 || resp.StatusCode > 299:
+		return stop(nil) // the body of an error response is not needed
+	case r.MaxBytes > 0 && !r.Truncate && contentLength(resp.Header) > r.MaxBytes:
+		return stop(&TooBigError{URL: r.URL, Limit: r.MaxBytes, Length: contentLength(resp.Header)})
+	case r.Accept != nil:
+		if err := r.Accept(resp.StatusCode, out.Header); err != nil {
+			return stop(err)
+		}
 	}
 	body, err := decodedBody(resp.Body, resp.Header, req.URL.Path)
 	if err != nil {
-		resp.Body.Close()
-		return nil, fmt.Errorf("%s %s: %w", req.Method, req.URL, err)
+		return stop(fmt.Errorf("fetch %s: %w", r.URL, err))
 	}
 	if body != resp.Body {
-		resp.Header.Del("Content-Encoding")
-		resp.Header.Del("Content-Length")
-		resp.ContentLength = -1
+		out.Header.Del("Content-Encoding")
+		out.Header.Del("Content-Length")
 	}
+	b := &boundedBody{r: body, closer: resp.Body, limit: r.MaxBytes, truncate: r.Truncate, url: r.URL}
+	size := contentLength(resp.Header)
+	if body != resp.Body || (r.MaxBytes > 0 && size > r.MaxBytes) {
+		size = -1
+	}
+	out.Body, err = readBody(b, size)
+	if tb, ok := isTooBig(err); ok {
+		out.Body = nil
+		return stop(tb)
+	}
+	if err != nil {
+		resp.Body.Close()
+		return nil, fmt.Errorf("read body: %w", err)
+	}
+	resp.Body.Close()
+	resp.Body = http.NoBody
+	resp.Header.Del("Content-Encoding")
 	resp.Uncompressed = true // nothing is left for the client library to decompress
-	resp.Body = &boundedBody{r: body, closer: resp.Body, limit: limit, truncate: truncate, url: req.URL.String()}
 	return resp, nil
+}
+
+// isRedirect: a response the client follows.
+func isRedirect(resp *http.Response) bool {
+	switch resp.StatusCode {
+	case http.StatusMovedPermanently, http.StatusFound, http.StatusSeeOther, http.StatusTemporaryRedirect, http.StatusPermanentRedirect:
+		return resp.Header.Get("Location") != ""
+	}
+	return false
+}
+
+// readBody reads r to its end: into one buffer of size bytes when the size is
+// announced (no growing copies), else into a growing buffer.
+func readBody(r io.Reader, size int64) ([]byte, error) {
+	if size >= 0 {
+		buf := make([]byte, size, size+1)
+		n, err := io.ReadFull(r, buf)
+		switch {
+		case err == io.ErrUnexpectedEOF || err == io.EOF:
+			return buf[:n], nil
+		case err != nil:
+			return nil, err
+		}
+		// More than announced: read on.
+		var rest bytes.Buffer
+		if _, err := rest.ReadFrom(r); err != nil {
+			return nil, err
+		}
+		return append(buf, rest.Bytes()...), nil
+	}
+	var b bytes.Buffer
+	_, err := b.ReadFrom(r)
+	return b.Bytes(), err
 }
 
 // decodedBody is body with its encodings undone (the last applied is undone first).

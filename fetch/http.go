@@ -2,11 +2,8 @@ package fetch
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"mime"
 	"net/http"
-	"strings"
 	"sync"
 	"time"
 
@@ -150,40 +147,6 @@ func (h *HTTP) Fetch(ctx context.Context, r Request) (*Response, error) {
 	st := &state{req: &r, parent: stateFrom(ctx)}
 	c := h.c.Clone()
 	c.Context = context.WithValue(ctx, stateKey{}, st)
-	c.OnResponseHeaders(func(cr *colly.Response) {
-		header := cr.Headers.Clone()
-		st.resp = &Response{URL: cr.Request.URL.String(), Status: cr.StatusCode, Header: header, Redirects: st.redirects}
-		switch {
-		case cr.StatusCode < 200 || cr.StatusCode > 299:
-			cr.Request.Abort() // the body of an error response is not needed
-			return
-		case r.MaxBytes > 0 && !r.Truncate && contentLength(header) > r.MaxBytes:
-			st.stop = &TooBigError{URL: r.URL, Limit: r.MaxBytes, Length: contentLength(header)}
-			cr.Request.Abort()
-			return
-		case r.Accept != nil:
-			if err := r.Accept(cr.StatusCode, header); err != nil {
-				st.stop = err
-				cr.Request.Abort()
-				return
-			}
-		}
-		// colly re-encodes a body whose Content-Type names a charset; the body is
-		// handed on as it came (Response.Header keeps the charset for the decoder).
-		if ct := cr.Headers.Get("Content-Type"); strings.Contains(strings.ToLower(ct), "charset") {
-			mt, _, err := mime.ParseMediaType(ct)
-			if err != nil {
-				mt = strings.TrimSpace(strings.Split(ct, ";")[0])
-			}
-			cr.Headers.Set("Content-Type", mt)
-		}
-	})
-	c.OnResponse(func(cr *colly.Response) {
-		if st.resp == nil { // (cannot happen: headers come first)
-			st.resp = &Response{URL: cr.Request.URL.String(), Status: cr.StatusCode}
-		}
-		st.resp.Body = cr.Body
-	})
 	hdr := http.Header{}
 	for k, v := range r.Header {
 		hdr[k] = append([]string(nil), v...)
@@ -191,17 +154,12 @@ func (h *HTTP) Fetch(ctx context.Context, r Request) (*Response, error) {
 	if hdr.Get("Accept") == "" {
 		hdr.Set("Accept", h.accept)
 	}
+	// The body is read by bodyTransport into st.resp (colly is handed an empty one).
 	err := c.Request(http.MethodGet, r.URL, nil, nil, hdr)
 	switch {
 	case st.stop != nil:
 		return st.resp, st.stop
-	case errors.Is(err, colly.ErrAbortedAfterHeaders) && st.resp != nil:
-		return st.resp, nil // a status outside 2xx
 	case err != nil:
-		if tb, ok := isTooBig(err); ok {
-			tb.URL = r.URL
-			return st.resp, tb
-		}
 		return st.resp, fmt.Errorf("fetch %s: %w", r.URL, err)
 	case st.resp == nil:
 		return nil, fmt.Errorf("fetch %s: no response", r.URL)

@@ -171,13 +171,25 @@ func (r *Renderer) start() (context.Context, error) {
 		opts = append(opts, chromedp.NoSandbox) // Chromium refuses to run as root with its sandbox
 	}
 	// The browser lives until Close, not until the context of one request ends.
-	actx, acancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	bctx, bcancel := chromedp.NewContext(actx)
-	if err := chromedp.Do(bctx); err != nil {
+	// A start that fails (Chromium now and then exits at once on a loaded machine)
+	// is tried once more before the error stays.
+	var actx, bctx context.Context
+	var acancel, bcancel context.CancelFunc
+	for try := 1; ; try++ {
+		actx, acancel = chromedp.NewExecAllocator(context.Background(), opts...)
+		bctx, bcancel = chromedp.NewContext(actx)
+		err := chromedp.Do(bctx)
+		if err == nil {
+			break
+		}
 		bcancel()
 		acancel()
-		r.startErr = fmt.Errorf("render: start %s: %w", bin, err)
-		return nil, r.startErr
+		if try == 2 {
+			r.startErr = fmt.Errorf("render: start %s: %w", bin, err)
+			return nil, r.startErr
+		}
+		r.opts.Logger.Warn("chromium did not start, trying again", "binary", bin, "err", err)
+		time.Sleep(500 * time.Millisecond)
 	}
 	r.browser = bctx
 	r.cancel = func() { bcancel(); acancel() }
