@@ -37,6 +37,12 @@ type Entry struct {
 	// RunSig is the signature of the other-shape links of the parent, when the parent
 	// has the same URL shape.
 	RunSig uint64
+	// Lost counts the times a persistent frontier handed the entry out and got it
+	// back without a verdict: the process died (or its lease expired) while the
+	// entry was in flight, see store.Entry.Lost. Filled by the store frontier's Pop,
+	// which fails an entry lost more than crawl.retries times (a poison pill); never
+	// stored in Entry data, always 0 in the memory frontier.
+	Lost int
 }
 
 // Frontier is the crawl state of one site: the set of URLs already seen and the
@@ -53,7 +59,8 @@ type Frontier interface {
 	// Push queues e for fetching. Callers push only entries they have just marked seen.
 	Push(ctx context.Context, e Entry) error
 	// Pop removes and returns the next entry (FIFO for the memory frontier);
-	// ok is false when the queue is empty.
+	// ok is false when nothing can be handed out now: the queue is empty, or (the
+	// store frontier) an entry that must run alone waits for the pages in flight.
 	Pop(ctx context.Context) (e Entry, ok bool, err error)
 	// Done tells the frontier that a popped entry has been handled (failed: its
 	// failure was recorded). A persistent frontier ends the entry's lease here, so a

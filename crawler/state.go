@@ -60,7 +60,7 @@ func decodeEntry(se store.Entry) (Entry, error) {
 			return Entry{}, fmt.Errorf("frontier entry %s: %w", se.URL, err)
 		}
 	}
-	return Entry{URL: se.URL, Depth: d.Depth, Kind: d.Kind, Seed: d.Seed, LastMod: d.LastMod, Parent: d.Parent, Barren: d.Barren, Run: d.Run, RunSig: d.RunSig}, nil
+	return Entry{URL: se.URL, Depth: d.Depth, Kind: d.Kind, Seed: d.Seed, LastMod: d.LastMod, Parent: d.Parent, Barren: d.Barren, Run: d.Run, RunSig: d.RunSig, Lost: se.Lost}, nil
 }
 
 // storeFrontier is the Frontier of one site over a store.Store.
@@ -71,6 +71,18 @@ func decodeEntry(se store.Entry) (Entry, error) {
 // but never pushed (rejected URLs, redirect targets, "emitted …" keys) stay local:
 // after a crash they are decided again. Pop hands out leased entries, taken from the
 // store in small batches and acknowledged with Ack once handled.
+//
+// Poison pills. The store counts, per entry, the leases that ended without a
+// verdict (Entry.Lost): the process died, or its lease expired, while it held the
+// entry. A dying process holds more than the page that killed it, though: the
+// other pages in flight, and the entries leased but not handed out yet. So an
+// entry with Lost > 0 (a suspect) is handed out alone (see alone): only when
+// nothing else of the site is in flight, with no other entry leased by this worker
+// (the rest of its batch is given back with Nack, which does not count) and the
+// records handed to the committer committed first. A process that dies then was
+// killed by that page, and only its count goes up. A suspect lost more than
+// maxLost times is not handed out: Pop acknowledges it Failed and files it through
+// poisoned (see siteRun.beginState).
 type storeFrontier struct {
 	st     store.Store
 	site   string
@@ -87,6 +99,18 @@ type storeFrontier struct {
 	pushes     int64 // Push calls
 	emptyAt    int64 // pushes at the last empty lease
 	emptyUntil time.Time
+
+	// poisoned, when set, files an entry lost more than maxLost times, after Pop
+	// acknowledged it Failed (ackErr: the ack failed). nil: every entry is handed out.
+	poisoned func(e Entry, ackErr error)
+	maxLost  int
+	// alone, when set, reports whether nothing of the site is in flight, and then
+	// commits what the committer holds; Pop calls it with the caller's lock held
+	// (siteRun.aloneNow). nil: suspects are handed out as any entry.
+	alone func() bool
+	// isolated: a suspect is in flight alone (nothing else is handed out until it
+	// ends). suspects: suspects were given back, to be leased one at a time, alone.
+	isolated, suspects bool
 }
 
 // emptyRetry is how long an empty lease answer is trusted without local pushes.
@@ -138,28 +162,40 @@ func (f *storeFrontier) Push(ctx context.Context, e Entry) error {
 	return err
 }
 
-// Pop implements Frontier.
+// Pop implements Frontier. Besides an empty queue, it answers "nothing now" while a
+// suspect waits for the pages in flight to end, or runs alone (see storeFrontier).
 func (f *storeFrontier) Pop(ctx context.Context) (Entry, bool, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if f.isolated {
+		if !f.alone() {
+			return Entry{}, false, nil
+		}
+		f.isolated = false
+	}
 	if len(f.buf) == 0 {
+		n := f.batch
+		if f.suspects {
+			// The next suspect runs alone: wait for the pages in flight, then lease
+			// one entry (the suspects given back come first in the queue).
+			if !f.alone() {
+				return Entry{}, false, nil
+			}
+			n = 1
+		}
 		if f.pushes == f.emptyAt && time.Now().Before(f.emptyUntil) {
 			return Entry{}, false, nil
 		}
-		got, err := f.st.Lease(ctx, f.site, f.worker, f.batch, f.ttl)
+		got, err := f.st.Lease(ctx, f.site, f.worker, n, f.ttl)
 		if err != nil {
 			return Entry{}, false, err
 		}
 		if len(got) == 0 {
 			f.emptyAt, f.emptyUntil = f.pushes, time.Now().Add(emptyRetry)
+			f.suspects = false
 		}
-		for _, se := range got {
-			e, err := decodeEntry(se)
-			if err != nil {
-				_ = f.st.Ack(ctx, f.site, se.URL, store.Failed)
-				continue
-			}
-			f.buf = append(f.buf, e)
+		if err := f.fill(ctx, got); err != nil {
+			return Entry{}, false, err
 		}
 	}
 	if len(f.buf) == 0 {
@@ -167,7 +203,61 @@ func (f *storeFrontier) Pop(ctx context.Context) (Entry, bool, error) {
 	}
 	e := f.buf[0]
 	f.buf = f.buf[1:]
+	if e.Lost > 0 && f.alone != nil {
+		f.isolated = true
+	}
 	return e, true, nil
+}
+
+// fill decodes a leased batch into buf: poison pills are filed, and suspects are
+// kept only when the first of the batch is one and can run alone now (the rest of
+// the batch is given back); otherwise every suspect is given back, to be leased
+// alone later.
+func (f *storeFrontier) fill(ctx context.Context, got []store.Entry) error {
+	var es []Entry
+	for _, se := range got {
+		e, err := decodeEntry(se)
+		if err != nil {
+			_ = f.st.Ack(ctx, f.site, se.URL, store.Failed)
+			continue
+		}
+		if f.poisoned != nil && e.Lost > f.maxLost {
+			// Its fetch killed the process (or its worker) that many times: a
+			// poison pill, never handed out again in this run.
+			f.poisoned(e, f.st.Ack(ctx, f.site, e.URL, store.Failed))
+			continue
+		}
+		es = append(es, e)
+	}
+	if f.alone == nil {
+		f.buf = append(f.buf, es...)
+		return nil
+	}
+	var back []Entry
+	switch {
+	case len(es) > 0 && es[0].Lost > 0 && f.alone():
+		f.buf = append(f.buf, es[0])
+		back = es[1:]
+		for _, e := range back {
+			f.suspects = f.suspects || e.Lost > 0
+		}
+	default:
+		f.suspects = false
+		for _, e := range es {
+			if e.Lost > 0 {
+				back = append(back, e)
+				f.suspects = true
+			} else {
+				f.buf = append(f.buf, e)
+			}
+		}
+	}
+	for _, e := range back {
+		if err := f.st.Nack(ctx, f.site, e.URL); err != nil {
+			return fmt.Errorf("give back %s (it runs alone later): %w", e.URL, err)
+		}
+	}
+	return nil
 }
 
 // Len implements Frontier: entries queued in the store plus those leased here and
@@ -464,6 +554,9 @@ func (s *siteRun) beginState(ctx context.Context) (stop func(), err error) {
 			s.noPriorMeta = true
 		}
 	}
+	s.sf.maxLost = max(s.job.cfg.Crawl.Retries, 0)
+	s.sf.poisoned = s.poisoned
+	s.sf.alone = s.aloneNow
 	hctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	done := make(chan struct{})
 	go func() {
@@ -471,6 +564,32 @@ func (s *siteRun) beginState(ctx context.Context) (stop func(), err error) {
 		s.sf.heartbeat(hctx, s.log)
 	}()
 	return func() { cancel(); <-done }, nil
+}
+
+// poisoned files an entry that was in flight each time the crawler died (or lost its
+// lease) more than crawl.retries times: it is failed, not fetched again, so one page
+// that kills the process (out of memory, …) cannot stop the crawl from finishing.
+func (s *siteRun) poisoned(e Entry, ackErr error) {
+	s.job.queued.Add(-1)
+	reason := fmt.Sprintf("crashed the crawler %d times", e.Lost)
+	err := fmt.Errorf("fetch %s: in flight when the crawler died or lost its lease %d times (crawl.retries %d): not fetched again", e.URL, e.Lost, s.sf.maxLost)
+	s.job.acct.record(s.site.Name, e.URL, outcome{Category: CatFailed, Reason: reason, Stage: "fetch", Err: err, Attempts: e.Lost})
+	s.log.Warn("not emitted", "url", e.URL, "category", CatFailed, "reason", reason, "attempts", e.Lost)
+	if ackErr != nil {
+		s.log.Error("frontier done", "url", e.URL, "err", ackErr)
+	}
+}
+
+// aloneNow reports whether no page of the site is in flight and, when so, commits
+// the records handed to the committer (their entries stay leased until then), so
+// that a crash while a suspect runs alone costs no other entry a loss. The caller
+// holds s.mu: the store frontier's Pop, called by siteRun.worker.
+func (s *siteRun) aloneNow() bool {
+	if s.active != 0 {
+		return false
+	}
+	s.job.commit.flush()
+	return true
 }
 
 // endState gives back unhandled leases and, when the frontier was drained, marks the

@@ -102,7 +102,12 @@ func resumeChild() {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(3)
 	}
-	sink, err := output.OpenSpec(ctx, output.Spec{Path: out, Append: true})
+	spec, err := resumeSpec(ctx, st, out)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(3)
+	}
+	sink, err := output.OpenSpec(ctx, spec)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(3)
@@ -117,24 +122,84 @@ func resumeChild() {
 	os.Exit(0)
 }
 
+// childOrSkip, first in a test that starts children (startChild): in a child it
+// crawls (resumeChild, which exits); in the parent it skips t with -short.
+func childOrSkip(t *testing.T) {
+	if os.Getenv("HC_CHILD_STATE") != "" {
+		resumeChild() // exits
+	}
+	if testing.Short() {
+		t.Skip("starts subprocesses")
+	}
+}
+
+// child is this test binary running one crawl (resumeChild) in another process.
+type child struct {
+	cmd    *exec.Cmd
+	stderr bytes.Buffer
+	exited chan error // gets Wait's result
+}
+
+// startChild starts the test binary running only test, whose first step must be
+// resumeChild: it crawls cfg with the SQLite state at statePath, appending to out.
+func startChild(t *testing.T, test string, cfg config.Config, statePath, out string) *child {
+	t.Helper()
+	cfgJSON, err := json.Marshal(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &child{cmd: exec.Command(os.Args[0], "-test.run="+test), exited: make(chan error, 1)}
+	c.cmd.Env = append(os.Environ(), "HC_CHILD_CONFIG="+string(cfgJSON), "HC_CHILD_STATE="+statePath, "HC_CHILD_OUT="+out)
+	c.cmd.Stderr = &c.stderr
+	if err := c.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { c.exited <- c.cmd.Wait() }()
+	return c
+}
+
+// kill SIGKILLs the child and fails t unless the signal is what ended it (it did
+// not finish its crawl before).
+func (c *child) kill(t *testing.T) {
+	t.Helper()
+	if err := c.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	err := <-c.exited
+	if ws, ok := c.cmd.ProcessState.Sys().(syscall.WaitStatus); !ok || !ws.Signaled() || ws.Signal() != syscall.SIGKILL {
+		t.Fatalf("child was not killed by SIGKILL (err %v): it finished the crawl before\n%s", err, c.stderr.String())
+	}
+}
+
+// resumeSpec is the JSON Lines output at path for a run on st: appended to, after
+// a cut back to the position the last run committed, if any.
+func resumeSpec(ctx context.Context, st store.Store, path string) (output.Spec, error) {
+	spec := output.Spec{Path: path, Append: true}
+	pos, err := st.Positions(ctx, DefaultWorker)
+	if err != nil {
+		return spec, err
+	}
+	if raw, ok := pos[output.SpecKey(spec)]; ok {
+		p, err := output.ParsePosition(raw)
+		if err != nil {
+			return spec, fmt.Errorf("committed position of %s: %w", path, err)
+		}
+		spec.Resume = &p
+	}
+	return spec, nil
+}
+
 // resumeSink opens the JSON Lines output at path for a run resuming on st: truncated
 // back to the position the interrupted run committed, then appended to.
 func resumeSink(t *testing.T, st store.Store, path string) output.Sink {
 	t.Helper()
 	ctx := context.Background()
-	spec := output.Spec{Path: path, Append: true}
-	pos, err := st.Positions(ctx, DefaultWorker)
+	spec, err := resumeSpec(ctx, st, path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if raw, ok := pos[output.SpecKey(spec)]; ok {
-		p, err := output.ParsePosition(raw)
-		if err != nil {
-			t.Fatal(err)
-		}
-		spec.Resume = &p
-	} else {
-		t.Fatalf("no committed position for %s in the state (have %v)", output.SpecKey(spec), pos)
+	if spec.Resume == nil {
+		t.Fatalf("no committed position for %s in the state", output.SpecKey(spec))
 	}
 	sink, err := output.OpenSpec(ctx, spec)
 	if err != nil {
@@ -148,13 +213,7 @@ func resumeSink(t *testing.T, st store.Store, path string) output.Sink {
 // what the killed one wrote after its last commit); the resumed run does not seed
 // the frontier again and fetches the pages that were in flight.
 func TestResumeAfterKill(t *testing.T) {
-	if os.Getenv("HC_CHILD_STATE") != "" {
-		resumeChild()
-		return
-	}
-	if testing.Short() {
-		t.Skip("starts a subprocess")
-	}
+	childOrSkip(t)
 	var mu syncCounter
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		mu.add(r.URL.Path)
@@ -166,17 +225,7 @@ func TestResumeAfterKill(t *testing.T) {
 	dir := t.TempDir()
 	statePath := filepath.Join(dir, "state.db")
 	out := filepath.Join(dir, "out.jsonl")
-	cfgJSON, err := json.Marshal(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(os.Args[0], "-test.run=^TestResumeAfterKill$")
-	cmd.Env = append(os.Environ(), "HC_CHILD_CONFIG="+string(cfgJSON), "HC_CHILD_STATE="+statePath, "HC_CHILD_OUT="+out)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	c := startChild(t, "^TestResumeAfterKill$", cfg, statePath, out)
 	// Kill it once some records are written.
 	deadline := time.Now().Add(30 * time.Second)
 	for {
@@ -185,18 +234,13 @@ func TestResumeAfterKill(t *testing.T) {
 			break
 		}
 		if time.Now().After(deadline) {
-			cmd.Process.Kill()
-			t.Fatalf("child wrote %d records in 30 s\n%s", bytes.Count(b, []byte("\n")), stderr.String())
+			c.cmd.Process.Kill()
+			<-c.exited
+			t.Fatalf("child wrote %d records in 30 s\n%s", bytes.Count(b, []byte("\n")), c.stderr.String())
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
-	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
-		t.Fatal(err)
-	}
-	err = cmd.Wait()
-	if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); !ok || !ws.Signaled() || ws.Signal() != syscall.SIGKILL {
-		t.Fatalf("child was not killed by SIGKILL (err %v): it finished the crawl before\n%s", err, stderr.String())
-	}
+	c.kill(t)
 	killedBytes, err := os.ReadFile(out)
 	if err != nil {
 		t.Fatal(err)

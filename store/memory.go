@@ -30,6 +30,7 @@ type memItem struct {
 	state   int
 	worker  string
 	expires time.Time
+	lost    int // Entry.Lost
 }
 
 type memEmit struct {
@@ -165,10 +166,11 @@ func (m *Memory) Enqueue(ctx context.Context, site, key string, e Entry) (bool, 
 
 func (s *memSite) push(e Entry) {
 	e.Data = slices.Clone(e.Data)
+	e.Lost = 0 // counted in memItem.lost
 	if it, ok := s.items[e.URL]; ok {
 		s.unstate(it)
 		delete(s.leased, e.URL)
-		it.e, it.state, it.worker = e, stQueued, ""
+		it.e, it.state, it.worker, it.lost = e, stQueued, "", 0
 		it.gen++
 		s.queue = append(s.queue, qref{e.URL, it.gen})
 		return
@@ -201,8 +203,12 @@ func (m *Memory) Push(ctx context.Context, site string, entries ...Entry) error 
 	return nil
 }
 
-// requeue puts it back at the end of the queue.
-func (s *memSite) requeue(it *memItem) {
+// requeue puts it back at the end of the queue; lost counts a lease that ended
+// without Ack or Nack (expired, or released).
+func (s *memSite) requeue(it *memItem, lost bool) {
+	if lost {
+		it.lost++
+	}
 	delete(s.leased, it.e.URL)
 	it.state, it.worker = stQueued, ""
 	it.gen++
@@ -226,7 +232,7 @@ func (m *Memory) Lease(ctx context.Context, site, worker string, n int, ttl time
 	}
 	sort.Slice(expired, func(a, b int) bool { return expired[a].e.URL < expired[b].e.URL })
 	for _, it := range expired {
-		s.requeue(it)
+		s.requeue(it, true)
 	}
 	var out []Entry
 	i := 0
@@ -237,7 +243,7 @@ func (m *Memory) Lease(ctx context.Context, site, worker string, n int, ttl time
 		}
 		it.state, it.worker, it.expires = stLeased, worker, now.Add(ttl)
 		s.leased[it.e.URL] = it
-		out = append(out, Entry{URL: it.e.URL, Data: slices.Clone(it.e.Data)})
+		out = append(out, Entry{URL: it.e.URL, Data: slices.Clone(it.e.Data), Lost: it.lost})
 	}
 	clear(s.queue[:i])
 	s.queue = s.queue[i:]
@@ -297,7 +303,7 @@ func (m *Memory) Nack(ctx context.Context, site, u string) error {
 	defer m.mu.Unlock()
 	s := m.site(site)
 	if it, ok := s.leased[u]; ok {
-		s.requeue(it)
+		s.requeue(it, false)
 	}
 	return nil
 }
@@ -318,7 +324,7 @@ func (m *Memory) Release(ctx context.Context, site, worker string) (int, error) 
 	}
 	sort.Slice(mine, func(a, b int) bool { return mine[a].e.URL < mine[b].e.URL })
 	for _, it := range mine {
-		s.requeue(it)
+		s.requeue(it, true)
 	}
 	for k, w := range s.reserved {
 		if w == worker {

@@ -51,7 +51,8 @@ type RedisOptions struct {
 // Keys: PREFIX:sites (a set of site names) and, per site, PREFIX:{SITE}:NAME for
 // NAME in run (hash: id, running, started, finished), q (queued URLs scored by a
 // sequence number, seq), leases (leased URLs scored by expiry, server clock, ms),
-// owner (URL → worker), data (URL → entry data), done, failed, seen (sets), meta
+// owner (URL → worker), data (URL → entry data), lost (URL → Entry.Lost, absent
+// = 0), done, failed, seen (sets), meta
 // (URL → JSON), mhash (URL → content hash), emat (URL → emitted_at ns), emitted
 // (URL → run, change, token, hash), ltok (worker → its last lease), pos (URL →
 // its queue position, kept when it is queued again) and resv (key → the worker
@@ -381,11 +382,14 @@ func (s *Redis) Lease(ctx context.Context, site, worker string, n int, ttl time.
 		return nil, err
 	}
 	a, _ := res.([]any)
-	out := make([]Entry, 0, len(a)/2)
-	for i := 0; i+1 < len(a); i += 2 {
+	if len(a)%3 != 0 {
+		return nil, fmt.Errorf("redis %s: lease %s: unexpected reply of %d values (want url, data, lost triples)", s.addr, site, len(a))
+	}
+	out := make([]Entry, 0, len(a)/3)
+	for i := 0; i+2 < len(a); i += 3 {
 		u, _ := a[i].(string)
 		d, _ := a[i+1].(string)
-		e := Entry{URL: u}
+		e := Entry{URL: u, Lost: int(asInt(a[i+2]))}
 		if d != "" {
 			e.Data = []byte(d)
 		}

@@ -280,7 +280,7 @@ return 0
 	scriptCommit = redis.NewScript(`
 local worker, tok, NK = ARGV[1], ARGV[2], tonumber(ARGV[3])
 local RUN, DATA, Q, LEASES, OWNER, POS, DONE = 1, 6, 2, 4, 5, 15, 7
-local META, MHASH, EMAT, EMITTED, RESV, SITES = 10, 11, 12, 13, 16, 18
+local META, MHASH, EMAT, EMITTED, RESV, LOST, SITES = 10, 11, 12, 13, 16, 18, 19
 local function K(b, j) return KEYS[1 + (b - 1) * NK + j] end
 local t = redis.call('TIME')
 local nowms = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -361,6 +361,7 @@ for _, em in ipairs(ems) do
 			redis.call('HDEL', K(b, OWNER), em.url)
 			redis.call('HDEL', K(b, DATA), em.url)
 			redis.call('HDEL', K(b, POS), em.url)
+			redis.call('HDEL', K(b, LOST), em.url)
 			redis.call('SADD', K(b, DONE), em.url)
 		end
 	end

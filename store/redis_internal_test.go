@@ -36,10 +36,11 @@ func TestRedisTokensMakeRetriesIdempotent(t *testing.T) {
 	}
 	first := lease("t1")
 	again := lease("t1")
-	if len(first) != 4 || len(again) != 4 || first[0] != again[0] || first[2] != again[2] {
+	// url, data, lost per entry.
+	if len(first) != 6 || len(again) != 6 || first[0] != again[0] || first[3] != again[3] {
 		t.Fatalf("retried lease = %v, first = %v; want the same two entries", again, first)
 	}
-	if next := lease("t2"); len(next) != 2 || next[0] != "https://x/3" {
+	if next := lease("t2"); len(next) != 3 || next[0] != "https://x/3" {
 		t.Fatalf("next lease = %v, want x/3", next)
 	}
 	emit := func(tok string) string {

@@ -7,7 +7,7 @@ import "github.com/redis/go-redis/v9"
 // step is one atomic EVALSHA. Times come from the server's clock (TIME), so the
 // lease expiries of workers on several machines agree.
 const redisPrelude = `
-local RUN, Q, SEQ, LEASES, OWNER, DATA, DONE, FAILED, SEEN, META, MHASH, EMAT, EMITTED, LTOK, POS, RESV, HB, SITES = unpack(KEYS)
+local RUN, Q, SEQ, LEASES, OWNER, DATA, DONE, FAILED, SEEN, META, MHASH, EMAT, EMITTED, LTOK, POS, RESV, HB, LOST, SITES = unpack(KEYS)
 local function now_ms()
 	local t = redis.call('TIME')
 	return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -28,6 +28,18 @@ local function requeue(url)
 		redis.call('HSET', POS, url, pos)
 	end
 	redis.call('ZADD', Q, pos, url)
+end
+-- lose requeues url whose lease ended without Ack or Nack (expired, released) and
+-- counts it in LOST (Entry.Lost).
+local function lose(url)
+	redis.call('HINCRBY', LOST, url, 1)
+	requeue(url)
+end
+-- leased appends url, its data and its Lost count to the reply of a lease.
+local function leased(out, url)
+	out[#out + 1] = url
+	out[#out + 1] = redis.call('HGET', DATA, url) or ''
+	out[#out + 1] = tonumber(redis.call('HGET', LOST, url) or '0')
 end
 -- verdict is EmitOnce's decision on url with hash in the current run: it returns
 -- the run id, the change and whether the change is final (a duplicate, or the
@@ -50,13 +62,14 @@ local function push(url, data)
 	redis.call('HSET', DATA, url, data)
 	redis.call('SREM', DONE, url)
 	redis.call('SREM', FAILED, url)
+	redis.call('HDEL', LOST, url)
 	requeue(url)
 end
 `
 
 // redisKeyNames are the per-site keys, in the order of the scripts' KEYS (the
 // last one, the set of sites, is per prefix).
-var redisKeyNames = []string{"run", "q", "seq", "leases", "owner", "data", "done", "failed", "seen", "meta", "mhash", "emat", "emitted", "ltok", "pos", "resv", "hb"}
+var redisKeyNames = []string{"run", "q", "seq", "leases", "owner", "data", "done", "failed", "seen", "meta", "mhash", "emat", "emitted", "ltok", "pos", "resv", "hb", "lost"}
 
 func newScript(body string) *redis.Script { return redis.NewScript(redisPrelude + body) }
 
@@ -66,7 +79,7 @@ var (
 if redis.call('HGET', RUN, 'running') == '1' then
 	return {tonumber(redis.call('HGET', RUN, 'id')), 1, redis.call('HGET', RUN, 'started')}
 end
-redis.call('DEL', Q, SEQ, LEASES, OWNER, DATA, DONE, FAILED, SEEN, LTOK, POS, RESV, HB)
+redis.call('DEL', Q, SEQ, LEASES, OWNER, DATA, DONE, FAILED, SEEN, LTOK, POS, RESV, HB, LOST)
 local id = redis.call('HINCRBY', RUN, 'id', 1)
 local ns = now_ns()
 redis.call('HSET', RUN, 'running', '1', 'started', ns, 'finished', '0')
@@ -103,7 +116,7 @@ for i = 2, #ARGV, 2 do push(ARGV[i], ARGV[i + 1]) end
 return 1
 `)
 
-	// ARGV: site, worker, n, ttl ms, token → {url1, data1, …}
+	// ARGV: site, worker, n, ttl ms, token → {url1, data1, lost1, …}
 	//
 	// The token makes a retried call (its reply was lost with the connection) hand
 	// out the entries of the first attempt again instead of leasing more, which the
@@ -116,10 +129,7 @@ if last then
 	if string.sub(last, 1, sep - 1) == tok then
 		local out = {}
 		for url in string.gmatch(string.sub(last, sep + 1), '[^\n]+') do
-			if redis.call('HGET', OWNER, url) == worker then
-				out[#out + 1] = url
-				out[#out + 1] = redis.call('HGET', DATA, url) or ''
-			end
+			if redis.call('HGET', OWNER, url) == worker then leased(out, url) end
 		end
 		return out
 	end
@@ -129,15 +139,14 @@ local now = now_ms()
 redis.call('HSETNX', HB, worker, now + ttl)
 local expired = redis.call('ZRANGEBYSCORE', LEASES, '-inf', now)
 table.sort(expired)
-for _, url in ipairs(expired) do requeue(url) end
+for _, url in ipairs(expired) do lose(url) end
 local got = redis.call('ZPOPMIN', Q, n)
 local out, urls = {}, {}
 for i = 1, #got, 2 do
 	local url = got[i]
 	redis.call('ZADD', LEASES, now + ttl, url)
 	redis.call('HSET', OWNER, url, worker)
-	out[#out + 1] = url
-	out[#out + 1] = redis.call('HGET', DATA, url) or ''
+	leased(out, url)
 	urls[#urls + 1] = url
 end
 redis.call('HSET', LTOK, worker, tok .. '\n' .. table.concat(urls, '\n'))
@@ -176,6 +185,7 @@ redis.call('ZREM', LEASES, url)
 redis.call('HDEL', OWNER, url)
 redis.call('HDEL', DATA, url)
 redis.call('HDEL', POS, url)
+redis.call('HDEL', LOST, url)
 if ARGV[3] == 'f' then redis.call('SADD', FAILED, url) else redis.call('SADD', DONE, url) end
 return 1
 `)
@@ -195,7 +205,7 @@ for i = 1, #all, 2 do
 	if all[i + 1] == ARGV[2] then mine[#mine + 1] = all[i] end
 end
 table.sort(mine)
-for _, url in ipairs(mine) do requeue(url) end
+for _, url in ipairs(mine) do lose(url) end
 redis.call('HDEL', LTOK, ARGV[2])
 redis.call('HDEL', HB, ARGV[2])
 local rs = redis.call('HGETALL', RESV)
@@ -282,7 +292,7 @@ return out
 
 	// ARGV: site
 	scriptReset = newScript(`
-redis.call('DEL', RUN, Q, SEQ, LEASES, OWNER, DATA, DONE, FAILED, SEEN, META, MHASH, EMAT, EMITTED, LTOK, POS, RESV, HB)
+redis.call('DEL', RUN, Q, SEQ, LEASES, OWNER, DATA, DONE, FAILED, SEEN, META, MHASH, EMAT, EMITTED, LTOK, POS, RESV, HB, LOST)
 redis.call('SREM', SITES, ARGV[1])
 return 1
 `)

@@ -89,6 +89,9 @@ var migrations = []string{
 		pos    TEXT NOT NULL,
 		PRIMARY KEY (worker, sink)
 	) WITHOUT ROWID;`,
+	// 3: Entry.Lost, leases of the entry that ended without Ack or Nack (expired or
+	// released): a URL whose fetch kills the process is not retried forever.
+	`ALTER TABLE frontier ADD COLUMN lost INTEGER NOT NULL DEFAULT 0;`,
 }
 
 // SQLite is the Store in one SQLite file (WAL mode). One process at a time uses a
@@ -557,7 +560,7 @@ func (s *SQLite) Enqueue(ctx context.Context, site, key string, e Entry) (bool, 
 		}
 		// The frontier row carries the key: one insert marks it seen and queues it.
 		_, err := s.txExec(ctx, tx, `INSERT INTO frontier (site, url, key, data, state) VALUES (?, ?, ?, ?, 0)
-			ON CONFLICT (site, url) DO UPDATE SET key = excluded.key, data = excluded.data, state = 0, worker = '', expires = 0`,
+			ON CONFLICT (site, url) DO UPDATE SET key = excluded.key, data = excluded.data, state = 0, worker = '', expires = 0, lost = 0`,
 			site, e.URL, key, e.Data)
 		return err
 	})
@@ -566,7 +569,7 @@ func (s *SQLite) Enqueue(ctx context.Context, site, key string, e Entry) (bool, 
 
 func (s *SQLite) pushTx(ctx context.Context, tx *sql.Tx, site string, e Entry) error {
 	_, err := s.txExec(ctx, tx, `INSERT INTO frontier (site, url, data, state) VALUES (?, ?, ?, 0)
-		ON CONFLICT (site, url) DO UPDATE SET data = excluded.data, state = 0, worker = '', expires = 0`,
+		ON CONFLICT (site, url) DO UPDATE SET data = excluded.data, state = 0, worker = '', expires = 0, lost = 0`,
 		site, e.URL, e.Data)
 	return err
 }
@@ -600,19 +603,19 @@ func (s *SQLite) Lease(ctx context.Context, site, worker string, n int, ttl time
 	var rows []row
 	err := s.tx(ctx, "lease for "+worker, func(ctx context.Context, tx *sql.Tx) error {
 		now := s.now()
-		if _, err := s.txExec(ctx, tx, "UPDATE frontier SET state = 0, worker = '' WHERE site = ? AND state = 1 AND expires <= ?", site, ns(now)); err != nil {
+		if _, err := s.txExec(ctx, tx, "UPDATE frontier SET state = 0, worker = '', lost = lost + 1 WHERE site = ? AND state = 1 AND expires <= ?", site, ns(now)); err != nil {
 			return err
 		}
 		rs, err := s.txQuery(ctx, tx, `UPDATE frontier SET state = 1, worker = ?, expires = ?
 			WHERE id IN (SELECT id FROM frontier WHERE site = ? AND state = 0 ORDER BY id LIMIT ?)
-			RETURNING id, url, data`, worker, ns(now.Add(ttl)), site, n)
+			RETURNING id, url, data, lost`, worker, ns(now.Add(ttl)), site, n)
 		if err != nil {
 			return err
 		}
 		defer rs.Close()
 		for rs.Next() {
 			var r row
-			if err := rs.Scan(&r.id, &r.e.URL, &r.e.Data); err != nil {
+			if err := rs.Scan(&r.id, &r.e.URL, &r.e.Data, &r.e.Lost); err != nil {
 				return err
 			}
 			rows = append(rows, r)
@@ -704,7 +707,7 @@ func (s *SQLite) Release(ctx context.Context, site, worker string) (int, error) 
 	s.mu.Unlock()
 	var n int64
 	err := s.tx(ctx, "release leases of "+worker, func(ctx context.Context, tx *sql.Tx) error {
-		res, err := s.txExec(ctx, tx, "UPDATE frontier SET state = 0, worker = '', expires = 0 WHERE site = ? AND state = 1 AND worker = ?", site, worker)
+		res, err := s.txExec(ctx, tx, "UPDATE frontier SET state = 0, worker = '', expires = 0, lost = lost + 1 WHERE site = ? AND state = 1 AND worker = ?", site, worker)
 		if err != nil {
 			return err
 		}

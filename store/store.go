@@ -38,6 +38,13 @@ import (
 type Entry struct {
 	URL  string
 	Data []byte
+	// Lost counts the times the entry was handed out by Lease and came back to the
+	// queue without an Ack or a Nack: its lease expired, or its worker called
+	// Release (a restart under the same name). An entry whose handling kills the
+	// process (a poison pill) comes back with a higher count on each resume. Nack
+	// (the handling was interrupted on purpose) leaves it; Push and Enqueue, which
+	// replace the entry, reset it to 0. Lease fills it in; it is ignored on the way in.
+	Lost int
 }
 
 // Outcome is how a leased entry ended.
@@ -119,21 +126,23 @@ type Store interface {
 	// never leaves key seen but e not queued). It reports whether key was new.
 	Enqueue(ctx context.Context, site, key string, e Entry) (bool, error)
 	// Push queues entries unconditionally (an entry already in the frontier for the
-	// same URL is replaced and queued again).
+	// same URL is replaced, its Lost count reset, and queued again).
 	Push(ctx context.Context, site string, entries ...Entry) error
 	// Lease takes up to n queued entries (oldest first) and holds them for worker
-	// until ttl elapses. Entries whose lease expired are queued again first. An empty
-	// result means nothing is queued right now (entries may still be leased).
+	// until ttl elapses. Entries whose lease expired are queued again first (and
+	// their Lost count goes up). An empty result means nothing is queued right now
+	// (entries may still be leased). Entries come with their Lost count.
 	Lease(ctx context.Context, site, worker string, n int, ttl time.Duration) ([]Entry, error)
 	// Extend renews every lease worker holds on site for ttl (the heartbeat).
 	Extend(ctx context.Context, site, worker string, ttl time.Duration) error
 	// Ack ends the lease of url with its outcome; it is never handed out again in this
 	// run. Acking a URL that is not leased is not an error.
 	Ack(ctx context.Context, site, url string, o Outcome) error
-	// Nack ends the lease of url and queues it again.
+	// Nack ends the lease of url and queues it again (its Lost count unchanged).
 	Nack(ctx context.Context, site, url string) error
 	// Release queues again every entry worker holds on site (a worker restarting
-	// under the same name takes its in-flight pages back at once) and returns how many.
+	// under the same name takes its in-flight pages back at once) and returns how
+	// many. Each one's Lost count goes up.
 	Release(ctx context.Context, site, worker string) (int, error)
 
 	// GetMeta returns the metadata of url; ok is false when there is none.

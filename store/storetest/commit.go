@@ -34,11 +34,7 @@ func emission(site, u, hash string) store.Emission {
 // stores the metadata and the worker's positions (merged key by key).
 func testCommitBasics(t *testing.T, h Harness) {
 	ctx := context.Background()
-	s := open(t, h)
-	get(s.BeginRun(ctx, "a"))(t)
-	for _, u := range []string{"https://x/1", "https://x/2", "https://x/3"} {
-		get(s.Enqueue(ctx, "a", u, entry(u)))(t)
-	}
+	s := openQueued(t, h, "https://x/1", "https://x/2", "https://x/3")
 	get(s.Lease(ctx, "a", "w1", 3, time.Hour))(t)
 	reserve(t, s, "a", "w1", "https://x/1", "h1", store.ChangeNew)
 	reserve(t, s, "a", "w1", "https://x/c2", "h2", store.ChangeNew)
@@ -232,12 +228,8 @@ func testCommitStream(t *testing.T, h Harness) {
 // their worker: after a reopen, the worker's Release (what a restarted worker
 // does) leaves its uncommitted keys reservable by anyone.
 func testCommitPersistence(t *testing.T, h Harness) {
-	if h.Reopen == nil {
-		t.Skip("engine does not persist")
-	}
 	ctx := context.Background()
-	s := h.Open(t)
-	get(s.BeginRun(ctx, "a"))(t)
+	s := openPersistent(t, h)
 	reserve(t, s, "a", "w1", "https://x/1", "h1", store.ChangeNew)
 	reserve(t, s, "a", "w1", "https://x/2", "h2", store.ChangeNew)
 	ok(t, s.Commit(ctx, store.Batch{Worker: "w1", Emissions: []store.Emission{emission("a", "https://x/1", "h1")},

@@ -41,6 +41,8 @@ func RunHarness(t *testing.T, h Harness) {
 		{"LeaseExpiry", testLeaseExpiry},
 		{"ExtendAndRelease", testExtendRelease},
 		{"NackAndPush", testNackPush},
+		{"LostCount", testLostCount},
+		{"LostCountPersistence", testLostPersistence},
 		{"ConcurrentMarkSeenEnqueue", testConcurrentSeen},
 		{"ConcurrentLease", testConcurrentLease},
 		{"EmitOnce", testEmitOnce},
@@ -165,7 +167,9 @@ func testLeaseExpiry(t *testing.T, h Harness) {
 		t.Fatalf("lease by w2 = %v, want x/2", urls(got))
 	}
 	got := leaseWithin(t, s, "a", "w2", 5, 10*time.Second)
-	if d := cmp.Diff([]store.Entry{entry("https://x/1")}, got); d != "" {
+	want := entry("https://x/1")
+	want.Lost = 1 // its lease expired once
+	if d := cmp.Diff([]store.Entry{want}, got); d != "" {
 		t.Fatalf("expired lease not handed out again (-want +got):\n%s", d)
 	}
 	wantStats(t, s, "a", 0, 2, 0, 0)
@@ -547,13 +551,22 @@ func testStatsReset(t *testing.T, h Harness) {
 	}
 }
 
-func testPersistence(t *testing.T, h Harness) {
+// openPersistent opens a store for a test of persistence across reopen and begins
+// the run of site "a"; it skips the test for engines that do not persist. The
+// test closes the store (it reopens it).
+func openPersistent(t *testing.T, h Harness) store.Store {
+	t.Helper()
 	if h.Reopen == nil {
 		t.Skip("engine does not persist")
 	}
-	ctx := context.Background()
 	s := h.Open(t)
-	get(s.BeginRun(ctx, "a"))(t)
+	get(s.BeginRun(context.Background(), "a"))(t)
+	return s
+}
+
+func testPersistence(t *testing.T, h Harness) {
+	ctx := context.Background()
+	s := openPersistent(t, h)
 	for i := range 5 {
 		u := fmt.Sprintf("https://x/%d", i)
 		get(s.Enqueue(ctx, "a", u, entry(u)))(t)
@@ -587,5 +600,140 @@ func testPersistence(t *testing.T, h Harness) {
 	got := get(s.Lease(ctx, "a", "w1", 10, time.Hour))(t)
 	if d := cmp.Diff([]string{"https://x/1", "https://x/2", "https://x/3", "https://x/4"}, urls(got)); d != "" {
 		t.Fatalf("queue after reopen (-want +got):\n%s", d)
+	}
+}
+
+// openQueued opens a store, begins the run of site "a" and enqueues urls (each its
+// own key, with entry's data).
+func openQueued(t *testing.T, h Harness, urls ...string) store.Store {
+	t.Helper()
+	ctx := context.Background()
+	s := open(t, h)
+	get(s.BeginRun(ctx, "a"))(t)
+	for _, u := range urls {
+		get(s.Enqueue(ctx, "a", u, entry(u)))(t)
+	}
+	return s
+}
+
+// lost maps the URLs of es to their Lost counts.
+func lost(es []store.Entry) map[string]int {
+	out := make(map[string]int, len(es))
+	for _, e := range es {
+		out[e.URL] = e.Lost
+	}
+	return out
+}
+
+// testLostCount: Entry.Lost counts the leases of an entry that ended without Ack or
+// Nack (expired, or released by a restarting worker); Nack keeps it, Push and
+// Enqueue of a new entry reset it, acked entries never come back.
+func testLostCount(t *testing.T, h Harness) {
+	ctx := context.Background()
+	s := openQueued(t, h, "https://x/pill", "https://x/ok", "https://x/nack")
+	got := get(s.Lease(ctx, "a", "w", 3, time.Hour))(t)
+	if d := cmp.Diff(map[string]int{"https://x/pill": 0, "https://x/ok": 0, "https://x/nack": 0}, lost(got)); d != "" {
+		t.Fatalf("first lease Lost (-want +got):\n%s", d)
+	}
+	ok(t, s.Ack(ctx, "a", "https://x/ok", store.Done))
+	ok(t, s.Nack(ctx, "a", "https://x/nack"))
+
+	// The worker restarts: Release counts the lease of the pill, not the acked entry.
+	if n := get(s.Release(ctx, "a", "w"))(t); n != 1 {
+		t.Fatalf("Release = %d, want 1 (the pill)", n)
+	}
+	got = get(s.Lease(ctx, "a", "w", 5, time.Hour))(t)
+	if d := cmp.Diff(map[string]int{"https://x/pill": 1, "https://x/nack": 0}, lost(got)); d != "" {
+		t.Fatalf("after Release and Nack, Lost (-want +got):\n%s", d)
+	}
+	for _, e := range got {
+		if want := "data of " + e.URL; string(e.Data) != want {
+			t.Fatalf("requeued entry %s has data %q, want %q", e.URL, e.Data, want)
+		}
+	}
+	// Nack again: the count stays.
+	ok(t, s.Nack(ctx, "a", "https://x/nack"))
+	ok(t, s.Nack(ctx, "a", "https://x/pill"))
+	got = get(s.Lease(ctx, "a", "w", 5, time.Hour))(t)
+	if d := cmp.Diff(map[string]int{"https://x/pill": 1, "https://x/nack": 0}, lost(got)); d != "" {
+		t.Fatalf("after Nack, Lost (-want +got):\n%s", d)
+	}
+	ok(t, s.Ack(ctx, "a", "https://x/nack", store.Done))
+
+	// Second restart: 2. Then the lease expires (a crashed worker of another name): 3.
+	get(s.Release(ctx, "a", "w"))(t)
+	got = get(s.Lease(ctx, "a", "w", 5, 150*time.Millisecond))(t)
+	if d := cmp.Diff(map[string]int{"https://x/pill": 2}, lost(got)); d != "" {
+		t.Fatalf("after the second Release, Lost (-want +got):\n%s", d)
+	}
+	got = leaseWithin(t, s, "a", "w2", 5, 10*time.Second)
+	if d := cmp.Diff(map[string]int{"https://x/pill": 3}, lost(got)); d != "" {
+		t.Fatalf("after the lease expired, Lost (-want +got):\n%s", d)
+	}
+	// A Release of another worker does not count w2's lease.
+	if n := get(s.Release(ctx, "a", "w"))(t); n != 0 {
+		t.Fatalf("Release(w) while w2 holds the pill = %d", n)
+	}
+	wantStats(t, s, "a", 0, 1, 2, 0)
+
+	// Acked Failed: never handed out again, neither after a Release nor an expiry.
+	ok(t, s.Ack(ctx, "a", "https://x/pill", store.Failed))
+	if n := get(s.Release(ctx, "a", "w2"))(t); n != 0 {
+		t.Fatalf("Release after the ack = %d", n)
+	}
+	if got := get(s.Lease(ctx, "a", "w2", 5, time.Hour))(t); len(got) != 0 {
+		t.Fatalf("acked entries handed out again: %v", urls(got))
+	}
+	wantStats(t, s, "a", 0, 0, 2, 1)
+
+	// Push replaces the entry: a new one, its count starts again.
+	ok(t, s.Push(ctx, "a", store.Entry{URL: "https://x/pill", Data: []byte("v2"), Lost: 7}))
+	got = get(s.Lease(ctx, "a", "w2", 5, time.Hour))(t)
+	if d := cmp.Diff([]store.Entry{{URL: "https://x/pill", Data: []byte("v2")}}, got); d != "" {
+		t.Fatalf("pushed again (-want +got):\n%s", d)
+	}
+	get(s.Release(ctx, "a", "w2"))(t)
+	ok(t, s.Push(ctx, "a", store.Entry{URL: "https://x/pill", Data: []byte("v3")}))
+	got = get(s.Lease(ctx, "a", "w2", 5, time.Hour))(t)
+	if d := cmp.Diff([]store.Entry{{URL: "https://x/pill", Data: []byte("v3")}}, got); d != "" {
+		t.Fatalf("pushed while queued with Lost 1 (-want +got):\n%s", d)
+	}
+
+	// A new run starts every count again.
+	get(s.Release(ctx, "a", "w2"))(t)
+	ok(t, s.FinishRun(ctx, "a"))
+	get(s.BeginRun(ctx, "a"))(t)
+	get(s.Enqueue(ctx, "a", "https://x/pill", entry("https://x/pill")))(t)
+	got = get(s.Lease(ctx, "a", "w2", 5, time.Hour))(t)
+	if d := cmp.Diff([]store.Entry{entry("https://x/pill")}, got); d != "" {
+		t.Fatalf("new run (-want +got):\n%s", d)
+	}
+}
+
+// testLostPersistence: the count survives the process (what a poison pill needs:
+// each crash is a new process).
+func testLostPersistence(t *testing.T, h Harness) {
+	ctx := context.Background()
+	s := openPersistent(t, h)
+	get(s.Enqueue(ctx, "a", "https://x/pill", entry("https://x/pill")))(t)
+	get(s.Enqueue(ctx, "a", "https://x/ok", entry("https://x/ok")))(t)
+	for crash := 1; crash <= 3; crash++ {
+		// The process leases, then dies without an ack; the next one reopens and releases.
+		got := get(s.Lease(ctx, "a", "w", 1, time.Hour))(t)
+		if d := cmp.Diff(map[string]int{"https://x/pill": crash - 1}, lost(got)); d != "" {
+			t.Fatalf("lease before crash %d (-want +got):\n%s", crash, d)
+		}
+		s = h.Reopen(t, s)
+		if r := get(s.BeginRun(ctx, "a"))(t); !r.Resumed {
+			t.Fatalf("run after crash %d not resumed", crash)
+		}
+		if n := get(s.Release(ctx, "a", "w"))(t); n != 1 {
+			t.Fatalf("Release after crash %d = %d, want 1", crash, n)
+		}
+	}
+	t.Cleanup(func() { s.Close() })
+	got := get(s.Lease(ctx, "a", "w", 5, time.Hour))(t)
+	if d := cmp.Diff(map[string]int{"https://x/pill": 3, "https://x/ok": 0}, lost(got)); d != "" {
+		t.Fatalf("after 3 crashes (-want +got):\n%s", d)
 	}
 }
