@@ -102,7 +102,7 @@ func (s *siteRun) discoverCanon(ctx context.Context, abs *url.URL, canon string,
 
 // urlRules applies the rules that depend on the URL only (domain, exclude,
 // follow/articles, URL length): the category and reason of a URL they reject, ""
-// when they pass it. The crawl and FetchAndExtract share them.
+// when they pass it. PageFetcher applies them too.
 func (s *siteRun) urlRules(abs *url.URL, canon string, e Entry) (cat, reason string, detail error) {
 	if ok, why := s.domainAllowed(abs); !ok {
 		return CatExcluded, why, nil

@@ -284,7 +284,7 @@ func RunJob(ctx context.Context, opts JobOptions) (Summary, error) {
 	return sum, nil
 }
 
-// newJob is the job state of RunJob and FetchAndExtract: tuning knobs with their
+// newJob is the job state of RunJob and PageFetcher: tuning knobs with their
 // defaults, the request semaphore and the robots.txt cache.
 func newJob(cfg config.Config, opts JobOptions, log *slog.Logger, runner *pipeline.Runner, errOut io.Writer, cancel context.CancelCauseFunc) *job {
 	j := &job{

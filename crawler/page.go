@@ -111,8 +111,7 @@ func (s *siteRun) handle(ctx context.Context, e Entry) {
 
 // fetchFailure is why a finished fetch (after retries) gives no body to read, nil
 // when it does: a redirect not followed, a body over max_body_bytes, a type that is
-// not HTML, an HTTP error status, a network error. The crawl and FetchAndExtract
-// share it. (304 and gone pages are the crawl's incremental cases, checked first.)
+// not HTML, an HTTP error status, a network error. (304 and gone pages are the crawl's incremental cases, checked first.)
 func (s *siteRun) fetchFailure(e Entry, att *attempt) *outcome {
 	var re *RedirectError
 	switch {
@@ -151,7 +150,7 @@ func isAddressErr(err error) bool {
 
 // decodeBody checks that a fetched page body is HTML text (the Content-Type, or the
 // sniffed type when there is none; no binary bytes) and decodes it to UTF-8 from
-// its charset (extractors.DecodeHTML). The crawl and FetchAndExtract share it.
+// its charset (extractors.DecodeHTML). PageFetcher uses it through handle.
 func (s *siteRun) decodeBody(e Entry, att *attempt) ([]byte, *outcome) {
 	ct := att.contentType
 	if ct == "" {
@@ -302,7 +301,7 @@ func (s *siteRun) matchesArticles(u, final string) bool {
 // extractPage runs the site's extractor on a decoded page and fills in the record
 // fields the crawl owns: page_type article when the articles rules matched, site,
 // source (the URL as queued), url (the URL after redirects, in canonical form) and
-// fetched_at. The crawl and FetchAndExtract share it.
+// fetched_at. PageFetcher uses it through handle.
 func (s *siteRun) extractPage(ctx context.Context, e Entry, att *attempt, final *url.URL, body []byte, matchedRule bool) (*article.Article, error) {
 	finalStr := final.String()
 	page := extractors.Page{URL: e.URL, FinalURL: finalStr, Status: att.status, Header: att.header.Clone(), Body: body, FetchedAt: time.Now().UTC()}

@@ -85,14 +85,6 @@ func (p *PageFetcher) Close() error {
 	return nil
 }
 
-// FetchAndExtract fetches one page as a crawl does and extracts its record. It
-// returns the record whenever the page could be extracted, with the outcome a crawl
-// would give it (Category "" = emitted); a page that gives no record (fetch failure,
-// robots.txt, a URL rule, not HTML, binary) returns a *PageError.
-func FetchAndExtract(ctx context.Context, cfg config.Config, site config.Site, rawURL string) (*article.Article, PageOutcome, error) {
-	return NewPageFetcher(ctx, cfg, site, nil).FetchAndExtract(ctx, rawURL)
-}
-
 // siteRun returns the siteRun that fetches u: the site's, or (for a site without
 // start URLs or domains) one per origin, as a crawl seeded with u would have.
 func (p *PageFetcher) siteRun(u *url.URL) (*siteRun, error) {
@@ -148,7 +140,10 @@ func singleFrom(ctx context.Context) *singlePage {
 	return p
 }
 
-// FetchAndExtract: see the package function. The page goes through the crawl's
+// FetchAndExtract fetches one page as a crawl does and extracts its record. It
+// returns the record whenever the page could be extracted, with the outcome a crawl
+// would give it (Category "" = emitted); a page that gives no record (fetch failure,
+// robots.txt, a URL rule, not HTML, binary) returns a *PageError. The page goes through the crawl's
 // own path — the discovery checks (URL rules, robots.txt), then siteRun.handle:
 // fetch with retries, the fetch and decode checks, rendering as the site's render
 // mode says, links, canonical, extraction — with a singlePage in the context.

@@ -6,6 +6,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -117,13 +118,11 @@ type politeFetcher struct {
 }
 
 func (f *politeFetcher) Fetch(ctx context.Context, r Request) (*Response, error) {
-	host := r.URL
-	if i := strings.Index(host, "://"); i >= 0 {
-		host = host[i+3:]
+	u, err := url.Parse(r.URL)
+	if err != nil {
+		return nil, fmt.Errorf("fetch %s: %w", r.URL, err)
 	}
-	if i := strings.IndexAny(host, "/?#"); i >= 0 {
-		host = host[:i]
-	}
+	host := u.Host
 	release, err := f.p.Turn(ctx, host)
 	if err != nil {
 		return nil, fmt.Errorf("fetch %s: %w", r.URL, err)
