@@ -50,6 +50,7 @@ var Bounds = map[string]Bound{
 	"crawl.timeout":             durs(100*time.Millisecond, time.Hour),
 	"crawl.max_body_bytes":      {Min: kib, Max: gib, kind: kindBytes},
 	"crawl.max_sitemap_bytes":   {Min: kib, Max: gib, kind: kindBytes},
+	"crawl.max_links_per_page":  {Min: 1, Max: 10_000_000, ZeroOff: true},
 	"crawl.retries":             ints(0, 20),
 	"crawl.render_parallelism":  ints(1, 64),
 	"crawl.render_timeout":      durs(time.Second, 10*time.Minute),

@@ -46,6 +46,9 @@ type Crawl struct {
 	// MaxSitemapBytes bounds one sitemap, sitemap index or feed, uncompressed: it is
 	// read up to this many bytes (the sitemaps protocol allows 50 MB).
 	MaxSitemapBytes int64 `mapstructure:"max_sitemap_bytes"`
+	// MaxLinksPerPage is the number of links read from one page, in document
+	// order; the rest are counted over_limit (max_links_per_page). 0 = no limit.
+	MaxLinksPerPage int `mapstructure:"max_links_per_page"`
 	// StripParams are URL parameters dropped in canonicalisation, from the query and
 	// from path parameters (";jsessionid=…"): names compared case-insensitively, a
 	// trailing "*" matching any name with that prefix. Setting it replaces the
@@ -269,6 +272,7 @@ func Default() Config {
 			RenderTimeout:     20 * time.Second,
 
 			MaxSitemapBytes:  50 << 20,
+			MaxLinksPerPage:  10_000,
 			StripParams:      append([]string(nil), DefaultStripParams...),
 			StripParamsExtra: []string{},
 		},

@@ -104,6 +104,7 @@ func TestEnvOverridesEveryKey(t *testing.T) {
 		"CRAWL_CRAWL_NETWORK_ALLOW_PRIVATE": "true",
 		"CRAWL_CRAWL_NETWORK_ALLOW":         "10.1.0.0/16",
 		"CRAWL_CRAWL_MAX_SITEMAP_BYTES":     "2048",
+		"CRAWL_CRAWL_MAX_LINKS_PER_PAGE":    "500",
 		"CRAWL_CRAWL_STRIP_PARAMS":          "sid,token*",
 		"CRAWL_CRAWL_STRIP_PARAMS_EXTRA":    "visit",
 		"CRAWL_OUTPUT_PATH":                 "-",
@@ -137,7 +138,7 @@ func TestEnvOverridesEveryKey(t *testing.T) {
 	want.Crawl = config.Crawl{UserAgent: "ua/1", Parallelism: 2, Delay: 750 * time.Millisecond, Timeout: 5 * time.Second, MaxBodyBytes: 4096, Retries: 0, ObeyRobots: false,
 		RenderParallelism: 4, RenderTimeout: 7 * time.Second, RenderBinary: "/opt/chromium/chrome", Fetcher: "http", Renderer: "chromium",
 		Network:         config.Network{AllowPrivate: true, Allow: []string{"10.1.0.0/16"}},
-		MaxSitemapBytes: 2048, StripParams: []string{"sid", "token*"}, StripParamsExtra: []string{"visit"}}
+		MaxSitemapBytes: 2048, MaxLinksPerPage: 500, StripParams: []string{"sid", "token*"}, StripParamsExtra: []string{"visit"}}
 	want.Output = config.Output{Path: "-", Format: "text", ErrorsPath: "out/errors.jsonl",
 		Rotate: config.Rotate{MaxRecords: 1000, MaxBytes: 1 << 20}, CSVRaw: true}
 	want.State.URL = "memory"

@@ -72,7 +72,7 @@ func BenchmarkLinks(b *testing.B) {
 	b.Run("tokenizer", func(b *testing.B) {
 		b.SetBytes(int64(len(page)))
 		for b.Loop() {
-			if len(scanLinks(page, "healthcrawl").Hrefs) == 0 {
+			if len(scanLinks(page, "healthcrawl", 0).Hrefs) == 0 {
 				b.Fatal("no links")
 			}
 		}

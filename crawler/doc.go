@@ -38,7 +38,10 @@
 //	crawl.obey_robots     obey robots.txt (default true); sites[].obey_robots overrides it. When off,
 //	                      robots.txt is not fetched at all (no rules, no Crawl-delay, no Sitemap lines)
 //	crawl.max_sitemap_bytes  a sitemap or feed is read up to this many bytes, uncompressed
-//	                      (default 50 MiB)
+//	                      (default 50 MiB), as it downloads (fetch.Request.Stream): its entries
+//	                      are held, never its bytes
+//	crawl.max_links_per_page  links read from one page, in document order (default 10,000);
+//	                      the rest are counted over_limit max_links_per_page in one line
 //	crawl.strip_params    parameters dropped in canonicalisation (query and ;path parameters),
 //	                      default config.DefaultStripParams (session ids); strip_params_extra adds
 //	output.errors_path    when set, one JSON line (ErrorRecord) per failed or over-limit URL,

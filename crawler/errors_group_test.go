@@ -87,6 +87,7 @@ func TestErrorsFileGroupsMassOverLimit(t *testing.T) {
 			site.Name, site.StartURLs, site.ObeyRobots = "huge", []string{srv.URL + "/"}, &obey
 			cfg := smallConfig(site)
 			cfg.Pipeline.Stages = nil
+			cfg.Crawl.MaxLinksPerPage = 0 // every link read
 			recs, sum := errorLines(t, cfg)
 			if got := sum.Reasons[CatOverLimit][tc.reason]; got != tc.want {
 				t.Errorf("summary over_limit %s = %d, want %d", tc.reason, got, tc.want)
@@ -113,6 +114,38 @@ func TestErrorsFileGroupsMassOverLimit(t *testing.T) {
 				t.Errorf("error %q does not give the count", group.Error)
 			}
 		})
+	}
+}
+
+// crawl.max_links_per_page: the links of a page past the first N are not read,
+// and are counted in one errors-file line for the page.
+func TestMaxLinksPerPage(t *testing.T) {
+	const n = 5000
+	srv := hugeLinkSite(n)
+	defer srv.Close()
+	obey := false
+	cfg := smallConfig(config.Site{Name: "huge", StartURLs: []string{srv.URL + "/"}, ObeyRobots: &obey, MaxPages: 3})
+	cfg.Pipeline.Stages = nil
+	cfg.Crawl.MaxLinksPerPage = 1000
+	recs, sum := errorLines(t, cfg)
+	if got := sum.Reasons[CatOverLimit]["max_links_per_page"]; got != n-1000 {
+		t.Errorf("over_limit max_links_per_page = %d, want %d", got, n-1000)
+	}
+	// max_pages 3: /, /hub and 1 link queued; 999 of the 1,000 links read are over it.
+	if got := sum.Reasons[CatOverLimit]["max_pages"]; got != 999 {
+		t.Errorf("over_limit max_pages = %d, want 999 (the links read, less the one queued)", got)
+	}
+	found := false
+	for _, r := range recs {
+		if r.Reason == "max_links_per_page" {
+			found = true
+			if r.Count != n-1000 || r.URL != srv.URL+"/hub" || !strings.Contains(r.Error, "crawl.max_links_per_page") {
+				t.Errorf("line %+v, want count %d for %s/hub naming the key", r, n-1000, srv.URL)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("no max_links_per_page line in %+v", recs)
 	}
 }
 

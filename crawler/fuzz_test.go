@@ -92,7 +92,7 @@ func FuzzScanLinks(f *testing.F) {
 	f.Add([]byte(`<a href="/x" rel=nofollow><link rel=canonical href=/c><meta name=robots content="noindex,nofollow"><base href=//h/>`))
 	f.Add([]byte("<a href=\"\xff\">"))
 	f.Fuzz(func(t *testing.T, body []byte) {
-		scanLinks(body, "healthcrawl")
+		scanLinks(body, "healthcrawl", 0)
 	})
 }
 

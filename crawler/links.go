@@ -16,12 +16,15 @@ type pageLinks struct {
 	Base      string   // first base[href]
 	NoIndex   bool     // meta robots noindex / none
 	NoFollow  bool     // meta robots nofollow / none
+	// Dropped counts the links past the first maxLinks, not kept in Hrefs.
+	Dropped int
 }
 
 // scanLinks reads the links of an HTML page with the tokenizer only — no tree is
 // built, so the page is parsed into a DOM once, by the extractor. metaName is the
 // lower-case product token of our user agent, whose <meta name> counts like "robots".
-func scanLinks(body []byte, metaName string) pageLinks {
+// Hrefs holds the first maxLinks links (0 = all); the rest are counted in Dropped.
+func scanLinks(body []byte, metaName string, maxLinks int) pageLinks {
 	var pl pageLinks
 	z := html.NewTokenizer(bytes.NewReader(body))
 	for {
@@ -66,7 +69,7 @@ func scanLinks(body []byte, metaName string) pageLinks {
 		switch tag {
 		case "a", "area":
 			if hasHref && !hasToken(rel, "nofollow") {
-				pl.Hrefs = append(pl.Hrefs, href)
+				pl.add(href, maxLinks)
 			}
 		case "link":
 			if !hasHref {
@@ -78,7 +81,7 @@ func scanLinks(body []byte, metaName string) pageLinks {
 					pl.Canonical = href
 				}
 			case hasToken(rel, "next") || hasToken(rel, "prev"):
-				pl.Hrefs = append(pl.Hrefs, href)
+				pl.add(href, maxLinks)
 			case hasToken(rel, "alternate") && isFeedType(typ):
 				pl.Feeds = append(pl.Feeds, href)
 			}
@@ -112,4 +115,13 @@ func productToken(ua string) string {
 		t = t[:i]
 	}
 	return t
+}
+
+// add keeps href, unless max links (> 0) are kept already: then it is counted.
+func (pl *pageLinks) add(href string, max int) {
+	if max > 0 && len(pl.Hrefs) >= max {
+		pl.Dropped++
+		return
+	}
+	pl.Hrefs = append(pl.Hrefs, href)
 }

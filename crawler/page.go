@@ -180,7 +180,7 @@ func (s *siteRun) decodeBody(e Entry, att *attempt) ([]byte, *outcome) {
 // page is rendered and handled again, and nothing of this pass is kept.
 func (s *siteRun) handleHTML(ctx context.Context, e Entry, att *attempt, final *url.URL, body []byte, fail func(cat, reason, stage string, err error), rs *renderState) (handedOff bool) {
 	finalStr := final.String()
-	pl := scanLinks(body, s.metaName)
+	pl := scanLinks(body, s.metaName, s.job.cfg.Crawl.MaxLinksPerPage)
 	base := final
 	if b := resolveLink(final, pl.Base); b != nil {
 		base = b
@@ -208,6 +208,12 @@ func (s *siteRun) handleHTML(ctx context.Context, e Entry, att *attempt, final *
 			if u := resolveLink(base, f); u != nil {
 				s.discover(ctx, u, Entry{Depth: e.Depth + 1, Kind: KindSitemap, Parent: e.URL})
 			}
+		}
+		if follow && pl.Dropped > 0 {
+			lim := s.job.cfg.Crawl.MaxLinksPerPage
+			s.job.acct.recordN(s.site.Name, e.URL, outcome{Category: CatOverLimit, Reason: "max_links_per_page", Stage: "discover",
+				Err: fmt.Errorf("%d links past the first %d of the page not read (crawl.max_links_per_page)", pl.Dropped, lim)}, pl.Dropped)
+			s.log.Warn("links not read", "url", e.URL, "links", pl.Dropped+lim, "max_links_per_page", lim)
 		}
 		s.discoverLinks(ctx, e, base, hrefs, isArticle)
 		switch {
@@ -340,7 +346,13 @@ func (s *siteRun) extractPage(ctx context.Context, e Entry, att *attempt, final 
 // that is not one, or is cut off, is filed as failed; the URLs read before the
 // fault are still queued.
 func (s *siteRun) handleSitemap(ctx context.Context, e Entry, att *attempt, fail func(cat, reason, stage string, err error)) {
-	st, err := s.readSitemap(ctx, e, bytes.NewReader(att.body))
+	var st sitemapStats
+	var err error
+	if att.sitemap != nil {
+		st, err = s.queueSitemap(ctx, e, att.sitemap)
+	} else {
+		st, err = s.readSitemap(ctx, e, bytes.NewReader(att.body))
+	}
 	s.cond.Broadcast()
 	if err != nil {
 		s.log.Warn("malformed sitemap", "url", e.URL, "kind", st.Kind, "urls_read", st.URLs, "entries_lost", st.Bad, "err", err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"mime"
 	"net/http"
@@ -359,12 +360,15 @@ type attempt struct {
 	length      int64 // Content-Length of a body over the limit; -1 = found while reading
 	redirects   int
 	err         error
+	// sitemap is a sitemap read while it downloaded (Request.Stream), nil otherwise.
+	sitemap *sitemapRead
 }
 
 func (a *attempt) reset() {
 	a.status, a.retryAfter, a.contentType = 0, "", ""
 	a.header, a.body, a.finalURL = nil, nil, nil
 	a.abort, a.length, a.redirects, a.err = abortNone, 0, 0, nil
+	a.sitemap = nil
 }
 
 // fill sets the try's fields from the fetcher's answer.
@@ -407,7 +411,14 @@ func (s *siteRun) request(e *Entry, hdr http.Header, att *attempt) fetch.Request
 		CheckRedirect: func(r *http.Request, via []*http.Request) error { return s.checkRedirect(att, r, via) },
 	}
 	if e.Kind == KindSitemap {
-		req.MaxBytes = s.job.cfg.Crawl.MaxSitemapBytes // the sitemaps protocol allows 50 MB, uncompressed
+		// The sitemaps protocol allows 50 MB, uncompressed: read as it downloads,
+		// never held whole.
+		req.MaxBytes = s.job.cfg.Crawl.MaxSitemapBytes
+		req.Stream = func(r io.Reader) error {
+			read, err := streamSitemap(r, req.MaxBytes)
+			att.sitemap = read
+			return err
+		}
 	}
 	if e.Kind == KindPage {
 		req.Accept = func(_ int, h http.Header) error {

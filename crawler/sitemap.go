@@ -84,6 +84,61 @@ type sitemapOptions struct {
 	MaxURLs  int   // usable entries passed on at most (0 = maxSitemapURLs)
 }
 
+// sitemapRead is a sitemap read while it downloaded (streamSitemap), queued once
+// the download is over: its usable entries (at most maxSitemapURLs), the first
+// maxSitemapFaults entries lost to a fault of their own, and how many more faults
+// there were by reason.
+type sitemapRead struct {
+	entries    []sitemapEntry
+	moreFaults map[string]int
+	stats      sitemapStats
+	err        error // about the file as a whole (ErrMalformedSitemap)
+}
+
+// maxSitemapFaults is the number of faulty entries of one sitemap filed one by one;
+// the rest are counted by reason.
+const maxSitemapFaults = 1000
+
+// streamSitemap reads a sitemap from a body as it downloads (a Request.Stream),
+// holding its entries, not its bytes. The error is the body's own (a network
+// error, a *fetch.TooBigError past max): the fetch failed. A file that is not a
+// sitemap is not an error here but read.err.
+func streamSitemap(r io.Reader, max int64) (*sitemapRead, error) {
+	body := &readErr{r: r}
+	read := &sitemapRead{}
+	faults := 0
+	read.stats, read.err = scanSitemap(body, sitemapOptions{MaxBytes: max}, func(it sitemapEntry) {
+		if it.Fault != "" {
+			if faults++; faults > maxSitemapFaults {
+				if read.moreFaults == nil {
+					read.moreFaults = map[string]int{}
+				}
+				read.moreFaults[it.Fault]++
+				return
+			}
+		}
+		read.entries = append(read.entries, it)
+	})
+	if body.err != nil {
+		return nil, body.err
+	}
+	return read, nil
+}
+
+// readErr remembers the first error of r other than io.EOF.
+type readErr struct {
+	r   io.Reader
+	err error
+}
+
+func (r *readErr) Read(p []byte) (int, error) {
+	n, err := r.r.Read(p)
+	if err != nil && err != io.EOF && r.err == nil {
+		r.err = err
+	}
+	return n, err
+}
+
 // readSitemap reads a sitemap, sitemap index or feed from r (gzipped or not, at most
 // crawl.max_sitemap_bytes uncompressed) and queues what it lists while it reads, as
 // URLs found on e. An entry that cannot be used is filed as failed, stage sitemap,
@@ -92,8 +147,28 @@ type sitemapOptions struct {
 // whole (not a sitemap, cut off, too large: ErrMalformedSitemap); what was read
 // before it is queued all the same.
 func (s *siteRun) readSitemap(ctx context.Context, e Entry, r io.Reader) (sitemapStats, error) {
+	queue := s.sitemapQueuer(ctx, e)
+	st, err := scanSitemap(r, sitemapOptions{MaxBytes: s.job.cfg.Crawl.MaxSitemapBytes}, queue)
+	s.sitemapRead(e, st, nil)
+	return st, err
+}
+
+// queueSitemap queues what a sitemap read while it downloaded lists, as
+// readSitemap does.
+func (s *siteRun) queueSitemap(ctx context.Context, e Entry, read *sitemapRead) (sitemapStats, error) {
+	queue := s.sitemapQueuer(ctx, e)
+	for _, it := range read.entries {
+		queue(it)
+	}
+	read.entries = nil
+	s.sitemapRead(e, read.stats, read.moreFaults)
+	return read.stats, read.err
+}
+
+// sitemapQueuer is the function that files or queues each entry of sitemap e.
+func (s *siteRun) sitemapQueuer(ctx context.Context, e Entry) func(sitemapEntry) {
 	n := 0
-	st, err := scanSitemap(r, sitemapOptions{MaxBytes: s.job.cfg.Crawl.MaxSitemapBytes}, func(it sitemapEntry) {
+	return func(it sitemapEntry) {
 		if it.Fault != "" {
 			s.job.acct.record(s.site.Name, e.URL, outcome{Category: CatFailed, Reason: it.Fault, Stage: "sitemap",
 				Err: fmt.Errorf("sitemap %s: %w", e.URL, it.Err), Parent: e.URL})
@@ -107,14 +182,23 @@ func (s *siteRun) readSitemap(ctx context.Context, e Entry, r io.Reader) (sitema
 		if n++; n%1000 == 0 {
 			s.cond.Broadcast() // the workers start on the first URLs while the rest is read
 		}
-	})
+	}
+}
+
+// sitemapRead files what was not queued of sitemap e: the entries past the first
+// 50,000 and the faulty entries past the first maxSitemapFaults (moreFaults, by
+// reason).
+func (s *siteRun) sitemapRead(e Entry, st sitemapStats, moreFaults map[string]int) {
+	for reason, n := range moreFaults {
+		s.job.acct.recordN(s.site.Name, e.URL, outcome{Category: CatFailed, Reason: reason, Stage: "sitemap",
+			Err: fmt.Errorf("sitemap %s: %d more entries lost (%s)", e.URL, n, reason), Parent: e.URL}, n)
+	}
 	if st.OverLimit > 0 {
 		s.job.acct.recordN(s.site.Name, e.URL, outcome{Category: CatOverLimit, Reason: ReasonSitemapEntries, Stage: "sitemap",
 			Err: fmt.Errorf("sitemap %s: %d entries past the first %d not read", e.URL, st.OverLimit, maxSitemapURLs)}, st.OverLimit)
 	}
 	s.job.acct.flush(s.site.Name, e.URL)
 	s.cond.Broadcast()
-	return st, err
 }
 
 // scanSitemap reads an XML sitemap (<urlset>), sitemap index (<sitemapindex>), RSS

@@ -309,7 +309,7 @@ func TestScanLinks(t *testing.T) {
 <map><area href="/area" alt=""></map>
 <!-- <a href="/commented">c</a> -->
 </body></html>`
-	got := scanLinks([]byte(page), productToken("healthcrawl/0.1 (+https://example.org)"))
+	got := scanLinks([]byte(page), productToken("healthcrawl/0.1 (+https://example.org)"), 0)
 	want := pageLinks{
 		Hrefs:     []string{"?page=2", "/one", "two", "/area"},
 		Feeds:     []string{"/feed.xml"},
@@ -320,10 +320,10 @@ func TestScanLinks(t *testing.T) {
 	if fmt.Sprintf("%+v", got) != fmt.Sprintf("%+v", want) {
 		t.Errorf("scanLinks =\n%+v\nwant\n%+v", got, want)
 	}
-	if pl := scanLinks([]byte(`<meta name="robots" content="none"><a href="/x">`), "healthcrawl"); !pl.NoIndex || !pl.NoFollow {
+	if pl := scanLinks([]byte(`<meta name="robots" content="none"><a href="/x">`), "healthcrawl", 0); !pl.NoIndex || !pl.NoFollow {
 		t.Errorf("meta robots none: %+v, want noindex and nofollow", pl)
 	}
-	if pl := scanLinks([]byte(`<meta name="otherbot" content="noindex">`), "healthcrawl"); pl.NoIndex {
+	if pl := scanLinks([]byte(`<meta name="otherbot" content="noindex">`), "healthcrawl", 0); pl.NoIndex {
 		t.Error("meta for another bot applied")
 	}
 }

@@ -35,6 +35,34 @@ type flattening struct {
 // none; the last keeps no element at all: text only, which always parses.
 var flattenings = []flattening{{128, 128, false}, {128, 128, true}, {0, 0, true}}
 
+// MaxElements is the number of elements of a page the extractor reads: a page
+// with more (a flood of links, a hostile page) is read up to its MaxElements-th
+// element and the rest is left out, so that one page cannot hold hundreds of
+// megabytes of DOM (about 150 bytes an element). Real article pages have far fewer:
+// at most 15,793 in the 1,616 pages of the benchmark data sets.
+const MaxElements = 100_000
+
+// capElements cuts body before its (max+1)-th element; cut reports whether it did.
+// Only a page with more than max '<' bytes is tokenized to find the place.
+func capElements(body []byte, max int) (_ []byte, cut bool) {
+	if bytes.Count(body, []byte{'<'}) <= max {
+		return body, false
+	}
+	z := html.NewTokenizer(bytes.NewReader(body))
+	n, off := 0, 0
+	for {
+		switch z.Next() {
+		case html.ErrorToken:
+			return body, false
+		case html.StartTagToken, html.SelfClosingTagToken:
+			if n++; n > max {
+				return body[:off], true
+			}
+		}
+		off += len(z.Raw())
+	}
+}
+
 // parseHTML parses a UTF-8 page (without scripting: <noscript> holds markup); a
 // page nested too deep for the parser is flattened (flattenDeep) and parsed again.
 func parseHTML(body []byte) (*html.Node, error) {

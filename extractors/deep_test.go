@@ -3,6 +3,7 @@ package extractors
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -166,5 +167,34 @@ func BenchmarkExtractDeep(b *testing.B) {
 		if _, err := e.Extract(context.Background(), Page{URL: "https://example.com/a", Body: body}); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// A page of more than MaxElements elements is read up to its MaxElements-th: the
+// DOM of one hostile page stays bounded. A page under the limit is read whole.
+func TestCapElements(t *testing.T) {
+	page := []byte("<html><body><p>a</p><p>b</p><p>c</p></body></html>")
+	if got, cut := capElements(page, 10); cut || !bytes.Equal(got, page) {
+		t.Errorf("a page of 5 elements under a cap of 10 changed: %q %v", got, cut)
+	}
+	got, cut := capElements(page, 3)
+	if !cut || string(got) != "<html><body><p>a</p>" {
+		t.Errorf("cap 3: %q %v, want the page up to its 4th element", got, cut)
+	}
+	// '<' in text and attributes do not count as elements.
+	text := []byte(`<p title="<<<<">a < b << c</p>`)
+	if got, cut := capElements(text, 1); cut || !bytes.Equal(got, text) {
+		t.Errorf("one element with '<' in its text was cut: %q", got)
+	}
+	var b strings.Builder
+	b.WriteString("<html><body><article><h1>Flood</h1><p>" + strings.Repeat("Sleep matters. ", 40) + "</p></article>")
+	for i := range MaxElements + 5000 {
+		fmt.Fprintf(&b, `<a href="/l/%d">%d</a>`, i, i)
+	}
+	b.WriteString("</body></html>")
+	e, _ := New(Options{})
+	a, err := e.Extract(context.Background(), Page{URL: "https://example.org/flood", Body: []byte(b.String())})
+	if err != nil || !strings.Contains(a.Text, "Sleep matters.") {
+		t.Fatalf("flood page: %v, text %.80q", err, a.Text)
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -171,6 +172,10 @@ func (e *Extractor) Extract(ctx context.Context, p Page) (*article.Article, erro
 	body, err := DecodeHTML(p.Body, p.Header.Get("Content-Type"))
 	if err != nil {
 		return nil, fmt.Errorf("extract %s: %w", addr, err)
+	}
+	body, cut := capElements(body, MaxElements)
+	if cut {
+		slog.Warn("extract: page has more elements than are read; the rest is left out", "url", addr, "max_elements", MaxElements, "bytes_read", len(body), "bytes", len(p.Body))
 	}
 	root, err := parseHTML(body)
 	if err != nil {

@@ -84,20 +84,23 @@ func (t *bodyTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		out.Header.Del("Content-Length")
 	}
 	b := &boundedBody{r: body, closer: resp.Body, limit: r.MaxBytes, truncate: r.Truncate, url: r.URL}
-	size := contentLength(resp.Header)
-	if body != resp.Body || (r.MaxBytes > 0 && size > r.MaxBytes) {
-		size = -1
+	if r.Stream != nil {
+		err = r.Stream(b) // read as it downloads: no Body is kept
+	} else {
+		size := contentLength(resp.Header)
+		if body != resp.Body || (r.MaxBytes > 0 && size > r.MaxBytes) {
+			size = -1
+		}
+		out.Body, err = readBody(b, size)
 	}
-	out.Body, err = readBody(b, size)
 	if tb, ok := isTooBig(err); ok {
 		out.Body = nil
 		return stop(tb)
 	}
+	resp.Body.Close()
 	if err != nil {
-		resp.Body.Close()
 		return nil, fmt.Errorf("read body: %w", err)
 	}
-	resp.Body.Close()
 	resp.Body = http.NoBody
 	resp.Header.Del("Content-Encoding")
 	resp.Uncompressed = true // nothing is left for the client library to decompress
@@ -226,7 +229,8 @@ func (b *boundedBody) Read(p []byte) (int, error) {
 	n, err := b.r.Read(p)
 	b.n += int64(n)
 	if b.limit > 0 && b.n > b.limit {
-		return n, &TooBigError{URL: b.url, Limit: b.limit, Length: -1}
+		// The byte past the limit only tells that there is one: it is not given.
+		return n - int(b.n-b.limit), &TooBigError{URL: b.url, Limit: b.limit, Length: -1}
 	}
 	return n, err
 }

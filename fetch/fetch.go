@@ -16,7 +16,9 @@
 package fetch
 
 import (
+	"bytes"
 	"context"
+	"io"
 	"net/http"
 	"net/url"
 )
@@ -50,6 +52,14 @@ type Request struct {
 	// error stops the download (the body is not read) and is returned with the
 	// Response (status, header).
 	Accept func(status int, h http.Header) error
+	// Stream, when set, reads the body of a 2xx response in place of Fetch
+	// buffering it (Response.Body stays nil): r is the body decompressed and bounded
+	// by MaxBytes (a read past the limit fails with a *TooBigError). It runs while
+	// the fetch holds its politeness turn, so it must not fetch anything itself. Its
+	// error is returned by Fetch with the Response (errors.As finds a *TooBigError).
+	// Fetchers that cannot stream (a browser) read the body and then call Stream with
+	// it.
+	Stream func(r io.Reader) error
 }
 
 // Response is a fetched page.
@@ -63,6 +73,25 @@ type Response struct {
 	Blocked int
 	// Redirects is the number of redirects followed.
 	Redirects int
+}
+
+// StreamBuffered hands a body already read whole to r.Stream, for a fetcher that
+// cannot stream (a browser): resp and err as it returned them, or r.Stream's
+// error, or a *TooBigError for a body over r.MaxBytes. Without a Stream, or for an
+// error or a status that is not 2xx, resp and err are returned unchanged.
+func StreamBuffered(r Request, resp *Response, err error) (*Response, error) {
+	if r.Stream == nil || err != nil || resp == nil || resp.Status < 200 || resp.Status > 299 {
+		return resp, err
+	}
+	body := resp.Body
+	resp.Body = nil
+	if r.MaxBytes > 0 && int64(len(body)) > r.MaxBytes && !r.Truncate {
+		return resp, &TooBigError{URL: r.URL, Limit: r.MaxBytes, Length: int64(len(body))}
+	}
+	if r.MaxBytes > 0 && int64(len(body)) > r.MaxBytes {
+		body = body[:r.MaxBytes]
+	}
+	return resp, r.Stream(bytes.NewReader(body))
 }
 
 // Fetcher fetches one page.

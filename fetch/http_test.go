@@ -135,6 +135,55 @@ func TestGzipFilesAndTruncate(t *testing.T) {
 	}
 }
 
+// Request.Stream reads a body as it downloads, decompressed and bounded: no Body
+// is buffered; a read past MaxBytes fails with a TooBigError that Fetch returns; an
+// error status never reaches Stream. StreamBuffered gives a buffered body the same
+// contract.
+func TestStream(t *testing.T) {
+	xml := bytes.Repeat([]byte("<url><loc>http://x/a</loc></url>"), 1000)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/sitemap.xml.gz":
+			w.Write(gz(xml))
+		case "/bomb":
+			w.Header().Set("Content-Encoding", "gzip")
+			w.Write(gz(bytes.Repeat([]byte("<url/>"), 4<<20)))
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer srv.Close()
+	f := NewHTTP(HTTPOptions{UserAgent: "t"})
+	var got []byte
+	stream := func(r io.Reader) error {
+		b, err := io.ReadAll(r)
+		got = b
+		return err
+	}
+	resp, err := f.Fetch(context.Background(), Request{URL: srv.URL + "/sitemap.xml.gz", MaxBytes: 1 << 20, Stream: stream})
+	if err != nil || resp.Status != 200 || resp.Body != nil || !bytes.Equal(got, xml) {
+		t.Errorf("stream: err %v, body %d bytes, streamed %d bytes, want %d", err, len(resp.Body), len(got), len(xml))
+	}
+	_, err = f.Fetch(context.Background(), Request{URL: srv.URL + "/bomb", MaxBytes: 1 << 20, Stream: stream})
+	var tb *TooBigError
+	if !errors.As(err, &tb) || tb.Limit != 1<<20 || len(got) > 1<<20 {
+		t.Errorf("bomb: err %v, %d bytes streamed; want a TooBigError at 1 MiB", err, len(got))
+	}
+	got = nil
+	resp, err = f.Fetch(context.Background(), Request{URL: srv.URL + "/missing", MaxBytes: 1 << 20, Stream: stream})
+	if err != nil || resp.Status != 404 || got != nil {
+		t.Errorf("404: err %v, status %d, streamed %q", err, resp.Status, got)
+	}
+	// A fetcher that cannot stream.
+	resp, err = StreamBuffered(Request{MaxBytes: 10, Stream: stream}, &Response{Status: 200, Body: []byte("0123456789")}, nil)
+	if err != nil || resp.Body != nil || string(got) != "0123456789" {
+		t.Errorf("buffered: err %v, streamed %q", err, got)
+	}
+	if _, err := StreamBuffered(Request{MaxBytes: 5, Stream: stream}, &Response{Status: 200, Body: []byte("0123456789")}, nil); !errors.As(err, &tb) {
+		t.Errorf("buffered over the limit: err %v, want a TooBigError", err)
+	}
+}
+
 // The body comes as it was sent (the decoder picks the charset from the header the
 // Response keeps); an error status gives its status and header, no body, no error;
 // Accept's error stops the download; CheckRedirect sees every hop.

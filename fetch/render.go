@@ -237,6 +237,11 @@ func (r *Renderer) Close() error {
 // Fetch loads req.URL in a tab and returns the rendered DOM (outer HTML of the
 // document) as Body. It waits for a free tab, then at most the render timeout.
 func (r *Renderer) Fetch(ctx context.Context, req Request) (*Response, error) {
+	resp, err := r.render(ctx, req)
+	return StreamBuffered(req, resp, err)
+}
+
+func (r *Renderer) render(ctx context.Context, req Request) (*Response, error) {
 	u, err := url.Parse(req.URL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("render %s: not an absolute http(s) URL", req.URL)
