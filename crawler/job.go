@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net/netip"
 	"net/url"
 	"os"
@@ -132,6 +133,7 @@ type job struct {
 	maxRedirects, maxURLLen int
 
 	fetched, requests, articles, queued atomic.Int64
+	bytes                               atomic.Int64 // response body bytes read (ProgressSnapshot.Bytes)
 	news, changed, unchanged, gone      atomic.Int64
 	resumed                             atomic.Bool
 	prev                                prevRun // last finished run before this one
@@ -506,6 +508,12 @@ type ProgressSnapshot struct {
 	Errors   int           // URLs filed as failed
 	Elapsed  time.Duration // since the run started
 	Done     bool          // the last snapshot: the sites are finished
+	// Bytes of the response bodies read over HTTP (pages, sitemaps as they stream,
+	// robots.txt), after decompression; pages loaded in the browser are not in it.
+	Bytes int64
+	// Categories and Failures are copies: URLs filed per accounting category, and
+	// the failed ones per reason (as Summary.Categories and Summary.Reasons[CatFailed]).
+	Categories, Failures map[string]int
 }
 
 // PagesPerSec is Fetched over Elapsed (0 before any time has passed).
@@ -523,10 +531,14 @@ func (j *job) startProgress(report func(ProgressSnapshot), start time.Time) (sto
 		return func() {}
 	}
 	snap := func(done bool) ProgressSnapshot {
-		return ProgressSnapshot{
+		p := ProgressSnapshot{
 			Queued: int(j.queued.Load()), Fetched: int(j.fetched.Load()), Articles: int(j.articles.Load()),
-			Errors: j.acct.count(CatFailed), Elapsed: time.Since(start), Done: done,
+			Errors: j.acct.count(CatFailed), Elapsed: time.Since(start), Done: done, Bytes: j.bytes.Load(),
 		}
+		j.acct.mu.Lock()
+		p.Categories, p.Failures = maps.Clone(j.acct.cats), maps.Clone(j.acct.reasons[CatFailed])
+		j.acct.mu.Unlock()
+		return p
 	}
 	done := make(chan struct{})
 	finished := make(chan struct{})
@@ -548,6 +560,35 @@ func (j *job) startProgress(report func(ProgressSnapshot), start time.Time) (sto
 		<-finished
 		report(snap(true))
 	}
+}
+
+// countingFetcher adds the body bytes of every response, read whole or streamed,
+// to n.
+type countingFetcher struct {
+	fetch.Fetcher
+	n *atomic.Int64
+}
+
+func (c countingFetcher) Fetch(ctx context.Context, r fetch.Request) (*fetch.Response, error) {
+	if stream := r.Stream; stream != nil {
+		r.Stream = func(rd io.Reader) error { return stream(countingReader{rd, c.n}) }
+	}
+	resp, err := c.Fetcher.Fetch(ctx, r)
+	if resp != nil {
+		c.n.Add(int64(len(resp.Body)))
+	}
+	return resp, err
+}
+
+type countingReader struct {
+	r io.Reader
+	n *atomic.Int64
+}
+
+func (c countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n.Add(int64(n))
+	return n, err
 }
 
 // CategoryLabel is the human name of an accounting category ("duplicates",

@@ -229,7 +229,7 @@ func (s *siteRun) setup(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("site %s: crawl.fetcher: %w", s.site.Name, err)
 	}
-	s.http = f
+	s.http = countingFetcher{f, &s.job.bytes} // ProgressSnapshot.Bytes
 	if s.job.renderer != nil {
 		s.renderer = s.polite.Wrap(s.job.renderer) // a rendered page takes its host's turn like a static one
 	}

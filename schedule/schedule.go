@@ -4,6 +4,13 @@
 // each run writing its own dated output file, and /healthz and /metrics
 // (Prometheus) for the whole process.
 //
+// The counters move during a run: a run reports its totals so far (Job.Report,
+// every 500 ms for a crawler run) and the scheduler adds what they grew by; the
+// final Result adds only what is left, so the counters of a run end equal to its
+// Result. Label values have no spaces: the site label is the site name as in {site}
+// paths (config.SafePathName), the other labels are snake_case, and the error kinds
+// and categories of a site are capped (maxLabelValues, then "other").
+//
 // Shutdown: cancelling the context of Run stops the cron; runs in progress get the
 // cancellation too, so the crawler stops taking new pages and lets the pages in
 // flight finish; Run returns once every run has returned.
@@ -15,6 +22,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -39,14 +47,31 @@ type Job struct {
 	// Vars are the values the paths were expanded with ({date} is Vars.Start: the
 	// start of the run in progress when it resumes an interrupted one).
 	Vars config.PathVars
+	// Progress, set by the scheduler, takes the run's totals so far (see Report).
+	Progress func(Result)
 }
 
-// Result is what a run did, for the metrics.
+// Report hands the run's totals so far to the scheduler, which moves the counters
+// by what they grew since the last report. It may be called any number of times,
+// from one goroutine at a time; calls after the RunFunc returned are ignored.
+func (j Job) Report(r Result) {
+	if j.Progress != nil {
+		j.Progress(r)
+	}
+}
+
+// Result is what a run did, for the metrics: the totals of the run (so far, in a
+// Report).
 type Result struct {
 	Fetched  int            // pages that got an HTTP response
 	Articles int            // records written
-	Errors   map[string]int // failed URLs by kind (timeout, status 503, …)
+	Errors   map[string]int // failed URLs by reason (timeout, status 503, …), folded into kinds
 	Changes  map[string]int // incremental verdicts: new, changed, unchanged, gone
+	Bytes    int64          // response body bytes read
+	// Queued is the URLs queued and not yet done (in the final Result: those the run
+	// left queued, 0 when it finished).
+	Queued int
+	URLs   map[string]int // URLs not emitted as articles, by accounting category
 }
 
 // RunFunc runs one job. A non-nil error marks the run failed; Result is still
@@ -79,11 +104,16 @@ type Scheduler struct {
 	sites  []scheduled
 	reg    *prometheus.Registry
 	m      metrics
+	labels map[string]string // site → its site label
 
 	mu      sync.Mutex
 	running map[string]bool
+	started map[string]time.Time // start of the run going, by site
 	last    map[string]lastRun
 	wg      sync.WaitGroup
+
+	valuesMu sync.Mutex
+	values   map[string]map[string]bool // metric + "\x00" + site → label values used
 }
 
 type scheduled struct {
@@ -94,18 +124,18 @@ type scheduled struct {
 
 type lastRun struct {
 	Start    time.Time `json:"start"`
-	Duration string    `json:"duration"`
+	Duration float64   `json:"duration_seconds"`
 	OK       bool      `json:"ok"`
 	Error    string    `json:"error,omitempty"`
 	Success  time.Time `json:"last_success,omitzero"`
 }
 
 type metrics struct {
-	fetched, articles, changes *prometheus.CounterVec
-	errors                     *prometheus.CounterVec
-	runs, skipped              *prometheus.CounterVec
-	duration                   *prometheus.HistogramVec
-	lastSuccess, inProgress    *prometheus.GaugeVec
+	fetched, articles, changes, bytes *prometheus.CounterVec
+	errors, urls                      *prometheus.CounterVec
+	runs, skipped                     *prometheus.CounterVec
+	duration                          *prometheus.HistogramVec
+	lastSuccess, inProgress, queue    *prometheus.GaugeVec
 }
 
 func newMetrics(reg *prometheus.Registry) metrics {
@@ -116,8 +146,12 @@ func newMetrics(reg *prometheus.Registry) metrics {
 			Name: "healthcrawl_articles_emitted_total", Help: "Article records written, by site."}, []string{"site"}),
 		changes: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "healthcrawl_articles_changes_total", Help: "Incremental verdicts on article pages (new, changed, unchanged, gone), by site."}, []string{"site", "change"}),
+		bytes: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "healthcrawl_bytes_fetched_total", Help: "Bytes of response bodies read (pages, sitemaps, robots.txt; after decompression), by site."}, []string{"site"}),
 		errors: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "healthcrawl_errors_total", Help: "URLs that failed, by site and kind (timeout, status 503, …; run = the run itself failed)."}, []string{"site", "kind"}),
+			Name: "healthcrawl_errors_total", Help: "URLs that failed, by site and kind (timeout, status_503, connection_refused, …; run = the run itself failed)."}, []string{"site", "kind"}),
+		urls: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "healthcrawl_urls_not_emitted_total", Help: "URLs not emitted as articles, by site and accounting category (robots_disallowed, excluded, duplicate, not_article, unchanged, dropped, failed, gone, over_limit)."}, []string{"site", "category"}),
 		runs: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "healthcrawl_runs_total", Help: "Runs finished, by site and result (ok; failed: an error, unreachable hosts, 0 pages fetched, a sink error; stopped: SIGTERM/SIGINT)."}, []string{"site", "result"}),
 		skipped: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -129,8 +163,11 @@ func newMetrics(reg *prometheus.Registry) metrics {
 			Name: "healthcrawl_last_success_timestamp_seconds", Help: "Unix time the last successful run of the site finished."}, []string{"site"}),
 		inProgress: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "healthcrawl_run_in_progress", Help: "1 while a run of the site is going."}, []string{"site"}),
+		queue: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "healthcrawl_queue_urls", Help: "URLs queued and not yet done, by site (after a run: what it left queued)."}, []string{"site"}),
 	}
-	reg.MustRegister(m.fetched, m.articles, m.changes, m.errors, m.runs, m.skipped, m.duration, m.lastSuccess, m.inProgress)
+	reg.MustRegister(m.fetched, m.articles, m.changes, m.bytes, m.errors, m.urls, m.runs, m.skipped, m.duration,
+		m.lastSuccess, m.inProgress, m.queue)
 	return m
 }
 
@@ -154,8 +191,10 @@ func New(opts Options) (*Scheduler, error) {
 	}
 	s := &Scheduler{
 		cfg: opts.Config, run: opts.Run, vars: opts.Vars, log: log, jitter: opts.Config.Schedule.Jitter,
-		reg: prometheus.NewRegistry(), running: map[string]bool{}, last: map[string]lastRun{},
+		reg: prometheus.NewRegistry(), running: map[string]bool{}, started: map[string]time.Time{}, last: map[string]lastRun{},
+		labels: map[string]string{}, values: map[string]map[string]bool{},
 	}
+	bySiteLabel := map[string]int{}
 	if opts.Jitter > 0 {
 		s.jitter = opts.Jitter
 	}
@@ -175,12 +214,20 @@ func New(opts Options) (*Scheduler, error) {
 		if err != nil {
 			return nil, fmt.Errorf("schedule: sites[%d].schedule %q: %w", i, site.Schedule, err)
 		}
+		lbl := config.SafePathName(site.Name)
+		if j, dup := bySiteLabel[lbl]; dup {
+			return nil, fmt.Errorf("schedule: sites[%d].name %q: its metrics label site=%q is that of sites[%d].name %q (rename one)",
+				i, site.Name, lbl, j, opts.Config.Sites[j].Name)
+		}
+		bySiteLabel[lbl] = i
+		s.labels[site.Name] = lbl
 		s.sites = append(s.sites, scheduled{site: site.Name, spec: site.Schedule, sched: sc})
 		// Series exist from the start, so dashboards show 0 rather than nothing.
-		s.m.fetched.WithLabelValues(site.Name)
-		s.m.articles.WithLabelValues(site.Name)
-		s.m.skipped.WithLabelValues(site.Name)
-		s.m.inProgress.WithLabelValues(site.Name)
+		for _, v := range []*prometheus.CounterVec{s.m.fetched, s.m.articles, s.m.bytes, s.m.skipped} {
+			v.WithLabelValues(lbl)
+		}
+		s.m.inProgress.WithLabelValues(lbl)
+		s.m.queue.WithLabelValues(lbl)
 	}
 	if len(s.sites) == 0 {
 		return nil, errors.New("schedule: no site target has a schedule (sites[].schedule)")
@@ -192,7 +239,8 @@ func New(opts Options) (*Scheduler, error) {
 func (s *Scheduler) Registry() *prometheus.Registry { return s.reg }
 
 // Handler serves /metrics (Prometheus text format) and /healthz (JSON: every
-// scheduled site with its next run, whether it is running, and its last run).
+// scheduled site with its next run, whether it is running and for how many seconds,
+// and its last run; durations in seconds).
 func (s *Scheduler) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{Registry: s.reg}))
@@ -205,6 +253,7 @@ func (s *Scheduler) healthz(w http.ResponseWriter, _ *http.Request) {
 		Schedule string   `json:"schedule"`
 		Next     string   `json:"next"`
 		Running  bool     `json:"running"`
+		Elapsed  *float64 `json:"running_seconds,omitempty"` // of the run going
 		Last     *lastRun `json:"last,omitempty"`
 	}
 	out := struct {
@@ -215,6 +264,10 @@ func (s *Scheduler) healthz(w http.ResponseWriter, _ *http.Request) {
 	s.mu.Lock()
 	for _, sc := range s.sites {
 		h := siteHealth{Schedule: sc.spec, Next: sc.sched.Next(now).UTC().Format(time.RFC3339), Running: s.running[sc.site]}
+		if st, ok := s.started[sc.site]; ok {
+			sec := seconds(now.Sub(st))
+			h.Elapsed = &sec
+		}
 		if l, ok := s.last[sc.site]; ok {
 			h.Last = &l
 		}
@@ -279,7 +332,7 @@ func (s *Scheduler) tick(ctx context.Context, site string) {
 	s.mu.Lock()
 	if s.running[site] {
 		s.mu.Unlock()
-		s.m.skipped.WithLabelValues(site).Inc()
+		s.m.skipped.WithLabelValues(s.label(site)).Inc()
 		s.log.Warn("previous run still going: scheduled run skipped", "site", site)
 		return
 	}
@@ -326,47 +379,55 @@ func (s *Scheduler) RunNow(ctx context.Context, site string) {
 	job := Job{Site: site, Start: start, Vars: vars,
 		Output: Expand(s.cfg.Output.Path, vars),
 		Errors: Expand(s.cfg.Output.ErrorsPath, vars)}
-	s.m.inProgress.WithLabelValues(site).Set(1)
+	p := &progress{sent: map[series]float64{}}
+	job.Progress = func(r Result) { s.advance(site, p, r, false) }
+	s.m.inProgress.WithLabelValues(s.label(site)).Set(1)
+	s.mu.Lock()
+	s.started[site] = start
+	s.mu.Unlock()
 	log.Info("run started", "output", job.Output, "run", max(vars.Run, 1))
 	res, err := s.run(ctx, job)
-	s.m.inProgress.WithLabelValues(site).Set(0)
+	s.advance(site, p, res, true)
+	s.m.inProgress.WithLabelValues(s.label(site)).Set(0)
+	s.mu.Lock()
+	delete(s.started, site)
+	s.mu.Unlock()
 	s.record(site, start, res, err, err != nil && ctx.Err() != nil)
 }
 
-// record counts a finished run in the metrics and in /healthz.
+// record counts a finished run (whose counts advance added) in the metrics and in
+// /healthz.
 func (s *Scheduler) record(site string, start time.Time, res Result, err error, stopped bool) {
 	el := time.Since(start)
 	log := s.log.With("site", site)
-	s.m.fetched.WithLabelValues(site).Add(float64(res.Fetched))
-	s.m.articles.WithLabelValues(site).Add(float64(res.Articles))
-	for kind, n := range res.Errors {
-		s.m.errors.WithLabelValues(site, kind).Add(float64(n))
-	}
-	for ch, n := range res.Changes {
-		s.m.changes.WithLabelValues(site, ch).Add(float64(n))
-	}
-	s.m.duration.WithLabelValues(site).Observe(el.Seconds())
-	lr := lastRun{Start: start, Duration: el.Round(time.Millisecond).String(), OK: err == nil}
+	lbl := s.label(site)
+	s.m.duration.WithLabelValues(lbl).Observe(el.Seconds())
+	lr := lastRun{Start: start, Duration: seconds(el), OK: err == nil}
 	s.mu.Lock()
 	lr.Success = s.last[site].Success
 	switch {
 	case stopped:
 		lr.Error = "stopped: " + err.Error()
-		s.m.runs.WithLabelValues(site, "stopped").Inc()
+		s.m.runs.WithLabelValues(lbl, "stopped").Inc()
 		log.Warn("run stopped", "err", err, "elapsed", el, "fetched", res.Fetched, "articles", res.Articles)
 	case err != nil:
 		lr.Error = err.Error()
-		s.m.runs.WithLabelValues(site, "failed").Inc()
-		s.m.errors.WithLabelValues(site, "run").Inc()
+		s.m.runs.WithLabelValues(lbl, "failed").Inc()
+		s.m.errors.WithLabelValues(lbl, "run").Inc()
 		log.Error("run failed", "err", err, "elapsed", el, "fetched", res.Fetched, "articles", res.Articles)
 	default:
 		lr.Success = time.Now().UTC()
-		s.m.runs.WithLabelValues(site, "ok").Inc()
-		s.m.lastSuccess.WithLabelValues(site).Set(float64(lr.Success.UnixNano()) / 1e9)
+		s.m.runs.WithLabelValues(lbl, "ok").Inc()
+		s.m.lastSuccess.WithLabelValues(lbl).Set(float64(lr.Success.UnixNano()) / 1e9)
 		log.Info("run finished", "elapsed", el, "fetched", res.Fetched, "articles", res.Articles)
 	}
 	s.last[site] = lr
 	s.mu.Unlock()
+}
+
+// seconds is d in seconds, to the millisecond (the durations of /healthz).
+func seconds(d time.Duration) float64 {
+	return math.Round(d.Seconds()*1000) / 1000
 }
 
 // DateLayout is the layout of {date} in output paths (config.DateLayout).

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
-	"strings"
 	"time"
 
 	"github.com/healthcrawl/healthcrawl/config"
@@ -44,7 +43,9 @@ counted result="stopped".
 Runs share the state store (state.url, default sqlite://.crawl/state.db), so each
 run is incremental and a run interrupted by a crash resumes at the next tick.
 
-/metrics (Prometheus) and /healthz are served on --listen (schedule.listen).
+/metrics (Prometheus; the counters move during a run, the metrics are listed in
+the README) and /healthz (JSON; durations in seconds) are served on --listen
+(schedule.listen).
 SIGTERM or SIGINT: no new runs; runs in progress stop taking new pages, finish the
 pages in flight and flush the state; then exit 0.`,
 		Example: `  crawl schedule --config configs/my-sites.yaml
@@ -150,20 +151,14 @@ func crawlJob(cfg config.Config, st store.Store, log *slog.Logger) schedule.RunF
 		if err != nil {
 			return schedule.Result{}, err
 		}
+		var last crawler.ProgressSnapshot // the live counters of /metrics
 		sum, runErr := crawler.RunJob(ctx, crawler.JobOptions{
 			Config: c, Sites: []string{job.Site}, Sink: sink, Logger: log, Store: st,
-			Worker: wid,
+			Worker:     wid,
+			OnProgress: func(p crawler.ProgressSnapshot) { last = p; job.Report(schedule.CrawlProgress(p)) },
 		})
 		closeErr := closeOutputs(ctx, sink, runErr)
-		res := schedule.Result{Fetched: sum.Fetched, Articles: sum.Articles, Errors: map[string]int{}, Changes: map[string]int{}}
-		for reason, n := range sum.Reasons[crawler.CatFailed] {
-			res.Errors[errorKind(reason)] += n
-		}
-		for ch, n := range map[string]int{"new": sum.New, "changed": sum.Changed, "unchanged": sum.Unchanged, "gone": sum.Gone} {
-			if n > 0 {
-				res.Changes[ch] = n
-			}
-		}
+		res := schedule.CrawlResult(sum, last)
 		if runErr != nil {
 			// Also on shutdown: the run is interrupted (it resumes at the next start).
 			return res, runErr
@@ -186,14 +181,4 @@ func jobOutput(out config.Output, job schedule.Job) config.Output {
 	o := schedule.ExpandOutput(out, v)
 	o.Path, o.ErrorsPath = job.Output, job.Errors
 	return o
-}
-
-// errorKind folds a failure reason into a metric label of bounded cardinality:
-// "status 503" stays, a long free-text reason keeps its first words.
-func errorKind(reason string) string {
-	f := strings.Fields(reason)
-	if len(f) > 3 {
-		f = f[:3]
-	}
-	return strings.Join(f, " ")
 }
