@@ -142,7 +142,7 @@ func (r *Registry) openPath(format, path string, m fileMode, key string) (Sink, 
 		return openJSONLFile(path, m, key)
 	}
 	// text, markdown and other writer formats: appended to unless overwritten
-	f, _, err := openAppend(path, fileMode{overwrite: m.overwrite})
+	f, size, err := openAppend(path, fileMode{overwrite: m.overwrite})
 	if err != nil {
 		return nil, err
 	}
@@ -151,6 +151,9 @@ func (r *Registry) openPath(format, path string, m fileMode, key string) (Sink, 
 	if err != nil {
 		_ = f.Close()
 		return nil, err
+	}
+	if ds, ok := s.(*docSink); ok && size > 0 {
+		ds.n = 1 // documents already in the file: the first one written gets the separator
 	}
 	return &countedFileSink{Sink: s, cf: cf, path: path}, nil
 }

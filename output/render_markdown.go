@@ -1,21 +1,25 @@
 package output
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"regexp"
 	"strings"
 
 	"github.com/healthcrawl/healthcrawl/article"
+	"go.yaml.in/yaml/v3"
 )
 
-// RenderMarkdown renders a record as a CommonMark document: "# Title" once, each
-// heading as "##"… on its own line (level 0/1 sections render as "##"), paragraphs
+// RenderMarkdown renders a record as a CommonMark document. It starts with the
+// record's metadata as YAML front matter (MarkdownFrontMatter: between "---" lines;
+// left out when the record has none) and a blank line, then "# Title" once, each heading
+// as "##"… on its own line (level 0/1 sections render as "##"), paragraphs
 // separated by blank lines, each list item on its own line ("- Label: text",
 // "1. text"), quotes as "> ", code fenced, tables as pipe tables, and the related
 // stubs after a "---" separator line, one list item each: the title (a link when
 // the stub has a URL) and, on the next line, the snippet ("…" when truncated).
-// Text is escaped so it never turns into markup.
+// Text is escaped so it never turns into markup; a form feed becomes a space.
 func RenderMarkdown(a *article.Article) string {
 	var b strings.Builder
 	para := func(s string) {
@@ -25,12 +29,13 @@ func RenderMarkdown(a *article.Article) string {
 		b.WriteString(s)
 		b.WriteByte('\n')
 	}
+	b.WriteString(MarkdownFrontMatter(a))
 	if t := strings.TrimSpace(a.Title); t != "" {
-		para("# " + mdInline(t))
+		para("# " + mdHeading(t))
 	}
 	for _, s := range a.Sections {
 		if h := strings.TrimSpace(s.Heading); h != "" && s.HeadingInText() {
-			para(strings.Repeat("#", min(max(s.Level, 2), 6)) + " " + mdInline(h))
+			para(strings.Repeat("#", min(max(s.Level, 2), 6)) + " " + mdHeading(h))
 		}
 		for _, bl := range s.Blocks {
 			if !bl.InText() {
@@ -61,7 +66,53 @@ func RenderMarkdown(a *article.Article) string {
 		}
 		para(strings.TrimSuffix(rb.String(), "\n"))
 	}
-	return b.String()
+	// a form feed separates documents in a file (NewMarkdownSink): none in a document
+	return strings.ReplaceAll(b.String(), "\f", " ")
+}
+
+// markdownMeta are the keys of the front matter, in this order; empty ones are left
+// out.
+type markdownMeta struct {
+	Title      string   `yaml:"title,omitempty"`
+	URL        string   `yaml:"url,omitempty"`
+	Authors    []string `yaml:"authors,omitempty"`
+	Published  string   `yaml:"published,omitempty"`
+	Modified   string   `yaml:"modified,omitempty"`
+	ReviewedBy string   `yaml:"reviewed_by,omitempty"`
+	Language   string   `yaml:"language,omitempty"`
+}
+
+// MarkdownFrontMatter is the YAML front matter of a record's Markdown document:
+// "---", then title, url, authors (a list), published, modified, reviewed_by and
+// language (published_at, modified_at: RFC 3339 or YYYY-MM-DD, as strings), each
+// only when set, then "---"; "" when none is set. The YAML library
+// writes the values, quoted where YAML needs it (a title with ": ", a date that
+// would read as a timestamp, a value starting with a quote); invalid UTF-8 becomes
+// U+FFFD.
+func MarkdownFrontMatter(a *article.Article) string {
+	clean := func(s string) string { return strings.TrimSpace(strings.ToValidUTF8(s, "\uFFFD")) }
+	m := markdownMeta{Title: clean(a.Title), URL: clean(a.URL), Published: clean(a.PublishedAt),
+		Modified: clean(a.ModifiedAt), ReviewedBy: clean(a.ReviewedBy), Language: clean(a.Language)}
+	for _, au := range a.Authors {
+		if au = clean(au); au != "" {
+			m.Authors = append(m.Authors, au)
+		}
+	}
+	if m.Title == "" && m.URL == "" && len(m.Authors) == 0 && m.Published == "" && m.Modified == "" &&
+		m.ReviewedBy == "" && m.Language == "" {
+		return ""
+	}
+	var buf bytes.Buffer
+	buf.WriteString("---\n")
+	enc := yaml.NewEncoder(&buf)
+	enc.SetIndent(2)
+	if err := enc.Encode(m); err != nil {
+		// strings and a list of strings always encode; keep the document whole anyway
+		return ""
+	}
+	_ = enc.Close()
+	buf.WriteString("---\n")
+	return buf.String()
 }
 
 func mdBlock(bl article.Block) string {
@@ -132,6 +183,10 @@ var (
 // mdInline escapes characters that would start inline markup.
 func mdInline(s string) string { return mdInlineEscaper.Replace(strings.TrimSpace(s)) }
 
+// mdHeading escapes a heading's text and puts it on one line (an ATX heading ends
+// at the line break; a "---" on the next line would make the rest a heading too).
+func mdHeading(s string) string { return mdInline(strings.Join(strings.Fields(s), " ")) }
+
 // mdLine escapes a paragraph line, including markup at its start.
 func mdLine(s string) string {
 	s = mdInline(s)
@@ -157,8 +212,9 @@ func mdLines(s, sep string) string {
 }
 
 // NewMarkdownSink returns a sink writing RenderMarkdown documents to w, separated by
-// a blank line, a line holding only a form feed ("\f") and a blank line. Safe for
-// concurrent use; each record is one Write.
+// a blank line, a line holding only a form feed ("\f") and a blank line: split the
+// file on "\n\f\n" and each part, trimmed of blank lines, is one record's document,
+// its front matter first (RenderMarkdown leaves no form feed in a document). Safe for concurrent use; each record is one Write.
 func NewMarkdownSink(w io.Writer) Sink {
 	return &docSink{w: w, render: RenderMarkdown, sep: "\n\f\n\n"}
 }

@@ -122,8 +122,16 @@ func TestRenderMarkdownSeed(t *testing.T) {
 			t.Errorf("markdown lacks %q", want)
 		}
 	}
-	if n := strings.Count(got, "Can Massage Therapy Help Lower Back Pain?"); n != 1 {
-		t.Errorf("title appears %d times, want 1", n)
+	// The title: in the front matter, and once in the body.
+	fm, body, ok := strings.Cut(strings.TrimPrefix(got, "---\n"), "\n---\n\n")
+	if !ok || !strings.HasPrefix(got, "---\n") {
+		t.Fatalf("no front matter:\n%s", got)
+	}
+	if !strings.Contains(fm, "title: Can Massage Therapy Help Lower Back Pain?\n") {
+		t.Errorf("front matter lacks the title:\n%s", fm)
+	}
+	if n := strings.Count(body, "Can Massage Therapy Help Lower Back Pain?"); n != 1 {
+		t.Errorf("title appears %d times in the body, want 1", n)
 	}
 }
 
@@ -143,7 +151,8 @@ func TestRenderMarkdownEscapes(t *testing.T) {
 		}}},
 	}
 	got := output.RenderMarkdown(a)
-	want := "# Use \\*stars\\* and \\_under\\_ \\[links\\]\n\n" +
+	want := "---\ntitle: Use *stars* and _under_ [links]\n---\n\n" +
+		"# Use \\*stars\\* and \\_under\\_ \\[links\\]\n\n" +
 		"\\# not a heading\n\n" +
 		"1\\. not a list\n\n" +
 		"\\- not an item \\<b>\n\n" +
@@ -170,7 +179,7 @@ func TestRenderLeavesTOCOut(t *testing.T) {
 	if got, want := output.RenderText(a), "Gout\nGout is a kind of arthritis.\nCauses\nUric acid crystals.\n"; got != want {
 		t.Errorf("text = %q, want %q", got, want)
 	}
-	if got, want := output.RenderMarkdown(a), "# Gout\n\nGout is a kind of arthritis.\n\n## Causes\n\nUric acid crystals.\n"; got != want {
+	if got, want := output.RenderMarkdown(a), "---\ntitle: Gout\n---\n\n# Gout\n\nGout is a kind of arthritis.\n\n## Causes\n\nUric acid crystals.\n"; got != want {
 		t.Errorf("markdown = %q, want %q", got, want)
 	}
 }
@@ -194,7 +203,7 @@ func TestDocSinks(t *testing.T) {
 		want string
 	}{
 		{"text", func(w *bytes.Buffer) output.Sink { return output.NewTextSink(w) }, "One\nFirst body.\n\f\nTwo\nSecond body.\n"},
-		{"markdown", func(w *bytes.Buffer) output.Sink { return output.NewMarkdownSink(w) }, "# One\n\nFirst body.\n\n\f\n\n# Two\n\nSecond body.\n"},
+		{"markdown", func(w *bytes.Buffer) output.Sink { return output.NewMarkdownSink(w) }, "---\ntitle: One\n---\n\n# One\n\nFirst body.\n\n\f\n\n---\ntitle: Two\n---\n\n# Two\n\nSecond body.\n"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var buf bytes.Buffer

@@ -66,22 +66,31 @@ func HBars(items []Count, percent bool, color string) template.HTML {
 	return template.HTML(b.String()) // every text above is escaped or numeric
 }
 
-// VBars renders the word-count histogram as an inline SVG.
-func VBars(buckets []Bucket) template.HTML {
+// VBars renders the word-count histogram as an inline SVG: one bar per bucket,
+// its count above it, and the bucket edges as ticks under the axis (compact: 500,
+// 1k, 2.5k, 10k); the last tick of an open-ended last bar is the largest count,
+// maxWords. Each bar's title (tooltip) is its range and count; axis labels the
+// x axis ("words per article · " + bins).
+func VBars(buckets []Bucket, maxWords int, bins string) template.HTML {
 	n := len(buckets)
 	if n == 0 {
 		return ""
 	}
-	const width, top, bottom = 560, 20, 40
+	const width, top, bottom = 560, 20, 44
 	colW := (width-32)/n - 6
 	m := 0
 	for _, b := range buckets {
 		m = max(m, b.N)
 	}
 	h := vbarHeight + top + bottom
+	axisY := top + vbarHeight
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" role="img">`, width, h, width, h)
-	fmt.Fprintf(&b, `<line x1="8" y1="%d" x2="%d" y2="%d" class="axis"/>`, top+vbarHeight, width-8, top+vbarHeight)
+	fmt.Fprintf(&b, `<line x1="8" y1="%d" x2="%d" y2="%d" class="axis"/>`, axisY, width-8, axisY)
+	tick := func(x int, v int) {
+		fmt.Fprintf(&b, `<line x1="%d" y1="%d" x2="%d" y2="%d" class="axis"/>`, x, axisY, x, axisY+5)
+		fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="middle" class="lbl">%s</text>`, x, axisY+19, compact(v))
+	}
 	for i, bk := range buckets {
 		x := 16 + i*(colW+6)
 		bh := 0
@@ -91,13 +100,50 @@ func VBars(buckets []Bucket) template.HTML {
 		if bk.N > 0 && bh < 2 {
 			bh = 2
 		}
-		fmt.Fprintf(&b, `<rect x="%d" y="%d" width="%d" height="%d" rx="3" fill="#2563eb"/>`, x, top+vbarHeight-bh, colW, bh)
-		fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="middle" class="val">%d</text>`, x+colW/2, top+vbarHeight-bh-5, bk.N)
-		fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="middle" class="lbl">%s</text>`, x+colW/2, top+vbarHeight+18, html.EscapeString(bk.Label))
+		fmt.Fprintf(&b, `<rect x="%d" y="%d" width="%d" height="%d" rx="3" fill="#2563eb"><title>%s words: %d</title></rect>`,
+			x, axisY-bh, colW, bh, html.EscapeString(bk.Label), bk.N)
+		fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="middle" class="val">%d</text>`, x+colW/2, axisY-bh-5, bk.N)
+		if i == 0 {
+			tick(x, bk.Lo)
+		} else {
+			tick(x-3, bk.Lo)
+		}
+		if i == n-1 {
+			end := bk.Hi + 1
+			if bk.Hi < 0 {
+				end = max(maxWords, bk.Lo)
+			}
+			tick(x+colW, end)
+		}
 	}
-	fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="middle" class="axislbl">words per article</text>`, width/2, h-4)
+	label := "words per article"
+	if bins != "" {
+		label += " · " + bins
+	}
+	fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="middle" class="axislbl">%s</text>`, width/2, h-4, html.EscapeString(label))
 	b.WriteString(`</svg>`)
-	return template.HTML(b.String())
+	return template.HTML(b.String()) // every text above is escaped or numeric
+}
+
+// compact writes a word count for an axis tick: as is below 10,000, else in
+// thousands ("12.5k", "75.7k") or millions ("2M"), exact when that takes at most 5
+// characters, else rounded to one decimal (none from 100 on).
+func compact(v int) string {
+	if v < 10000 {
+		return strconv.Itoa(v)
+	}
+	x, unit := float64(v)/1e3, "k"
+	if v >= 10000000 {
+		x, unit = float64(v)/1e6, "M"
+	}
+	s := strconv.FormatFloat(x, 'f', -1, 64)
+	if len(s) > 5 {
+		s = strings.TrimSuffix(strconv.FormatFloat(x, 'f', 1, 64), ".0")
+		if x >= 100 {
+			s = strconv.FormatFloat(x, 'f', 0, 64)
+		}
+	}
+	return s + unit
 }
 
 func fillCounts(fs []Fill) []Count {
@@ -172,7 +218,7 @@ var page = template.Must(template.New("report").Funcs(template.FuncMap{
     </section>
     <section>
       <h2>Word count <small>min {{.Words.Min}} · median {{.Words.Median}} · mean {{printf "%.0f" .Words.Mean}} · p90 {{.Words.P90}} · max {{.Words.Max}}</small></h2>
-      {{vbars .WordHist}}
+      {{vbars .WordHist .Words.Max .WordBins}}
     </section>
     <section>
       <h2>Fields filled <small>% of articles</small></h2>

@@ -49,7 +49,9 @@ type Fill struct {
 }
 
 // Bucket is one bar of the word-count histogram: counts with Lo ≤ words ≤ Hi
-// (Hi < 0: no upper bound).
+// (Hi < 0: no upper bound). The first bar starts at 0 and the last has no upper
+// bound when they also hold the tails beyond the 1st and 99th percentiles (see
+// histogram).
 type Bucket struct {
 	Label  string
 	Lo, Hi int
@@ -85,8 +87,11 @@ type Report struct {
 	Languages  []Count // "" shown as "(none)"
 	Words      WordStats
 	WordHist   []Bucket
-	Fill       []Fill
-	PerSite    []SiteRow // same order as Sites
+	// WordBins describes the histogram's bins: "log-scale bins" or "bins of 25
+	// words".
+	WordBins string
+	Fill     []Fill
+	PerSite  []SiteRow // same order as Sites
 	// Errors: lines of the errors file; by category; top reasons ("category: reason").
 	Errors       int
 	ErrorCats    []Count
@@ -118,16 +123,78 @@ var fillFields = []struct {
 // MaxBuckets bounds the bars of the word-count histogram.
 const MaxBuckets = 10
 
+// LogSpread is the spread of the middle 98% of the non-zero word counts (99th
+// percentile over the 1st) beyond which the histogram's bins are log-scale.
+const LogSpread = 10
+
 var bucketSteps = []int{10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 2500, 5000, 10000, 20000, 50000}
 
-// histogram bins sorted word counts in equal, round-width buckets (10, 25, 50, 100,
-// 250, … words) covering min to max in at most MaxBuckets bars; counts beyond the
-// widest step's range go into an open-ended last bar.
-func histogram(sorted []int) []Bucket {
+// histogram bins sorted word counts into at most MaxBuckets bars with round edges,
+// and describes the bins. The bins are fitted to the middle 98% of the non-zero
+// counts (1st to 99th percentile, nearest rank), so that a few very long or empty
+// pages do not squeeze every other article into one bar: the counts below and above
+// go into the first and the last bar, which are then open-ended ("0–199", "5000+").
+//
+// Word counts are long-tailed (a crawl holds 150-word news items and 8,000-word
+// guides), so when that range spans more than a factor of LogSpread the bins are
+// log-scale, on the finest round series that fits in MaxBuckets bars: 1-1.25-1.5-2-
+// 2.5-3-4-5-6-8, else 1-1.5-2-3-5-7, else 1-2-5 (…, 100, 200, 500, 1000, …; with
+// more bars still, the lowest are merged into the first). Otherwise the bins have
+// equal, round widths (10, 20, 25, 50, 100, … words): the smallest that covers the
+// range in MaxBuckets bars.
+func histogram(sorted []int) ([]Bucket, string) {
 	if len(sorted) == 0 {
-		return nil
+		return nil, ""
 	}
-	lo, hi := sorted[0], sorted[len(sorted)-1]
+	lo, hi := 0, 0
+	if pos := sorted[sort.SearchInts(sorted, 1):]; len(pos) > 0 {
+		lo, hi = percentile(pos, 1), percentile(pos, 99)
+	}
+	var edges []int // bar i holds edges[i] ≤ words < edges[i+1]
+	desc := "log-scale bins"
+	if hi > LogSpread*max(lo, 1) {
+		edges = logEdges(lo, hi)
+	} else {
+		var step int
+		edges, step = linearEdges(lo, hi)
+		desc = fmt.Sprintf("bins of %d words", step)
+	}
+	n := len(edges) - 1
+	out := make([]Bucket, n)
+	for i := range out {
+		out[i] = Bucket{Lo: edges[i], Hi: edges[i+1] - 1}
+	}
+	if sorted[0] < out[0].Lo {
+		out[0].Lo = 0
+	}
+	if sorted[len(sorted)-1] > out[n-1].Hi {
+		out[n-1].Hi = -1
+	}
+	for i := range out {
+		b := &out[i]
+		if b.Hi < 0 {
+			b.Label = fmt.Sprintf("%d+", b.Lo)
+		} else {
+			b.Label = fmt.Sprintf("%d–%d", b.Lo, b.Hi)
+		}
+	}
+	for _, w := range sorted {
+		i := sort.SearchInts(edges, w+1) - 1 // the last edge ≤ w
+		out[min(max(i, 0), n-1)].N++
+	}
+	return out, desc
+}
+
+// percentile is the p-th percentile (0 < p ≤ 100) of sorted, nearest rank.
+func percentile(sorted []int, p int) int {
+	i := (len(sorted)*p + 99) / 100
+	return sorted[min(max(i, 1), len(sorted))-1]
+}
+
+// linearEdges are the edges of equal bars of round width covering lo..hi: the
+// smallest step of bucketSteps that needs at most MaxBuckets bars (with the largest
+// step, the first MaxBuckets bars).
+func linearEdges(lo, hi int) ([]int, int) {
 	step := bucketSteps[len(bucketSteps)-1]
 	for _, s := range bucketSteps {
 		if hi/s-lo/s+1 <= MaxBuckets {
@@ -137,21 +204,54 @@ func histogram(sorted []int) []Bucket {
 	}
 	start := lo / step * step
 	n := min(hi/step-lo/step+1, MaxBuckets)
-	out := make([]Bucket, n)
-	for i := range out {
-		b := Bucket{Lo: start + i*step, Hi: start + (i+1)*step - 1}
-		b.Label = fmt.Sprintf("%d–%d", b.Lo, b.Hi)
-		if i == n-1 && hi > b.Hi {
-			b.Hi = -1
-			b.Label = fmt.Sprintf("%d+", b.Lo)
+	edges := make([]int, n+1)
+	for i := range edges {
+		edges[i] = start + i*step
+	}
+	return edges, step
+}
+
+// logSeries are the round series of log-scale bins, finest first: the multiples of
+// each power of ten that are edges.
+var logSeries = [][]float64{{1, 1.25, 1.5, 2, 2.5, 3, 4, 5, 6, 8}, {1, 1.5, 2, 3, 5, 7}, {1, 2, 5}}
+
+// logEdges are the edges of the finest of logSeries that covers lo..hi in at most
+// MaxBuckets bars (with the coarsest, the last MaxBuckets bars). An edge of 1 becomes
+// 0, so that the first bar starts at 0.
+func logEdges(lo, hi int) []int {
+	var edges []int
+	for _, ms := range logSeries {
+		edges = seriesEdges(ms, lo, hi)
+		if len(edges)-1 <= MaxBuckets {
+			break
 		}
-		out[i] = b
 	}
-	for _, w := range sorted {
-		i := min((w-start)/step, n-1)
-		out[i].N++
+	edges = edges[max(len(edges)-MaxBuckets-1, 0):]
+	if edges[0] == 1 {
+		edges[0] = 0
 	}
-	return out
+	return edges
+}
+
+// seriesEdges are the values of the series ms × 1, 10, 100, … (rounded, distinct) from
+// the largest ≤ max(lo, 1) to the first > hi.
+func seriesEdges(ms []float64, lo, hi int) []int {
+	var edges []int
+	for mag := 1; ; mag *= 10 {
+		for _, m := range ms {
+			e := int(math.Round(m * float64(mag)))
+			if len(edges) > 0 && e <= edges[len(edges)-1] {
+				continue
+			}
+			if e <= max(lo, 1) {
+				edges = edges[:0] // only the largest edge ≤ lo is kept
+			}
+			edges = append(edges, e)
+			if e > hi {
+				return edges
+			}
+		}
+	}
 }
 
 // Builder accumulates records and errors; Report summarises them. Not safe for
@@ -296,7 +396,7 @@ func (b *Builder) Report() *Report {
 	}
 	words := append([]int(nil), b.words...)
 	sort.Ints(words)
-	r.WordHist = histogram(words)
+	r.WordHist, r.WordBins = histogram(words)
 	sum := 0.0
 	for _, w := range words {
 		sum += float64(w)

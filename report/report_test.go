@@ -118,9 +118,26 @@ func TestWriteTable(t *testing.T) {
 	out := buf.String()
 	for _, want := range []string{"Articles: 4", "Errors:   4", "Articles per site", "blog", "75.0%",
 		"Word count (min 0, median 120", "Languages", "Fields filled", "published_at", "Top error reasons",
-		"failed: http_404", "50.0%"} {
+		"failed: http_404", "50.0%", "bins of 50 words", "Per site"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("table lacks %q:\n%s", want, out)
+		}
+	}
+	// The per-site table, as in the HTML page: articles, median words, top language
+	// and the fill rates of SiteFields.
+	rows := map[string]string{}
+	for _, l := range strings.Split(out[strings.Index(out, "Per site"):], "\n") {
+		if f := strings.Fields(l); len(f) > 0 {
+			rows[f[0]] = strings.Join(f, " ")
+		}
+	}
+	for first, want := range map[string]string{
+		"SITE":                      "SITE ARTICLES MEDIAN WORDS LANGUAGE TITLE AUTHORS PUBLISHED_AT RELATED",
+		"blog":                      "blog 3 480 en 100.0% 66.7% 66.7% 66.7%",
+		"<script>alert(1)</script>": "<script>alert(1)</script> 1 0 (none) 0.0% 0.0% 0.0% 0.0%",
+	} {
+		if rows[first] != want {
+			t.Errorf("per-site row %q, want %q", rows[first], want)
 		}
 	}
 }
@@ -167,7 +184,8 @@ func TestWriteHTMLSelfContained(t *testing.T) {
 	if strings.Contains(out, "<script>alert") || !strings.Contains(out, "&lt;script&gt;alert(1)&lt;/script&gt;") {
 		t.Error("site label not escaped")
 	}
-	for _, want := range []string{"2026-01-02 03:04 UTC", "failed: http_404", "words per article", ">75%<"} {
+	for _, want := range []string{"2026-01-02 03:04 UTC", "failed: http_404", "words per article · bins of 50 words", ">75%<",
+		`<title>0–149 words: 2</title>`, `class="lbl">550</text>`} {
 		if !strings.Contains(out, want) {
 			t.Errorf("HTML lacks %q", want)
 		}

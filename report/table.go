@@ -54,7 +54,11 @@ func (r *Report) WriteTable(w io.Writer) error {
 		section("Page types", "PAGE TYPE", r.PageTypes, r.Articles)
 	}
 
-	p("\nWord count (min %d, median %d, mean %.0f, p90 %d, max %d)\n", r.Words.Min, r.Words.Median, r.Words.Mean, r.Words.P90, r.Words.Max)
+	p("\nWord count (min %d, median %d, mean %.0f, p90 %d, max %d", r.Words.Min, r.Words.Median, r.Words.Mean, r.Words.P90, r.Words.Max)
+	if r.WordBins != "" {
+		p("; %s", r.WordBins)
+	}
+	p(")\n")
 	p("  WORDS\tARTICLES\tSHARE\t\n")
 	hm := 0
 	for _, b := range r.WordHist {
@@ -70,6 +74,23 @@ func (r *Report) WriteTable(w io.Writer) error {
 	p("  FIELD\tARTICLES\tFILLED\t\n")
 	for _, f := range r.Fill {
 		p("  %s\t%d\t%s\t%s\n", f.Field, f.Filled, strconv.FormatFloat(f.Pct, 'f', 1, 64)+"%", bar(int(f.Pct+0.5), 100))
+	}
+
+	p("\nPer site (fields filled as %% of the site's articles)\n")
+	p("  SITE\tARTICLES\tMEDIAN WORDS\tLANGUAGE")
+	for _, f := range SiteFields {
+		p("\t%s", strings.ToUpper(f))
+	}
+	p("\t\n")
+	for _, row := range r.PerSite {
+		p("  %s\t%d\t%d\t%s", row.Site, row.Articles, row.MedianWords, orDash(row.LanguagesTop))
+		for _, f := range row.Fill {
+			p("\t%s%%", strconv.FormatFloat(f, 'f', 1, 64))
+		}
+		p("\t\n")
+	}
+	if len(r.PerSite) == 0 {
+		p("  (none)\t\t\t\t\n")
 	}
 
 	if r.ErrorsPath != "" {

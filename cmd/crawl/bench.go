@@ -13,6 +13,9 @@ func newBenchCmd() *cobra.Command {
 		Use:     "bench",
 		Short:   "Measure extraction quality and speed on benchmark pages",
 		GroupID: groupCrawl,
+		Example: `  crawl bench extract                  # score the extractor on the benchmark pages
+  crawl bench extract --rounds -1      # quality only, no timing
+  crawl bench crawl --pages 2000       # crawl speed against a bare colly crawl`,
 	}
 	var opts bench.Options
 	var noURL bool

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -39,9 +40,27 @@ func TestReportOnDemo(t *testing.T) {
 			t.Errorf("report lacks %q:\n%s", want, r.stdout)
 		}
 	}
+	for _, want := range []string{"Per site", "MEDIAN WORDS", "sample-health  " + strconv.Itoa(n) + "  "} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("report lacks the per-site table (%q):\n%s", want, r.stdout)
+		}
+	}
 	html, err := os.ReadFile(page)
 	if err != nil || !strings.Contains(string(html), "<svg") {
-		t.Errorf("HTML page: %v", err)
+		t.Fatalf("HTML page: %v", err)
+	}
+	// The word-count chart (the one screenshot into docs/report.png) shows more than 3
+	// non-empty bars on the demo output: bars are <rect> elements with a height.
+	chart := wordChart(t, string(html))
+	bars := regexp.MustCompile(`<rect [^>]*height="(\d+)"`).FindAllStringSubmatch(chart, -1)
+	nonEmpty := 0
+	for _, b := range bars {
+		if b[1] != "0" {
+			nonEmpty++
+		}
+	}
+	if len(bars) == 0 || nonEmpty <= 3 {
+		t.Errorf("word-count chart: %d bars, %d non-empty, want > 3:\n%s", len(bars), nonEmpty, chart)
 	}
 
 	// parquet, rotated every 10 records.
@@ -65,6 +84,18 @@ func TestReportOnDemo(t *testing.T) {
 		!strings.Contains(r.stderr, "missing.jsonl") {
 		t.Errorf("missing input: exit %d %s", r.code, r.stderr)
 	}
+}
+
+// wordChart is the SVG of the word-count histogram in a report page.
+func wordChart(t *testing.T, page string) string {
+	t.Helper()
+	for _, svg := range strings.SplitAfter(page, "</svg>") {
+		if i := strings.Index(svg, "<svg"); i >= 0 && strings.Contains(svg, "words per article") {
+			return svg[i:]
+		}
+	}
+	t.Fatalf("no word-count chart in the page")
+	return ""
 }
 
 // openSink writes output.path and every output.sinks entry, with rotation.

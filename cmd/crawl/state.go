@@ -155,7 +155,10 @@ func newStateStatsCmd(a *app) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "stats [--site NAME]... [--config FILE] [--state URL]",
 		Short: "Show the crawl state of each site",
-		Args:  noArgs,
+		Example: `  crawl state stats --config configs/my-sites.yaml
+  crawl state stats --config configs/my-sites.yaml --site blog
+  crawl state stats --state sqlite:///var/lib/healthcrawl/state.db   # every config's sites in that file`,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
 			st, sites, err := a.openState(ctx, &f)

@@ -1,0 +1,4 @@
+package report
+
+// CompactCount is compact, for the tests.
+var CompactCount = compact
