@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/dustin/go-humanize/english"
 	"github.com/healthcrawl/healthcrawl/article"
 	"github.com/healthcrawl/healthcrawl/config"
 	"github.com/healthcrawl/healthcrawl/output"
@@ -66,7 +67,7 @@ every record; dropped records are counted on stderr.`,
 				dropped = append(dropped, fmt.Sprintf("%s=%d", k, v))
 			}
 			sort.Strings(dropped)
-			summary := fmt.Sprintf("clean: %d records written, %d dropped", n, st.In-st.Kept)
+			summary := fmt.Sprintf("clean: %s written, %d dropped", english.Plural(n, "record", ""), st.In-st.Kept)
 			if len(dropped) > 0 {
 				summary += " (" + strings.Join(dropped, ", ") + ")"
 			}

@@ -57,7 +57,7 @@ pipeline:
 
 	good := filepath.Join(t.TempDir(), "good.yaml")
 	writeFile(t, good, []byte("sites:\n  - name: blog\n    start_urls: [\"https://example.org/\"]\n"))
-	if r := runCrawl(t, "", nil, "validate", "--config", good); r.code != exitOK || r.stdout != "config OK: 1 sites\n" {
+	if r := runCrawl(t, "", nil, "validate", "--config", good); r.code != exitOK || r.stdout != "config OK: 1 site\n" {
 		t.Errorf("good config: exit %d stdout %q stderr %q", r.code, r.stdout, r.stderr)
 	}
 	// Environment overrides are validated too.

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/dustin/go-humanize/english"
 	"github.com/healthcrawl/healthcrawl/config"
 	"github.com/healthcrawl/healthcrawl/extractors"
 	"github.com/healthcrawl/healthcrawl/fetch"
@@ -94,7 +95,7 @@ type configError struct {
 
 func (e *configError) Error() string {
 	probs := config.Problems(e.err)
-	msg := fmt.Sprintf("config %s: %d problem(s):", e.path, len(probs))
+	msg := fmt.Sprintf("config %s: %s:", e.path, english.Plural(len(probs), "problem", "problems"))
 	for _, p := range probs {
 		msg += "\n  " + p.Error()
 	}

@@ -5,13 +5,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"os"
 	"time"
 
 	"github.com/dustin/go-humanize"
+	"github.com/dustin/go-humanize/english"
 	"github.com/healthcrawl/healthcrawl/config"
 	"github.com/healthcrawl/healthcrawl/configs"
 	"github.com/healthcrawl/healthcrawl/crawler"
@@ -34,8 +34,9 @@ func newDemoCmd(a *app) *cobra.Command {
 		Short:   "Crawl the bundled sample health site and write out/demo.jsonl",
 		Long: `demo serves the bundled sample health site on 127.0.0.1 (a random free port),
 crawls it with configs/demo.yaml (its start URL filled in at run time), writes one
-record per article page to out/demo.jsonl (or --out) and prints a summary: pages
-fetched, articles written, pages dropped with their reasons, errors, elapsed time.
+record per article page to out/demo.jsonl (or --out) and prints a summary on stderr
+(like run; standard output carries records only, with --out -): pages fetched,
+articles written, pages dropped with their reasons, errors, elapsed time.
 It needs no network and no files: the site and the config are built in.
 --render auto loads the site's two pages built by script in headless Chromium
 (Debian package chromium), so their articles are written too (29 records).
@@ -109,13 +110,10 @@ func (a *app) runDemo(cmd *cobra.Command, of *outputFlags, overwrite bool, rende
 	})
 	closeErr := sink.Close(context.WithoutCancel(ctx))
 
-	var w io.Writer = a.out
-	if cfg.Output.Path == "-" {
-		w = a.err // records are on stdout
-	}
+	w := a.err // the summary, like run's: standard output carries data only
 	if earlier > 0 {
-		fmt.Fprintf(w, "Sample site %s crawled; %d records appended to %s, after the %s earlier runs left there (--overwrite starts it afresh)\n",
-			base, sum.Articles, cfg.Output.Path, humanize.Bytes(uint64(earlier)))
+		fmt.Fprintf(w, "Sample site %s crawled; %s appended to %s, after the %s earlier runs left there (--overwrite starts it afresh)\n",
+			base, english.Plural(sum.Articles, "record", "records"), cfg.Output.Path, humanize.Bytes(uint64(earlier)))
 	} else {
 		fmt.Fprintf(w, "Sample site %s crawled; records in %s\n", base, cfg.Output.Path)
 	}

@@ -24,8 +24,8 @@ func TestDemoRenderAuto(t *testing.T) {
 	if r.code != exitOK {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
 	}
-	if !regexp.MustCompile(`(?m)^pages rendered +2 `).MatchString(r.stdout) {
-		t.Errorf("summary lacks pages rendered 2:\n%s", r.stdout)
+	if !regexp.MustCompile(`(?m)^pages rendered +2 `).MatchString(r.stderr) {
+		t.Errorf("summary lacks pages rendered 2:\n%s", r.stderr)
 	}
 	data, err := os.ReadFile(out)
 	if err != nil {

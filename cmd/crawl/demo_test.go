@@ -22,9 +22,12 @@ func TestDemo(t *testing.T) {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
 	}
 	for _, want := range []string{"articles written", "errors", "elapsed"} {
-		if !strings.Contains(r.stdout, want) {
-			t.Errorf("summary lacks %q:\n%s", want, r.stdout)
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("summary on stderr lacks %q:\n%s", want, r.stderr)
 		}
+	}
+	if r.stdout != "" { // the summary goes to stderr, like run's
+		t.Errorf("stdout holds %q, want nothing (records are in %s)", r.stdout, out)
 	}
 	data, err := os.ReadFile(out)
 	if err != nil {

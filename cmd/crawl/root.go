@@ -40,14 +40,16 @@ func newRootCmd(a *app) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "crawl",
 		Short: "Crawl health-article sites into clean JSON Lines records",
-		Long: `crawl fetches the pages of the site targets in a YAML config (Colly), extracts each
-article (goquery), cleans it through an ordered pipeline of stages, and writes one
-record per article as JSON Lines.
+		Long: `crawl fetches the pages of one site (crawl run --url) or of the site targets in a
+YAML config (Colly), extracts each article (goquery), cleans it through an ordered
+pipeline of stages, and writes one record per article as JSON Lines.
 
 Exit status: 0 all good; 1 some inputs or pages failed (every other record is still
 written), an output could not be written, or a site fetched no page at all (its
 seed hosts unreachable); 2 bad usage or bad config.`,
 		Example: `  crawl demo                                  # crawl the bundled sample site into out/demo.jsonl
+  crawl run --url https://www.example.org/    # crawl one site with the defaults, no config file
+  crawl init https://www.example.org/         # write a starter config for it: healthcrawl.yaml
   crawl run --config configs/my-sites.yaml    # crawl every site target
   crawl extract saved/page.html               # one record from a saved page
   crawl validate --config configs/my-sites.yaml`,
@@ -66,7 +68,8 @@ seed hosts unreachable); 2 bad usage or bad config.`,
 		&cobra.Group{ID: groupConfig, Title: "Configuration and the record:"},
 	)
 	root.AddCommand(newRunCmd(a), newExtractCmd(a), newDemoCmd(a), newScheduleCmd(a), newStateCmd(a))
-	root.AddCommand(newValidateCmd(a), newSchemaCmd(a), newStagesCmd(a))
+	root.AddCommand(newValidateCmd(a), newSchemaCmd(a), newStagesCmd(a), newInitCmd(a), newVersionCmd(a))
+	setVersion(root)
 	for _, mk := range extraCommands {
 		root.AddCommand(mk())
 	}

@@ -100,12 +100,27 @@ func newRunCmd(a *app) *cobra.Command {
 		state           string
 		worker          string
 		overwrite, full bool
+		one             siteFlags
 	)
 	cmd := &cobra.Command{
-		Use:     "run --config FILE [--site NAME]... [--out PATH] [--format jsonl]",
+		Use:     "run (--url URL | --config FILE) [--site NAME]... [--out PATH] [--format jsonl]",
 		GroupID: groupCrawl,
-		Short:   "Crawl the site targets of a config and write one record per article",
-		Long: `run crawls every site target of the config (or only those named with --site),
+		Short:   "Crawl one site (--url) or the site targets of a config, one record per article",
+		Long: `One site, no config file: run --url https://site/ crawls that site with the
+documented defaults: robots.txt obeyed, 200ms between two requests to a host (4 at
+a time), only the start URL's host on its port (allowed_domains empty), max_depth
+5, max_pages 10000, state in .crawl/state.db, records to out/records.jsonl (or --out).
+The site target is named after the host, path-safe (www.example.org,
+127.0.0.1_8080). Every page the extractor finds to be an article (page_type
+article) gives one record; listings (home, category, pagination pages) and other
+pages give none. --articles REGEX makes the pages whose URL matches it the articles
+instead. --url may be repeated (more start URLs of the same site); --sitemap adds a
+sitemap (the Sitemap: lines of robots.txt are read anyway), or alone crawls the site
+of that sitemap. With --config as well, the file gives every other setting (crawl,
+output, state, pipeline) and its own site targets are not crawled; --site and --url
+do not go together. crawl init URL writes a config to start from.
+
+run crawls every site target of the config (or only those named with --site),
 extracts the article pages, cleans them through the pipeline and writes one record
 per article to --out (default: output.path of the config), in the format its
 extension names (.jsonl, .json, .csv, .parquet, .db, .md, .txt; --format or
@@ -160,7 +175,9 @@ Exit status: 0 all good; 1 some pages failed (every other record is still
 written), a sink error, or a site fetched no page at all (its seed hosts'
 robots.txt timing out, refusing connections or answering 5xx: the summary and an
 ERROR line name the cause); 2 bad usage or bad config.`,
-		Example: `  crawl run --config configs/my-sites.yaml
+		Example: `  crawl run --url https://www.example.org/ --out out/example.jsonl
+  crawl run --url https://www.example.org/ --sitemap https://www.example.org/post-sitemap.xml --articles '/blog/[^/]+/$'
+  crawl run --config configs/my-sites.yaml
   crawl run --config configs/my-sites.yaml --site blog --out - | jq .title
   crawl run --config configs/my-sites.yaml --site blog --out 'out/{site}-{run}-{date}.jsonl'
   crawl run --config configs/my-sites.yaml --full --overwrite   # rewrite every article from scratch
@@ -168,7 +185,7 @@ ERROR line name the cause); 2 bad usage or bad config.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
-			cfg, err := a.loadCrawlConfig(path)
+			cfg, err := a.runConfig(path, sites, &one)
 			if err != nil {
 				return err
 			}
@@ -222,14 +239,14 @@ ERROR line name the cause); 2 bad usage or bad config.`,
 			return nil
 		},
 	}
-	cmd.Flags().StringVarP(&path, "config", "c", "", "config file (YAML)")
+	cmd.Flags().StringVarP(&path, "config", "c", "", "config file (YAML); with --url, its settings without its sites")
+	one.register(cmd)
 	cmd.Flags().StringArrayVar(&sites, "site", nil, "crawl only this site target (repeatable)")
 	of.register(cmd, "", "output file, - = standard output (default: output.path of the config)")
 	cmd.Flags().StringVar(&state, "state", "", "crawl state store: memory, sqlite:///abs/path.db, sqlite://relative.db or redis://HOST:PORT/DB (default: state.url of the config)")
 	cmd.Flags().BoolVar(&overwrite, "overwrite", false, "replace what the outputs and the errors file hold (default: append; a run never destroys\nthe records of an earlier run unless asked)")
 	cmd.Flags().BoolVar(&full, "full", false, "re-emit every current article, unchanged ones included (no conditional requests,\nsitemap lastmod ignored)")
 	cmd.Flags().StringVar(&worker, "worker-id", "", "name of this worker's leases in the state (default: HOST-PID with a redis state, else local);\na worker restarted under the same name takes its in-flight URLs back at once")
-	_ = cmd.MarkFlagRequired("config")
 	return cmd
 }
 
