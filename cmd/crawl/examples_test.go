@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -27,7 +28,7 @@ func TestEveryCommandHasAnExample(t *testing.T) {
 		seen = append(seen, path)
 		if strings.TrimSpace(c.Example) == "" {
 			t.Errorf("%s: no Example", path)
-		} else if !strings.Contains(c.Example, path+" ") && !strings.HasSuffix(strings.TrimSpace(c.Example), path) {
+		} else if !regexp.MustCompile(regexp.QuoteMeta(path) + `(\s|$)`).MatchString(c.Example) {
 			t.Errorf("%s: Example does not run %q:\n%s", path, path, c.Example)
 		}
 		if c.Runnable() || c.HasSubCommands() {
