@@ -214,23 +214,15 @@ func TestEveryNumericKeyHasABound(t *testing.T) {
 
 // README's config reference lists every numeric key with its allowed range.
 func TestReadmeListsBounds(t *testing.T) {
-	readme, err := os.ReadFile(filepath.Join("..", "README.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	rows := readmeConfigTable(t)
 	for _, k := range config.BoundKeys() {
-		row := ""
-		for _, line := range strings.Split(string(readme), "\n") {
-			if strings.HasPrefix(line, "| `"+k+"` |") {
-				row = line
-			}
-		}
-		if row == "" {
+		row, ok := rows[k]
+		if !ok {
 			t.Errorf("README has no config reference row for %s", k)
 			continue
 		}
-		if want := config.Bounds[k].Describe(); !strings.Contains(row, want) {
-			t.Errorf("README row of %s lacks its range %q:\n%s", k, want, row)
+		if want := config.Bounds[k].Describe(); !strings.Contains(row.allowed, want) {
+			t.Errorf("README.md line %d: the allowed range of %s is %q, want %q", row.line, k, row.allowed, want)
 		}
 	}
 }
