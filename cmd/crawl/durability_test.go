@@ -42,6 +42,10 @@ crawl:
   parallelism: 4
   delay: 0s
   timeout: 10s
+  # The test kills up to 20 runs at random: a page in flight at 4 kills in a row
+  # (a loaded machine, where a resume takes longer than the kill delay) must not be
+  # taken for a page that crashes the crawler (poison pill: lost more than retries times).
+  retries: 20
 state:
   url: sqlite://%s
 output:
@@ -281,7 +285,7 @@ func TestKillResumeRotated(t *testing.T) {
 	defer hs.Close()
 	dir := t.TempDir()
 	yaml := fmt.Sprintf(`name: rotated
-crawl: {parallelism: 4, delay: 0s, timeout: 10s}
+crawl: {parallelism: 4, delay: 0s, timeout: 10s, retries: 20} # retries: see writeDurableConfig
 state: {url: "sqlite://%s"}
 output:
   path: %q
