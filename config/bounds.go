@@ -54,6 +54,7 @@ var Bounds = map[string]Bound{
 	"crawl.retries":             ints(0, 20),
 	"crawl.render_parallelism":  ints(1, 64),
 	"crawl.render_timeout":      durs(time.Second, 10*time.Minute),
+	"crawl.stop_grace":          durs(0, time.Hour),
 	"output.rotate.max_records": {Min: 1, Max: 1_000_000_000, ZeroOff: true},
 	"output.rotate.max_bytes":   {Min: kib, Max: tib, ZeroOff: true, kind: kindBytes},
 	"state.lease":               durs(time.Second, 24*time.Hour),

@@ -56,6 +56,10 @@ type Crawl struct {
 	StripParams []string `mapstructure:"strip_params"`
 	// StripParamsExtra are more parameters to drop, on top of StripParams.
 	StripParamsExtra []string `mapstructure:"strip_params_extra"`
+	// StopGrace is how long requests and renders in flight may still run after a
+	// stop is asked (the first SIGINT/SIGTERM): then they are cancelled and their
+	// pages go back to the queue. 0 = cancelled at once.
+	StopGrace time.Duration `mapstructure:"stop_grace"`
 }
 
 // Network is the crawler's network policy (crawl.network). Loopback, private,
@@ -164,6 +168,11 @@ type Schedule struct {
 	// Jitter delays each scheduled run by a random duration in [0, jitter), so that
 	// many sites on the same cron line do not all start in the same second.
 	Jitter time.Duration `mapstructure:"jitter"`
+	// StatsPath, when set, is where each scheduled run writes its stats JSON (as
+	// crawl run --stats): {site}, {run} and {date} are expanded as in output.path,
+	// and a path with neither {date} nor {run} gets "-{site}-{date}" before its
+	// extension, so every run writes its own file.
+	StatsPath string `mapstructure:"stats_path"`
 }
 
 // DefaultStateURL is the state store of `crawl run` and `crawl schedule` unless the
@@ -275,6 +284,7 @@ func Default() Config {
 			MaxLinksPerPage:  10_000,
 			StripParams:      append([]string(nil), DefaultStripParams...),
 			StripParamsExtra: []string{},
+			StopGrace:        5 * time.Second,
 		},
 		Output:   Output{Path: "out/records.jsonl"},
 		Pipeline: Pipeline{Stages: stages},

@@ -107,6 +107,8 @@ func TestEnvOverridesEveryKey(t *testing.T) {
 		"CRAWL_CRAWL_MAX_LINKS_PER_PAGE":    "500",
 		"CRAWL_CRAWL_STRIP_PARAMS":          "sid,token*",
 		"CRAWL_CRAWL_STRIP_PARAMS_EXTRA":    "visit",
+		"CRAWL_CRAWL_STOP_GRACE":            "2s",
+		"CRAWL_SCHEDULE_STATS_PATH":         "out/{site}-{run}.stats.json",
 		"CRAWL_OUTPUT_PATH":                 "-",
 		"CRAWL_OUTPUT_FORMAT":               "text",
 		"CRAWL_OUTPUT_ERRORS_PATH":          "out/errors.jsonl",
@@ -138,13 +140,15 @@ func TestEnvOverridesEveryKey(t *testing.T) {
 	want.Crawl = config.Crawl{UserAgent: "ua/1", Parallelism: 2, Delay: 750 * time.Millisecond, Timeout: 5 * time.Second, MaxBodyBytes: 4096, Retries: 0, ObeyRobots: false,
 		RenderParallelism: 4, RenderTimeout: 7 * time.Second, RenderBinary: "/opt/chromium/chrome", Fetcher: "http", Renderer: "chromium",
 		Network:         config.Network{AllowPrivate: true, Allow: []string{"10.1.0.0/16"}},
-		MaxSitemapBytes: 2048, MaxLinksPerPage: 500, StripParams: []string{"sid", "token*"}, StripParamsExtra: []string{"visit"}}
+		MaxSitemapBytes: 2048, MaxLinksPerPage: 500, StripParams: []string{"sid", "token*"}, StripParamsExtra: []string{"visit"},
+		StopGrace: 2 * time.Second}
 	want.Output = config.Output{Path: "-", Format: "text", ErrorsPath: "out/errors.jsonl",
 		Rotate: config.Rotate{MaxRecords: 1000, MaxBytes: 1 << 20}, CSVRaw: true}
 	want.State.URL = "memory"
 	want.Schedule.Listen = "127.0.0.1:1"
 	want.State.Lease = 10 * time.Second
 	want.Schedule.Jitter = time.Minute
+	want.Schedule.StatsPath = "out/{site}-{run}.stats.json"
 	want.State.Prefix = "nightly"
 	want.State.FleetLimits = false
 	if diff := cmp.Diff(want, cfg, cmp.FilterPath(func(p cmp.Path) bool { return p.String() == "Sites" }, cmp.Ignore())); diff != "" {

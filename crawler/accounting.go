@@ -91,12 +91,45 @@ type accountant struct {
 	mu      sync.Mutex
 	cats    map[string]int
 	reasons map[string]map[string]int
+	sites   map[string]*tally // the same counts per site
 	errOut  io.Writer         // nil = no errors file
 	errErr  error             // first write error on errOut
 	first   map[string]string // site → its first outcome, "category: reason" (see deadSites)
 	// groups holds the errors-file lines of URLs with a parent until the parent is
 	// done (flush): site + "\x00" + parent → category + "\x00" + reason → group.
 	groups map[string]map[string]*lineGroup
+}
+
+// tally is the counts of one site by category and reason.
+type tally struct {
+	cats    map[string]int
+	reasons map[string]map[string]int
+}
+
+func (t *tally) add(cat, reason string, n int) {
+	t.cats[cat] += n
+	r := t.reasons[cat]
+	if r == nil {
+		r = map[string]int{}
+		t.reasons[cat] = r
+	}
+	r[reason] += n
+}
+
+func (t *tally) clone() (map[string]int, map[string]map[string]int) {
+	cats := make(map[string]int, len(t.cats))
+	for k, v := range t.cats {
+		cats[k] = v
+	}
+	reasons := make(map[string]map[string]int, len(t.reasons))
+	for k, m := range t.reasons {
+		c := make(map[string]int, len(m))
+		for r, n := range m {
+			c[r] = n
+		}
+		reasons[k] = c
+	}
+	return cats, reasons
 }
 
 // lineGroup is the errors-file lines of one parent, category and reason, held.
@@ -142,13 +175,16 @@ func (a *accountant) recordN(site, url string, o outcome, n int) {
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	a.cats[o.Category] += n
-	r := a.reasons[o.Category]
-	if r == nil {
-		r = map[string]int{}
-		a.reasons[o.Category] = r
+	(&tally{a.cats, a.reasons}).add(o.Category, o.Reason, n)
+	if a.sites == nil {
+		a.sites = map[string]*tally{}
 	}
-	r[o.Reason] += n
+	st := a.sites[site]
+	if st == nil {
+		st = &tally{cats: map[string]int{}, reasons: map[string]map[string]int{}}
+		a.sites[site] = st
+	}
+	st.add(o.Category, o.Reason, n)
 	if a.first == nil {
 		a.first = map[string]string{}
 	}
@@ -276,19 +312,17 @@ func (a *accountant) snapshot() (map[string]int, map[string]map[string]int) {
 	a.flushAll()
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	cats := make(map[string]int, len(a.cats))
-	for k, v := range a.cats {
-		cats[k] = v
+	return (&tally{a.cats, a.reasons}).clone()
+}
+
+// siteSnapshot returns the counts of one site by category and reason.
+func (a *accountant) siteSnapshot(site string) (map[string]int, map[string]map[string]int) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if t := a.sites[site]; t != nil {
+		return t.clone()
 	}
-	reasons := make(map[string]map[string]int, len(a.reasons))
-	for k, m := range a.reasons {
-		c := make(map[string]int, len(m))
-		for r, n := range m {
-			c[r] = n
-		}
-		reasons[k] = c
-	}
-	return cats, reasons
+	return map[string]int{}, map[string]map[string]int{}
 }
 
 func (a *accountant) count(cat string) int {

@@ -199,8 +199,8 @@ func (c *committer) commit(batch []*pendingRecord) {
 		j.failSink(err)
 		return
 	}
-	j.articles.Add(int64(len(batch)))
 	for _, p := range batch {
+		j.wrote(p.s.site.Name, 1)
 		p.s.log.Debug("article", "url", p.e.URL, "title", p.a.Title, "change", p.a.Change)
 	}
 }

@@ -46,6 +46,16 @@ type JobOptions struct {
 	// crawler only reports; cmd/crawl renders the live line. It is called from
 	// one goroutine, never concurrently with itself.
 	OnProgress func(ProgressSnapshot)
+	// OnStart, if set, is called once, when the sites start, with a function that
+	// returns the run's counters now (ProgressSnapshot); it may be called from any
+	// goroutine until RunJob returns (cmd/crawl counts the pages in flight when a
+	// stop is asked).
+	OnStart func(current func() ProgressSnapshot)
+	// Hard, when done, cancels the requests and renders in flight at once (a second
+	// SIGINT); their pages go back to the frontier. Cancelling ctx alone stops the
+	// scheduling of new pages and lets those in flight run for crawl.stop_grace
+	// before they are cancelled the same way. nil = only stop_grace.
+	Hard context.Context
 
 	// NewFrontier opens each site's frontier; nil = in memory (NewMemoryFrontier).
 	// Ignored when Store is set.
@@ -107,6 +117,19 @@ type Summary struct {
 	// apart from Requests so that Requests stays the page-fetch count (pages and
 	// sitemaps); both go through the same per-host limits.
 	RobotsRequests int
+	// Sites is what the run did on each site target, in the order they ran.
+	Sites []SiteSummary
+}
+
+// SiteSummary is what a run did on one site target (Summary.Sites).
+type SiteSummary struct {
+	Name       string
+	Fetched    int                       // URLs of the site that got an HTTP response
+	Articles   int                       // records written
+	Errors     int                       // URLs filed as failed
+	Categories map[string]int            // as Summary.Categories, for this site
+	Reasons    map[string]map[string]int // as Summary.Reasons, for this site
+	Pending    int                       // URLs still queued when the run stopped
 }
 
 // job is the state shared by the sites of one RunJob.
@@ -133,10 +156,16 @@ type job struct {
 	maxRedirects, maxURLLen int
 
 	fetched, requests, articles, queued atomic.Int64
-	bytes                               atomic.Int64 // response body bytes read (ProgressSnapshot.Bytes)
-	news, changed, unchanged, gone      atomic.Int64
-	resumed                             atomic.Bool
-	prev                                prevRun // last finished run before this one
+	bytes                               atomic.Int64             // response body bytes read (ProgressSnapshot.Bytes)
+	inflight                            atomic.Int64             // entries being handled now
+	waiting                             atomic.Int64             // of them, waiting for a request slot
+	siteArticles                        map[string]*atomic.Int64 // site → records written (set before the sites start)
+	// hard is cancelled to stop the requests and renders in flight (JobOptions.Hard,
+	// or crawl.stop_grace after the run's context); nil = never (PageFetcher).
+	hard                           context.Context
+	news, changed, unchanged, gone atomic.Int64
+	resumed                        atomic.Bool
+	prev                           prevRun // last finished run before this one
 }
 
 // worker is the lease owner name of this process in the store.
@@ -170,7 +199,7 @@ func (j *job) write(ctx context.Context, a *article.Article) error {
 		return j.sinkErr
 	}
 	if j.opts.Sink == nil {
-		j.articles.Add(1)
+		j.wrote(a.Site, 1)
 		return nil
 	}
 	if err := j.opts.Sink.Write(ctx, a); err != nil {
@@ -178,14 +207,85 @@ func (j *job) write(ctx context.Context, a *article.Article) error {
 		j.cancel(j.sinkErr)
 		return j.sinkErr
 	}
-	j.articles.Add(1)
+	j.wrote(a.Site, 1)
 	return nil
+}
+
+// wrote counts n records of site written.
+func (j *job) wrote(site string, n int) {
+	j.articles.Add(int64(n))
+	if c := j.siteArticles[site]; c != nil {
+		c.Add(int64(n))
+	}
+}
+
+// inFlight is the context of a request or render: ctx's values, not cancelled with
+// ctx (a stopping crawl lets what is in flight finish) but cancelled by the job's
+// hard stop. done releases it.
+func (j *job) inFlight(ctx context.Context) (rctx context.Context, done func()) {
+	rctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	if j.hard == nil {
+		return rctx, cancel
+	}
+	stop := context.AfterFunc(j.hard, cancel)
+	return rctx, func() { stop(); cancel() }
+}
+
+// stoppedNow reports whether the job's hard stop came: what was in flight was
+// cancelled.
+func (j *job) stoppedNow() bool { return j.hard != nil && j.hard.Err() != nil }
+
+// startHardStop makes j.hard: cancelled by opts.Hard, or crawl.stop_grace after
+// jctx ends (a stop asked, or the job cancelled itself on an error). The returned
+// func releases it when the job is over.
+func (j *job) startHardStop(ctx, jctx context.Context) (release func()) {
+	hard, stopNow := context.WithCancel(context.WithoutCancel(ctx))
+	j.hard = hard
+	var stopOpt func() bool
+	if j.opts.Hard != nil {
+		stopOpt = context.AfterFunc(j.opts.Hard, stopNow)
+	}
+	grace := max(j.cfg.Crawl.StopGrace, 0)
+	var (
+		mu       sync.Mutex
+		timer    *time.Timer
+		released bool
+	)
+	stopGrace := context.AfterFunc(jctx, func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if released {
+			return
+		}
+		timer = time.AfterFunc(grace, func() {
+			if hard.Err() == nil && j.inflight.Load() > 0 {
+				j.log.Info("crawl.stop_grace over: cancelling the pages in flight (queued again)", "in_flight", j.inflight.Load(), "stop_grace", grace)
+			}
+			stopNow()
+		})
+	})
+	return func() {
+		stopGrace()
+		mu.Lock()
+		released = true
+		if timer != nil {
+			timer.Stop()
+		}
+		mu.Unlock()
+		if stopOpt != nil {
+			stopOpt()
+		}
+		stopNow()
+	}
 }
 
 // RunJob crawls the selected sites until done or ctx is cancelled, writing each kept
 // article to the sink as soon as it is cleaned. On cancellation it stops scheduling
-// new requests, lets pages in flight finish, and returns the Summary with an error
-// wrapping ctx.Err(). The sink is not closed (the caller owns it).
+// new requests and lets pages in flight finish for up to crawl.stop_grace (or until
+// JobOptions.Hard is done), then cancels their requests and renders and queues
+// those pages again (Summary.Pending; not failed, not done); the records of pages
+// fetched are written and committed. It returns the Summary with an error wrapping
+// ctx.Err(). The sink is not closed (the caller owns it).
 func RunJob(ctx context.Context, opts JobOptions) (Summary, error) {
 	start := time.Now()
 	cfg := opts.Config
@@ -225,6 +325,11 @@ func RunJob(ctx context.Context, opts JobOptions) (Summary, error) {
 	jctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	j := newJob(cfg, opts, log, runner, errOut, cancel)
+	defer j.startHardStop(ctx, jctx)()
+	j.siteArticles = make(map[string]*atomic.Int64, len(sites))
+	for _, site := range sites {
+		j.siteArticles[site.Name] = new(atomic.Int64)
+	}
 	j.fleet = newFleetLimiter(cfg, opts.Store, log)
 	if j.renderer, err = newRenderer(cfg, sites, j); err != nil {
 		return Summary{}, err
@@ -247,6 +352,9 @@ func RunJob(ctx context.Context, opts JobOptions) (Summary, error) {
 			return Summary{}, err
 		}
 		defer j.commit.stop()
+	}
+	if opts.OnStart != nil {
+		opts.OnStart(func() ProgressSnapshot { return j.snapshot(start, false) })
 	}
 	stopProgress := j.startProgress(opts.OnProgress, start)
 	var wg sync.WaitGroup
@@ -331,12 +439,22 @@ func selectSites(cfg config.Config, names []string) ([]config.Site, error) {
 func (j *job) summary(ctx context.Context, runs []*siteRun, start time.Time) Summary {
 	cats, reasons := j.acct.snapshot()
 	pending := 0
+	var sites []SiteSummary
 	for _, s := range runs {
+		ss := SiteSummary{Name: s.site.Name, Fetched: int(s.fetched.Load())}
+		if c := j.siteArticles[s.site.Name]; c != nil {
+			ss.Articles = int(c.Load())
+		}
+		ss.Categories, ss.Reasons = j.acct.siteSnapshot(s.site.Name)
+		ss.Errors = ss.Categories[CatFailed]
 		if n, err := s.frontier.Len(context.WithoutCancel(ctx)); err == nil {
 			pending += n
+			ss.Pending = n
 		}
+		sites = append(sites, ss)
 	}
 	return Summary{
+		Sites:          sites,
 		Fetched:        int(j.fetched.Load()),
 		Requests:       int(j.requests.Load()),
 		Articles:       int(j.articles.Load()),
@@ -408,7 +526,19 @@ func (s *siteRun) worker(ctx context.Context) {
 		if ctx.Err() != nil || s.done {
 			return
 		}
-		e, ok, err := s.frontier.Pop(ctx)
+		// Not cancelled by a stop (only by the hard stop): a persistent frontier
+		// cancelled while it leases may have leased entries it never hands out
+		// (left to expire, then counted lost on resume).
+		pctx, popped := s.job.inFlight(ctx)
+		e, ok, err := s.frontier.Pop(pctx)
+		popped()
+		if ctx.Err() != nil {
+			// Stopped while popping: the entry goes back, unfetched.
+			if ok {
+				s.requeue(e)
+			}
+			return
+		}
 		if err != nil {
 			s.log.Error("frontier pop", "err", err)
 			s.popErr = err
@@ -419,9 +549,11 @@ func (s *siteRun) worker(ctx context.Context) {
 		if ok {
 			s.active++
 			s.job.queued.Add(-1)
+			s.job.inflight.Add(1)
 			s.mu.Unlock()
 			s.handle(ctx, e)
 			s.mu.Lock()
+			s.job.inflight.Add(-1)
 			s.active--
 			s.cond.Broadcast()
 			continue
@@ -502,7 +634,8 @@ const ProgressInterval = 500 * time.Millisecond
 
 // ProgressSnapshot is the state of a running crawl (JobOptions.OnProgress).
 type ProgressSnapshot struct {
-	Queued   int           // URLs put in the frontiers so far
+	Queued   int           // URLs waiting in the frontiers (queued, not handed out yet)
+	InFlight int           // URLs being fetched or handled now (not those waiting for a request slot)
 	Fetched  int           // URLs that got an HTTP response
 	Articles int           // records written to the sink
 	Errors   int           // URLs filed as failed
@@ -530,16 +663,7 @@ func (j *job) startProgress(report func(ProgressSnapshot), start time.Time) (sto
 	if report == nil {
 		return func() {}
 	}
-	snap := func(done bool) ProgressSnapshot {
-		p := ProgressSnapshot{
-			Queued: int(j.queued.Load()), Fetched: int(j.fetched.Load()), Articles: int(j.articles.Load()),
-			Errors: j.acct.count(CatFailed), Elapsed: time.Since(start), Done: done, Bytes: j.bytes.Load(),
-		}
-		j.acct.mu.Lock()
-		p.Categories, p.Failures = maps.Clone(j.acct.cats), maps.Clone(j.acct.reasons[CatFailed])
-		j.acct.mu.Unlock()
-		return p
-	}
+	snap := func(done bool) ProgressSnapshot { return j.snapshot(start, done) }
 	done := make(chan struct{})
 	finished := make(chan struct{})
 	go func() {
@@ -560,6 +684,18 @@ func (j *job) startProgress(report func(ProgressSnapshot), start time.Time) (sto
 		<-finished
 		report(snap(true))
 	}
+}
+
+// snapshot is the run's counters now.
+func (j *job) snapshot(start time.Time, done bool) ProgressSnapshot {
+	p := ProgressSnapshot{
+		Queued: max(int(j.queued.Load()), 0), InFlight: max(int(j.inflight.Load()-j.waiting.Load()), 0), Fetched: int(j.fetched.Load()),
+		Articles: int(j.articles.Load()), Errors: j.acct.count(CatFailed), Elapsed: time.Since(start), Done: done, Bytes: j.bytes.Load(),
+	}
+	j.acct.mu.Lock()
+	p.Categories, p.Failures = maps.Clone(j.acct.cats), maps.Clone(j.acct.reasons[CatFailed])
+	j.acct.mu.Unlock()
+	return p
 }
 
 // countingFetcher adds the body bytes of every response, read whole or streamed,

@@ -20,18 +20,17 @@ import (
 // handle fetches one entry, files its outcome, and tells the frontier it is done.
 func (s *siteRun) handle(ctx context.Context, e Entry) {
 	failed := false
-	// Pages in flight finish even when ctx is cancelled (SIGINT): only scheduling stops.
+	// Pages in flight finish even when ctx is cancelled (SIGINT): only scheduling
+	// stops; their requests and renders are cancelled by the job's hard stop.
 	pctx := context.WithoutCancel(ctx)
-	retry := false     // interrupted before its fetch: handed out again (persistent frontier)
+	retry := false     // interrupted (a stop) before or during its fetch or render: queued again
 	handedOff := false // its record went to the committer, whose commit ends the lease
 	defer func() {
 		if handedOff {
 			return
 		}
-		if r, ok := s.frontier.(retrier); ok && retry {
-			if err := r.Retry(pctx, e); err != nil {
-				s.log.Error("frontier retry", "url", e.URL, "err", err)
-			}
+		if retry {
+			s.giveBack(e)
 			return
 		}
 		if err := s.frontier.Done(pctx, e, failed); err != nil {
@@ -74,7 +73,11 @@ func (s *siteRun) handle(ctx context.Context, e Entry) {
 		lvl("not emitted", "url", e.URL, "category", cat, "reason", reason, "status", att.status, "attempts", res.attempts, "err", err)
 	}
 	if res.interrupted {
-		fail(CatFailed, "interrupted", "fetch", fmt.Errorf("fetch %s: %w", e.URL, context.Cause(ctx)))
+		if sp != nil { // a single-page fetch: its caller reports the interruption
+			fail(CatFailed, "interrupted", "fetch", fmt.Errorf("fetch %s: %w", e.URL, context.Cause(ctx)))
+			return
+		}
+		// Neither failed nor done: the next run (or a resumed one) fetches it.
 		retry = true
 		return
 	}
@@ -107,6 +110,33 @@ func (s *siteRun) handle(ctx context.Context, e Entry) {
 		return
 	}
 	handedOff = s.handlePage(pctx, e, att, final, body, fail)
+	retry = att.renderStopped
+}
+
+// giveBack queues e again after a stop interrupted its fetch or render: it is
+// neither failed nor done, and the run's pending count includes it. A persistent
+// frontier ends its lease without counting it lost (storeFrontier.Retry).
+func (s *siteRun) giveBack(e Entry) {
+	if s.requeue(e) {
+		s.job.queued.Add(1)
+		s.log.Debug("interrupted: queued again", "url", e.URL)
+	}
+}
+
+// requeue puts e, popped from the frontier, back into it; it reports whether it did.
+func (s *siteRun) requeue(e Entry) bool {
+	ctx := context.Background()
+	var err error
+	if r, ok := s.frontier.(retrier); ok {
+		err = r.Retry(ctx, e)
+	} else {
+		err = s.frontier.Push(ctx, e)
+	}
+	if err != nil {
+		s.log.Error("frontier: queue an interrupted page again", "url", e.URL, "err", err)
+		return false
+	}
+	return true
 }
 
 // fetchFailure is why a finished fetch (after retries) gives no body to read, nil

@@ -82,6 +82,10 @@ func (s *siteRun) handlePage(ctx context.Context, e Entry, att *attempt, final *
 func (s *siteRun) renderAndHandle(ctx context.Context, e Entry, att *attempt, final *url.URL, static []byte, fail func(cat, reason, stage string, err error), rs *renderState) bool {
 	rs.again = false
 	resp, err := s.render(ctx, final)
+	if err != nil && s.job.stoppedNow() {
+		att.renderStopped = true // cancelled by the hard stop: queued again (handle)
+		return false
+	}
 	if err == nil && (resp.Status < 200 || resp.Status > 299) {
 		err = fmt.Errorf("render %s: HTTP %d %s", final, resp.Status, http.StatusText(resp.Status))
 	}
@@ -115,10 +119,12 @@ func (s *siteRun) render(ctx context.Context, u *url.URL) (*fetch.Response, erro
 	if s.renderer == nil {
 		return nil, fmt.Errorf("render %s: no renderer (site %s has render: never)", u, s.site.Name)
 	}
+	rctx, done := s.job.inFlight(ctx) // cancelled by the job's hard stop
+	defer done()
 	select {
 	case s.job.sem <- struct{}{}:
-	case <-ctx.Done():
-		return nil, fmt.Errorf("render %s: %w", u, context.Cause(ctx))
+	case <-rctx.Done():
+		return nil, fmt.Errorf("render %s: %w", u, context.Cause(rctx))
 	}
 	defer func() { <-s.job.sem }()
 	req := fetch.Request{
@@ -132,7 +138,7 @@ func (s *siteRun) render(ctx context.Context, u *url.URL) (*fetch.Response, erro
 			return ok
 		}
 	}
-	return s.renderer.Fetch(ctx, req)
+	return s.renderer.Fetch(rctx, req)
 }
 
 // afterExtract decides, for a page whose static HTML gave no article, whether it is

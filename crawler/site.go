@@ -362,6 +362,9 @@ type attempt struct {
 	err         error
 	// sitemap is a sitemap read while it downloaded (Request.Stream), nil otherwise.
 	sitemap *sitemapRead
+	// renderStopped: the page's render was cancelled by the job's hard stop; the
+	// page goes back to the frontier (handle).
+	renderStopped bool
 }
 
 func (a *attempt) reset() {
@@ -434,22 +437,32 @@ func (s *siteRun) request(e *Entry, hdr http.Header, att *attempt) fetch.Request
 
 // fetch requests e, retrying network errors, timeouts, 429 and 5xx with the job's
 // retry policy (exponential backoff with jitter, Retry-After honoured, capped), up
-// to crawl.retries more times. Requests in flight finish when ctx is cancelled
-// (SIGINT): only the waits and new tries stop.
+// to crawl.retries more times. When ctx is cancelled (SIGINT) the waits and new
+// tries stop; a request in flight runs on until the job's hard stop
+// (crawl.stop_grace later, or a second SIGINT), which cancels it: the result is
+// then interrupted, as when ctx stops a wait.
 func (s *siteRun) fetch(ctx context.Context, e *Entry, hdr http.Header) fetchResult {
 	att := &attempt{entry: e, key: Key(e.URL), claimed: map[string]bool{}}
 	req := s.request(e, hdr, att)
 	retries := max(s.job.cfg.Crawl.Retries, 0)
 	for n := 1; ; n++ {
 		att.reset()
+		s.job.waiting.Add(1) // not in flight until it has a request slot
 		select {
 		case s.job.sem <- struct{}{}:
+			s.job.waiting.Add(-1)
 		case <-ctx.Done():
+			s.job.waiting.Add(-1)
 			return fetchResult{att: att, attempts: n - 1, interrupted: true}
 		}
-		resp, err := s.http.Fetch(context.WithoutCancel(ctx), req)
+		rctx, done := s.job.inFlight(ctx)
+		resp, err := s.http.Fetch(rctx, req)
+		done()
 		<-s.job.sem
 		s.job.requests.Add(1)
+		if err != nil && s.job.stoppedNow() {
+			return fetchResult{att: att, attempts: n, interrupted: true}
+		}
 		att.fill(resp, err)
 		retry, wait := s.shouldRetry(att, n)
 		if !retry || n > retries {

@@ -27,6 +27,7 @@ func newDemoCmd(a *app) *cobra.Command {
 	var (
 		overwrite bool
 		render    string
+		pf        progressFlags
 	)
 	cmd := &cobra.Command{
 		Use:     "demo [--out PATH]",
@@ -48,20 +49,24 @@ its records have other URLs); --overwrite starts it afresh.`,
   crawl demo --out - | jq -r .title`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return a.runDemo(cmd, &of, overwrite, render)
+			return a.runDemo(cmd, &of, &pf, overwrite, render)
 		},
 	}
 	of.register(cmd, demoOut, "output file, - = standard output")
 	cmd.Flags().BoolVar(&overwrite, "overwrite", false, "replace what the output holds instead of appending to it")
+	pf.register(cmd)
 	cmd.Flags().StringVar(&render, "render", config.RenderNever, "never, auto or always: load the pages built by script (/app/) in headless Chromium (needs the chromium package)")
 	return cmd
 }
 
-func (a *app) runDemo(cmd *cobra.Command, of *outputFlags, overwrite bool, render string) error {
+func (a *app) runDemo(cmd *cobra.Command, of *outputFlags, pf *progressFlags, overwrite bool, render string) error {
 	switch render {
 	case config.RenderNever, config.RenderAuto, config.RenderAlways:
 	default:
 		return usageError("--render %q: must be never, auto or always", render)
+	}
+	if err := pf.check(); err != nil {
+		return err
 	}
 	ctx := cmd.Context()
 	tmpl := configs.Demo()
@@ -105,9 +110,13 @@ func (a *app) runDemo(cmd *cobra.Command, of *outputFlags, overwrite bool, rende
 	if err != nil {
 		return err
 	}
+	ri := runInfo{command: "demo", config: cfg.Name, start: time.Now()}
+	onStart, untrack := stopperFrom(ctx).track()
 	sum, runErr := crawler.RunJob(ctx, crawler.JobOptions{
-		Config: cfg, Sink: sink, Logger: a.logger, OnProgress: progressLine(progressTarget(a.err)),
+		Config: cfg, Sink: sink, Logger: a.logger, OnProgress: a.progress(pf.every),
+		OnStart: onStart, Hard: stopperFrom(ctx).hardStop(),
 	})
+	untrack()
 	closeErr := sink.Close(context.WithoutCancel(ctx))
 
 	w := a.err // the summary, like run's: standard output carries data only
@@ -117,14 +126,5 @@ func (a *app) runDemo(cmd *cobra.Command, of *outputFlags, overwrite bool, rende
 	} else {
 		fmt.Fprintf(w, "Sample site %s crawled; records in %s\n", base, cfg.Output.Path)
 	}
-	printSummary(w, sum)
-	switch {
-	case runErr != nil:
-		return failure(fmt.Errorf("demo: %w", runErr))
-	case closeErr != nil:
-		return failure(closeErr)
-	case sum.Errors > 0:
-		return errPartial
-	}
-	return nil
+	return a.finishRun(ctx, w, sum, ri, pf.stats, runOutcome("demo", sum, runErr, closeErr))
 }

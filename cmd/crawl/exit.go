@@ -10,6 +10,10 @@ const (
 	exitOK      = 0 // everything worked
 	exitPartial = 1 // some inputs or pages failed; every other record was written
 	exitUsage   = 2 // bad usage or bad config
+	// A stop asked with a signal exits 128 + its number, as shells report a
+	// process the signal killed (signals.go).
+	exitSIGINT  = 130 // stopped by SIGINT (Ctrl-C)
+	exitSIGTERM = 143 // stopped by SIGTERM
 )
 
 // exitError carries the exit status of a failed command. silent means the problems

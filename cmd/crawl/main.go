@@ -5,8 +5,6 @@ package main
 import (
 	"context"
 	"os"
-	"os/signal"
-	"syscall"
 
 	"github.com/redis/go-redis/v9"
 )
@@ -20,8 +18,14 @@ func main() {
 	// go-redis prints connection failures with the log package on its own; the redis
 	// state store logs outages (and retries) through the command's logger already.
 	redis.SetLogger(quietRedis{})
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := execute(ctx, os.Args[1:], stdio{in: os.Stdin, out: os.Stdout, err: os.Stderr}, os.LookupEnv)
-	stop()
-	os.Exit(code)
+	os.Exit(runMain(os.Args[1:]))
+}
+
+// runMain runs the command line with the process's streams and environment, SIGINT
+// and SIGTERM handled by a stopper (signals.go), and returns the exit status.
+func runMain(args []string) int {
+	ctx, stop := newStopper(context.Background())
+	stop.listen()
+	defer stop.close()
+	return execute(ctx, args, stdio{in: os.Stdin, out: os.Stdout, err: os.Stderr}, os.LookupEnv)
 }

@@ -8,27 +8,13 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strings"
 	"text/tabwriter"
 	"time"
+	"unicode/utf8"
 
 	"github.com/healthcrawl/healthcrawl/crawler"
 )
-
-// progressLine renders the crawler's progress snapshots as one line refreshed in
-// place on w (a terminal); the last snapshot ends it with a newline. nil w = no
-// progress (nil func).
-func progressLine(w io.Writer) func(crawler.ProgressSnapshot) {
-	if w == nil {
-		return nil
-	}
-	return func(p crawler.ProgressSnapshot) {
-		fmt.Fprintf(w, "\rqueued %d  fetched %d  articles %d  errors %d  %.1f pages/s   ",
-			p.Queued, p.Fetched, p.Articles, p.Errors, p.PagesPerSec())
-		if p.Done {
-			fmt.Fprintln(w)
-		}
-	}
-}
 
 // printSummary writes the human-readable summary of a run: pages fetched,
 // articles written, URLs not emitted by category and reason, errors, elapsed
@@ -50,19 +36,8 @@ func printSummary(w io.Writer, s crawler.Summary) {
 			continue
 		}
 		fmt.Fprintf(tw, "%s\t%d\t\n", crawler.CategoryLabel(cat), n)
-		reasons := s.Reasons[cat]
-		keys := make([]string, 0, len(reasons))
-		for r := range reasons {
-			keys = append(keys, r)
-		}
-		sort.Slice(keys, func(a, b int) bool {
-			if reasons[keys[a]] != reasons[keys[b]] {
-				return reasons[keys[a]] > reasons[keys[b]]
-			}
-			return keys[a] < keys[b]
-		})
-		for _, r := range keys {
-			fmt.Fprintf(tw, "  %s\t%d\t\n", r, reasons[r])
+		for _, row := range reasonRows(s.Reasons[cat]) {
+			fmt.Fprintf(tw, "  %s\t%d\t\n", row.reason, row.n)
 		}
 	}
 	if s.New+s.Changed+s.Unchanged+s.Gone > 0 {
@@ -84,6 +59,69 @@ func printSummary(w io.Writer, s crawler.Summary) {
 	if line := s.NothingNew(); line != "" {
 		fmt.Fprintln(w, line)
 	}
+}
+
+// Limits of the reason rows of the summary table.
+const (
+	maxReasonRunes = 60 // a longer reason is cut, ending in "…"
+	maxDetailRows  = 10 // reasons with a detail shown per category; the rest make one "… and N more" row
+)
+
+type reasonRow struct {
+	reason string
+	n      int
+}
+
+// reasonRows are the rows of one category's reasons, the most frequent first.
+// Reasons that carry a detail of their own — a URL, an address, a number ("dedupe:
+// duplicate_of https://…", "robots.txt unavailable: Get \"http://…\"") — can be
+// one per URL: the maxDetailRows most frequent are shown, the others are summed in
+// one "… and N more" row. Reasons without one are always shown. Each reason is
+// cut to maxReasonRunes. (Every reason is in the --stats JSON, whole.)
+func reasonRows(reasons map[string]int) []reasonRow {
+	keys := make([]string, 0, len(reasons))
+	for r := range reasons {
+		keys = append(keys, r)
+	}
+	sort.Slice(keys, func(a, b int) bool {
+		if reasons[keys[a]] != reasons[keys[b]] {
+			return reasons[keys[a]] > reasons[keys[b]]
+		}
+		return keys[a] < keys[b]
+	})
+	var rows []reasonRow
+	details, more, moreN := 0, 0, 0
+	for _, r := range keys {
+		if hasDetail(r) {
+			if details == maxDetailRows {
+				more++
+				moreN += reasons[r]
+				continue
+			}
+			details++
+		}
+		rows = append(rows, reasonRow{capReason(r), reasons[r]})
+	}
+	if more > 0 {
+		rows = append(rows, reasonRow{fmt.Sprintf("… and %d more", more), moreN})
+	}
+	return rows
+}
+
+// hasDetail reports whether a reason carries a detail of its own (a URL, an
+// address, a number), so that there may be one such reason per URL.
+func hasDetail(reason string) bool {
+	return strings.Contains(reason, "://") || strings.ContainsAny(reason, "0123456789")
+}
+
+// capReason is reason on one line, cut to maxReasonRunes with "…".
+func capReason(reason string) string {
+	reason = oneLine(reason)
+	if utf8.RuneCountInString(reason) <= maxReasonRunes {
+		return reason
+	}
+	r := []rune(reason)
+	return strings.TrimSpace(string(r[:maxReasonRunes-1])) + "…"
 }
 
 // printBench writes the crawl benchmark result as a table.

@@ -1,10 +1,12 @@
 package main
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/healthcrawl/healthcrawl/crawler"
 )
@@ -82,23 +84,6 @@ func TestPrintSummaryFailuresAndNothingNew(t *testing.T) {
 	}
 }
 
-// The progress line is rewritten in place (\r) and ended with a newline by the
-// last snapshot; no writer = no callback.
-func TestProgressLine(t *testing.T) {
-	if progressLine(nil) != nil {
-		t.Error("progressLine(nil) is not nil")
-	}
-	var b strings.Builder
-	f := progressLine(&b)
-	f(crawler.ProgressSnapshot{Queued: 5, Fetched: 2, Articles: 1, Elapsed: time.Second})
-	f(crawler.ProgressSnapshot{Queued: 9, Fetched: 8, Articles: 6, Errors: 1, Elapsed: 2 * time.Second, Done: true})
-	want := "\rqueued 5  fetched 2  articles 1  errors 0  2.0 pages/s   " +
-		"\rqueued 9  fetched 8  articles 6  errors 1  4.0 pages/s   \n"
-	if b.String() != want {
-		t.Errorf("progress output %q, want %q", b.String(), want)
-	}
-}
-
 // The bench table names the four crawls and the ratios.
 func TestPrintBench(t *testing.T) {
 	var b strings.Builder
@@ -109,5 +94,64 @@ func TestPrintBench(t *testing.T) {
 		if !strings.Contains(out, s) {
 			t.Errorf("bench table lacks %q:\n%s", s, out)
 		}
+	}
+}
+
+// Reasons with a detail of their own (a URL, a number) are shown for the 10 most
+// frequent of a category and summed in one "… and N more" row; reasons without
+// one are always shown; a long reason is cut to 60 characters with "…". The
+// table stays narrow.
+func TestPrintSummaryGroupsAndCapsReasons(t *testing.T) {
+	dropped := map[string]int{"filter: too_short": 1}
+	total := 1
+	for i := range 25 {
+		n := 30 - i // 30, 29, … 6: the first ten are the most frequent
+		dropped[fmt.Sprintf("dedupe: duplicate_of https://health.example.org/articles/%02d", i)] = n
+		total += n
+	}
+	long := "extractor error: " + strings.Repeat("the page said something unexpected ", 5)
+	failed := map[string]int{long: 2, "status 503": 3}
+	s := crawler.Summary{
+		Categories: map[string]int{crawler.CatDropped: total, crawler.CatFailed: 5},
+		Reasons:    map[string]map[string]int{crawler.CatDropped: dropped, crawler.CatFailed: failed},
+		Errors:     5,
+	}
+	var b strings.Builder
+	printSummary(&b, s)
+	out := b.String()
+	for i := range 10 {
+		if !strings.Contains(out, fmt.Sprintf("  dedupe: duplicate_of https://health.example.org/articles/%02d ", i)) {
+			t.Errorf("row of reason %d (among the 10 most frequent) missing:\n%s", i, out)
+		}
+	}
+	if strings.Contains(out, "articles/10") {
+		t.Errorf("the 11th reason with a URL has its own row:\n%s", out)
+	}
+	more := 0
+	for i := 10; i < 25; i++ {
+		more += 30 - i
+	}
+	if !regexp.MustCompile(fmt.Sprintf(`(?m)^  … and 15 more +%d\b`, more)).MatchString(out) {
+		t.Errorf("no '… and 15 more  %d' row:\n%s", more, out)
+	}
+	if !regexp.MustCompile(`(?m)^  filter: too_short +1\b`).MatchString(out) {
+		t.Errorf("the reason without a detail is not shown:\n%s", out)
+	}
+	capped := strings.TrimSpace(string([]rune(long)[:maxReasonRunes-1])) + "…"
+	if !strings.Contains(out, "  "+capped+" ") || strings.Contains(out, long) {
+		t.Errorf("the long reason is not cut to %q:\n%s", capped, out)
+	}
+	for _, l := range strings.Split(out, "\n") {
+		if n := utf8.RuneCountInString(l); n > 90 {
+			t.Errorf("line of %d characters: %q", n, l)
+		}
+	}
+	// The reasons sum to the category, rows shown and the "more" row together.
+	sum := 0
+	for _, r := range reasonRows(dropped) {
+		sum += r.n
+	}
+	if sum != total {
+		t.Errorf("rows of dropped sum to %d, want %d", sum, total)
 	}
 }

@@ -46,7 +46,8 @@ pipeline of stages, and writes one record per article as JSON Lines.
 
 Exit status: 0 all good; 1 some inputs or pages failed (every other record is still
 written), an output could not be written, or a site fetched no page at all (its
-seed hosts unreachable); 2 bad usage or bad config.`,
+seed hosts unreachable); 2 bad usage or bad config; 130 stopped by SIGINT
+(Ctrl-C), 143 stopped by SIGTERM.`,
 		Example: `  crawl demo                                  # crawl the bundled sample site into out/demo.jsonl
   crawl run --url https://www.example.org/    # crawl one site with the defaults, no config file
   crawl init https://www.example.org/         # write a starter config for it: healthcrawl.yaml
@@ -120,6 +121,9 @@ func (a *app) setupLogger() error {
 // execute runs the command line and returns the exit status. It is the single exit
 // path: main passes the status to os.Exit, tests compare it.
 func execute(ctx context.Context, args []string, io stdio, env func(string) (string, bool)) int {
+	con := newConsole(io.err) // stderr shared by the log and the live progress line (progress.go)
+	io.err = con
+	stopperFrom(ctx).setNotice(con.notice)
 	a := &app{stdio: io, env: env, logger: slog.New(slog.NewTextHandler(io.err, nil))}
 	root := newRootCmd(a)
 	root.SetArgs(args)
@@ -136,6 +140,9 @@ func execute(ctx context.Context, args []string, io stdio, env func(string) (str
 		fmt.Fprintf(io.err, "crawl: %v\n", err)
 	default: // cobra's own usage errors (unknown command, wrong argument count)
 		fmt.Fprintf(io.err, "crawl: %v\nRun 'crawl --help' for usage\n", err)
+	}
+	if c := stopperFrom(ctx).exitStatus(); c != 0 {
+		return c // stopped by a signal: 130 or 143
 	}
 	return code
 }

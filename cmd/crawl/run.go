@@ -4,16 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/healthcrawl/healthcrawl/config"
 	"github.com/healthcrawl/healthcrawl/crawler"
 	"github.com/healthcrawl/healthcrawl/output"
 	"github.com/healthcrawl/healthcrawl/store"
-	"github.com/mattn/go-isatty"
 	"github.com/spf13/cobra"
 )
 
@@ -84,14 +83,6 @@ func workerID(flag string, st store.Store) string {
 	return crawler.DefaultWorker
 }
 
-// progressTarget is w when it is a terminal (live progress line), else nil.
-func progressTarget(w io.Writer) io.Writer {
-	if f, ok := w.(*os.File); ok && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd())) {
-		return w
-	}
-	return nil
-}
-
 func newRunCmd(a *app) *cobra.Command {
 	var (
 		path            string
@@ -101,6 +92,7 @@ func newRunCmd(a *app) *cobra.Command {
 		worker          string
 		overwrite, full bool
 		one             siteFlags
+		pf              progressFlags
 	)
 	cmd := &cobra.Command{
 		Use:     "run (--url URL | --config FILE) [--site NAME]... [--out PATH] [--format jsonl]",
@@ -174,17 +166,36 @@ article").
 Exit status: 0 all good; 1 some pages failed (every other record is still
 written), a sink error, or a site fetched no page at all (its seed hosts'
 robots.txt timing out, refusing connections or answering 5xx: the summary and an
-ERROR line name the cause); 2 bad usage or bad config.`,
+ERROR line name the cause); 2 bad usage or bad config; 130 stopped by SIGINT,
+143 by SIGTERM.
+
+Progress: on a terminal a live line on stderr (elapsed time, pages done and
+queued, pages/s over the last 10 s and on average, articles written, errors), the
+log lines printed above it; otherwise a "progress" log line every
+--progress-every (default 30s). --stats FILE writes the summary as JSON when the
+run ends (also when stopped); with --log-format json the summary is a JSON log
+record instead of the table.
+
+Stopping: the first SIGINT (Ctrl-C) or SIGTERM stops taking new pages and
+prints "stopping: finishing N pages in flight (Ctrl-C again to stop now)"; the
+pages in flight may run for crawl.stop_grace (default 5s), then their requests
+are cancelled and they are queued again for the next run. A second signal
+cancels them at once. Either way the records written are committed, the outputs
+closed whole and the state left consistent: the next run resumes.`,
 		Example: `  crawl run --url https://www.example.org/ --out out/example.jsonl
   crawl run --url https://www.example.org/ --sitemap https://www.example.org/post-sitemap.xml --articles '/blog/[^/]+/$'
   crawl run --config configs/my-sites.yaml
   crawl run --config configs/my-sites.yaml --site blog --out - | jq .title
   crawl run --config configs/my-sites.yaml --site blog --out 'out/{site}-{run}-{date}.jsonl'
   crawl run --config configs/my-sites.yaml --full --overwrite   # rewrite every article from scratch
+  crawl run --config configs/my-sites.yaml --stats out/stats.json --log-format json 2>>crawl.log
   crawl run --config configs/my-sites.yaml --state redis://10.0.0.5:6379/0 --worker-id a1 --out out/a1.jsonl`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
+			if err := pf.check(); err != nil {
+				return err
+			}
 			cfg, err := a.runConfig(path, sites, &one)
 			if err != nil {
 				return err
@@ -222,21 +233,15 @@ ERROR line name the cause); 2 bad usage or bad config.`,
 			if err != nil {
 				return err
 			}
+			ri := runInfo{command: "run", config: cfg.Name, start: time.Now()}
+			onStart, untrack := stopperFrom(ctx).track()
 			sum, runErr := crawler.RunJob(ctx, crawler.JobOptions{
-				Config: cfg, Sites: sites, Sink: sink, Logger: a.logger, OnProgress: progressLine(progressTarget(a.err)),
-				Store: st, Worker: wid, Full: full,
+				Config: cfg, Sites: sites, Sink: sink, Logger: a.logger, OnProgress: a.progress(pf.every),
+				Store: st, Worker: wid, Full: full, OnStart: onStart, Hard: stopperFrom(ctx).hardStop(),
 			})
+			untrack()
 			closeErr := closeOutputs(ctx, sink, runErr)
-			printSummary(a.err, sum)
-			switch {
-			case runErr != nil:
-				return failure(fmt.Errorf("run: %w", runErr))
-			case closeErr != nil:
-				return failure(closeErr)
-			case sum.Errors > 0:
-				return errPartial
-			}
-			return nil
+			return a.finishRun(ctx, a.err, sum, ri, pf.stats, runOutcome("run", sum, runErr, closeErr))
 		},
 	}
 	cmd.Flags().StringVarP(&path, "config", "c", "", "config file (YAML); with --url, its settings without its sites")
@@ -246,8 +251,23 @@ ERROR line name the cause); 2 bad usage or bad config.`,
 	cmd.Flags().StringVar(&state, "state", "", "crawl state store: memory, sqlite:///abs/path.db, sqlite://relative.db or redis://HOST:PORT/DB (default: state.url of the config)")
 	cmd.Flags().BoolVar(&overwrite, "overwrite", false, "replace what the outputs and the errors file hold (default: append; a run never destroys\nthe records of an earlier run unless asked)")
 	cmd.Flags().BoolVar(&full, "full", false, "re-emit every current article, unchanged ones included (no conditional requests,\nsitemap lastmod ignored)")
+	pf.register(cmd)
 	cmd.Flags().StringVar(&worker, "worker-id", "", "name of this worker's leases in the state (default: HOST-PID with a redis state, else local);\na worker restarted under the same name takes its in-flight URLs back at once")
 	return cmd
+}
+
+// runOutcome is the error of a finished crawl: the run's own, the outputs', or
+// errPartial when some pages failed.
+func runOutcome(what string, sum crawler.Summary, runErr, closeErr error) error {
+	switch {
+	case runErr != nil:
+		return failure(fmt.Errorf("%s: %w", what, runErr))
+	case closeErr != nil:
+		return failure(closeErr)
+	case sum.Errors > 0:
+		return errPartial
+	}
+	return nil
 }
 
 // runInProgress reports whether st holds a run in progress (interrupted, or started

@@ -46,8 +46,12 @@ run is incremental and a run interrupted by a crash resumes at the next tick.
 /metrics (Prometheus; the counters move during a run, the metrics are listed in
 the README) and /healthz (JSON; durations in seconds) are served on --listen
 (schedule.listen).
-SIGTERM or SIGINT: no new runs; runs in progress stop taking new pages, finish the
-pages in flight and flush the state; then exit 0.`,
+With schedule.stats_path set, each run writes its stats JSON there (as 'crawl run
+--stats'; {site}, {run} and {date} expanded as in output.path).
+SIGTERM or SIGINT: no new runs; runs in progress stop taking new pages, and the
+pages in flight may run for crawl.stop_grace before they are cancelled and
+queued again (a second signal cancels them at once); outputs and state are
+flushed; then exit 143 (SIGTERM) or 130 (SIGINT).`,
 		Example: `  crawl schedule --config configs/my-sites.yaml
   crawl schedule --config configs/my-sites.yaml --listen 0.0.0.0:9464`,
 		Args: noArgs,
@@ -129,7 +133,8 @@ pages in flight and flush the state; then exit 0.`,
 
 // crawlJob is the schedule.RunFunc of the command: one crawler run of one site,
 // writing to the job's dated output file, with the shared state store (nil =
-// nothing kept between runs).
+// nothing kept between runs), stopped by the signals of ctx's stopper; its stats
+// JSON goes to schedule.stats_path when set.
 func crawlJob(cfg config.Config, st store.Store, log *slog.Logger) schedule.RunFunc {
 	return func(ctx context.Context, job schedule.Job) (schedule.Result, error) {
 		c := cfg
@@ -152,12 +157,17 @@ func crawlJob(cfg config.Config, st store.Store, log *slog.Logger) schedule.RunF
 			return schedule.Result{}, err
 		}
 		var last crawler.ProgressSnapshot // the live counters of /metrics
+		start := time.Now()
+		stop := stopperFrom(ctx)
+		onStart, untrack := stop.track()
 		sum, runErr := crawler.RunJob(ctx, crawler.JobOptions{
 			Config: c, Sites: []string{job.Site}, Sink: sink, Logger: log, Store: st,
-			Worker:     wid,
+			Worker: wid, OnStart: onStart, Hard: stop.hardStop(),
 			OnProgress: func(p crawler.ProgressSnapshot) { last = p; job.Report(schedule.CrawlProgress(p)) },
 		})
+		untrack()
 		closeErr := closeOutputs(ctx, sink, runErr)
+		writeJobStats(ctx, cfg, job, log, sum, start, runOutcome("run", sum, runErr, closeErr))
 		res := schedule.CrawlResult(sum, last)
 		if runErr != nil {
 			// Also on shutdown: the run is interrupted (it resumes at the next start).
@@ -171,6 +181,13 @@ func crawlJob(cfg config.Config, st store.Store, log *slog.Logger) schedule.RunF
 // rotation) with its own file per run: expanded as the scheduler expanded
 // job.Output (schedule.Expand, then config.ExpandPath, as crawl run's expandOutput).
 func jobOutput(out config.Output, job schedule.Job) config.Output {
+	o := schedule.ExpandOutput(out, jobVars(job))
+	o.Path, o.ErrorsPath = job.Output, job.Errors
+	return o
+}
+
+// jobVars are the values of the path placeholders of a scheduled run.
+func jobVars(job schedule.Job) config.PathVars {
 	v := job.Vars
 	if v.Site == "" {
 		v.Site = job.Site
@@ -178,7 +195,19 @@ func jobOutput(out config.Output, job schedule.Job) config.Output {
 	if v.Start.IsZero() {
 		v.Start = job.Start
 	}
-	o := schedule.ExpandOutput(out, v)
-	o.Path, o.ErrorsPath = job.Output, job.Errors
-	return o
+	return v
+}
+
+// writeJobStats writes the stats JSON of a scheduled run to schedule.stats_path
+// expanded for the run (as output.path: each run its own file), when set.
+func writeJobStats(ctx context.Context, cfg config.Config, job schedule.Job, log *slog.Logger, sum crawler.Summary, start time.Time, err error) {
+	if cfg.Schedule.StatsPath == "" {
+		return
+	}
+	ri := runInfo{command: "schedule", config: cfg.Name, start: start, end: time.Now(), err: err}
+	ri.exitStatus, ri.signal = exitStatusOf(ctx, err)
+	path := schedule.Expand(cfg.Schedule.StatsPath, jobVars(job))
+	if serr := writeStats(path, newRunStats(sum, ri)); serr != nil {
+		log.Error("stats file not written", "site", job.Site, "path", path, "err", serr)
+	}
 }
