@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/dustin/go-humanize/english"
 	"net"
 	"net/http"
 	"net/url"
@@ -242,7 +243,7 @@ func (s *siteRun) handleHTML(ctx context.Context, e Entry, att *attempt, final *
 		if follow && pl.Dropped > 0 {
 			lim := s.job.cfg.Crawl.MaxLinksPerPage
 			s.job.acct.recordN(s.site.Name, e.URL, outcome{Category: CatOverLimit, Reason: "max_links_per_page", Stage: "discover",
-				Err: fmt.Errorf("%d links past the first %d of the page not read (crawl.max_links_per_page)", pl.Dropped, lim)}, pl.Dropped)
+				Err: fmt.Errorf("%s past the first %d of the page not read (crawl.max_links_per_page)", english.Plural(pl.Dropped, "link", ""), lim)}, pl.Dropped)
 			s.log.Warn("links not read", "url", e.URL, "links", pl.Dropped+lim, "max_links_per_page", lim)
 		}
 		s.discoverLinks(ctx, e, base, hrefs, isArticle)

@@ -8,6 +8,7 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
+	"github.com/dustin/go-humanize/english"
 	"io"
 	"net/url"
 	"strings"
@@ -191,11 +192,11 @@ func (s *siteRun) sitemapQueuer(ctx context.Context, e Entry) func(sitemapEntry)
 func (s *siteRun) sitemapRead(e Entry, st sitemapStats, moreFaults map[string]int) {
 	for reason, n := range moreFaults {
 		s.job.acct.recordN(s.site.Name, e.URL, outcome{Category: CatFailed, Reason: reason, Stage: "sitemap",
-			Err: fmt.Errorf("sitemap %s: %d more entries lost (%s)", e.URL, n, reason), Parent: e.URL}, n)
+			Err: fmt.Errorf("sitemap %s: %s more lost (%s)", e.URL, english.Plural(n, "entry", "entries"), reason), Parent: e.URL}, n)
 	}
 	if st.OverLimit > 0 {
 		s.job.acct.recordN(s.site.Name, e.URL, outcome{Category: CatOverLimit, Reason: ReasonSitemapEntries, Stage: "sitemap",
-			Err: fmt.Errorf("sitemap %s: %d entries past the first %d not read", e.URL, st.OverLimit, maxSitemapURLs)}, st.OverLimit)
+			Err: fmt.Errorf("sitemap %s: %s past the first %d not read", e.URL, english.Plural(st.OverLimit, "entry", "entries"), maxSitemapURLs)}, st.OverLimit)
 	}
 	s.job.acct.flush(s.site.Name, e.URL)
 	s.cond.Broadcast()

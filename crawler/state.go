@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/dustin/go-humanize/english"
 	"net/http"
 	"net/url"
 	"strings"
@@ -571,7 +572,7 @@ func (s *siteRun) beginState(ctx context.Context) (stop func(), err error) {
 // that kills the process (out of memory, …) cannot stop the crawl from finishing.
 func (s *siteRun) poisoned(e Entry, ackErr error) {
 	s.job.queued.Add(-1)
-	reason := fmt.Sprintf("crashed the crawler %d times", e.Lost)
+	reason := "crashed the crawler " + english.Plural(e.Lost, "time", "")
 	err := fmt.Errorf("fetch %s: in flight when the crawler died or lost its lease %d times (crawl.retries %d): not fetched again", e.URL, e.Lost, s.sf.maxLost)
 	s.job.acct.record(s.site.Name, e.URL, outcome{Category: CatFailed, Reason: reason, Stage: "fetch", Err: err, Attempts: e.Lost})
 	s.log.Warn("not emitted", "url", e.URL, "category", CatFailed, "reason", reason, "attempts", e.Lost)

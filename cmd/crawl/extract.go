@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/dustin/go-humanize/english"
 	"io"
 	"net/http"
 	"os"
@@ -195,7 +196,7 @@ func (j *extractJob) checkArgs(args []string) error {
 	}
 	if j.pageURL != "" {
 		if len(args) != 1 || isURL(args[0]) {
-			return usageError("--url applies to a single saved file or -, got %d input(s)", len(args))
+			return usageError("--url applies to a single saved file or -, got %s", english.Plural(len(args), "input", ""))
 		}
 		if fi, err := os.Stat(args[0]); err == nil && fi.IsDir() {
 			return usageError("--url applies to a single saved file, %s is a directory", args[0])

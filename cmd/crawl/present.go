@@ -6,6 +6,7 @@ package main
 
 import (
 	"fmt"
+	"github.com/dustin/go-humanize/english"
 	"io"
 	"sort"
 	"strings"
@@ -25,7 +26,7 @@ func printSummary(w io.Writer, s crawler.Summary) {
 	if s.Elapsed > 0 {
 		rate = float64(s.Fetched) / s.Elapsed.Seconds()
 	}
-	fmt.Fprintf(tw, "pages fetched\t%d\t(%d requests)\n", s.Fetched, s.Requests)
+	fmt.Fprintf(tw, "pages fetched\t%d\t(%s)\n", s.Fetched, english.Plural(s.Requests, "request", ""))
 	fmt.Fprintf(tw, "articles written\t%d\t\n", s.Articles)
 	if s.Rendered > 0 {
 		fmt.Fprintf(tw, "pages rendered\t%d\t(headless Chromium)\n", s.Rendered)

@@ -202,4 +202,3 @@ func round1(x float64) float64 {
 	}
 	return math.Round(x*10) / 10
 }
-
