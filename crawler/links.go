@@ -117,9 +117,9 @@ func productToken(ua string) string {
 	return t
 }
 
-// add keeps href, unless max links (> 0) are kept already: then it is counted.
-func (pl *pageLinks) add(href string, max int) {
-	if max > 0 && len(pl.Hrefs) >= max {
+// add keeps href, unless limit links (> 0) are kept already: then it is counted.
+func (pl *pageLinks) add(href string, limit int) {
+	if limit > 0 && len(pl.Hrefs) >= limit {
 		pl.Dropped++
 		return
 	}

@@ -102,13 +102,13 @@ const maxSitemapFaults = 1000
 
 // streamSitemap reads a sitemap from a body as it downloads (a Request.Stream),
 // holding its entries, not its bytes. The error is the body's own (a network
-// error, a *fetch.TooBigError past max): the fetch failed. A file that is not a
+// error, a *fetch.TooBigError past limit): the fetch failed. A file that is not a
 // sitemap is not an error here but read.err.
-func streamSitemap(r io.Reader, max int64) (*sitemapRead, error) {
+func streamSitemap(r io.Reader, limit int64) (*sitemapRead, error) {
 	body := &readErr{r: r}
 	read := &sitemapRead{}
 	faults := 0
-	read.stats, read.err = scanSitemap(body, sitemapOptions{MaxBytes: max}, func(it sitemapEntry) {
+	read.stats, read.err = scanSitemap(body, sitemapOptions{MaxBytes: limit}, func(it sitemapEntry) {
 		if it.Fault != "" {
 			if faults++; faults > maxSitemapFaults {
 				if read.moreFaults == nil {

@@ -42,10 +42,10 @@ var flattenings = []flattening{{128, 128, false}, {128, 128, true}, {0, 0, true}
 // at most 15,793 in the 1,616 pages of the benchmark data sets.
 const MaxElements = 100_000
 
-// capElements cuts body before its (max+1)-th element; cut reports whether it did.
-// Only a page with more than max '<' bytes is tokenized to find the place.
-func capElements(body []byte, max int) (_ []byte, cut bool) {
-	if bytes.Count(body, []byte{'<'}) <= max {
+// capElements cuts body before its (limit+1)-th element; cut reports whether it did.
+// Only a page with more than limit '<' bytes is tokenized to find the place.
+func capElements(body []byte, limit int) (_ []byte, cut bool) {
+	if bytes.Count(body, []byte{'<'}) <= limit {
 		return body, false
 	}
 	z := html.NewTokenizer(bytes.NewReader(body))
@@ -55,7 +55,7 @@ func capElements(body []byte, max int) (_ []byte, cut bool) {
 		case html.ErrorToken:
 			return body, false
 		case html.StartTagToken, html.SelfClosingTagToken:
-			if n++; n > max {
+			if n++; n > limit {
 				return body[:off], true
 			}
 		}
