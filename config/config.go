@@ -173,6 +173,9 @@ type Schedule struct {
 	// and a path with neither {date} nor {run} gets "-{site}-{date}" before its
 	// extension, so every run writes its own file.
 	StatsPath string `mapstructure:"stats_path"`
+	// Pprof serves the net/http/pprof handlers under /debug/pprof/ on Listen besides
+	// /metrics and /healthz. Off by default: they expose the process's internals.
+	Pprof bool `mapstructure:"pprof"`
 }
 
 // DefaultStateURL is the state store of `crawl run` and `crawl schedule` unless the

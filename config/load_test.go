@@ -121,6 +121,7 @@ func TestEnvOverridesEveryKey(t *testing.T) {
 		"CRAWL_SCHEDULE_JITTER":             "1m",
 		"CRAWL_STATE_PREFIX":                "nightly",
 		"CRAWL_STATE_FLEET_LIMITS":          "false",
+		"CRAWL_SCHEDULE_PPROF":              "true",
 	}
 	if got, want := len(config.EnvKeys()), len(env); got != want {
 		t.Fatalf("EnvKeys has %d keys, test covers %d: %v", got, want, config.EnvKeys())
@@ -151,6 +152,7 @@ func TestEnvOverridesEveryKey(t *testing.T) {
 	want.Schedule.StatsPath = "out/{site}-{run}.stats.json"
 	want.State.Prefix = "nightly"
 	want.State.FleetLimits = false
+	want.Schedule.Pprof = true
 	if diff := cmp.Diff(want, cfg, cmp.FilterPath(func(p cmp.Path) bool { return p.String() == "Sites" }, cmp.Ignore())); diff != "" {
 		t.Errorf("env not applied (-want +got):\n%s", diff)
 	}
