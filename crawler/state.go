@@ -407,7 +407,7 @@ func (s *siteRun) unchanged(ctx context.Context, e Entry, m store.Meta, status i
 	}
 	if len(m.Links) > 0 {
 		if bu, err := parseAbs(e.URL); err == nil {
-			s.discoverLinks(ctx, e, bu, m.Links, m.ContentHash != "")
+			s.discoverLinks(ctx, e, bu, m.Links, nil, m.ContentHash != "")
 		}
 	}
 	if m.ContentHash != "" {
