@@ -102,31 +102,46 @@ func TestRunStoppedProfiles(t *testing.T) {
 	cpu, mem := filepath.Join(dir, "cpu.pprof"), filepath.Join(dir, "mem.pprof")
 	ctx, stop := newStopper(context.Background())
 	defer stop.close()
-	var errb bytes.Buffer
-	done := make(chan int, 1)
-	go func() {
-		done <- execute(ctx, []string{"run", "--config", cfg, "--cpuprofile", cpu, "--memprofile", mem},
-			stdio{in: strings.NewReader(""), out: &bytes.Buffer{}, err: &syncWriter{w: &errb}}, func(string) (string, bool) { return "", false })
-	}()
+	errb := &syncWriter{w: &bytes.Buffer{}}
+	done := startInProcess(ctx, errb, "run", "--config", cfg, "--cpuprofile", cpu, "--memprofile", mem)
 	select {
 	case <-h.Entered:
 	case <-time.After(30 * time.Second):
 		t.Fatal("the hanging page was not requested")
 	}
-	stop.handle(os.Interrupt)
+	stopAndCheckProfiles(t, stop, os.Interrupt, done, exitSIGINT, errb, cpu, mem)
+}
+
+// startInProcess runs the command line in the background with ctx (holding a
+// stopper), stderr to errw; the channel gets its exit status.
+func startInProcess(ctx context.Context, errw *syncWriter, args ...string) <-chan int {
+	done := make(chan int, 1)
+	go func() {
+		done <- execute(ctx, args, stdio{in: strings.NewReader(""), out: &bytes.Buffer{}, err: errw}, func(string) (string, bool) { return "", false })
+	}()
+	return done
+}
+
+// stopAndCheckProfiles sends sig to the command started by startInProcess, checks
+// its exit status is want, and that both profiles were written whole.
+func stopAndCheckProfiles(t *testing.T, stop *stopper, sig os.Signal, done <-chan int, want int, errb *syncWriter, cpu, mem string) {
+	t.Helper()
+	stop.handle(sig)
 	select {
 	case code := <-done:
-		if code != exitSIGINT {
-			t.Errorf("exit %d, want 130\n%s", code, errb.String())
+		if code != want {
+			errb.mu.Lock()
+			t.Errorf("exit %d, want %d\n%s", code, want, errb.w.String())
+			errb.mu.Unlock()
 		}
 	case <-time.After(30 * time.Second):
-		t.Fatal("run did not stop")
+		t.Fatal("the command did not stop")
 	}
 	if _, types := readProfile(t, cpu); !hasType(types, "cpu/nanoseconds") {
-		t.Errorf("--cpuprofile after SIGINT: sample types %v", types)
+		t.Errorf("--cpuprofile after %v: sample types %v", sig, types)
 	}
 	if _, types := readProfile(t, mem); !hasType(types, "inuse_space/bytes") {
-		t.Errorf("--memprofile after SIGINT: sample types %v", types)
+		t.Errorf("--memprofile after %v: sample types %v", sig, types)
 	}
 }
 
@@ -147,12 +162,8 @@ sites:
 	ctx, stop := newStopper(context.Background())
 	defer stop.close()
 	errb := &syncWriter{w: &bytes.Buffer{}}
-	done := make(chan int, 1)
-	go func() {
-		done <- execute(ctx, []string{"schedule", "--config", cfgPath, "--listen", "127.0.0.1:0", "--state", "memory",
-			"--cpuprofile", cpu, "--memprofile", mem},
-			stdio{in: strings.NewReader(""), out: &bytes.Buffer{}, err: errb}, func(string) (string, bool) { return "", false })
-	}()
+	done := startInProcess(ctx, errb, "schedule", "--config", cfgPath, "--listen", "127.0.0.1:0", "--state", "memory",
+		"--cpuprofile", cpu, "--memprofile", mem)
 	addrRe := regexp.MustCompile(`serving /metrics and /healthz.*addr=(127\.0\.0\.1:\d+)`)
 	var addr string
 	for deadline := time.Now().Add(30 * time.Second); addr == ""; time.Sleep(10 * time.Millisecond) {
@@ -169,21 +180,7 @@ sites:
 	if code, body := getURL(t, "http://"+addr+"/debug/pprof/goroutine?debug=1"); code != 200 || !strings.Contains(body, "goroutine profile:") {
 		t.Errorf("/debug/pprof/goroutine with schedule.pprof: %d %.200q", code, body)
 	}
-	stop.handle(syscall.SIGTERM)
-	select {
-	case code := <-done:
-		if code != exitSIGTERM {
-			t.Errorf("exit %d, want 143\n%s", code, errb.w.String())
-		}
-	case <-time.After(20 * time.Second):
-		t.Fatal("schedule did not stop")
-	}
-	if _, types := readProfile(t, cpu); !hasType(types, "cpu/nanoseconds") {
-		t.Errorf("schedule --cpuprofile: sample types %v", types)
-	}
-	if _, types := readProfile(t, mem); !hasType(types, "inuse_space/bytes") {
-		t.Errorf("schedule --memprofile: sample types %v", types)
-	}
+	stopAndCheckProfiles(t, stop, syscall.SIGTERM, done, exitSIGTERM, errb, cpu, mem)
 	if !strings.Contains(errb.w.String(), "serving /debug/pprof/") {
 		t.Errorf("no warning that /debug/pprof/ is served:\n%s", errb.w.String())
 	}
