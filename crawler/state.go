@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/healthcrawl/healthcrawl/article"
@@ -91,15 +92,28 @@ type storeFrontier struct {
 	ttl    time.Duration
 	batch  int
 
-	mu    sync.Mutex
-	local map[string]struct{}
-	buf   []Entry
+	// seenMu guards local alone, apart from mu: Pop holds mu across a Lease (a
+	// commit of the store), which must not stall the links other workers are
+	// discovering meanwhile (MarkSeen) — on an unchanged re-crawl that wait was a
+	// sixth of the workers' time (issue 17).
+	seenMu sync.Mutex
+	local  map[string]struct{}
+
+	mu  sync.Mutex
+	buf []Entry
 	// An empty lease is not asked again until this process pushed something or
 	// emptyRetry passed (other workers' pushes, expired leases): an empty Lease is
 	// still a write transaction.
-	pushes     int64 // Push calls
-	emptyAt    int64 // pushes at the last empty lease
+	pushes     atomic.Int64 // Push calls
+	emptyAt    int64        // pushes at the last empty lease
 	emptyUntil time.Time
+	// pre is the next batch, leased ahead while the workers still have entries (so
+	// that they do not all wait for a lease commit when the buffer runs dry); nil
+	// when none is asked. ahead, when set, is the context of those leases: the
+	// job's hard stop (they outlive the Pop that asks them; giveBack waits for
+	// them); nil = no lease ahead.
+	pre   *prefetch
+	ahead context.Context
 
 	// poisoned, when set, files an entry lost more than maxLost times, after Pop
 	// acknowledged it Failed (ackErr: the ack failed). nil: every entry is handed out.
@@ -117,14 +131,50 @@ type storeFrontier struct {
 // emptyRetry is how long an empty lease answer is trusted without local pushes.
 const emptyRetry = 100 * time.Millisecond
 
+// prefetch is a Lease running in the background (see storeFrontier.pre).
+type prefetch struct {
+	done   chan struct{} // closed when got and err are set
+	got    []store.Entry
+	err    error
+	pushes int64     // Push calls when it was asked
+	at     time.Time // when it was asked
+}
+
+// startPrefetch leases the next batch in the background. Called with f.mu held.
+func (f *storeFrontier) startPrefetch() {
+	p := &prefetch{done: make(chan struct{}), pushes: f.pushes.Load(), at: time.Now()}
+	f.pre = p
+	ctx := f.ahead
+	go func() {
+		defer close(p.done)
+		p.got, p.err = f.st.Lease(ctx, f.site, f.worker, f.batch, f.ttl)
+	}()
+}
+
+// takePrefetch waits for the batch leased ahead, if any, and returns it (ok false
+// when none was asked). Called with f.mu held.
+func (f *storeFrontier) takePrefetch() (got []store.Entry, ok bool, err error) {
+	p := f.pre
+	if p == nil {
+		return nil, false, nil
+	}
+	f.pre = nil
+	<-p.done
+	if p.err == nil && len(p.got) == 0 {
+		f.emptyAt, f.emptyUntil = p.pushes, p.at.Add(emptyRetry)
+		return nil, false, nil
+	}
+	return p.got, true, p.err
+}
+
 func newStoreFrontier(st store.Store, site, worker string, ttl time.Duration, batch int) *storeFrontier {
 	return &storeFrontier{st: st, site: site, worker: worker, ttl: ttl, batch: max(batch, 1), local: map[string]struct{}{}}
 }
 
 // MarkSeen implements Frontier.
 func (f *storeFrontier) MarkSeen(ctx context.Context, key string) (bool, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
+	f.seenMu.Lock()
+	defer f.seenMu.Unlock()
 	if _, ok := f.local[key]; ok {
 		return false, nil
 	}
@@ -144,9 +194,9 @@ func (f *storeFrontier) MarkSeen(ctx context.Context, key string) (bool, error) 
 
 // Seen implements Frontier.
 func (f *storeFrontier) Seen(ctx context.Context, key string) (bool, error) {
-	f.mu.Lock()
+	f.seenMu.Lock()
 	_, ok := f.local[key]
-	f.mu.Unlock()
+	f.seenMu.Unlock()
 	if ok || strings.HasPrefix(key, "emitted ") {
 		return ok, nil
 	}
@@ -157,9 +207,7 @@ func (f *storeFrontier) Seen(ctx context.Context, key string) (bool, error) {
 // entry queued, atomically. Another worker having queued it first is not an error.
 func (f *storeFrontier) Push(ctx context.Context, e Entry) error {
 	_, err := f.st.Enqueue(ctx, f.site, Key(e.URL), encodeEntry(e))
-	f.mu.Lock()
-	f.pushes++
-	f.mu.Unlock()
+	f.pushes.Add(1)
 	return err
 }
 
@@ -175,6 +223,17 @@ func (f *storeFrontier) Pop(ctx context.Context) (Entry, bool, error) {
 		f.isolated = false
 	}
 	if len(f.buf) == 0 {
+		got, ok, err := f.takePrefetch()
+		if err != nil {
+			return Entry{}, false, err
+		}
+		if ok {
+			if err := f.fill(ctx, got); err != nil {
+				return Entry{}, false, err
+			}
+		}
+	}
+	if len(f.buf) == 0 {
 		n := f.batch
 		if f.suspects {
 			// The next suspect runs alone: wait for the pages in flight, then lease
@@ -184,7 +243,8 @@ func (f *storeFrontier) Pop(ctx context.Context) (Entry, bool, error) {
 			}
 			n = 1
 		}
-		if f.pushes == f.emptyAt && time.Now().Before(f.emptyUntil) {
+		pushes := f.pushes.Load() // before the lease: a push during it makes the next Pop ask again
+		if pushes == f.emptyAt && time.Now().Before(f.emptyUntil) {
 			return Entry{}, false, nil
 		}
 		got, err := f.st.Lease(ctx, f.site, f.worker, n, f.ttl)
@@ -192,7 +252,7 @@ func (f *storeFrontier) Pop(ctx context.Context) (Entry, bool, error) {
 			return Entry{}, false, err
 		}
 		if len(got) == 0 {
-			f.emptyAt, f.emptyUntil = f.pushes, time.Now().Add(emptyRetry)
+			f.emptyAt, f.emptyUntil = pushes, time.Now().Add(emptyRetry)
 			f.suspects = false
 		}
 		if err := f.fill(ctx, got); err != nil {
@@ -206,6 +266,13 @@ func (f *storeFrontier) Pop(ctx context.Context) (Entry, bool, error) {
 	f.buf = f.buf[1:]
 	if e.Lost > 0 && f.alone != nil {
 		f.isolated = true
+	}
+	// Half the batch handed out: lease the next one ahead. Not around suspects
+	// (they run with nothing else leased here), nor while the queue was just found
+	// empty.
+	if f.ahead != nil && f.pre == nil && len(f.buf) <= f.batch/2 && !f.isolated && !f.suspects && e.Lost == 0 &&
+		(f.pushes.Load() != f.emptyAt || !time.Now().Before(f.emptyUntil)) {
+		f.startPrefetch()
 	}
 	return e, true, nil
 }
@@ -312,14 +379,22 @@ func changeReason(ch store.Change) string {
 	return ""
 }
 
-// giveBack queues again the entries leased here but not handed out (shutdown).
+// giveBack queues again the entries leased here but not handed out (shutdown),
+// those of a batch leased ahead included.
 func (f *storeFrontier) giveBack(ctx context.Context) {
 	f.mu.Lock()
-	buf := f.buf
+	var urls []string
+	for _, e := range f.buf {
+		urls = append(urls, e.URL)
+	}
 	f.buf = nil
+	pre, _, _ := f.takePrefetch()
 	f.mu.Unlock()
-	for _, e := range buf {
-		if err := f.st.Nack(ctx, f.site, e.URL); err != nil {
+	for _, se := range pre {
+		urls = append(urls, se.URL)
+	}
+	for _, u := range urls {
+		if err := f.st.Nack(ctx, f.site, u); err != nil {
 			// The store is failing (unreachable): the leases expire on their own.
 			return
 		}
@@ -397,17 +472,16 @@ func pageMeta(e Entry, att *attempt, hash string, links []string) store.Meta {
 // unchanged handles a page the server said has not changed (304), or a sitemap
 // entry whose lastmod has not moved: its stored links are followed, and it is filed
 // as unchanged (an article) or with its earlier outcome's category.
+//
+// Its metadata is not written again: validators, content hash and links are what
+// the store holds already, so the page's metadata stays that of its last fetch
+// with a body (Status 200, FetchedAt then). Rewriting it (links included) for the
+// sake of the status and the time was a third of the state store's work on an
+// unchanged re-crawl (issue 17); nothing reads either.
 func (s *siteRun) unchanged(ctx context.Context, e Entry, m store.Meta, status int, why string) {
-	if status == http.StatusNotModified {
-		m.Status = status
-		m.FetchedAt = time.Now().UTC()
-		if err := s.st.PutMeta(ctx, s.site.Name, e.URL, m); err != nil {
-			s.log.Warn("state metadata", "url", e.URL, "err", err)
-		}
-	}
 	if len(m.Links) > 0 {
 		if bu, err := parseAbs(e.URL); err == nil {
-			s.discoverLinks(ctx, e, bu, m.Links, m.ContentHash != "")
+			s.discoverLinks(ctx, e, bu, m.Links, nil, m.ContentHash != "")
 		}
 	}
 	if m.ContentHash != "" {
@@ -556,6 +630,11 @@ func (s *siteRun) beginState(ctx context.Context) (stop func(), err error) {
 		}
 	}
 	s.sf.maxLost = max(s.job.cfg.Crawl.Retries, 0)
+	// Leases ahead run until the job's hard stop, as a page in flight does.
+	s.sf.ahead = context.Background()
+	if s.job.hard != nil {
+		s.sf.ahead = s.job.hard
+	}
 	s.sf.poisoned = s.poisoned
 	s.sf.alone = s.aloneNow
 	hctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
