@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -162,7 +163,10 @@ func (c *committer) commit(batch []*pendingRecord) {
 		for i, p := range batch {
 			b.Emissions[i] = store.Emission{Site: p.s.site.Name, Key: p.key, Hash: p.a.ContentHash, URL: p.e.URL, Meta: p.meta}
 		}
-		err = c.st.Commit(ctx, b)
+		err = flushFrontiers(ctx, batch)
+		if err == nil {
+			err = c.st.Commit(ctx, b)
+		}
 		var lost *store.LostReservationsError
 		if errors.As(err, &lost) {
 			// Another worker took these pages after this one's leases expired (it
@@ -203,6 +207,22 @@ func (c *committer) commit(batch []*pendingRecord) {
 		j.wrote(p.s.site.Name, 1)
 		p.s.log.Debug("article", "url", p.e.URL, "title", p.a.Title, "change", p.a.Change)
 	}
+}
+
+// flushFrontiers stores the links the batch's pages pushed, still waiting in
+// their frontiers (storeFrontier.flush), before the commit ends the pages' leases.
+func flushFrontiers(ctx context.Context, batch []*pendingRecord) error {
+	var done []*siteRun
+	for _, p := range batch {
+		if p.s.sf == nil || slices.Contains(done, p.s) {
+			continue
+		}
+		done = append(done, p.s)
+		if err := p.s.sf.flush(ctx, nil, nil); err != nil {
+			return fmt.Errorf("store links of site %s: %w", p.s.site.Name, err)
+		}
+	}
+	return nil
 }
 
 // writeAndSync writes the batch's records and makes them durable; b gets the

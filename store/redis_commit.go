@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"time"
@@ -161,16 +160,11 @@ func (s *Redis) commitArgs(b Batch) ([]string, []any, error) {
 	for _, em := range b.Emissions {
 		meta, mhash := "", ""
 		if em.Meta != nil {
-			m := em.Meta
-			rm := redisMeta{Status: m.Status, ETag: m.ETag, LastModified: m.LastModified, SitemapLastMod: m.SitemapLastMod, Links: m.Links}
-			if !m.FetchedAt.IsZero() {
-				rm.FetchedAt = m.FetchedAt.UnixNano()
-			}
-			raw, err := json.Marshal(rm)
+			raw, err := s.encodeMeta(em.URL, *em.Meta)
 			if err != nil {
-				return nil, nil, fmt.Errorf("redis %s: meta of %s: %w", s.addr, em.URL, err)
+				return nil, nil, err
 			}
-			meta, mhash = string(raw), m.ContentHash
+			meta, mhash = raw, em.Meta.ContentHash
 		}
 		hasMeta := "0"
 		if em.Meta != nil {
