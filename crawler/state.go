@@ -597,12 +597,12 @@ func (s *siteRun) gone(ctx context.Context, u string, status int) bool {
 }
 
 // emitRecord writes a (the cleaned record of e) unless the emitted set says it was
-// already written (duplicate) or unchanged since an earlier run, filing it then. It
-// returns the content hash to keep in the page's metadata ("" when the page is not
-// an emitted or unchanged article) and, with a state store, the record reserved for
-// the job's committer: the caller hands it over with the page's metadata (and does
-// not end the entry's lease: the commit does). On incremental runs it sets a.Change
-// (new, changed; unchanged for an article re-emitted by a full run).
+// already written (duplicate), filing it then. It returns the content hash to keep
+// in the page's metadata ("" when the page is not an emitted article) and, with a
+// state store, the record for the job's committer, which reserves its verdict
+// (duplicate, unchanged since an earlier run: filed then; new, changed: written
+// and committed, a.Change set on incremental runs): the caller hands it over with
+// the page's metadata (and does not end the entry's lease: the committer does).
 func (s *siteRun) emitRecord(ctx context.Context, e Entry, key string, a *article.Article, status int, fail func(cat, reason, stage string, err error)) (string, *pendingRecord) {
 	if s.sf == nil {
 		emit, why, err := s.frontier.EmitOnce(ctx, key, a.ContentHash)
@@ -616,32 +616,10 @@ func (s *siteRun) emitRecord(ctx context.Context, e Entry, key string, a *articl
 		}
 		return "", nil
 	}
-	ch, err := s.st.Reserve(ctx, s.site.Name, s.sf.worker, key, a.ContentHash)
-	if err != nil {
-		fail(CatFailed, "state store error", "emit", err)
-		return "", nil
-	}
-	switch {
-	case ch == store.ChangeDuplicate:
-		fail(CatDuplicate, changeReason(ch), "emit", nil)
-		return "", nil
-	case ch == store.ChangeUnchanged && !s.job.opts.Full:
-		s.job.unchanged.Add(1)
-		fail(CatUnchanged, changeReason(ch), "emit", nil)
-		return a.ContentHash, nil
-	}
-	if s.incremental() {
-		a.Change = string(ch)
-		switch ch {
-		case store.ChangeChanged:
-			s.job.changed.Add(1)
-		case store.ChangeNew:
-			s.job.news.Add(1)
-		default:
-			s.job.unchanged.Add(1)
-		}
-	}
-	return a.ContentHash, &pendingRecord{s: s, e: e, key: key, a: a, status: status}
+	// The verdict is the committer's: it reserves the records of a batch at once
+	// (Committer.ReserveMany), files the duplicates and unchanged ones with fail,
+	// and writes and commits the others.
+	return a.ContentHash, &pendingRecord{s: s, e: e, key: key, a: a, status: status, fail: fail}
 }
 
 func (s *siteRun) writeRecord(ctx context.Context, e Entry, a *article.Article, fail func(cat, reason, stage string, err error)) {

@@ -83,3 +83,21 @@ func getMetaEach(ctx context.Context, st Store, site string, urls []string) (map
 	}
 	return out, nil
 }
+
+// Reservation is one Reserve of Committer.ReserveMany.
+type Reservation struct {
+	Site, Key, Hash string
+}
+
+// reserveEach is ReserveMany as a sequence of Reserve calls.
+func reserveEach(ctx context.Context, c Committer, worker string, rs []Reservation) ([]Change, error) {
+	out := make([]Change, len(rs))
+	for i, r := range rs {
+		ch, err := c.Reserve(ctx, r.Site, worker, r.Key, r.Hash)
+		if err != nil {
+			return nil, fmt.Errorf("reserve %s: %w", r.Key, err)
+		}
+		out[i] = ch
+	}
+	return out, nil
+}

@@ -71,6 +71,28 @@ local function ack(url, code)
 	if code == 'f' then redis.call('SADD', FAILED, url) else redis.call('SADD', DONE, url) end
 	return 1
 end
+-- reserve is the verdict of Reserve on url with hash for worker (see scriptReserve
+-- in redis_commit.go); now is the server's time in ms, hb the worker's heartbeat
+-- (no reservation outlives it; nil = none).
+local function reserve(worker, url, hash, ttl, tok, now, hb)
+	local run, change, final = verdict(url, hash, tok)
+	if final then return change end
+	local exp = now + ttl
+	if hb and hb < exp then exp = hb end
+	local r = redis.call('HGET', RESV, url)
+	if r then
+		local rw, rexp, rtok, rchange = string.match(r, '^([^\t]*)\t(%d+)\t([^\t]*)\t(%a*)$')
+		if rtok == tok then return rchange end
+		if tonumber(rexp) > now then return 'duplicate' end
+		redis.call('HDEL', RESV, url)
+	end
+	if change == 'unchanged' then
+		redis.call('HSET', EMITTED, url, run .. '\t' .. change .. '\t' .. tok .. '\t' .. hash)
+		return change
+	end
+	redis.call('HSET', RESV, url, worker .. '\t' .. exp .. '\t' .. tok .. '\t' .. change)
+	return change
+end
 -- push queues url with data, whatever its state.
 local function push(url, data)
 	redis.call('HSET', DATA, url, data)

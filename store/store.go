@@ -376,6 +376,9 @@ func (e *LostReservationsError) Error() string {
 // the rest and returns a *LostReservationsError listing them.
 type Committer interface {
 	Reserve(ctx context.Context, site, worker, key, hash string) (Change, error)
+	// ReserveMany is Reserve of several records, in order (a key twice in rs:
+	// the second is ChangeDuplicate); one round trip per site for the redis engine.
+	ReserveMany(ctx context.Context, worker string, rs []Reservation) ([]Change, error)
 	Unreserve(ctx context.Context, site, worker, key string) error
 	Commit(ctx context.Context, b Batch) error
 	// Positions returns the sink positions last committed by worker.
