@@ -111,7 +111,7 @@ func commandStats(tb testing.TB, srv *redistest.Server) (map[string]int64, time.
 
 // redisCrawl crawls site (served at base) with a Redis state on srv under a fresh
 // prefix and returns what it cost.
-func redisCrawl(tb testing.TB, srv *redistest.Server, base, prefix string, pages int) redisCost {
+func redisCrawl(tb testing.TB, srv *redistest.Server, base, prefix string, pages int, limits bool) redisCost {
 	tb.Helper()
 	ctx := context.Background()
 	st, err := store.OpenRedis(ctx, srv.URL(0), store.RedisOptions{Prefix: prefix})
@@ -123,6 +123,7 @@ func redisCrawl(tb testing.TB, srv *redistest.Server, base, prefix string, pages
 	st.Client().AddHook(&rt)
 	cfg := config.Default()
 	cfg.Crawl.Delay = 0
+	cfg.State.FleetLimits = limits
 	cfg.Sites = []config.Site{{Name: "bench", StartURLs: []string{base + "/"}, Articles: []string{`/article/[0-9]+$`}, MaxPages: pages + 1000}}
 	before, sc0 := commandStats(tb, srv)
 	start, c0 := time.Now(), processCPU()
@@ -166,7 +167,9 @@ func memoryCrawl(tb testing.TB, base string, pages int) (int, int, time.Duration
 // the client round trips of the Redis store (a go-redis hook: a command or a
 // pipeline is one), the commands the server ran (INFO commandstats: inside scripts
 // included), the crawler's CPU with Redis and with memory state, and their ratio
-// (issue 17: ≤ 2 round trips, ≤ 1.3× CPU), and the server's own CPU. With -v it logs
+// (issue 17: ≤ 2 round trips, ≤ 1.3× CPU), and the server's own CPU; with the
+// fleet-wide host limits on (state.fleet_limits, the default: two more round
+// trips per request, the limiter's) and off. With -v it logs the round trips and
 // the commands per page by name.
 //
 //	go test -run '^$' -bench BenchmarkRedisState -benchtime 1x ./crawler/
@@ -180,28 +183,36 @@ func BenchmarkRedisState(b *testing.B) {
 	defer hs.Close()
 	srv := redistest.Start(b)
 	defer srv.Stop()
-	for i := 0; b.Loop(); i++ {
-		mp1, ma1, mc1, _ := memoryCrawl(b, hs.URL, pages)
-		c := redisCrawl(b, srv, hs.URL, fmt.Sprintf("bench-%d", i), pages)
-		mp2, ma2, mc2, _ := memoryCrawl(b, hs.URL, pages)
-		if c.articles != pages || ma1 != pages || ma2 != pages {
-			b.Fatalf("articles: redis %d, memory %d and %d; want %d", c.articles, ma1, ma2, pages)
-		}
-		memPerPage := (mc1.Seconds()/float64(mp1) + mc2.Seconds()/float64(mp2)) / 2
-		p := float64(c.pages)
-		redisPerPage := c.cpu.Seconds() / p
-		b.ReportMetric(float64(c.roundTrips)/p, "roundtrips/page")
-		b.ReportMetric(float64(c.stateTrips)/p, "state_roundtrips/page")
-		b.ReportMetric(float64(c.commands)/p, "commands/page")
-		b.ReportMetric(redisPerPage*1e6, "redis_cpu_µs/page")
-		b.ReportMetric(memPerPage*1e6, "memory_cpu_µs/page")
-		b.ReportMetric(redisPerPage/memPerPage, "redis/memory_cpu")
-		b.ReportMetric(c.serverCPU.Seconds()/p*1e6, "server_cpu_µs/page")
-		b.ReportMetric(p/c.elapsed.Seconds(), "redis_pages/s")
-		b.Logf("%d pages fetched; commands per page: %s", c.pages, perPage(c.byCommand, p))
-		if testing.Verbose() {
-			b.Logf("round trips per page by command: %s", perPage(c.byOp, p))
-		}
+	for _, limits := range []bool{true, false} {
+		b.Run(fmt.Sprintf("fleet_limits=%v", limits), func(b *testing.B) {
+			for i := 0; b.Loop(); i++ {
+				benchRedisState(b, srv, hs.URL, fmt.Sprintf("bench-%v-%d", limits, i), pages, limits)
+			}
+		})
+	}
+}
+
+func benchRedisState(b *testing.B, srv *redistest.Server, base, prefix string, pages int, limits bool) {
+	mp1, ma1, mc1, _ := memoryCrawl(b, base, pages)
+	c := redisCrawl(b, srv, base, prefix, pages, limits)
+	mp2, ma2, mc2, _ := memoryCrawl(b, base, pages)
+	if c.articles != pages || ma1 != pages || ma2 != pages {
+		b.Fatalf("articles: redis %d, memory %d and %d; want %d", c.articles, ma1, ma2, pages)
+	}
+	memPerPage := (mc1.Seconds()/float64(mp1) + mc2.Seconds()/float64(mp2)) / 2
+	p := float64(c.pages)
+	redisPerPage := c.cpu.Seconds() / p
+	b.ReportMetric(float64(c.roundTrips)/p, "roundtrips/page")
+	b.ReportMetric(float64(c.stateTrips)/p, "state_roundtrips/page")
+	b.ReportMetric(float64(c.commands)/p, "commands/page")
+	b.ReportMetric(redisPerPage*1e6, "redis_cpu_µs/page")
+	b.ReportMetric(memPerPage*1e6, "memory_cpu_µs/page")
+	b.ReportMetric(redisPerPage/memPerPage, "redis/memory_cpu")
+	b.ReportMetric(c.serverCPU.Seconds()/p*1e6, "server_cpu_µs/page")
+	b.ReportMetric(p/c.elapsed.Seconds(), "redis_pages/s")
+	b.Logf("%d pages fetched; commands per page: %s", c.pages, perPage(c.byCommand, p))
+	if testing.Verbose() {
+		b.Logf("round trips per page by command: %s", perPage(c.byOp, p))
 	}
 }
 
