@@ -53,4 +53,3 @@ func TestRedisStateRoundTrips(t *testing.T) {
 		t.Errorf("%.2f client round trips per page, want ≤ 2", trips)
 	}
 }
-
