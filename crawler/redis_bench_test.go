@@ -109,22 +109,32 @@ func commandStats(tb testing.TB, srv *redistest.Server) (map[string]int64, time.
 	return calls, time.Duration(cpu * float64(time.Second))
 }
 
+// countedRedis opens a Redis state on srv under prefix, its round trips counted
+// by the returned hook (closed when tb ends), and the config of a crawl of the
+// bench site at base.
+func countedRedis(tb testing.TB, srv *redistest.Server, base, prefix string, limits bool) (*store.Redis, *roundTripCounter, config.Config) {
+	tb.Helper()
+	st, err := store.OpenRedis(context.Background(), srv.URL(0), store.RedisOptions{Prefix: prefix})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { st.Close() })
+	rt := &roundTripCounter{}
+	st.Client().AddHook(rt)
+	cfg := config.Default()
+	cfg.Crawl.Delay = 0
+	cfg.State.FleetLimits = limits
+	cfg.Sites = []config.Site{{Name: "bench", StartURLs: []string{base + "/"}, Articles: []string{`/article/[0-9]+$`}}}
+	return st, rt, cfg
+}
+
 // redisCrawl crawls site (served at base) with a Redis state on srv under a fresh
 // prefix and returns what it cost.
 func redisCrawl(tb testing.TB, srv *redistest.Server, base, prefix string, pages int, limits bool) redisCost {
 	tb.Helper()
 	ctx := context.Background()
-	st, err := store.OpenRedis(ctx, srv.URL(0), store.RedisOptions{Prefix: prefix})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer st.Close()
-	var rt roundTripCounter
-	st.Client().AddHook(&rt)
-	cfg := config.Default()
-	cfg.Crawl.Delay = 0
-	cfg.State.FleetLimits = limits
-	cfg.Sites = []config.Site{{Name: "bench", StartURLs: []string{base + "/"}, Articles: []string{`/article/[0-9]+$`}, MaxPages: pages + 1000}}
+	st, rt, cfg := countedRedis(tb, srv, base, prefix, limits)
+	cfg.Sites[0].MaxPages = pages + 1000
 	before, sc0 := commandStats(tb, srv)
 	start, c0 := time.Now(), processCPU()
 	sum, err := RunJob(ctx, JobOptions{Config: cfg, Sink: &countingSink{}, Store: st})

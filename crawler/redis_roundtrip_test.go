@@ -5,9 +5,7 @@ import (
 	"net/http/httptest"
 	"testing"
 
-	"github.com/healthcrawl/healthcrawl/config"
 	"github.com/healthcrawl/healthcrawl/internal/redistest"
-	"github.com/healthcrawl/healthcrawl/store"
 )
 
 // TestRedisStateRoundTrips crawls a 400-article site with a Redis state (fleet
@@ -20,17 +18,7 @@ func TestRedisStateRoundTrips(t *testing.T) {
 	hs := httptest.NewServer(site)
 	defer hs.Close()
 	ctx := context.Background()
-	st, err := store.OpenRedis(ctx, srv.URL(0), store.RedisOptions{Prefix: "rt"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	var rt roundTripCounter
-	st.Client().AddHook(&rt)
-	cfg := config.Default()
-	cfg.Crawl.Delay = 0
-	cfg.State.FleetLimits = false
-	cfg.Sites = []config.Site{{Name: "bench", StartURLs: []string{hs.URL + "/"}, Articles: []string{`/article/[0-9]+$`}}}
+	st, rt, cfg := countedRedis(t, srv, hs.URL, "rt", false)
 	var sink countingSink
 	sum, err := RunJob(ctx, JobOptions{Config: cfg, Sink: &sink, Store: st})
 	if err != nil {
