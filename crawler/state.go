@@ -67,12 +67,24 @@ func decodeEntry(se store.Entry) (Entry, error) {
 
 // storeFrontier is the Frontier of one site over a store.Store.
 //
-// MarkSeen is answered from a process-local set (plus the store's visited set of a
-// resumed run) and persisted only by Push, which marks the key and queues the entry
-// in one atomic Enqueue: a crash never leaves a URL seen but not queued. Keys marked
-// but never pushed (rejected URLs, redirect targets, "emitted …" keys) stay local:
-// after a crash they are decided again. Pop hands out leased entries, taken from the
-// store in small batches and acknowledged with Ack once handled.
+// MarkSeen is answered from a process-local set and persisted only by Push, whose
+// entry is marked seen and queued by one atomic Enqueue: a crash never leaves a URL
+// seen but not queued. Keys marked but never pushed (rejected URLs, redirect
+// targets, "emitted …" keys) stay local: after a crash they are decided again.
+//
+// Round trips. Pushes are not sent one by one: they wait in the frontier and go to
+// the store with its next call (store.Apply, one round trip for the redis engine):
+// the Ack of a page (Done), a Nack, the next Lease (Pop) or the commit of records
+// (flush, called by the committer before its Commit). Metadata of pages without a
+// record (putMeta) waits the same way. So a page's links and metadata are stored
+// before or with the end of its lease, as before; a crash in between loses them
+// with the lease, and the page is fetched again. A key another worker (or the
+// process before a restart) queued first is found seen by the store when the push
+// is sent: notQueued then takes it back from the run's counts. Leased entries come
+// with their metadata (GetMetas, one call per lease batch) when the run reads it.
+//
+// Pop hands out leased entries, taken from the store in small batches and
+// acknowledged with Ack once handled.
 //
 // Poison pills. The store counts, per entry, the leases that ended without a
 // verdict (Entry.Lost): the process died, or its lease expired, while it held the
@@ -126,6 +138,23 @@ type storeFrontier struct {
 	// isolated: a suspect is in flight alone (nothing else is handed out until it
 	// ends). suspects: suspects were given back, to be leased one at a time, alone.
 	isolated, suspects bool
+
+	// Operations waiting for the next store call (see flush), under pendMu (not
+	// mu: the committer flushes while Pop holds mu and waits for it, see alone).
+	pendMu   sync.Mutex
+	pendPush []Entry
+	pendMeta []store.MetaOp
+	// flushMu orders the store calls carrying waiting operations: a call that ends
+	// a lease starts only once every push made before it is stored. Its holder
+	// takes pendMu, never mu.
+	flushMu sync.Mutex
+	// notQueued, when set, is called for a pushed entry the store found seen
+	// already (queued by another worker, or before a restart).
+	notQueued func(e Entry)
+	// withMeta: Pop reads the metadata of leased entries (GetMetas) into metas,
+	// which takeMeta hands to the page's handler (under mu).
+	withMeta bool
+	metas    map[string]*store.Meta
 }
 
 // emptyRetry is how long an empty lease answer is trusted without local pushes.
@@ -178,16 +207,8 @@ func (f *storeFrontier) MarkSeen(ctx context.Context, key string) (bool, error) 
 	if _, ok := f.local[key]; ok {
 		return false, nil
 	}
-	if !strings.HasPrefix(key, "emitted ") {
-		seen, err := f.st.Seen(ctx, f.site, key)
-		if err != nil {
-			return false, err
-		}
-		if seen {
-			f.local[key] = struct{}{}
-			return false, nil
-		}
-	}
+	// Not asked of the store (a round trip per link): a key seen there only is
+	// found so when its push is sent (notQueued).
 	f.local[key] = struct{}{}
 	return true, nil
 }
@@ -204,16 +225,93 @@ func (f *storeFrontier) Seen(ctx context.Context, key string) (bool, error) {
 }
 
 // Push implements Frontier: the entry's key is marked seen in the store and the
-// entry queued, atomically. Another worker having queued it first is not an error.
+// entry queued, atomically, with the frontier's next store call (see flush).
+// Another worker having queued it first is not an error.
 func (f *storeFrontier) Push(ctx context.Context, e Entry) error {
-	_, err := f.st.Enqueue(ctx, f.site, Key(e.URL), encodeEntry(e))
+	f.pendMu.Lock()
+	f.pendPush = append(f.pendPush, e)
+	f.pendMu.Unlock()
 	f.pushes.Add(1)
-	return err
+	return nil
+}
+
+// putMeta stores the metadata of u with the frontier's next store call.
+func (f *storeFrontier) putMeta(u string, m store.Meta) {
+	f.pendMu.Lock()
+	f.pendMeta = append(f.pendMeta, store.MetaOp{URL: u, Meta: m})
+	f.pendMu.Unlock()
+}
+
+// flush sends the waiting pushes and metadata to the store with the given acks
+// and nacks, in one Apply (one round trip for the redis engine); it returns once
+// every push made before the call is stored. On failure the waiting operations
+// are kept for the next call.
+func (f *storeFrontier) flush(ctx context.Context, ack []store.AckOp, nack []string) error {
+	f.flushMu.Lock()
+	defer f.flushMu.Unlock()
+	f.pendMu.Lock()
+	pushes, metas := f.pendPush, f.pendMeta
+	f.pendPush, f.pendMeta = nil, nil
+	f.pendMu.Unlock()
+	ops := store.Ops{Meta: metas, Ack: ack, Nack: nack}
+	if len(pushes) > 0 {
+		ops.Enqueue = make([]store.EnqueueOp, len(pushes))
+		for i, e := range pushes {
+			ops.Enqueue[i] = store.EnqueueOp{Key: Key(e.URL), Entry: encodeEntry(e)}
+		}
+	}
+	if ops.Empty() {
+		return nil
+	}
+	queued, err := f.st.Apply(ctx, f.site, ops)
+	if err != nil {
+		f.pendMu.Lock()
+		f.pendPush = append(pushes, f.pendPush...)
+		f.pendMeta = append(metas, f.pendMeta...)
+		f.pendMu.Unlock()
+		return err
+	}
+	if f.notQueued != nil {
+		for i, ok := range queued {
+			if !ok && i < len(pushes) {
+				f.notQueued(pushes[i])
+			}
+		}
+	}
+	return nil
+}
+
+// takeMeta returns the metadata of u read with its lease; hit is false when it
+// was not read (then ask the store).
+func (f *storeFrontier) takeMeta(u string) (m store.Meta, ok, hit bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	p, hit := f.metas[u]
+	if !hit {
+		return store.Meta{}, false, false
+	}
+	delete(f.metas, u)
+	if p == nil {
+		return store.Meta{}, false, true
+	}
+	return *p, true, true
 }
 
 // Pop implements Frontier. Besides an empty queue, it answers "nothing now" while a
 // suspect waits for the pages in flight to end, or runs alone (see storeFrontier).
+// Before a lease, waiting pushes are sent, so that they can be leased.
 func (f *storeFrontier) Pop(ctx context.Context) (Entry, bool, error) {
+	f.mu.Lock()
+	lease := len(f.buf) == 0
+	f.mu.Unlock()
+	f.pendMu.Lock()
+	lease = lease && len(f.pendPush) > 0
+	f.pendMu.Unlock()
+	if lease {
+		if err := f.flush(ctx, nil, nil); err != nil {
+			return Entry{}, false, err
+		}
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.isolated {
@@ -229,6 +327,9 @@ func (f *storeFrontier) Pop(ctx context.Context) (Entry, bool, error) {
 		}
 		if ok {
 			if err := f.fill(ctx, got); err != nil {
+				return Entry{}, false, err
+			}
+			if err := f.readMetas(ctx); err != nil {
 				return Entry{}, false, err
 			}
 		}
@@ -256,6 +357,9 @@ func (f *storeFrontier) Pop(ctx context.Context) (Entry, bool, error) {
 			f.suspects = false
 		}
 		if err := f.fill(ctx, got); err != nil {
+			return Entry{}, false, err
+		}
+		if err := f.readMetas(ctx); err != nil {
 			return Entry{}, false, err
 		}
 	}
@@ -328,9 +432,43 @@ func (f *storeFrontier) fill(ctx context.Context, got []store.Entry) error {
 	return nil
 }
 
+// readMetas reads the metadata of the entries in buf (withMeta), under mu.
+func (f *storeFrontier) readMetas(ctx context.Context) error {
+	if !f.withMeta {
+		return nil
+	}
+	var urls []string
+	for _, e := range f.buf {
+		if _, ok := f.metas[e.URL]; !ok && e.Kind == KindPage {
+			urls = append(urls, e.URL)
+		}
+	}
+	if len(urls) == 0 {
+		return nil
+	}
+	got, err := f.st.GetMetas(ctx, f.site, urls)
+	if err != nil {
+		return fmt.Errorf("metadata of leased entries: %w", err)
+	}
+	if f.metas == nil {
+		f.metas = map[string]*store.Meta{}
+	}
+	for _, u := range urls {
+		if m, ok := got[u]; ok {
+			f.metas[u] = &m
+		} else {
+			f.metas[u] = nil
+		}
+	}
+	return nil
+}
+
 // Len implements Frontier: entries queued in the store plus those leased here and
 // not handed out yet.
 func (f *storeFrontier) Len(ctx context.Context) (int, error) {
+	if err := f.flush(ctx, nil, nil); err != nil {
+		return 0, err
+	}
 	st, err := f.st.Stats(ctx, f.site)
 	if err != nil {
 		return 0, err
@@ -346,12 +484,21 @@ func (f *storeFrontier) Done(ctx context.Context, e Entry, failed bool) error {
 	if failed {
 		o = store.Failed
 	}
-	return f.st.Ack(ctx, f.site, e.URL, o)
+	f.dropMeta(e.URL)
+	return f.flush(ctx, []store.AckOp{{URL: e.URL, Outcome: o}}, nil)
 }
 
 // Retry ends the entry's lease and queues it again (its fetch was interrupted).
 func (f *storeFrontier) Retry(ctx context.Context, e Entry) error {
-	return f.st.Nack(ctx, f.site, e.URL)
+	f.dropMeta(e.URL)
+	return f.flush(ctx, nil, []string{e.URL})
+}
+
+// dropMeta forgets the metadata read with u's lease.
+func (f *storeFrontier) dropMeta(u string) {
+	f.mu.Lock()
+	delete(f.metas, u)
+	f.mu.Unlock()
 }
 
 // retrier is a frontier that can hand an entry out again (see storeFrontier.Retry).
@@ -383,22 +530,20 @@ func changeReason(ch store.Change) string {
 // those of a batch leased ahead included.
 func (f *storeFrontier) giveBack(ctx context.Context) {
 	f.mu.Lock()
-	var urls []string
-	for _, e := range f.buf {
-		urls = append(urls, e.URL)
-	}
+	buf := f.buf
 	f.buf = nil
 	pre, _, _ := f.takePrefetch()
+	clear(f.metas)
 	f.mu.Unlock()
+	nack := make([]string, 0, len(buf)+len(pre))
+	for _, e := range buf {
+		nack = append(nack, e.URL)
+	}
 	for _, se := range pre {
-		urls = append(urls, se.URL)
+		nack = append(nack, se.URL)
 	}
-	for _, u := range urls {
-		if err := f.st.Nack(ctx, f.site, u); err != nil {
-			// The store is failing (unreachable): the leases expire on their own.
-			return
-		}
-	}
+	// On failure (the store is unreachable) the leases expire on their own.
+	_ = f.flush(ctx, nil, nack)
 }
 
 // heartbeat renews this worker's leases every ttl/3 until ctx ends.
@@ -440,6 +585,11 @@ func (s *siteRun) meta(ctx context.Context, u string) (store.Meta, bool) {
 	if !s.incremental() || s.noPriorMeta {
 		return store.Meta{}, false
 	}
+	if s.sf != nil {
+		if m, ok, hit := s.sf.takeMeta(u); hit {
+			return m, ok
+		}
+	}
 	m, ok, err := s.st.GetMeta(ctx, s.site.Name, u)
 	if err != nil {
 		s.log.Warn("state metadata", "url", u, "err", err)
@@ -453,9 +603,18 @@ func (s *siteRun) putMeta(ctx context.Context, e Entry, att *attempt, hash strin
 	if !s.incremental() {
 		return
 	}
-	m := pageMeta(e, att, hash, links)
-	if err := s.st.PutMeta(ctx, s.site.Name, e.URL, m); err != nil {
-		s.log.Warn("state metadata", "url", e.URL, "err", err)
+	s.storeMeta(ctx, e.URL, pageMeta(e, att, hash, links))
+}
+
+// storeMeta stores the metadata of u, a page being handled: with the frontier's
+// next store call (the end of the page's lease at the latest), else at once.
+func (s *siteRun) storeMeta(ctx context.Context, u string, m store.Meta) {
+	if s.sf != nil {
+		s.sf.putMeta(u, m)
+		return
+	}
+	if err := s.st.PutMeta(ctx, s.site.Name, u, m); err != nil {
+		s.log.Warn("state metadata", "url", u, "err", err)
 	}
 }
 
@@ -506,9 +665,7 @@ func (s *siteRun) gone(ctx context.Context, u string, status int) bool {
 		return false
 	}
 	// Forget its validators and content: a page that comes back is new.
-	if err := s.st.PutMeta(ctx, s.site.Name, u, store.Meta{Status: status, FetchedAt: time.Now().UTC()}); err != nil {
-		s.log.Warn("state metadata", "url", u, "err", err)
-	}
+	s.storeMeta(ctx, u, store.Meta{Status: status, FetchedAt: time.Now().UTC()})
 	s.job.gone.Add(1)
 	s.job.acct.record(s.site.Name, u, outcome{Category: CatGone, Reason: fmt.Sprintf("status %d", status), Stage: "fetch", Status: status})
 	s.log.Info("article gone", "url", u, "status", status)
@@ -516,12 +673,12 @@ func (s *siteRun) gone(ctx context.Context, u string, status int) bool {
 }
 
 // emitRecord writes a (the cleaned record of e) unless the emitted set says it was
-// already written (duplicate) or unchanged since an earlier run, filing it then. It
-// returns the content hash to keep in the page's metadata ("" when the page is not
-// an emitted or unchanged article) and, with a state store, the record reserved for
-// the job's committer: the caller hands it over with the page's metadata (and does
-// not end the entry's lease: the commit does). On incremental runs it sets a.Change
-// (new, changed; unchanged for an article re-emitted by a full run).
+// already written (duplicate), filing it then. It returns the content hash to keep
+// in the page's metadata ("" when the page is not an emitted article) and, with a
+// state store, the record for the job's committer, which reserves its verdict
+// (duplicate, unchanged since an earlier run: filed then; new, changed: written
+// and committed, a.Change set on incremental runs): the caller hands it over with
+// the page's metadata (and does not end the entry's lease: the committer does).
 func (s *siteRun) emitRecord(ctx context.Context, e Entry, key string, a *article.Article, status int, fail func(cat, reason, stage string, err error)) (string, *pendingRecord) {
 	if s.sf == nil {
 		emit, why, err := s.frontier.EmitOnce(ctx, key, a.ContentHash)
@@ -535,32 +692,10 @@ func (s *siteRun) emitRecord(ctx context.Context, e Entry, key string, a *articl
 		}
 		return "", nil
 	}
-	ch, err := s.st.Reserve(ctx, s.site.Name, s.sf.worker, key, a.ContentHash)
-	if err != nil {
-		fail(CatFailed, "state store error", "emit", err)
-		return "", nil
-	}
-	switch {
-	case ch == store.ChangeDuplicate:
-		fail(CatDuplicate, changeReason(ch), "emit", nil)
-		return "", nil
-	case ch == store.ChangeUnchanged && !s.job.opts.Full:
-		s.job.unchanged.Add(1)
-		fail(CatUnchanged, changeReason(ch), "emit", nil)
-		return a.ContentHash, nil
-	}
-	if s.incremental() {
-		a.Change = string(ch)
-		switch ch {
-		case store.ChangeChanged:
-			s.job.changed.Add(1)
-		case store.ChangeNew:
-			s.job.news.Add(1)
-		default:
-			s.job.unchanged.Add(1)
-		}
-	}
-	return a.ContentHash, &pendingRecord{s: s, e: e, key: key, a: a, status: status}
+	// The verdict is the committer's: it reserves the records of a batch at once
+	// (Committer.ReserveMany), files the duplicates and unchanged ones with fail,
+	// and writes and commits the others.
+	return a.ContentHash, &pendingRecord{s: s, e: e, key: key, a: a, status: status, fail: fail}
 }
 
 func (s *siteRun) writeRecord(ctx context.Context, e Entry, a *article.Article, fail func(cat, reason, stage string, err error)) {
@@ -637,6 +772,8 @@ func (s *siteRun) beginState(ctx context.Context) (stop func(), err error) {
 	}
 	s.sf.poisoned = s.poisoned
 	s.sf.alone = s.aloneNow
+	s.sf.notQueued = s.notQueued
+	s.sf.withMeta = s.incremental() && !s.noPriorMeta
 	hctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	done := make(chan struct{})
 	go func() {
@@ -657,6 +794,18 @@ func (s *siteRun) poisoned(e Entry, ackErr error) {
 	s.log.Warn("not emitted", "url", e.URL, "category", CatFailed, "reason", reason, "attempts", e.Lost)
 	if ackErr != nil {
 		s.log.Error("frontier done", "url", e.URL, "err", ackErr)
+	}
+}
+
+// notQueued takes back from the run's counts an entry discover queued that the
+// store found seen already (another worker, or the process before a restart,
+// queued it first).
+func (s *siteRun) notQueued(e Entry) {
+	s.job.queued.Add(-1)
+	if e.Kind == KindPage {
+		s.pages.Add(-1)
+	} else {
+		s.sitemaps.Add(-1)
 	}
 }
 
@@ -682,6 +831,9 @@ func (s *siteRun) endState(ctx context.Context) error {
 	// Records handed to the committer are written and committed (or failed) first:
 	// the run is finished only with every record in the outputs.
 	s.job.commit.flush()
+	if err := s.sf.flush(wctx, nil, nil); err != nil {
+		s.log.Warn("state: links and metadata not stored", "err", err)
+	}
 	s.sf.giveBack(wctx)
 	if !s.drained || s.finishedElsewhere || ctx.Err() != nil {
 		return nil
@@ -701,6 +853,12 @@ func (s *siteRun) drainState(ctx context.Context) (bool, error) {
 		if s.revisit(ctx) > 0 {
 			return true, nil
 		}
+	}
+	if err := s.sf.flush(ctx, nil, nil); err != nil {
+		if ctx.Err() != nil {
+			return false, nil
+		}
+		return false, err
 	}
 	st, err := s.st.Stats(ctx, s.site.Name)
 	if err != nil {
