@@ -331,8 +331,8 @@ type ScaleOptions struct {
 	SiteURL     string // base URL of the site, e.g. http://127.0.0.1:PORT (`crawl bench serve`)
 	Pages       int    // article pages on the site (as served)
 	Parallelism int    // crawl.parallelism (0 = config.Default's)
-	// State is "memory" (no store: the in-memory frontier) or "sqlite" (a SQLite state
-	// file in Dir, removed afterwards).
+	// State is "memory" (store.Memory, the state of `crawl run` without a state URL)
+	// or "sqlite" (a SQLite state file in Dir, removed afterwards).
 	State string
 	// Warmup is the number of records before the first measured window (default
 	// 5,000, at most half the pages).
@@ -431,7 +431,9 @@ func RunScaleCrawl(ctx context.Context, opts ScaleOptions) (ScaleResult, error) 
 	var dbPath string
 	switch opts.State {
 	case "memory", "":
+		// What `crawl run` uses without a state URL.
 		res.State = "memory"
+		jo.Store = store.NewMemory()
 	case "sqlite":
 		dir := opts.Dir
 		if dir == "" {

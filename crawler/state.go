@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/healthcrawl/healthcrawl/article"
+	"github.com/healthcrawl/healthcrawl/internal/keyset"
 	"github.com/healthcrawl/healthcrawl/store"
 )
 
@@ -92,7 +93,7 @@ type storeFrontier struct {
 	batch  int
 
 	mu    sync.Mutex
-	local map[string]struct{}
+	local keyset.Set // keys marked seen by this process (as hashes)
 	buf   []Entry
 	// An empty lease is not asked again until this process pushed something or
 	// emptyRetry passed (other workers' pushes, expired leases): an empty Lease is
@@ -118,14 +119,14 @@ type storeFrontier struct {
 const emptyRetry = 100 * time.Millisecond
 
 func newStoreFrontier(st store.Store, site, worker string, ttl time.Duration, batch int) *storeFrontier {
-	return &storeFrontier{st: st, site: site, worker: worker, ttl: ttl, batch: max(batch, 1), local: map[string]struct{}{}}
+	return &storeFrontier{st: st, site: site, worker: worker, ttl: ttl, batch: max(batch, 1), local: keyset.New()}
 }
 
 // MarkSeen implements Frontier.
 func (f *storeFrontier) MarkSeen(ctx context.Context, key string) (bool, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if _, ok := f.local[key]; ok {
+	if f.local.Has(key) {
 		return false, nil
 	}
 	if !strings.HasPrefix(key, "emitted ") {
@@ -134,18 +135,18 @@ func (f *storeFrontier) MarkSeen(ctx context.Context, key string) (bool, error) 
 			return false, err
 		}
 		if seen {
-			f.local[key] = struct{}{}
+			f.local.Add(key)
 			return false, nil
 		}
 	}
-	f.local[key] = struct{}{}
+	f.local.Add(key)
 	return true, nil
 }
 
 // Seen implements Frontier.
 func (f *storeFrontier) Seen(ctx context.Context, key string) (bool, error) {
 	f.mu.Lock()
-	_, ok := f.local[key]
+	ok := f.local.Has(key)
 	f.mu.Unlock()
 	if ok || strings.HasPrefix(key, "emitted ") {
 		return ok, nil

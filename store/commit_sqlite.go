@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
+
+	"github.com/healthcrawl/healthcrawl/internal/keyset"
 )
 
 // Reserve implements Committer. The verdict comes from the cached emitted set; the
@@ -17,9 +19,10 @@ func (s *SQLite) Reserve(ctx context.Context, site, worker, key, hash string) (C
 	if err != nil {
 		return "", err
 	}
-	prev, existed := e.emitted[key]
+	hk := keyset.Of(key)
+	prev, existed := e.emitted[hk]
 	run := e.run
-	ch := decide(existed, prev.hash, prev.run, hash, run)
+	ch := decide(existed, prev.hash, prev.run, contentHash(hash), run)
 	if ch == ChangeDuplicate {
 		return ch, nil
 	}
@@ -29,7 +32,7 @@ func (s *SQLite) Reserve(ctx context.Context, site, worker, key, hash string) (C
 	}
 	if !ch.Emit() {
 		// Same content as an earlier run: note the run, nothing to write.
-		e.emitted[key] = memEmit{hash: hash, run: run}
+		e.emitted[hk] = memEmit{hash: contentHash(hash), run: run}
 		s.async("emit "+key, func(ctx context.Context, tx *sql.Tx) error {
 			_, err := s.txExec(ctx, tx, "UPDATE pages SET emit_run = ? WHERE site = ? AND url = ?", run, site, key)
 			return err
@@ -129,7 +132,7 @@ func (s *SQLite) Commit(ctx context.Context, b Batch) error {
 			continue
 		}
 		if e, ok := s.emits[em.Site]; ok {
-			e.emitted[em.Key] = memEmit{hash: em.Hash, run: em.run}
+			e.emitted[keyset.Of(em.Key)] = memEmit{hash: contentHash(em.Hash), run: em.run}
 		}
 		s.knownURL(em.Site, em.Key)
 		if em.Meta != nil && em.URL != "" {
