@@ -367,7 +367,10 @@ type ScaleResult struct {
 	Growth      float64       `json:"growth"`   // LastPerPg / FirstPerPg
 	PeakRSS     int64         `json:"peak_rss"` // VmHWM of the process at the end, bytes
 	StateBytes  int64         `json:"state_bytes,omitempty"`
-	Samples     []ScaleSample `json:"samples"`
+	// SQLite: write transactions and the writes they carried.
+	Transactions int64         `json:"transactions,omitempty"`
+	Writes       int64         `json:"writes,omitempty"`
+	Samples      []ScaleSample `json:"samples"`
 }
 
 // samplingSink is countingSink sampling the process's CPU time and RSS when the
@@ -429,6 +432,7 @@ func RunScaleCrawl(ctx context.Context, opts ScaleOptions) (ScaleResult, error) 
 	jo := JobOptions{Config: cfg, Sink: sink, Logger: opts.Logger}
 	res := ScaleResult{State: opts.State, Pages: opts.Pages, Parallelism: cfg.Crawl.Parallelism, Warmup: opts.Warmup}
 	var dbPath string
+	var sq *store.SQLite
 	switch opts.State {
 	case "memory", "":
 		// What `crawl run` uses without a state URL.
@@ -450,6 +454,7 @@ func RunScaleCrawl(ctx context.Context, opts ScaleOptions) (ScaleResult, error) 
 			return res, fmt.Errorf("scale bench: %w", err)
 		}
 		defer st.Close()
+		sq = st
 		jo.Store = st
 	default:
 		return res, fmt.Errorf("scale bench: unknown state %q (want memory or sqlite)", opts.State)
@@ -462,6 +467,9 @@ func RunScaleCrawl(ctx context.Context, opts ScaleOptions) (ScaleResult, error) 
 	}
 	res.Elapsed = time.Since(sink.start)
 	res.CPU = processCPU() - cpu0
+	if sq != nil {
+		res.Transactions, res.Writes = sq.Transactions()
+	}
 	res.Fetched, res.Articles = sum.Fetched, sum.Articles
 	res.PeakRSS = peakRSS()
 	res.Samples = sink.samples

@@ -88,6 +88,24 @@ func (s *SQLite) Commit(ctx context.Context, b Batch) error {
 	s.mu.Unlock()
 	err := s.submit(ctx, fmt.Sprintf("commit %d records", len(ems)), true, func(ctx context.Context, tx *sql.Tx) error {
 		for _, em := range ems {
+			if em.Meta != nil && em.URL == em.Key {
+				// The usual record: the page is its own canonical URL, one row written once.
+				m := em.Meta
+				if _, err := s.txExec(ctx, tx, `INSERT INTO pages (site, url, status, etag, last_modified, sitemap_lastmod, content_hash, fetched_at, links, emitted_at, emit_hash, emit_run)
+					VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+					ON CONFLICT (site, url) DO UPDATE SET status = excluded.status, etag = excluded.etag,
+						last_modified = excluded.last_modified, sitemap_lastmod = excluded.sitemap_lastmod,
+						content_hash = excluded.content_hash, fetched_at = excluded.fetched_at, links = excluded.links,
+						emitted_at = excluded.emitted_at, emit_hash = excluded.emit_hash, emit_run = excluded.emit_run`,
+					em.Site, em.URL, m.Status, m.ETag, m.LastModified, m.SitemapLastMod, m.ContentHash, ns(m.FetchedAt), strings.Join(m.Links, "\n"),
+					now, em.Hash, em.run); err != nil {
+					return err
+				}
+				if err := s.ackDoneTx(ctx, tx, em.Emission, em.leased); err != nil {
+					return err
+				}
+				continue
+			}
 			if _, err := s.txExec(ctx, tx, `INSERT INTO pages (site, url, content_hash, emitted_at, emit_hash, emit_run) VALUES (?, ?, ?, ?, ?, ?)
 				ON CONFLICT (site, url) DO UPDATE SET content_hash = excluded.content_hash, emitted_at = excluded.emitted_at,
 					emit_hash = excluded.emit_hash, emit_run = excluded.emit_run`,
@@ -105,15 +123,8 @@ func (s *SQLite) Commit(ctx context.Context, b Batch) error {
 					return err
 				}
 			}
-			switch {
-			case em.leased != 0:
-				if _, err := s.txExec(ctx, tx, "UPDATE frontier SET state = ?, worker = '', expires = 0 WHERE id = ? AND state IN (0, 1)", stDone, em.leased); err != nil {
-					return err
-				}
-			case em.URL != "":
-				if _, err := s.txExec(ctx, tx, "UPDATE frontier SET state = ?, worker = '', expires = 0 WHERE site = ? AND url = ? AND state IN (0, 1)", stDone, em.Site, em.URL); err != nil {
-					return err
-				}
+			if err := s.ackDoneTx(ctx, tx, em.Emission, em.leased); err != nil {
+				return err
 			}
 		}
 		for k, v := range b.Positions {
@@ -138,6 +149,19 @@ func (s *SQLite) Commit(ctx context.Context, b Batch) error {
 		if em.Meta != nil && em.URL != "" {
 			s.knownURL(em.Site, em.URL)
 		}
+	}
+	return err
+}
+
+// ackDoneTx acknowledges the frontier entry of em Done (by its row id when it was
+// leased here).
+func (s *SQLite) ackDoneTx(ctx context.Context, tx *sql.Tx, em Emission, leased int64) error {
+	var err error
+	switch {
+	case leased != 0:
+		_, err = s.txExec(ctx, tx, "UPDATE frontier SET state = ?, worker = '', expires = 0 WHERE id = ? AND state IN (0, 1)", stDone, leased)
+	case em.URL != "":
+		_, err = s.txExec(ctx, tx, "UPDATE frontier SET state = ?, worker = '', expires = 0 WHERE site = ? AND url = ? AND state IN (0, 1)", stDone, em.Site, em.URL)
 	}
 	return err
 }

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/healthcrawl/healthcrawl/internal/keyset"
@@ -131,11 +132,15 @@ type SQLite struct {
 	wake     chan struct{}
 	stop     chan struct{}
 	stopped  chan struct{}
-	asyncErr error // first error of an op nobody waited for; returned by the next waited op
+	asyncErr error        // first error of an op nobody waited for; returned by the next waited op
+	txs, ops atomic.Int64 // transactions committed by the committer, ops they ran
 
 	stmtMu sync.Mutex
-	stmts  map[string]*sql.Stmt // prepared statements of the read pool by SQL text
-	wstmts map[string]*sql.Stmt // prepared statements of wconn (used by the committer only)
+	// stmts are the prepared statements by SQL text. They are the DB's (not wconn's):
+	// database/sql keeps a DB statement prepared once per connection, and
+	// Tx.StmtContext reuses it on the transaction's connection, where a statement
+	// prepared on a Conn would be prepared again at every use.
+	stmts map[string]*sql.Stmt
 
 	closeOnce sync.Once
 	closeErr  error
@@ -146,6 +151,10 @@ const (
 	writeCacheKiB = 8 << 10
 	readCacheKiB  = 2 << 10
 )
+
+// commitSpacing is the least time between the starts of two transactions while the
+// store is busy (see committer).
+const commitSpacing = 10 * time.Millisecond
 
 // Async batching: ops nobody waits for wait up to asyncDelay for company, unless
 // maxAsyncBatch of them are queued.
@@ -188,7 +197,7 @@ func OpenSQLite(ctx context.Context, path string) (*SQLite, error) {
 	db.SetMaxOpenConns(4)
 	s := &SQLite{db: db, path: path, now: time.Now, seen: map[string]keyset.Set{},
 		emits: map[string]*emitState{}, known: map[string]keyset.Set{}, leased: map[string]int64{}, reserved: map[string]string{},
-		meta: map[string]pendingMeta{}, stmts: map[string]*sql.Stmt{}, wstmts: map[string]*sql.Stmt{}, wake: make(chan struct{}, 1), stop: make(chan struct{}), stopped: make(chan struct{})}
+		meta: map[string]pendingMeta{}, stmts: map[string]*sql.Stmt{}, wake: make(chan struct{}, 1), stop: make(chan struct{}), stopped: make(chan struct{})}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("sqlite %s: %w", path, err)
@@ -259,6 +268,8 @@ func (s *SQLite) committer() {
 	defer close(s.stopped)
 	ctx := context.Background()
 	stopping := false
+	var last time.Time // start of the last transaction
+	lastOps := 0       // writes it carried
 	for {
 		if !stopping {
 			select {
@@ -297,6 +308,24 @@ func (s *SQLite) committer() {
 		if timer != nil {
 			timer.Stop()
 		}
+		// Busy (the last transaction carried several writes): commits are spaced by
+		// commitSpacing at least, so that each carries more writes. A commit writes
+		// every b-tree page its writes touched to the WAL: most of its cost is per
+		// transaction, not per write.
+		if wait := commitSpacing - time.Since(last); !stopping && lastOps > 1 && wait > 0 {
+			s.qmu.Lock()
+			full := len(s.queue) >= maxAsyncBatch
+			s.qmu.Unlock()
+			if !full {
+				t := time.NewTimer(wait)
+				select {
+				case <-t.C:
+				case <-s.stop:
+					stopping = true
+					t.Stop()
+				}
+			}
+		}
 		s.qmu.Lock()
 		batch := s.queue
 		s.queue = nil
@@ -308,6 +337,7 @@ func (s *SQLite) committer() {
 		if len(batch) == 0 {
 			continue
 		}
+		last, lastOps = time.Now(), len(batch)
 		errs := make([]error, len(batch))
 		if s.runBatch(ctx, batch, errs) != nil {
 			for i := range batch {
@@ -356,8 +386,14 @@ func (s *SQLite) runBatch(ctx context.Context, ops []*op, errs []error) error {
 		}
 		return err
 	}
+	s.txs.Add(1)
+	s.ops.Add(int64(len(ops)))
 	return nil
 }
+
+// Transactions reports the write transactions committed so far and the writes
+// (Enqueue, Ack, Commit, Lease, …) they carried.
+func (s *SQLite) Transactions() (txs, ops int64) { return s.txs.Load(), s.ops.Load() }
 
 func (s *SQLite) migrate(ctx context.Context) error {
 	var v int
@@ -423,23 +459,8 @@ func (s *SQLite) prep(ctx context.Context, q string) (*sql.Stmt, error) {
 	return st, nil
 }
 
-// wprep returns the statement of q prepared on the writer connection.
-func (s *SQLite) wprep(ctx context.Context, q string) (*sql.Stmt, error) {
-	s.stmtMu.Lock()
-	defer s.stmtMu.Unlock()
-	if st, ok := s.wstmts[q]; ok {
-		return st, nil
-	}
-	st, err := s.wconn.PrepareContext(ctx, q)
-	if err != nil {
-		return nil, err
-	}
-	s.wstmts[q] = st
-	return st, nil
-}
-
 func (s *SQLite) txExec(ctx context.Context, tx *sql.Tx, q string, args ...any) (sql.Result, error) {
-	st, err := s.wprep(ctx, q)
+	st, err := s.prep(ctx, q)
 	if err != nil {
 		return nil, err
 	}
@@ -447,7 +468,7 @@ func (s *SQLite) txExec(ctx context.Context, tx *sql.Tx, q string, args ...any) 
 }
 
 func (s *SQLite) txQuery(ctx context.Context, tx *sql.Tx, q string, args ...any) (*sql.Rows, error) {
-	st, err := s.wprep(ctx, q)
+	st, err := s.prep(ctx, q)
 	if err != nil {
 		return nil, err
 	}
@@ -455,7 +476,7 @@ func (s *SQLite) txQuery(ctx context.Context, tx *sql.Tx, q string, args ...any)
 }
 
 func (s *SQLite) txQueryRow(ctx context.Context, tx *sql.Tx, q string, args ...any) *sql.Row {
-	st, err := s.wprep(ctx, q)
+	st, err := s.prep(ctx, q)
 	if err != nil {
 		return tx.QueryRowContext(ctx, q, args...)
 	}
@@ -1064,10 +1085,7 @@ func (s *SQLite) Close() error {
 		for _, st := range s.stmts {
 			st.Close()
 		}
-		for _, st := range s.wstmts {
-			st.Close()
-		}
-		s.stmts, s.wstmts = map[string]*sql.Stmt{}, map[string]*sql.Stmt{}
+		s.stmts = map[string]*sql.Stmt{}
 		s.stmtMu.Unlock()
 		if err := s.wconn.Close(); err != nil && s.closeErr == nil {
 			s.closeErr = fmt.Errorf("sqlite %s: close: %w", s.path, err)

@@ -326,12 +326,15 @@ func printScale(w io.Writer, rs []crawler.ScaleResult, load string) {
 			sq = cpu
 		}
 	}
-	if mem > 0 && sq > 0 {
-		tw.Flush()
-		fmt.Fprintf(w, "sqlite ÷ memory CPU per page, whole crawl: %.2f (%s vs %s)\n", float64(sq)/float64(mem), us(sq), us(mem))
-		return
-	}
 	tw.Flush()
+	if mem > 0 && sq > 0 {
+		fmt.Fprintf(w, "sqlite ÷ memory CPU per page, whole crawl: %.2f (%s vs %s)\n", float64(sq)/float64(mem), us(sq), us(mem))
+	}
+	for _, r := range rs {
+		if r.Transactions > 0 {
+			fmt.Fprintf(w, "%s: %d write transactions, %.1f writes each, %.2f per page\n", r.State, r.Transactions, float64(r.Writes)/float64(r.Transactions), float64(r.Transactions)/float64(max(r.Articles, 1)))
+		}
+	}
 }
 
 func us(d time.Duration) string { return fmt.Sprintf("%.0f µs", float64(d)/float64(time.Microsecond)) }
