@@ -339,6 +339,9 @@ type ScaleOptions struct {
 	Warmup int
 	Dir    string // directory of the SQLite file ("" = a temporary directory)
 	Logger *slog.Logger
+	// AfterCrawl, when set, is called when the crawl ends, before its state is
+	// closed (e.g. to write a heap profile).
+	AfterCrawl func()
 }
 
 // ScaleSample is the process's CPU time and RSS when Records records were written.
@@ -470,6 +473,10 @@ func RunScaleCrawl(ctx context.Context, opts ScaleOptions) (ScaleResult, error) 
 	if sq != nil {
 		res.Transactions, res.Writes = sq.Transactions()
 	}
+	if opts.AfterCrawl != nil {
+		opts.AfterCrawl()
+	}
+	runtime.KeepAlive(jo.Store)
 	res.Fetched, res.Articles = sum.Fetched, sum.Articles
 	res.PeakRSS = peakRSS()
 	res.Samples = sink.samples

@@ -26,7 +26,7 @@ func (m *Memory) Reserve(ctx context.Context, site, worker, key, hash string) (C
 	}
 	if !ch.Emit() {
 		// Unchanged: nothing to write; noted in this run so an alias is a duplicate.
-		s.addEmitted(key, hash, s.run)
+		s.addEmitted(key, hash, s.run, 0)
 		return ch, nil
 	}
 	s.reserved[key] = worker
@@ -58,16 +58,19 @@ func (m *Memory) Commit(ctx context.Context, b Batch) error {
 	for _, em := range b.Emissions {
 		s := m.site(em.Site)
 		delete(s.reserved, em.Key)
-		s.addEmitted(em.Key, em.Hash, s.run)
+		s.addEmitted(em.Key, em.Hash, s.run, ns(now))
 		k := keyset.Of(em.Key)
-		md := s.meta[k]
-		md.emitted = ns(now)
-		md.hash = em.Hash
-		s.meta[k] = md
+		if md, ok := s.meta[k]; ok {
+			md.emitted = ns(now)
+			md.hash = em.Hash
+			s.meta[k] = md
+		}
 		if em.Meta != nil && em.URL != "" {
 			ku := keyset.Of(em.URL)
 			nm := packMeta(*em.Meta)
-			nm.emitted = s.meta[ku].emitted
+			prev, _ := s.metaOf(ku)
+			nm.emitted = prev.emitted
+			s.hasMetaFor(ku)
 			s.meta[ku] = nm
 		}
 		if em.URL != "" {

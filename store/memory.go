@@ -38,11 +38,14 @@ type memItem struct {
 }
 
 // memEmit is a URL of the emitted set: the hash of its record's content hash and the
-// run that emitted it; at and n place the URL in memSite.urls (memory engine only).
+// run that emitted it. Memory engine only: when it was emitted, and where its URL
+// (n bytes) and content hash (hn bytes) are, back to back at at in memSite.urls.
 type memEmit struct {
-	hash  uint64
-	run   int64
-	at, n uint32
+	hash      uint64
+	run       int64
+	emittedAt int64 // unix ns
+	at        uint32
+	n, hn     uint16
 }
 
 // contentHash is what the emitted sets keep of a record's content hash: equal
@@ -100,8 +103,12 @@ type memSite struct {
 	queue             []qref                // queue order; stale references are skipped
 	leased            map[string]*memItem
 	seen              keyset.Set
-	meta              map[keyset.Hash]memMeta
-	emitted           map[keyset.Hash]memEmit
+	// meta holds the metadata given by PutMeta or a Commit with Meta; a URL only
+	// emitted has none here: its EmittedAt and ContentHash are its memEmit's
+	// (emitOnly counts those URLs).
+	meta     map[keyset.Hash]memMeta
+	emitted  map[keyset.Hash]memEmit
+	emitOnly int
 	// urls holds the URLs of the emitted set back to back (memEmit.at, n); a URL
 	// removed by Gone leaves its bytes (garbage, counted in urlGarbage) until the
 	// garbage outweighs the live URLs and compactURLs copies the live ones.
@@ -111,34 +118,92 @@ type memSite struct {
 	doneCount, failedCt int64
 }
 
-// addEmitted records u in the emitted set with the content hash h in run.
-func (s *memSite) addEmitted(u, h string, run int64) {
+// emitURL and emitHash are the URL and the content hash of e.
+func (s *memSite) emitURL(e memEmit) string {
+	return string(s.urls[e.at : e.at+uint32(e.n)])
+}
+
+func (s *memSite) emitHash(e memEmit) string {
+	at := e.at + uint32(e.n)
+	return string(s.urls[at : at+uint32(e.hn)])
+}
+
+// addEmitted records u in the emitted set with the content hash h in run; emitted
+// is the time of the commit (0 = keep the earlier one: an unchanged record).
+func (s *memSite) addEmitted(u, h string, run, emitted int64) {
 	k := keyset.Of(u)
-	if prev, ok := s.emitted[k]; ok {
+	prev, ok := s.emitted[k]
+	if ok && s.emitHash(prev) == h {
 		prev.hash, prev.run = contentHash(h), run
+		if emitted != 0 {
+			prev.emittedAt = emitted
+		}
 		s.emitted[k] = prev
 		return
 	}
-	if len(s.urls)+len(u) > math.MaxUint32 {
+	if len(u) > math.MaxUint16 || len(h) > math.MaxUint16 {
+		// Longer than any URL a crawl queues: not packed (kept by its hash only).
+		u, h = u[:min(len(u), math.MaxUint16)], h[:min(len(h), math.MaxUint16)]
+	}
+	if ok {
+		s.urlGarbage += int(prev.n) + int(prev.hn)
+		if emitted == 0 {
+			emitted = prev.emittedAt
+		}
+	} else if _, hasMeta := s.meta[k]; !hasMeta {
+		s.emitOnly++
+	}
+	if len(s.urls)+len(u)+len(h) > math.MaxUint32 {
 		s.compactURLs()
 	}
-	s.emitted[k] = memEmit{hash: contentHash(h), run: run, at: uint32(len(s.urls)), n: uint32(len(u))}
-	s.urls = append(s.urls, u...)
+	s.emitted[k] = memEmit{hash: contentHash(h), run: run, emittedAt: emitted, at: uint32(len(s.urls)), n: uint16(len(u)), hn: uint16(len(h))}
+	s.urls = append(append(s.urls, u...), h...)
+	s.maybeCompact()
 }
 
-// removeEmitted removes u from the emitted set and reports whether it was there.
+// removeEmitted removes u from the emitted set and reports whether it was there. A
+// URL without metadata of its own keeps its emission's (EmittedAt, ContentHash).
 func (s *memSite) removeEmitted(u string) bool {
 	k := keyset.Of(u)
 	e, ok := s.emitted[k]
 	if !ok {
 		return false
 	}
+	if _, hasMeta := s.meta[k]; !hasMeta {
+		s.meta[k] = memMeta{emitted: e.emittedAt, hash: s.emitHash(e)}
+		s.emitOnly--
+	}
 	delete(s.emitted, k)
-	s.urlGarbage += int(e.n)
+	s.urlGarbage += int(e.n) + int(e.hn)
+	s.maybeCompact()
+	return true
+}
+
+// hasMetaFor notes that k gets metadata of its own (PutMeta, Commit with Meta).
+func (s *memSite) hasMetaFor(k keyset.Hash) {
+	if _, hasMeta := s.meta[k]; hasMeta {
+		return
+	}
+	if _, ok := s.emitted[k]; ok {
+		s.emitOnly--
+	}
+}
+
+// metaOf is the metadata of k: its own, or its emission's.
+func (s *memSite) metaOf(k keyset.Hash) (memMeta, bool) {
+	if p, ok := s.meta[k]; ok {
+		return p, true
+	}
+	if e, ok := s.emitted[k]; ok {
+		return memMeta{emitted: e.emittedAt, hash: s.emitHash(e)}, true
+	}
+	return memMeta{}, false
+}
+
+func (s *memSite) maybeCompact() {
 	if s.urlGarbage > 4096 && s.urlGarbage > len(s.urls)/2 {
 		s.compactURLs()
 	}
-	return true
 }
 
 // compactURLs rewrites urls with the live URLs only.
@@ -146,7 +211,7 @@ func (s *memSite) compactURLs() {
 	urls := make([]byte, 0, len(s.urls)-s.urlGarbage)
 	for k, e := range s.emitted {
 		at := len(urls)
-		urls = append(urls, s.urls[e.at:e.at+e.n]...)
+		urls = append(urls, s.urls[e.at:e.at+uint32(e.n)+uint32(e.hn)]...)
 		e.at = uint32(at)
 		s.emitted[k] = e
 	}
@@ -445,7 +510,7 @@ func (m *Memory) GetMeta(ctx context.Context, site, u string) (Meta, bool, error
 	if !ok {
 		return Meta{}, false, nil
 	}
-	p, ok := s.meta[keyset.Of(u)]
+	p, ok := s.metaOf(keyset.Of(u))
 	if !ok {
 		return Meta{}, false, nil
 	}
@@ -462,7 +527,9 @@ func (m *Memory) PutMeta(ctx context.Context, site, u string, md Meta) error {
 	s := m.site(site)
 	k := keyset.Of(u)
 	p := packMeta(md)
-	p.emitted = s.meta[k].emitted
+	prev, _ := s.metaOf(k)
+	p.emitted = prev.emitted
+	s.hasMetaFor(k)
 	s.meta[k] = p
 	return nil
 }
@@ -514,7 +581,7 @@ func (m *Memory) Emitted(ctx context.Context, site string) ([]string, error) {
 	}
 	out := make([]string, 0, len(s.emitted))
 	for _, e := range s.emitted {
-		out = append(out, string(s.urls[e.at:e.at+e.n]))
+		out = append(out, s.emitURL(e))
 	}
 	sort.Strings(out)
 	return out, nil
@@ -549,7 +616,7 @@ func (m *Memory) Stats(ctx context.Context, site string) (Stats, error) {
 	st.Done, st.Failed = s.doneCount, s.failedCt
 	st.Seen = int64(s.seen.Len())
 	st.Emitted = int64(len(s.emitted))
-	st.Pages = int64(len(s.meta))
+	st.Pages = int64(len(s.meta) + s.emitOnly)
 	return st, nil
 }
 

@@ -60,6 +60,16 @@ func TestMemoryEmittedPackedURLs(t *testing.T) {
 			t.Fatalf("Emitted lists %q, which is not in the set", u)
 		}
 	}
+	// Every URL keeps its metadata (the emission's), gone or not.
+	if st, _ := m.Stats(ctx, "a"); st.Pages != n || st.Emitted != int64(len(want)) {
+		t.Fatalf("stats: %d pages, %d emitted; want %d, %d", st.Pages, st.Emitted, n, len(want))
+	}
+	for _, i := range []int{0, 1, 3, 2999} {
+		md, ok, err := m.GetMeta(ctx, "a", fmt.Sprintf("https://x/article/%d", i))
+		if err != nil || !ok || md.ContentHash != fmt.Sprintf("h%d", i) || md.EmittedAt.IsZero() {
+			t.Fatalf("GetMeta %d = %+v, %v, %v", i, md, ok, err)
+		}
+	}
 	// A URL still emitted is a duplicate in this run, with its hash kept.
 	if ch, err := m.EmitOnce(ctx, "a", "https://x/article/0", "h0"); err != nil || ch != ChangeDuplicate {
 		t.Fatalf("EmitOnce of an emitted URL = %v, %v; want duplicate", ch, err)

@@ -155,7 +155,7 @@ func newBenchServeCmd() *cobra.Command {
 // another.
 func newBenchScaleCmd() *cobra.Command {
 	var opts crawler.ScaleOptions
-	var states, cpuprofile string
+	var states, cpuprofile, memprofile string
 	var asJSON bool
 	c := &cobra.Command{
 		Use:   "scale",
@@ -176,6 +176,9 @@ children do) and --json prints its result as JSON.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if opts.SiteURL != "" {
+				if memprofile != "" {
+					opts.AfterCrawl = func() { writeHeapProfile(memprofile, cmd.ErrOrStderr()) }
+				}
 				return runScaleChild(cmd, opts, cpuprofile, asJSON)
 			}
 			var list []string
@@ -186,7 +189,7 @@ children do) and --json prints its result as JSON.`,
 				}
 				list = append(list, st)
 			}
-			return runScaleParent(cmd, opts, list, cpuprofile, asJSON)
+			return runScaleParent(cmd, opts, list, cpuprofile, memprofile, asJSON)
 		},
 	}
 	f := c.Flags()
@@ -195,6 +198,7 @@ children do) and --json prints its result as JSON.`,
 	f.IntVar(&opts.Warmup, "warmup", 5000, "pages written before the first measured tenth (at most half the pages)")
 	f.StringVar(&states, "states", "memory,sqlite", "crawl states to measure, comma-separated: memory, sqlite")
 	f.StringVar(&cpuprofile, "cpuprofile", "", "write a CPU profile of each crawl to this file (suffixed .STATE with several states)")
+	f.StringVar(&memprofile, "memprofile", "", "write a heap profile of each crawl, taken when it ends (before its state is closed), to this file (suffixed .STATE with several states)")
 	f.BoolVar(&asJSON, "json", false, "print the results as JSON")
 	f.StringVar(&opts.SiteURL, "site", "", "crawl this already served bench site in this process (one state: --states)")
 	f.StringVar(&opts.State, "state", "memory", "state of the crawl with --site: memory or sqlite")
@@ -228,7 +232,7 @@ func runScaleChild(cmd *cobra.Command, opts crawler.ScaleOptions, cpuprofile str
 
 // runScaleParent serves the site from a child process and runs each crawl in
 // another.
-func runScaleParent(cmd *cobra.Command, opts crawler.ScaleOptions, states []string, cpuprofile string, asJSON bool) error {
+func runScaleParent(cmd *cobra.Command, opts crawler.ScaleOptions, states []string, cpuprofile, memprofile string, asJSON bool) error {
 	exe, err := os.Executable()
 	if err != nil {
 		return fmt.Errorf("bench scale: %w", err)
@@ -261,12 +265,13 @@ func runScaleParent(cmd *cobra.Command, opts crawler.ScaleOptions, states []stri
 	for _, st := range states {
 		args := []string{"bench", "scale", "--site", site, "--state", st, "--pages", strconv.Itoa(opts.Pages),
 			"--parallelism", strconv.Itoa(opts.Parallelism), "--warmup", strconv.Itoa(opts.Warmup), "--json"}
-		if cpuprofile != "" {
-			p := cpuprofile
-			if len(states) > 1 {
-				p += "." + st
+		for flag, file := range map[string]string{"--cpuprofile": cpuprofile, "--memprofile": memprofile} {
+			if file != "" {
+				if len(states) > 1 {
+					file += "." + st
+				}
+				args = append(args, flag, file)
 			}
-			args = append(args, "--cpuprofile", p)
 		}
 		child := exec.CommandContext(ctx, exe, args...)
 		child.Stderr = cmd.ErrOrStderr()
@@ -286,6 +291,22 @@ func runScaleParent(cmd *cobra.Command, opts crawler.ScaleOptions, states []stri
 	}
 	printScale(cmd.OutOrStdout(), results, load)
 	return nil
+}
+
+// writeHeapProfile writes the heap profile (after a GC) to path; a failure is
+// reported on errOut.
+func writeHeapProfile(path string, errOut io.Writer) {
+	f, err := os.Create(path)
+	if err == nil {
+		runtime.GC()
+		err = pprof.WriteHeapProfile(f)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if err != nil {
+		fmt.Fprintf(errOut, "bench scale: heap profile %s: %v\n", path, err)
+	}
 }
 
 // loadAvg is the 1-, 5- and 15-minute load average ("n/a" if unknown).
