@@ -339,9 +339,9 @@ type ScaleOptions struct {
 	Warmup int
 	Dir    string // directory of the SQLite file ("" = a temporary directory)
 	Logger *slog.Logger
-	// AfterCrawl, when set, is called when the crawl ends, before its state is
-	// closed (e.g. to write a heap profile).
-	AfterCrawl func()
+	// AtLastWindow, when set, is called once during the crawl, when the last tenth of
+	// the pages begins (e.g. to write a heap profile while everything is live).
+	AtLastWindow func()
 }
 
 // ScaleSample is the process's CPU time and RSS when Records records were written.
@@ -385,6 +385,8 @@ type samplingSink struct {
 	marks   []int // ascending
 	next    int
 	samples []ScaleSample
+	hookAt  int
+	hook    func() // called once when hookAt records are written
 }
 
 func (s *samplingSink) Write(ctx context.Context, a *article.Article) error {
@@ -396,6 +398,10 @@ func (s *samplingSink) Write(ctx context.Context, a *article.Article) error {
 	for s.next < len(s.marks) && n >= s.marks[s.next] {
 		s.samples = append(s.samples, ScaleSample{Records: n, CPU: processCPU(), Elapsed: time.Since(s.start), RSS: currentRSS()})
 		s.next++
+	}
+	if s.hook != nil && n >= s.hookAt {
+		s.hook()
+		s.hook = nil
 	}
 	s.mu.Unlock()
 	return nil
@@ -431,7 +437,7 @@ func RunScaleCrawl(ctx context.Context, opts ScaleOptions) (ScaleResult, error) 
 	marks = append(marks, opts.Pages-win)
 	sort.Ints(marks)
 	marks = slices.Compact(marks)
-	sink := &samplingSink{marks: marks}
+	sink := &samplingSink{marks: marks, hookAt: opts.Pages - win, hook: opts.AtLastWindow}
 	jo := JobOptions{Config: cfg, Sink: sink, Logger: opts.Logger}
 	res := ScaleResult{State: opts.State, Pages: opts.Pages, Parallelism: cfg.Crawl.Parallelism, Warmup: opts.Warmup}
 	var dbPath string
@@ -473,10 +479,7 @@ func RunScaleCrawl(ctx context.Context, opts ScaleOptions) (ScaleResult, error) 
 	if sq != nil {
 		res.Transactions, res.Writes = sq.Transactions()
 	}
-	if opts.AfterCrawl != nil {
-		opts.AfterCrawl()
-	}
-	runtime.KeepAlive(jo.Store)
+
 	res.Fetched, res.Articles = sum.Fetched, sum.Articles
 	res.PeakRSS = peakRSS()
 	res.Samples = sink.samples

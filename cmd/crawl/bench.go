@@ -177,7 +177,7 @@ children do) and --json prints its result as JSON.`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if opts.SiteURL != "" {
 				if memprofile != "" {
-					opts.AfterCrawl = func() { writeHeapProfile(memprofile, cmd.ErrOrStderr()) }
+					opts.AtLastWindow = func() { writeHeapProfile(memprofile, cmd.ErrOrStderr()) }
 				}
 				return runScaleChild(cmd, opts, cpuprofile, asJSON)
 			}
@@ -198,7 +198,7 @@ children do) and --json prints its result as JSON.`,
 	f.IntVar(&opts.Warmup, "warmup", 5000, "pages written before the first measured tenth (at most half the pages)")
 	f.StringVar(&states, "states", "memory,sqlite", "crawl states to measure, comma-separated: memory, sqlite")
 	f.StringVar(&cpuprofile, "cpuprofile", "", "write a CPU profile of each crawl to this file (suffixed .STATE with several states)")
-	f.StringVar(&memprofile, "memprofile", "", "write a heap profile of each crawl, taken when it ends (before its state is closed), to this file (suffixed .STATE with several states)")
+	f.StringVar(&memprofile, "memprofile", "", "write a heap profile of each crawl, taken when its last tenth of pages begins, to this file (suffixed .STATE with several states)")
 	f.BoolVar(&asJSON, "json", false, "print the results as JSON")
 	f.StringVar(&opts.SiteURL, "site", "", "crawl this already served bench site in this process (one state: --states)")
 	f.StringVar(&opts.State, "state", "memory", "state of the crawl with --site: memory or sqlite")
