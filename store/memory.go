@@ -2,9 +2,11 @@ package store
 
 import (
 	"context"
+	"encoding/hex"
 	"math"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -125,7 +127,26 @@ func (s *memSite) emitURL(e memEmit) string {
 
 func (s *memSite) emitHash(e memEmit) string {
 	at := e.at + uint32(e.n)
-	return string(s.urls[at : at+uint32(e.hn)])
+	b := s.urls[at : at+uint32(e.hn&^hexPacked)]
+	if e.hn&hexPacked != 0 {
+		return hex.EncodeToString(b)
+	}
+	return string(b)
+}
+
+// hexPacked marks a content hash packed as bytes (memEmit.hn): a hash in lower-case
+// hex (the records' sha256, 64 digits) takes half the room.
+const hexPacked = 1 << 15
+
+// packHash is h as packed in memSite.urls, with its memEmit.hn.
+func packHash(h string) ([]byte, uint16) {
+	if len(h) > 0 && len(h)%2 == 0 && len(h) < 2*hexPacked && h == strings.ToLower(h) {
+		if b, err := hex.DecodeString(h); err == nil {
+			return b, uint16(len(b)) | hexPacked
+		}
+	}
+	h = h[:min(len(h), hexPacked-1)]
+	return []byte(h), uint16(len(h))
 }
 
 // addEmitted records u in the emitted set with the content hash h in run; emitted
@@ -141,23 +162,22 @@ func (s *memSite) addEmitted(u, h string, run, emitted int64) {
 		s.emitted[k] = prev
 		return
 	}
-	if len(u) > math.MaxUint16 || len(h) > math.MaxUint16 {
-		// Longer than any URL a crawl queues: not packed (kept by its hash only).
-		u, h = u[:min(len(u), math.MaxUint16)], h[:min(len(h), math.MaxUint16)]
-	}
+	// A URL longer than any a crawl queues is listed cut (it is kept by its hash).
+	u = u[:min(len(u), math.MaxUint16)]
+	hb, hn := packHash(h)
 	if ok {
-		s.urlGarbage += int(prev.n) + int(prev.hn)
+		s.urlGarbage += int(prev.n) + int(prev.hn&^hexPacked)
 		if emitted == 0 {
 			emitted = prev.emittedAt
 		}
 	} else if _, hasMeta := s.meta[k]; !hasMeta {
 		s.emitOnly++
 	}
-	if len(s.urls)+len(u)+len(h) > math.MaxUint32 {
+	if len(s.urls)+len(u)+len(hb) > math.MaxUint32 {
 		s.compactURLs()
 	}
-	s.emitted[k] = memEmit{hash: contentHash(h), run: run, emittedAt: emitted, at: uint32(len(s.urls)), n: uint16(len(u)), hn: uint16(len(h))}
-	s.urls = append(append(s.urls, u...), h...)
+	s.emitted[k] = memEmit{hash: contentHash(h), run: run, emittedAt: emitted, at: uint32(len(s.urls)), n: uint16(len(u)), hn: hn}
+	s.urls = append(append(s.urls, u...), hb...)
 	s.maybeCompact()
 }
 
@@ -174,7 +194,7 @@ func (s *memSite) removeEmitted(u string) bool {
 		s.emitOnly--
 	}
 	delete(s.emitted, k)
-	s.urlGarbage += int(e.n) + int(e.hn)
+	s.urlGarbage += int(e.n) + int(e.hn&^hexPacked)
 	s.maybeCompact()
 	return true
 }
@@ -211,7 +231,7 @@ func (s *memSite) compactURLs() {
 	urls := make([]byte, 0, len(s.urls)-s.urlGarbage)
 	for k, e := range s.emitted {
 		at := len(urls)
-		urls = append(urls, s.urls[e.at:e.at+uint32(e.n)+uint32(e.hn)]...)
+		urls = append(urls, s.urls[e.at:e.at+uint32(e.n)+uint32(e.hn&^hexPacked)]...)
 		e.at = uint32(at)
 		s.emitted[k] = e
 	}

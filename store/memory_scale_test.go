@@ -17,7 +17,7 @@ func TestMemoryEmittedPackedURLs(t *testing.T) {
 	}
 	const n = 3000
 	for i := range n {
-		ch, err := m.EmitOnce(ctx, "a", fmt.Sprintf("https://x/article/%d", i), fmt.Sprintf("h%d", i))
+		ch, err := m.EmitOnce(ctx, "a", fmt.Sprintf("https://x/article/%d", i), hashOf(i))
 		if err != nil || ch != ChangeNew {
 			t.Fatalf("EmitOnce %d = %v, %v", i, ch, err)
 		}
@@ -66,12 +66,12 @@ func TestMemoryEmittedPackedURLs(t *testing.T) {
 	}
 	for _, i := range []int{0, 1, 3, 2999} {
 		md, ok, err := m.GetMeta(ctx, "a", fmt.Sprintf("https://x/article/%d", i))
-		if err != nil || !ok || md.ContentHash != fmt.Sprintf("h%d", i) || md.EmittedAt.IsZero() {
+		if err != nil || !ok || md.ContentHash != hashOf(i) || md.EmittedAt.IsZero() {
 			t.Fatalf("GetMeta %d = %+v, %v, %v", i, md, ok, err)
 		}
 	}
 	// A URL still emitted is a duplicate in this run, with its hash kept.
-	if ch, err := m.EmitOnce(ctx, "a", "https://x/article/0", "h0"); err != nil || ch != ChangeDuplicate {
+	if ch, err := m.EmitOnce(ctx, "a", "https://x/article/0", hashOf(0)); err != nil || ch != ChangeDuplicate {
 		t.Fatalf("EmitOnce of an emitted URL = %v, %v; want duplicate", ch, err)
 	}
 	// The next run: same hash is unchanged, another hash changed, a gone URL new.
@@ -82,9 +82,9 @@ func TestMemoryEmittedPackedURLs(t *testing.T) {
 		t.Fatal(err)
 	}
 	for u, want := range map[[2]string]Change{
-		{"https://x/article/0", "h0"}: ChangeUnchanged,
-		{"https://x/article/6", "zz"}: ChangeChanged,
-		{"https://x/article/1", "h1"}: ChangeNew,
+		{"https://x/article/0", hashOf(0)}: ChangeUnchanged,
+		{"https://x/article/6", "zz"}:      ChangeChanged,
+		{"https://x/article/1", hashOf(1)}: ChangeNew,
 	} {
 		if ch, err := m.EmitOnce(ctx, "a", u[0], u[1]); err != nil || ch != want {
 			t.Fatalf("EmitOnce(%s, %s) = %v, %v; want %v", u[0], u[1], ch, err, want)
@@ -135,5 +135,34 @@ func TestMemoryAckDropsEntry(t *testing.T) {
 	got, _ = m.Lease(ctx, "a", "w", 10, time.Minute)
 	if len(got) != 1 || got[0].URL != "https://x/1" || string(got[0].Data) != "e" {
 		t.Fatalf("Lease after the push = %v", got)
+	}
+}
+
+// hashOf is a content hash of the test records: lower-case hex (packed as bytes)
+// for even i, any other string for odd i.
+func hashOf(i int) string {
+	if i%2 == 0 {
+		return fmt.Sprintf("%064x", i*7919)
+	}
+	return fmt.Sprintf("H%d", i)
+}
+
+// A content hash in lower-case hex is packed as bytes and given back as it was;
+// other hashes (upper case, odd length) are kept as they are.
+func TestMemoryPackedHashes(t *testing.T) {
+	ctx := context.Background()
+	m := NewMemory()
+	if _, err := m.BeginRun(ctx, "a"); err != nil {
+		t.Fatal(err)
+	}
+	for i, h := range []string{"ab12", "AB12", "abc", "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", "zz", ""} {
+		u := fmt.Sprintf("https://x/%d", i)
+		if _, err := m.EmitOnce(ctx, "a", u, h); err != nil {
+			t.Fatal(err)
+		}
+		md, ok, err := m.GetMeta(ctx, "a", u)
+		if err != nil || !ok || md.ContentHash != h {
+			t.Fatalf("hash %q: GetMeta = %+v, %v, %v", h, md, ok, err)
+		}
 	}
 }
