@@ -32,7 +32,7 @@ func (s *SQLite) Reserve(ctx context.Context, site, worker, key, hash string) (C
 	}
 	if !ch.Emit() {
 		// Same content as an earlier run: note the run, nothing to write.
-		e.emitted[hk] = memEmit{hash: contentHash(hash), run: run}
+		e.emitted[hk] = sqlEmit{hash: contentHash(hash), run: run}
 		s.async("emit "+key, func(ctx context.Context, tx *sql.Tx) error {
 			_, err := s.txExec(ctx, tx, "UPDATE pages SET emit_run = ? WHERE site = ? AND url = ?", run, site, key)
 			return err
@@ -143,7 +143,7 @@ func (s *SQLite) Commit(ctx context.Context, b Batch) error {
 			continue
 		}
 		if e, ok := s.emits[em.Site]; ok {
-			e.emitted[keyset.Of(em.Key)] = memEmit{hash: contentHash(em.Hash), run: em.run}
+			e.emitted[keyset.Of(em.Key)] = sqlEmit{hash: contentHash(em.Hash), run: em.run}
 		}
 		s.knownURL(em.Site, em.Key)
 		if em.Meta != nil && em.URL != "" {

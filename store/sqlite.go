@@ -856,7 +856,14 @@ func (s *SQLite) PutMeta(ctx context.Context, site, u string, m Meta) error {
 // emitState is the cached emitted set and current run of a site (s.mu held).
 type emitState struct {
 	run     int64
-	emitted map[keyset.Hash]memEmit // by the URL's hash
+	emitted map[keyset.Hash]sqlEmit // by the URL's hash
+}
+
+// sqlEmit is a URL of the cached emitted set: the hash of its record's content hash
+// and the run that emitted it.
+type sqlEmit struct {
+	hash uint64
+	run  int64
 }
 
 // emitCache returns the cached emitted set and run of site, loading them on first
@@ -865,7 +872,7 @@ func (s *SQLite) emitCache(ctx context.Context, site string) (*emitState, error)
 	if e, ok := s.emits[site]; ok {
 		return e, nil
 	}
-	e := &emitState{emitted: map[keyset.Hash]memEmit{}}
+	e := &emitState{emitted: map[keyset.Hash]sqlEmit{}}
 	if err := s.db.QueryRowContext(ctx, "SELECT run FROM runs WHERE site = ?", site).Scan(&e.run); err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("sqlite %s: run of %s: %w", s.path, site, err)
 	}
@@ -876,7 +883,7 @@ func (s *SQLite) emitCache(ctx context.Context, site string) (*emitState, error)
 	defer rows.Close()
 	for rows.Next() {
 		var u, h string
-		var m memEmit
+		var m sqlEmit
 		if err := rows.Scan(&u, &h, &m.run); err != nil {
 			return nil, fmt.Errorf("sqlite %s: load emitted set of %s: %w", s.path, site, err)
 		}
