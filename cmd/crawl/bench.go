@@ -352,6 +352,9 @@ func printScale(w io.Writer, rs []crawler.ScaleResult, load string) {
 		fmt.Fprintf(w, "sqlite ÷ memory CPU per page, whole crawl: %.2f (%s vs %s)\n", float64(sq)/float64(mem), us(sq), us(mem))
 	}
 	for _, r := range rs {
+		if r.Missing != 0 {
+			fmt.Fprintf(w, "%s: %d of the %d articles not written: %s\n", r.State, r.Missing, r.Pages, strings.Join(r.MissingWhy, "; "))
+		}
 		if r.Transactions > 0 {
 			fmt.Fprintf(w, "%s: %d write transactions, %.1f writes each, %.2f per page\n", r.State, r.Transactions, float64(r.Writes)/float64(r.Transactions), float64(r.Transactions)/float64(max(r.Articles, 1)))
 		}
