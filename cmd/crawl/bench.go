@@ -200,9 +200,8 @@ children do) and --json prints its result as JSON.`,
 	f.StringVar(&cpuprofile, "cpuprofile", "", "write a CPU profile of each crawl to this file (suffixed .STATE with several states)")
 	f.StringVar(&memprofile, "memprofile", "", "write a heap profile of each crawl, taken when its last tenth of pages begins, to this file (suffixed .STATE with several states)")
 	f.BoolVar(&asJSON, "json", false, "print the results as JSON")
-	f.StringVar(&opts.SiteURL, "site", "", "crawl this already served bench site in this process (one state: --states)")
+	f.StringVar(&opts.SiteURL, "site", "", "crawl this already served bench site (URL printed by 'crawl bench serve') once, in this process, with --state")
 	f.StringVar(&opts.State, "state", "memory", "state of the crawl with --site: memory or sqlite")
-	_ = f.MarkHidden("state")
 	return c
 }
 
