@@ -10,7 +10,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -70,15 +69,6 @@ type redisCost struct {
 	serverCPU       time.Duration    // redis-server's user+system CPU
 	elapsed         time.Duration
 	byOp            map[string]int64 // round trips by command (script SHA1 prefix)
-}
-
-// processCPU is the user+system CPU time of this process.
-func processCPU() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // commandStats returns the calls of every command from INFO commandstats and the

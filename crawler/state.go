@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/healthcrawl/healthcrawl/article"
+	"github.com/healthcrawl/healthcrawl/internal/keyset"
 	"github.com/healthcrawl/healthcrawl/store"
 )
 
@@ -109,7 +110,7 @@ type storeFrontier struct {
 	// discovering meanwhile (MarkSeen) — on an unchanged re-crawl that wait was a
 	// sixth of the workers' time (issue 17).
 	seenMu sync.Mutex
-	local  map[string]struct{}
+	local  keyset.Set // keys marked seen by this process (as hashes)
 
 	mu  sync.Mutex
 	buf []Entry
@@ -197,26 +198,26 @@ func (f *storeFrontier) takePrefetch() (got []store.Entry, ok bool, err error) {
 }
 
 func newStoreFrontier(st store.Store, site, worker string, ttl time.Duration, batch int) *storeFrontier {
-	return &storeFrontier{st: st, site: site, worker: worker, ttl: ttl, batch: max(batch, 1), local: map[string]struct{}{}}
+	return &storeFrontier{st: st, site: site, worker: worker, ttl: ttl, batch: max(batch, 1), local: keyset.New()}
 }
 
 // MarkSeen implements Frontier.
 func (f *storeFrontier) MarkSeen(ctx context.Context, key string) (bool, error) {
 	f.seenMu.Lock()
 	defer f.seenMu.Unlock()
-	if _, ok := f.local[key]; ok {
+	if f.local.Has(key) {
 		return false, nil
 	}
 	// Not asked of the store (a round trip per link): a key seen there only is
 	// found so when its push is sent (notQueued).
-	f.local[key] = struct{}{}
+	f.local.Add(key)
 	return true, nil
 }
 
 // Seen implements Frontier.
 func (f *storeFrontier) Seen(ctx context.Context, key string) (bool, error) {
 	f.seenMu.Lock()
-	_, ok := f.local[key]
+	ok := f.local.Has(key)
 	f.seenMu.Unlock()
 	if ok || strings.HasPrefix(key, "emitted ") {
 		return ok, nil
