@@ -208,11 +208,13 @@ func (x *MemoryNearIndex) rec(id uint32) *memNearRec {
 // CheckAndAdd implements NearIndex. It holds the locks of the shards of r's buckets
 // (taken in shard order) while it compares and adds, never a lock on the whole index.
 func (x *MemoryNearIndex) CheckAndAdd(_ context.Context, r *NearRecord, p NearParams) (string, bool, error) {
-	var shards [NearBands]int
+	var shards, order [NearBands]int
 	for b, k := range r.Bands {
 		shards[b] = int(k % nearShards)
 	}
-	locks := slices.Compact(slices.Sorted(slices.Values(shards[:])))
+	order = shards
+	slices.Sort(order[:])
+	locks := slices.Compact(order[:])
 	for _, s := range locks {
 		x.shards[s].mu.Lock()
 	}
