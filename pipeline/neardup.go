@@ -71,6 +71,7 @@ type NearSketch [NearBins]uint16
 // addresses it): about 160 bytes plus the key, whatever the text's length.
 type NearRecord struct {
 	Key    string // reported in "duplicate_of <key>": the record's URL
+	Page   uint64 // NearPage of the URL fetched: never a match for a record of the same page
 	Hi, Lo uint64 // 128-bit SimHash
 	Sketch NearSketch
 	Bands  [NearBands]uint64 // LSH bucket keys (not stored: the buckets are)
@@ -88,7 +89,8 @@ type NearParams struct {
 type NearIndex interface {
 	// CheckAndAdd looks r up in the buckets of r.Bands. When an indexed record c
 	// passes NearMatch(r, c, p) it returns c.Key and true, and r is not added;
-	// otherwise it adds r under its bands and returns "", false. Two concurrent
+	// otherwise it adds r under its bands and returns "", false. A record with r's
+	// Page (an earlier version of the same page) is never a match. Two concurrent
 	// calls with records sharing a band are serialised (one of two near-copies
 	// processed at the same time is dropped); calls sharing no band do not wait on
 	// each other.
@@ -115,12 +117,37 @@ func NearJaccard(a, b *NearSketch) float64 {
 	return float64(m) / float64(n)
 }
 
-// NearMatch reports whether c confirms r as a near-duplicate under p.
+// NearPage identifies the page a record was fetched from (FNV-1a of its URL).
+func NearPage(url string) uint64 {
+	h := uint64(fnvOffset)
+	for i := 0; i < len(url); i++ {
+		h = (h ^ uint64(url[i])) * fnvPrime
+	}
+	return h
+}
+
+// NearMatch reports whether c confirms r as a near-duplicate under p (never when
+// both come from the same page: a re-crawled page is not a copy of its earlier
+// version).
 func NearMatch(r, c *NearRecord, p NearParams) bool {
+	if r.Page == c.Page {
+		return false
+	}
 	if bits.OnesCount64(r.Hi^c.Hi)+bits.OnesCount64(r.Lo^c.Lo) > p.MaxDist {
 		return false
 	}
 	return NearJaccard(&r.Sketch, &c.Sketch) >= p.Confirm
+}
+
+// NewNearRecord computes the record of text for the index: SimHash and MinHash over
+// shingles of k words, reading at most maxWords words (0 = all). Page is
+// NearPage(key); set it to NearPage of the fetched URL when that differs.
+func NewNearRecord(key, text string, k, maxWords int) NearRecord {
+	r := NearRecord{Key: key, Page: NearPage(key)}
+	var mh minHash
+	r.Hi, r.Lo = nearSig(text, k, maxWords, &mh)
+	mh.fill(&r)
+	return r
 }
 
 // minHash accumulates the one-permutation MinHash of a shingle stream.
@@ -162,20 +189,57 @@ func (m *minHash) fill(r *NearRecord) {
 	}
 }
 
-// nearShards is the number of lock shards of the memory index (a power of two).
-const nearShards = 256
+// nearShards is the number of lock shards (a power of two).
+const nearShards = 1024
 
-// MemoryNearIndex is the in-process NearIndex: NearBands bucket maps split over
-// nearShards shards by bucket key, each with its own lock. Records live in chunks
-// addressed by a 32-bit id; a bucket holds the id of its newest record and every
-// record links to the previous record of each of its buckets, so the index costs
-// about 160 bytes per record plus the key and NearBands map entries.
-type MemoryNearIndex struct {
-	shards [nearShards]struct {
-		mu   sync.Mutex
-		head map[uint64]uint32 // bucket key → newest record id + 1
-		_    [40]byte          // keep shards on separate cache lines
+func nearShard(bucket uint64) int { return int(bucket % nearShards) }
+
+// NearLocks serialises the CheckAndAdd calls of an index whose records share a
+// bucket shard, and only those: a lock per shard, never one for the whole index.
+type NearLocks struct {
+	mu [nearShards]struct {
+		sync.Mutex
+		_ [56]byte // one cache line per lock
 	}
+}
+
+// NearLocked is the set of shard locks held for one record.
+type NearLocked struct {
+	l      *NearLocks
+	shards [NearBands]uint16
+	n      int
+}
+
+// Lock takes the locks of the shards of r's buckets, in shard order.
+func (l *NearLocks) Lock(r *NearRecord) NearLocked {
+	k := NearLocked{l: l}
+	for _, b := range r.Bands {
+		k.shards[k.n] = uint16(nearShard(b))
+		k.n++
+	}
+	slices.Sort(k.shards[:k.n])
+	k.n = len(slices.Compact(k.shards[:k.n]))
+	for _, s := range k.shards[:k.n] {
+		l.mu[s].Lock()
+	}
+	return k
+}
+
+// Unlock releases the locks taken by Lock.
+func (k NearLocked) Unlock() {
+	for _, s := range k.shards[:k.n] {
+		k.l.mu[s].Unlock()
+	}
+}
+
+// MemoryNearIndex is the in-process NearIndex: one bucket map per lock shard.
+// Records live in chunks addressed by a 32-bit id; a bucket holds the id of its
+// newest record and every record links to the previous record of each of its
+// buckets, so the index costs about 200 bytes per record plus the key and
+// NearBands map entries (12 bytes each plus the map's overhead).
+type MemoryNearIndex struct {
+	locks  NearLocks
+	heads  [nearShards]map[uint64]uint32 // bucket key → newest record id + 1
 	n      atomic.Uint32
 	chunks [1 << 14]atomic.Pointer[[nearChunk]memNearRec]
 }
@@ -184,6 +248,7 @@ const nearChunk = 1 << 12
 
 type memNearRec struct {
 	key    string
+	page   uint64
 	hi, lo uint64
 	sketch NearSketch
 	next   [NearBands]uint32 // previous record id + 1 in the same bucket, per band
@@ -192,8 +257,8 @@ type memNearRec struct {
 // NewMemoryNearIndex returns an empty in-process index.
 func NewMemoryNearIndex() *MemoryNearIndex {
 	x := &MemoryNearIndex{}
-	for i := range x.shards {
-		x.shards[i].head = map[uint64]uint32{}
+	for i := range x.heads {
+		x.heads[i] = map[uint64]uint32{}
 	}
 	return x
 }
@@ -206,29 +271,15 @@ func (x *MemoryNearIndex) rec(id uint32) *memNearRec {
 }
 
 // CheckAndAdd implements NearIndex. It holds the locks of the shards of r's buckets
-// (taken in shard order) while it compares and adds, never a lock on the whole index.
+// while it compares and adds, never a lock on the whole index.
 func (x *MemoryNearIndex) CheckAndAdd(_ context.Context, r *NearRecord, p NearParams) (string, bool, error) {
-	var shards, order [NearBands]int
-	for b, k := range r.Bands {
-		shards[b] = int(k % nearShards)
-	}
-	order = shards
-	slices.Sort(order[:])
-	locks := slices.Compact(order[:])
-	for _, s := range locks {
-		x.shards[s].mu.Lock()
-	}
-	defer func() {
-		for _, s := range locks {
-			x.shards[s].mu.Unlock()
-		}
-	}()
+	defer x.locks.Lock(r).Unlock()
 	var heads [NearBands]uint32
 	for b, k := range r.Bands {
-		heads[b] = x.shards[shards[b]].head[k]
+		heads[b] = x.heads[nearShard(k)][k]
 		for id := heads[b]; id != 0; {
 			c := x.rec(id - 1)
-			if bits.OnesCount64(r.Hi^c.hi)+bits.OnesCount64(r.Lo^c.lo) <= p.MaxDist &&
+			if c.page != r.Page && bits.OnesCount64(r.Hi^c.hi)+bits.OnesCount64(r.Lo^c.lo) <= p.MaxDist &&
 				NearJaccard(&r.Sketch, &c.sketch) >= p.Confirm {
 				return c.key, true, nil
 			}
@@ -244,9 +295,9 @@ func (x *MemoryNearIndex) CheckAndAdd(_ context.Context, r *NearRecord, p NearPa
 		slot.CompareAndSwap(nil, new([nearChunk]memNearRec))
 	}
 	c := x.rec(id)
-	*c = memNearRec{key: r.Key, hi: r.Hi, lo: r.Lo, sketch: r.Sketch, next: heads}
-	for b, k := range r.Bands {
-		x.shards[shards[b]].head[k] = id + 1
+	*c = memNearRec{key: r.Key, page: r.Page, hi: r.Hi, lo: r.Lo, sketch: r.Sketch, next: heads}
+	for _, k := range r.Bands {
+		x.heads[nearShard(k)][k] = id + 1
 	}
 	return "", false, nil
 }

@@ -92,8 +92,7 @@ func BenchmarkNearIndex(b *testing.B) {
 				b.StopTimer()
 				batch = batch[:0]
 				for range min(cap(batch), b.N-done) {
-					r := nearRecord(benchArticle(d.next).Text)
-					r.Key = fmt.Sprint(d.next)
+					r := nearRecord(fmt.Sprint(d.next), benchArticle(d.next).Text)
 					batch = append(batch, r)
 					d.next++
 				}

@@ -32,17 +32,11 @@ func carpalPairSeed(seed uint64) (a, b *article.Article) {
 	return a, b
 }
 
-func nearRecord(text string) NearRecord {
-	var mh minHash
-	var r NearRecord
-	r.Hi, r.Lo = nearSig(text, 3, 2000, &mh)
-	mh.fill(&r)
-	return r
-}
+func nearRecord(key, text string) NearRecord { return NewNearRecord(key, text, 3, 2000) }
 
 func TestDedupeKeepsSameTopicArticles(t *testing.T) {
 	a, b := carpalPair()
-	ra, rb := nearRecord(a.Text), nearRecord(b.Text)
+	ra, rb := nearRecord(a.URL, a.Text), nearRecord(b.URL, b.Text)
 	d := bits.OnesCount64(ra.Hi^rb.Hi) + bits.OnesCount64(ra.Lo^rb.Lo)
 	if d > 23 {
 		t.Fatalf("SimHash distance %d > 23: the pair no longer reproduces the false near-duplicate", d)
@@ -192,8 +186,7 @@ func TestNearIndexConcurrent(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for g, text := range texts {
-				rec := nearRecord(text + fmt.Sprintf(" Copy %d.", w))
-				rec.Key = fmt.Sprintf("g%d-w%d", g, w)
+				rec := nearRecord(fmt.Sprintf("g%d-w%d", g, w), text+fmt.Sprintf(" Copy %d.", w))
 				if _, found, err := x.CheckAndAdd(context.Background(), &rec, p); err != nil {
 					t.Error(err)
 				} else if !found {
@@ -212,6 +205,28 @@ func TestNearIndexConcurrent(t *testing.T) {
 	}
 	if x.Len() != groups {
 		t.Errorf("index holds %d records, want %d", x.Len(), groups)
+	}
+}
+
+// A re-crawled page is not a near-duplicate of its earlier version (same URL), but
+// a copy at another URL declaring the original as canonical still is.
+func TestNearIndexSamePage(t *testing.T) {
+	x := NewMemoryNearIndex()
+	p := NearParams{MaxDist: 23, Confirm: 0.8}
+	ctx := context.Background()
+	text := genProse(42, 40)
+	orig := nearRecord("https://example.org/a", text)
+	if _, found, _ := x.CheckAndAdd(ctx, &orig, p); found {
+		t.Fatal("first record found")
+	}
+	again := nearRecord("https://example.org/a", text+" Updated in December.")
+	if dup, found, _ := x.CheckAndAdd(ctx, &again, p); found {
+		t.Errorf("re-crawled page found as a duplicate of %s", dup)
+	}
+	canon := nearRecord("https://example.org/a", "Reposted. "+text)
+	canon.Page = NearPage("https://mirror.example.net/a")
+	if dup, found, _ := x.CheckAndAdd(ctx, &canon, p); !found || dup != "https://example.org/a" {
+		t.Errorf("copy declaring the original as canonical: CheckAndAdd = %q %v", dup, found)
 	}
 }
 

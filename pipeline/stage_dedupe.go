@@ -99,10 +99,10 @@ func (d *dedupe) Apply(ctx context.Context, a *article.Article) (Verdict, error)
 		return drop("duplicate_of " + first), nil
 	}
 	if d.opts.Near && a.WordCount >= d.opts.MinWords {
-		r := NearRecord{Key: url}
-		var mh minHash
-		r.Hi, r.Lo = nearSig(a.Text, d.opts.Shingle, d.opts.MaxWords, &mh)
-		mh.fill(&r)
+		r := NewNearRecord(url, a.Text, d.opts.Shingle, d.opts.MaxWords)
+		if a.URL != "" {
+			r.Page = NearPage(a.URL)
+		}
 		dup, found, err := d.index.CheckAndAdd(ctx, &r, d.params)
 		if err != nil {
 			return keep, fmt.Errorf("near-duplicate index: %w", err)
