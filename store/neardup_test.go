@@ -157,3 +157,37 @@ func TestNearIndexMemoryStoreSharedByRuns(t *testing.T) {
 		t.Error("a runner without a shared index dropped a record")
 	}
 }
+
+// Configs sharing a state (WithPrefix) do not share near-duplicates; one config's
+// runs do, through any decorator.
+func TestNearIndexPrefixes(t *testing.T) {
+	for _, engine := range []string{"memory", "sqlite"} {
+		t.Run(engine, func(t *testing.T) {
+			var st store.Store = store.NewMemory()
+			if engine == "sqlite" {
+				s, err := store.OpenSQLite(context.Background(), filepath.Join(t.TempDir(), "state.db"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer s.Close()
+				st = s
+			}
+			xa, _ := store.NearIndexOf(store.WithPrefix(st, "a"))
+			xb, _ := store.NearIndexOf(store.WithPrefix(st, "b"))
+			xa2, _ := store.NearIndexOf(unwrapOnly{store.WithPrefix(st, "a")})
+			x, _ := store.NearIndexOf(st)
+			checkNear(t, xa, "https://example.org/1", nearText(1), "")
+			checkNear(t, xb, "https://mirror.example.net/1", "Reposted. "+nearText(1), "")
+			checkNear(t, x, "https://copy.example.com/1", "Shared. "+nearText(1), "")
+			checkNear(t, xa2, "https://other.example.com/1", nearText(1)+" Comments closed.", "https://example.org/1")
+		})
+	}
+	if x, err := store.NearIndexOf(nil); x != nil || err != nil {
+		t.Errorf("NearIndexOf(nil) = %v, %v", x, err)
+	}
+}
+
+// unwrapOnly is a decorator that only forwards Unwrap (like the command's run state).
+type unwrapOnly struct{ store.Store }
+
+func (u unwrapOnly) Unwrap() store.Store { return u.Store }
