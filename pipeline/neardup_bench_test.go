@@ -3,6 +3,8 @@ package pipeline
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
+	"runtime"
 	"testing"
 
 	"github.com/healthcrawl/healthcrawl/article"
@@ -106,4 +108,32 @@ func BenchmarkNearIndex(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkNearIndexBytes reports the heap held by the memory index per record
+// (B/record) after 100k records with 40-byte keys; ns/op is the whole fill.
+func BenchmarkNearIndexBytes(b *testing.B) {
+	const n = 100_000
+	recs := make([]NearRecord, n)
+	for i := range recs {
+		recs[i] = sketchOf(randomShingles(rand.New(rand.NewPCG(uint64(i), 9)), 50))
+		recs[i].Key = fmt.Sprintf("https://example.org/articles/%012d", i)
+		recs[i].Page = NearPage(recs[i].Key)
+	}
+	p := NearParams{MaxDist: 23, Confirm: 0.8}
+	var perRecord float64
+	for b.Loop() {
+		runtime.GC()
+		var m0, m1 runtime.MemStats
+		runtime.ReadMemStats(&m0)
+		x := NewMemoryNearIndex()
+		for i := range recs {
+			x.CheckAndAdd(context.Background(), &recs[i], p)
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&m1)
+		perRecord = float64(m1.HeapAlloc-m0.HeapAlloc) / n
+		runtime.KeepAlive(x)
+	}
+	b.ReportMetric(perRecord, "B/record")
 }

@@ -108,6 +108,10 @@ func TestNearIndexRecall(t *testing.T) {
 		{s: 900, u: 50, minCand: 0.995, maxCand: 1, minConfirmed: 0.97, maxConfirmed: 1},  // J = 0.90
 		{s: 300, u: 350, minCand: 0, maxCand: 0.15, minConfirmed: 0, maxConfirmed: 0},     // J = 0.30: P = 0.08
 		{s: 20, u: 490, minCand: 0, maxCand: 0.01, minConfirmed: 0, maxConfirmed: 0},      // J = 0.02
+		// short texts (many empty bins; band keys densified): 40 and 90 shingles
+		{s: 32, u: 4, minCand: 0.97, maxCand: 1, minConfirmed: 0.2, maxConfirmed: 0.9}, // J = 0.80
+		{s: 72, u: 9, minCand: 0.97, maxCand: 1, minConfirmed: 0.2, maxConfirmed: 0.9}, // J = 0.80
+		{s: 27, u: 32, minCand: 0, maxCand: 0.15, minConfirmed: 0, maxConfirmed: 0.01}, // J = 0.30
 	} {
 		const trials = 2000
 		cand, confirmed := 0, 0
@@ -235,5 +239,27 @@ func TestDedupeConfirmOption(t *testing.T) {
 	want := "pipeline.stages[0].options.confirm: must be in (0, 1], got 1.5"
 	if _, err := Build(cfg.Pipeline, nil); err == nil || err.Error() != want {
 		t.Errorf("error = %v, want %s", err, want)
+	}
+}
+
+// Short texts leave most MinHash bins empty; densified band keys keep their buckets
+// as small as those of long texts (without densification, every band whose four
+// bins are empty fell into one bucket, shared by a fifth of all short records).
+func TestNearIndexBucketsStaySmall(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	for _, shingles := range []int{1, 28, 500} { // 28: 30 words, the default min_words
+		buckets := map[uint64]int{}
+		longest := 0
+		for range 20_000 {
+			rec := sketchOf(randomShingles(r, shingles))
+			for _, b := range rec.Bands {
+				buckets[b]++
+				longest = max(longest, buckets[b])
+			}
+		}
+		if longest > 8 {
+			t.Errorf("%d shingles: the largest bucket holds %d of 20,000 random records", shingles, longest)
+		}
+		t.Logf("%d shingles: largest bucket %d records", shingles, longest)
 	}
 }
