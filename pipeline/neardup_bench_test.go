@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"runtime"
-	"syscall"
 	"testing"
-	"time"
+
+	"github.com/healthcrawl/healthcrawl/internal/benchcpu"
 
 	"github.com/healthcrawl/healthcrawl/article"
 )
@@ -19,26 +19,6 @@ func benchArticle(i int) *article.Article {
 	a.URL = fmt.Sprintf("https://example.org/article/%d", i)
 	a.Finalize()
 	return a
-}
-
-// cpuClock accumulates the process's CPU time (user + system, GC included) over the
-// timed parts of a benchmark: on a shared machine it varies less than wall time.
-type cpuClock struct {
-	total, mark time.Duration
-}
-
-func processCPU() time.Duration {
-	var ru syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
-func (c *cpuClock) start() { c.mark = processCPU() }
-func (c *cpuClock) stop()  { c.total += processCPU() - c.mark }
-
-// report adds the cpu-ns/op metric.
-func (c *cpuClock) report(b *testing.B) {
-	b.ReportMetric(float64(c.total.Nanoseconds())/float64(b.N), "cpu-ns/op")
 }
 
 // dedupeBench is a dedupe stage that has kept n records, built once per size.
@@ -80,7 +60,7 @@ func BenchmarkDedupeNear(b *testing.B) {
 			b.ResetTimer()
 			batch := make([]*article.Article, 0, 2048)
 			dropped := 0
-			var cpu cpuClock
+			var cpu benchcpu.Clock
 			for done := 0; done < b.N; {
 				b.StopTimer()
 				batch = batch[:0]
@@ -89,16 +69,16 @@ func BenchmarkDedupeNear(b *testing.B) {
 					d.next++
 				}
 				b.StartTimer()
-				cpu.start()
+				cpu.Start()
 				for _, a := range batch {
 					if v, _ := d.st.Apply(ctx, a); !v.Keep {
 						dropped++
 					}
 				}
-				cpu.stop()
+				cpu.Stop()
 				done += len(batch)
 			}
-			cpu.report(b)
+			cpu.Report(b)
 			if dropped > 0 {
 				b.Errorf("%d generated articles dropped", dropped)
 			}
@@ -116,7 +96,7 @@ func BenchmarkNearIndex(b *testing.B) {
 			p := d.st.params
 			b.ResetTimer()
 			batch := make([]NearRecord, 0, 2048)
-			var cpu cpuClock
+			var cpu benchcpu.Clock
 			for done := 0; done < b.N; {
 				b.StopTimer()
 				batch = batch[:0]
@@ -126,16 +106,16 @@ func BenchmarkNearIndex(b *testing.B) {
 					d.next++
 				}
 				b.StartTimer()
-				cpu.start()
+				cpu.Start()
 				for i := range batch {
 					if _, found, _ := d.st.index.CheckAndAdd(ctx, &batch[i], p); found {
 						b.Errorf("record %s found as a near-duplicate", batch[i].Key)
 					}
 				}
-				cpu.stop()
+				cpu.Stop()
 				done += len(batch)
 			}
-			cpu.report(b)
+			cpu.Report(b)
 		})
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"math/bits"
 	"math/rand/v2"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/healthcrawl/healthcrawl/article"
@@ -169,46 +168,6 @@ func TestDedupeNearCopiesAtScale(t *testing.T) {
 		if keep, reason := r.Process(ctx, c); keep || reason != "dedupe: duplicate_of "+a.URL {
 			t.Errorf("copy %d: Process = %v %q", i, keep, reason)
 		}
-	}
-}
-
-// Concurrent near copies: of each group of copies processed at the same time
-// exactly one is kept (run with -race).
-func TestNearIndexConcurrent(t *testing.T) {
-	x := NewMemoryNearIndex()
-	p := NearParams{MaxDist: 23, Confirm: 0.8}
-	const groups, copies = 200, 4
-	texts := make([]string, groups)
-	for g := range texts {
-		texts[g] = genProse(uint64(500+g), 40)
-	}
-	var kept [groups]int
-	var mu sync.Mutex
-	var wg sync.WaitGroup
-	for w := range copies {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for g, text := range texts {
-				rec := nearRecord(fmt.Sprintf("g%d-w%d", g, w), text+fmt.Sprintf(" Copy %d.", w))
-				if _, found, err := x.CheckAndAdd(context.Background(), &rec, p); err != nil {
-					t.Error(err)
-				} else if !found {
-					mu.Lock()
-					kept[g]++
-					mu.Unlock()
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	for g, k := range kept {
-		if k != 1 {
-			t.Errorf("group %d: %d copies kept, want 1", g, k)
-		}
-	}
-	if x.Len() != groups {
-		t.Errorf("index holds %d records, want %d", x.Len(), groups)
 	}
 }
 

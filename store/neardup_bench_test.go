@@ -6,13 +6,15 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/healthcrawl/healthcrawl/internal/benchcpu"
 	"github.com/healthcrawl/healthcrawl/internal/redistest"
 	"github.com/healthcrawl/healthcrawl/pipeline"
 	"github.com/healthcrawl/healthcrawl/store"
 )
 
 // benchNear measures CheckAndAdd of new records (signatures computed outside the
-// timer) on an index that already holds kept records.
+// timer) on an index that already holds kept records; cpu-ns/op is this
+// process's CPU (for Redis, without the server's).
 func benchNear(b *testing.B, x pipeline.NearIndex, kept int) {
 	ctx := context.Background()
 	next := 0
@@ -32,17 +34,21 @@ func benchNear(b *testing.B, x pipeline.NearIndex, kept int) {
 		}
 	}
 	b.ResetTimer()
+	var cpu benchcpu.Clock
 	for done := 0; done < b.N; {
 		b.StopTimer()
 		batch := add(min(1024, b.N-done))
 		b.StartTimer()
+		cpu.Start()
 		for _, r := range batch {
 			if _, found, err := x.CheckAndAdd(ctx, r, nearParams); err != nil || found {
 				b.Fatalf("CheckAndAdd: found %v, err %v", found, err)
 			}
 		}
+		cpu.Stop()
 		done += len(batch)
 	}
+	cpu.Report(b)
 }
 
 // go test -run XXX -bench NearIndexSQLite -benchtime 5000x ./store

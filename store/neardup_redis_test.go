@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"sync"
 	"testing"
 
 	"github.com/healthcrawl/healthcrawl/internal/redistest"
@@ -106,8 +105,8 @@ func mutate(r *rand.Rand, text string, pct int) string {
 	return string(out)
 }
 
-// Of each group of near copies checked by 4 workers at the same time exactly one
-// is kept.
+// Of each group of near copies checked by 4 workers (4 stores) at the same time
+// exactly one is kept.
 func TestNearIndexRedisConcurrent(t *testing.T) {
 	srv := redistest.Start(t)
 	var xs []pipeline.NearIndex
@@ -115,33 +114,5 @@ func TestNearIndexRedisConcurrent(t *testing.T) {
 		_, x := openRedisNear(t, srv.URL(0)+"?prefix=conc")
 		xs = append(xs, x)
 	}
-	const groups = 50
-	var kept [groups]int
-	var mu sync.Mutex
-	var wg sync.WaitGroup
-	for w, x := range xs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for g := range groups {
-				r := nearRec(fmt.Sprintf("g%d-w%d", g, w), nearText(uint64(g))+fmt.Sprintf(" copy %d", w))
-				_, found, err := x.CheckAndAdd(context.Background(), r, nearParams)
-				if err != nil {
-					t.Error(err)
-					return
-				}
-				if !found {
-					mu.Lock()
-					kept[g]++
-					mu.Unlock()
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	for g, k := range kept {
-		if k != 1 {
-			t.Errorf("group %d: %d copies kept, want 1", g, k)
-		}
-	}
+	concurrentCopies(t, xs, 50)
 }

@@ -84,16 +84,14 @@ func TestNearIndexSQLite(t *testing.T) {
 	checkNear(t, x, "https://other.example.com/5", nearText(5)+" Reposted.", "https://example.org/5")
 }
 
-// Of each group of near copies checked at the same time exactly one is kept (run
-// with -race).
-func TestNearIndexSQLiteConcurrent(t *testing.T) {
-	s, x := openSQLite(t, filepath.Join(t.TempDir(), "state.db"))
-	defer s.Close()
-	const groups, workers = 100, 4
-	var kept [groups]int
+// concurrentCopies has len(xs) workers check near copies of the same groups at
+// the same time, worker w through xs[w]: of each group exactly one copy is kept.
+func concurrentCopies(t *testing.T, xs []pipeline.NearIndex, groups int) {
+	t.Helper()
+	kept := make([]int, groups)
 	var mu sync.Mutex
 	var wg sync.WaitGroup
-	for w := range workers {
+	for w, x := range xs {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -118,6 +116,18 @@ func TestNearIndexSQLiteConcurrent(t *testing.T) {
 			t.Errorf("group %d: %d copies kept, want 1", g, k)
 		}
 	}
+}
+
+// Concurrent near copies on the memory and SQLite indexes (run with -race).
+func TestNearIndexConcurrent(t *testing.T) {
+	m := pipeline.NewMemoryNearIndex()
+	concurrentCopies(t, []pipeline.NearIndex{m, m, m, m}, 200)
+	if m.Len() != 200 {
+		t.Errorf("memory index holds %d records, want 200", m.Len())
+	}
+	s, x := openSQLite(t, filepath.Join(t.TempDir(), "state.db"))
+	defer s.Close()
+	concurrentCopies(t, []pipeline.NearIndex{x, x, x, x}, 100)
 }
 
 // Two runs with the same memory store share the index: the second run's dedupe
