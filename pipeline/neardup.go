@@ -330,6 +330,12 @@ func (x *MemoryNearIndex) CheckAndAdd(_ context.Context, r *NearRecord, p NearPa
 	return "", false, nil
 }
 
+// Add indexes r without looking it up (loading an index kept elsewhere).
+func (x *MemoryNearIndex) Add(r *NearRecord) error {
+	_, _, err := x.CheckAndAdd(context.Background(), r, NearParams{MaxDist: -1})
+	return err
+}
+
 var errNearFull = nearError("near-duplicate index full (2^26 records)")
 
 type nearError string
