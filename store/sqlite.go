@@ -1080,6 +1080,7 @@ func (s *SQLite) Reset(ctx context.Context, site string) error {
 // connection to close folds the WAL into the database file).
 func (s *SQLite) Close() error {
 	s.closeOnce.Do(func() {
+		nearErr := closeNear(s) // neardup_sqlite.go: write the near-duplicate index's pending records
 		close(s.stop)
 		<-s.stopped
 		s.qmu.Lock()
@@ -1100,6 +1101,7 @@ func (s *SQLite) Close() error {
 		if err := s.db.Close(); err != nil && s.closeErr == nil {
 			s.closeErr = fmt.Errorf("sqlite %s: close: %w", s.path, err)
 		}
+		s.closeErr = errors.Join(s.closeErr, nearErr)
 	})
 	return s.closeErr
 }
