@@ -117,8 +117,12 @@ type storeFrontier struct {
 	// An empty lease is not asked again until this process pushed something or
 	// emptyRetry passed (other workers' pushes, expired leases): an empty Lease is
 	// still a write transaction.
-	pushes     atomic.Int64 // Push calls
-	emptyAt    int64        // pushes at the last empty lease
+	// flushed counts the pushes stored (a push waits in pendPush for the next
+	// store call: counting Push calls, a lease that found the queue empty before
+	// they were flushed was trusted after, and a worker told "nothing now" waited
+	// for a page in flight to end, forever if it hangs).
+	flushed    atomic.Int64
+	emptyAt    int64 // flushed at the last empty lease
 	emptyUntil time.Time
 	// pre is the next batch, leased ahead while the workers still have entries (so
 	// that they do not all wait for a lease commit when the buffer runs dry); nil
@@ -163,16 +167,14 @@ const emptyRetry = 100 * time.Millisecond
 
 // prefetch is a Lease running in the background (see storeFrontier.pre).
 type prefetch struct {
-	done   chan struct{} // closed when got and err are set
-	got    []store.Entry
-	err    error
-	pushes int64     // Push calls when it was asked
-	at     time.Time // when it was asked
+	done chan struct{} // closed when got and err are set
+	got  []store.Entry
+	err  error
 }
 
 // startPrefetch leases the next batch in the background. Called with f.mu held.
 func (f *storeFrontier) startPrefetch() {
-	p := &prefetch{done: make(chan struct{}), pushes: f.pushes.Load(), at: time.Now()}
+	p := &prefetch{done: make(chan struct{})}
 	f.pre = p
 	ctx := f.ahead
 	go func() {
@@ -191,7 +193,9 @@ func (f *storeFrontier) takePrefetch() (got []store.Entry, ok bool, err error) {
 	f.pre = nil
 	<-p.done
 	if p.err == nil && len(p.got) == 0 {
-		f.emptyAt, f.emptyUntil = p.pushes, p.at.Add(emptyRetry)
+		// Not trusted as "empty" (emptyAt): the lease may have run before the
+		// pushes flushed since, and a worker told "nothing now" waits for a page in
+		// flight to end, which may be never (a hanging fetch). Pop leases again.
 		return nil, false, nil
 	}
 	return p.got, true, p.err
@@ -232,7 +236,6 @@ func (f *storeFrontier) Push(ctx context.Context, e Entry) error {
 	f.pendMu.Lock()
 	f.pendPush = append(f.pendPush, e)
 	f.pendMu.Unlock()
-	f.pushes.Add(1)
 	return nil
 }
 
@@ -272,6 +275,7 @@ func (f *storeFrontier) flush(ctx context.Context, ack []store.AckOp, nack []str
 		f.pendMu.Unlock()
 		return err
 	}
+	f.flushed.Add(int64(len(pushes)))
 	if f.notQueued != nil {
 		for i, ok := range queued {
 			if !ok && i < len(pushes) {
@@ -345,7 +349,7 @@ func (f *storeFrontier) Pop(ctx context.Context) (Entry, bool, error) {
 			}
 			n = 1
 		}
-		pushes := f.pushes.Load() // before the lease: a push during it makes the next Pop ask again
+		pushes := f.flushed.Load() // before the lease: a push stored during it makes the next Pop ask again
 		if pushes == f.emptyAt && time.Now().Before(f.emptyUntil) {
 			return Entry{}, false, nil
 		}
@@ -376,7 +380,7 @@ func (f *storeFrontier) Pop(ctx context.Context) (Entry, bool, error) {
 	// (they run with nothing else leased here), nor while the queue was just found
 	// empty.
 	if f.ahead != nil && f.pre == nil && len(f.buf) <= f.batch/2 && !f.isolated && !f.suspects && e.Lost == 0 &&
-		(f.pushes.Load() != f.emptyAt || !time.Now().Before(f.emptyUntil)) {
+		(f.flushed.Load() != f.emptyAt || !time.Now().Before(f.emptyUntil)) {
 		f.startPrefetch()
 	}
 	return e, true, nil
@@ -425,10 +429,18 @@ func (f *storeFrontier) fill(ctx context.Context, got []store.Entry) error {
 			}
 		}
 	}
-	for _, e := range back {
-		if err := f.st.Nack(ctx, f.site, e.URL); err != nil {
-			return fmt.Errorf("give back %s (it runs alone later): %w", e.URL, err)
-		}
+	if len(back) == 0 {
+		return nil
+	}
+	// Given back before the suspect is handed out, in one call that returns once
+	// they are stored: were the process killed by the suspect with them still
+	// leased, they would count it too.
+	nack := make([]string, len(back))
+	for i, e := range back {
+		nack[i] = e.URL
+	}
+	if _, err := f.st.Apply(ctx, f.site, store.Ops{Nack: nack}); err != nil {
+		return fmt.Errorf("give back %s and %d more (they run alone later): %w", back[0].URL, len(back)-1, err)
 	}
 	return nil
 }

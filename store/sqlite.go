@@ -744,7 +744,16 @@ func (s *SQLite) forgetLeases(site string) {
 }
 
 // Nack implements Store.
+// It returns once the entry is queued again in the file: a crawler that gives
+// back the rest of a batch before it hands out a suspect alone relies on it (a
+// crash after Nack returns must not count the lease as lost).
 func (s *SQLite) Nack(ctx context.Context, site, u string) error {
+	s.nackAsync(site, u)
+	return s.flush(ctx)
+}
+
+// nackAsync queues the Nack of u for the next commit.
+func (s *SQLite) nackAsync(site, u string) {
 	s.mu.Lock()
 	delete(s.leased, site+"\x00"+u)
 	s.mu.Unlock()
@@ -752,7 +761,6 @@ func (s *SQLite) Nack(ctx context.Context, site, u string) error {
 		_, err := s.txExec(ctx, tx, "UPDATE frontier SET state = 0, worker = '', expires = 0 WHERE site = ? AND url = ? AND state = 1", site, u)
 		return err
 	})
-	return nil
 }
 
 // Release implements Store.

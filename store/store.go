@@ -138,7 +138,8 @@ type Store interface {
 	// Ack ends the lease of url with its outcome; it is never handed out again in this
 	// run. Acking a URL that is not leased is not an error.
 	Ack(ctx context.Context, site, url string, o Outcome) error
-	// Nack ends the lease of url and queues it again (its Lost count unchanged).
+	// Nack ends the lease of url and queues it again (its Lost count unchanged). It
+	// returns once that is stored: a crash after it does not count the lease lost.
 	Nack(ctx context.Context, site, url string) error
 	// Apply carries out several frontier operations of site (enqueues, metadata,
 	// acks, nacks; see Ops) in one step: one round trip for the redis engine. It
