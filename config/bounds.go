@@ -55,6 +55,7 @@ var Bounds = map[string]Bound{
 	"crawl.render_parallelism":  ints(1, 64),
 	"crawl.render_timeout":      durs(time.Second, 10*time.Minute),
 	"crawl.stop_grace":          durs(0, time.Hour),
+	"crawl.trap_run_length":     {Min: 1, Max: 10_000_000, ZeroOff: true},
 	"output.rotate.max_records": {Min: 1, Max: 1_000_000_000, ZeroOff: true},
 	"output.rotate.max_bytes":   {Min: kib, Max: tib, ZeroOff: true, kind: kindBytes},
 	"state.lease":               durs(time.Second, 24*time.Hour),

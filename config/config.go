@@ -60,6 +60,12 @@ type Crawl struct {
 	// stop is asked (the first SIGINT/SIGTERM): then they are cancelled and their
 	// pages go back to the queue. 0 = cancelled at once.
 	StopGrace time.Duration `mapstructure:"stop_grace"`
+	// TrapRunLength is how many pages in a row of one URL shape (digits ignored:
+	// /calendar?month=0-0, /list/0) the trap guard lets through before it calls the
+	// run a crawler trap. Pagination (/page/N/, ?page=N with N one more than on the
+	// page linking to it, or a rel=next link) does not count: a pagination chain is
+	// followed to max_pages/max_depth. 0 = no limit.
+	TrapRunLength int `mapstructure:"trap_run_length"`
 }
 
 // Network is the crawler's network policy (crawl.network). Loopback, private,
@@ -173,6 +179,9 @@ type Schedule struct {
 	// and a path with neither {date} nor {run} gets "-{site}-{date}" before its
 	// extension, so every run writes its own file.
 	StatsPath string `mapstructure:"stats_path"`
+	// Pprof serves the net/http/pprof handlers under /debug/pprof/ on Listen besides
+	// /metrics and /healthz. Off by default: they expose the process's internals.
+	Pprof bool `mapstructure:"pprof"`
 }
 
 // DefaultStateURL is the state store of `crawl run` and `crawl schedule` unless the
@@ -285,6 +294,7 @@ func Default() Config {
 			StripParams:      append([]string(nil), DefaultStripParams...),
 			StripParamsExtra: []string{},
 			StopGrace:        5 * time.Second,
+			TrapRunLength:    1000,
 		},
 		Output:   Output{Path: "out/records.jsonl"},
 		Pipeline: Pipeline{Stages: stages},

@@ -121,6 +121,8 @@ func TestEnvOverridesEveryKey(t *testing.T) {
 		"CRAWL_SCHEDULE_JITTER":             "1m",
 		"CRAWL_STATE_PREFIX":                "nightly",
 		"CRAWL_STATE_FLEET_LIMITS":          "false",
+		"CRAWL_SCHEDULE_PPROF":              "true",
+		"CRAWL_CRAWL_TRAP_RUN_LENGTH":       "50",
 	}
 	if got, want := len(config.EnvKeys()), len(env); got != want {
 		t.Fatalf("EnvKeys has %d keys, test covers %d: %v", got, want, config.EnvKeys())
@@ -141,7 +143,7 @@ func TestEnvOverridesEveryKey(t *testing.T) {
 		RenderParallelism: 4, RenderTimeout: 7 * time.Second, RenderBinary: "/opt/chromium/chrome", Fetcher: "http", Renderer: "chromium",
 		Network:         config.Network{AllowPrivate: true, Allow: []string{"10.1.0.0/16"}},
 		MaxSitemapBytes: 2048, MaxLinksPerPage: 500, StripParams: []string{"sid", "token*"}, StripParamsExtra: []string{"visit"},
-		StopGrace: 2 * time.Second}
+		StopGrace: 2 * time.Second, TrapRunLength: 50}
 	want.Output = config.Output{Path: "-", Format: "text", ErrorsPath: "out/errors.jsonl",
 		Rotate: config.Rotate{MaxRecords: 1000, MaxBytes: 1 << 20}, CSVRaw: true}
 	want.State.URL = "memory"
@@ -151,6 +153,7 @@ func TestEnvOverridesEveryKey(t *testing.T) {
 	want.Schedule.StatsPath = "out/{site}-{run}.stats.json"
 	want.State.Prefix = "nightly"
 	want.State.FleetLimits = false
+	want.Schedule.Pprof = true
 	if diff := cmp.Diff(want, cfg, cmp.FilterPath(func(p cmp.Path) bool { return p.String() == "Sites" }, cmp.Ignore())); diff != "" {
 		t.Errorf("env not applied (-want +got):\n%s", diff)
 	}

@@ -3,6 +3,7 @@ package crawler
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -12,9 +13,11 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -299,13 +302,17 @@ func resetPeakRSS() {
 }
 
 // peakRSS reads VmHWM from /proc/self/status, in bytes; -1 if unavailable.
-func peakRSS() int64 {
+func peakRSS() int64 { return procStatus("VmHWM:") }
+
+// procStatus reads a size field of /proc/self/status ("VmHWM:"), in bytes; -1 if
+// unavailable.
+func procStatus(field string) int64 {
 	b, err := os.ReadFile("/proc/self/status")
 	if err != nil {
 		return -1
 	}
 	for _, line := range strings.Split(string(b), "\n") {
-		if strings.HasPrefix(line, "VmHWM:") {
+		if strings.HasPrefix(line, field) {
 			f := strings.Fields(line)
 			if len(f) >= 2 {
 				kb, err := strconv.ParseInt(f[1], 10, 64)
@@ -317,3 +324,216 @@ func peakRSS() int64 {
 	}
 	return -1
 }
+
+// ScaleOptions configure RunScaleCrawl: one crawl of a BenchSite served by another
+// process (so that the crawl's CPU time and RSS are the crawler's own).
+type ScaleOptions struct {
+	SiteURL     string // base URL of the site, e.g. http://127.0.0.1:PORT (`crawl bench serve`)
+	Pages       int    // article pages on the site (as served)
+	Parallelism int    // crawl.parallelism (0 = config.Default's)
+	// State is "memory" (store.Memory, the state of `crawl run` without a state URL)
+	// or "sqlite" (a SQLite state file in Dir, removed afterwards).
+	State string
+	// Warmup is the number of records before the first measured window (default
+	// 5,000, at most half the pages).
+	Warmup int
+	Dir    string // directory of the SQLite file ("" = a temporary directory)
+	Logger *slog.Logger
+	// AtLastWindow, when set, is called once during the crawl, when the last tenth of
+	// the pages begins (e.g. to write a heap profile while everything is live).
+	AtLastWindow func()
+}
+
+// ScaleSample is the process's CPU time and RSS when Records records were written.
+type ScaleSample struct {
+	Records int           `json:"records"`
+	CPU     time.Duration `json:"cpu_ns"`
+	Elapsed time.Duration `json:"elapsed_ns"`
+	RSS     int64         `json:"rss"` // VmRSS, bytes
+}
+
+// ScaleResult is one crawl of RunScaleCrawl. The two windows are of Pages/10
+// records each: the first starts after Warmup records, the last ends with the last
+// record. CPU per page is the process's user+system time over the window divided by
+// the records written in it.
+type ScaleResult struct {
+	State       string        `json:"state"`
+	Pages       int           `json:"pages"`
+	Parallelism int           `json:"parallelism"`
+	Fetched     int           `json:"fetched"`
+	Articles    int           `json:"articles"`
+	Elapsed     time.Duration `json:"elapsed_ns"`
+	CPU         time.Duration `json:"cpu_ns"` // whole crawl
+	Warmup      int           `json:"warmup"`
+	FirstPerPg  time.Duration `json:"first_cpu_per_page_ns"`
+	LastPerPg   time.Duration `json:"last_cpu_per_page_ns"`
+	Growth      float64       `json:"growth"`   // LastPerPg / FirstPerPg
+	PeakRSS     int64         `json:"peak_rss"` // VmHWM of the process at the end, bytes
+	StateBytes  int64         `json:"state_bytes,omitempty"`
+	// Missing articles of the site not written (dropped, over a limit, …), with the
+	// summary's reasons other than not_article.
+	Missing    int      `json:"missing,omitempty"`
+	MissingWhy []string `json:"missing_why,omitempty"`
+	// SQLite: write transactions and the writes they carried.
+	Transactions int64         `json:"transactions,omitempty"`
+	Writes       int64         `json:"writes,omitempty"`
+	Samples      []ScaleSample `json:"samples"`
+}
+
+// samplingSink is countingSink sampling the process's CPU time and RSS when the
+// record count reaches each of marks.
+type samplingSink struct {
+	countingSink
+	start   time.Time
+	mu      sync.Mutex
+	marks   []int // ascending
+	next    int
+	samples []ScaleSample
+	hookAt  int
+	hook    func() // called once when hookAt records are written
+}
+
+func (s *samplingSink) Write(ctx context.Context, a *article.Article) error {
+	if err := s.countingSink.Write(ctx, a); err != nil {
+		return err
+	}
+	n := int(s.n.Load())
+	s.mu.Lock()
+	for s.next < len(s.marks) && n >= s.marks[s.next] {
+		s.samples = append(s.samples, ScaleSample{Records: n, CPU: processCPU(), Elapsed: time.Since(s.start), RSS: currentRSS()})
+		s.next++
+	}
+	if s.hook != nil && n >= s.hookAt {
+		s.hook()
+		s.hook = nil
+	}
+	s.mu.Unlock()
+	return nil
+}
+
+// RunScaleCrawl crawls the BenchSite at opts.SiteURL once, extracting every
+// article (default pipeline, JSON encoding of every record), with the state in
+// memory or in SQLite, and reports CPU time per page in the first window after the
+// warm-up and in the last one, and the process's peak RSS. Run it in a process of
+// its own (`crawl bench scale` does): the figures are the whole process's.
+func RunScaleCrawl(ctx context.Context, opts ScaleOptions) (ScaleResult, error) {
+	if opts.Pages <= 0 {
+		return ScaleResult{}, fmt.Errorf("scale bench: pages must be > 0, got %d", opts.Pages)
+	}
+	if opts.SiteURL == "" {
+		return ScaleResult{}, errors.New("scale bench: no site URL (serve one with 'crawl bench serve')")
+	}
+	if opts.Warmup <= 0 {
+		opts.Warmup = 5000
+	}
+	opts.Warmup = min(opts.Warmup, opts.Pages/2)
+	win := max(opts.Pages/10, 1)
+	cfg := config.Default()
+	if opts.Parallelism > 0 {
+		cfg.Crawl.Parallelism = opts.Parallelism
+	}
+	cfg.Crawl.Delay = 0
+	cfg.Sites = []config.Site{{Name: "bench", StartURLs: []string{strings.TrimRight(opts.SiteURL, "/") + "/"}, Articles: []string{`/article/[0-9]+$`}}}
+	marks := []int{opts.Warmup, opts.Warmup + win}
+	for d := 1; d <= 10; d++ {
+		marks = append(marks, opts.Pages*d/10)
+	}
+	marks = append(marks, opts.Pages-win)
+	sort.Ints(marks)
+	marks = slices.Compact(marks)
+	sink := &samplingSink{marks: marks, hookAt: opts.Pages - win, hook: opts.AtLastWindow}
+	jo := JobOptions{Config: cfg, Sink: sink, Logger: opts.Logger}
+	res := ScaleResult{State: opts.State, Pages: opts.Pages, Parallelism: cfg.Crawl.Parallelism, Warmup: opts.Warmup}
+	var dbPath string
+	var sq *store.SQLite
+	switch opts.State {
+	case "memory", "":
+		// What `crawl run` uses without a state URL.
+		res.State = "memory"
+		jo.Store = store.NewMemory()
+	case "sqlite":
+		dir := opts.Dir
+		if dir == "" {
+			d, err := os.MkdirTemp("", "crawl-scale-")
+			if err != nil {
+				return res, fmt.Errorf("scale bench: %w", err)
+			}
+			defer os.RemoveAll(d)
+			dir = d
+		}
+		dbPath = filepath.Join(dir, "state.db")
+		st, err := store.OpenSQLite(ctx, dbPath)
+		if err != nil {
+			return res, fmt.Errorf("scale bench: %w", err)
+		}
+		defer st.Close()
+		sq = st
+		jo.Store = st
+	default:
+		return res, fmt.Errorf("scale bench: unknown state %q (want memory or sqlite)", opts.State)
+	}
+	cpu0 := processCPU()
+	sink.start = time.Now()
+	sum, err := RunJob(ctx, jo)
+	if err != nil {
+		return res, fmt.Errorf("scale bench: %w", err)
+	}
+	res.Elapsed = time.Since(sink.start)
+	res.CPU = processCPU() - cpu0
+	if sq != nil {
+		res.Transactions, res.Writes = sq.Transactions()
+	}
+
+	res.Fetched, res.Articles = sum.Fetched, sum.Articles
+	res.PeakRSS = peakRSS()
+	if n := int(sink.n.Load()); len(sink.samples) == 0 || sink.samples[len(sink.samples)-1].Records < n {
+		// The crawl's end, when fewer records than pages were written.
+		sink.samples = append(sink.samples, ScaleSample{Records: n, CPU: processCPU(), Elapsed: time.Since(sink.start), RSS: currentRSS()})
+	}
+	res.Samples = sink.samples
+	if sum.Articles != opts.Pages {
+		// Reported, not fatal: the figures of the crawl stand.
+		res.Missing = opts.Pages - sum.Articles
+		for cat, rs := range sum.Reasons {
+			if cat == CatNotArticle {
+				continue
+			}
+			for r, n := range rs {
+				res.MissingWhy = append(res.MissingWhy, fmt.Sprintf("%s: %s: %d", cat, r, n))
+			}
+		}
+		sort.Strings(res.MissingWhy)
+	}
+	at := func(n int) (ScaleSample, bool) {
+		for _, s := range res.Samples {
+			if s.Records >= n {
+				return s, true
+			}
+		}
+		return ScaleSample{}, false
+	}
+	perPage := func(from, to int) time.Duration {
+		a, ok1 := at(from)
+		b, ok2 := at(to)
+		if !ok1 || !ok2 || b.Records <= a.Records {
+			return 0
+		}
+		return (b.CPU - a.CPU) / time.Duration(b.Records-a.Records)
+	}
+	res.FirstPerPg = perPage(opts.Warmup, opts.Warmup+win)
+	res.LastPerPg = perPage(opts.Pages-win, res.Samples[len(res.Samples)-1].Records)
+	if res.FirstPerPg > 0 {
+		res.Growth = float64(res.LastPerPg) / float64(res.FirstPerPg)
+	}
+	if dbPath != "" {
+		for _, p := range []string{dbPath, dbPath + "-wal"} {
+			if fi, err := os.Stat(p); err == nil {
+				res.StateBytes += fi.Size()
+			}
+		}
+	}
+	return res, nil
+}
+
+// currentRSS reads VmRSS from /proc/self/status, in bytes; -1 if unavailable.
+func currentRSS() int64 { return procStatus("VmRSS:") }

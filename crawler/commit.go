@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -44,6 +45,9 @@ type pendingRecord struct {
 	a      *article.Article
 	status int
 	meta   *store.Meta
+	// fail files the page under a category (the page handler's, see handle): for
+	// a record the reservation finds duplicate or unchanged.
+	fail func(cat, reason, stage string, err error)
 }
 
 // committer writes and commits the reserved records of a job.
@@ -155,6 +159,9 @@ func (c *committer) loop() {
 func (c *committer) commit(batch []*pendingRecord) {
 	j := c.j
 	ctx := context.Background()
+	if batch = c.reserve(ctx, batch); len(batch) == 0 {
+		return
+	}
 	b := store.Batch{Worker: c.worker}
 	reason, err := c.writeAndSync(ctx, batch, &b)
 	if err == nil {
@@ -162,7 +169,10 @@ func (c *committer) commit(batch []*pendingRecord) {
 		for i, p := range batch {
 			b.Emissions[i] = store.Emission{Site: p.s.site.Name, Key: p.key, Hash: p.a.ContentHash, URL: p.e.URL, Meta: p.meta}
 		}
-		err = c.st.Commit(ctx, b)
+		err = flushFrontiers(ctx, batch)
+		if err == nil {
+			err = c.st.Commit(ctx, b)
+		}
 		var lost *store.LostReservationsError
 		if errors.As(err, &lost) {
 			// Another worker took these pages after this one's leases expired (it
@@ -203,6 +213,95 @@ func (c *committer) commit(batch []*pendingRecord) {
 		j.wrote(p.s.site.Name, 1)
 		p.s.log.Debug("article", "url", p.e.URL, "title", p.a.Title, "change", p.a.Change)
 	}
+}
+
+// reserve takes the verdicts of the batch's records from the state in one call
+// (ReserveMany) and returns the records to write: new or changed (a.Change set on
+// incremental runs), and unchanged ones in a full run. The others are filed
+// (duplicate, unchanged) and their entries acknowledged with their metadata. When
+// the state fails, the batch fails as a failed commit does (see commit).
+func (c *committer) reserve(ctx context.Context, batch []*pendingRecord) []*pendingRecord {
+	j := c.j
+	rs := make([]store.Reservation, len(batch))
+	for i, p := range batch {
+		rs[i] = store.Reservation{Site: p.s.site.Name, Key: p.key, Hash: p.a.ContentHash}
+	}
+	changes, err := c.st.ReserveMany(ctx, c.worker, rs)
+	if err == nil && len(changes) != len(batch) {
+		err = fmt.Errorf("%d verdicts for %d records", len(changes), len(batch))
+	}
+	if err != nil {
+		err = fmt.Errorf("reserve %d records: %w", len(batch), err)
+		for _, p := range batch {
+			j.acct.record(p.s.site.Name, p.e.URL, outcome{Category: CatFailed, Reason: "state store error", Stage: "emit", Status: p.status, Err: err})
+			p.s.log.Warn("not emitted", "url", p.e.URL, "category", CatFailed, "reason", "state store error", "err", err)
+		}
+		j.failSink(err)
+		return nil
+	}
+	write := batch[:0:0]
+	acks := map[*siteRun][]store.AckOp{}
+	var sites []*siteRun
+	for i, p := range batch {
+		ch := changes[i]
+		if ch == store.ChangeDuplicate || (ch == store.ChangeUnchanged && !j.opts.Full) {
+			if ch == store.ChangeDuplicate {
+				p.fail(CatDuplicate, changeReason(ch), "emit", nil)
+			} else {
+				j.unchanged.Add(1)
+				p.fail(CatUnchanged, changeReason(ch), "emit", nil)
+			}
+			if p.s.sf == nil {
+				continue
+			}
+			if p.meta != nil {
+				m := *p.meta
+				if ch == store.ChangeDuplicate {
+					m.ContentHash = "" // not an emitted article
+				}
+				p.s.sf.putMeta(p.e.URL, m)
+			}
+			if _, ok := acks[p.s]; !ok {
+				sites = append(sites, p.s)
+			}
+			acks[p.s] = append(acks[p.s], store.AckOp{URL: p.e.URL, Outcome: store.Done})
+			continue
+		}
+		if p.s.incremental() {
+			p.a.Change = string(ch)
+			switch ch {
+			case store.ChangeChanged:
+				j.changed.Add(1)
+			case store.ChangeNew:
+				j.news.Add(1)
+			default:
+				j.unchanged.Add(1)
+			}
+		}
+		write = append(write, p)
+	}
+	for _, s := range sites {
+		if err := s.sf.flush(ctx, acks[s], nil); err != nil {
+			s.log.Error("frontier done", "entries", len(acks[s]), "err", err)
+		}
+	}
+	return write
+}
+
+// flushFrontiers stores the links the batch's pages pushed, still waiting in
+// their frontiers (storeFrontier.flush), before the commit ends the pages' leases.
+func flushFrontiers(ctx context.Context, batch []*pendingRecord) error {
+	var done []*siteRun
+	for _, p := range batch {
+		if p.s.sf == nil || slices.Contains(done, p.s) {
+			continue
+		}
+		done = append(done, p.s)
+		if err := p.s.sf.flush(ctx, nil, nil); err != nil {
+			return fmt.Errorf("store links of site %s: %w", p.s.site.Name, err)
+		}
+	}
+	return nil
 }
 
 // writeAndSync writes the batch's records and makes them durable; b gets the

@@ -123,7 +123,10 @@ func (s *siteRun) urlRules(abs *url.URL, canon string, e Entry) (cat, reason str
 // calendar or pagination page) is barren when it is not an article and links to
 // exactly the same set of other-shape URLs as the previous page of the run (only
 // navigation changes). Links of the page's own shape inherit the barren count.
-func (s *siteRun) discoverLinks(ctx context.Context, parent Entry, base *url.URL, hrefs []string, parentArticle bool) {
+// A link to the page's next page (one of next, its rel=next links, or a URL
+// isNextPage calls the next page) does not lengthen the run: pagination is
+// followed to max_pages/max_depth (see trapGuard).
+func (s *siteRun) discoverLinks(ctx context.Context, parent Entry, base *url.URL, hrefs, next []string, parentArticle bool) {
 	pshape := urlShape(base)
 	type cand struct {
 		u     *url.URL
@@ -152,10 +155,27 @@ func (s *siteRun) discoverLinks(ctx context.Context, parent Entry, base *url.URL
 		s.discoverCanon(ctx, c.u, c.canon, Entry{Depth: parent.Depth + 1, Kind: KindPage, Parent: parent.URL})
 	}
 	barren := !parentArticle && parent.Run > 0 && sig == parent.RunSig
+	var nextCanon map[string]bool
+	for _, h := range next {
+		if u := resolveLink(base, h); u != nil {
+			if canon, err := s.canonURL(u); err == nil {
+				if nextCanon == nil {
+					nextCanon = map[string]bool{}
+				}
+				nextCanon[canon] = true
+			}
+		}
+	}
 	for _, c := range same {
 		e := Entry{Depth: parent.Depth + 1, Kind: KindPage, Parent: parent.URL, RunSig: sig}
-		if !parentArticle {
+		switch {
+		case parentArticle:
 			// Article → article links (related posts) do not make a run.
+		case nextCanon[c.canon] || isNextPage(base, c.u):
+			// A pagination step: the run goes on (barren pages are still counted) but
+			// does not grow.
+			e.Run = max(parent.Run, 1)
+		default:
 			e.Run = parent.Run + 1
 		}
 		if barren {

@@ -3,6 +3,8 @@ package crawler
 import (
 	"context"
 	"sync"
+
+	"github.com/healthcrawl/healthcrawl/internal/keyset"
 )
 
 // Kind says how a fetched URL is handled.
@@ -79,37 +81,34 @@ type Frontier interface {
 // FrontierFactory opens the frontier of one site target of a job.
 type FrontierFactory func(ctx context.Context, site string) (Frontier, error)
 
-// MemoryFrontier is the in-memory Frontier: a FIFO queue and a set.
+// MemoryFrontier is the in-memory Frontier: a FIFO queue and two sets (visited,
+// emitted) that hold 128-bit hashes of the keys, not the keys: a fixed ~20 bytes per
+// URL whatever its length.
 type MemoryFrontier struct {
 	mu      sync.Mutex
-	seen    map[string]struct{}
-	emitted map[string]struct{}
+	seen    keyset.Set
+	emitted keyset.Set
 	queue   []Entry
 	head    int
 }
 
 // NewMemoryFrontier returns an empty in-memory frontier.
 func NewMemoryFrontier() *MemoryFrontier {
-	return &MemoryFrontier{seen: make(map[string]struct{}), emitted: make(map[string]struct{})}
+	return &MemoryFrontier{seen: keyset.New(), emitted: keyset.New()}
 }
 
 // MarkSeen implements Frontier.
 func (f *MemoryFrontier) MarkSeen(_ context.Context, key string) (bool, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if _, ok := f.seen[key]; ok {
-		return false, nil
-	}
-	f.seen[key] = struct{}{}
-	return true, nil
+	return f.seen.Add(key), nil
 }
 
 // Seen implements Frontier.
 func (f *MemoryFrontier) Seen(_ context.Context, key string) (bool, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	_, ok := f.seen[key]
-	return ok, nil
+	return f.seen.Has(key), nil
 }
 
 // Push implements Frontier.
@@ -147,10 +146,9 @@ func (f *MemoryFrontier) Done(context.Context, Entry, bool) error { return nil }
 func (f *MemoryFrontier) EmitOnce(_ context.Context, key, _ string) (bool, string, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if _, ok := f.emitted[key]; ok {
+	if !f.emitted.Add(key) {
 		return false, "canonical URL already emitted", nil
 	}
-	f.emitted[key] = struct{}{}
 	return true, "", nil
 }
 

@@ -297,7 +297,11 @@ func RunJob(ctx context.Context, opts JobOptions) (Summary, error) {
 	if err != nil {
 		return Summary{}, err
 	}
-	runner, err := pipeline.Build(cfg.Pipeline, cfg.Sites)
+	near, err := store.NearIndexOf(opts.Store) // the dedupe stage's index lives with the state
+	if err != nil {
+		return Summary{}, err
+	}
+	runner, err := pipeline.BuildEnv(cfg.Pipeline, pipeline.Env{Sites: cfg.Sites, Near: near})
 	if err != nil {
 		return Summary{}, fmt.Errorf("pipeline: %w", err)
 	}

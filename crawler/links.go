@@ -11,6 +11,7 @@ import (
 // feeds, rel=canonical, <base href> and meta robots directives.
 type pageLinks struct {
 	Hrefs     []string // a[href], area[href] (without rel=nofollow), link[rel=next|prev]
+	Next      []string // the hrefs of Hrefs with rel=next (a or link): the next page of a listing
 	Feeds     []string // link[rel=alternate][type=rss/atom]
 	Canonical string   // first link[rel=canonical]
 	Base      string   // first base[href]
@@ -69,7 +70,9 @@ func scanLinks(body []byte, metaName string, maxLinks int) pageLinks {
 		switch tag {
 		case "a", "area":
 			if hasHref && !hasToken(rel, "nofollow") {
-				pl.add(href, maxLinks)
+				if pl.add(href, maxLinks) && hasToken(rel, "next") {
+					pl.Next = append(pl.Next, href)
+				}
 			}
 		case "link":
 			if !hasHref {
@@ -81,7 +84,9 @@ func scanLinks(body []byte, metaName string, maxLinks int) pageLinks {
 					pl.Canonical = href
 				}
 			case hasToken(rel, "next") || hasToken(rel, "prev"):
-				pl.add(href, maxLinks)
+				if pl.add(href, maxLinks) && hasToken(rel, "next") {
+					pl.Next = append(pl.Next, href)
+				}
 			case hasToken(rel, "alternate") && isFeedType(typ):
 				pl.Feeds = append(pl.Feeds, href)
 			}
@@ -117,11 +122,13 @@ func productToken(ua string) string {
 	return t
 }
 
-// add keeps href, unless limit links (> 0) are kept already: then it is counted.
-func (pl *pageLinks) add(href string, limit int) {
+// add keeps href, unless limit links (> 0) are kept already: then it is counted,
+// and add returns false.
+func (pl *pageLinks) add(href string, limit int) bool {
 	if limit > 0 && len(pl.Hrefs) >= limit {
 		pl.Dropped++
-		return
+		return false
 	}
 	pl.Hrefs = append(pl.Hrefs, href)
+	return true
 }

@@ -218,9 +218,9 @@ func (s *siteRun) handleHTML(ctx context.Context, e Entry, att *attempt, final *
 	}
 	noindex := pl.NoIndex
 	follow := !pl.NoFollow && (e.Seed || len(s.rules.Follow) == 0 || config.Match(s.rules.Follow, e.URL) || config.Match(s.rules.Follow, finalStr))
-	var hrefs, feeds []string
+	var hrefs, feeds, next []string
 	if follow {
-		hrefs, feeds = pl.Hrefs, pl.Feeds
+		hrefs, feeds, next = pl.Hrefs, pl.Feeds, pl.Next
 	}
 	canonHref := pl.Canonical
 
@@ -246,7 +246,7 @@ func (s *siteRun) handleHTML(ctx context.Context, e Entry, att *attempt, final *
 				Err: fmt.Errorf("%s past the first %d of the page not read (crawl.max_links_per_page)", english.Plural(pl.Dropped, "link", ""), lim)}, pl.Dropped)
 			s.log.Warn("links not read", "url", e.URL, "links", pl.Dropped+lim, "max_links_per_page", lim)
 		}
-		s.discoverLinks(ctx, e, base, hrefs, isArticle)
+		s.discoverLinks(ctx, e, base, hrefs, next, isArticle)
 		switch {
 		case pending != nil:
 			// The links are queued before the record is committed: a crash in between

@@ -81,7 +81,7 @@ func newSiteRun(ctx context.Context, j *job, site config.Site) (*siteRun, error)
 	s := &siteRun{
 		job: j, site: site, rules: rules, frontier: fr, extractor: ex, st: j.opts.Store,
 		obey: j.cfg.Crawl.ObeyRobots, maxDepth: site.MaxDepth, maxPages: site.MaxPages,
-		trap:     defaultTrapGuard(),
+		trap:     newTrapGuard(j.cfg.Crawl.TrapRunLength),
 		log:      j.log.With("site", site.Name),
 		metaName: productToken(j.cfg.Crawl.UserAgent),
 	}

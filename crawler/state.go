@@ -10,9 +10,11 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/healthcrawl/healthcrawl/article"
+	"github.com/healthcrawl/healthcrawl/internal/keyset"
 	"github.com/healthcrawl/healthcrawl/store"
 )
 
@@ -66,12 +68,24 @@ func decodeEntry(se store.Entry) (Entry, error) {
 
 // storeFrontier is the Frontier of one site over a store.Store.
 //
-// MarkSeen is answered from a process-local set (plus the store's visited set of a
-// resumed run) and persisted only by Push, which marks the key and queues the entry
-// in one atomic Enqueue: a crash never leaves a URL seen but not queued. Keys marked
-// but never pushed (rejected URLs, redirect targets, "emitted …" keys) stay local:
-// after a crash they are decided again. Pop hands out leased entries, taken from the
-// store in small batches and acknowledged with Ack once handled.
+// MarkSeen is answered from a process-local set and persisted only by Push, whose
+// entry is marked seen and queued by one atomic Enqueue: a crash never leaves a URL
+// seen but not queued. Keys marked but never pushed (rejected URLs, redirect
+// targets, "emitted …" keys) stay local: after a crash they are decided again.
+//
+// Round trips. Pushes are not sent one by one: they wait in the frontier and go to
+// the store with its next call (store.Apply, one round trip for the redis engine):
+// the Ack of a page (Done), a Nack, the next Lease (Pop) or the commit of records
+// (flush, called by the committer before its Commit). Metadata of pages without a
+// record (putMeta) waits the same way. So a page's links and metadata are stored
+// before or with the end of its lease, as before; a crash in between loses them
+// with the lease, and the page is fetched again. A key another worker (or the
+// process before a restart) queued first is found seen by the store when the push
+// is sent: notQueued then takes it back from the run's counts. Leased entries come
+// with their metadata (GetMetas, one call per lease batch) when the run reads it.
+//
+// Pop hands out leased entries, taken from the store in small batches and
+// acknowledged with Ack once handled.
 //
 // Poison pills. The store counts, per entry, the leases that ended without a
 // verdict (Entry.Lost): the process died, or its lease expired, while it held the
@@ -91,15 +105,32 @@ type storeFrontier struct {
 	ttl    time.Duration
 	batch  int
 
-	mu    sync.Mutex
-	local map[string]struct{}
-	buf   []Entry
+	// seenMu guards local alone, apart from mu: Pop holds mu across a Lease (a
+	// commit of the store), which must not stall the links other workers are
+	// discovering meanwhile (MarkSeen) — on an unchanged re-crawl that wait was a
+	// sixth of the workers' time (issue 17).
+	seenMu sync.Mutex
+	local  keyset.Set // keys marked seen by this process (as hashes)
+
+	mu  sync.Mutex
+	buf []Entry
 	// An empty lease is not asked again until this process pushed something or
 	// emptyRetry passed (other workers' pushes, expired leases): an empty Lease is
 	// still a write transaction.
-	pushes     int64 // Push calls
-	emptyAt    int64 // pushes at the last empty lease
+	// flushed counts the pushes stored (a push waits in pendPush for the next
+	// store call: counting Push calls, a lease that found the queue empty before
+	// they were flushed was trusted after, and a worker told "nothing now" waited
+	// for a page in flight to end, forever if it hangs).
+	flushed    atomic.Int64
+	emptyAt    int64 // flushed at the last empty lease
 	emptyUntil time.Time
+	// pre is the next batch, leased ahead while the workers still have entries (so
+	// that they do not all wait for a lease commit when the buffer runs dry); nil
+	// when none is asked. ahead, when set, is the context of those leases: the
+	// job's hard stop (they outlive the Pop that asks them; giveBack waits for
+	// them); nil = no lease ahead.
+	pre   *prefetch
+	ahead context.Context
 
 	// poisoned, when set, files an entry lost more than maxLost times, after Pop
 	// acknowledged it Failed (ackErr: the ack failed). nil: every entry is handed out.
@@ -112,41 +143,86 @@ type storeFrontier struct {
 	// isolated: a suspect is in flight alone (nothing else is handed out until it
 	// ends). suspects: suspects were given back, to be leased one at a time, alone.
 	isolated, suspects bool
+
+	// Operations waiting for the next store call (see flush), under pendMu (not
+	// mu: the committer flushes while Pop holds mu and waits for it, see alone).
+	pendMu   sync.Mutex
+	pendPush []Entry
+	pendMeta []store.MetaOp
+	// flushMu orders the store calls carrying waiting operations: a call that ends
+	// a lease starts only once every push made before it is stored. Its holder
+	// takes pendMu, never mu.
+	flushMu sync.Mutex
+	// notQueued, when set, is called for a pushed entry the store found seen
+	// already (queued by another worker, or before a restart).
+	notQueued func(e Entry)
+	// withMeta: Pop reads the metadata of leased entries (GetMetas) into metas,
+	// which takeMeta hands to the page's handler (under mu).
+	withMeta bool
+	metas    map[string]*store.Meta
 }
 
 // emptyRetry is how long an empty lease answer is trusted without local pushes.
 const emptyRetry = 100 * time.Millisecond
 
+// prefetch is a Lease running in the background (see storeFrontier.pre).
+type prefetch struct {
+	done chan struct{} // closed when got and err are set
+	got  []store.Entry
+	err  error
+}
+
+// startPrefetch leases the next batch in the background. Called with f.mu held.
+func (f *storeFrontier) startPrefetch() {
+	p := &prefetch{done: make(chan struct{})}
+	f.pre = p
+	ctx := f.ahead
+	go func() {
+		defer close(p.done)
+		p.got, p.err = f.st.Lease(ctx, f.site, f.worker, f.batch, f.ttl)
+	}()
+}
+
+// takePrefetch waits for the batch leased ahead, if any, and returns it (ok false
+// when none was asked). Called with f.mu held.
+func (f *storeFrontier) takePrefetch() (got []store.Entry, ok bool, err error) {
+	p := f.pre
+	if p == nil {
+		return nil, false, nil
+	}
+	f.pre = nil
+	<-p.done
+	if p.err == nil && len(p.got) == 0 {
+		// Not trusted as "empty" (emptyAt): the lease may have run before the
+		// pushes flushed since, and a worker told "nothing now" waits for a page in
+		// flight to end, which may be never (a hanging fetch). Pop leases again.
+		return nil, false, nil
+	}
+	return p.got, true, p.err
+}
+
 func newStoreFrontier(st store.Store, site, worker string, ttl time.Duration, batch int) *storeFrontier {
-	return &storeFrontier{st: st, site: site, worker: worker, ttl: ttl, batch: max(batch, 1), local: map[string]struct{}{}}
+	return &storeFrontier{st: st, site: site, worker: worker, ttl: ttl, batch: max(batch, 1), local: keyset.New()}
 }
 
 // MarkSeen implements Frontier.
 func (f *storeFrontier) MarkSeen(ctx context.Context, key string) (bool, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if _, ok := f.local[key]; ok {
+	f.seenMu.Lock()
+	defer f.seenMu.Unlock()
+	if f.local.Has(key) {
 		return false, nil
 	}
-	if !strings.HasPrefix(key, "emitted ") {
-		seen, err := f.st.Seen(ctx, f.site, key)
-		if err != nil {
-			return false, err
-		}
-		if seen {
-			f.local[key] = struct{}{}
-			return false, nil
-		}
-	}
-	f.local[key] = struct{}{}
+	// Not asked of the store (a round trip per link): a key seen there only is
+	// found so when its push is sent (notQueued).
+	f.local.Add(key)
 	return true, nil
 }
 
 // Seen implements Frontier.
 func (f *storeFrontier) Seen(ctx context.Context, key string) (bool, error) {
-	f.mu.Lock()
-	_, ok := f.local[key]
-	f.mu.Unlock()
+	f.seenMu.Lock()
+	ok := f.local.Has(key)
+	f.seenMu.Unlock()
 	if ok || strings.HasPrefix(key, "emitted ") {
 		return ok, nil
 	}
@@ -154,18 +230,93 @@ func (f *storeFrontier) Seen(ctx context.Context, key string) (bool, error) {
 }
 
 // Push implements Frontier: the entry's key is marked seen in the store and the
-// entry queued, atomically. Another worker having queued it first is not an error.
+// entry queued, atomically, with the frontier's next store call (see flush).
+// Another worker having queued it first is not an error.
 func (f *storeFrontier) Push(ctx context.Context, e Entry) error {
-	_, err := f.st.Enqueue(ctx, f.site, Key(e.URL), encodeEntry(e))
+	f.pendMu.Lock()
+	f.pendPush = append(f.pendPush, e)
+	f.pendMu.Unlock()
+	return nil
+}
+
+// putMeta stores the metadata of u with the frontier's next store call.
+func (f *storeFrontier) putMeta(u string, m store.Meta) {
+	f.pendMu.Lock()
+	f.pendMeta = append(f.pendMeta, store.MetaOp{URL: u, Meta: m})
+	f.pendMu.Unlock()
+}
+
+// flush sends the waiting pushes and metadata to the store with the given acks
+// and nacks, in one Apply (one round trip for the redis engine); it returns once
+// every push made before the call is stored. On failure the waiting operations
+// are kept for the next call.
+func (f *storeFrontier) flush(ctx context.Context, ack []store.AckOp, nack []string) error {
+	f.flushMu.Lock()
+	defer f.flushMu.Unlock()
+	f.pendMu.Lock()
+	pushes, metas := f.pendPush, f.pendMeta
+	f.pendPush, f.pendMeta = nil, nil
+	f.pendMu.Unlock()
+	ops := store.Ops{Meta: metas, Ack: ack, Nack: nack}
+	if len(pushes) > 0 {
+		ops.Enqueue = make([]store.EnqueueOp, len(pushes))
+		for i, e := range pushes {
+			ops.Enqueue[i] = store.EnqueueOp{Key: Key(e.URL), Entry: encodeEntry(e)}
+		}
+	}
+	if ops.Empty() {
+		return nil
+	}
+	queued, err := f.st.Apply(ctx, f.site, ops)
+	if err != nil {
+		f.pendMu.Lock()
+		f.pendPush = append(pushes, f.pendPush...)
+		f.pendMeta = append(metas, f.pendMeta...)
+		f.pendMu.Unlock()
+		return err
+	}
+	f.flushed.Add(int64(len(pushes)))
+	if f.notQueued != nil {
+		for i, ok := range queued {
+			if !ok && i < len(pushes) {
+				f.notQueued(pushes[i])
+			}
+		}
+	}
+	return nil
+}
+
+// takeMeta returns the metadata of u read with its lease; hit is false when it
+// was not read (then ask the store).
+func (f *storeFrontier) takeMeta(u string) (m store.Meta, ok, hit bool) {
 	f.mu.Lock()
-	f.pushes++
-	f.mu.Unlock()
-	return err
+	defer f.mu.Unlock()
+	p, hit := f.metas[u]
+	if !hit {
+		return store.Meta{}, false, false
+	}
+	delete(f.metas, u)
+	if p == nil {
+		return store.Meta{}, false, true
+	}
+	return *p, true, true
 }
 
 // Pop implements Frontier. Besides an empty queue, it answers "nothing now" while a
 // suspect waits for the pages in flight to end, or runs alone (see storeFrontier).
+// Before a lease, waiting pushes are sent, so that they can be leased.
 func (f *storeFrontier) Pop(ctx context.Context) (Entry, bool, error) {
+	f.mu.Lock()
+	lease := len(f.buf) == 0
+	f.mu.Unlock()
+	f.pendMu.Lock()
+	lease = lease && len(f.pendPush) > 0
+	f.pendMu.Unlock()
+	if lease {
+		if err := f.flush(ctx, nil, nil); err != nil {
+			return Entry{}, false, err
+		}
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.isolated {
@@ -173,6 +324,20 @@ func (f *storeFrontier) Pop(ctx context.Context) (Entry, bool, error) {
 			return Entry{}, false, nil
 		}
 		f.isolated = false
+	}
+	if len(f.buf) == 0 {
+		got, ok, err := f.takePrefetch()
+		if err != nil {
+			return Entry{}, false, err
+		}
+		if ok {
+			if err := f.fill(ctx, got); err != nil {
+				return Entry{}, false, err
+			}
+			if err := f.readMetas(ctx); err != nil {
+				return Entry{}, false, err
+			}
+		}
 	}
 	if len(f.buf) == 0 {
 		n := f.batch
@@ -184,7 +349,8 @@ func (f *storeFrontier) Pop(ctx context.Context) (Entry, bool, error) {
 			}
 			n = 1
 		}
-		if f.pushes == f.emptyAt && time.Now().Before(f.emptyUntil) {
+		pushes := f.flushed.Load() // before the lease: a push stored during it makes the next Pop ask again
+		if pushes == f.emptyAt && time.Now().Before(f.emptyUntil) {
 			return Entry{}, false, nil
 		}
 		got, err := f.st.Lease(ctx, f.site, f.worker, n, f.ttl)
@@ -192,10 +358,13 @@ func (f *storeFrontier) Pop(ctx context.Context) (Entry, bool, error) {
 			return Entry{}, false, err
 		}
 		if len(got) == 0 {
-			f.emptyAt, f.emptyUntil = f.pushes, time.Now().Add(emptyRetry)
+			f.emptyAt, f.emptyUntil = pushes, time.Now().Add(emptyRetry)
 			f.suspects = false
 		}
 		if err := f.fill(ctx, got); err != nil {
+			return Entry{}, false, err
+		}
+		if err := f.readMetas(ctx); err != nil {
 			return Entry{}, false, err
 		}
 	}
@@ -206,6 +375,13 @@ func (f *storeFrontier) Pop(ctx context.Context) (Entry, bool, error) {
 	f.buf = f.buf[1:]
 	if e.Lost > 0 && f.alone != nil {
 		f.isolated = true
+	}
+	// Half the batch handed out: lease the next one ahead. Not around suspects
+	// (they run with nothing else leased here), nor while the queue was just found
+	// empty.
+	if f.ahead != nil && f.pre == nil && len(f.buf) <= f.batch/2 && !f.isolated && !f.suspects && e.Lost == 0 &&
+		(f.flushed.Load() != f.emptyAt || !time.Now().Before(f.emptyUntil)) {
+		f.startPrefetch()
 	}
 	return e, true, nil
 }
@@ -253,9 +429,48 @@ func (f *storeFrontier) fill(ctx context.Context, got []store.Entry) error {
 			}
 		}
 	}
-	for _, e := range back {
-		if err := f.st.Nack(ctx, f.site, e.URL); err != nil {
-			return fmt.Errorf("give back %s (it runs alone later): %w", e.URL, err)
+	if len(back) == 0 {
+		return nil
+	}
+	// Given back before the suspect is handed out, in one call that returns once
+	// they are stored: were the process killed by the suspect with them still
+	// leased, they would count it too.
+	nack := make([]string, len(back))
+	for i, e := range back {
+		nack[i] = e.URL
+	}
+	if _, err := f.st.Apply(ctx, f.site, store.Ops{Nack: nack}); err != nil {
+		return fmt.Errorf("give back %s and %d more (they run alone later): %w", back[0].URL, len(back)-1, err)
+	}
+	return nil
+}
+
+// readMetas reads the metadata of the entries in buf (withMeta), under mu.
+func (f *storeFrontier) readMetas(ctx context.Context) error {
+	if !f.withMeta {
+		return nil
+	}
+	var urls []string
+	for _, e := range f.buf {
+		if _, ok := f.metas[e.URL]; !ok && e.Kind == KindPage {
+			urls = append(urls, e.URL)
+		}
+	}
+	if len(urls) == 0 {
+		return nil
+	}
+	got, err := f.st.GetMetas(ctx, f.site, urls)
+	if err != nil {
+		return fmt.Errorf("metadata of leased entries: %w", err)
+	}
+	if f.metas == nil {
+		f.metas = map[string]*store.Meta{}
+	}
+	for _, u := range urls {
+		if m, ok := got[u]; ok {
+			f.metas[u] = &m
+		} else {
+			f.metas[u] = nil
 		}
 	}
 	return nil
@@ -264,6 +479,9 @@ func (f *storeFrontier) fill(ctx context.Context, got []store.Entry) error {
 // Len implements Frontier: entries queued in the store plus those leased here and
 // not handed out yet.
 func (f *storeFrontier) Len(ctx context.Context) (int, error) {
+	if err := f.flush(ctx, nil, nil); err != nil {
+		return 0, err
+	}
 	st, err := f.st.Stats(ctx, f.site)
 	if err != nil {
 		return 0, err
@@ -279,12 +497,21 @@ func (f *storeFrontier) Done(ctx context.Context, e Entry, failed bool) error {
 	if failed {
 		o = store.Failed
 	}
-	return f.st.Ack(ctx, f.site, e.URL, o)
+	f.dropMeta(e.URL)
+	return f.flush(ctx, []store.AckOp{{URL: e.URL, Outcome: o}}, nil)
 }
 
 // Retry ends the entry's lease and queues it again (its fetch was interrupted).
 func (f *storeFrontier) Retry(ctx context.Context, e Entry) error {
-	return f.st.Nack(ctx, f.site, e.URL)
+	f.dropMeta(e.URL)
+	return f.flush(ctx, nil, []string{e.URL})
+}
+
+// dropMeta forgets the metadata read with u's lease.
+func (f *storeFrontier) dropMeta(u string) {
+	f.mu.Lock()
+	delete(f.metas, u)
+	f.mu.Unlock()
 }
 
 // retrier is a frontier that can hand an entry out again (see storeFrontier.Retry).
@@ -312,18 +539,24 @@ func changeReason(ch store.Change) string {
 	return ""
 }
 
-// giveBack queues again the entries leased here but not handed out (shutdown).
+// giveBack queues again the entries leased here but not handed out (shutdown),
+// those of a batch leased ahead included.
 func (f *storeFrontier) giveBack(ctx context.Context) {
 	f.mu.Lock()
 	buf := f.buf
 	f.buf = nil
+	pre, _, _ := f.takePrefetch()
+	clear(f.metas)
 	f.mu.Unlock()
+	nack := make([]string, 0, len(buf)+len(pre))
 	for _, e := range buf {
-		if err := f.st.Nack(ctx, f.site, e.URL); err != nil {
-			// The store is failing (unreachable): the leases expire on their own.
-			return
-		}
+		nack = append(nack, e.URL)
 	}
+	for _, se := range pre {
+		nack = append(nack, se.URL)
+	}
+	// On failure (the store is unreachable) the leases expire on their own.
+	_ = f.flush(ctx, nil, nack)
 }
 
 // heartbeat renews this worker's leases every ttl/3 until ctx ends.
@@ -365,6 +598,11 @@ func (s *siteRun) meta(ctx context.Context, u string) (store.Meta, bool) {
 	if !s.incremental() || s.noPriorMeta {
 		return store.Meta{}, false
 	}
+	if s.sf != nil {
+		if m, ok, hit := s.sf.takeMeta(u); hit {
+			return m, ok
+		}
+	}
 	m, ok, err := s.st.GetMeta(ctx, s.site.Name, u)
 	if err != nil {
 		s.log.Warn("state metadata", "url", u, "err", err)
@@ -378,9 +616,18 @@ func (s *siteRun) putMeta(ctx context.Context, e Entry, att *attempt, hash strin
 	if !s.incremental() {
 		return
 	}
-	m := pageMeta(e, att, hash, links)
-	if err := s.st.PutMeta(ctx, s.site.Name, e.URL, m); err != nil {
-		s.log.Warn("state metadata", "url", e.URL, "err", err)
+	s.storeMeta(ctx, e.URL, pageMeta(e, att, hash, links))
+}
+
+// storeMeta stores the metadata of u, a page being handled: with the frontier's
+// next store call (the end of the page's lease at the latest), else at once.
+func (s *siteRun) storeMeta(ctx context.Context, u string, m store.Meta) {
+	if s.sf != nil {
+		s.sf.putMeta(u, m)
+		return
+	}
+	if err := s.st.PutMeta(ctx, s.site.Name, u, m); err != nil {
+		s.log.Warn("state metadata", "url", u, "err", err)
 	}
 }
 
@@ -397,17 +644,16 @@ func pageMeta(e Entry, att *attempt, hash string, links []string) store.Meta {
 // unchanged handles a page the server said has not changed (304), or a sitemap
 // entry whose lastmod has not moved: its stored links are followed, and it is filed
 // as unchanged (an article) or with its earlier outcome's category.
+//
+// Its metadata is not written again: validators, content hash and links are what
+// the store holds already, so the page's metadata stays that of its last fetch
+// with a body (Status 200, FetchedAt then). Rewriting it (links included) for the
+// sake of the status and the time was a third of the state store's work on an
+// unchanged re-crawl (issue 17); nothing reads either.
 func (s *siteRun) unchanged(ctx context.Context, e Entry, m store.Meta, status int, why string) {
-	if status == http.StatusNotModified {
-		m.Status = status
-		m.FetchedAt = time.Now().UTC()
-		if err := s.st.PutMeta(ctx, s.site.Name, e.URL, m); err != nil {
-			s.log.Warn("state metadata", "url", e.URL, "err", err)
-		}
-	}
 	if len(m.Links) > 0 {
 		if bu, err := parseAbs(e.URL); err == nil {
-			s.discoverLinks(ctx, e, bu, m.Links, m.ContentHash != "")
+			s.discoverLinks(ctx, e, bu, m.Links, nil, m.ContentHash != "")
 		}
 	}
 	if m.ContentHash != "" {
@@ -432,9 +678,7 @@ func (s *siteRun) gone(ctx context.Context, u string, status int) bool {
 		return false
 	}
 	// Forget its validators and content: a page that comes back is new.
-	if err := s.st.PutMeta(ctx, s.site.Name, u, store.Meta{Status: status, FetchedAt: time.Now().UTC()}); err != nil {
-		s.log.Warn("state metadata", "url", u, "err", err)
-	}
+	s.storeMeta(ctx, u, store.Meta{Status: status, FetchedAt: time.Now().UTC()})
 	s.job.gone.Add(1)
 	s.job.acct.record(s.site.Name, u, outcome{Category: CatGone, Reason: fmt.Sprintf("status %d", status), Stage: "fetch", Status: status})
 	s.log.Info("article gone", "url", u, "status", status)
@@ -442,12 +686,12 @@ func (s *siteRun) gone(ctx context.Context, u string, status int) bool {
 }
 
 // emitRecord writes a (the cleaned record of e) unless the emitted set says it was
-// already written (duplicate) or unchanged since an earlier run, filing it then. It
-// returns the content hash to keep in the page's metadata ("" when the page is not
-// an emitted or unchanged article) and, with a state store, the record reserved for
-// the job's committer: the caller hands it over with the page's metadata (and does
-// not end the entry's lease: the commit does). On incremental runs it sets a.Change
-// (new, changed; unchanged for an article re-emitted by a full run).
+// already written (duplicate), filing it then. It returns the content hash to keep
+// in the page's metadata ("" when the page is not an emitted article) and, with a
+// state store, the record for the job's committer, which reserves its verdict
+// (duplicate, unchanged since an earlier run: filed then; new, changed: written
+// and committed, a.Change set on incremental runs): the caller hands it over with
+// the page's metadata (and does not end the entry's lease: the committer does).
 func (s *siteRun) emitRecord(ctx context.Context, e Entry, key string, a *article.Article, status int, fail func(cat, reason, stage string, err error)) (string, *pendingRecord) {
 	if s.sf == nil {
 		emit, why, err := s.frontier.EmitOnce(ctx, key, a.ContentHash)
@@ -461,32 +705,10 @@ func (s *siteRun) emitRecord(ctx context.Context, e Entry, key string, a *articl
 		}
 		return "", nil
 	}
-	ch, err := s.st.Reserve(ctx, s.site.Name, s.sf.worker, key, a.ContentHash)
-	if err != nil {
-		fail(CatFailed, "state store error", "emit", err)
-		return "", nil
-	}
-	switch {
-	case ch == store.ChangeDuplicate:
-		fail(CatDuplicate, changeReason(ch), "emit", nil)
-		return "", nil
-	case ch == store.ChangeUnchanged && !s.job.opts.Full:
-		s.job.unchanged.Add(1)
-		fail(CatUnchanged, changeReason(ch), "emit", nil)
-		return a.ContentHash, nil
-	}
-	if s.incremental() {
-		a.Change = string(ch)
-		switch ch {
-		case store.ChangeChanged:
-			s.job.changed.Add(1)
-		case store.ChangeNew:
-			s.job.news.Add(1)
-		default:
-			s.job.unchanged.Add(1)
-		}
-	}
-	return a.ContentHash, &pendingRecord{s: s, e: e, key: key, a: a, status: status}
+	// The verdict is the committer's: it reserves the records of a batch at once
+	// (Committer.ReserveMany), files the duplicates and unchanged ones with fail,
+	// and writes and commits the others.
+	return a.ContentHash, &pendingRecord{s: s, e: e, key: key, a: a, status: status, fail: fail}
 }
 
 func (s *siteRun) writeRecord(ctx context.Context, e Entry, a *article.Article, fail func(cat, reason, stage string, err error)) {
@@ -556,8 +778,15 @@ func (s *siteRun) beginState(ctx context.Context) (stop func(), err error) {
 		}
 	}
 	s.sf.maxLost = max(s.job.cfg.Crawl.Retries, 0)
+	// Leases ahead run until the job's hard stop, as a page in flight does.
+	s.sf.ahead = context.Background()
+	if s.job.hard != nil {
+		s.sf.ahead = s.job.hard
+	}
 	s.sf.poisoned = s.poisoned
 	s.sf.alone = s.aloneNow
+	s.sf.notQueued = s.notQueued
+	s.sf.withMeta = s.incremental() && !s.noPriorMeta
 	hctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	done := make(chan struct{})
 	go func() {
@@ -578,6 +807,18 @@ func (s *siteRun) poisoned(e Entry, ackErr error) {
 	s.log.Warn("not emitted", "url", e.URL, "category", CatFailed, "reason", reason, "attempts", e.Lost)
 	if ackErr != nil {
 		s.log.Error("frontier done", "url", e.URL, "err", ackErr)
+	}
+}
+
+// notQueued takes back from the run's counts an entry discover queued that the
+// store found seen already (another worker, or the process before a restart,
+// queued it first).
+func (s *siteRun) notQueued(e Entry) {
+	s.job.queued.Add(-1)
+	if e.Kind == KindPage {
+		s.pages.Add(-1)
+	} else {
+		s.sitemaps.Add(-1)
 	}
 }
 
@@ -603,6 +844,9 @@ func (s *siteRun) endState(ctx context.Context) error {
 	// Records handed to the committer are written and committed (or failed) first:
 	// the run is finished only with every record in the outputs.
 	s.job.commit.flush()
+	if err := s.sf.flush(wctx, nil, nil); err != nil {
+		s.log.Warn("state: links and metadata not stored", "err", err)
+	}
 	s.sf.giveBack(wctx)
 	if !s.drained || s.finishedElsewhere || ctx.Err() != nil {
 		return nil
@@ -622,6 +866,12 @@ func (s *siteRun) drainState(ctx context.Context) (bool, error) {
 		if s.revisit(ctx) > 0 {
 			return true, nil
 		}
+	}
+	if err := s.sf.flush(ctx, nil, nil); err != nil {
+		if ctx.Err() != nil {
+			return false, nil
+		}
+		return false, err
 	}
 	st, err := s.st.Stats(ctx, s.site.Name)
 	if err != nil {

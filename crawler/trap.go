@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -19,9 +20,12 @@ import (
 //     wrong base) and absurdly deep paths;
 //   - calendar pages dated far in the future;
 //   - unbounded runs: a chain of pages of the same URL shape (digits ignored, e.g.
-//     /calendar?month=0-0 or /list/page/0) where each page is not an article and
+//     /calendar?month=0-0 or /list/0) where each page is not an article and
 //     links to the same other-shape URLs as the page before it (only the next page of
-//     the run is new), or simply a chain longer than MaxRun;
+//     the run is new), or simply a chain longer than MaxRun (crawl.trap_run_length).
+//     Pagination steps (isNextPage, or a rel=next link) do not lengthen a run: a
+//     pagination chain whose pages keep listing new links is followed to
+//     max_pages/max_depth (the barren check still stops one past its end);
 //   - URL spaces of copies (see copyWatch): pages whose text is that of another page
 //     of the host already fetched. The links of a copy are not followed; a query or
 //     path parameter that keeps making copies (a session id, replytocom, …) stops
@@ -31,7 +35,7 @@ type trapGuard struct {
 	MaxSegmentRepeat int // a path segment occurring this often is a trap (default 3)
 	MaxSegments      int // more path segments than this is a trap (default 24)
 	MaxBarren        int // consecutive barren pages of one shape (default 5)
-	MaxRun           int // consecutive pages of one shape (default 1000)
+	MaxRun           int // consecutive pages of one shape, pagination steps aside (crawl.trap_run_length, default 1000; 0 = no limit)
 	FutureYears      int // calendar dates more than this many years ahead are traps (default 2)
 	Now              func() time.Time
 	// copies watches the text of the pages fetched (nil = off); see observePage.
@@ -41,6 +45,101 @@ type trapGuard struct {
 func defaultTrapGuard() trapGuard {
 	return trapGuard{MaxSegmentRepeat: 3, MaxSegments: 24, MaxBarren: 5, MaxRun: 1000, FutureYears: 2, Now: time.Now,
 		copies: newCopyWatch()}
+}
+
+// newTrapGuard is the default guard with runLength (crawl.trap_run_length) as MaxRun.
+func newTrapGuard(runLength int) trapGuard {
+	g := defaultTrapGuard()
+	g.MaxRun = runLength
+	return g
+}
+
+// pageWords are the names that number the pages of a listing: as a query
+// parameter (?page=3, ?p=3), as the path segment before the number (/page/3/), or
+// (the longer ones) glued to it (/page-3, /page_3, /page3).
+var pageWords = map[string]bool{"page": true, "p": true, "pg": true, "paged": true, "pagenum": true, "page_num": true,
+	"pageno": true, "pagina": true, "seite": true}
+
+// gluedPageWords may be glued to the number in one path segment (page-3); "p" alone
+// is not (p3 is as often a product id).
+var gluedPageWords = []string{"page", "paged", "pagina", "seite", "pg"}
+
+// isNextPage reports whether next is the page after cur in a paginated listing:
+// the same URL (host, path, query) but for one number in a pagination position —
+// a path segment after a page word (/page/3/), a page word glued to it (/page-3), or
+// the value of a page parameter (?page=3) — that is one more in next.
+func isNextPage(cur, next *url.URL) bool {
+	if !strings.EqualFold(cur.Host, next.Host) {
+		return false
+	}
+	cs, ns := strings.Split(cur.EscapedPath(), "/"), strings.Split(next.EscapedPath(), "/")
+	if len(cs) != len(ns) {
+		return false
+	}
+	diffs, step := 0, false
+	for i := range cs {
+		if cs[i] == ns[i] {
+			continue
+		}
+		diffs++
+		prev := ""
+		if i > 0 {
+			prev = strings.ToLower(cs[i-1])
+		}
+		a, b := pageNumber(prev, cs[i]), pageNumber(prev, ns[i])
+		step = a >= 0 && b == a+1
+	}
+	if cur.RawQuery != next.RawQuery {
+		cq, nq := cur.Query(), next.Query()
+		if len(cq) != len(nq) {
+			return false
+		}
+		for k, cv := range cq {
+			nv, ok := nq[k]
+			if !ok {
+				return false
+			}
+			if slices.Equal(cv, nv) {
+				continue
+			}
+			diffs++
+			step = pageWords[strings.ToLower(k)] && len(cv) == 1 && len(nv) == 1 &&
+				number(cv[0]) >= 0 && number(nv[0]) == number(cv[0])+1
+		}
+	}
+	return diffs == 1 && step
+}
+
+// pageNumber is the page number of path segment seg after segment prev (lower
+// case): seg itself after a page word (/page/3), the digits after a glued page word
+// (page-3, page_3, page3); -1 when seg is not a page number.
+func pageNumber(prev, seg string) int {
+	if pageWords[prev] {
+		return number(seg)
+	}
+	low := strings.ToLower(seg)
+	for _, w := range gluedPageWords {
+		if rest, ok := strings.CutPrefix(low, w); ok {
+			rest = strings.TrimLeft(rest, "-_")
+			return number(rest)
+		}
+	}
+	return -1
+}
+
+// number is s as a non-negative decimal of at most 9 digits, -1 otherwise.
+func number(s string) int {
+	if s == "" || len(s) > 9 {
+		return -1
+	}
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return -1
+		}
+		n = n*10 + int(s[i]-'0')
+	}
+	return n
 }
 
 // yearMonths calls fn with each calendar date in s written as 2026-11, 2026/11,

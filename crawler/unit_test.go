@@ -312,6 +312,7 @@ func TestScanLinks(t *testing.T) {
 	got := scanLinks([]byte(page), productToken("healthcrawl/0.1 (+https://example.org)"), 0)
 	want := pageLinks{
 		Hrefs:     []string{"?page=2", "/one", "two", "/area"},
+		Next:      []string{"?page=2"},
 		Feeds:     []string{"/feed.xml"},
 		Canonical: "/canon",
 		Base:      "https://h/base/",

@@ -17,6 +17,9 @@ type Env struct {
 	// Sites are the configured site targets (per-site options such as extra
 	// boilerplate phrases are keyed by Article.Site == Site.Name).
 	Sites []config.Site
+	// Near is the near-duplicate index the dedupe stage shares with the crawl state
+	// (nil = a new in-process index per Runner).
+	Near NearIndex
 }
 
 // Factory builds a stage from its raw YAML options (nil when none were given).
@@ -215,7 +218,12 @@ func (r *Registry) New(name string, opts map[string]any, env Env) (Stage, error)
 // Build creates a Runner from cfg (empty = config.DefaultStages with default options).
 // All problems are returned joined, each with its key path.
 func (r *Registry) Build(cfg config.Pipeline, sites []config.Site) (*Runner, error) {
-	run, errs := r.build(cfg, sites)
+	return r.BuildEnv(cfg, Env{Sites: sites})
+}
+
+// BuildEnv is Build with the whole Env (e.g. a store's near-duplicate index).
+func (r *Registry) BuildEnv(cfg config.Pipeline, env Env) (*Runner, error) {
+	run, errs := r.buildEnv(cfg, env)
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
@@ -223,13 +231,16 @@ func (r *Registry) Build(cfg config.Pipeline, sites []config.Site) (*Runner, err
 }
 
 func (r *Registry) build(cfg config.Pipeline, sites []config.Site) (*Runner, []error) {
+	return r.buildEnv(cfg, Env{Sites: sites})
+}
+
+func (r *Registry) buildEnv(cfg config.Pipeline, env Env) (*Runner, []error) {
 	stages := cfg.Stages
 	if len(stages) == 0 {
 		for _, n := range config.DefaultStages {
 			stages = append(stages, config.StageConfig{Name: n})
 		}
 	}
-	env := Env{Sites: sites}
 	var errs []error
 	var built []Stage
 	for i, sc := range stages {

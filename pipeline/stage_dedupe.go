@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
+	"fmt"
 	"math/bits"
 	"strconv"
 	"sync"
@@ -15,22 +16,27 @@ import (
 
 // DedupeOptions configure the dedupe stage.
 type DedupeOptions struct {
-	Near      bool    `mapstructure:"near" doc:"also drop near-duplicates (SimHash over word shingles), not only exact copies"`
-	Threshold float64 `mapstructure:"threshold" doc:"near-duplicate when the 128-bit SimHash similarity (1 - differing bits/128) is at least this"`
+	Near      bool    `mapstructure:"near" doc:"also drop near-duplicates (SimHash and MinHash over word shingles), not only exact copies"`
+	Threshold float64 `mapstructure:"threshold" doc:"a near-duplicate's 128-bit SimHash similarity (1 - differing bits/128) is at least this"`
+	Confirm   float64 `mapstructure:"confirm" doc:"and the Jaccard similarity of the two texts' shingle sets (estimated from a 64-bin MinHash) is at least this"`
 	Shingle   int     `mapstructure:"shingle" doc:"words per shingle"`
 	MinWords  int     `mapstructure:"min_words" doc:"texts with fewer words are only checked for exact copies"`
-	MaxWords  int     `mapstructure:"max_words" doc:"SimHash reads at most this many words from the start of the text (0 = all); exact copies always compare the whole text"`
+	MaxWords  int     `mapstructure:"max_words" doc:"SimHash and MinHash read at most this many words from the start of the text (0 = all); exact copies always compare the whole text"`
 }
 
 func init() {
 	Register(DefaultRegistry, "dedupe",
-		"Drops exact copies (same content hash) and near-duplicates (128-bit SimHash over word shingles, threshold configurable) seen earlier in the run, with reason \"duplicate_of <url>\".",
+		"Drops exact copies (same content hash) and near-duplicates seen earlier in the run (or in the state the run shares: resumed and incremental runs, a fleet), with reason \"duplicate_of <url>\". "+
+			"Near-duplicate candidates come from an LSH index (10 bands of a 64-bin MinHash over word shingles, constant cost per record); a candidate is dropped only when both its 128-bit SimHash similarity reaches threshold and the estimated Jaccard similarity of the shingle sets reaches confirm, so a different article on the same topic is kept.",
 		func() DedupeOptions {
-			return DedupeOptions{Near: true, Threshold: 0.82, Shingle: 3, MinWords: 30, MaxWords: 2000}
+			return DedupeOptions{Near: true, Threshold: 0.82, Confirm: 0.8, Shingle: 3, MinWords: 30, MaxWords: 2000}
 		},
-		func(o DedupeOptions, _ Env) (Stage, error) {
+		func(o DedupeOptions, env Env) (Stage, error) {
 			if o.Threshold <= 0.5 || o.Threshold > 1 {
 				return nil, optErr("threshold", "must be in (0.5, 1], got %v", o.Threshold)
+			}
+			if o.Confirm <= 0 || o.Confirm > 1 {
+				return nil, optErr("confirm", "must be in (0, 1], got %v", o.Confirm)
 			}
 			if o.Shingle < 1 || o.Shingle > 8 {
 				return nil, optErr("shingle", "must be in [1, 8], got %d", o.Shingle)
@@ -41,26 +47,24 @@ func init() {
 			if o.MaxWords < 0 {
 				return nil, optErr("max_words", "must be ≥ 0, got %d", o.MaxWords)
 			}
-			maxDist := int((1 - o.Threshold) * 128)
-			return &dedupe{opts: o, maxDist: maxDist, exact: map[uint64]string{}}, nil
+			idx := env.Near
+			if idx == nil {
+				idx = NewMemoryNearIndex()
+			}
+			p := NearParams{MaxDist: int((1 - o.Threshold) * 128), Confirm: o.Confirm}
+			return &dedupe{opts: o, params: p, index: idx, exact: map[uint64]string{}}, nil
 		})
 }
 
-// dedupe keeps per-run state: the first URL of every text hash and the SimHash of
-// every kept record (24 bytes + URL per record; a linear scan of 10⁵ fingerprints
-// takes well under a millisecond).
+// dedupe keeps per-run state: the first URL of every text hash (under one short
+// lock: a map look-up) and the near-duplicate index (its own sharded locks).
 type dedupe struct {
-	opts    DedupeOptions
-	maxDist int
+	opts   DedupeOptions
+	params NearParams
+	index  NearIndex
 
 	mu    sync.Mutex
 	exact map[uint64]string
-	near  []nearEntry
-}
-
-type nearEntry struct {
-	hi, lo uint64
-	url    string
 }
 
 func (*dedupe) Name() string { return "dedupe" }
@@ -81,30 +85,36 @@ func (*dedupe) readOnly() {}
 func (*dedupe) readsText() {}
 
 // Apply reads a.Text and a.WordCount, which the Runner keeps current.
-func (d *dedupe) Apply(_ context.Context, a *article.Article) (Verdict, error) {
+func (d *dedupe) Apply(ctx context.Context, a *article.Article) (Verdict, error) {
 	if a.Text == "" {
 		return keep, nil
 	}
 	key := exactKey(a)
-	var hi, lo uint64
-	near := d.opts.Near && a.WordCount >= d.opts.MinWords
-	if near {
-		hi, lo = simHash(a.Text, d.opts.Shingle, d.opts.MaxWords)
-	}
 	url := recordURL(a)
 
 	d.mu.Lock()
-	defer d.mu.Unlock()
-	if first, ok := d.exact[key]; ok {
+	first, ok := d.exact[key]
+	d.mu.Unlock()
+	if ok {
 		return drop("duplicate_of " + first), nil
 	}
-	if near {
-		for _, e := range d.near {
-			if bits.OnesCount64(e.hi^hi)+bits.OnesCount64(e.lo^lo) <= d.maxDist {
-				return drop("duplicate_of " + e.url), nil
-			}
+	if d.opts.Near && a.WordCount >= d.opts.MinWords {
+		r := NewNearRecord(url, a.Text, d.opts.Shingle, d.opts.MaxWords)
+		if a.URL != "" {
+			r.Page = NearPage(a.URL)
 		}
-		d.near = append(d.near, nearEntry{hi: hi, lo: lo, url: url})
+		dup, found, err := d.index.CheckAndAdd(ctx, &r, d.params)
+		if err != nil {
+			return keep, fmt.Errorf("near-duplicate index: %w", err)
+		}
+		if found {
+			return drop("duplicate_of " + dup), nil
+		}
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if first, ok := d.exact[key]; ok { // an exact copy kept meanwhile
+		return drop("duplicate_of " + first), nil
 	}
 	d.exact[key] = url
 	return keep, nil
@@ -127,6 +137,11 @@ func SimHash(text string, k int) (hi, lo uint64) { return simHash(text, k, 0) }
 
 // simHash is SimHash over the first maxWords words of text (all when maxWords is 0).
 func simHash(text string, k, maxWords int) (hi, lo uint64) {
+	return nearSig(text, k, maxWords, nil)
+}
+
+// nearSig is simHash that also feeds every shingle hash to mh (when not nil).
+func nearSig(text string, k, maxWords int, mh *minHash) (hi, lo uint64) {
 	k = min(max(k, 1), 8)
 	var cnt simCounter
 	// The shingle hash of words w1…wk is rotl(w1, 23(k-1)) ^ … ^ rotl(wk-1, 23) ^ wk,
@@ -151,6 +166,9 @@ func simHash(text string, k, maxWords int) (hi, lo uint64) {
 		words++
 		if words >= k {
 			cnt.add(x)
+			if mh != nil {
+				mh.add(x)
+			}
 		}
 		h = fnvOffset
 	}
@@ -197,6 +215,9 @@ func simHash(text string, k, maxWords int) (hi, lo uint64) {
 	if words < k { // too short for one shingle: hash the words
 		for _, w := range ring[:words] {
 			cnt.add(w)
+			if mh != nil {
+				mh.add(w)
+			}
 		}
 	}
 	return cnt.majority()

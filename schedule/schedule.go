@@ -26,6 +26,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -240,11 +241,21 @@ func (s *Scheduler) Registry() *prometheus.Registry { return s.reg }
 
 // Handler serves /metrics (Prometheus text format) and /healthz (JSON: every
 // scheduled site with its next run, whether it is running and for how many seconds,
-// and its last run; durations in seconds).
+// and its last run; durations in seconds). With schedule.pprof, it also serves the
+// net/http/pprof handlers under /debug/pprof/ (off by default: they expose the
+// process's internals — goroutine stacks, command line, heap — to whoever can reach
+// the listen address, and a CPU profile costs CPU while it runs).
 func (s *Scheduler) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{Registry: s.reg}))
 	mux.HandleFunc("GET /healthz", s.healthz)
+	if s.cfg.Schedule.Pprof {
+		mux.HandleFunc("/debug/pprof/", pprof.Index) // also the named profiles: heap, goroutine, allocs…
+		mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+		mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+		mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+		mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	}
 	return mux
 }
 
@@ -287,6 +298,9 @@ func (s *Scheduler) Serve(ctx context.Context, addr string, ready func(net.Addr)
 	}
 	if ready != nil {
 		ready(ln.Addr())
+	}
+	if s.cfg.Schedule.Pprof {
+		s.log.Warn("serving /debug/pprof/ (schedule.pprof): anyone who can reach this address can read goroutine stacks, the command line and heap profiles", "addr", ln.Addr().String())
 	}
 	srv := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)

@@ -4,7 +4,8 @@ import (
 	"context"
 	"fmt"
 	"maps"
-	"slices"
+
+	"github.com/healthcrawl/healthcrawl/internal/keyset"
 )
 
 // Reserve implements Committer.
@@ -15,8 +16,8 @@ func (m *Memory) Reserve(ctx context.Context, site, worker, key, hash string) (C
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	s := m.site(site)
-	prev, ok := s.emitted[key]
-	ch := decide(ok, prev.hash, prev.run, hash, s.run)
+	prev, ok := s.emitted[keyset.Of(key)]
+	ch := decide(ok, prev.hash, prev.run, contentHash(hash), s.run)
 	if ch == ChangeDuplicate {
 		return ch, nil
 	}
@@ -25,7 +26,7 @@ func (m *Memory) Reserve(ctx context.Context, site, worker, key, hash string) (C
 	}
 	if !ch.Emit() {
 		// Unchanged: nothing to write; noted in this run so an alias is a duplicate.
-		s.emitted[key] = memEmit{hash: hash, run: s.run}
+		s.addEmitted(key, hash, s.run, 0)
 		return ch, nil
 	}
 	s.reserved[key] = worker
@@ -57,16 +58,20 @@ func (m *Memory) Commit(ctx context.Context, b Batch) error {
 	for _, em := range b.Emissions {
 		s := m.site(em.Site)
 		delete(s.reserved, em.Key)
-		s.emitted[em.Key] = memEmit{hash: em.Hash, run: s.run}
-		md := s.meta[em.Key]
-		md.EmittedAt = now
-		md.ContentHash = em.Hash
-		s.meta[em.Key] = md
+		s.addEmitted(em.Key, em.Hash, s.run, ns(now))
+		k := keyset.Of(em.Key)
+		if md, ok := s.meta[k]; ok {
+			md.emitted = ns(now)
+			md.hash = em.Hash
+			s.meta[k] = md
+		}
 		if em.Meta != nil && em.URL != "" {
-			nm := *em.Meta
-			nm.EmittedAt = s.meta[em.URL].EmittedAt
-			nm.Links = slices.Clone(nm.Links)
-			s.meta[em.URL] = nm
+			ku := keyset.Of(em.URL)
+			nm := packMeta(*em.Meta)
+			prev, _ := s.metaOf(ku)
+			nm.emitted = prev.emitted
+			s.hasMetaFor(ku)
+			s.meta[ku] = nm
 		}
 		if em.URL != "" {
 			s.ack(em.URL, Done)

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
+
+	"github.com/healthcrawl/healthcrawl/internal/keyset"
 )
 
 // Reserve implements Committer. The verdict comes from the cached emitted set; the
@@ -17,9 +19,10 @@ func (s *SQLite) Reserve(ctx context.Context, site, worker, key, hash string) (C
 	if err != nil {
 		return "", err
 	}
-	prev, existed := e.emitted[key]
+	hk := keyset.Of(key)
+	prev, existed := e.emitted[hk]
 	run := e.run
-	ch := decide(existed, prev.hash, prev.run, hash, run)
+	ch := decide(existed, prev.hash, prev.run, contentHash(hash), run)
 	if ch == ChangeDuplicate {
 		return ch, nil
 	}
@@ -29,7 +32,7 @@ func (s *SQLite) Reserve(ctx context.Context, site, worker, key, hash string) (C
 	}
 	if !ch.Emit() {
 		// Same content as an earlier run: note the run, nothing to write.
-		e.emitted[key] = memEmit{hash: hash, run: run}
+		e.emitted[hk] = sqlEmit{hash: contentHash(hash), run: run}
 		s.async("emit "+key, func(ctx context.Context, tx *sql.Tx) error {
 			_, err := s.txExec(ctx, tx, "UPDATE pages SET emit_run = ? WHERE site = ? AND url = ?", run, site, key)
 			return err
@@ -85,6 +88,24 @@ func (s *SQLite) Commit(ctx context.Context, b Batch) error {
 	s.mu.Unlock()
 	err := s.submit(ctx, fmt.Sprintf("commit %d records", len(ems)), true, func(ctx context.Context, tx *sql.Tx) error {
 		for _, em := range ems {
+			if em.Meta != nil && em.URL == em.Key {
+				// The usual record: the page is its own canonical URL, one row written once.
+				m := em.Meta
+				if _, err := s.txExec(ctx, tx, `INSERT INTO pages (site, url, status, etag, last_modified, sitemap_lastmod, content_hash, fetched_at, links, emitted_at, emit_hash, emit_run)
+					VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+					ON CONFLICT (site, url) DO UPDATE SET status = excluded.status, etag = excluded.etag,
+						last_modified = excluded.last_modified, sitemap_lastmod = excluded.sitemap_lastmod,
+						content_hash = excluded.content_hash, fetched_at = excluded.fetched_at, links = excluded.links,
+						emitted_at = excluded.emitted_at, emit_hash = excluded.emit_hash, emit_run = excluded.emit_run`,
+					em.Site, em.URL, m.Status, m.ETag, m.LastModified, m.SitemapLastMod, m.ContentHash, ns(m.FetchedAt), strings.Join(m.Links, "\n"),
+					now, em.Hash, em.run); err != nil {
+					return err
+				}
+				if err := s.ackDoneTx(ctx, tx, em.Emission, em.leased); err != nil {
+					return err
+				}
+				continue
+			}
 			if _, err := s.txExec(ctx, tx, `INSERT INTO pages (site, url, content_hash, emitted_at, emit_hash, emit_run) VALUES (?, ?, ?, ?, ?, ?)
 				ON CONFLICT (site, url) DO UPDATE SET content_hash = excluded.content_hash, emitted_at = excluded.emitted_at,
 					emit_hash = excluded.emit_hash, emit_run = excluded.emit_run`,
@@ -102,15 +123,8 @@ func (s *SQLite) Commit(ctx context.Context, b Batch) error {
 					return err
 				}
 			}
-			switch {
-			case em.leased != 0:
-				if _, err := s.txExec(ctx, tx, "UPDATE frontier SET state = ?, worker = '', expires = 0 WHERE id = ? AND state IN (0, 1)", stDone, em.leased); err != nil {
-					return err
-				}
-			case em.URL != "":
-				if _, err := s.txExec(ctx, tx, "UPDATE frontier SET state = ?, worker = '', expires = 0 WHERE site = ? AND url = ? AND state IN (0, 1)", stDone, em.Site, em.URL); err != nil {
-					return err
-				}
+			if err := s.ackDoneTx(ctx, tx, em.Emission, em.leased); err != nil {
+				return err
 			}
 		}
 		for k, v := range b.Positions {
@@ -129,12 +143,25 @@ func (s *SQLite) Commit(ctx context.Context, b Batch) error {
 			continue
 		}
 		if e, ok := s.emits[em.Site]; ok {
-			e.emitted[em.Key] = memEmit{hash: em.Hash, run: em.run}
+			e.emitted[keyset.Of(em.Key)] = sqlEmit{hash: contentHash(em.Hash), run: em.run}
 		}
 		s.knownURL(em.Site, em.Key)
 		if em.Meta != nil && em.URL != "" {
 			s.knownURL(em.Site, em.URL)
 		}
+	}
+	return err
+}
+
+// ackDoneTx acknowledges the frontier entry of em Done (by its row id when it was
+// leased here).
+func (s *SQLite) ackDoneTx(ctx context.Context, tx *sql.Tx, em Emission, leased int64) error {
+	var err error
+	switch {
+	case leased != 0:
+		_, err = s.txExec(ctx, tx, "UPDATE frontier SET state = ?, worker = '', expires = 0 WHERE id = ? AND state IN (0, 1)", stDone, leased)
+	case em.URL != "":
+		_, err = s.txExec(ctx, tx, "UPDATE frontier SET state = ?, worker = '', expires = 0 WHERE site = ? AND url = ? AND state IN (0, 1)", stDone, em.Site, em.URL)
 	}
 	return err
 }

@@ -2,10 +2,16 @@ package store
 
 import (
 	"context"
+	"encoding/hex"
+	"math"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"time"
+
+	"github.com/healthcrawl/healthcrawl/internal/keyset"
+	"github.com/zeebo/xxh3"
 )
 
 // entry states in a frontier.
@@ -33,28 +39,203 @@ type memItem struct {
 	lost    int // Entry.Lost
 }
 
+// memEmit is a URL of the emitted set: the hash of its record's content hash and the
+// run that emitted it. Memory engine only: when it was emitted, and where its URL
+// (n bytes) and content hash (hn bytes) are, back to back at at in memSite.urls.
 type memEmit struct {
-	hash string
-	run  int64
+	hash      uint64
+	run       int64
+	emittedAt int64 // unix ns
+	at        uint32
+	n, hn     uint16
 }
+
+// contentHash is what the emitted sets keep of a record's content hash: equal
+// content hashes give equal values.
+func contentHash(h string) uint64 { return xxh3.HashString(h) }
 
 type qref struct {
 	url string
 	gen uint64
 }
 
+// memMeta is Meta as the memory engine keeps it: a page emitted (the common case)
+// holds its times, status and content hash; the validators and links, when any,
+// are in more.
+type memMeta struct {
+	status           int32
+	fetched, emitted int64 // unix ns, 0 = zero time
+	hash             string
+	more             *metaMore
+}
+
+type metaMore struct {
+	etag, lastModified, sitemapLastMod string
+	links                              []string
+}
+
+func packMeta(m Meta) memMeta {
+	p := memMeta{status: int32(m.Status), fetched: ns(m.FetchedAt), emitted: ns(m.EmittedAt), hash: m.ContentHash}
+	if m.ETag != "" || m.LastModified != "" || m.SitemapLastMod != "" || len(m.Links) > 0 {
+		p.more = &metaMore{etag: m.ETag, lastModified: m.LastModified, sitemapLastMod: m.SitemapLastMod, links: slices.Clone(m.Links)}
+	}
+	return p
+}
+
+func (p memMeta) unpack() Meta {
+	m := Meta{Status: int(p.status), FetchedAt: fromNS(p.fetched), EmittedAt: fromNS(p.emitted), ContentHash: p.hash}
+	if p.more != nil {
+		m.ETag, m.LastModified, m.SitemapLastMod = p.more.etag, p.more.lastModified, p.more.sitemapLastMod
+		m.Links = slices.Clone(p.more.links)
+	}
+	return m
+}
+
+// memSite is the state of one site. Per URL for the whole run it holds fixed-size
+// hashes, not strings: the visited set, the entries acknowledged (finished: their
+// entry is dropped), the metadata and the emitted set are keyed by the URL's 128-bit
+// hash; the emitted URLs themselves (Emitted lists them) are packed in one byte
+// slice. Only queued and leased entries keep their URL and data.
 type memSite struct {
-	run                 int64
-	running             bool
-	started, finished   time.Time
-	items               map[string]*memItem
-	queue               []qref // queue order; stale references are skipped
-	leased              map[string]*memItem
-	seen                map[string]struct{}
-	meta                map[string]Meta
-	emitted             map[string]memEmit
+	run               int64
+	running           bool
+	started, finished time.Time
+	items             map[string]*memItem   // queued and leased entries
+	acked             map[keyset.Hash]uint8 // URL → stDone or stFailed: acknowledged in this run
+	queue             []qref                // queue order; stale references are skipped
+	leased            map[string]*memItem
+	seen              keyset.Set
+	// meta holds the metadata given by PutMeta or a Commit with Meta; a URL only
+	// emitted has none here: its EmittedAt and ContentHash are its memEmit's
+	// (emitOnly counts those URLs).
+	meta     map[keyset.Hash]memMeta
+	emitted  map[keyset.Hash]memEmit
+	emitOnly int
+	// urls holds the URLs of the emitted set back to back (memEmit.at, n); a URL
+	// removed by Gone leaves its bytes (garbage, counted in urlGarbage) until the
+	// garbage outweighs the live URLs and compactURLs copies the live ones.
+	urls                []byte
+	urlGarbage          int
 	reserved            map[string]string // key → worker holding it (Reserve)
 	doneCount, failedCt int64
+}
+
+// emitURL and emitHash are the URL and the content hash of e.
+func (s *memSite) emitURL(e memEmit) string {
+	return string(s.urls[e.at : e.at+uint32(e.n)])
+}
+
+func (s *memSite) emitHash(e memEmit) string {
+	at := e.at + uint32(e.n)
+	b := s.urls[at : at+uint32(e.hn&^hexPacked)]
+	if e.hn&hexPacked != 0 {
+		return hex.EncodeToString(b)
+	}
+	return string(b)
+}
+
+// hexPacked marks a content hash packed as bytes (memEmit.hn): a hash in lower-case
+// hex (the records' sha256, 64 digits) takes half the room.
+const hexPacked = 1 << 15
+
+// packHash is h as packed in memSite.urls, with its memEmit.hn.
+func packHash(h string) ([]byte, uint16) {
+	if len(h) > 0 && len(h)%2 == 0 && len(h) < 2*hexPacked && h == strings.ToLower(h) {
+		if b, err := hex.DecodeString(h); err == nil {
+			return b, uint16(len(b)) | hexPacked
+		}
+	}
+	h = h[:min(len(h), hexPacked-1)]
+	return []byte(h), uint16(len(h))
+}
+
+// addEmitted records u in the emitted set with the content hash h in run; emitted
+// is the time of the commit (0 = keep the earlier one: an unchanged record).
+func (s *memSite) addEmitted(u, h string, run, emitted int64) {
+	k := keyset.Of(u)
+	prev, ok := s.emitted[k]
+	if ok && s.emitHash(prev) == h {
+		prev.hash, prev.run = contentHash(h), run
+		if emitted != 0 {
+			prev.emittedAt = emitted
+		}
+		s.emitted[k] = prev
+		return
+	}
+	// A URL longer than any a crawl queues is listed cut (it is kept by its hash).
+	u = u[:min(len(u), math.MaxUint16)]
+	hb, hn := packHash(h)
+	if ok {
+		s.urlGarbage += int(prev.n) + int(prev.hn&^hexPacked)
+		if emitted == 0 {
+			emitted = prev.emittedAt
+		}
+	} else if _, hasMeta := s.meta[k]; !hasMeta {
+		s.emitOnly++
+	}
+	if len(s.urls)+len(u)+len(hb) > math.MaxUint32 {
+		s.compactURLs()
+	}
+	s.emitted[k] = memEmit{hash: contentHash(h), run: run, emittedAt: emitted, at: uint32(len(s.urls)), n: uint16(len(u)), hn: hn}
+	s.urls = append(append(s.urls, u...), hb...)
+	s.maybeCompact()
+}
+
+// removeEmitted removes u from the emitted set and reports whether it was there. A
+// URL without metadata of its own keeps its emission's (EmittedAt, ContentHash).
+func (s *memSite) removeEmitted(u string) bool {
+	k := keyset.Of(u)
+	e, ok := s.emitted[k]
+	if !ok {
+		return false
+	}
+	if _, hasMeta := s.meta[k]; !hasMeta {
+		s.meta[k] = memMeta{emitted: e.emittedAt, hash: s.emitHash(e)}
+		s.emitOnly--
+	}
+	delete(s.emitted, k)
+	s.urlGarbage += int(e.n) + int(e.hn&^hexPacked)
+	s.maybeCompact()
+	return true
+}
+
+// hasMetaFor notes that k gets metadata of its own (PutMeta, Commit with Meta).
+func (s *memSite) hasMetaFor(k keyset.Hash) {
+	if _, hasMeta := s.meta[k]; hasMeta {
+		return
+	}
+	if _, ok := s.emitted[k]; ok {
+		s.emitOnly--
+	}
+}
+
+// metaOf is the metadata of k: its own, or its emission's.
+func (s *memSite) metaOf(k keyset.Hash) (memMeta, bool) {
+	if p, ok := s.meta[k]; ok {
+		return p, true
+	}
+	if e, ok := s.emitted[k]; ok {
+		return memMeta{emitted: e.emittedAt, hash: s.emitHash(e)}, true
+	}
+	return memMeta{}, false
+}
+
+func (s *memSite) maybeCompact() {
+	if s.urlGarbage > 4096 && s.urlGarbage > len(s.urls)/2 {
+		s.compactURLs()
+	}
+}
+
+// compactURLs rewrites urls with the live URLs only.
+func (s *memSite) compactURLs() {
+	urls := make([]byte, 0, len(s.urls)-s.urlGarbage)
+	for k, e := range s.emitted {
+		at := len(urls)
+		urls = append(urls, s.urls[e.at:e.at+uint32(e.n)+uint32(e.hn&^hexPacked)]...)
+		e.at = uint32(at)
+		s.emitted[k] = e
+	}
+	s.urls, s.urlGarbage = urls, 0
 }
 
 // NewMemory returns an empty memory store.
@@ -65,7 +246,7 @@ func NewMemory() *Memory {
 func (m *Memory) site(name string) *memSite {
 	s, ok := m.sites[name]
 	if !ok {
-		s = &memSite{meta: map[string]Meta{}, emitted: map[string]memEmit{}, reserved: map[string]string{}}
+		s = &memSite{meta: map[keyset.Hash]memMeta{}, emitted: map[keyset.Hash]memEmit{}, reserved: map[string]string{}}
 		s.clearRun()
 		m.sites[name] = s
 	}
@@ -74,9 +255,10 @@ func (m *Memory) site(name string) *memSite {
 
 func (s *memSite) clearRun() {
 	s.items = map[string]*memItem{}
+	s.acked = map[keyset.Hash]uint8{}
 	s.queue = nil
 	s.leased = map[string]*memItem{}
-	s.seen = map[string]struct{}{}
+	s.seen = keyset.New()
 	s.reserved = map[string]string{} // reservations belong to the run
 	s.doneCount, s.failedCt = 0, 0
 }
@@ -125,12 +307,7 @@ func (m *Memory) MarkSeen(ctx context.Context, site, key string) (bool, error) {
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	s := m.site(site)
-	if _, ok := s.seen[key]; ok {
-		return false, nil
-	}
-	s.seen[key] = struct{}{}
-	return true, nil
+	return m.site(site).seen.Add(key), nil
 }
 
 // Seen implements Store.
@@ -144,8 +321,7 @@ func (m *Memory) Seen(ctx context.Context, site, key string) (bool, error) {
 	if !ok {
 		return false, nil
 	}
-	_, ok = s.seen[key]
-	return ok, nil
+	return s.seen.Has(key), nil
 }
 
 // Enqueue implements Store.
@@ -156,10 +332,9 @@ func (m *Memory) Enqueue(ctx context.Context, site, key string, e Entry) (bool, 
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	s := m.site(site)
-	if _, ok := s.seen[key]; ok {
+	if !s.seen.Add(key) {
 		return false, nil
 	}
-	s.seen[key] = struct{}{}
 	s.push(e)
 	return true, nil
 }
@@ -174,6 +349,14 @@ func (s *memSite) push(e Entry) {
 		it.gen++
 		s.queue = append(s.queue, qref{e.URL, it.gen})
 		return
+	}
+	if len(s.acked) > 0 {
+		k := keyset.Of(e.URL)
+		if st, ok := s.acked[k]; ok {
+			// Acknowledged in this run and pushed again: out of the done/failed counts.
+			s.unstate(&memItem{state: int(st)})
+			delete(s.acked, k)
+		}
 	}
 	s.items[e.URL] = &memItem{e: e}
 	s.queue = append(s.queue, qref{e.URL, 0})
@@ -279,19 +462,21 @@ func (m *Memory) Ack(ctx context.Context, site, u string, o Outcome) error {
 }
 
 func (s *memSite) ack(u string, o Outcome) {
-	it, ok := s.items[u]
-	if !ok || it.state == stDone || it.state == stFailed {
+	_, ok := s.items[u]
+	if !ok {
 		return
 	}
+	// The entry is dropped: only its verdict is kept, under the URL's hash.
 	delete(s.leased, u)
-	it.worker = ""
+	delete(s.items, u)
+	st := uint8(stDone)
 	if o == Failed {
-		it.state = stFailed
+		st = stFailed
 		s.failedCt++
 	} else {
-		it.state = stDone
 		s.doneCount++
 	}
+	s.acked[keyset.Of(u)] = st
 }
 
 // Nack implements Store.
@@ -345,9 +530,11 @@ func (m *Memory) GetMeta(ctx context.Context, site, u string) (Meta, bool, error
 	if !ok {
 		return Meta{}, false, nil
 	}
-	md, ok := s.meta[u]
-	md.Links = slices.Clone(md.Links)
-	return md, ok, nil
+	p, ok := s.metaOf(keyset.Of(u))
+	if !ok {
+		return Meta{}, false, nil
+	}
+	return p.unpack(), true, nil
 }
 
 // PutMeta implements Store.
@@ -358,9 +545,12 @@ func (m *Memory) PutMeta(ctx context.Context, site, u string, md Meta) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	s := m.site(site)
-	md.EmittedAt = s.meta[u].EmittedAt
-	md.Links = slices.Clone(md.Links)
-	s.meta[u] = md
+	k := keyset.Of(u)
+	p := packMeta(md)
+	prev, _ := s.metaOf(k)
+	p.emitted = prev.emitted
+	s.hasMetaFor(k)
+	s.meta[k] = p
 	return nil
 }
 
@@ -375,7 +565,7 @@ func (m *Memory) EmitOnce(ctx context.Context, site, u, hash string) (Change, er
 }
 
 // decide is the EmitOnce verdict shared by the engines.
-func decide(exists bool, prevHash string, prevRun int64, hash string, run int64) Change {
+func decide(exists bool, prevHash uint64, prevRun int64, hash uint64, run int64) Change {
 	switch {
 	case !exists:
 		return ChangeNew
@@ -395,10 +585,7 @@ func (m *Memory) Gone(ctx context.Context, site, u string) (bool, error) {
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	s := m.site(site)
-	_, ok := s.emitted[u]
-	delete(s.emitted, u)
-	return ok, nil
+	return m.site(site).removeEmitted(u), nil
 }
 
 // Emitted implements Store.
@@ -413,8 +600,8 @@ func (m *Memory) Emitted(ctx context.Context, site string) ([]string, error) {
 		return nil, nil
 	}
 	out := make([]string, 0, len(s.emitted))
-	for u := range s.emitted {
-		out = append(out, u)
+	for _, e := range s.emitted {
+		out = append(out, s.emitURL(e))
 	}
 	sort.Strings(out)
 	return out, nil
@@ -447,9 +634,9 @@ func (m *Memory) Stats(ctx context.Context, site string) (Stats, error) {
 		}
 	}
 	st.Done, st.Failed = s.doneCount, s.failedCt
-	st.Seen = int64(len(s.seen))
+	st.Seen = int64(s.seen.Len())
 	st.Emitted = int64(len(s.emitted))
-	st.Pages = int64(len(s.meta))
+	st.Pages = int64(len(s.meta) + s.emitOnly)
 	return st, nil
 }
 

@@ -448,6 +448,11 @@ func (s *Redis) GetMeta(ctx context.Context, site, u string) (Meta, bool, error)
 	if len(a) != 3 {
 		return Meta{}, false, fmt.Errorf("redis %s: get meta %s: unexpected reply %v", s.addr, u, res)
 	}
+	return s.decodeMeta(u, a)
+}
+
+// decodeMeta decodes the reply {meta json, content hash, emitted_at ns} of url.
+func (s *Redis) decodeMeta(u string, a []any) (Meta, bool, error) {
 	raw, ok := a[0].(string)
 	if !ok {
 		return Meta{}, false, nil
@@ -465,18 +470,106 @@ func (s *Redis) GetMeta(ctx context.Context, site, u string) (Meta, bool, error)
 	return m, true, nil
 }
 
-// PutMeta implements Store.
-func (s *Redis) PutMeta(ctx context.Context, site, u string, m Meta) error {
+// maxMetasPerCall bounds the URLs of one GetMetas script call.
+const maxMetasPerCall = 512
+
+// GetMetas implements Store: one script call per 512 URLs.
+func (s *Redis) GetMetas(ctx context.Context, site string, urls []string) (map[string]Meta, error) {
+	out := make(map[string]Meta, len(urls))
+	for len(urls) > 0 {
+		part := urls[:min(len(urls), maxMetasPerCall)]
+		urls = urls[len(part):]
+		args := make([]any, len(part))
+		for i, u := range part {
+			args[i] = u
+		}
+		res, err := s.run(ctx, "get metas", scriptGetMetas, site, args...)
+		if err != nil {
+			return nil, err
+		}
+		a, _ := res.([]any)
+		if len(a) != 3*len(part) {
+			return nil, fmt.Errorf("redis %s: get metas %s: unexpected reply of %d values for %d URLs", s.addr, site, len(a), len(part))
+		}
+		for i, u := range part {
+			m, ok, err := s.decodeMeta(u, a[3*i:3*i+3])
+			if err != nil {
+				return nil, err
+			}
+			if ok {
+				out[u] = m
+			}
+		}
+	}
+	return out, nil
+}
+
+// encodeMeta is the JSON of m in the meta hash.
+func (s *Redis) encodeMeta(u string, m Meta) (string, error) {
 	rm := redisMeta{Status: m.Status, ETag: m.ETag, LastModified: m.LastModified, SitemapLastMod: m.SitemapLastMod, Links: m.Links}
 	if !m.FetchedAt.IsZero() {
 		rm.FetchedAt = m.FetchedAt.UnixNano()
 	}
 	raw, err := json.Marshal(rm)
 	if err != nil {
-		return fmt.Errorf("redis %s: meta of %s: %w", s.addr, u, err)
+		return "", fmt.Errorf("redis %s: meta of %s: %w", s.addr, u, err)
+	}
+	return string(raw), nil
+}
+
+// PutMeta implements Store.
+func (s *Redis) PutMeta(ctx context.Context, site, u string, m Meta) error {
+	raw, err := s.encodeMeta(u, m)
+	if err != nil {
+		return err
 	}
 	_, err = s.run(ctx, "put meta", scriptPutMeta, site, u, raw, m.ContentHash)
 	return err
+}
+
+// Apply implements Store: one script call (atomic).
+func (s *Redis) Apply(ctx context.Context, site string, ops Ops) ([]bool, error) {
+	if ops.Empty() {
+		return nil, nil
+	}
+	args := make([]any, 0, 4+3*len(ops.Enqueue)+3*len(ops.Meta)+2*len(ops.Ack)+len(ops.Nack))
+	args = append(args, len(ops.Enqueue))
+	for _, op := range ops.Enqueue {
+		args = append(args, op.Key, op.Entry.URL, op.Entry.Data)
+	}
+	args = append(args, len(ops.Meta))
+	for _, op := range ops.Meta {
+		raw, err := s.encodeMeta(op.URL, op.Meta)
+		if err != nil {
+			return nil, err
+		}
+		args = append(args, op.URL, raw, op.Meta.ContentHash)
+	}
+	args = append(args, len(ops.Ack))
+	for _, op := range ops.Ack {
+		code := "d"
+		if op.Outcome == Failed {
+			code = "f"
+		}
+		args = append(args, op.URL, code)
+	}
+	args = append(args, len(ops.Nack))
+	for _, u := range ops.Nack {
+		args = append(args, u)
+	}
+	res, err := s.run(ctx, "apply", scriptApply, site, args...)
+	if err != nil {
+		return nil, err
+	}
+	a, _ := res.([]any)
+	if len(a) != len(ops.Enqueue) {
+		return nil, fmt.Errorf("redis %s: apply %s: unexpected reply of %d values for %d enqueues", s.addr, site, len(a), len(ops.Enqueue))
+	}
+	queued := make([]bool, len(a))
+	for i, v := range a {
+		queued[i] = asInt(v) == 1
+	}
+	return queued, nil
 }
 
 // EmitOnce implements Store.

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"time"
@@ -60,6 +59,44 @@ func (s *Redis) Reserve(ctx context.Context, site, worker, key, hash string) (Ch
 	ttl := max(s.reserveTTL(worker).Milliseconds(), 1)
 	res, err := s.run(ctx, "reserve", scriptReserve, site, worker, key, hash, ttl, s.token())
 	return s.change(res, err, "reserve", key)
+}
+
+// ReserveMany implements Committer: one script call per site of rs.
+func (s *Redis) ReserveMany(ctx context.Context, worker string, rs []Reservation) ([]Change, error) {
+	out := make([]Change, len(rs))
+	ttl := max(s.reserveTTL(worker).Milliseconds(), 1)
+	done := make([]bool, len(rs))
+	for i := range rs {
+		if done[i] {
+			continue
+		}
+		site := rs[i].Site
+		var idx []int
+		args := []any{worker, ttl, s.token()}
+		for j := i; j < len(rs); j++ {
+			if !done[j] && rs[j].Site == site {
+				done[j] = true
+				idx = append(idx, j)
+				args = append(args, rs[j].Key, rs[j].Hash)
+			}
+		}
+		res, err := s.run(ctx, "reserve", scriptReserveMany, site, args...)
+		if err != nil {
+			return nil, err
+		}
+		a, _ := res.([]any)
+		if len(a) != len(idx) {
+			return nil, fmt.Errorf("redis %s: reserve %s: unexpected reply of %d values for %d keys", s.addr, site, len(a), len(idx))
+		}
+		for k, j := range idx {
+			ch, err := s.change(a[k], nil, "reserve", rs[j].Key)
+			if err != nil {
+				return nil, err
+			}
+			out[j] = ch
+		}
+	}
+	return out, nil
 }
 
 // Unreserve implements Committer.
@@ -161,16 +198,11 @@ func (s *Redis) commitArgs(b Batch) ([]string, []any, error) {
 	for _, em := range b.Emissions {
 		meta, mhash := "", ""
 		if em.Meta != nil {
-			m := em.Meta
-			rm := redisMeta{Status: m.Status, ETag: m.ETag, LastModified: m.LastModified, SitemapLastMod: m.SitemapLastMod, Links: m.Links}
-			if !m.FetchedAt.IsZero() {
-				rm.FetchedAt = m.FetchedAt.UnixNano()
-			}
-			raw, err := json.Marshal(rm)
+			raw, err := s.encodeMeta(em.URL, *em.Meta)
 			if err != nil {
-				return nil, nil, fmt.Errorf("redis %s: meta of %s: %w", s.addr, em.URL, err)
+				return nil, nil, err
 			}
-			meta, mhash = string(raw), m.ContentHash
+			meta, mhash = raw, em.Meta.ContentHash
 		}
 		hasMeta := "0"
 		if em.Meta != nil {
@@ -231,27 +263,32 @@ var (
 	// included: two aliases of one page) makes the key a duplicate; an expired one is
 	// taken. The token makes a retried call (its reply lost) get its first verdict.
 	scriptReserve = newScript(`
-local worker, url, hash, ttl, tok = ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5]), ARGV[6]
 redis.call('SADD', SITES, ARGV[1])
-local run, change, final = verdict(url, hash, tok)
-if final then return change end
+local hb = tonumber(redis.call('HGET', HB, ARGV[2]) or '')
+return reserve(ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5]), ARGV[6], now_ms(), hb)
+`)
+
+	// ARGV: site, worker, ttl ms, token, (key, hash)… → {change, …}
+	//
+	// ReserveMany of the keys of one site: Reserve of each in order, with one token;
+	// a key already reserved by this call is a duplicate (two aliases of one page),
+	// also when the call is retried (the first one gets its first verdict again).
+	scriptReserveMany = newScript(`
+local worker, ttl, tok = ARGV[2], tonumber(ARGV[3]), ARGV[4]
+redis.call('SADD', SITES, ARGV[1])
 local now = now_ms()
-local exp = now + ttl
 local hb = tonumber(redis.call('HGET', HB, worker) or '')
-if hb and hb < exp then exp = hb end
-local r = redis.call('HGET', RESV, url)
-if r then
-	local rw, rexp, rtok, rchange = string.match(r, '^([^\t]*)\t(%d+)\t([^\t]*)\t(%a*)$')
-	if rtok == tok then return rchange end
-	if tonumber(rexp) > now then return 'duplicate' end
-	redis.call('HDEL', RESV, url)
+local out, seen = {}, {}
+for i = 5, #ARGV, 2 do
+	local url = ARGV[i]
+	if seen[url] then
+		out[#out + 1] = 'duplicate'
+	else
+		seen[url] = true
+		out[#out + 1] = reserve(worker, url, ARGV[i + 1], ttl, tok, now, hb)
+	end
 end
-if change == 'unchanged' then
-	redis.call('HSET', EMITTED, url, run .. '\t' .. change .. '\t' .. tok .. '\t' .. hash)
-	return change
-end
-redis.call('HSET', RESV, url, worker .. '\t' .. exp .. '\t' .. tok .. '\t' .. change)
-return change
+return out
 `)
 
 	// ARGV: site, worker, key → 1 when the worker's reservation was dropped

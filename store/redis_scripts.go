@@ -57,6 +57,42 @@ local function verdict(url, hash, tok)
 	end
 	return run, 'changed', false
 end
+-- ack ends the entry of url with code 'd' (done) or 'f' (failed); 1 when it was
+-- queued or leased. DATA holds exactly the URLs queued or leased (push sets it,
+-- ack deletes it): a URL without data is unknown, done or failed already.
+local function ack(url, code)
+	if redis.call('HEXISTS', DATA, url) == 0 then return 0 end
+	redis.call('ZREM', Q, url)
+	redis.call('ZREM', LEASES, url)
+	redis.call('HDEL', OWNER, url)
+	redis.call('HDEL', DATA, url)
+	redis.call('HDEL', POS, url)
+	redis.call('HDEL', LOST, url)
+	if code == 'f' then redis.call('SADD', FAILED, url) else redis.call('SADD', DONE, url) end
+	return 1
+end
+-- reserve is the verdict of Reserve on url with hash for worker (see scriptReserve
+-- in redis_commit.go); now is the server's time in ms, hb the worker's heartbeat
+-- (no reservation outlives it; nil = none).
+local function reserve(worker, url, hash, ttl, tok, now, hb)
+	local run, change, final = verdict(url, hash, tok)
+	if final then return change end
+	local exp = now + ttl
+	if hb and hb < exp then exp = hb end
+	local r = redis.call('HGET', RESV, url)
+	if r then
+		local rw, rexp, rtok, rchange = string.match(r, '^([^\t]*)\t(%d+)\t([^\t]*)\t(%a*)$')
+		if rtok == tok then return rchange end
+		if tonumber(rexp) > now then return 'duplicate' end
+		redis.call('HDEL', RESV, url)
+	end
+	if change == 'unchanged' then
+		redis.call('HSET', EMITTED, url, run .. '\t' .. change .. '\t' .. tok .. '\t' .. hash)
+		return change
+	end
+	redis.call('HSET', RESV, url, worker .. '\t' .. exp .. '\t' .. tok .. '\t' .. change)
+	return change
+end
 -- push queues url with data, whatever its state.
 local function push(url, data)
 	redis.call('HSET', DATA, url, data)
@@ -176,18 +212,46 @@ return c
 
 	// ARGV: site, url, "d"|"f" → 1 when the entry was ended
 	scriptAck = newScript(`
--- DATA holds exactly the URLs queued or leased (push sets it, ack deletes it): a URL
--- without data is unknown, done or failed already.
-local url = ARGV[2]
-if redis.call('HEXISTS', DATA, url) == 0 then return 0 end
-redis.call('ZREM', Q, url)
-redis.call('ZREM', LEASES, url)
-redis.call('HDEL', OWNER, url)
-redis.call('HDEL', DATA, url)
-redis.call('HDEL', POS, url)
-redis.call('HDEL', LOST, url)
-if ARGV[3] == 'f' then redis.call('SADD', FAILED, url) else redis.call('SADD', DONE, url) end
-return 1
+return ack(ARGV[2], ARGV[3])
+`)
+
+	// ARGV: site, nenq, (key, url, data)…, nmeta, (url, meta json, content hash)…,
+	// nack, (url, "d"|"f")…, nnack, url… → {1 when the key was new and queued, else
+	// 0, per enqueue}
+	//
+	// Store.Apply: Enqueue, PutMeta, Ack and Nack of several entries in one step, in
+	// that order (a page's links and metadata are stored with the end of its lease).
+	scriptApply = newScript(`
+redis.call('SADD', SITES, ARGV[1])
+local i = 2
+local out = {}
+local n = tonumber(ARGV[i]); i = i + 1
+for j = 1, n do
+	if redis.call('SADD', SEEN, ARGV[i]) == 1 then
+		push(ARGV[i + 1], ARGV[i + 2])
+		out[j] = 1
+	else
+		out[j] = 0
+	end
+	i = i + 3
+end
+n = tonumber(ARGV[i]); i = i + 1
+for j = 1, n do
+	redis.call('HSET', META, ARGV[i], ARGV[i + 1])
+	redis.call('HSET', MHASH, ARGV[i], ARGV[i + 2])
+	i = i + 3
+end
+n = tonumber(ARGV[i]); i = i + 1
+for j = 1, n do
+	ack(ARGV[i], ARGV[i + 1])
+	i = i + 2
+end
+n = tonumber(ARGV[i]); i = i + 1
+for j = 1, n do
+	if redis.call('HEXISTS', OWNER, ARGV[i]) == 1 then requeue(ARGV[i]) end
+	i = i + 1
+end
+return out
 `)
 
 	// ARGV: site, url → 1 when a lease was ended
@@ -218,6 +282,19 @@ return #mine
 	// ARGV: site, url → {meta json or false, content hash or false, emitted_at ns or false}
 	scriptGetMeta = newScript(`
 return {redis.call('HGET', META, ARGV[2]), redis.call('HGET', MHASH, ARGV[2]), redis.call('HGET', EMAT, ARGV[2])}
+`)
+
+	// ARGV: site, url… → {meta json or false, content hash or false, emitted_at ns
+	// or false, …} (three values per url)
+	scriptGetMetas = newScript(`
+local out = {}
+for i = 2, #ARGV do
+	local u = ARGV[i]
+	out[#out + 1] = redis.call('HGET', META, u)
+	out[#out + 1] = redis.call('HGET', MHASH, u)
+	out[#out + 1] = redis.call('HGET', EMAT, u)
+end
+return out
 `)
 
 	// ARGV: site, url, meta json, content hash

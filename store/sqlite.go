@@ -10,10 +10,13 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
+	"github.com/healthcrawl/healthcrawl/internal/keyset"
 	_ "modernc.org/sqlite" // pure Go SQLite driver, registered as "sqlite"
 )
 
@@ -97,15 +100,20 @@ var migrations = []string{
 // SQLite is the Store in one SQLite file (WAL mode). One process at a time uses a
 // file: the visited set is cached in memory and the cache is authoritative.
 type SQLite struct {
-	db   *sql.DB
-	path string
-	now  func() time.Time
+	db *sql.DB
+	// wconn is the one connection that writes (the committer's): its page cache stays
+	// valid from one transaction to the next, where a pooled connection would find
+	// the file changed by another connection and drop its whole cache each time.
+	wconn *sql.Conn
+	path  string
+	now   func() time.Time
 
-	mu       sync.Mutex
-	seen     map[string]map[string]struct{} // site → visited keys of the current run (loaded lazily)
-	emits    map[string]*emitState          // site → emitted set and current run (loaded lazily)
-	known    map[string]map[string]struct{} // site → URLs with metadata (loaded lazily)
-	reserved map[string]string              // "site\x00key" → worker holding a Reserve (in this process only)
+	mu sync.Mutex
+	// The caches hold 128-bit hashes of the keys and URLs, not the strings.
+	seen     map[string]keyset.Set // site → visited keys of the current run (loaded lazily)
+	emits    map[string]*emitState // site → emitted set and current run (loaded lazily)
+	known    map[string]keyset.Set // site → URLs with metadata (loaded lazily)
+	reserved map[string]string     // "site\x00key" → worker holding a Reserve (in this process only)
 	// leased: "site\x00url" → frontier row id of entries leased by this process
 	// (Ack finds the row by id).
 	leased map[string]int64
@@ -124,14 +132,29 @@ type SQLite struct {
 	wake     chan struct{}
 	stop     chan struct{}
 	stopped  chan struct{}
-	asyncErr error // first error of an op nobody waited for; returned by the next waited op
+	asyncErr error        // first error of an op nobody waited for; returned by the next waited op
+	txs, ops atomic.Int64 // transactions committed by the committer, ops they ran
 
 	stmtMu sync.Mutex
-	stmts  map[string]*sql.Stmt // prepared statements by SQL text
+	// stmts are the prepared statements by SQL text. They are the DB's (not wconn's):
+	// database/sql keeps a DB statement prepared once per connection, and
+	// Tx.StmtContext reuses it on the transaction's connection, where a statement
+	// prepared on a Conn would be prepared again at every use.
+	stmts map[string]*sql.Stmt
 
 	closeOnce sync.Once
 	closeErr  error
 }
+
+// Page cache of the writer connection and of each reader connection, KiB.
+const (
+	writeCacheKiB = 8 << 10
+	readCacheKiB  = 2 << 10
+)
+
+// commitSpacing is the least time between the starts of two transactions while the
+// store is busy (see committer).
+const commitSpacing = 10 * time.Millisecond
 
 // Async batching: ops nobody waits for wait up to asyncDelay for company, unless
 // maxAsyncBatch of them are queued.
@@ -162,19 +185,31 @@ func OpenSQLite(ctx context.Context, path string) (*SQLite, error) {
 			return nil, fmt.Errorf("sqlite %s: %w", path, err)
 		}
 	}
-	dsn := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=cache_size(-32000)&_pragma=wal_autocheckpoint(4000)&_txlock=immediate"
+	// Page caches are small and mmap is off: the visited and emitted sets are
+	// cached in the process (as hashes), so SQLite's own cache only needs the pages
+	// a transaction touches (the right edge of the frontier and pages b-trees).
+	dsn := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=cache_size(" + strconv.Itoa(-readCacheKiB) + ")&_pragma=mmap_size(0)&_pragma=wal_autocheckpoint(4000)&_txlock=immediate"
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite %s: %w", path, err)
 	}
-	// Only the committer writes; readers use the other connections (WAL).
+	// Only the committer writes, on its own connection; readers use the others (WAL).
 	db.SetMaxOpenConns(4)
-	s := &SQLite{db: db, path: path, now: time.Now, seen: map[string]map[string]struct{}{},
-		emits: map[string]*emitState{}, known: map[string]map[string]struct{}{}, leased: map[string]int64{}, reserved: map[string]string{},
+	s := &SQLite{db: db, path: path, now: time.Now, seen: map[string]keyset.Set{},
+		emits: map[string]*emitState{}, known: map[string]keyset.Set{}, leased: map[string]int64{}, reserved: map[string]string{},
 		meta: map[string]pendingMeta{}, stmts: map[string]*sql.Stmt{}, wake: make(chan struct{}, 1), stop: make(chan struct{}), stopped: make(chan struct{})}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("sqlite %s: %w", path, err)
+	}
+	if s.wconn, err = db.Conn(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("sqlite %s: writer connection: %w", path, err)
+	}
+	if _, err := s.wconn.ExecContext(ctx, fmt.Sprintf("PRAGMA cache_size = %d", -writeCacheKiB)); err != nil {
+		s.wconn.Close()
+		db.Close()
+		return nil, fmt.Errorf("sqlite %s: writer connection: %w", path, err)
 	}
 	go s.committer()
 	return s, nil
@@ -233,6 +268,8 @@ func (s *SQLite) committer() {
 	defer close(s.stopped)
 	ctx := context.Background()
 	stopping := false
+	var last time.Time // start of the last transaction
+	lastOps := 0       // writes it carried
 	for {
 		if !stopping {
 			select {
@@ -271,6 +308,24 @@ func (s *SQLite) committer() {
 		if timer != nil {
 			timer.Stop()
 		}
+		// Busy (the last transaction carried several writes): commits are spaced by
+		// commitSpacing at least, so that each carries more writes. A commit writes
+		// every b-tree page its writes touched to the WAL: most of its cost is per
+		// transaction, not per write.
+		if wait := commitSpacing - time.Since(last); !stopping && lastOps > 1 && wait > 0 {
+			s.qmu.Lock()
+			full := len(s.queue) >= maxAsyncBatch
+			s.qmu.Unlock()
+			if !full {
+				t := time.NewTimer(wait)
+				select {
+				case <-t.C:
+				case <-s.stop:
+					stopping = true
+					t.Stop()
+				}
+			}
+		}
 		s.qmu.Lock()
 		batch := s.queue
 		s.queue = nil
@@ -282,6 +337,7 @@ func (s *SQLite) committer() {
 		if len(batch) == 0 {
 			continue
 		}
+		last, lastOps = time.Now(), len(batch)
 		errs := make([]error, len(batch))
 		if s.runBatch(ctx, batch, errs) != nil {
 			for i := range batch {
@@ -310,7 +366,7 @@ func (s *SQLite) committer() {
 // runBatch runs ops in one transaction; errs gets each op's error. The returned error
 // is non-nil when the transaction was rolled back.
 func (s *SQLite) runBatch(ctx context.Context, ops []*op, errs []error) error {
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, err := s.wconn.BeginTx(ctx, nil)
 	if err != nil {
 		for i := range errs {
 			errs[i] = err
@@ -330,8 +386,14 @@ func (s *SQLite) runBatch(ctx context.Context, ops []*op, errs []error) error {
 		}
 		return err
 	}
+	s.txs.Add(1)
+	s.ops.Add(int64(len(ops)))
 	return nil
 }
+
+// Transactions reports the write transactions committed so far and the writes
+// (Enqueue, Ack, Commit, Lease, …) they carried.
+func (s *SQLite) Transactions() (txs, ops int64) { return s.txs.Load(), s.ops.Load() }
 
 func (s *SQLite) migrate(ctx context.Context) error {
 	var v int
@@ -476,7 +538,7 @@ func (s *SQLite) BeginRun(ctx context.Context, site string) (Run, error) {
 	s.mu.Lock()
 	s.forgetLeases(site)
 	if !r.Resumed {
-		s.seen[site] = map[string]struct{}{}
+		s.seen[site] = keyset.New()
 		// A reservation not committed when its run ended is gone with it.
 		for k := range s.reserved {
 			if strings.HasPrefix(k, site+"\x00") {
@@ -500,25 +562,25 @@ func (s *SQLite) FinishRun(ctx context.Context, site string) error {
 }
 
 // seenSet returns the cached visited set of site, loading it on first use. s.mu held.
-func (s *SQLite) seenSet(ctx context.Context, site string) (map[string]struct{}, error) {
+func (s *SQLite) seenSet(ctx context.Context, site string) (keyset.Set, error) {
 	if m, ok := s.seen[site]; ok {
 		return m, nil
 	}
 	rows, err := s.db.QueryContext(ctx, "SELECT key FROM seen WHERE site = ? UNION ALL SELECT key FROM frontier WHERE site = ? AND key != ''", site, site)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite %s: load visited set of %s: %w", s.path, site, err)
+		return keyset.Set{}, fmt.Errorf("sqlite %s: load visited set of %s: %w", s.path, site, err)
 	}
 	defer rows.Close()
-	m := map[string]struct{}{}
+	m := keyset.New()
 	for rows.Next() {
 		var k string
 		if err := rows.Scan(&k); err != nil {
-			return nil, fmt.Errorf("sqlite %s: load visited set of %s: %w", s.path, site, err)
+			return keyset.Set{}, fmt.Errorf("sqlite %s: load visited set of %s: %w", s.path, site, err)
 		}
-		m[k] = struct{}{}
+		m.Add(k)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlite %s: load visited set of %s: %w", s.path, site, err)
+		return keyset.Set{}, fmt.Errorf("sqlite %s: load visited set of %s: %w", s.path, site, err)
 	}
 	s.seen[site] = m
 	return m, nil
@@ -537,8 +599,7 @@ func (s *SQLite) Seen(ctx context.Context, site, key string) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	_, ok := m[key]
-	return ok, nil
+	return m.Has(key), nil
 }
 
 // Enqueue implements Store. An Entry without URL only marks key seen.
@@ -549,10 +610,9 @@ func (s *SQLite) Enqueue(ctx context.Context, site, key string, e Entry) (bool, 
 	if err != nil {
 		return false, err
 	}
-	if _, ok := m[key]; ok {
+	if !m.Add(key) {
 		return false, nil
 	}
-	m[key] = struct{}{}
 	s.async("mark seen "+key, func(ctx context.Context, tx *sql.Tx) error {
 		if e.URL == "" {
 			_, err := s.txExec(ctx, tx, "INSERT OR IGNORE INTO seen (site, key) VALUES (?, ?)", site, key)
@@ -684,7 +744,16 @@ func (s *SQLite) forgetLeases(site string) {
 }
 
 // Nack implements Store.
+// It returns once the entry is queued again in the file: a crawler that gives
+// back the rest of a batch before it hands out a suspect alone relies on it (a
+// crash after Nack returns must not count the lease as lost).
 func (s *SQLite) Nack(ctx context.Context, site, u string) error {
+	s.nackAsync(site, u)
+	return s.flush(ctx)
+}
+
+// nackAsync queues the Nack of u for the next commit.
+func (s *SQLite) nackAsync(site, u string) {
 	s.mu.Lock()
 	delete(s.leased, site+"\x00"+u)
 	s.mu.Unlock()
@@ -692,7 +761,6 @@ func (s *SQLite) Nack(ctx context.Context, site, u string) error {
 		_, err := s.txExec(ctx, tx, "UPDATE frontier SET state = 0, worker = '', expires = 0 WHERE site = ? AND url = ? AND state = 1", site, u)
 		return err
 	})
-	return nil
 }
 
 // Release implements Store.
@@ -721,7 +789,7 @@ func (s *SQLite) Release(ctx context.Context, site, worker string) (int, error) 
 func (s *SQLite) GetMeta(ctx context.Context, site, u string) (Meta, bool, error) {
 	s.mu.Lock()
 	known, err := s.knownSet(ctx, site)
-	_, isKnown := known[u]
+	isKnown := err == nil && known.Has(u)
 	s.mu.Unlock()
 	if err != nil {
 		return Meta{}, false, err
@@ -796,7 +864,14 @@ func (s *SQLite) PutMeta(ctx context.Context, site, u string, m Meta) error {
 // emitState is the cached emitted set and current run of a site (s.mu held).
 type emitState struct {
 	run     int64
-	emitted map[string]memEmit
+	emitted map[keyset.Hash]sqlEmit // by the URL's hash
+}
+
+// sqlEmit is a URL of the cached emitted set: the hash of its record's content hash
+// and the run that emitted it.
+type sqlEmit struct {
+	hash uint64
+	run  int64
 }
 
 // emitCache returns the cached emitted set and run of site, loading them on first
@@ -805,7 +880,7 @@ func (s *SQLite) emitCache(ctx context.Context, site string) (*emitState, error)
 	if e, ok := s.emits[site]; ok {
 		return e, nil
 	}
-	e := &emitState{emitted: map[string]memEmit{}}
+	e := &emitState{emitted: map[keyset.Hash]sqlEmit{}}
 	if err := s.db.QueryRowContext(ctx, "SELECT run FROM runs WHERE site = ?", site).Scan(&e.run); err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("sqlite %s: run of %s: %w", s.path, site, err)
 	}
@@ -815,12 +890,13 @@ func (s *SQLite) emitCache(ctx context.Context, site string) (*emitState, error)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var u string
-		var m memEmit
-		if err := rows.Scan(&u, &m.hash, &m.run); err != nil {
+		var u, h string
+		var m sqlEmit
+		if err := rows.Scan(&u, &h, &m.run); err != nil {
 			return nil, fmt.Errorf("sqlite %s: load emitted set of %s: %w", s.path, site, err)
 		}
-		e.emitted[u] = m
+		m.hash = contentHash(h)
+		e.emitted[keyset.Of(u)] = m
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("sqlite %s: load emitted set of %s: %w", s.path, site, err)
@@ -830,25 +906,25 @@ func (s *SQLite) emitCache(ctx context.Context, site string) (*emitState, error)
 }
 
 // knownSet returns the URLs of site with metadata, loading them on first use. s.mu held.
-func (s *SQLite) knownSet(ctx context.Context, site string) (map[string]struct{}, error) {
+func (s *SQLite) knownSet(ctx context.Context, site string) (keyset.Set, error) {
 	if k, ok := s.known[site]; ok {
 		return k, nil
 	}
 	rows, err := s.db.QueryContext(ctx, "SELECT url FROM pages WHERE site = ?", site)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite %s: load metadata URLs of %s: %w", s.path, site, err)
+		return keyset.Set{}, fmt.Errorf("sqlite %s: load metadata URLs of %s: %w", s.path, site, err)
 	}
 	defer rows.Close()
-	k := map[string]struct{}{}
+	k := keyset.New()
 	for rows.Next() {
 		var u string
 		if err := rows.Scan(&u); err != nil {
-			return nil, fmt.Errorf("sqlite %s: load metadata URLs of %s: %w", s.path, site, err)
+			return keyset.Set{}, fmt.Errorf("sqlite %s: load metadata URLs of %s: %w", s.path, site, err)
 		}
-		k[u] = struct{}{}
+		k.Add(u)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlite %s: load metadata URLs of %s: %w", s.path, site, err)
+		return keyset.Set{}, fmt.Errorf("sqlite %s: load metadata URLs of %s: %w", s.path, site, err)
 	}
 	s.known[site] = k
 	return k, nil
@@ -857,7 +933,7 @@ func (s *SQLite) knownSet(ctx context.Context, site string) (map[string]struct{}
 // knownURL notes that u has metadata (when the site's set is loaded). s.mu held.
 func (s *SQLite) knownURL(site, u string) {
 	if k, ok := s.known[site]; ok {
-		k[u] = struct{}{}
+		k.Add(u)
 	}
 }
 
@@ -881,8 +957,9 @@ func (s *SQLite) Gone(ctx context.Context, site, u string) (bool, error) {
 		s.mu.Unlock()
 		return false, err
 	}
-	prev, was := e.emitted[u]
-	delete(e.emitted, u)
+	hu := keyset.Of(u)
+	prev, was := e.emitted[hu]
+	delete(e.emitted, hu)
 	done := s.enqueue("gone "+u, true, func(ctx context.Context, tx *sql.Tx) error {
 		_, err := s.txExec(ctx, tx, "UPDATE pages SET emit_hash = '', emit_run = 0 WHERE site = ? AND url = ?", site, u)
 		return err
@@ -891,7 +968,7 @@ func (s *SQLite) Gone(ctx context.Context, site, u string) (bool, error) {
 	if err := s.wait(ctx, "gone "+u, done); err != nil {
 		s.mu.Lock()
 		if was {
-			e.emitted[u] = prev
+			e.emitted[hu] = prev
 		}
 		s.mu.Unlock()
 		return false, err
@@ -1011,6 +1088,7 @@ func (s *SQLite) Reset(ctx context.Context, site string) error {
 // connection to close folds the WAL into the database file).
 func (s *SQLite) Close() error {
 	s.closeOnce.Do(func() {
+		nearErr := closeNear(s) // neardup_sqlite.go: write the near-duplicate index's pending records
 		close(s.stop)
 		<-s.stopped
 		s.qmu.Lock()
@@ -1025,9 +1103,13 @@ func (s *SQLite) Close() error {
 		}
 		s.stmts = map[string]*sql.Stmt{}
 		s.stmtMu.Unlock()
+		if err := s.wconn.Close(); err != nil && s.closeErr == nil {
+			s.closeErr = fmt.Errorf("sqlite %s: close: %w", s.path, err)
+		}
 		if err := s.db.Close(); err != nil && s.closeErr == nil {
 			s.closeErr = fmt.Errorf("sqlite %s: close: %w", s.path, err)
 		}
+		s.closeErr = errors.Join(s.closeErr, nearErr)
 	})
 	return s.closeErr
 }

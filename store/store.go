@@ -138,8 +138,13 @@ type Store interface {
 	// Ack ends the lease of url with its outcome; it is never handed out again in this
 	// run. Acking a URL that is not leased is not an error.
 	Ack(ctx context.Context, site, url string, o Outcome) error
-	// Nack ends the lease of url and queues it again (its Lost count unchanged).
+	// Nack ends the lease of url and queues it again (its Lost count unchanged). It
+	// returns once that is stored: a crash after it does not count the lease lost.
 	Nack(ctx context.Context, site, url string) error
+	// Apply carries out several frontier operations of site (enqueues, metadata,
+	// acks, nacks; see Ops) in one step: one round trip for the redis engine. It
+	// returns, for each of ops.Enqueue, whether its key was new (and queued).
+	Apply(ctx context.Context, site string, ops Ops) (queued []bool, err error)
 	// Release queues again every entry worker holds on site (a worker restarting
 	// under the same name takes its in-flight pages back at once) and returns how
 	// many. Each one's Lost count goes up.
@@ -147,6 +152,9 @@ type Store interface {
 
 	// GetMeta returns the metadata of url; ok is false when there is none.
 	GetMeta(ctx context.Context, site, url string) (m Meta, ok bool, err error)
+	// GetMetas returns the metadata of each of urls that has some (one round trip
+	// for the redis engine).
+	GetMetas(ctx context.Context, site string, urls []string) (map[string]Meta, error)
 	// PutMeta replaces the metadata of url. EmittedAt is kept as EmitOnce set it.
 	PutMeta(ctx context.Context, site, url string, m Meta) error
 
@@ -369,6 +377,9 @@ func (e *LostReservationsError) Error() string {
 // the rest and returns a *LostReservationsError listing them.
 type Committer interface {
 	Reserve(ctx context.Context, site, worker, key, hash string) (Change, error)
+	// ReserveMany is Reserve of several records, in order (a key twice in rs:
+	// the second is ChangeDuplicate); one round trip per site for the redis engine.
+	ReserveMany(ctx context.Context, worker string, rs []Reservation) ([]Change, error)
 	Unreserve(ctx context.Context, site, worker, key string) error
 	Commit(ctx context.Context, b Batch) error
 	// Positions returns the sink positions last committed by worker.

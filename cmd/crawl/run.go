@@ -253,7 +253,7 @@ closed whole and the state left consistent: the next run resumes.`,
 	cmd.Flags().BoolVar(&full, "full", false, "re-emit every current article, unchanged ones included (no conditional requests,\nsitemap lastmod ignored)")
 	pf.register(cmd)
 	cmd.Flags().StringVar(&worker, "worker-id", "", "name of this worker's leases in the state (default: HOST-PID with a redis state, else local);\na worker restarted under the same name takes its in-flight URLs back at once")
-	return cmd
+	return withProfiling(cmd)
 }
 
 // runOutcome is the error of a finished crawl: the run's own, the outputs', or

@@ -128,7 +128,7 @@ flushed; then exit 143 (SIGTERM) or 130 (SIGINT).`,
 	cmd.Flags().StringVar(&state, "state", "", "state store URL; overrides state.url (memory, sqlite:///abs/path.db, sqlite://relative.db)")
 	cmd.Flags().StringArrayVar(&sites, "site", nil, "schedule only this site target (repeatable)")
 	_ = cmd.MarkFlagRequired("config")
-	return cmd
+	return withProfiling(cmd)
 }
 
 // crawlJob is the schedule.RunFunc of the command: one crawler run of one site,
