@@ -222,3 +222,40 @@ func TestNearIndexBucketsStaySmall(t *testing.T) {
 		t.Logf("%d shingles: largest bucket %d records", shingles, longest)
 	}
 }
+
+// bucketTable keeps the newest head of every bucket through its growth, and a
+// folded fingerprint is empty only for an empty bin.
+func TestBucketTableAndFold(t *testing.T) {
+	var tb bucketTable
+	key := func(i int) uint64 { return splitmix(uint64(i)) &^ 1023 } // one shard
+	const n = 50_000
+	for i := range n {
+		tb.put(key(i), uint32(i+1))
+	}
+	for i := 0; i < n; i += 2 {
+		tb.put(key(i), uint32(n+i+1)) // a newer record in the same bucket
+	}
+	if tb.n != n {
+		t.Fatalf("buckets = %d, want %d", tb.n, n)
+	}
+	if len(tb.slots)*4 < tb.n*5 {
+		t.Errorf("table of %d slots holds %d buckets: over 80 %% full", len(tb.slots), tb.n)
+	}
+	for i := range n {
+		want := uint32(i + 1)
+		if i%2 == 0 {
+			want = uint32(n + i + 1)
+		}
+		if got := tb.get(key(i)); got != want {
+			t.Fatalf("head of bucket %d = %d, want %d", i, got, want)
+		}
+	}
+	if got := tb.get(key(n + 1)); got != 0 {
+		t.Errorf("head of a bucket never put = %d, want 0", got)
+	}
+	for f := range 1 << 16 {
+		if got := nearFold(uint16(f)); (got == 0) != (f == 0) {
+			t.Fatalf("nearFold(%d) = %d", f, got)
+		}
+	}
+}
