@@ -36,6 +36,18 @@ func (s *siteRun) discover(ctx context.Context, abs *url.URL, e Entry) discovery
 
 // discoverCanon is discover for a URL already canonicalised.
 func (s *siteRun) discoverCanon(ctx context.Context, abs *url.URL, canon string, e Entry) discovery {
+	return s.discoverSkip(ctx, abs, canon, e, nil)
+}
+
+// discoverSkip is discoverCanon for a sitemap's entry: with unchanged set, a page
+// listed with the lastmod it had when fetched is neither requested nor queued (a
+// queued entry costs the state a write, a lease and an ack: most of an unchanged
+// re-crawl with a sitemap); it is appended to *unchanged, for the caller to file
+// (see siteRun.fileUnchanged) once the whole sitemap is queued — its stored links,
+// discovered earlier, would take the sitemap's later entries without their
+// lastmod. handle checks the same for entries queued before their page's metadata
+// was stored.
+func (s *siteRun) discoverSkip(ctx context.Context, abs *url.URL, canon string, e Entry, unchanged *[]Entry) discovery {
 	key := Key(canon)
 	// The static rules first (they depend on the URL only).
 	cat, reason, detail := s.urlRules(abs, canon, e)
@@ -61,6 +73,11 @@ func (s *siteRun) discoverCanon(ctx context.Context, abs *url.URL, canon string,
 		return discRejected
 	}
 	if !fresh {
+		if e.Kind == KindPage && e.LastMod != "" && s.incremental() {
+			// Queued by a link first: its lastmod is still the one to store (or
+			// compare) when it is handled, or every later run asks for it again.
+			s.lateLastMod.Store(key, e.LastMod)
+		}
 		// The same URL linked again is not a new URL; a variant of it (tracking
 		// parameters, fragment, host case, …) is, and counts once as a duplicate.
 		raw := abs.String()
@@ -93,11 +110,26 @@ func (s *siteRun) discoverCanon(ctx context.Context, abs *url.URL, canon string,
 	} else if n := s.sitemaps.Add(1); n > maxSitemaps {
 		return reject(CatOverLimit, "max_sitemaps", fmt.Errorf("more than %d sitemaps and feeds", maxSitemaps))
 	}
+	if unchanged != nil && e.Kind == KindPage && e.LastMod != "" && !s.job.opts.Full {
+		if m, known := s.peekMeta(ctx, canon); known && m.SitemapLastMod == e.LastMod && m.ContentHash != "" {
+			*unchanged = append(*unchanged, e)
+			return discQueued
+		}
+	}
 	if err := s.frontier.Push(ctx, e); err != nil {
 		return reject(CatFailed, "state store error", err)
 	}
 	s.job.queued.Add(1)
 	return discQueued
+}
+
+// fileUnchanged files the pages discoverSkip found unchanged: counted unchanged, their
+// stored links discovered.
+func (s *siteRun) fileUnchanged(ctx context.Context, es []Entry) {
+	for _, e := range es {
+		m, _ := s.meta(ctx, e.URL)
+		s.unchanged(ctx, e, m, 0, "sitemap lastmod unchanged")
+	}
 }
 
 // urlRules applies the rules that depend on the URL only (domain, exclude,

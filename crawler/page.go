@@ -45,6 +45,11 @@ func (s *siteRun) handle(ctx context.Context, e Entry) {
 		return
 	}
 	var hdr http.Header
+	if e.LastMod == "" && e.Kind == KindPage {
+		if lm, ok := s.lateLastMod.LoadAndDelete(Key(e.URL)); ok {
+			e.LastMod = lm.(string)
+		}
+	}
 	m, known := s.meta(pctx, e.URL)
 	if known && e.Kind == KindPage && !s.job.opts.Full {
 		// Listed in a sitemap with the lastmod it had when fetched: not requested.
@@ -88,6 +93,12 @@ func (s *siteRun) handle(ctx context.Context, e Entry) {
 	}
 	switch {
 	case att.status == http.StatusNotModified && known:
+		if e.LastMod != "" && m.SitemapLastMod != e.LastMod && m.ContentHash != "" {
+			// Unchanged, but listed with another lastmod than the one stored (or
+			// none was): stored now, so that the next run does not ask again.
+			m.SitemapLastMod = e.LastMod
+			s.storeMeta(pctx, e.URL, m)
+		}
 		s.unchanged(pctx, e, m, att.status, "not modified (304)")
 		return
 	case att.status != 0 && (att.status < 200 || att.status > 299) && s.gone(pctx, e.URL, att.status):

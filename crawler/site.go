@@ -47,7 +47,10 @@ type siteRun struct {
 	fetched  atomic.Int64 // URLs of the site that got an HTTP response
 	sitemaps atomic.Int64 // sitemap entries queued (for maxSitemaps)
 	dupRaw   sync.Map     // raw URL variants already counted as duplicates
-	held     sync.Map     // key → heldURL: stopped by the trap guard or max_depth on some path
+	// lateLastMod: key → sitemap lastmod of a page queued by a link before its
+	// sitemap entry was read (incremental runs); handle takes it as the entry's.
+	lateLastMod sync.Map
+	held        sync.Map // key → heldURL: stopped by the trap guard or max_depth on some path
 
 	mu     sync.Mutex
 	cond   *sync.Cond

@@ -148,8 +148,9 @@ func (r *readErr) Read(p []byte) (int, error) {
 // whole (not a sitemap, cut off, too large: ErrMalformedSitemap); what was read
 // before it is queued all the same.
 func (s *siteRun) readSitemap(ctx context.Context, e Entry, r io.Reader) (sitemapStats, error) {
-	queue := s.sitemapQueuer(ctx, e)
+	queue, finish := s.sitemapQueuer(ctx, e)
 	st, err := scanSitemap(r, sitemapOptions{MaxBytes: s.job.cfg.Crawl.MaxSitemapBytes}, queue)
+	finish()
 	s.sitemapRead(e, st, nil)
 	return st, err
 }
@@ -157,18 +158,26 @@ func (s *siteRun) readSitemap(ctx context.Context, e Entry, r io.Reader) (sitema
 // queueSitemap queues what a sitemap read while it downloaded lists, as
 // readSitemap does.
 func (s *siteRun) queueSitemap(ctx context.Context, e Entry, read *sitemapRead) (sitemapStats, error) {
-	queue := s.sitemapQueuer(ctx, e)
+	queue, finish := s.sitemapQueuer(ctx, e)
 	for _, it := range read.entries {
 		queue(it)
 	}
+	finish()
 	read.entries = nil
 	s.sitemapRead(e, read.stats, read.moreFaults)
 	return read.stats, read.err
 }
 
-// sitemapQueuer is the function that files or queues each entry of sitemap e.
-func (s *siteRun) sitemapQueuer(ctx context.Context, e Entry) func(sitemapEntry) {
+// sitemapQueuer is the function that files or queues each entry of sitemap e, and
+// the one to call once every entry went through it (it files the pages found
+// unchanged, see discoverSkip).
+func (s *siteRun) sitemapQueuer(ctx context.Context, e Entry) (queue func(sitemapEntry), finish func()) {
 	n := 0
+	var unchanged []Entry
+	finish = func() {
+		s.fileUnchanged(ctx, unchanged)
+		unchanged = nil
+	}
 	return func(it sitemapEntry) {
 		if it.Fault != "" {
 			s.job.acct.record(s.site.Name, e.URL, outcome{Category: CatFailed, Reason: it.Fault, Stage: "sitemap",
@@ -178,12 +187,14 @@ func (s *siteRun) sitemapQueuer(ctx context.Context, e Entry) func(sitemapEntry)
 		if it.Sitemap {
 			s.discover(ctx, it.u, Entry{Depth: e.Depth, Kind: KindSitemap, Parent: e.URL})
 		} else {
-			s.discover(ctx, it.u, Entry{Depth: e.Depth, Kind: KindPage, Parent: e.URL, LastMod: it.LastMod})
+			if canon, err := s.canonURL(it.u); err == nil {
+				s.discoverSkip(ctx, it.u, canon, Entry{Depth: e.Depth, Kind: KindPage, Parent: e.URL, LastMod: it.LastMod}, &unchanged)
+			}
 		}
 		if n++; n%1000 == 0 {
 			s.cond.Broadcast() // the workers start on the first URLs while the rest is read
 		}
-	}
+	}, finish
 }
 
 // sitemapRead files what was not queued of sitemap e: the entries past the first

@@ -157,8 +157,11 @@ type storeFrontier struct {
 	// already (queued by another worker, or before a restart).
 	notQueued func(e Entry)
 	// withMeta: Pop reads the metadata of leased entries (GetMetas) into metas,
-	// which takeMeta hands to the page's handler (under mu).
+	// which takeMeta hands to the page's handler (under metaMu, not mu: Pop holds
+	// mu across a lease, and a handler waiting for it there was most of an
+	// unchanged re-crawl's blocked time).
 	withMeta bool
+	metaMu   sync.Mutex
 	metas    map[string]*store.Meta
 }
 
@@ -289,8 +292,8 @@ func (f *storeFrontier) flush(ctx context.Context, ack []store.AckOp, nack []str
 // takeMeta returns the metadata of u read with its lease; hit is false when it
 // was not read (then ask the store).
 func (f *storeFrontier) takeMeta(u string) (m store.Meta, ok, hit bool) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
+	f.metaMu.Lock()
+	defer f.metaMu.Unlock()
 	p, hit := f.metas[u]
 	if !hit {
 		return store.Meta{}, false, false
@@ -451,11 +454,13 @@ func (f *storeFrontier) readMetas(ctx context.Context) error {
 		return nil
 	}
 	var urls []string
+	f.metaMu.Lock()
 	for _, e := range f.buf {
 		if _, ok := f.metas[e.URL]; !ok && e.Kind == KindPage {
 			urls = append(urls, e.URL)
 		}
 	}
+	f.metaMu.Unlock()
 	if len(urls) == 0 {
 		return nil
 	}
@@ -463,6 +468,8 @@ func (f *storeFrontier) readMetas(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("metadata of leased entries: %w", err)
 	}
+	f.metaMu.Lock()
+	defer f.metaMu.Unlock()
 	if f.metas == nil {
 		f.metas = map[string]*store.Meta{}
 	}
@@ -509,9 +516,9 @@ func (f *storeFrontier) Retry(ctx context.Context, e Entry) error {
 
 // dropMeta forgets the metadata read with u's lease.
 func (f *storeFrontier) dropMeta(u string) {
-	f.mu.Lock()
+	f.metaMu.Lock()
 	delete(f.metas, u)
-	f.mu.Unlock()
+	f.metaMu.Unlock()
 }
 
 // retrier is a frontier that can hand an entry out again (see storeFrontier.Retry).
@@ -546,8 +553,10 @@ func (f *storeFrontier) giveBack(ctx context.Context) {
 	buf := f.buf
 	f.buf = nil
 	pre, _, _ := f.takePrefetch()
-	clear(f.metas)
 	f.mu.Unlock()
+	f.metaMu.Lock()
+	clear(f.metas)
+	f.metaMu.Unlock()
 	nack := make([]string, 0, len(buf)+len(pre))
 	for _, e := range buf {
 		nack = append(nack, e.URL)
@@ -604,6 +613,19 @@ func (s *siteRun) meta(ctx context.Context, u string) (store.Meta, bool) {
 		}
 	}
 	m, ok, err := s.st.GetMeta(ctx, s.site.Name, u)
+	if err != nil {
+		s.log.Warn("state metadata", "url", u, "err", err)
+		return store.Meta{}, false
+	}
+	return m, ok
+}
+
+// peekMeta is meta without the links (cheaper: see store.MetaPeeker).
+func (s *siteRun) peekMeta(ctx context.Context, u string) (store.Meta, bool) {
+	if !s.incremental() || s.noPriorMeta {
+		return store.Meta{}, false
+	}
+	m, ok, err := store.PeekMeta(ctx, s.st, s.site.Name, u)
 	if err != nil {
 		s.log.Warn("state metadata", "url", u, "err", err)
 		return store.Meta{}, false

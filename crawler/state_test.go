@@ -329,7 +329,11 @@ func (c *syncCounter) get(p string) int {
 // removed one as gone, and asks with conditional requests (the server answers 304).
 func TestIncrementalRecrawl(t *testing.T) {
 	site := condsite.New(sample.Handler())
-	srv := httptest.NewServer(site)
+	var hits syncCounter
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.add(r.URL.Path)
+		site.ServeHTTP(w, r)
+	}))
 	defer srv.Close()
 	cfg := sampleConfig(t, srv.URL)
 	dir := t.TempDir()
@@ -408,6 +412,7 @@ func TestIncrementalRecrawl(t *testing.T) {
 
 	// A third run with nothing changed writes nothing and re-downloads (almost) nothing.
 	site.ResetCounts()
+	hits = syncCounter{}
 	sum3 := crawlTo(t, ctx, cfg, st, filepath.Join(dir, "run3.jsonl"))
 	if run3 := readRecords(t, filepath.Join(dir, "run3.jsonl")); len(run3) != 0 {
 		var urls []string
@@ -422,5 +427,10 @@ func TestIncrementalRecrawl(t *testing.T) {
 	}
 	if n := site.Count(http.StatusOK); n > 3 {
 		t.Errorf("unchanged third run downloaded %d pages in full (200), want at most robots.txt, sitemap and one more", n)
+	}
+	for _, p := range paths {
+		if n := hits.get(p); n != 0 {
+			t.Errorf("unchanged third run requested %s %d times: it is in the sitemap with its lastmod unchanged", p, n)
+		}
 	}
 }

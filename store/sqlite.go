@@ -127,6 +127,7 @@ type SQLite struct {
 	qmu      sync.Mutex
 	queue    []*op
 	waiters  int                    // ops in queue somebody waits for
+	urgent   int                    // of those, ops a crawl waits on (leases, flushes): no commit spacing
 	meta     map[string]pendingMeta // "site\x00url" → metadata queued but not committed
 	metaVer  uint64
 	wake     chan struct{}
@@ -218,11 +219,13 @@ func OpenSQLite(ctx context.Context, path string) (*SQLite, error) {
 // submit queues a write. With wait it blocks until the op is committed (or ctx ends)
 // and returns its error, or an earlier unreported error of an op nobody waited for.
 func (s *SQLite) submit(ctx context.Context, what string, wait bool, run func(ctx context.Context, tx *sql.Tx) error) error {
-	return s.wait(ctx, what, s.enqueue(what, wait, run))
+	return s.wait(ctx, what, s.enqueue(what, wait, false, run))
 }
 
 // enqueue queues a write; the returned channel (nil without wait) gets its result.
-func (s *SQLite) enqueue(what string, wait bool, run func(ctx context.Context, tx *sql.Tx) error) chan error {
+// An urgent op (wait only) is committed without the spacing of busy commits: the
+// crawl waits on it (a lease, a flush), where the committer's batches can wait.
+func (s *SQLite) enqueue(what string, wait, urgent bool, run func(ctx context.Context, tx *sql.Tx) error) chan error {
 	o := &op{what: what, run: run}
 	if wait {
 		o.done = make(chan error, 1)
@@ -231,6 +234,9 @@ func (s *SQLite) enqueue(what string, wait bool, run func(ctx context.Context, t
 	s.queue = append(s.queue, o)
 	if wait {
 		s.waiters++
+		if urgent {
+			s.urgent++
+		}
 	}
 	s.qmu.Unlock()
 	select {
@@ -312,24 +318,35 @@ func (s *SQLite) committer() {
 		// commitSpacing at least, so that each carries more writes. A commit writes
 		// every b-tree page its writes touched to the WAL: most of its cost is per
 		// transaction, not per write.
+		//
+		// Not while an urgent op waits: a crawl that leases a batch of pages it
+		// answers with a 304 or skips (unchanged lastmod) waited 10 ms per lease, and
+		// an unchanged re-crawl took as long as the first run.
 		if wait := commitSpacing - time.Since(last); !stopping && lastOps > 1 && wait > 0 {
-			s.qmu.Lock()
-			full := len(s.queue) >= maxAsyncBatch
-			s.qmu.Unlock()
-			if !full {
-				t := time.NewTimer(wait)
+			t := time.NewTimer(wait)
+		spacing:
+			for {
+				s.qmu.Lock()
+				now := len(s.queue) >= maxAsyncBatch || s.urgent > 0
+				s.qmu.Unlock()
+				if now {
+					break
+				}
 				select {
 				case <-t.C:
+					break spacing
+				case <-s.wake: // an op arrived: urgent, or the batch full?
 				case <-s.stop:
 					stopping = true
-					t.Stop()
+					break spacing
 				}
 			}
+			t.Stop()
 		}
 		s.qmu.Lock()
 		batch := s.queue
 		s.queue = nil
-		s.waiters = 0
+		s.waiters, s.urgent = 0, 0
 		s.qmu.Unlock()
 		if stopping && len(batch) == 0 {
 			return
@@ -493,7 +510,7 @@ func (s *SQLite) dbQueryRow(ctx context.Context, q string, args ...any) *sql.Row
 
 // tx runs f in the committer's transaction and waits for the commit.
 func (s *SQLite) tx(ctx context.Context, what string, f func(ctx context.Context, tx *sql.Tx) error) error {
-	return s.submit(ctx, what, true, f)
+	return s.wait(ctx, what, s.enqueue(what, true, true, f))
 }
 
 // async queues f for the next commit without waiting.
@@ -960,7 +977,7 @@ func (s *SQLite) Gone(ctx context.Context, site, u string) (bool, error) {
 	hu := keyset.Of(u)
 	prev, was := e.emitted[hu]
 	delete(e.emitted, hu)
-	done := s.enqueue("gone "+u, true, func(ctx context.Context, tx *sql.Tx) error {
+	done := s.enqueue("gone "+u, true, false, func(ctx context.Context, tx *sql.Tx) error {
 		_, err := s.txExec(ctx, tx, "UPDATE pages SET emit_hash = '', emit_run = 0 WHERE site = ? AND url = ?", site, u)
 		return err
 	})
