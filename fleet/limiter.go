@@ -82,6 +82,7 @@ const (
 // slot is a slot this process holds at the server.
 type slot struct {
 	key, tok  string
+	par       int           // the host's parallelism when it was taken
 	need      time.Duration // lease a request needs: Hold plus delays
 	leaseEnd  time.Time     // local clock, no later than the server's expiry
 	freeAt    time.Time     // parked: its delay ends
@@ -190,7 +191,7 @@ func (l *Limiter) Acquire(ctx context.Context, host string, lim Limit) (release 
 	tok := l.nonce + "-" + strconv.FormatUint(l.n.Add(1), 36)
 	var nextPoll time.Time // when the server may be asked again
 	for {
-		s, wake, wait := l.reuse(key, hold)
+		s, wake, wait := l.reuse(key, par, hold)
 		if s != nil {
 			if wait > 0 {
 				t := time.NewTimer(wait)
@@ -237,7 +238,7 @@ func (l *Limiter) Acquire(ctx context.Context, host string, lim Limit) (release 
 			return nil, err
 		}
 		if res[0] == 0 {
-			s := &slot{key: key, tok: tok, need: hold, leaseEnd: sent.Add(hold + ReuseWindow), contended: res[1] > 0}
+			s := &slot{key: key, tok: tok, par: par, need: hold, leaseEnd: sent.Add(hold + ReuseWindow), contended: res[1] > 0}
 			return l.releaser(s, lim), nil
 		}
 		// Jitter spreads the workers polling the same host; a slot of this
@@ -274,10 +275,11 @@ func msUntil(t, now time.Time) int64 {
 
 // reuse takes a parked slot of key whose lease still covers a request needing
 // hold: free now (wait 0) or the one whose delay ends first (wait > 0; the caller
-// waits, the slot is its own). Parked slots of key whose lease is too short are
-// moved to the returns. With no slot, it returns the channel closed when one is
+// waits, the slot is its own). Parked slots of key whose lease is too short, or
+// taken under a higher parallelism than par (the host's limit went down: a
+// robots.txt Crawl-delay), are moved to the returns: the server counts again. With no slot, it returns the channel closed when one is
 // parked.
-func (l *Limiter) reuse(key string, hold time.Duration) (*slot, <-chan struct{}, time.Duration) {
+func (l *Limiter) reuse(key string, par int, hold time.Duration) (*slot, <-chan struct{}, time.Duration) {
 	now := time.Now()
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -289,7 +291,7 @@ func (l *Limiter) reuse(key string, hold time.Duration) (*slot, <-chan struct{},
 		if s.freeAt.After(now) {
 			start = s.freeAt
 		}
-		if s.leaseEnd.Sub(start) < max(hold, s.need) {
+		if s.par > par || s.leaseEnd.Sub(start) < max(hold, s.need) {
 			l.returns = append(l.returns, s)
 			continue
 		}

@@ -301,3 +301,35 @@ func TestContendedSlotNotKept(t *testing.T) {
 	}
 	(<-got)()
 }
+
+// Slots kept under a higher parallelism are not reused once the host's limit went
+// down (a robots.txt Crawl-delay read after the first requests): the new limit
+// holds at once.
+func TestReuseHonoursLowerParallelism(t *testing.T) {
+	srv := redistest.Start(t)
+	ctx := context.Background()
+	l := workers(t, srv, 1)[0]
+	wide := fleet.Limit{Parallelism: 2, Hold: 10 * time.Second}
+	r1, err := l.Acquire(ctx, "h", wide)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r2, err := l.Acquire(ctx, "h", wide)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r1()
+	r2() // both parked
+	narrow := fleet.Limit{Parallelism: 1, Hold: 10 * time.Second}
+	r3, err := l.Acquire(ctx, "h", narrow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r3()
+	cctx, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
+	defer cancel()
+	if r4, err := l.Acquire(cctx, "h", narrow); err == nil {
+		r4()
+		t.Fatal("a second request started under parallelism 1: a slot kept under parallelism 2 was reused")
+	}
+}
