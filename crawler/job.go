@@ -335,6 +335,7 @@ func RunJob(ctx context.Context, opts JobOptions) (Summary, error) {
 		j.siteArticles[site.Name] = new(atomic.Int64)
 	}
 	j.fleet = newFleetLimiter(cfg, opts.Store, log)
+	defer j.fleet.Flush() // slots kept for reuse go back to the fleet now, not when idle
 	if j.renderer, err = newRenderer(cfg, sites, j); err != nil {
 		return Summary{}, err
 	}

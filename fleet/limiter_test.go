@@ -187,3 +187,149 @@ func TestForStore(t *testing.T) {
 		t.Fatal("ForStore(memory) != nil")
 	}
 }
+
+// A worker fetching one host steadily reuses its slots: far fewer than one round
+// trip per request, and never more than the parallelism in flight.
+func TestSlotReuseRoundTrips(t *testing.T) {
+	srv := redistest.Start(t)
+	l := workers(t, srv, 1)[0]
+	ctx := context.Background()
+	lim := fleet.Limit{Parallelism: 2, Hold: 10 * time.Second}
+	var inFlight, maxInFlight atomic.Int64
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 50 {
+				release, err := l.Acquire(ctx, "h", lim)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				n := inFlight.Add(1)
+				for m := maxInFlight.Load(); n > m && !maxInFlight.CompareAndSwap(m, n); m = maxInFlight.Load() {
+				}
+				time.Sleep(100 * time.Microsecond)
+				inFlight.Add(-1)
+				release()
+			}
+		}()
+	}
+	wg.Wait()
+	if m := maxInFlight.Load(); m != 2 {
+		t.Fatalf("max requests in flight = %d, want 2", m)
+	}
+	// Each server slot is taken once (2 slots), plus the polls of the fetchers
+	// that found both taken before a slot was parked.
+	if n := l.RoundTrips(); n > 20 {
+		t.Fatalf("%d round trips for 200 requests, want ≤ 20 (slots reused)", n)
+	}
+	t.Logf("%d round trips for 200 requests", l.RoundTrips())
+}
+
+// A parked slot is given back when idle: another worker gets it without waiting
+// for its lease to expire; Flush gives back at once.
+func TestParkedSlotGivenBack(t *testing.T) {
+	srv := redistest.Start(t)
+	ctx := context.Background()
+	ws := workers(t, srv, 2)
+	lim := fleet.Limit{Parallelism: 1, Hold: time.Hour}
+	release, err := ws[0].Acquire(ctx, "h", lim)
+	if err != nil {
+		t.Fatal(err)
+	}
+	release() // parked, leased for an hour at the server
+	start := time.Now()
+	r2, err := ws[1].Acquire(ctx, "h", lim)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if waited := time.Since(start); waited > 5*time.Second {
+		t.Fatalf("second worker waited %s for a slot parked idle (given back after %s)", waited, fleet.IdleReturn)
+	}
+	r2()
+	ws[1].Flush()
+	n, err := srv.Do(ctx, "ZCARD", "lim:host:{h}:slots")
+	if err != nil || n != "0" {
+		t.Fatalf("slots at the server after Flush = %q, %v; want 0", n, err)
+	}
+}
+
+// While another worker waits for a host, a slot is given back as soon as its
+// request ends instead of being kept for the worker's next request.
+func TestContendedSlotNotKept(t *testing.T) {
+	srv := redistest.Start(t)
+	ctx := context.Background()
+	ws := workers(t, srv, 3)
+	opt, err := redis.ParseURL(srv.URL(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := redis.NewClient(opt)
+	defer c.Close()
+	lim := fleet.Limit{Parallelism: 1, Hold: time.Hour}
+	release, err := ws[0].Acquire(ctx, "h", lim)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := make(chan func(), 2)
+	for _, w := range ws[1:] {
+		go func() {
+			r, err := w.Acquire(ctx, "h", lim) // waits: the host is full
+			if err != nil {
+				t.Error(err)
+				r = func() {}
+			}
+			got <- r
+		}()
+	}
+	time.Sleep(150 * time.Millisecond) // both have polled: marked waiting
+	release()                          // parked (nobody waited when it was taken), given back when idle
+	first := <-got                     // taken while the other worker waits
+	held, err := c.ZRange(ctx, "lim:host:{h}:slots", 0, -1).Result()
+	if err != nil || len(held) != 1 {
+		t.Fatalf("slots held = %v, %v; want 1", held, err)
+	}
+	first()
+	after, err := c.ZRange(ctx, "lim:host:{h}:slots", 0, -1).Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if slices.Contains(after, held[0]) {
+		t.Fatalf("slot %s still held at the server after its release while another worker waited", held[0])
+	}
+	(<-got)()
+}
+
+// Slots kept under a higher parallelism are not reused once the host's limit went
+// down (a robots.txt Crawl-delay read after the first requests): the new limit
+// holds at once.
+func TestReuseHonoursLowerParallelism(t *testing.T) {
+	srv := redistest.Start(t)
+	ctx := context.Background()
+	l := workers(t, srv, 1)[0]
+	wide := fleet.Limit{Parallelism: 2, Hold: 10 * time.Second}
+	r1, err := l.Acquire(ctx, "h", wide)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r2, err := l.Acquire(ctx, "h", wide)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r1()
+	r2() // both parked
+	narrow := fleet.Limit{Parallelism: 1, Hold: 10 * time.Second}
+	r3, err := l.Acquire(ctx, "h", narrow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r3()
+	cctx, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
+	defer cancel()
+	if r4, err := l.Acquire(cctx, "h", narrow); err == nil {
+		r4()
+		t.Fatal("a second request started under parallelism 1: a slot kept under parallelism 2 was reused")
+	}
+}

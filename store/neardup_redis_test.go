@@ -116,3 +116,32 @@ func TestNearIndexRedisConcurrent(t *testing.T) {
 	}
 	concurrentCopies(t, xs, 50)
 }
+
+// Calls made while another is in flight go together in the next script call: 8
+// goroutines sharing one index of a worker (as the dedupe stage's page workers
+// do) keep exactly one copy of each group, also when two copies share a script
+// call, and together take fewer round trips than records; a second worker's index
+// on the same prefix still sees every record.
+func TestNearIndexRedisGroupCommit(t *testing.T) {
+	srv := redistest.Start(t)
+	w, x := openRedisNear(t, srv.URL(0)+"?prefix=group")
+	_, other := openRedisNear(t, srv.URL(0)+"?prefix=group")
+	const groups = 40
+	xs := make([]pipeline.NearIndex, 8)
+	for i := range xs {
+		xs[i] = x
+	}
+	before := w.RoundTrips()
+	concurrentCopies(t, xs, groups)
+	trips := w.RoundTrips() - before
+	t.Logf("%d records in %d script calls", groups*len(xs), trips)
+	if trips >= groups*int64(len(xs)) {
+		t.Errorf("%d records took %d round trips: calls made while one is in flight are not grouped", groups*len(xs), trips)
+	}
+	for g := range groups {
+		r := nearRec(fmt.Sprintf("late-%d", g), nearText(uint64(g))+" copy late")
+		if _, found, err := other.CheckAndAdd(context.Background(), r, nearParams); err != nil || !found {
+			t.Errorf("group %d: a late copy through another worker = found %v, %v; want found", g, found, err)
+		}
+	}
+}
