@@ -6,7 +6,6 @@ import (
 	"encoding/binary"
 	"fmt"
 	"sync"
-	"time"
 
 	"github.com/healthcrawl/healthcrawl/pipeline"
 )
@@ -14,14 +13,17 @@ import (
 // The near-duplicate index in the SQLite state. As for the visited set, one process
 // uses a state file and its in-memory copy is authoritative: the index is a
 // pipeline.MemoryNearIndex loaded from the table near_records when first used, and
-// every record it adds is written behind, in batches of nearBatch records (or when
-// the oldest waiting one is nearMaxWait old, at the next add) and at Close. A crash
-// loses at most the last batch (those records were written, but a later near copy
-// of them would not be found).
+// every record it adds is written behind, by the store's committer, in the next
+// transaction of the writer connection (with the records and acks of the pages
+// being crawled). A crash loses at most the writes of that transaction, as for
+// every other write nobody waits for.
 //
 // A table of bucket → record looked up per record was measured first: 117–234 µs of
 // CPU per record from 1k to 100k records (one indexed query and eleven inserts),
-// against about 3 µs in memory, a third of the CPU of a whole page.
+// against about 3 µs in memory, a third of the CPU of a whole page. Writing the
+// records in transactions of their own, on a connection of the pool, cost more than
+// the inserts: each of those commits made the writer connection drop its page cache
+// (another connection had changed the file).
 //
 // The table is created when the index is first used (CREATE … IF NOT EXISTS, not a
 // numbered migration: a state file without it is a state whose index is empty).
@@ -35,21 +37,9 @@ const nearSchema = `CREATE TABLE IF NOT EXISTS near_records (
 	bands  BLOB NOT NULL     -- the NearBands bucket keys, little-endian uint64s
 );`
 
-const (
-	nearBatch   = 64
-	nearMaxWait = time.Second
-)
-
 type sqliteNear struct {
-	db   *sql.DB
-	path string
-	mem  *pipeline.MemoryNearIndex
-
-	mu     sync.Mutex
-	batch  []pipeline.NearRecord // added, not written
-	oldest time.Time
-
-	flushMu sync.Mutex // batches are written in order
+	s   *SQLite
+	mem *pipeline.MemoryNearIndex
 }
 
 var sqliteNears sync.Map // *SQLite → *sqliteNear
@@ -67,7 +57,7 @@ func (s *SQLite) NearIndex() (pipeline.NearIndex, error) {
 	if x, ok := sqliteNears.Load(s); ok {
 		return x.(*sqliteNear), nil
 	}
-	n := &sqliteNear{db: s.db, path: s.path, mem: pipeline.NewMemoryNearIndex()}
+	n := &sqliteNear{s: s, mem: pipeline.NewMemoryNearIndex()}
 	if err := n.load(context.Background()); err != nil {
 		return nil, fmt.Errorf("sqlite %s: near-duplicate index: %w", s.path, err)
 	}
@@ -76,10 +66,14 @@ func (s *SQLite) NearIndex() (pipeline.NearIndex, error) {
 }
 
 func (n *sqliteNear) load(ctx context.Context) error {
-	if _, err := n.db.ExecContext(ctx, nearSchema); err != nil {
+	// Created by the committer, on the writer connection, as every write.
+	if err := n.s.tx(ctx, "create near_records", func(ctx context.Context, tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, nearSchema)
+		return err
+	}); err != nil {
 		return err
 	}
-	rows, err := n.db.QueryContext(ctx, "SELECT key, page, hi, lo, sketch, bands FROM near_records ORDER BY id")
+	rows, err := n.s.db.QueryContext(ctx, "SELECT key, page, hi, lo, sketch, bands FROM near_records ORDER BY id")
 	if err != nil {
 		return err
 	}
@@ -108,13 +102,11 @@ func (n *sqliteNear) load(ctx context.Context) error {
 	return rows.Err()
 }
 
-// closeNear writes the index's pending records; SQLite.Close calls it first.
+// closeNear forgets the index of s; SQLite.Close calls it first (the records added
+// are queued writes, which Close commits).
 func closeNear(s *SQLite) error {
-	x, ok := sqliteNears.LoadAndDelete(s)
-	if !ok {
-		return nil
-	}
-	return x.(*sqliteNear).flush(context.Background())
+	sqliteNears.Delete(s)
+	return nil
 }
 
 // CheckAndAdd implements pipeline.NearIndex.
@@ -123,62 +115,19 @@ func (n *sqliteNear) CheckAndAdd(ctx context.Context, r *pipeline.NearRecord, p 
 	if err != nil || found {
 		return dup, found, err
 	}
-	n.mu.Lock()
-	if len(n.batch) == 0 {
-		n.oldest = time.Now()
+	key, page, hi, lo := r.Key, int64(r.Page), int64(r.Hi), int64(r.Lo)
+	sk := make([]byte, 2*pipeline.NearBins+8*pipeline.NearBands)
+	for i, v := range r.Sketch {
+		binary.LittleEndian.PutUint16(sk[2*i:], v)
 	}
-	n.batch = append(n.batch, *r)
-	full := len(n.batch) >= nearBatch || time.Since(n.oldest) >= nearMaxWait
-	n.mu.Unlock()
-	if full {
-		return "", false, n.flush(ctx)
+	bands := sk[2*pipeline.NearBins:]
+	sk = sk[:2*pipeline.NearBins]
+	for i, v := range r.Bands {
+		binary.LittleEndian.PutUint64(bands[8*i:], v)
 	}
+	n.s.async("near-duplicate record of "+key, func(ctx context.Context, tx *sql.Tx) error {
+		_, err := n.s.txExec(ctx, tx, "INSERT INTO near_records (key, page, hi, lo, sketch, bands) VALUES (?, ?, ?, ?, ?, ?)", key, page, hi, lo, sk, bands)
+		return err
+	})
 	return "", false, nil
-}
-
-// flush writes the records added since the last flush in one transaction.
-func (n *sqliteNear) flush(ctx context.Context) error {
-	n.flushMu.Lock()
-	defer n.flushMu.Unlock()
-	n.mu.Lock()
-	batch := n.batch
-	n.batch = nil
-	n.mu.Unlock()
-	if len(batch) == 0 {
-		return nil
-	}
-	if err := n.write(ctx, batch); err != nil {
-		n.mu.Lock()
-		n.batch = append(batch, n.batch...) // written at the next flush
-		n.mu.Unlock()
-		return fmt.Errorf("sqlite %s: near-duplicate index: %w", n.path, err)
-	}
-	return nil
-}
-
-func (n *sqliteNear) write(ctx context.Context, batch []pipeline.NearRecord) error {
-	tx, err := n.db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	st, err := tx.PrepareContext(ctx, "INSERT INTO near_records (key, page, hi, lo, sketch, bands) VALUES (?, ?, ?, ?, ?, ?)")
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	sk := make([]byte, 2*pipeline.NearBins)
-	bands := make([]byte, 8*pipeline.NearBands)
-	for _, r := range batch {
-		for i, v := range r.Sketch {
-			binary.LittleEndian.PutUint16(sk[2*i:], v)
-		}
-		for i, v := range r.Bands {
-			binary.LittleEndian.PutUint64(bands[8*i:], v)
-		}
-		if _, err := st.ExecContext(ctx, r.Key, int64(r.Page), int64(r.Hi), int64(r.Lo), sk, bands); err != nil {
-			return err
-		}
-	}
-	return tx.Commit()
 }

@@ -679,25 +679,42 @@ func (s *SQLite) Lease(ctx context.Context, site, worker string, n int, ttl time
 	}
 	var rows []row
 	err := s.tx(ctx, "lease for "+worker, func(ctx context.Context, tx *sql.Tx) error {
+		rows = rows[:0] // run again alone when its batch failed
 		now := s.now()
 		if _, err := s.txExec(ctx, tx, "UPDATE frontier SET state = 0, worker = '', lost = lost + 1 WHERE site = ? AND state = 1 AND expires <= ?", site, ns(now)); err != nil {
 			return err
 		}
-		rs, err := s.txQuery(ctx, tx, `UPDATE frontier SET state = 1, worker = ?, expires = ?
-			WHERE id IN (SELECT id FROM frontier WHERE site = ? AND state = 0 ORDER BY id LIMIT ?)
-			RETURNING id, url, data, lost`, worker, ns(now.Add(ttl)), site, n)
+		// The first n queued rows, then one UPDATE of the id range they span: in that
+		// range every queued row of the site is one of them (they are the first by id).
+		// Cheaper than UPDATE … WHERE id IN (SELECT …) RETURNING, which builds two
+		// temporary b-trees per lease.
+		rs, err := s.txQuery(ctx, tx, "SELECT id, url, data, lost FROM frontier WHERE site = ? AND state = 0 ORDER BY id LIMIT ?", site, n)
 		if err != nil {
 			return err
 		}
-		defer rs.Close()
 		for rs.Next() {
 			var r row
 			if err := rs.Scan(&r.id, &r.e.URL, &r.e.Data, &r.e.Lost); err != nil {
+				rs.Close()
 				return err
 			}
 			rows = append(rows, r)
 		}
-		return rs.Err()
+		if err := rs.Close(); err != nil {
+			return err
+		}
+		if err := rs.Err(); err != nil || len(rows) == 0 {
+			return err
+		}
+		res, err := s.txExec(ctx, tx, "UPDATE frontier SET state = 1, worker = ?, expires = ? WHERE site = ? AND state = 0 AND id BETWEEN ? AND ?",
+			worker, ns(now.Add(ttl)), site, rows[0].id, rows[len(rows)-1].id)
+		if err != nil {
+			return err
+		}
+		if k, err := res.RowsAffected(); err != nil || k != int64(len(rows)) {
+			return fmt.Errorf("lease: %d rows marked leased for %d read (%v)", k, len(rows), err)
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, err
