@@ -2,10 +2,6 @@ package crawler
 
 import (
 	"context"
-	"fmt"
-	"io"
-	"log/slog"
-	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -13,7 +9,6 @@ import (
 	"runtime/pprof"
 	"slices"
 	"strconv"
-	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -48,19 +43,7 @@ func benchRecrawl(b *testing.B, withSitemap bool) {
 	if v, err := strconv.Atoi(os.Getenv("CRAWL_BENCH_PAGES")); err == nil && v > 0 {
 		pages = v
 	}
-	mux := http.NewServeMux()
-	mux.Handle("/", BenchSite{Pages: pages, PerList: 50})
-	mux.HandleFunc("/sitemap.xml", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/xml")
-		var sb strings.Builder
-		sb.WriteString(`<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">`)
-		for i := 1; i <= pages; i++ {
-			fmt.Fprintf(&sb, "<url><loc>http://%s/article/%d</loc><lastmod>2026-11-%02d</lastmod></url>\n", r.Host, i, 1+i%28)
-		}
-		sb.WriteString("</urlset>")
-		io.WriteString(w, sb.String())
-	})
-	site := condsite.New(mux)
+	site := condsite.New(benchSiteWithSitemap(BenchSite{Pages: pages, PerList: 50}))
 	srv := httptest.NewServer(site)
 	defer srv.Close()
 	cfg := config.Default()
@@ -104,13 +87,7 @@ func benchRecrawl(b *testing.B, withSitemap bool) {
 			}()
 		}
 		start, c0 := time.Now(), cpu()
-		opts := JobOptions{Config: cfg, Sink: &sink, Store: st}
-		if lf := os.Getenv("CRAWL_BENCH_LOG"); lf != "" && profile != "" {
-			f, _ := os.Create(lf)
-			defer f.Close()
-			opts.Logger = slog.New(slog.NewTextHandler(f, &slog.HandlerOptions{Level: slog.LevelDebug}))
-		}
-		sum, err := RunJob(ctx, opts)
+		sum, err := RunJob(ctx, JobOptions{Config: cfg, Sink: &sink, Store: st})
 		if err != nil {
 			b.Fatal(err)
 		}

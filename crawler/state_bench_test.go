@@ -36,19 +36,7 @@ func BenchmarkStateStore(b *testing.B) {
 		pages = v
 	}
 	bench := BenchSite{Pages: pages, PerList: 50}
-	mux := http.NewServeMux()
-	mux.Handle("/", bench)
-	mux.HandleFunc("/sitemap.xml", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/xml")
-		var sb strings.Builder
-		sb.WriteString(`<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">`)
-		for i := 1; i <= pages; i++ {
-			fmt.Fprintf(&sb, "<url><loc>http://%s/article/%d</loc><lastmod>2026-11-%02d</lastmod></url>\n", r.Host, i, 1+i%28)
-		}
-		sb.WriteString("</urlset>")
-		io.WriteString(w, sb.String())
-	})
-	site := condsite.New(mux)
+	site := condsite.New(benchSiteWithSitemap(bench))
 	srv := httptest.NewServer(site)
 	defer srv.Close()
 	cfg := config.Default()
@@ -118,4 +106,22 @@ func BenchmarkStateStore(b *testing.B) {
 		b.ReportMetric(100*secondC.Seconds()/firstC.Seconds(), "second/first_cpu_%")
 		b.ReportMetric(100*condC.Seconds()/firstC.Seconds(), "second304/first_cpu_%")
 	}
+}
+
+// benchSiteWithSitemap serves bench and a /sitemap.xml listing every article of it
+// with a lastmod.
+func benchSiteWithSitemap(bench BenchSite) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("/", bench)
+	mux.HandleFunc("/sitemap.xml", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/xml")
+		var sb strings.Builder
+		sb.WriteString(`<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">`)
+		for i := 1; i <= bench.Pages; i++ {
+			fmt.Fprintf(&sb, "<url><loc>http://%s/article/%d</loc><lastmod>2026-11-%02d</lastmod></url>\n", r.Host, i, 1+i%28)
+		}
+		sb.WriteString("</urlset>")
+		io.WriteString(w, sb.String())
+	})
+	return mux
 }

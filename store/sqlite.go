@@ -821,6 +821,16 @@ func (s *SQLite) Release(ctx context.Context, site, worker string) (int, error) 
 
 // GetMeta implements Store.
 func (s *SQLite) GetMeta(ctx context.Context, site, u string) (Meta, bool, error) {
+	return s.readMeta(ctx, site, u, true)
+}
+
+// PeekMeta implements MetaPeeker: the row read without its links column.
+func (s *SQLite) PeekMeta(ctx context.Context, site, u string) (Meta, bool, error) {
+	return s.readMeta(ctx, site, u, false)
+}
+
+// readMeta is GetMeta, with the stored links only when withLinks.
+func (s *SQLite) readMeta(ctx context.Context, site, u string, withLinks bool) (Meta, bool, error) {
 	s.mu.Lock()
 	known, err := s.knownSet(ctx, site)
 	isKnown := err == nil && known.Has(u)
@@ -834,22 +844,30 @@ func (s *SQLite) GetMeta(ctx context.Context, site, u string) (Meta, bool, error
 	if !isKnown && !pending {
 		return Meta{}, false, nil
 	}
-	m, ok, err := s.getMeta(ctx, site, u)
+	m, ok, err := s.getMeta(ctx, site, u, withLinks)
 	if pending && err == nil {
 		p.m.EmittedAt = m.EmittedAt
-		p.m.Links = slices.Clone(p.m.Links)
+		if withLinks {
+			p.m.Links = slices.Clone(p.m.Links)
+		} else {
+			p.m.Links = nil
+		}
 		return p.m, true, nil
 	}
 	return m, ok, err
 }
 
-func (s *SQLite) getMeta(ctx context.Context, site, u string) (Meta, bool, error) {
+func (s *SQLite) getMeta(ctx context.Context, site, u string, withLinks bool) (Meta, bool, error) {
 	var m Meta
 	var fetched, emitted int64
 	var links string
-	err := s.dbQueryRow(ctx, `SELECT status, etag, last_modified, sitemap_lastmod, content_hash, fetched_at, emitted_at, links
-		FROM pages WHERE site = ? AND url = ?`, site, u).
-		Scan(&m.Status, &m.ETag, &m.LastModified, &m.SitemapLastMod, &m.ContentHash, &fetched, &emitted, &links)
+	cols := []any{&m.Status, &m.ETag, &m.LastModified, &m.SitemapLastMod, &m.ContentHash, &fetched, &emitted}
+	q := `SELECT status, etag, last_modified, sitemap_lastmod, content_hash, fetched_at, emitted_at FROM pages WHERE site = ? AND url = ?`
+	if withLinks {
+		cols = append(cols, &links)
+		q = `SELECT status, etag, last_modified, sitemap_lastmod, content_hash, fetched_at, emitted_at, links FROM pages WHERE site = ? AND url = ?`
+	}
+	err := s.dbQueryRow(ctx, q, site, u).Scan(cols...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Meta{}, false, nil
 	}
