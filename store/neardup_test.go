@@ -62,7 +62,7 @@ func openSQLite(t *testing.T, path string) (*store.SQLite, pipeline.NearIndex) {
 func TestNearIndexSQLite(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "state.db")
 	s, x := openSQLite(t, path)
-	const n = 150 // two full batches of 64 committed, 22 pending
+	const n = 150 // records written behind by the committer
 	for i := range n {
 		checkNear(t, x, fmt.Sprintf("https://example.org/%d", i), nearText(uint64(i)), "")
 	}
