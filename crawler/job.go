@@ -484,6 +484,7 @@ func (j *job) summary(ctx context.Context, runs []*siteRun, start time.Time) Sum
 // run seeds the site and runs its workers until the frontier is empty and no page is
 // in flight, or ctx is cancelled.
 func (s *siteRun) run(ctx context.Context) error {
+	defer s.trap.copies.close()
 	if err := s.setup(ctx); err != nil {
 		return err
 	}

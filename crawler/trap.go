@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"golang.org/x/net/html"
+
+	"github.com/healthcrawl/healthcrawl/internal/spill"
 )
 
 // trapGuard recognises crawler traps: URL spaces a site generates without end.
@@ -284,15 +286,22 @@ type copyWatch struct {
 	mu     sync.RWMutex
 	hosts  map[string]*hostCopies
 	copyOf map[string]string // URL key of a copy → URL of its original
+	// urls holds the URL of the first page of each text (hostCopies.text): a
+	// fetched page costs the table ~20 bytes of heap instead of a URL string
+	// (issue 17: memory per URL); it is read back only when a copy is found.
+	urls spill.Log
+	// kept holds the URLs the spill file could not take (it failed: full disk):
+	// the guard keeps working, in memory.
+	kept map[uint64]string
 }
 
 type hostCopies struct {
-	text          map[uint64]string // text fingerprint → URL of the first page with that text
-	origs, copies int               // pages fetched that were originals, copies
-	paramOrigs    map[string]int    // parameter → original pages that carry it
-	paramCopies   map[string]int    // parameter → copies that differ from their original by it
-	learned       map[string]string // parameter → why it stops URLs
-	stopped       string            // why every URL of the host stops ("" = it does not)
+	text          map[uint64]spill.Ref // text fingerprint → URL of the first page with that text (copyWatch.urls)
+	origs, copies int                  // pages fetched that were originals, copies
+	paramOrigs    map[string]int       // parameter → original pages that carry it
+	paramCopies   map[string]int       // parameter → copies that differ from their original by it
+	learned       map[string]string    // parameter → why it stops URLs
+	stopped       string               // why every URL of the host stops ("" = it does not)
 }
 
 func newCopyWatch() *copyWatch {
@@ -335,19 +344,20 @@ func (w *copyWatch) observe(pageURL string, body []byte) {
 	defer w.mu.Unlock()
 	h := w.hosts[u.Host]
 	if h == nil {
-		h = &hostCopies{text: map[uint64]string{}, paramOrigs: map[string]int{}, paramCopies: map[string]int{}, learned: map[string]string{}}
+		h = &hostCopies{text: map[uint64]spill.Ref{}, paramOrigs: map[string]int{}, paramCopies: map[string]int{}, learned: map[string]string{}}
 		w.hosts[u.Host] = h
 	}
-	orig, seen := h.text[fp]
+	ref, seen := h.text[fp]
 	if !seen {
-		h.text[fp] = pageURL
+		h.text[fp] = w.keep(fp, pageURL)
 		h.origs++
 		for p := range urlParams(u) {
 			h.paramOrigs[p]++
 		}
 		return
 	}
-	if Key(orig) == key {
+	orig := w.url(fp, ref)
+	if orig == "" || Key(orig) == key {
 		return // the same page again
 	}
 	h.copies++
@@ -362,6 +372,39 @@ func (w *copyWatch) observe(pageURL string, body []byte) {
 	}
 	if h.stopped == "" && h.copies >= stopAfter && h.copies >= stopRatio*h.origs {
 		h.stopped = fmt.Sprintf("host %s stopped: %d of its %d pages fetched were copies of others", u.Host, h.copies, h.copies+h.origs)
+	}
+}
+
+// keep stores the URL of the first page with text fingerprint fp (w.mu held).
+func (w *copyWatch) keep(fp uint64, pageURL string) spill.Ref {
+	ref, err := w.urls.AppendString(pageURL)
+	if err != nil || ref == 0 {
+		if w.kept == nil {
+			w.kept = map[uint64]string{}
+		}
+		w.kept[fp] = pageURL
+		return 0
+	}
+	return ref
+}
+
+// url is the URL keep stored for fp (w.mu held); "" when it cannot be read, which
+// makes the page an original, not a copy.
+func (w *copyWatch) url(fp uint64, ref spill.Ref) string {
+	if ref == 0 {
+		return w.kept[fp]
+	}
+	u, err := w.urls.ReadString(ref)
+	if err != nil {
+		return ""
+	}
+	return u
+}
+
+// close releases the spill file of the watch.
+func (w *copyWatch) close() {
+	if w != nil {
+		_ = w.urls.Close()
 	}
 }
 

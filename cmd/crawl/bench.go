@@ -169,9 +169,12 @@ first tenth of the pages after a warm-up (--warmup) and in the last tenth, their
 ratio (flat cost: about 1.0), the peak RSS (VmHWM) and, with several states, the
 SQLite ÷ memory CPU per page. The site's own CPU and memory are not counted.
 With --site the command runs one crawl in this process against that site (what the
-children do) and --json prints its result as JSON.`,
+children do) and --json prints its result as JSON. The crawls inherit the
+environment: GOMEMLIMIT (Go's soft memory limit, as for 'crawl run') applies to each
+and is printed with the results.`,
 		Example: `  crawl bench scale --pages 50000
   crawl bench scale --pages 300000 --parallelism 8 --states memory,sqlite
+  GOMEMLIMIT=110MiB crawl bench scale --pages 300000
   crawl bench scale --pages 50000 --states sqlite --cpuprofile sqlite.pprof`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -327,7 +330,11 @@ func printScale(w io.Writer, rs []crawler.ScaleResult, load string) {
 		return
 	}
 	r0 := rs[0]
-	fmt.Fprintf(w, "site: %d article pages, parallelism %d, served by another process; %d cores; load average %s\n", r0.Pages, r0.Parallelism, runtime.NumCPU(), load)
+	limit := "none"
+	if v := os.Getenv("GOMEMLIMIT"); v != "" && v != "off" {
+		limit = v
+	}
+	fmt.Fprintf(w, "site: %d article pages, parallelism %d, served by another process; %d cores; load average %s; GOMEMLIMIT %s\n", r0.Pages, r0.Parallelism, runtime.NumCPU(), load, limit)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "state\tpages\tarticles\telapsed\tpages/s\tCPU/page first 10 %% (after %d)\tCPU/page last 10 %%\tlast/first\tpeak RSS\tstate file\n", r0.Warmup)
 	var mem, sq time.Duration
