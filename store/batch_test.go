@@ -168,6 +168,35 @@ func TestGetMetas(t *testing.T) {
 		if got, err := s.GetMetas(ctx, "a", nil); err != nil || len(got) != 0 {
 			t.Errorf("get metas of none = %v, %v", got, err)
 		}
+		// More URLs than one query asks (SQLite reads 32 at a time), some without
+		// metadata: GetMetas answers what GetMeta answers for each.
+		var urls []string
+		for i := range 75 {
+			u := fmt.Sprintf("https://x/many/%d", i)
+			urls = append(urls, u)
+			if i%3 != 0 {
+				if err := s.PutMeta(ctx, "a", u, store.Meta{Status: 200, ETag: fmt.Sprintf(`"e%d"`, i), ContentHash: fmt.Sprintf("c%d", i), Links: []string{u + "/l"}}); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		many, err := s.GetMetas(ctx, "a", urls)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(many) != 50 {
+			t.Fatalf("got metadata of %d of 75 URLs, want 50", len(many))
+		}
+		for _, u := range urls {
+			one, ok, err := s.GetMeta(ctx, "a", u)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, gotOK := many[u]
+			if ok != gotOK || got.ETag != one.ETag || got.ContentHash != one.ContentHash || !cmp.Equal(got.Links, one.Links) {
+				t.Errorf("%s: GetMetas %+v (%v), GetMeta %+v (%v)", u, got, gotOK, one, ok)
+			}
+		}
 	})
 }
 

@@ -20,6 +20,14 @@ import (
 type Site struct {
 	h http.Handler
 
+	// CacheValidators makes the site answer a conditional request from the ETag and
+	// Last-Modified it gave the path's last 200, without running the wrapped
+	// handler — as a CDN or a static file server does — so a re-crawl benchmark
+	// measures the crawler, not the site regenerating every page to hash it. Only
+	// for a wrapped handler whose pages do not change on their own (Set, Remove and
+	// Rewrite forget the path's validators). Set it before serving.
+	CacheValidators bool
+
 	mu       sync.Mutex
 	pages    map[string][]byte              // path → body served instead of h's
 	removed  map[string]bool                // path → 404
@@ -28,6 +36,12 @@ type Site struct {
 	counts   map[int]int                    // status → responses
 	cond     int                            // requests carrying a validator
 	start    time.Time
+	cached   map[string]validators // path → validators of its last 200 (CacheValidators)
+}
+
+type validators struct {
+	etag string
+	mod  time.Time
 }
 
 // New wraps h.
@@ -40,6 +54,7 @@ func New(h http.Handler) *Site {
 func (s *Site) Set(path string, body []byte) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	delete(s.cached, path)
 	s.pages[path] = body
 	delete(s.removed, path)
 }
@@ -48,6 +63,7 @@ func (s *Site) Set(path string, body []byte) {
 func (s *Site) Remove(path string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	delete(s.cached, path)
 	s.removed[path] = true
 	delete(s.pages, path)
 }
@@ -57,6 +73,7 @@ func (s *Site) Remove(path string) {
 func (s *Site) Rewrite(path string, f func([]byte) []byte) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	delete(s.cached, path)
 	s.rewrites[path] = f
 }
 
@@ -88,7 +105,18 @@ func (s *Site) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, set := s.pages[r.URL.Path]
 	gone := s.removed[r.URL.Path]
 	rw := s.rewrites[r.URL.Path]
+	v, cached := s.cached[r.URL.Path]
 	s.mu.Unlock()
+	if cached && !set && !gone && (r.Method == http.MethodGet || r.Method == http.MethodHead) && matches(r, v.etag, v.mod) {
+		s.mu.Lock()
+		s.cond++
+		s.mu.Unlock()
+		hdr := http.Header{}
+		hdr.Set("ETag", v.etag)
+		hdr.Set("Last-Modified", v.mod.Format(http.TimeFormat))
+		s.write(w, http.StatusNotModified, hdr, nil)
+		return
+	}
 	status := http.StatusOK
 	hdr := http.Header{}
 	switch {
@@ -118,34 +146,46 @@ func (s *Site) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		mod = s.start.Add(time.Duration(len(s.modTime)) * time.Hour)
 		s.modTime[etag] = mod
 	}
+	if s.CacheValidators && !set {
+		if s.cached == nil {
+			s.cached = map[string]validators{}
+		}
+		s.cached[r.URL.Path] = validators{etag, mod}
+	}
 	s.mu.Unlock()
 	hdr.Set("ETag", etag)
 	hdr.Set("Last-Modified", mod.Format(http.TimeFormat))
 	hdr.Del("Content-Length")
-	inm, ims := r.Header.Get("If-None-Match"), r.Header.Get("If-Modified-Since")
-	if inm != "" || ims != "" {
+	if r.Header.Get("If-None-Match") != "" || r.Header.Get("If-Modified-Since") != "" {
 		s.mu.Lock()
 		s.cond++
 		s.mu.Unlock()
 	}
-	notModified := false
-	if inm != "" {
-		for _, t := range strings.Split(inm, ",") {
-			if t = strings.TrimSpace(t); t == etag || t == "*" || strings.TrimPrefix(t, "W/") == etag {
-				notModified = true
-			}
-		}
-	} else if ims != "" {
-		if t, err := http.ParseTime(ims); err == nil && !mod.After(t) {
-			notModified = true
-		}
-	}
-	if notModified {
+	if matches(r, etag, mod) {
 		hdr.Del("Content-Type")
 		s.write(w, http.StatusNotModified, hdr, nil)
 		return
 	}
 	s.write(w, status, hdr, body)
+}
+
+// matches reports whether the validators of conditional request r match etag and
+// mod (If-None-Match first; If-Modified-Since without it).
+func matches(r *http.Request, etag string, mod time.Time) bool {
+	inm, ims := r.Header.Get("If-None-Match"), r.Header.Get("If-Modified-Since")
+	if inm == "" && ims == "" {
+		return false
+	}
+	if inm != "" {
+		for _, t := range strings.Split(inm, ",") {
+			if t = strings.TrimSpace(t); t == etag || t == "*" || strings.TrimPrefix(t, "W/") == etag {
+				return true
+			}
+		}
+		return false
+	}
+	t, err := http.ParseTime(ims)
+	return err == nil && !mod.After(t)
 }
 
 func (s *Site) write(w http.ResponseWriter, status int, hdr http.Header, body []byte) {

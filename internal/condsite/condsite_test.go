@@ -59,3 +59,48 @@ func TestConditional(t *testing.T) {
 		t.Errorf("counts 304=%d 200=%d 404=%d conditional=%d", s.Count(304), s.Count(200), s.Count(404), s.Conditional())
 	}
 }
+
+func TestCacheValidators(t *testing.T) {
+	calls := 0
+	inner := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls++
+		io.WriteString(w, "<p>page "+r.URL.Path+"</p>")
+	})
+	s := New(inner)
+	s.CacheValidators = true
+	srv := httptest.NewServer(s)
+	defer srv.Close()
+	get := func(path, inm string) *http.Response {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodGet, srv.URL+path, nil)
+		if inm != "" {
+			req.Header.Set("If-None-Match", inm)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return resp
+	}
+	etag := get("/a", "").Header.Get("ETag")
+	for range 3 {
+		if r := get("/a", etag); r.StatusCode != http.StatusNotModified || r.Header.Get("ETag") != etag || r.Header.Get("Last-Modified") == "" {
+			t.Fatalf("cached conditional GET: %d etag %q", r.StatusCode, r.Header.Get("ETag"))
+		}
+	}
+	if calls != 1 {
+		t.Errorf("handler ran %d times, want 1 (304s from the cached validators)", calls)
+	}
+	if r := get("/a", `"other"`); r.StatusCode != 200 || calls != 2 {
+		t.Errorf("stale validator: %d, handler calls %d; want 200, 2", r.StatusCode, calls)
+	}
+	s.Rewrite("/a", func(b []byte) []byte { return append(b, "<p>more</p>"...) })
+	if r := get("/a", etag); r.StatusCode != 200 || r.Header.Get("ETag") == etag {
+		t.Errorf("rewritten page: %d etag %q; want 200 with a new ETag", r.StatusCode, r.Header.Get("ETag"))
+	}
+	if s.Count(304) != 3 || s.Count(200) != 3 || s.Conditional() != 5 {
+		t.Errorf("counts 304=%d 200=%d conditional=%d; want 3, 3, 5", s.Count(304), s.Count(200), s.Conditional())
+	}
+}
