@@ -82,8 +82,8 @@ type Frontier interface {
 type FrontierFactory func(ctx context.Context, site string) (Frontier, error)
 
 // MemoryFrontier is the in-memory Frontier: a FIFO queue and two sets (visited,
-// emitted) that hold 128-bit hashes of the keys, not the keys: a fixed ~20 bytes per
-// URL whatever its length.
+// emitted) that hold 64-bit hashes of the keys, not the keys: ~12 bytes per URL
+// whatever its length (see keyset).
 type MemoryFrontier struct {
 	mu      sync.Mutex
 	seen    keyset.Set

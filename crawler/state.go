@@ -111,6 +111,11 @@ type storeFrontier struct {
 	// sixth of the workers' time (issue 17).
 	seenMu sync.Mutex
 	local  keyset.Set // keys marked seen by this process (as hashes)
+	// shared, when set, holds those keys instead of local: marks in the store's
+	// own visited table (an in-process store, see store.InProcessSeen), so that a
+	// page's key is one table entry, not one in each of two sets (issue 17). It is
+	// released by endState; then local takes over.
+	shared store.LocalSeen
 
 	mu  sync.Mutex
 	buf []Entry
@@ -205,13 +210,32 @@ func (f *storeFrontier) takePrefetch() (got []store.Entry, ok bool, err error) {
 }
 
 func newStoreFrontier(st store.Store, site, worker string, ttl time.Duration, batch int) *storeFrontier {
-	return &storeFrontier{st: st, site: site, worker: worker, ttl: ttl, batch: max(batch, 1), local: keyset.New()}
+	f := &storeFrontier{st: st, site: site, worker: worker, ttl: ttl, batch: max(batch, 1)}
+	if ip, ok := st.(store.InProcessSeen); ok {
+		// Not ok: another frontier of this process on the site holds the marks;
+		// this one keeps its own set, as with any other store.
+		f.shared, _ = ip.ClaimLocalSeen(site)
+	}
+	return f
+}
+
+// releaseSeen hands the store's visited marks back (see shared).
+func (f *storeFrontier) releaseSeen() {
+	f.seenMu.Lock()
+	defer f.seenMu.Unlock()
+	if f.shared != nil {
+		f.shared.Release()
+		f.shared = nil
+	}
 }
 
 // MarkSeen implements Frontier.
 func (f *storeFrontier) MarkSeen(ctx context.Context, key string) (bool, error) {
 	f.seenMu.Lock()
 	defer f.seenMu.Unlock()
+	if f.shared != nil {
+		return f.shared.MarkSeen(key), nil
+	}
 	if f.local.Has(key) {
 		return false, nil
 	}
@@ -224,7 +248,12 @@ func (f *storeFrontier) MarkSeen(ctx context.Context, key string) (bool, error) 
 // Seen implements Frontier.
 func (f *storeFrontier) Seen(ctx context.Context, key string) (bool, error) {
 	f.seenMu.Lock()
-	ok := f.local.Has(key)
+	var ok bool
+	if f.shared != nil {
+		ok = f.shared.Seen(key)
+	} else {
+		ok = f.local.Has(key)
+	}
 	f.seenMu.Unlock()
 	if ok || strings.HasPrefix(key, "emitted ") {
 		return ok, nil
@@ -870,6 +899,7 @@ func (s *siteRun) endState(ctx context.Context) error {
 		s.log.Warn("state: links and metadata not stored", "err", err)
 	}
 	s.sf.giveBack(wctx)
+	s.sf.releaseSeen()
 	if !s.drained || s.finishedElsewhere || ctx.Err() != nil {
 		return nil
 	}

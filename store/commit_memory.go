@@ -16,7 +16,7 @@ func (m *Memory) Reserve(ctx context.Context, site, worker, key, hash string) (C
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	s := m.site(site)
-	prev, ok := s.emitted[keyset.Of(key)]
+	prev, ok := s.em.get(keyset.Of(key))
 	ch := decide(ok, prev.hash, prev.run, contentHash(hash), s.run)
 	if ch == ChangeDuplicate {
 		return ch, nil
@@ -26,7 +26,9 @@ func (m *Memory) Reserve(ctx context.Context, site, worker, key, hash string) (C
 	}
 	if !ch.Emit() {
 		// Unchanged: nothing to write; noted in this run so an alias is a duplicate.
-		s.addEmitted(key, hash, s.run, 0)
+		if err := s.addEmitted(key, hash, s.run, 0); err != nil {
+			return "", err
+		}
 		return ch, nil
 	}
 	s.reserved[key] = worker
@@ -58,7 +60,9 @@ func (m *Memory) Commit(ctx context.Context, b Batch) error {
 	for _, em := range b.Emissions {
 		s := m.site(em.Site)
 		delete(s.reserved, em.Key)
-		s.addEmitted(em.Key, em.Hash, s.run, ns(now))
+		if err := s.addEmitted(em.Key, em.Hash, s.run, ns(now)); err != nil {
+			return err
+		}
 		k := keyset.Of(em.Key)
 		if md, ok := s.meta[k]; ok {
 			md.emitted = ns(now)
@@ -68,8 +72,11 @@ func (m *Memory) Commit(ctx context.Context, b Batch) error {
 		if em.Meta != nil && em.URL != "" {
 			ku := keyset.Of(em.URL)
 			nm := packMeta(*em.Meta)
-			prev, _ := s.metaOf(ku)
-			nm.emitted = prev.emitted
+			if prev, ok := s.meta[ku]; ok {
+				nm.emitted = prev.emitted
+			} else if e, ok := s.em.get(ku); ok {
+				nm.emitted = e.emittedAt
+			}
 			s.hasMetaFor(ku)
 			s.meta[ku] = nm
 		}

@@ -2,15 +2,14 @@ package store
 
 import (
 	"context"
-	"encoding/hex"
-	"math"
+	"fmt"
 	"slices"
 	"sort"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/healthcrawl/healthcrawl/internal/keyset"
+	"github.com/healthcrawl/healthcrawl/internal/spill"
 	"github.com/zeebo/xxh3"
 )
 
@@ -28,6 +27,9 @@ type Memory struct {
 	sites     map[string]*memSite
 	positions map[string]map[string]string // worker → sink key → position
 	now       func() time.Time
+	// log holds the URLs and content hashes of the emitted sets (see emitSet), out
+	// of the Go heap.
+	log *spill.Log
 }
 
 type memItem struct {
@@ -37,17 +39,6 @@ type memItem struct {
 	worker  string
 	expires time.Time
 	lost    int // Entry.Lost
-}
-
-// memEmit is a URL of the emitted set: the hash of its record's content hash and the
-// run that emitted it. Memory engine only: when it was emitted, and where its URL
-// (n bytes) and content hash (hn bytes) are, back to back at at in memSite.urls.
-type memEmit struct {
-	hash      uint64
-	run       int64
-	emittedAt int64 // unix ns
-	at        uint32
-	n, hn     uint16
 }
 
 // contentHash is what the emitted sets keep of a record's content hash: equal
@@ -92,161 +83,56 @@ func (p memMeta) unpack() Meta {
 }
 
 // memSite is the state of one site. Per URL for the whole run it holds fixed-size
-// hashes, not strings: the visited set, the entries acknowledged (finished: their
-// entry is dropped), the metadata and the emitted set are keyed by the URL's 128-bit
-// hash; the emitted URLs themselves (Emitted lists them) are packed in one byte
-// slice. Only queued and leased entries keep their URL and data.
+// hashes, not strings: the visited set and the entries acknowledged (finished: their
+// entry is dropped) share one keyset.Tagged table, the metadata is keyed by the
+// URL's 64-bit hash, and the emitted set is an emitSet (its URLs in the spill
+// file). Only queued and leased entries keep their URL and data.
 type memSite struct {
 	run               int64
 	running           bool
 	started, finished time.Time
-	items             map[string]*memItem   // queued and leased entries
-	acked             map[keyset.Hash]uint8 // URL → stDone or stFailed: acknowledged in this run
-	queue             []qref                // queue order; stale references are skipped
+	items             map[string]*memItem // queued and leased entries
+	queue             []qref              // queue order; stale references are skipped
 	leased            map[string]*memItem
-	seen              keyset.Set
+	// vis holds, by hash, the visited keys (visSeen: MarkSeen, Enqueue), the keys
+	// a frontier of this process marked seen (visLocal, see LocalSeen) and the URLs
+	// acknowledged in this run (visDone, visFailed): for most pages the key is the
+	// URL, so one entry carries all. seenN counts the visSeen keys, ackedN the
+	// acknowledged URLs.
+	vis           keyset.Tagged
+	seenN, ackedN int
+	// localHeld: a frontier holds the visLocal marks (ClaimLocalSeen).
+	localHeld bool
 	// meta holds the metadata given by PutMeta or a Commit with Meta; a URL only
-	// emitted has none here: its EmittedAt and ContentHash are its memEmit's
+	// emitted has none here: its EmittedAt and ContentHash are its emission's
 	// (emitOnly counts those URLs).
-	meta     map[keyset.Hash]memMeta
-	emitted  map[keyset.Hash]memEmit
-	emitOnly int
-	// urls holds the URLs of the emitted set back to back (memEmit.at, n); a URL
-	// removed by Gone leaves its bytes (garbage, counted in urlGarbage) until the
-	// garbage outweighs the live URLs and compactURLs copies the live ones.
-	urls                []byte
-	urlGarbage          int
+	meta                map[keyset.Hash]memMeta
+	em                  emitSet
+	emitOnly            int
+	log                 *spill.Log
+	buf                 []byte            // scratch for spill records
 	reserved            map[string]string // key → worker holding it (Reserve)
 	doneCount, failedCt int64
 }
 
-// emitURL and emitHash are the URL and the content hash of e.
-func (s *memSite) emitURL(e memEmit) string {
-	return string(s.urls[e.at : e.at+uint32(e.n)])
-}
-
-func (s *memSite) emitHash(e memEmit) string {
-	at := e.at + uint32(e.n)
-	b := s.urls[at : at+uint32(e.hn&^hexPacked)]
-	if e.hn&hexPacked != 0 {
-		return hex.EncodeToString(b)
-	}
-	return string(b)
-}
-
-// hexPacked marks a content hash packed as bytes (memEmit.hn): a hash in lower-case
-// hex (the records' sha256, 64 digits) takes half the room.
-const hexPacked = 1 << 15
-
-// packHash is h as packed in memSite.urls, with its memEmit.hn.
-func packHash(h string) ([]byte, uint16) {
-	if len(h) > 0 && len(h)%2 == 0 && len(h) < 2*hexPacked && h == strings.ToLower(h) {
-		if b, err := hex.DecodeString(h); err == nil {
-			return b, uint16(len(b)) | hexPacked
-		}
-	}
-	h = h[:min(len(h), hexPacked-1)]
-	return []byte(h), uint16(len(h))
-}
-
-// addEmitted records u in the emitted set with the content hash h in run; emitted
-// is the time of the commit (0 = keep the earlier one: an unchanged record).
-func (s *memSite) addEmitted(u, h string, run, emitted int64) {
-	k := keyset.Of(u)
-	prev, ok := s.emitted[k]
-	if ok && s.emitHash(prev) == h {
-		prev.hash, prev.run = contentHash(h), run
-		if emitted != 0 {
-			prev.emittedAt = emitted
-		}
-		s.emitted[k] = prev
-		return
-	}
-	// A URL longer than any a crawl queues is listed cut (it is kept by its hash).
-	u = u[:min(len(u), math.MaxUint16)]
-	hb, hn := packHash(h)
-	if ok {
-		s.urlGarbage += int(prev.n) + int(prev.hn&^hexPacked)
-		if emitted == 0 {
-			emitted = prev.emittedAt
-		}
-	} else if _, hasMeta := s.meta[k]; !hasMeta {
-		s.emitOnly++
-	}
-	if len(s.urls)+len(u)+len(hb) > math.MaxUint32 {
-		s.compactURLs()
-	}
-	s.emitted[k] = memEmit{hash: contentHash(h), run: run, emittedAt: emitted, at: uint32(len(s.urls)), n: uint16(len(u)), hn: hn}
-	s.urls = append(append(s.urls, u...), hb...)
-	s.maybeCompact()
-}
-
-// removeEmitted removes u from the emitted set and reports whether it was there. A
-// URL without metadata of its own keeps its emission's (EmittedAt, ContentHash).
-func (s *memSite) removeEmitted(u string) bool {
-	k := keyset.Of(u)
-	e, ok := s.emitted[k]
-	if !ok {
-		return false
-	}
-	if _, hasMeta := s.meta[k]; !hasMeta {
-		s.meta[k] = memMeta{emitted: e.emittedAt, hash: s.emitHash(e)}
-		s.emitOnly--
-	}
-	delete(s.emitted, k)
-	s.urlGarbage += int(e.n) + int(e.hn&^hexPacked)
-	s.maybeCompact()
-	return true
-}
-
-// hasMetaFor notes that k gets metadata of its own (PutMeta, Commit with Meta).
-func (s *memSite) hasMetaFor(k keyset.Hash) {
-	if _, hasMeta := s.meta[k]; hasMeta {
-		return
-	}
-	if _, ok := s.emitted[k]; ok {
-		s.emitOnly--
-	}
-}
-
-// metaOf is the metadata of k: its own, or its emission's.
-func (s *memSite) metaOf(k keyset.Hash) (memMeta, bool) {
-	if p, ok := s.meta[k]; ok {
-		return p, true
-	}
-	if e, ok := s.emitted[k]; ok {
-		return memMeta{emitted: e.emittedAt, hash: s.emitHash(e)}, true
-	}
-	return memMeta{}, false
-}
-
-func (s *memSite) maybeCompact() {
-	if s.urlGarbage > 4096 && s.urlGarbage > len(s.urls)/2 {
-		s.compactURLs()
-	}
-}
-
-// compactURLs rewrites urls with the live URLs only.
-func (s *memSite) compactURLs() {
-	urls := make([]byte, 0, len(s.urls)-s.urlGarbage)
-	for k, e := range s.emitted {
-		at := len(urls)
-		urls = append(urls, s.urls[e.at:e.at+uint32(e.n)+uint32(e.hn&^hexPacked)]...)
-		e.at = uint32(at)
-		s.emitted[k] = e
-	}
-	s.urls, s.urlGarbage = urls, 0
-}
+// Tags of memSite.vis.
+const (
+	visSeen   = 1
+	visLocal  = 2
+	visDone   = 4
+	visFailed = 8
+	visAcked  = visDone | visFailed
+)
 
 // NewMemory returns an empty memory store.
 func NewMemory() *Memory {
-	return &Memory{sites: map[string]*memSite{}, positions: map[string]map[string]string{}, now: time.Now}
+	return &Memory{sites: map[string]*memSite{}, positions: map[string]map[string]string{}, now: time.Now, log: &spill.Log{}}
 }
 
 func (m *Memory) site(name string) *memSite {
 	s, ok := m.sites[name]
 	if !ok {
-		s = &memSite{meta: map[keyset.Hash]memMeta{}, emitted: map[keyset.Hash]memEmit{}, reserved: map[string]string{}}
+		s = &memSite{meta: map[keyset.Hash]memMeta{}, log: m.log, reserved: map[string]string{}}
 		s.clearRun()
 		m.sites[name] = s
 	}
@@ -255,10 +141,12 @@ func (m *Memory) site(name string) *memSite {
 
 func (s *memSite) clearRun() {
 	s.items = map[string]*memItem{}
-	s.acked = map[keyset.Hash]uint8{}
 	s.queue = nil
 	s.leased = map[string]*memItem{}
-	s.seen = keyset.New()
+	// The visited keys and acknowledgements belong to the run; a frontier's marks
+	// (visLocal) to the frontier, which may have begun before.
+	s.vis.ClearAll(visSeen | visAcked)
+	s.seenN, s.ackedN = 0, 0
 	s.reserved = map[string]string{} // reservations belong to the run
 	s.doneCount, s.failedCt = 0, 0
 }
@@ -307,7 +195,16 @@ func (m *Memory) MarkSeen(ctx context.Context, site, key string) (bool, error) {
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	return m.site(site).seen.Add(key), nil
+	return m.site(site).markSeen(key), nil
+}
+
+// markSeen adds key to the visited set and reports whether it was new.
+func (s *memSite) markSeen(key string) bool {
+	if s.vis.Update(key, visSeen, 0)&visSeen != 0 {
+		return false
+	}
+	s.seenN++
+	return true
 }
 
 // Seen implements Store.
@@ -321,7 +218,7 @@ func (m *Memory) Seen(ctx context.Context, site, key string) (bool, error) {
 	if !ok {
 		return false, nil
 	}
-	return s.seen.Has(key), nil
+	return s.vis.Get(key)&visSeen != 0, nil
 }
 
 // Enqueue implements Store.
@@ -332,7 +229,7 @@ func (m *Memory) Enqueue(ctx context.Context, site, key string, e Entry) (bool, 
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	s := m.site(site)
-	if !s.seen.Add(key) {
+	if !s.markSeen(key) {
 		return false, nil
 	}
 	s.push(e)
@@ -350,12 +247,15 @@ func (s *memSite) push(e Entry) {
 		s.queue = append(s.queue, qref{e.URL, it.gen})
 		return
 	}
-	if len(s.acked) > 0 {
-		k := keyset.Of(e.URL)
-		if st, ok := s.acked[k]; ok {
+	if s.ackedN > 0 {
+		if tag := s.vis.Update(e.URL, 0, visAcked); tag&visAcked != 0 {
 			// Acknowledged in this run and pushed again: out of the done/failed counts.
-			s.unstate(&memItem{state: int(st)})
-			delete(s.acked, k)
+			st := stDone
+			if tag&visFailed != 0 {
+				st = stFailed
+			}
+			s.unstate(&memItem{state: st})
+			s.ackedN--
 		}
 	}
 	s.items[e.URL] = &memItem{e: e}
@@ -466,17 +366,19 @@ func (s *memSite) ack(u string, o Outcome) {
 	if !ok {
 		return
 	}
-	// The entry is dropped: only its verdict is kept, under the URL's hash.
+	// The entry is dropped: only its verdict is kept, a tag on the URL's hash.
 	delete(s.leased, u)
 	delete(s.items, u)
-	st := uint8(stDone)
+	tag, other := uint8(visDone), uint8(visFailed)
 	if o == Failed {
-		st = stFailed
+		tag, other = visFailed, visDone
 		s.failedCt++
 	} else {
 		s.doneCount++
 	}
-	s.acked[keyset.Of(u)] = st
+	if s.vis.Update(u, tag, other)&visAcked == 0 {
+		s.ackedN++
+	}
 }
 
 // Nack implements Store.
@@ -530,9 +432,9 @@ func (m *Memory) GetMeta(ctx context.Context, site, u string) (Meta, bool, error
 	if !ok {
 		return Meta{}, false, nil
 	}
-	p, ok := s.metaOf(keyset.Of(u))
-	if !ok {
-		return Meta{}, false, nil
+	p, ok, err := s.metaOf(keyset.Of(u))
+	if err != nil || !ok {
+		return Meta{}, false, err
 	}
 	return p.unpack(), true, nil
 }
@@ -547,8 +449,12 @@ func (m *Memory) PutMeta(ctx context.Context, site, u string, md Meta) error {
 	s := m.site(site)
 	k := keyset.Of(u)
 	p := packMeta(md)
-	prev, _ := s.metaOf(k)
-	p.emitted = prev.emitted
+	// Only the emission time of the earlier metadata is kept (no spill read).
+	if prev, ok := s.meta[k]; ok {
+		p.emitted = prev.emitted
+	} else if e, ok := s.em.get(k); ok {
+		p.emitted = e.emittedAt
+	}
 	s.hasMetaFor(k)
 	s.meta[k] = p
 	return nil
@@ -585,7 +491,7 @@ func (m *Memory) Gone(ctx context.Context, site, u string) (bool, error) {
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	return m.site(site).removeEmitted(u), nil
+	return m.site(site).removeEmitted(u)
 }
 
 // Emitted implements Store.
@@ -599,9 +505,9 @@ func (m *Memory) Emitted(ctx context.Context, site string) ([]string, error) {
 	if !ok {
 		return nil, nil
 	}
-	out := make([]string, 0, len(s.emitted))
-	for _, e := range s.emitted {
-		out = append(out, s.emitURL(e))
+	out, err := s.emittedURLs()
+	if err != nil {
+		return nil, err
 	}
 	sort.Strings(out)
 	return out, nil
@@ -634,8 +540,8 @@ func (m *Memory) Stats(ctx context.Context, site string) (Stats, error) {
 		}
 	}
 	st.Done, st.Failed = s.doneCount, s.failedCt
-	st.Seen = int64(s.seen.Len())
-	st.Emitted = int64(len(s.emitted))
+	st.Seen = int64(s.seenN)
+	st.Emitted = int64(s.em.len())
 	st.Pages = int64(len(s.meta) + s.emitOnly)
 	return st, nil
 }
@@ -666,5 +572,10 @@ func (m *Memory) Reset(ctx context.Context, site string) error {
 	return nil
 }
 
-// Close implements Store.
-func (m *Memory) Close() error { return nil }
+// Close implements Store: the spill file is released; the store is not usable after.
+func (m *Memory) Close() error {
+	if err := m.log.Close(); err != nil {
+		return fmt.Errorf("memory store: close spill file: %w", err)
+	}
+	return nil
+}

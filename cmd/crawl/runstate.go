@@ -173,3 +173,11 @@ func expandOutput(ctx context.Context, st store.Store, cfg *config.Config, names
 	cfg.Output = cfg.Output.Expand(v)
 	return nil
 }
+
+// ClaimLocalSeen implements store.InProcessSeen for an engine that does.
+func (b *begunStore) ClaimLocalSeen(site string) (store.LocalSeen, bool) {
+	if ip, ok := b.Store.(store.InProcessSeen); ok {
+		return ip.ClaimLocalSeen(site)
+	}
+	return nil, false
+}
