@@ -503,9 +503,12 @@ func (s *siteRun) run(ctx context.Context) error {
 	})
 	defer stop()
 	// More workers than crawl.parallelism: the job semaphore and the site's
-	// politeness keep at most parallelism requests in flight, while the extra workers extract and
-	// clean fetched pages, so a request slot never waits for CPU work.
-	workers := max(s.job.cfg.Crawl.Parallelism, 1) + max(runtime.NumCPU(), 2)
+	// politeness keep at most parallelism requests in flight. A worker whose request
+	// ends goes on to extract and clean its page, so a free slot is only taken at once
+	// if another worker is already waiting for it: with parallelism workers able to
+	// extract while parallelism more wait for slots (and NumCPU over), a request slot
+	// never waits for CPU work.
+	workers := 2*max(s.job.cfg.Crawl.Parallelism, 1) + max(runtime.NumCPU(), 2)
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Add(1)
