@@ -148,3 +148,34 @@ func BenchmarkNearIndexBytes(b *testing.B) {
 	}
 	b.ReportMetric(perRecord, "B/record")
 }
+
+// BenchmarkDedupeBytes reports the heap held by the dedupe stage per kept record
+// (B/record: the exact-copy map and the near-duplicate index) after 100k generated
+// articles; the articles themselves are garbage by the time the heap is read.
+// go test -run XXX -bench DedupeBytes -benchtime 1x ./pipeline
+func BenchmarkDedupeBytes(b *testing.B) {
+	const n = 100_000
+	var perRecord float64
+	for b.Loop() {
+		runtime.GC()
+		var m0, m1 runtime.MemStats
+		runtime.ReadMemStats(&m0)
+		s, err := DefaultRegistry.New("dedupe", nil, Env{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		for i := range n {
+			if v, err := s.Apply(context.Background(), benchArticle(i)); err != nil || !v.Keep {
+				b.Fatalf("generated article %d: verdict %+v, err %v", i, v, err)
+			}
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&m1)
+		perRecord = float64(m1.HeapAlloc-m0.HeapAlloc) / n
+		runtime.KeepAlive(s)
+		if c, ok := s.(interface{ Close() error }); ok {
+			_ = c.Close()
+		}
+	}
+	b.ReportMetric(perRecord, "B/record")
+}
