@@ -71,19 +71,28 @@ const nearSpillHead = 8 + 2*NearBins
 // entry (the key's high 32 bits and the slot) is also appended to the shard's
 // entry log: buffered in the shard, spilled nearLogChunk entries at a time. The
 // table grows ×1.5 rather than ×2 (average load 2/3 instead of 0.58) and is
-// rebuilt from the log, which costs about one spill read per 3 records indexed,
-// amortised.
+// rebuilt from the log (see reserve: about one spill read per 10 records
+// indexed, amortised).
 type nearTable struct {
-	slots  []uint32
-	n      int         // entries (non-empty slots)
-	chunks []spill.Ref // full chunks of the entry log, in the spill file
+	slots []uint32
+	n     int // entries (non-empty slots)
+	// log is apart so that the 1024 table headers, which every look-up reads,
+	// stay in 40 KiB of cache rather than spread over half a megabyte.
+	log *nearEntryLog
+}
+
+// nearEntryLog is the entry log of a shard.
+type nearEntryLog struct {
+	chunks []spill.Ref // in the spill file: the log as of the last growth, then chunks
 	buf    [nearLogChunk]uint64
 	nbuf   int
 }
 
-// nearLogChunk entries of 8 bytes: 256 bytes buffered per shard (256 KiB for the
-// 1024 shards) against 8 bytes of Ref per chunk spilled.
-const nearLogChunk = 32
+// nearLogChunk entries of 8 bytes: 512 bytes buffered per shard (512 KiB for the
+// 1024 shards, 1.7 bytes per record at 300,000 records). A growth reads every
+// chunk spilled since the previous one, so a record costs 10/nearLogChunk reads
+// of the spill file: 0.16 system calls (~0.2 µs) where chunks of 32 took 0.31.
+const nearLogChunk = 64
 
 func nearSlotTag(k uint64) uint32 { return uint32(k>>10) & 63 }
 
@@ -113,25 +122,29 @@ func (t *nearTable) insert(e uint64) {
 func (t *nearTable) add(k uint64, id uint32) {
 	e := nearEntry(k, id)
 	t.insert(e)
-	t.buf[t.nbuf] = e
-	t.nbuf++
+	t.log.buf[t.log.nbuf] = e
+	t.log.nbuf++
 }
 
 // reserve makes room for k more entries, spilling a full log buffer and growing
 // the table as needed, so that the adds of a record cannot fail half-way: on an
 // error the table is unchanged.
 func (t *nearTable) reserve(log *spill.Log, k int) error {
-	if t.nbuf+k > nearLogChunk {
+	if t.log == nil {
+		t.log = new(nearEntryLog)
+	}
+	l := t.log
+	if l.nbuf+k > nearLogChunk {
 		var b [8 * nearLogChunk]byte
-		for i, e := range t.buf[:t.nbuf] {
+		for i, e := range l.buf[:l.nbuf] {
 			binary.LittleEndian.PutUint64(b[8*i:], e)
 		}
-		ref, err := log.Append(b[:8*t.nbuf])
+		ref, err := log.Append(b[:8*l.nbuf])
 		if err != nil {
 			return fmt.Errorf("entry log: %w", err)
 		}
-		t.chunks = append(t.chunks, ref)
-		t.nbuf = 0
+		l.chunks = append(l.chunks, ref)
+		l.nbuf = 0
 	}
 	if (t.n+k)*5 <= len(t.slots)*4 {
 		return nil
@@ -140,21 +153,30 @@ func (t *nearTable) reserve(log *spill.Log, k int) error {
 	for (t.n+k)*5 > m*4 {
 		m = m * 3 / 2
 	}
-	old, n := t.slots, t.n
-	t.slots, t.n = make([]uint32, m), 0
 	var raw []byte
-	for _, ref := range t.chunks {
+	for _, ref := range l.chunks {
 		var err error
-		if raw, err = log.Read(ref, raw[:0]); err != nil {
-			t.slots, t.n = old, n
+		if raw, err = log.Read(ref, raw); err != nil {
 			return fmt.Errorf("grow bucket table: %w", err)
 		}
-		for i := 0; i+8 <= len(raw); i += 8 {
-			t.insert(binary.LittleEndian.Uint64(raw[i:]))
-		}
 	}
-	for _, e := range t.buf[:t.nbuf] {
+	t.slots, t.n = make([]uint32, m), 0
+	for i := 0; i+8 <= len(raw); i += 8 {
+		t.insert(binary.LittleEndian.Uint64(raw[i:]))
+	}
+	for _, e := range l.buf[:l.nbuf] {
 		t.insert(e)
+	}
+	// The chunks just read are written back as one record, so that the next
+	// growth reads them with one system call instead of one per chunk (each
+	// chunk is then read once on its own, at the first growth after it was
+	// spilled), and the shard keeps one Ref for them. A failed write only
+	// keeps the chunks as they were (and the log's error comes back with the
+	// next append).
+	if len(l.chunks) > 1 {
+		if ref, err := log.Append(raw); err == nil {
+			l.chunks = []spill.Ref{ref}
+		}
 	}
 	return nil
 }
