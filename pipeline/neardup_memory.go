@@ -50,7 +50,7 @@ const (
 // records are never scanned by the garbage collector.
 type memNearRec struct {
 	hi, lo uint64    // 128-bit SimHash
-	ref    spill.Ref // nearSpilled record in the index's spill file
+	ref    spill.Ref // page, sketch and key in the index's spill file (nearSpillHead)
 }
 
 // A spilled record is its Page (8 bytes, little-endian), its NearSketch (NearBins
@@ -71,8 +71,8 @@ const nearSpillHead = 8 + 2*NearBins
 // entry (the key's high 32 bits and the slot) is also appended to the shard's
 // entry log: buffered in the shard, spilled nearLogChunk entries at a time. The
 // table grows ×1.5 rather than ×2 (average load 2/3 instead of 0.58) and is
-// rebuilt from the log (see reserve: about one spill read per 10 records
-// indexed, amortised).
+// rebuilt from the log (see reserve and nearLogChunk: about one spill read per
+// 6 records indexed, amortised).
 type nearTable struct {
 	slots []uint32
 	n     int // entries (non-empty slots)
@@ -90,8 +90,9 @@ type nearEntryLog struct {
 
 // nearLogChunk entries of 8 bytes: 512 bytes buffered per shard (512 KiB for the
 // 1024 shards, 1.7 bytes per record at 300,000 records). A growth reads every
-// chunk spilled since the previous one, so a record costs 10/nearLogChunk reads
-// of the spill file: 0.16 system calls (~0.2 µs) where chunks of 32 took 0.31.
+// chunk spilled since the previous one, so a record costs NearBands/nearLogChunk
+// reads of the spill file (plus one per growth): 0.16 system calls where chunks
+// of 32 took 0.31, measurably slower where system calls are dear.
 const nearLogChunk = 64
 
 func nearSlotTag(k uint64) uint32 { return uint32(k>>10) & 63 }
