@@ -106,8 +106,9 @@ func (d *dedupe) keepLocked(key uint64, url string) {
 	d.exact[key] = ref
 }
 
-// first returns the first URL of text hash key, stored under ref; d.mu is held
-// for the map when locked, and never for the spill file read.
+// first returns the first URL of text hash key, stored under ref. locked: the
+// caller holds d.mu (the second check of Apply, which finds a copy only when two
+// copies are processed at once; the first check reads without the lock).
 func (d *dedupe) first(key uint64, ref spill.Ref, locked bool) (string, error) {
 	if ref == 0 {
 		if !locked {
