@@ -4,14 +4,17 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"math/bits"
+	"runtime"
 	"strconv"
 	"sync"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/healthcrawl/healthcrawl/article"
+	"github.com/healthcrawl/healthcrawl/internal/spill"
 )
 
 // DedupeOptions configure the dedupe stage.
@@ -47,24 +50,78 @@ func init() {
 			if o.MaxWords < 0 {
 				return nil, optErr("max_words", "must be ≥ 0, got %d", o.MaxWords)
 			}
-			idx := env.Near
-			if idx == nil {
-				idx = NewMemoryNearIndex()
+			d := &dedupe{opts: o, index: env.Near, exact: map[uint64]spill.Ref{}, urls: new(spill.Log)}
+			d.params = NearParams{MaxDist: int((1 - o.Threshold) * 128), Confirm: o.Confirm}
+			if d.index == nil {
+				d.own = NewMemoryNearIndex()
+				d.index = d.own
 			}
-			p := NearParams{MaxDist: int((1 - o.Threshold) * 128), Confirm: o.Confirm}
-			return &dedupe{opts: o, params: p, index: idx, exact: map[uint64]string{}}, nil
+			// The Runner has no end-of-run hook: the spill file of the URLs goes
+			// when the stage is garbage collected (its own index has a cleanup too).
+			runtime.AddCleanup(d, func(l *spill.Log) { _ = l.Close() }, d.urls)
+			return d, nil
 		})
 }
 
 // dedupe keeps per-run state: the first URL of every text hash (under one short
 // lock: a map look-up) and the near-duplicate index (its own sharded locks).
+//
+// The URLs are kept in a spill file, not in the map (issue 17: heap per page): a
+// kept record costs the map about 20 bytes instead of a URL string, and a URL is
+// read back only to name the original of an exact copy.
 type dedupe struct {
 	opts   DedupeOptions
 	params NearParams
 	index  NearIndex
+	own    *MemoryNearIndex // the index when the Env has none (closed by Close)
 
 	mu    sync.Mutex
-	exact map[uint64]string
+	exact map[uint64]spill.Ref // text hash → first URL in urls (0: in kept)
+	urls  *spill.Log           // separate allocation: see the cleanup in init
+	kept  map[uint64]string    // the URLs the spill file could not take (full disk): dedupe keeps working, in memory
+}
+
+// Close releases the stage's spill files. A stage used after Close returns errors.
+func (d *dedupe) Close() error {
+	err := d.urls.Close()
+	if err != nil {
+		err = fmt.Errorf("dedupe: close spill: %w", err)
+	}
+	if d.own != nil {
+		err = errors.Join(err, d.own.Close())
+	}
+	return err
+}
+
+// keepLocked records url as the first record of text hash key (d.mu held).
+func (d *dedupe) keepLocked(key uint64, url string) {
+	ref, err := d.urls.AppendString(url)
+	if err != nil || ref == 0 {
+		if d.kept == nil {
+			d.kept = map[uint64]string{}
+		}
+		d.kept[key] = url
+		ref = 0
+	}
+	d.exact[key] = ref
+}
+
+// first returns the first URL of text hash key, stored under ref. locked: the
+// caller holds d.mu (the second check of Apply, which finds a copy only when two
+// copies are processed at once; the first check reads without the lock).
+func (d *dedupe) first(key uint64, ref spill.Ref, locked bool) (string, error) {
+	if ref == 0 {
+		if !locked {
+			d.mu.Lock()
+			defer d.mu.Unlock()
+		}
+		return d.kept[key], nil
+	}
+	u, err := d.urls.ReadString(ref)
+	if err != nil {
+		return "", fmt.Errorf("exact copies: spill: %w", err)
+	}
+	return u, nil
 }
 
 func (*dedupe) Name() string { return "dedupe" }
@@ -93,9 +150,13 @@ func (d *dedupe) Apply(ctx context.Context, a *article.Article) (Verdict, error)
 	url := recordURL(a)
 
 	d.mu.Lock()
-	first, ok := d.exact[key]
+	ref, ok := d.exact[key]
 	d.mu.Unlock()
 	if ok {
+		first, err := d.first(key, ref, false)
+		if err != nil {
+			return keep, err
+		}
 		return drop("duplicate_of " + first), nil
 	}
 	if d.opts.Near && a.WordCount >= d.opts.MinWords {
@@ -113,10 +174,14 @@ func (d *dedupe) Apply(ctx context.Context, a *article.Article) (Verdict, error)
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if first, ok := d.exact[key]; ok { // an exact copy kept meanwhile
+	if ref, ok := d.exact[key]; ok { // an exact copy kept meanwhile
+		first, err := d.first(key, ref, true)
+		if err != nil {
+			return keep, err
+		}
 		return drop("duplicate_of " + first), nil
 	}
-	d.exact[key] = url
+	d.keepLocked(key, url)
 	return keep, nil
 }
 

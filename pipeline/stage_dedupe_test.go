@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"fmt"
 	"math/bits"
 	"strings"
 	"testing"
@@ -172,5 +173,48 @@ func TestSimHashMaxWords(t *testing.T) {
 	}
 	if h1, l1 := simHash(a, 3, 0); h1 == ha && l1 == la {
 		t.Error("maxWords 0 did not read the whole text")
+	}
+}
+
+// The first URL of each text is kept in a spill file: exact copies name their
+// original once the URLs are written to disk, and after Close an exact copy is an
+// error (the record is kept), never a drop naming no original.
+func TestDedupeExactURLsSpilled(t *testing.T) {
+	s, err := DefaultRegistry.New("dedupe", nil, Env{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := s.(*dedupe)
+	ctx := context.Background()
+	rec := func(url, text string) *article.Article {
+		a := art("T", sec("", 0, para(text)))
+		a.URL = url
+		a.Finalize()
+		return a
+	}
+	const n = 3000 // about 180 KB of URLs: most of them on disk
+	orig := func(i int) string {
+		return fmt.Sprintf("https://example.org/notes/%d/%s", i, strings.Repeat("x", 20))
+	}
+	for i := range n {
+		if v, err := d.Apply(ctx, rec(orig(i), fmt.Sprintf("Short note number %d.", i))); err != nil || !v.Keep {
+			t.Fatalf("note %d: %+v %v", i, v, err)
+		}
+	}
+	if d.urls.Size() < 128<<10 {
+		t.Fatalf("%d bytes of URLs spilled", d.urls.Size())
+	}
+	for _, i := range []int{0, 1, n / 2, n - 1} {
+		v, err := d.Apply(ctx, rec(fmt.Sprintf("https://mirror.example.net/%d", i), fmt.Sprintf("Short note number %d.", i)))
+		if err != nil || v.Keep || v.Reason != "duplicate_of "+orig(i) {
+			t.Errorf("copy of note %d: %+v %v", i, v, err)
+		}
+	}
+	if err := d.Close(); err != nil {
+		t.Fatal(err)
+	}
+	v, err := d.Apply(ctx, rec("https://mirror.example.net/late", "Short note number 7."))
+	if err == nil || !v.Keep {
+		t.Errorf("copy after Close: %+v %v, want kept with an error", v, err)
 	}
 }

@@ -21,6 +21,10 @@ func (m *Memory) NearIndex() (pipeline.NearIndex, error) {
 	}
 	x, loaded := memoryNear.LoadOrStore(k, pipeline.NewMemoryNearIndex())
 	if !loaded {
+		// The index is not closed here: a run may still hold it when the store
+		// is collected. NewMemoryNearIndex registered a cleanup that closes its
+		// spill file once the index itself is unreachable (the file is unlinked:
+		// process exit reclaims it as well).
 		runtime.AddCleanup(m, func(k weak.Pointer[Memory]) { memoryNear.Delete(k) }, k)
 	}
 	return x.(*pipeline.MemoryNearIndex), nil

@@ -59,6 +59,7 @@ func (s *SQLite) NearIndex() (pipeline.NearIndex, error) {
 	}
 	n := &sqliteNear{s: s, mem: pipeline.NewMemoryNearIndex()}
 	if err := n.load(context.Background()); err != nil {
+		_ = n.mem.Close() // the load's error is the one to report
 		return nil, fmt.Errorf("sqlite %s: near-duplicate index: %w", s.path, err)
 	}
 	sqliteNears.Store(s, n)
@@ -102,10 +103,17 @@ func (n *sqliteNear) load(ctx context.Context) error {
 	return rows.Err()
 }
 
-// closeNear forgets the index of s; SQLite.Close calls it first (the records added
-// are queued writes, which Close commits).
+// closeNear forgets the index of s and releases its spill file; SQLite.Close calls
+// it first (the records added are queued writes, which Close commits: they do not
+// need the in-memory index).
 func closeNear(s *SQLite) error {
-	sqliteNears.Delete(s)
+	x, ok := sqliteNears.LoadAndDelete(s)
+	if !ok {
+		return nil
+	}
+	if err := x.(*sqliteNear).mem.Close(); err != nil {
+		return fmt.Errorf("sqlite %s: near-duplicate index: %w", s.path, err)
+	}
 	return nil
 }
 

@@ -201,3 +201,22 @@ func TestNearIndexPrefixes(t *testing.T) {
 type unwrapOnly struct{ store.Store }
 
 func (u unwrapOnly) Unwrap() store.Store { return u.Store }
+
+// Closing the SQLite store closes its near-duplicate index (and the spill file
+// of its records): the index held by a run fails from then on, without a verdict;
+// reopening the state loads the records again.
+func TestNearIndexSQLiteClose(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.db")
+	s, x := openSQLite(t, path)
+	checkNear(t, x, "https://example.org/a", nearText(1), "")
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	dup, found, err := x.CheckAndAdd(context.Background(), nearRec("https://mirror.example.net/a", "Reposted. "+nearText(1)), nearParams)
+	if err == nil || found {
+		t.Errorf("CheckAndAdd after Close = %q %v %v, want an error", dup, found, err)
+	}
+	s, x = openSQLite(t, path)
+	defer s.Close()
+	checkNear(t, x, "https://mirror.example.net/a", "Reposted. "+nearText(1), "https://example.org/a")
+}

@@ -158,6 +158,10 @@ func (l *Log) Read(r Ref, dst []byte) ([]byte, error) {
 		return l.readFile(at, n, dst)
 	}
 	l.mu.Lock()
+	if l.closed { // its buffer is gone: say why rather than "beyond the end"
+		l.mu.Unlock()
+		return dst, ErrClosed
+	}
 	if at >= l.off {
 		i := int(at - l.off)
 		if i+n > len(l.buf) {
