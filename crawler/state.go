@@ -777,20 +777,21 @@ func (s *siteRun) revisit(ctx context.Context) int {
 	if !s.incremental() {
 		return 0
 	}
-	urls, err := s.st.Emitted(ctx, s.site.Name)
-	if err != nil {
-		s.log.Warn("state emitted set", "err", err)
-		return 0
-	}
+	// Walked a page at a time: the set has an entry per article ever written, and
+	// listing it whole would make the end of a large crawl its peak of memory.
 	n := 0
-	for _, u := range urls {
+	err := s.st.EachEmitted(ctx, s.site.Name, func(u string) error {
 		abs, err := parseAbs(u)
 		if err != nil {
-			continue
+			return nil
 		}
 		if s.discover(ctx, abs, Entry{Kind: KindPage, Parent: "(emitted by an earlier run)"}) == discQueued {
 			n++
 		}
+		return ctx.Err()
+	})
+	if err != nil && ctx.Err() == nil {
+		s.log.Warn("state emitted set", "err", err)
 	}
 	if n > 0 {
 		s.log.Info("revisiting articles no longer linked", "urls", n)

@@ -513,6 +513,21 @@ func (m *Memory) Emitted(ctx context.Context, site string) ([]string, error) {
 	return out, nil
 }
 
+// EachEmitted implements Store. The memory engine keeps no state between runs,
+// so no re-crawl walks its set: it is listed whole.
+func (m *Memory) EachEmitted(ctx context.Context, site string, fn func(string) error) error {
+	urls, err := m.Emitted(ctx, site)
+	if err != nil {
+		return err
+	}
+	for _, u := range urls {
+		if err := fn(u); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // Stats implements Store.
 func (m *Memory) Stats(ctx context.Context, site string) (Stats, error) {
 	if err := ctx.Err(); err != nil {

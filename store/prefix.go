@@ -119,6 +119,10 @@ func (p *prefixed) Emitted(ctx context.Context, site string) ([]string, error) {
 	return p.st.Emitted(ctx, p.ns(site))
 }
 
+func (p *prefixed) EachEmitted(ctx context.Context, site string, fn func(string) error) error {
+	return p.st.EachEmitted(ctx, p.ns(site), fn)
+}
+
 func (p *prefixed) Reserve(ctx context.Context, site, worker, key, hash string) (Change, error) {
 	return p.st.Reserve(ctx, p.ns(site), worker, key, hash)
 }

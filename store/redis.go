@@ -609,6 +609,31 @@ func (s *Redis) Emitted(ctx context.Context, site string) ([]string, error) {
 	return out, err
 }
 
+// EachEmitted implements Store with HSCAN, EmittedPage fields at a time (a URL may
+// be given twice when the hash is resized during the walk).
+func (s *Redis) EachEmitted(ctx context.Context, site string, fn func(string) error) error {
+	var cursor uint64
+	for {
+		var kv []string // field, value, field, value… (HSCAN NOVALUES needs Redis 7.4)
+		err := s.do(ctx, "emitted "+site, func() error {
+			var err error
+			kv, cursor, err = s.rdb.HScan(ctx, s.key(site, "emitted"), cursor, "", EmittedPage).Result()
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		for i := 0; i < len(kv); i += 2 {
+			if err := fn(kv[i]); err != nil {
+				return err
+			}
+		}
+		if cursor == 0 {
+			return nil
+		}
+	}
+}
+
 // Stats implements Store.
 func (s *Redis) Stats(ctx context.Context, site string) (Stats, error) {
 	res, err := s.run(ctx, "stats", scriptStats, site)

@@ -1052,6 +1052,46 @@ func (s *SQLite) Emitted(ctx context.Context, site string) ([]string, error) {
 	return out, nil
 }
 
+// EachEmitted implements Store: the set is read in pages of EmittedPage URLs in URL
+// order (the primary key's), each page in a read of its own, so fn may write to the
+// state and no read transaction stays open for the walk.
+func (s *SQLite) EachEmitted(ctx context.Context, site string, fn func(string) error) error {
+	if err := s.flush(ctx); err != nil {
+		return err
+	}
+	after := ""
+	page := make([]string, 0, EmittedPage)
+	for {
+		page = page[:0]
+		rows, err := s.db.QueryContext(ctx, "SELECT url FROM pages WHERE site = ? AND url > ? AND emit_hash != '' ORDER BY url LIMIT ?", site, after, EmittedPage)
+		if err != nil {
+			return fmt.Errorf("sqlite %s: emitted set of %s: %w", s.path, site, err)
+		}
+		for rows.Next() {
+			var u string
+			if err := rows.Scan(&u); err != nil {
+				rows.Close()
+				return fmt.Errorf("sqlite %s: emitted set of %s: %w", s.path, site, err)
+			}
+			page = append(page, u)
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return fmt.Errorf("sqlite %s: emitted set of %s: %w", s.path, site, err)
+		}
+		for _, u := range page {
+			if err := fn(u); err != nil {
+				return err
+			}
+		}
+		if len(page) < EmittedPage {
+			return nil
+		}
+		after = page[len(page)-1]
+	}
+}
+
 // Stats implements Store.
 func (s *SQLite) Stats(ctx context.Context, site string) (Stats, error) {
 	if err := s.flush(ctx); err != nil {

@@ -170,6 +170,13 @@ type Store interface {
 	Gone(ctx context.Context, site, url string) (bool, error)
 	// Emitted lists the URLs of the emitted set of site, sorted.
 	Emitted(ctx context.Context, site string) ([]string, error)
+	// EachEmitted calls fn with each URL of the emitted set of site, in no set order,
+	// holding at most a page of them (EmittedPage) in memory at a time, so that a
+	// walk of a large set (a re-crawl revisiting the articles no longer linked)
+	// costs no memory per URL; fn may call the store. A URL emitted or removed during
+	// the walk may or may not be given, and an engine may give a URL twice (Redis'
+	// HSCAN). The walk stops at fn's first error and returns it.
+	EachEmitted(ctx context.Context, site string, fn func(url string) error) error
 
 	// Write-then-commit (see Committer): reserve a verdict, write the record to every
 	// sink and flush them, then Commit.
@@ -385,3 +392,6 @@ type Committer interface {
 	// Positions returns the sink positions last committed by worker.
 	Positions(ctx context.Context, worker string) (map[string]string, error)
 }
+
+// EmittedPage is how many URLs Store.EachEmitted reads at a time.
+const EmittedPage = 1000

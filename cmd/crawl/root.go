@@ -47,7 +47,10 @@ pipeline of stages, and writes one record per article as JSON Lines.
 Exit status: 0 all good; 1 some inputs or pages failed (every other record is still
 written), an output could not be written, or a site fetched no page at all (its
 seed hosts unreachable); 2 bad usage or bad config; 130 stopped by SIGINT
-(Ctrl-C), 143 stopped by SIGTERM.`,
+(Ctrl-C), 143 stopped by SIGTERM.
+
+Memory: the Go collector runs at GOGC=50 unless GOGC is set; GOMEMLIMIT (e.g.
+GOMEMLIMIT=100MiB) caps the heap on a machine short of memory.`,
 		Example: `  crawl demo                                  # crawl the bundled sample site into out/demo.jsonl
   crawl run --url https://www.example.org/    # crawl one site with the defaults, no config file
   crawl init https://www.example.org/         # write a starter config for it: healthcrawl.yaml

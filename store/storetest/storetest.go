@@ -9,6 +9,7 @@ package storetest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"sync/atomic"
@@ -46,6 +47,7 @@ func RunHarness(t *testing.T, h Harness) {
 		{"ConcurrentMarkSeenEnqueue", testConcurrentSeen},
 		{"ConcurrentLease", testConcurrentLease},
 		{"EmitOnce", testEmitOnce},
+		{"EachEmitted", testEachEmitted},
 		{"ConcurrentEmitOnce", testConcurrentEmit},
 		{"Runs", testRuns},
 		{"Meta", testMeta},
@@ -332,6 +334,53 @@ func testConcurrentLease(t *testing.T, h Harness) {
 		}
 	}
 	wantStats(t, s, "a", 0, 0, n, 0)
+}
+
+// testEachEmitted walks an emitted set of more than two pages (EmittedPage) and
+// checks it gives every URL of Emitted, writes to the store from fn, and stops at
+// fn's error.
+func testEachEmitted(t *testing.T, h Harness) {
+	ctx := context.Background()
+	s := open(t, h)
+	get(s.BeginRun(ctx, "a"))(t)
+	n := 2*store.EmittedPage + 17
+	for i := range n {
+		get(s.EmitOnce(ctx, "a", fmt.Sprintf("https://x/%05d", i), "h"))(t)
+	}
+	get(s.EmitOnce(ctx, "b", "https://y/1", "h"))(t)
+	got := map[string]int{}
+	walked := 0
+	ok(t, s.EachEmitted(ctx, "a", func(u string) error {
+		got[u]++
+		walked++
+		if walked == 10 {
+			// fn may use the store: a new site's emission during the walk.
+			_, err := s.EmitOnce(ctx, "c", "https://z/1", "h")
+			return err
+		}
+		return nil
+	}))
+	want := get(s.Emitted(ctx, "a"))(t)
+	if len(got) != n || len(want) != n {
+		t.Fatalf("EachEmitted gave %d distinct URLs, Emitted %d; want %d", len(got), len(want), n)
+	}
+	for _, u := range want {
+		if got[u] == 0 {
+			t.Fatalf("EachEmitted did not give %s", u)
+		}
+	}
+	stop := errors.New("stop")
+	calls := 0
+	err := s.EachEmitted(ctx, "a", func(string) error {
+		calls++
+		return stop
+	})
+	if !errors.Is(err, stop) || calls != 1 {
+		t.Fatalf("EachEmitted after fn's error: err %v, %d calls; want stop, 1", err, calls)
+	}
+	if err := s.EachEmitted(ctx, "none", func(u string) error { return fmt.Errorf("unexpected %s", u) }); err != nil {
+		t.Fatalf("EachEmitted(empty site): %v", err)
+	}
 }
 
 func testEmitOnce(t *testing.T, h Harness) {
