@@ -120,7 +120,10 @@ type BenchOptions struct {
 	Latency     time.Duration          // server time to first byte (BenchSite.Latency)
 	Rounds      int                    // rounds of the three crawls; medians are reported (default 3)
 	OnProgress  func(ProgressSnapshot) // optional progress of the full crawl (JobOptions.OnProgress)
-	Logger      *slog.Logger
+	// SiteURL is a BenchSite of Pages articles (and Latency) served by another
+	// process (`crawl bench serve`); empty serves one in this process.
+	SiteURL string
+	Logger  *slog.Logger
 }
 
 // BenchRun is one crawl of the benchmark site.
@@ -151,6 +154,8 @@ type BenchResult struct {
 	// the figure issue 17 asks for: a round slowed by other load on the machine does
 	// not count against either side.
 	BestRatio float64
+	// SiteProcess: the site was served by another process (BenchOptions.SiteURL).
+	SiteProcess bool
 }
 
 // RunCrawlBench serves a BenchSite on loopback and crawls it three times: bare colly;
@@ -169,14 +174,17 @@ func RunCrawlBench(ctx context.Context, opts BenchOptions) (BenchResult, error) 
 		cfg.Crawl.Parallelism = opts.Parallelism
 	}
 	cfg.Crawl.Delay = 0
-	site := BenchSite{Pages: opts.Pages, PerList: 50, Latency: opts.Latency}
-	srv := httptest.NewServer(site)
-	defer srv.Close()
-	res := BenchResult{Pages: opts.Pages, Parallelism: cfg.Crawl.Parallelism, Latency: opts.Latency, Rounds: opts.Rounds}
+	base := opts.SiteURL
+	if base == "" {
+		srv := httptest.NewServer(BenchSite{Pages: opts.Pages, PerList: 50, Latency: opts.Latency})
+		defer srv.Close()
+		base = srv.URL
+	}
+	res := BenchResult{Pages: opts.Pages, Parallelism: cfg.Crawl.Parallelism, Latency: opts.Latency, Rounds: opts.Rounds, SiteProcess: opts.SiteURL != ""}
 
 	run := func(articles string, durable bool) (BenchRun, Summary, error) {
 		resetPeakRSS()
-		cfg.Sites = []config.Site{{Name: "bench", StartURLs: []string{srv.URL + "/"}, Articles: []string{articles}}}
+		cfg.Sites = []config.Site{{Name: "bench", StartURLs: []string{base + "/"}, Articles: []string{articles}}}
 		jo := JobOptions{Config: cfg, Sink: &countingSink{}, Logger: opts.Logger, OnProgress: opts.OnProgress}
 		start := time.Now()
 		if durable {
@@ -210,7 +218,7 @@ func RunCrawlBench(ctx context.Context, opts BenchOptions) (BenchResult, error) 
 	var sum Summary
 	for range max(opts.Rounds, 1) {
 		resetPeakRSS()
-		bare, err := bareCollyCrawl(ctx, srv.URL, cfg.Crawl)
+		bare, err := bareCollyCrawl(ctx, base, cfg.Crawl)
 		if err != nil {
 			return res, err
 		}

@@ -181,6 +181,7 @@ func (e *Extractor) Extract(ctx context.Context, p Page) (*article.Article, erro
 	if err != nil {
 		return nil, fmt.Errorf("parse %s: %w", addr, err)
 	}
+	yield()
 	x := &page{
 		e: e, root: root, pageURL: addr,
 		stats:       make(map[*html.Node]*nstat, 1024),
@@ -221,6 +222,7 @@ func (x *page) run(a *article.Article) {
 		}
 	}
 	x.analyzeAll(x.root)
+	yield()
 	if x.streamed {
 		// React's hidden streaming containers: move them where the
 		// browser shows them, and count again.
@@ -233,6 +235,7 @@ func (x *page) run(a *article.Article) {
 		x.base = b
 	}
 	x.metadata(a)
+	yield()
 
 	var doc *goquery.Document
 	sel := &x.e.sel
@@ -251,7 +254,9 @@ func (x *page) run(a *article.Article) {
 	if len(x.roots) == 0 {
 		x.roots = x.findContent()
 	}
+	yield()
 	sections := x.emit()
+	yield()
 	if sel.content == nil && textLen(sections) < 250 && x.bodyText > 1000 {
 		// Readability's retry: little text found, score boilerplate-classed
 		// regions too.

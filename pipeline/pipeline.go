@@ -14,6 +14,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -105,6 +106,9 @@ func (r *Runner) Process(ctx context.Context, a *article.Article) (keep bool, re
 			a.Finalize()
 			current = true
 		}
+		// Between stages, a goroutine waiting for a CPU (a crawl's request whose
+		// response arrived) runs: see extractors' yield.
+		runtime.Gosched()
 		start := time.Now()
 		v, err := safeApply(ctx, s, a)
 		local.add(name, time.Since(start))

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -80,11 +81,13 @@ against a bare golang.org/x/net/html parse of the same pages.`,
 // newBenchCrawlCmd is `crawl bench crawl`: crawler.RunCrawlBench as a command.
 func newBenchCrawlCmd() *cobra.Command {
 	var opts crawler.BenchOptions
+	siteProcess := true
 	c := &cobra.Command{
 		Use:   "crawl",
 		Short: "Compare a full crawl with a bare colly crawl of a generated loopback site",
 		Long: `Serves a generated site on 127.0.0.1 (--pages article pages of about 5 KB, listing
-pages of 50 links) and crawls it, --rounds times each, three ways: a bare colly crawl
+pages of 50 links; from a separate process unless --site-process=false) and crawls
+it, --rounds times each, three ways: a bare colly crawl
 that follows links and extracts nothing; healthcrawl's crawler with nothing extracted;
 and the full crawl (extraction, default pipeline, JSON encoding of every record).
 Prints pages/s, peak RSS and the ratio of the full crawl to the bare one (medians).
@@ -93,6 +96,14 @@ The crawl state is in memory; per-domain delay is 0.`,
   crawl bench crawl --pages 5000 --latency 10ms --rounds 3`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if siteProcess {
+				site, stop, err := startBenchSite(cmd.Context(), max(opts.Pages, 1), opts.Latency, cmd.ErrOrStderr())
+				if err != nil {
+					return fmt.Errorf("bench crawl: %w", err)
+				}
+				defer stop()
+				opts.SiteURL = site
+			}
 			res, err := crawler.RunCrawlBench(cmd.Context(), opts)
 			if err != nil {
 				return err
@@ -106,6 +117,7 @@ The crawl state is in memory; per-domain delay is 0.`,
 	f.IntVar(&opts.Parallelism, "parallelism", 0, "crawl.parallelism of every crawl (0 = the default, 4)")
 	f.DurationVar(&opts.Latency, "latency", 0, "server time to first byte of every page")
 	f.IntVar(&opts.Rounds, "rounds", 3, "rounds of the three crawls; medians are reported")
+	f.BoolVar(&siteProcess, "site-process", true, "serve the site from a separate process ('crawl bench serve'), as a real site is; false serves it in this process, where the crawl's CPU work delays its responses")
 	return c
 }
 
@@ -114,6 +126,7 @@ The crawl state is in memory; per-domain delay is 0.`,
 // line of stdout and serves until stdin is closed (its parent died) or a signal.
 func newBenchServeCmd() *cobra.Command {
 	var pages, port int
+	var latency time.Duration
 	c := &cobra.Command{
 		Use:    "serve",
 		Short:  "Serve the generated bench site on 127.0.0.1 (for crawl bench scale)",
@@ -127,7 +140,7 @@ func newBenchServeCmd() *cobra.Command {
 			if err != nil {
 				return fmt.Errorf("bench serve: %w", err)
 			}
-			srv := &http.Server{Handler: crawler.BenchSite{Pages: pages, PerList: 50}, ReadHeaderTimeout: 10 * time.Second}
+			srv := &http.Server{Handler: crawler.BenchSite{Pages: pages, PerList: 50, Latency: latency}, ReadHeaderTimeout: 10 * time.Second}
 			fmt.Fprintf(cmd.OutOrStdout(), "http://%s\n", ln.Addr())
 			go func() {
 				// Stdin closed (the parent is gone) or the command's context ended.
@@ -147,7 +160,40 @@ func newBenchServeCmd() *cobra.Command {
 	}
 	c.Flags().IntVar(&pages, "pages", 5000, "article pages on the generated site")
 	c.Flags().IntVar(&port, "port", 0, "port on 127.0.0.1 (0 = any free port)")
+	c.Flags().DurationVar(&latency, "latency", 0, "server time to first byte of every page")
 	return c
+}
+
+// startBenchSite runs `crawl bench serve` in a child process and returns its base
+// URL and a stop function (closing the child's stdin stops it).
+func startBenchSite(ctx context.Context, pages int, latency time.Duration, stderr io.Writer) (string, func(), error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return "", nil, err
+	}
+	srv := exec.CommandContext(ctx, exe, "bench", "serve", "--pages", strconv.Itoa(pages), "--latency", latency.String())
+	stdin, err := srv.StdinPipe() // closed when this process ends: the server stops
+	if err != nil {
+		return "", nil, err
+	}
+	out, err := srv.StdoutPipe()
+	if err != nil {
+		return "", nil, err
+	}
+	srv.Stderr = stderr
+	if err := srv.Start(); err != nil {
+		return "", nil, fmt.Errorf("start the site server: %w", err)
+	}
+	stop := func() {
+		stdin.Close()
+		_ = srv.Wait()
+	}
+	line, err := bufio.NewReader(out).ReadString('\n')
+	if err != nil {
+		stop()
+		return "", nil, fmt.Errorf("site server: no address: %w", err)
+	}
+	return strings.TrimSpace(line), stop, nil
 }
 
 // newBenchScaleCmd is `crawl bench scale`: crawler.RunScaleCrawl for each state, each
@@ -240,28 +286,11 @@ func runScaleParent(cmd *cobra.Command, opts crawler.ScaleOptions, states []stri
 		return fmt.Errorf("bench scale: %w", err)
 	}
 	ctx := cmd.Context()
-	srv := exec.CommandContext(ctx, exe, "bench", "serve", "--pages", strconv.Itoa(opts.Pages))
-	stdin, err := srv.StdinPipe() // closed when this process ends: the server stops
+	site, stop, err := startBenchSite(ctx, opts.Pages, 0, cmd.ErrOrStderr())
 	if err != nil {
 		return fmt.Errorf("bench scale: %w", err)
 	}
-	out, err := srv.StdoutPipe()
-	if err != nil {
-		return fmt.Errorf("bench scale: %w", err)
-	}
-	srv.Stderr = cmd.ErrOrStderr()
-	if err := srv.Start(); err != nil {
-		return fmt.Errorf("bench scale: start the site server: %w", err)
-	}
-	defer func() {
-		stdin.Close()
-		_ = srv.Wait()
-	}()
-	line, err := bufio.NewReader(out).ReadString('\n')
-	if err != nil {
-		return fmt.Errorf("bench scale: site server: no address: %w", err)
-	}
-	site := strings.TrimSpace(line)
+	defer stop()
 	load := loadAvg()
 	var results []crawler.ScaleResult
 	for _, st := range states {

@@ -223,18 +223,35 @@ func TestPlainRunErrorIsFailure(t *testing.T) {
 
 // `crawl bench crawl` crawls a generated loopback site three ways and prints the
 // table with every page fetched and every article written by the full crawl.
+// In-process site here; TestBenchCrawlSiteProcess serves it from a child process
+// of the built binary (the default).
 func TestBenchCrawlCommand(t *testing.T) {
-	r := runCrawl(t, "", nil, "bench", "crawl", "--pages", "40", "--rounds", "1")
+	r := runCrawl(t, "", nil, "bench", "crawl", "--pages", "40", "--rounds", "1", "--site-process=false")
 	if r.code != exitOK {
 		t.Fatalf("exit %d\n%s", r.code, r.stderr)
 	}
+	checkBenchCrawlTable(t, r.stdout, "served in this process")
+}
+
+func TestBenchCrawlSiteProcess(t *testing.T) {
+	r := runBin(t, t.TempDir(), nil, "bench", "crawl", "--pages", "40", "--rounds", "1", "--latency", "1ms")
+	if r.code != exitOK {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	checkBenchCrawlTable(t, r.stdout, "served by another process")
+}
+
+// checkBenchCrawlTable checks that the full crawl wrote the site's 40 articles and
+// the table says where the site was served.
+func checkBenchCrawlTable(t *testing.T, out, where string) {
+	t.Helper()
 	var full []string
-	for _, line := range strings.Split(r.stdout, "\n") {
+	for _, line := range strings.Split(out, "\n") {
 		if strings.HasPrefix(line, "healthcrawl (extract+pipeline)") {
 			full = strings.Fields(strings.TrimPrefix(line, "healthcrawl (extract+pipeline)"))
 		}
 	}
-	if len(full) < 2 || full[1] != "40" || !strings.Contains(r.stdout, "ratio") {
-		t.Errorf("full crawl row %q; output:\n%s", full, r.stdout)
+	if len(full) < 2 || full[1] != "40" || !strings.Contains(out, "best full / best bare") || !strings.Contains(out, where) {
+		t.Errorf("full crawl row %q, want 40 articles, a best-round ratio and %q; output:\n%s", full, where, out)
 	}
 }

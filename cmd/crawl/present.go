@@ -128,7 +128,11 @@ func capReason(reason string) string {
 // printBench writes the crawl benchmark result as a table.
 func printBench(w io.Writer, r crawler.BenchResult) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintf(tw, "site\t%d article pages + %d listing pages, server latency %s, parallelism %d, median of %d rounds\n", r.Pages, crawler.BenchSite{Pages: r.Pages, PerList: 50}.Lists(), r.Latency, r.Parallelism, r.Rounds)
+	where := "served in this process"
+	if r.SiteProcess {
+		where = "served by another process"
+	}
+	fmt.Fprintf(tw, "site\t%d article pages + %d listing pages, server latency %s, %s, parallelism %d, median of %d rounds\n", r.Pages, crawler.BenchSite{Pages: r.Pages, PerList: 50}.Lists(), r.Latency, where, r.Parallelism, r.Rounds)
 	fmt.Fprintf(tw, "crawl\tpages\tarticles\telapsed\tpages/s\tpeak RSS\n")
 	for _, row := range []struct {
 		name string
