@@ -126,11 +126,21 @@ func (s *siteRun) discoverSkip(ctx context.Context, abs *url.URL, canon string, 
 // fileUnchanged files the pages discoverSkip found unchanged: counted unchanged, their
 // stored links discovered.
 func (s *siteRun) fileUnchanged(ctx context.Context, es []Entry) {
-	for _, e := range es {
-		m, _ := s.meta(ctx, e.URL)
-		s.unchanged(ctx, e, m, 0, "sitemap lastmod unchanged")
+	// The stored metadata (the links to discover again) of a batch of pages is read
+	// in one call (SQLite: 32 URLs a query), not one query a page: a re-crawl with a
+	// sitemap files every unchanged article here.
+	for len(es) > 0 {
+		n := min(len(es), unchangedBatch)
+		metas := s.metas(ctx, es[:n])
+		for _, e := range es[:n] {
+			s.unchanged(ctx, e, metas[e.URL], 0, "sitemap lastmod unchanged")
+		}
+		es = es[n:]
 	}
 }
+
+// unchangedBatch is how many pages fileUnchanged reads the metadata of at a time.
+const unchangedBatch = 256
 
 // urlRules applies the rules that depend on the URL only (domain, exclude,
 // follow/articles, URL length): the category and reason of a URL they reject, ""

@@ -649,6 +649,45 @@ func (s *siteRun) meta(ctx context.Context, u string) (store.Meta, bool) {
 	return m, ok
 }
 
+// metas is meta for the pages of es in one store call (those a lease brought in
+// already are taken from it); a page without metadata is absent from the map. On a
+// store error each page is asked on its own (meta logs the error).
+func (s *siteRun) metas(ctx context.Context, es []Entry) map[string]store.Meta {
+	if !s.incremental() || s.noPriorMeta {
+		return nil
+	}
+	out := make(map[string]store.Meta, len(es))
+	ask := make([]string, 0, len(es))
+	for _, e := range es {
+		if s.sf != nil {
+			if m, ok, hit := s.sf.takeMeta(e.URL); hit {
+				if ok {
+					out[e.URL] = m
+				}
+				continue
+			}
+		}
+		ask = append(ask, e.URL)
+	}
+	if len(ask) == 0 {
+		return out
+	}
+	got, err := s.st.GetMetas(ctx, s.site.Name, ask)
+	if err != nil {
+		s.log.Warn("state metadata", "urls", len(ask), "err", err)
+		for _, u := range ask {
+			if m, ok := s.meta(ctx, u); ok {
+				out[u] = m
+			}
+		}
+		return out
+	}
+	for u, m := range got {
+		out[u] = m
+	}
+	return out
+}
+
 // peekMeta is meta without the links (cheaper: see store.MetaPeeker).
 func (s *siteRun) peekMeta(ctx context.Context, u string) (store.Meta, bool) {
 	if !s.incremental() || s.noPriorMeta {

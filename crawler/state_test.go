@@ -441,3 +441,38 @@ func TestIncrementalRecrawl(t *testing.T) {
 		t.Errorf("unchanged third run requested %d of the %d articles (%v), want at most half: their sitemap lastmod is unchanged", len(asked), len(paths), asked)
 	}
 }
+
+// An unchanged re-crawl with a sitemap files every article its <lastmod> says is
+// unchanged, reading their stored metadata (links) in batches: more articles than
+// one batch (unchangedBatch), each one counted unchanged, none written, none asked.
+func TestSitemapUnchangedBatches(t *testing.T) {
+	pages := 2*unchangedBatch + 37
+	site := condsite.New(benchSiteWithSitemap(BenchSite{Pages: pages, PerList: 50}))
+	srv := httptest.NewServer(site)
+	defer srv.Close()
+	cfg := config.Default()
+	cfg.Crawl.Delay = 0
+	cfg.Sites = []config.Site{{Name: "bench", StartURLs: []string{srv.URL + "/"}, Sitemaps: []string{srv.URL + "/sitemap.xml"},
+		Articles: []string{`/article/[0-9]+$`}, MaxPages: pages + 100}}
+	ctx := context.Background()
+	st, err := store.OpenSQLite(ctx, filepath.Join(t.TempDir(), "state.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	first, err := RunJob(ctx, JobOptions{Config: cfg, Sink: &countingSink{}, Store: st})
+	if err != nil || first.Articles != pages {
+		t.Fatalf("first run: %d articles, err %v; want %d", first.Articles, err, pages)
+	}
+	site.ResetCounts()
+	second, err := RunJob(ctx, JobOptions{Config: cfg, Sink: &countingSink{}, Store: st})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if second.Articles != 0 || second.Unchanged != pages {
+		t.Errorf("second run: %d articles written, %d unchanged; want 0, %d", second.Articles, second.Unchanged, pages)
+	}
+	if asked := site.Count(200) + site.Count(304); asked > pages/2 {
+		t.Errorf("second run asked %d pages, want fewer than %d: the sitemap says the articles are unchanged", asked, pages/2)
+	}
+}
