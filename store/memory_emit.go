@@ -152,12 +152,7 @@ func (e *emitSet) remove(h keyset.Hash) (memEmit, bool) {
 		if t == 0 {
 			break
 		}
-		home := int(e.key[t-1] & uint64(mask))
-		if i <= j {
-			if i < home && home <= j {
-				continue
-			}
-		} else if i < home || home <= j {
+		if keyset.Stays(i, j, int(e.key[t-1]&uint64(mask))) {
 			continue
 		}
 		e.index[i] = t

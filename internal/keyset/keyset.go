@@ -118,13 +118,7 @@ func (t *table) remove(i int) {
 		if h == 0 {
 			break
 		}
-		home := int(h & uint64(mask))
-		// The key at j stays when its home is cyclically in (i, j].
-		if i <= j {
-			if i < home && home <= j {
-				continue
-			}
-		} else if i < home || home <= j {
+		if Stays(i, j, int(h&uint64(mask))) {
 			continue
 		}
 		t.keys[i] = h
@@ -138,6 +132,17 @@ func (t *table) remove(i int) {
 		t.tags[i] = 0
 	}
 	t.n--
+}
+
+// Stays reports whether, in an open-addressing table with linear probing whose
+// slot i was emptied, the entry at slot j (reached from i by probing on) with
+// home slot home stays where it is: its home is cyclically in (i, j]. Otherwise
+// backward-shift deletion moves it to i, so that it stays reachable from home.
+func Stays(i, j, home int) bool {
+	if i <= j {
+		return i < home && home <= j
+	}
+	return i < home || home <= j
 }
 
 // Set is a set of keys held by their hashes. The zero value is an empty set ready
