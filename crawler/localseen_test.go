@@ -9,21 +9,34 @@ import (
 	"github.com/healthcrawl/healthcrawl/store"
 )
 
-// On a memory store the store frontier keeps no visited set of its own: its marks
-// are in the store's table (store.InProcessSeen), and a marked key is still queued
-// by its push. A second frontier of the site keeps its own set; after releaseSeen
-// the marks are cleared and another frontier may claim them. A SQLite store keeps
-// the frontier's own set, as before.
+// On a memory or SQLite store the store frontier keeps no visited set of its own:
+// its marks are in the store's table (store.InProcessSeen), and a marked key is
+// still queued by its push. A second frontier of the site keeps its own set; after
+// releaseSeen the marks are cleared and another frontier may claim them.
 func TestStoreFrontierSharedSeen(t *testing.T) {
+	t.Run("memory", func(t *testing.T) {
+		st := store.NewMemory()
+		defer st.Close()
+		testStoreFrontierSharedSeen(t, st)
+	})
+	t.Run("sqlite", func(t *testing.T) {
+		sq, err := store.OpenSQLite(context.Background(), filepath.Join(t.TempDir(), "state.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer sq.Close()
+		testStoreFrontierSharedSeen(t, sq)
+	})
+}
+
+func testStoreFrontierSharedSeen(t *testing.T, st store.Store) {
 	ctx := context.Background()
-	st := store.NewMemory()
-	defer st.Close()
 	if _, err := st.BeginRun(ctx, "s"); err != nil {
 		t.Fatal(err)
 	}
 	f := newStoreFrontier(st, "s", "w", time.Hour, 4)
 	if f.shared == nil || f.local.Len() != 0 {
-		t.Fatal("memory store: the frontier does not use the store's visited table")
+		t.Fatal("the frontier does not use the store's visited table")
 	}
 	const u = "https://x/a/"
 	if ok, err := f.MarkSeen(ctx, Key(u)); err != nil || !ok {
@@ -68,13 +81,12 @@ func TestStoreFrontierSharedSeen(t *testing.T) {
 	if ok, _ := h.MarkSeen(ctx, Key(u)); !ok {
 		t.Fatal("a released mark is still set")
 	}
-
-	sq, err := store.OpenSQLite(ctx, filepath.Join(t.TempDir(), "state.db"))
-	if err != nil {
-		t.Fatal(err)
+	// The frontier's marks are not the store's visited set: a marked key is still
+	// new to Enqueue.
+	if ok, err := st.Enqueue(ctx, "s", Key("https://x/c"), store.Entry{}); err != nil || !ok {
+		t.Fatalf("Enqueue of a key the store has not seen = %v, %v", ok, err)
 	}
-	defer sq.Close()
-	if q := newStoreFrontier(sq, "s", "w", time.Hour, 4); q.shared != nil {
-		t.Fatal("SQLite store: the frontier does not keep its own set")
+	if ok, _ := h.MarkSeen(ctx, Key("https://x/c")); !ok {
+		t.Fatal("a key the store saw is marked in the frontier")
 	}
 }

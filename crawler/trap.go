@@ -13,6 +13,7 @@ import (
 
 	"golang.org/x/net/html"
 
+	"github.com/healthcrawl/healthcrawl/internal/keyset"
 	"github.com/healthcrawl/healthcrawl/internal/spill"
 )
 
@@ -296,12 +297,12 @@ type copyWatch struct {
 }
 
 type hostCopies struct {
-	text          map[uint64]spill.Ref // text fingerprint → URL of the first page with that text (copyWatch.urls)
-	origs, copies int                  // pages fetched that were originals, copies
-	paramOrigs    map[string]int       // parameter → original pages that carry it
-	paramCopies   map[string]int       // parameter → copies that differ from their original by it
-	learned       map[string]string    // parameter → why it stops URLs
-	stopped       string               // why every URL of the host stops ("" = it does not)
+	text          keyset.Map        // text fingerprint → spill.Ref of the URL of the first page with that text (copyWatch.urls)
+	origs, copies int               // pages fetched that were originals, copies
+	paramOrigs    map[string]int    // parameter → original pages that carry it
+	paramCopies   map[string]int    // parameter → copies that differ from their original by it
+	learned       map[string]string // parameter → why it stops URLs
+	stopped       string            // why every URL of the host stops ("" = it does not)
 }
 
 func newCopyWatch() *copyWatch {
@@ -344,19 +345,19 @@ func (w *copyWatch) observe(pageURL string, body []byte) {
 	defer w.mu.Unlock()
 	h := w.hosts[u.Host]
 	if h == nil {
-		h = &hostCopies{text: map[uint64]spill.Ref{}, paramOrigs: map[string]int{}, paramCopies: map[string]int{}, learned: map[string]string{}}
+		h = &hostCopies{paramOrigs: map[string]int{}, paramCopies: map[string]int{}, learned: map[string]string{}}
 		w.hosts[u.Host] = h
 	}
-	ref, seen := h.text[fp]
+	ref, seen := h.text.Get(fp)
 	if !seen {
-		h.text[fp] = w.keep(fp, pageURL)
+		h.text.Put(fp, uint64(w.keep(fp, pageURL)))
 		h.origs++
 		for p := range urlParams(u) {
 			h.paramOrigs[p]++
 		}
 		return
 	}
-	orig := w.url(fp, ref)
+	orig := w.url(fp, spill.Ref(ref))
 	if orig == "" || Key(orig) == key {
 		return // the same page again
 	}

@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/healthcrawl/healthcrawl/article"
+	"github.com/healthcrawl/healthcrawl/internal/keyset"
 	"github.com/healthcrawl/healthcrawl/internal/spill"
 )
 
@@ -50,7 +51,7 @@ func init() {
 			if o.MaxWords < 0 {
 				return nil, optErr("max_words", "must be ≥ 0, got %d", o.MaxWords)
 			}
-			d := &dedupe{opts: o, index: env.Near, exact: map[uint64]spill.Ref{}, urls: new(spill.Log)}
+			d := &dedupe{opts: o, index: env.Near, urls: new(spill.Log)}
 			d.params = NearParams{MaxDist: int((1 - o.Threshold) * 128), Confirm: o.Confirm}
 			if d.index == nil {
 				d.own = NewMemoryNearIndex()
@@ -67,8 +68,8 @@ func init() {
 // lock: a map look-up) and the near-duplicate index (its own sharded locks).
 //
 // The URLs are kept in a spill file, not in the map (issue 17: heap per page): a
-// kept record costs the map about 20 bytes instead of a URL string, and a URL is
-// read back only to name the original of an exact copy.
+// kept record costs the map (a keyset.Map) about 19 bytes instead of a URL string,
+// and a URL is read back only to name the original of an exact copy.
 type dedupe struct {
 	opts   DedupeOptions
 	params NearParams
@@ -76,9 +77,9 @@ type dedupe struct {
 	own    *MemoryNearIndex // the index when the Env has none (closed by Close)
 
 	mu    sync.Mutex
-	exact map[uint64]spill.Ref // text hash → first URL in urls (0: in kept)
-	urls  *spill.Log           // separate allocation: see the cleanup in init
-	kept  map[uint64]string    // the URLs the spill file could not take (full disk): dedupe keeps working, in memory
+	exact keyset.Map        // text hash → spill.Ref of the first URL in urls (0: in kept)
+	urls  *spill.Log        // separate allocation: see the cleanup in init
+	kept  map[uint64]string // the URLs the spill file could not take (full disk): dedupe keeps working, in memory
 }
 
 // Close releases the stage's spill files. A stage used after Close returns errors.
@@ -103,7 +104,7 @@ func (d *dedupe) keepLocked(key uint64, url string) {
 		d.kept[key] = url
 		ref = 0
 	}
-	d.exact[key] = ref
+	d.exact.Put(key, uint64(ref))
 }
 
 // first returns the first URL of text hash key, stored under ref. locked: the
@@ -150,10 +151,10 @@ func (d *dedupe) Apply(ctx context.Context, a *article.Article) (Verdict, error)
 	url := recordURL(a)
 
 	d.mu.Lock()
-	ref, ok := d.exact[key]
+	ref, ok := d.exact.Get(key)
 	d.mu.Unlock()
 	if ok {
-		first, err := d.first(key, ref, false)
+		first, err := d.first(key, spill.Ref(ref), false)
 		if err != nil {
 			return keep, err
 		}
@@ -174,8 +175,8 @@ func (d *dedupe) Apply(ctx context.Context, a *article.Article) (Verdict, error)
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if ref, ok := d.exact[key]; ok { // an exact copy kept meanwhile
-		first, err := d.first(key, ref, true)
+	if ref, ok := d.exact.Get(key); ok { // an exact copy kept meanwhile
+		first, err := d.first(key, spill.Ref(ref), true)
 		if err != nil {
 			return keep, err
 		}

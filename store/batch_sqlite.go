@@ -35,12 +35,18 @@ const metasPerQuery = 32
 // cost, issue 17); metadata queued but not committed is merged as readMeta does.
 func (s *SQLite) GetMetas(ctx context.Context, site string, urls []string) (map[string]Meta, error) {
 	s.mu.Lock()
-	known, err := s.knownSet(ctx, site)
+	st, err := s.knownSite(ctx, site)
 	var ask []string
+	var unknown map[string]bool // the URLs not in the known set
 	if err == nil {
 		for _, u := range urls {
-			if known.Has(u) {
+			if st.keys.Get(u)&sqKnown != 0 {
 				ask = append(ask, u)
+			} else {
+				if unknown == nil {
+					unknown = map[string]bool{}
+				}
+				unknown[u] = true
 			}
 		}
 	}
@@ -61,7 +67,7 @@ func (s *SQLite) GetMetas(ctx context.Context, site string, urls []string) (map[
 	s.qmu.Unlock()
 	out := make(map[string]Meta, len(ask)+len(pend))
 	for u := range pend {
-		if !known.Has(u) {
+		if unknown[u] {
 			ask = append(ask, u) // queued meta of a URL the known set has not seen yet
 		}
 	}

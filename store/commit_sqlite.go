@@ -5,24 +5,53 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
-
-	"github.com/healthcrawl/healthcrawl/internal/keyset"
 )
 
 // Reserve implements Committer. The verdict comes from the cached emitted set; the
 // reservation lives in this process only (one process per file): a killed process
 // leaves nothing to undo.
 func (s *SQLite) Reserve(ctx context.Context, site, worker, key, hash string) (Change, error) {
+	h := contentHash(hash)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	e, err := s.emitCache(ctx, site)
-	if err != nil {
-		return "", err
+	var ch Change
+	var st *sqlSite
+	var run int64
+	for {
+		var err error
+		if st, err = s.emitSite(ctx, site); err != nil {
+			return "", err
+		}
+		tag := st.emitTag(key)
+		run = st.run
+		if tag&sqEmitted == 0 {
+			ch = ChangeNew
+			break
+		}
+		if tag&sqEmitRun != 0 {
+			return ChangeDuplicate, nil
+		}
+		// Emitted by an earlier run: its content hash is in the file. It is read
+		// without s.mu (a query must not stall the workers' other store calls),
+		// then the verdict is taken only if the URL's entry did not change
+		// meanwhile.
+		s.mu.Unlock()
+		prev, ok, err := s.emitHash(ctx, site, key)
+		s.mu.Lock()
+		if err != nil {
+			return "", err
+		}
+		if s.sites[site] != st || st.emitTag(key) != tag || st.run != run {
+			continue
+		}
+		// A URL the cache holds and the file does not (it cannot be: Commit
+		// writes first) is written again rather than taken as unchanged.
+		ch = decide(true, prev, run-1, h, run)
+		if !ok {
+			ch = ChangeChanged
+		}
+		break
 	}
-	hk := keyset.Of(key)
-	prev, existed := e.emitted[hk]
-	run := e.run
-	ch := decide(existed, prev.hash, prev.run, contentHash(hash), run)
 	if ch == ChangeDuplicate {
 		return ch, nil
 	}
@@ -32,7 +61,7 @@ func (s *SQLite) Reserve(ctx context.Context, site, worker, key, hash string) (C
 	}
 	if !ch.Emit() {
 		// Same content as an earlier run: note the run, nothing to write.
-		e.emitted[hk] = sqlEmit{hash: contentHash(hash), run: run}
+		st.setEmitted(key, run)
 		s.async("emit "+key, func(ctx context.Context, tx *sql.Tx) error {
 			_, err := s.txExec(ctx, tx, "UPDATE pages SET emit_run = ? WHERE site = ? AND url = ?", run, site, key)
 			return err
@@ -72,12 +101,12 @@ func (s *SQLite) Commit(ctx context.Context, b Batch) error {
 	ems := make([]emit, 0, len(b.Emissions))
 	s.mu.Lock()
 	for _, em := range b.Emissions {
-		e, err := s.emitCache(ctx, em.Site)
+		st, err := s.emitSite(ctx, em.Site)
 		if err != nil {
 			s.mu.Unlock()
 			return err
 		}
-		x := emit{Emission: em, run: e.run}
+		x := emit{Emission: em, run: st.run}
 		if em.URL != "" {
 			lk := em.Site + "\x00" + em.URL
 			x.leased = s.leased[lk]
@@ -142,8 +171,8 @@ func (s *SQLite) Commit(ctx context.Context, b Batch) error {
 		if err != nil {
 			continue
 		}
-		if e, ok := s.emits[em.Site]; ok {
-			e.emitted[keyset.Of(em.Key)] = sqlEmit{hash: contentHash(em.Hash), run: em.run}
+		if st, ok := s.sites[em.Site]; ok && st.loaded&sqEmitted != 0 {
+			st.setEmitted(em.Key, em.run)
 		}
 		s.knownURL(em.Site, em.Key)
 		if em.Meta != nil && em.URL != "" {

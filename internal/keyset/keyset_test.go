@@ -66,15 +66,18 @@ func TestCopiesShare(t *testing.T) {
 	}
 }
 
-// The table grows ×2 past 80% load, and stays between 40% and 80% full.
+// The table grows ×1.5 past 85% load, and stays between 56% and 85% full.
 func TestGrowth(t *testing.T) {
 	var s Set
+	prev := 0
 	for i := range 100000 {
 		s.Add(fmt.Sprintf("https://x/%d", i))
 		slots := s.Bytes() / 8
-		if slots&(slots-1) != 0 || s.Len()*5 > slots*4 || (slots > minSlots && s.Len()*5 < slots*2) {
-			t.Fatalf("%d keys in %d slots", s.Len(), slots)
+		if s.Len()*20 > slots*17 || (slots > minSlots && s.Len()*100 < slots*56) ||
+			(slots != prev && prev != 0 && slots != prev*3/2) {
+			t.Fatalf("%d keys in %d slots (before: %d)", s.Len(), slots, prev)
 		}
+		prev = slots
 	}
 	for i := range 100000 {
 		if !s.Has(fmt.Sprintf("https://x/%d", i)) {
@@ -87,7 +90,9 @@ func TestGrowth(t *testing.T) {
 // of a small table, stay reachable through deletions (backward shift), checked
 // against a map after every operation.
 func TestCollisionsAndDelete(t *testing.T) {
-	tb := &table{tagged: true}
+	// 16 slots, never grown (at most 12 keys): homes 15 and 0 wrap around; homes 3
+	// collide (a key's home is its top 4 bits in a table of 16).
+	tb := &table{tagged: true, keys: make([]uint64, 16), tags: make([]uint8, 16)}
 	ref := map[uint64]uint8{}
 	check := func(step string) {
 		t.Helper()
@@ -101,10 +106,9 @@ func TestCollisionsAndDelete(t *testing.T) {
 			}
 		}
 	}
-	// 16 slots once grown past 6 keys: homes 15 and 0 wrap around; homes 3 collide.
 	var keys []uint64
 	for k := range uint64(4) {
-		keys = append(keys, (k+1)<<32|15, (k+1)<<32|3, (k+1)<<32|0)
+		keys = append(keys, 15<<60|(k+1), 3<<60|(k+1), 0<<60|(k+1))
 	}
 	rnd := uint64(12345)
 	for round := range 2000 {
@@ -177,5 +181,36 @@ func BenchmarkKeysetBytes(b *testing.B) {
 			}
 			b.ReportMetric(perKey, "bytes/key")
 		})
+	}
+}
+
+func TestMap(t *testing.T) {
+	var m Map
+	if _, ok := m.Get(1); ok || m.Len() != 0 {
+		t.Fatal("zero Map not empty")
+	}
+	for i := range uint64(20000) {
+		m.Put(i*0x9e3779b97f4a7c15, i+1)
+	}
+	m.Put(0, 7) // the hash 0 is a key as any other
+	five := uint64(5)
+	m.Put(five*0x9e3779b97f4a7c15, 99)
+	if m.Len() != 20000 {
+		t.Fatalf("Len = %d, want 20000 (hash 0 is key 0's)", m.Len())
+	}
+	for i := range uint64(20000) {
+		want := i + 1
+		switch i {
+		case 0:
+			want = 7
+		case 5:
+			want = 99
+		}
+		if v, ok := m.Get(i * 0x9e3779b97f4a7c15); !ok || v != want {
+			t.Fatalf("key %d: %d, %v; want %d", i, v, ok, want)
+		}
+	}
+	if _, ok := m.Get(12345); ok {
+		t.Fatal("absent key found")
 	}
 }
