@@ -39,15 +39,14 @@ func (s *siteRun) discoverCanon(ctx context.Context, abs *url.URL, canon string,
 	return s.discoverSkip(ctx, abs, canon, e, nil)
 }
 
-// discoverSkip is discoverCanon for a sitemap's entry: with unchanged set, a page
+// discoverSkip is discoverCanon for a sitemap's entry: with lastMod set, a page
+// listed with a lastmod is appended to *lastMod instead of queued, for the caller
+// to decide with its stored metadata, a batch at a time (decideLastMod): a page
 // listed with the lastmod it had when fetched is neither requested nor queued (a
 // queued entry costs the state a write, a lease and an ack: most of an unchanged
-// re-crawl with a sitemap); it is appended to *unchanged, for the caller to file
-// (see siteRun.fileUnchanged) once the whole sitemap is queued — its stored links,
-// discovered earlier, would take the sitemap's later entries without their
-// lastmod. handle checks the same for entries queued before their page's metadata
-// was stored.
-func (s *siteRun) discoverSkip(ctx context.Context, abs *url.URL, canon string, e Entry, unchanged *[]Entry) discovery {
+// re-crawl with a sitemap). handle checks the same for entries queued before their
+// page's metadata was stored.
+func (s *siteRun) discoverSkip(ctx context.Context, abs *url.URL, canon string, e Entry, lastMod *[]Entry) discovery {
 	key := Key(canon)
 	// The static rules first (they depend on the URL only).
 	cat, reason, detail := s.urlRules(abs, canon, e)
@@ -110,17 +109,46 @@ func (s *siteRun) discoverSkip(ctx context.Context, abs *url.URL, canon string, 
 	} else if n := s.sitemaps.Add(1); n > maxSitemaps {
 		return reject(CatOverLimit, "max_sitemaps", fmt.Errorf("more than %d sitemaps and feeds", maxSitemaps))
 	}
-	if unchanged != nil && e.Kind == KindPage && e.LastMod != "" && !s.job.opts.Full {
-		if m, known := s.peekMeta(ctx, canon); known && m.SitemapLastMod == e.LastMod && m.ContentHash != "" {
-			*unchanged = append(*unchanged, e)
-			return discQueued
-		}
+	if lastMod != nil && e.Kind == KindPage && e.LastMod != "" && !s.job.opts.Full && s.incremental() && !s.noPriorMeta {
+		*lastMod = append(*lastMod, e)
+		return discQueued
 	}
+	return s.push(ctx, e)
+}
+
+// push queues e, a URL discovered and marked seen.
+func (s *siteRun) push(ctx context.Context, e Entry) discovery {
 	if err := s.frontier.Push(ctx, e); err != nil {
-		return reject(CatFailed, "state store error", err)
+		s.job.acct.record(s.site.Name, e.URL, outcome{Category: CatFailed, Reason: "state store error", Stage: "discover", Err: err, Parent: e.Parent})
+		s.log.Debug("not queued", "url", e.URL, "category", CatFailed, "reason", "state store error")
+		return discRejected
 	}
 	s.job.queued.Add(1)
 	return discQueued
+}
+
+// lastModBatch is how many sitemap entries with a lastmod decideLastMod reads the
+// stored metadata of at once.
+const lastModBatch = 256
+
+// decideLastMod queues the sitemap entries es (discoverSkip's) whose page changed
+// since it was fetched — its stored sitemap lastmod differs, or it has no record —
+// and appends the others to *unchanged, for the caller to file (fileUnchanged)
+// once the whole sitemap is queued: their stored links, discovered earlier, would
+// take the sitemap's later entries without their lastmod. The metadata of the
+// batch is read in one call (SQLite: 32 URLs a query), not one query an entry.
+func (s *siteRun) decideLastMod(ctx context.Context, es []Entry, unchanged *[]Entry) {
+	if len(es) == 0 {
+		return
+	}
+	metas := s.metas(ctx, es)
+	for _, e := range es {
+		if m, ok := metas[e.URL]; ok && m.SitemapLastMod == e.LastMod && m.ContentHash != "" {
+			*unchanged = append(*unchanged, e)
+			continue
+		}
+		s.push(ctx, e)
+	}
 }
 
 // fileUnchanged files the pages discoverSkip found unchanged: counted unchanged, their

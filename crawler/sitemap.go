@@ -173,8 +173,10 @@ func (s *siteRun) queueSitemap(ctx context.Context, e Entry, read *sitemapRead) 
 // unchanged, see discoverSkip).
 func (s *siteRun) sitemapQueuer(ctx context.Context, e Entry) (queue func(sitemapEntry), finish func()) {
 	n := 0
-	var unchanged []Entry
+	var lastMod, unchanged []Entry
 	finish = func() {
+		s.decideLastMod(ctx, lastMod, &unchanged)
+		lastMod = nil
 		s.fileUnchanged(ctx, unchanged)
 		unchanged = nil
 	}
@@ -188,7 +190,11 @@ func (s *siteRun) sitemapQueuer(ctx context.Context, e Entry) (queue func(sitema
 			s.discover(ctx, it.u, Entry{Depth: e.Depth, Kind: KindSitemap, Parent: e.URL})
 		} else {
 			if canon, err := s.canonURL(it.u); err == nil {
-				s.discoverSkip(ctx, it.u, canon, Entry{Depth: e.Depth, Kind: KindPage, Parent: e.URL, LastMod: it.LastMod}, &unchanged)
+				s.discoverSkip(ctx, it.u, canon, Entry{Depth: e.Depth, Kind: KindPage, Parent: e.URL, LastMod: it.LastMod}, &lastMod)
+				if len(lastMod) >= lastModBatch {
+					s.decideLastMod(ctx, lastMod, &unchanged)
+					lastMod = lastMod[:0]
+				}
 			}
 		}
 		if n++; n%1000 == 0 {

@@ -688,19 +688,6 @@ func (s *siteRun) metas(ctx context.Context, es []Entry) map[string]store.Meta {
 	return out
 }
 
-// peekMeta is meta without the links (cheaper: see store.MetaPeeker).
-func (s *siteRun) peekMeta(ctx context.Context, u string) (store.Meta, bool) {
-	if !s.incremental() || s.noPriorMeta {
-		return store.Meta{}, false
-	}
-	m, ok, err := store.PeekMeta(ctx, s.st, s.site.Name, u)
-	if err != nil {
-		s.log.Warn("state metadata", "url", u, "err", err)
-		return store.Meta{}, false
-	}
-	return m, ok
-}
-
 // putMeta stores the metadata of a page fetched in full.
 func (s *siteRun) putMeta(ctx context.Context, e Entry, att *attempt, hash string, links []string) {
 	if !s.incremental() {

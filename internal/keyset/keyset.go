@@ -11,7 +11,6 @@ package keyset
 
 import (
 	"math/bits"
-	"slices"
 
 	"github.com/zeebo/xxh3"
 )
@@ -300,22 +299,34 @@ func (s *Tagged) ClearAll(bits uint8) {
 }
 
 // clearAll returns t with the bits bits of every tag cleared and the keys left
-// with no bit gone: a new table sized for the keys that stay (t itself when no key
-// has any of bits).
+// with no bit gone. The bits are cleared in place; when keys leave, the keys that
+// stay are moved to a new table sized for them (70 % full), in one pass.
 func (t *table) clearAll(bits uint8) *table {
-	if t.n == 0 || !slices.ContainsFunc(t.tags, func(tag uint8) bool { return tag&bits != 0 }) {
-		return t
-	}
-	nt := &table{tagged: true, valued: t.valued}
+	stay, leave := 0, 0
 	for i, h := range t.keys {
-		if h == 0 {
+		if h == 0 || t.tags[i]&bits == 0 {
+			if h != 0 {
+				stay++
+			}
 			continue
 		}
-		if tag := t.tags[i] &^ bits; tag != 0 {
-			j := nt.insert(h, tag)
-			if nt.valued {
-				nt.vals[j] = t.vals[i]
-			}
+		if t.tags[i] &^= bits; t.tags[i] == 0 {
+			leave++
+		} else {
+			stay++
+		}
+	}
+	if leave == 0 {
+		return t
+	}
+	nt := &table{tagged: true}
+	if stay > 0 {
+		size := max(stay*10/7, minSlots)
+		nt.keys, nt.tags = make([]uint64, size), make([]uint8, size)
+	}
+	for i, h := range t.keys {
+		if h != 0 && t.tags[i] != 0 {
+			nt.insert(h, t.tags[i])
 		}
 	}
 	return nt
