@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/healthcrawl/healthcrawl/internal/benchcpu"
+	"github.com/healthcrawl/healthcrawl/internal/testutil"
 
 	"github.com/healthcrawl/healthcrawl/article"
 )
@@ -136,18 +137,16 @@ func BenchmarkNearIndexBytes(b *testing.B) {
 	p := NearParams{MaxDist: 23, Confirm: 0.8}
 	var perRecord, spilled float64
 	for b.Loop() {
-		runtime.GC()
-		var m0, m1 runtime.MemStats
-		runtime.ReadMemStats(&m0)
-		x := NewMemoryNearIndex()
-		for i := range recs {
-			if _, _, err := x.CheckAndAdd(context.Background(), &recs[i], p); err != nil {
-				b.Fatal(err)
+		var x *MemoryNearIndex
+		grown := testutil.HeapGrowth(func() {
+			x = NewMemoryNearIndex()
+			for i := range recs {
+				if _, _, err := x.CheckAndAdd(context.Background(), &recs[i], p); err != nil {
+					b.Fatal(err)
+				}
 			}
-		}
-		runtime.GC()
-		runtime.ReadMemStats(&m1)
-		perRecord = float64(m1.HeapAlloc-m0.HeapAlloc) / n
+		})
+		perRecord = float64(grown) / n
 		spilled = float64(x.log.Size()) / n
 		runtime.KeepAlive(x)
 		if err := x.Close(); err != nil {
@@ -166,21 +165,19 @@ func BenchmarkDedupeBytes(b *testing.B) {
 	const n = 100_000
 	var perRecord float64
 	for b.Loop() {
-		runtime.GC()
-		var m0, m1 runtime.MemStats
-		runtime.ReadMemStats(&m0)
-		s, err := DefaultRegistry.New("dedupe", nil, Env{})
-		if err != nil {
-			b.Fatal(err)
-		}
-		for i := range n {
-			if v, err := s.Apply(context.Background(), benchArticle(i)); err != nil || !v.Keep {
-				b.Fatalf("generated article %d: verdict %+v, err %v", i, v, err)
+		var s Stage
+		grown := testutil.HeapGrowth(func() {
+			var err error
+			if s, err = DefaultRegistry.New("dedupe", nil, Env{}); err != nil {
+				b.Fatal(err)
 			}
-		}
-		runtime.GC()
-		runtime.ReadMemStats(&m1)
-		perRecord = float64(m1.HeapAlloc-m0.HeapAlloc) / n
+			for i := range n {
+				if v, err := s.Apply(context.Background(), benchArticle(i)); err != nil || !v.Keep {
+					b.Fatalf("generated article %d: verdict %+v, err %v", i, v, err)
+				}
+			}
+		})
+		perRecord = float64(grown) / n
 		runtime.KeepAlive(s)
 		if c, ok := s.(interface{ Close() error }); ok {
 			_ = c.Close()

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/healthcrawl/healthcrawl/internal/keyset"
+	"github.com/healthcrawl/healthcrawl/internal/testutil"
 )
 
 // The emitted set's index and dense slots against a map, through adds, replaces and
@@ -219,36 +220,34 @@ func BenchmarkMemoryBytesPerPage(b *testing.B) {
 	ctx := context.Background()
 	var perPage float64
 	for range b.N {
-		var m0, m1 runtime.MemStats
-		runtime.GC()
-		runtime.ReadMemStats(&m0)
-		m := NewMemory()
-		if _, err := m.BeginRun(ctx, "a"); err != nil {
-			b.Fatal(err)
-		}
-		for i := range n {
-			u := fmt.Sprintf("https://example.com/article/%d", i)
-			if _, err := m.Enqueue(ctx, "a", u, Entry{URL: u, Data: []byte(`{"depth":1}`)}); err != nil {
+		var m *Memory
+		grown := testutil.HeapGrowth(func() {
+			m = NewMemory()
+			if _, err := m.BeginRun(ctx, "a"); err != nil {
 				b.Fatal(err)
 			}
-			if i%64 == 63 || i == n-1 {
-				got, err := m.Lease(ctx, "a", "w", 64, time.Minute)
-				if err != nil {
+			for i := range n {
+				u := fmt.Sprintf("https://example.com/article/%d", i)
+				if _, err := m.Enqueue(ctx, "a", u, Entry{URL: u, Data: []byte(`{"depth":1}`)}); err != nil {
 					b.Fatal(err)
 				}
-				for _, e := range got {
-					if _, err := m.EmitOnce(ctx, "a", e.URL, fmt.Sprintf("%064x", i)); err != nil {
+				if i%64 == 63 || i == n-1 {
+					got, err := m.Lease(ctx, "a", "w", 64, time.Minute)
+					if err != nil {
 						b.Fatal(err)
 					}
-					if err := m.Ack(ctx, "a", e.URL, Done); err != nil {
-						b.Fatal(err)
+					for _, e := range got {
+						if _, err := m.EmitOnce(ctx, "a", e.URL, fmt.Sprintf("%064x", i)); err != nil {
+							b.Fatal(err)
+						}
+						if err := m.Ack(ctx, "a", e.URL, Done); err != nil {
+							b.Fatal(err)
+						}
 					}
 				}
 			}
-		}
-		runtime.GC()
-		runtime.ReadMemStats(&m1)
-		perPage = float64(int64(m1.HeapAlloc)-int64(m0.HeapAlloc)) / n
+		})
+		perPage = float64(grown) / n
 		if st, _ := m.Stats(ctx, "a"); st.Emitted != n || st.Done != n {
 			b.Fatalf("stats: %+v", st)
 		}

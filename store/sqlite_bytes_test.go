@@ -7,6 +7,8 @@ import (
 	"runtime"
 	"testing"
 	"time"
+
+	"github.com/healthcrawl/healthcrawl/internal/testutil"
 )
 
 // BenchmarkSQLiteBytesPerPage reports the Go heap bytes a SQLite store keeps per
@@ -37,41 +39,38 @@ func BenchmarkSQLiteBytesPerPage(b *testing.B) {
 		if !ok {
 			b.Fatal("local marks not claimable")
 		}
-		var m0, m1 runtime.MemStats
-		runtime.GC()
-		runtime.ReadMemStats(&m0)
-		for i := range n {
-			u := fmt.Sprintf("https://example.com/article/%d", i)
-			ls.MarkSeen(u)
-			if _, err := s.Enqueue(ctx, "a", u, Entry{URL: u, Data: []byte(`{"depth":1}`)}); err != nil {
-				b.Fatal(err)
-			}
-			if i%64 != 63 && i != n-1 {
-				continue
-			}
-			got, err := s.Lease(ctx, "a", "w", 64, time.Minute)
-			if err != nil {
-				b.Fatal(err)
-			}
-			batch := Batch{Worker: "w"}
-			for _, e := range got {
-				h := fmt.Sprintf("%064x", i)
-				if ch, err := s.Reserve(ctx, "a", "w", e.URL, h); err != nil || !ch.Emit() {
-					b.Fatalf("Reserve %s = %v, %v", e.URL, ch, err)
+		grown := testutil.HeapGrowth(func() {
+			for i := range n {
+				u := fmt.Sprintf("https://example.com/article/%d", i)
+				ls.MarkSeen(u)
+				if _, err := s.Enqueue(ctx, "a", u, Entry{URL: u, Data: []byte(`{"depth":1}`)}); err != nil {
+					b.Fatal(err)
 				}
-				batch.Emissions = append(batch.Emissions, Emission{Site: "a", Key: e.URL, Hash: h, URL: e.URL,
-					Meta: &Meta{Status: 200, ContentHash: h, FetchedAt: time.Now()}})
+				if i%64 != 63 && i != n-1 {
+					continue
+				}
+				got, err := s.Lease(ctx, "a", "w", 64, time.Minute)
+				if err != nil {
+					b.Fatal(err)
+				}
+				batch := Batch{Worker: "w"}
+				for _, e := range got {
+					h := fmt.Sprintf("%064x", i)
+					if ch, err := s.Reserve(ctx, "a", "w", e.URL, h); err != nil || !ch.Emit() {
+						b.Fatalf("Reserve %s = %v, %v", e.URL, ch, err)
+					}
+					batch.Emissions = append(batch.Emissions, Emission{Site: "a", Key: e.URL, Hash: h, URL: e.URL,
+						Meta: &Meta{Status: 200, ContentHash: h, FetchedAt: time.Now()}})
+				}
+				if err := s.Commit(ctx, batch); err != nil {
+					b.Fatal(err)
+				}
 			}
-			if err := s.Commit(ctx, batch); err != nil {
+			if err := s.flush(ctx); err != nil {
 				b.Fatal(err)
 			}
-		}
-		if err := s.flush(ctx); err != nil {
-			b.Fatal(err)
-		}
-		runtime.GC()
-		runtime.ReadMemStats(&m1)
-		perPage = float64(int64(m1.HeapAlloc)-int64(m0.HeapAlloc)) / n
+		})
+		perPage = float64(grown) / n
 		if st, err := s.Stats(ctx, "a"); err != nil || st.Emitted != n || st.Done != n {
 			b.Fatalf("stats: %+v, %v", st, err)
 		}

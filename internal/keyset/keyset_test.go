@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"runtime"
 	"testing"
+
+	"github.com/healthcrawl/healthcrawl/internal/testutil"
 )
 
 func TestSet(t *testing.T) {
@@ -167,16 +169,14 @@ func BenchmarkKeysetBytes(b *testing.B) {
 			}
 			var perKey float64
 			for range b.N {
-				var m0, m1 runtime.MemStats
-				runtime.GC()
-				runtime.ReadMemStats(&m0)
-				s := New()
-				for _, k := range keys {
-					s.Add(k)
-				}
-				runtime.GC()
-				runtime.ReadMemStats(&m1)
-				perKey = float64(int64(m1.HeapAlloc)-int64(m0.HeapAlloc)) / float64(n)
+				var s Set
+				grown := testutil.HeapGrowth(func() {
+					s = New()
+					for _, k := range keys {
+						s.Add(k)
+					}
+				})
+				perKey = float64(grown) / float64(n)
 				runtime.KeepAlive(s)
 			}
 			b.ReportMetric(perKey, "bytes/key")
